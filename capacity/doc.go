@@ -1,0 +1,28 @@
+// Package capacity turns a Workload into a Plan: the back-of-envelope sizing
+// of a Kafka-style cluster — messages per second, bytes per day, retained and
+// replicated storage, partitions and brokers — as rows of (quantity, formula
+// with the numbers substituted, value, why), the way a candidate says them
+// aloud in a design interview.
+//
+// It is pure arithmetic with no I/O: Compute(w) is a function of w alone.
+// Loading workloads from YAML lives in package scenarios.
+//
+// The rules, with their sources:
+//
+//   - volume: messages/day = users × events per user per day (or given
+//     directly); average rate = messages/day ÷ 86,400 s; peak = average × peak
+//     factor.
+//   - bytes on disk per message = (message size + per-message overhead) ÷
+//     compression ratio; retained = bytes/day × retention; replicated =
+//     retained × replication factor.
+//   - partitions ≥ max(peak ÷ per-partition throughput, peak ÷ per-consumer
+//     throughput), then × headroom and rounded up; consumers per group =
+//     partitions (a group cannot use more consumers than partitions).
+//   - brokers = the largest of: storage (replicated ÷ (disk × fill target)),
+//     disk throughput (peak bytes/s × RF ÷ disk write speed), network
+//     ingress (peak bytes/s × RF ÷ usable NIC), network egress (peak bytes/s ×
+//     (consumer groups + RF − 1) ÷ usable NIC), partition replicas
+//     (partitions × RF ÷ replicas per broker), and RF itself. These are the
+//     public sizing equations for Kafka clusters; the seed's table uses only
+//     storage, and the defaults reproduce it exactly.
+package capacity

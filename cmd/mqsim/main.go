@@ -1,0 +1,10 @@
+// Command mqsim sizes and simulates message-queue and event-streaming systems.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
