@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,9 @@ type capacityOptions struct {
 	output string
 	sets   []string
 	plot   string
+	out    string
 	list   bool
+	args   []string // the command line, for "reproduce" in reports
 }
 
 func newCapacityCmd() *cobra.Command {
@@ -40,6 +43,10 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
+			o.args = append([]string{"mqsim", "capacity"}, args...)
+			for _, s := range o.sets {
+				o.args = append(o.args, "--set", s)
+			}
 			return runCapacity(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
 		},
 	}
@@ -47,6 +54,7 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, markdown, json or yaml")
 	f.StringArrayVar(&o.sets, "set", nil, "override a workload field: --set field=value (repeatable)")
 	f.StringVar(&o.plot, "plot", "", "also draw the sensitivity chart to FILE.png or FILE.svg")
+	f.StringVar(&o.out, "out", "", "also write a sizing report into DIR (report.md, report.html, plan.json, sizing.png/svg)")
 	f.BoolVar(&o.list, "list", false, "list the built-in workloads and exit")
 	return cmd
 }
@@ -70,6 +78,11 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 	if o.plot != "" {
 		if _, err := reports.ImageFormat(o.plot); err != nil {
 			return badInput(fmt.Errorf("--plot: %w", err))
+		}
+	}
+	if o.out != "" {
+		if err := checkOutDir(o.out); err != nil {
+			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
 	lw, err := scenarios.LoadWorkload(name, o.sets)
@@ -98,6 +111,12 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %s\n", o.plot)
+	}
+	if o.out != "" {
+		if err := reports.CapacityReport(o.out, plan, shellJoin(o.args)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(o.out, "report.html"))
 	}
 	return nil
 }

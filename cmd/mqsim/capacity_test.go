@@ -128,3 +128,42 @@ func TestCapacityPlot(t *testing.T) {
 		}
 	}
 }
+
+func TestCapacityOutReport(t *testing.T) {
+	dir := t.TempDir()
+	wl := filepath.Join(dir, "evil.yaml")
+	os.WriteFile(wl, []byte(`name: "<script>alert(1)</script>"
+description: "</p><script>document.cookie</script> | pipes"
+messages_per_sec: 10K/s
+message_size: 1KB
+retention: 2d
+`), 0o644)
+	out := filepath.Join(dir, "review")
+	if code, _, errs := run(t, "capacity", wl, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"plan.json", "report.md", "report.html", "sizing.png", "sizing.svg"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if bytes.Contains(bytes.ToLower(page), []byte("<script")) {
+		t.Errorf("report.html contains an unescaped <script> from the workload file")
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "<svg", "Brokers for storage", "mqsim capacity"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if bytes.Contains(md, []byte("<script>")) || !bytes.Contains(md, []byte(`\| pipes`)) {
+		t.Errorf("report.md does not escape the workload's text:\n%s", md[:300])
+	}
+	// An unwritable --out is refused before any work, as bad input.
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o644)
+	if code, _, errs := run(t, "capacity", "--out", filepath.Join(blocker, "sub")); code != 2 || !strings.Contains(errs, "--out") {
+		t.Errorf("unwritable --out: exit %d, %q; want exit 2 naming --out", code, errs)
+	}
+}

@@ -1,0 +1,80 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot/vg"
+
+	"mqsim/capacity"
+)
+
+// CapacityReport writes a sizing report into dir: plan.json, report.md,
+// report.html (self-contained, the chart inlined as SVG), and the
+// sensitivity chart as sizing.png and sizing.svg. command is the command
+// line that reproduces it.
+func CapacityReport(dir string, p *capacity.Plan, command string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--out %s: %w", dir, err)
+	}
+	charts := CapacityCharts(p.Workload)
+	svg, err := RenderCharts("svg", charts, 2, 12*vg.Inch, 5*vg.Inch)
+	if err != nil {
+		return err
+	}
+	pngData, err := RenderCharts("png", charts, 2, 12*vg.Inch, 5*vg.Inch)
+	if err != nil {
+		return err
+	}
+	var js, md bytes.Buffer
+	if err := JSON(&js, p); err != nil {
+		return err
+	}
+	if err := CapacityMarkdown(&md, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(&md, "\n### Sensitivity\n\n![Brokers by constraint as retention grows; partitions as the peak grows](sizing.png)\n\n### Reproduce\n\n```sh\n%s\n```\n", command)
+	page, err := HTML(capacityPage(p, svg, command))
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{
+		"plan.json": js.Bytes(), "report.md": md.Bytes(), "report.html": page,
+		"sizing.svg": svg, "sizing.png": pngData,
+	} {
+		if err := WriteFileAtomic(filepath.Join(dir, name), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func capacityPage(p *capacity.Plan, svg []byte, command string) Page {
+	name := p.Workload.Name
+	if name == "" {
+		name = "workload"
+	}
+	rows := Table{Header: []string{"Quantity", "Formula", "Value", "Why"}, Numeric: []bool{false, false, true, false}}
+	for _, r := range p.Rows {
+		rows.Rows = append(rows.Rows, []string{r.Quantity, r.Formula, r.Human, r.Why})
+	}
+	cons := Table{Header: []string{"Constraint", "Brokers needed", fmt.Sprintf("Use at %d brokers", p.Brokers)}, Numeric: []bool{false, true, true}}
+	for _, c := range p.Constraints {
+		cons.Rows = append(cons.Rows, []string{c.Name, trim2(c.Exact), roomText(c, p)})
+	}
+	return Page{
+		Title:    "Capacity plan: " + name,
+		Subtitle: p.Workload.Description,
+		Command:  command,
+		Sections: []Section{
+			{Heading: "Result", Paragraphs: []string{
+				fmt.Sprintf("%d partitions (minimum %d), up to %d consumers per group, and %d brokers: %s binds.",
+					p.Partitions, p.PartitionsMinimum, p.ConsumersPerGroup, p.Brokers, p.BindingConstraint),
+			}, Tables: []Table{cons}},
+			{Heading: "The back-of-envelope", Tables: []Table{rows}},
+			{Heading: "Sensitivity", Figures: []Figure{{SVG: svg, Caption: "Brokers needed by each constraint as retention grows from 1 to 30 days; partitions as the peak factor grows."}}},
+		},
+	}
+}

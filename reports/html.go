@@ -1,0 +1,105 @@
+package reports
+
+import (
+	"bytes"
+	"html/template"
+)
+
+// Page is a self-contained HTML document: inline CSS, figures as inline SVG,
+// no scripts and nothing fetched from the network. Every string is escaped by
+// html/template, so text from scenario or workload files cannot inject markup.
+type Page struct {
+	Title    string
+	Subtitle string
+	Sections []Section
+	Command  string // the command that reproduces the page
+}
+
+// Section is a heading with paragraphs, tables and figures, in that order.
+type Section struct {
+	Heading    string
+	Paragraphs []string
+	Tables     []Table
+	Figures    []Figure
+}
+
+// Table is a header row and body rows of plain text cells.
+type Table struct {
+	Header []string
+	Rows   [][]string
+	// Numeric marks columns to right-align.
+	Numeric []bool
+}
+
+// Figure is an SVG image inlined into the page, with a caption.
+type Figure struct {
+	SVG     []byte
+	Caption string
+}
+
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"svg": func(b []byte) template.HTML { return template.HTML(sanitizeSVG(b)) },
+	"num": func(t Table, i int) bool { return i < len(t.Numeric) && t.Numeric[i] },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
+th, td { border: 1px solid #d8d8d8; padding: .3rem .55rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: .9rem; }
+pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .Subtitle}}<p class="sub">{{.Subtitle}}</p>{{end}}
+{{range .Sections}}
+<h2>{{.Heading}}</h2>
+{{range .Paragraphs}}<p>{{.}}</p>
+{{end}}{{range $t := .Tables}}<table>
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if num $t $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{range .Figures}}<figure>{{svg .SVG}}{{if .Caption}}<figcaption>{{.Caption}}</figcaption>{{end}}</figure>
+{{end}}{{end}}
+{{if .Command}}<h2>Reproduce</h2>
+<pre>{{.Command}}</pre>{{end}}
+</body>
+</html>
+`))
+
+// HTML renders a page.
+func HTML(p Page) ([]byte, error) {
+	var b bytes.Buffer
+	if err := pageTmpl.Execute(&b, p); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// sanitizeSVG strips the XML prolog and doctype from an SVG produced by our
+// own plotter so it can be inlined. The SVG's text comes from gonum/plot,
+// which escapes it; scripts never appear in it, and we refuse any that do.
+func sanitizeSVG(b []byte) []byte {
+	if i := bytes.Index(b, []byte("<svg")); i > 0 {
+		b = b[i:]
+	}
+	lower := bytes.ToLower(b)
+	if bytes.Contains(lower, []byte("<script")) || bytes.Contains(lower, []byte("javascript:")) || bytes.Contains(lower, []byte("<foreignobject")) {
+		return []byte("<p>(figure omitted: it contained active content)</p>")
+	}
+	return b
+}
