@@ -1,0 +1,495 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+)
+
+// Handler is the allocation-free way to receive an event: the kernel calls
+// Handle(arg) with the arg given when the event was scheduled. A pointer to a
+// long-lived struct satisfies it without allocating, so a model schedules
+// millions of events with no garbage (see Sim.Schedule).
+type Handler interface {
+	Handle(arg uint64)
+}
+
+// HandlerFunc adapts a func(uint64) to Handler. Converting a func value to an
+// interface does not allocate, so a method value bound once (srv.done) can be
+// scheduled any number of times for free.
+type HandlerFunc func(arg uint64)
+
+// Handle calls f(arg).
+func (f HandlerFunc) Handle(arg uint64) { f(arg) }
+
+// thunk adapts a plain func() to Handler without allocating.
+type thunk func()
+
+func (f thunk) Handle(uint64) { f() }
+
+// EventID names a scheduled event so that it can be cancelled or
+// rescheduled. The zero EventID names no event. An ID stays valid until its
+// event runs or is cancelled; after that, Cancel and Reschedule return false
+// for it (IDs are generation-checked, so a stale ID never touches a later
+// event that happens to reuse the same storage).
+type EventID uint64
+
+// TraceFunc is called just before each event runs, with the event's time,
+// its scheduling sequence number and its ID. Set it with Sim.SetTrace.
+type TraceFunc func(now Time, seq uint64, id EventID)
+
+// entry is one element of the event heap: 16 bytes, so that the four
+// children of a node fill one 64-byte cache line. It is ordered by
+// (t, key); key is seq<<32 | slot, and seq numbers are unique among the
+// entries in the heap, so the order is (time, sequence). The entry is live
+// while its slot's seq equals its own: cancel and reschedule leave stale
+// entries behind, skipped when they reach the top or dropped by compaction.
+type entry struct {
+	t   Time
+	key uint64
+}
+
+func (e *entry) slot() uint32 { return uint32(e.key) }
+func (e *entry) seq() uint32  { return uint32(e.key >> 32) }
+
+// slot holds an event's payload: 32 bytes.
+type slot struct {
+	h   Handler
+	arg uint64
+	gen uint32 // bumped when the slot is freed; part of the EventID
+	seq uint32 // sequence number of the slot's live heap entry; 0 when free
+}
+
+// root is the heap's first index. Indices 0–2 are padding so that the
+// children of node p, at 4p−8 … 4p−5, start on a multiple of four entries
+// (one cache line).
+const root = 3
+
+// Sim is a discrete-event simulator: a virtual clock, an event list ordered
+// by (time, sequence), named random streams and a sticky error. It is not
+// safe for concurrent use; run independent simulations on separate Sims.
+type Sim struct {
+	now      Time
+	heap     []entry
+	slots    []slot
+	free     []uint32
+	seq      uint32 // last sequence number handed out
+	seqLimit uint32 // renumber when seq reaches this
+	live     int    // scheduled and neither run nor cancelled
+	stale    int    // heap entries whose slot has moved on
+	daemons  int    // live events that do not keep Run going
+	events   uint64
+	stopped  bool
+	topRun   bool // heap[0] is the running event's entry, to be replaced or popped
+	trace    TraceFunc
+	err      error
+	seed     uint64
+	streams  map[string]*rand.Rand
+}
+
+// compactMin is the number of stale heap entries below which the heap is
+// never compacted (compaction is O(n); below this the stale entries are
+// cheaper to skip).
+const compactMin = 1024
+
+// New returns a simulator at time 0 whose random streams derive from seed.
+func New(seed uint64) *Sim {
+	return &Sim{seed: seed, streams: make(map[string]*rand.Rand), heap: make([]entry, root, 64), seqLimit: math.MaxUint32}
+}
+
+// Seed returns the master seed the simulator was created with.
+func (s *Sim) Seed() uint64 { return s.seed }
+
+// Now returns the current simulated time: the time of the event being run,
+// or where the last Run/RunUntil left the clock.
+func (s *Sim) Now() Time { return s.now }
+
+// Events returns the number of events run so far.
+func (s *Sim) Events() uint64 { return s.events }
+
+// Pending returns the number of scheduled events that have neither run nor
+// been cancelled (daemon events such as sampler ticks included).
+func (s *Sim) Pending() int { return s.live }
+
+// Err returns the first misuse the simulator detected, or nil. The only
+// misuse is scheduling an event before Now: such an event is run at Now
+// (after the events already due at Now, as any new event at Now would be), and
+// Err reports the first occurrence so that a model's tests can insist on nil.
+func (s *Sim) Err() error { return s.err }
+
+// SetTrace installs fn to be called before every event (nil removes it).
+// With no trace installed the cost is one predictable branch per event.
+func (s *Sim) SetTrace(fn TraceFunc) { s.trace = fn }
+
+// At schedules fn to run at time t. It allocates only if fn is a closure
+// created for the call; on hot paths use Schedule or AtCall.
+func (s *Sim) At(t Time, fn func()) EventID { return s.schedule(t, thunk(fn), 0) }
+
+// After schedules fn to run d after Now.
+func (s *Sim) After(d Time, fn func()) EventID { return s.schedule(s.now+d, thunk(fn), 0) }
+
+// Schedule schedules h.Handle(arg) at time t. It never allocates in steady
+// state (storage is recycled), so it is the call for hot paths.
+func (s *Sim) Schedule(t Time, h Handler, arg uint64) EventID { return s.schedule(t, h, arg) }
+
+// ScheduleAfter schedules h.Handle(arg) d after Now.
+func (s *Sim) ScheduleAfter(d Time, h Handler, arg uint64) EventID {
+	return s.schedule(s.now+d, h, arg)
+}
+
+// AtCall schedules fn(arg) at time t. fn should be a func value made once
+// (for example a method value stored in a field); then the call does not
+// allocate.
+func (s *Sim) AtCall(t Time, fn func(arg uint64), arg uint64) EventID {
+	return s.schedule(t, HandlerFunc(fn), arg)
+}
+
+// AfterCall schedules fn(arg) d after Now; see AtCall.
+func (s *Sim) AfterCall(d Time, fn func(arg uint64), arg uint64) EventID {
+	return s.schedule(s.now+d, HandlerFunc(fn), arg)
+}
+
+func (s *Sim) checkTime(t Time) Time {
+	if t < s.now {
+		if s.err == nil {
+			s.err = fmt.Errorf("sim: event scheduled at %v, before now (%v); run at now instead", t, s.now)
+		}
+		return s.now
+	}
+	return t
+}
+
+func (s *Sim) schedule(t Time, h Handler, arg uint64) EventID {
+	if t < s.now {
+		t = s.checkTime(t)
+	}
+	seq := s.nextSeq()
+	var i uint32
+	if n := len(s.free); n > 0 {
+		i = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		i = uint32(len(s.slots))
+		if len(s.slots) == cap(s.slots) {
+			s.slots = grow(s.slots)
+		}
+		s.slots = append(s.slots, slot{gen: 1})
+	}
+	sl := &s.slots[i]
+	sl.h = h
+	sl.arg = arg
+	sl.seq = seq
+	s.push(entry{t: t, key: uint64(seq)<<32 | uint64(i)})
+	s.live++
+	return EventID(uint64(sl.gen)<<32 | uint64(i))
+}
+
+// lookup returns the slot index of a live event, or false.
+func (s *Sim) lookup(id EventID) (uint32, bool) {
+	i := uint32(id)
+	if id == 0 || int(i) >= len(s.slots) || s.slots[i].gen != uint32(id>>32) || s.slots[i].h == nil {
+		return 0, false
+	}
+	return i, true
+}
+
+// Cancel removes a pending event. It returns false if the event has already
+// run, was already cancelled, or id is zero.
+func (s *Sim) Cancel(id EventID) bool {
+	i, ok := s.lookup(id)
+	if !ok {
+		return false
+	}
+	s.release(i)
+	s.stale++
+	s.maybeCompact()
+	return true
+}
+
+// Reschedule moves a pending event to time t, keeping its ID, handler and
+// argument. Among events at t it runs after those already scheduled there
+// (it takes a new sequence number). It returns false if the event is no
+// longer pending.
+func (s *Sim) Reschedule(id EventID, t Time) bool {
+	i, ok := s.lookup(id)
+	if !ok {
+		return false
+	}
+	if t < s.now {
+		t = s.checkTime(t)
+	}
+	seq := s.nextSeq()
+	s.slots[i].seq = seq
+	s.push(entry{t: t, key: uint64(seq)<<32 | uint64(i)})
+	s.stale++
+	s.maybeCompact()
+	return true
+}
+
+// release frees slot i: its ID and any heap entry for it become stale.
+func (s *Sim) release(i uint32) {
+	sl := &s.slots[i]
+	sl.h = nil
+	sl.gen++
+	if sl.gen == 0 {
+		sl.gen = 1 // keep IDs non-zero
+	}
+	sl.seq = 0
+	s.free = append(s.free, i)
+	s.live--
+}
+
+// Stop makes the running Run or RunUntil return after the current event.
+// Events still pending stay pending; a later Run continues with them.
+func (s *Sim) Stop() { s.stopped = true }
+
+// Run runs events in (time, sequence) order until none is pending except
+// daemon events (sampler ticks), or until Stop is called.
+func (s *Sim) Run() { s.run(Forever, true) }
+
+// RunUntil runs every event due at or before t (daemon events included),
+// then sets the clock to t. If Stop is called, it returns at once and the
+// clock stays at the time of the last event. A t before Now runs nothing.
+func (s *Sim) RunUntil(t Time) {
+	if t < s.now {
+		return
+	}
+	s.run(t, false)
+	if !s.stopped && t != Forever {
+		s.now = t
+	}
+}
+
+func (s *Sim) run(limit Time, stopOnDaemons bool) {
+	s.settleTop()
+	s.stopped = false
+	for len(s.heap) > root && !s.stopped {
+		if stopOnDaemons && s.live <= s.daemons {
+			break
+		}
+		e := s.heap[root]
+		if e.t > limit {
+			break
+		}
+		sl := &s.slots[e.slot()]
+		if sl.seq != e.seq() {
+			s.pop()
+			s.stale--
+			continue
+		}
+		h, arg := sl.h, sl.arg
+		if s.trace != nil {
+			s.trace(e.t, uint64(e.seq()), EventID(uint64(sl.gen)<<32|uint64(e.slot())))
+		}
+		s.release(e.slot())
+		s.now = e.t
+		s.events++
+		// The entry stays at the root while it runs: if the handler
+		// schedules an event (the common case), push replaces the root
+		// instead of a pop followed by a push.
+		s.topRun = true
+		h.Handle(arg)
+		s.settleTop()
+	}
+}
+
+// settleTop removes the root left in place by run, if no push took it.
+func (s *Sim) settleTop() {
+	if s.topRun {
+		s.topRun = false
+		s.pop()
+	}
+}
+
+// heap: a 4-ary min-heap on (t, seq), moved by holes rather than swaps.
+
+func less(a, b *entry) bool {
+	return a.t < b.t || (a.t == b.t && a.key < b.key)
+}
+
+// lt is less as 0 or 1, computed without branches: the borrow out of the
+// 128-bit subtraction (a.t, a.key) − (b.t, b.key). Times in the heap are
+// never negative (nothing is scheduled before Now ≥ 0), so they compare
+// correctly as unsigned.
+func lt(a, b *entry) int {
+	_, borrow := bits.Sub64(a.key, b.key, 0)
+	_, borrow = bits.Sub64(uint64(a.t), uint64(b.t), borrow)
+	return int(borrow)
+}
+
+func (s *Sim) push(e entry) {
+	if s.topRun {
+		s.topRun = false
+		siftDown(s.heap, root, e)
+		return
+	}
+	if len(s.heap) == cap(s.heap) {
+		s.heap = grow(s.heap)
+	}
+	h := append(s.heap, e)
+	i := len(h) - 1
+	for i > root {
+		p := i>>2 + 2
+		if !less(&e, &h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+	s.heap = h
+}
+
+func (s *Sim) pop() {
+	h := s.heap
+	n := len(h) - 1
+	last := h[n]
+	h[n] = entry{}
+	h = h[:n]
+	s.heap = h
+	if n > root {
+		siftDownLast(h, last)
+	}
+}
+
+// minChild returns the index of the least of the children of i, c being
+// the first child; n is the heap length and c < n.
+func minChild(h []entry, c, n int) int {
+	if c+3 < n {
+		// A branch-free tournament: the outcomes are random, so branches
+		// would mispredict about half the time.
+		a := c + lt(&h[c+1], &h[c])
+		b := c + 2 + lt(&h[c+3], &h[c+2])
+		return a ^ ((a ^ b) & -lt(&h[b], &h[a]))
+	}
+	m := c
+	for j := c + 1; j < n; j++ {
+		if less(&h[j], &h[m]) {
+			m = j
+		}
+	}
+	return m
+}
+
+// siftDown places e, which belongs at or below index i, by moving the hole
+// at i down.
+func siftDown(h []entry, i int, e entry) {
+	n := len(h)
+	for {
+		c := 4*i - 8
+		if c >= n {
+			break
+		}
+		m := minChild(h, c, n)
+		if !less(&h[m], &e) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = e
+}
+
+// siftDownLast re-inserts the former last element e after the root was
+// removed: the hole goes all the way down along least children, then e
+// rises from there. A former leaf almost always belongs near the bottom, so
+// this saves the comparison against e at every level.
+func siftDownLast(h []entry, e entry) {
+	n := len(h)
+	i := root
+	for {
+		c := 4*i - 8
+		if c >= n {
+			break
+		}
+		m := minChild(h, c, n)
+		h[i] = h[m]
+		i = m
+	}
+	for i > root {
+		p := i>>2 + 2
+		if !less(&e, &h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+}
+
+// grow returns s with room for more: capacity grows by an eighth (plus a
+// little), not append's quarter to double, to keep the memory per pending
+// event near the 48 bytes an event needs (16 in the heap, 32 in its slot).
+// The extra copying is paid only while the population grows.
+func grow[T any](s []T) []T {
+	ns := make([]T, len(s), cap(s)+cap(s)/8+64)
+	copy(ns, s)
+	return ns
+}
+
+// maybeCompact drops stale entries once they outnumber live ones, so that a
+// model which cancels most of its timeouts keeps a heap proportional to its
+// live events.
+func (s *Sim) maybeCompact() {
+	if s.stale < compactMin || s.stale < len(s.heap)/2 {
+		return
+	}
+	s.settleTop()
+	h := s.dropStale()
+	if len(h) > root+1 {
+		for i := (len(h)-1)>>2 + 2; i >= root; i-- {
+			siftDown(h, i, h[i])
+		}
+	}
+}
+
+// dropStale removes stale entries, keeping the others in heap order.
+func (s *Sim) dropStale() []entry {
+	h := s.heap[:root]
+	for _, e := range s.heap[root:] {
+		if s.slots[e.slot()].seq == e.seq() {
+			h = append(h, e)
+		}
+	}
+	clear(s.heap[len(h):])
+	s.heap = h
+	s.stale = 0
+	return h
+}
+
+// nextSeq returns a fresh sequence number. Sequence numbers are 32 bits to
+// keep heap entries small; before they run out, the pending events are
+// renumbered 1…n in (time, sequence) order, which keeps their order and
+// makes room for four billion more. The cost, O(n log n), comes once per
+// four billion schedules.
+func (s *Sim) nextSeq() uint32 {
+	if s.seq >= s.seqLimit {
+		s.renumber()
+	}
+	s.seq++
+	return s.seq
+}
+
+func (s *Sim) renumber() {
+	s.settleTop()
+	h := s.dropStale()
+	slices.SortFunc(h[root:], func(a, b entry) int {
+		if a.t != b.t {
+			if a.t < b.t {
+				return -1
+			}
+			return 1
+		}
+		return int(int64(a.seq()) - int64(b.seq()))
+	})
+	// A sorted array is a heap, in this layout as in any other.
+	for i := range h[root:] {
+		e := &h[root+i]
+		seq := uint32(i + 1)
+		s.slots[e.slot()].seq = seq
+		e.key = uint64(seq)<<32 | uint64(e.slot())
+	}
+	s.seq = uint32(len(h) - root)
+}
