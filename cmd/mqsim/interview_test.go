@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mqsim/scenarios/interview"
+)
+
+// interviewRun executes the command line in-process with stdin.
+func interviewRun(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestInterviewList(t *testing.T) {
+	code, out, errs := interviewRun(t, "", "interview", "--list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if n := strings.Count(out, "\n"); n < 12 {
+		t.Errorf("--list shows %d prompts, want at least 12:\n%s", n, out)
+	}
+	for _, name := range []string{"social-media", "payments", "ride-hailing", "bank-ledger", "event-bus"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("--list lacks %s", name)
+		}
+	}
+}
+
+// The seed's table: 1,157,407 msg/s peak, 105 TB with RF 3, 11 brokers,
+// 116 partitions — inside a five-step answer.
+func TestInterviewModelAnswer(t *testing.T) {
+	code, out, errs := interviewRun(t, "", "interview", "social-media", "--model-answer")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, s := range []string{"Step 1 — ", "Step 2 — ", "Step 3 — ", "Step 4 — ", "Step 5 — ",
+		"1,157,407/s", "1.16M", "105 TB", "11 brokers", "116 partitions", "mqsim run slow-consumer"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("model answer lacks %q:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "Score") || strings.Contains(out, "?\n  1)") {
+		t.Error("--model-answer should print only the model answer")
+	}
+	code, out, _ = interviewRun(t, "", "interview", "payments", "--model-answer", "-o", "json")
+	var m interview.ModelAnswer
+	if code != 0 || json.Unmarshal([]byte(out), &m) != nil || len(m.Steps) != 5 || m.Prompt != "payments" {
+		t.Errorf("--model-answer -o json: exit %d, %+v", code, m)
+	}
+}
+
+// A drill piped line by line: right, nearly right and wrong answers.
+func TestInterviewPipedDrill(t *testing.T) {
+	script := strings.Join([]string{
+		"2 B may be down", "consumer-groups", "exactly-once", "message-id", "rabbitmq",
+		"per-entity", "user_id", "retry-dlq", "retention",
+		"115741", "1M", "5TB", "105 TB", "116", "11",
+		"b", "c", "c", "b",
+	}, "\n") + "\n"
+	code, out, errs := interviewRun(t, script, "interview", "social-media")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, s := range []string{
+		"== Step 1 of 5: Sync or async ==", "== Follow-ups ==",
+		"> 2 B may be down",                 // answers are echoed
+		"CLOSE right order of magnitude",    // 1M against 1,157,407
+		"115,741/s × 10x = 1,157,407/s",     // the working after a number
+		"Prove it: mqsim run hot-partition", // no simulator: the command
+		// 16 right, 2 close (exactly-once is partial here; 1M is 13.6%
+		// off the peak), 1 wrong (RabbitMQ): 16×2 + 2 = 34 of 19×2 = 38.
+		"Score: 34/38 (89%) — 16 right, 2 close, 1 wrong, 0 skipped",
+	} {
+		// Compare with the line wrapping undone.
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), s) {
+			t.Errorf("transcript lacks %q", s)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+func TestInterviewAnswersFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "answers.yaml")
+	os.WriteFile(path, []byte("prompt: payments\ndelivery: exactly-once\nsystem: sqs\nbrokers: 60\nfollow_ups:\n  consumer-crash: c\n"), 0o644)
+	code, out, errs := interviewRun(t, "", "interview", "--answers", path, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var card interview.ScoreCard
+	if err := json.Unmarshal([]byte(out), &card); err != nil {
+		t.Fatal(err)
+	}
+	grades := map[string]interview.Grade{}
+	for _, it := range card.Items {
+		grades[it.ID] = it.Grade
+	}
+	// payments: exactly-once is the answer, SQS is partial, and the plan's 6
+	// brokers against 60 is a factor of 10: wrong.
+	want := map[string]interview.Grade{"delivery": interview.Right, "system": interview.Close, "brokers": interview.Wrong,
+		"consumer-crash": interview.Right, "communication": interview.Unanswered}
+	for id, g := range want {
+		if grades[id] != g {
+			t.Errorf("%s graded %s, want %s", id, grades[id], g)
+		}
+	}
+	if card.Prompt != "payments" || !card.Complete || card.Points != 2+1+2 {
+		t.Errorf("card: prompt %s complete %v points %d; want payments, true, 5", card.Prompt, card.Complete, card.Points)
+	}
+}
+
+func TestInterviewBadInputExits2(t *testing.T) {
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "a.yaml")
+	os.WriteFile(answers, []byte("prompt: social-media\ndelivery: at-least-once\nbrokers: eleven\n"), 0o644)
+	prompt := filepath.Join(dir, "p.yaml")
+	os.WriteFile(prompt, []byte("name: mine\ntitle: t\nbrief: b\nbuiltin_workload: nope\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"interview", "--answers", answers}, answers + ":3: brokers:"},
+		{[]string{"interview", prompt}, prompt + ":4: builtin_workload:"},
+		{[]string{"interview", "no-such-prompt"}, "no such prompt"},
+		{[]string{"interview", "--answers", filepath.Join(dir, "missing.yaml")}, "cannot open"},
+		{[]string{"interview", "-o", "xml"}, "unknown format"},
+		{[]string{"interview", "--list", "payments"}, "--list"},
+		{[]string{"interview", "--model-answer", "--answers", answers}, "separate modes"},
+	} {
+		code, _, errs := interviewRun(t, "", c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// Ctrl-C (the context ending) stops a waiting question and prints the
+// partial score card; so does the end of input.
+func TestInterviewInterrupt(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		io.WriteString(pw, "async\n")
+		cancel()
+	}()
+	var out bytes.Buffer
+	err := runInterview(ctx, pr, &out, io.Discard, []string{"chat-delivery"}, interviewOptions{output: "text"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "Stopped.") || !strings.Contains(s, "Stopped after") || !strings.Contains(s, "Score:") {
+		t.Errorf("no partial score card after the interrupt:\n%s", s)
+	}
+
+	code, out2, _ := interviewRun(t, "async\n", "interview", "chat-delivery", "-o", "json")
+	var card interview.ScoreCard
+	if code != 0 || json.Unmarshal([]byte(out2), &card) != nil || card.Complete || card.Asked != 1 || card.Points != 2 {
+		t.Errorf("end of input: exit %d, card %+v; want a partial card of 1 right answer", code, card)
+	}
+}
+
+// A scenario runner, when the simulator supplies one, proves follow-ups.
+func TestInterviewScenarioRunner(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "answers.yaml")
+	os.WriteFile(path, []byte("follow_ups:\n  hot-key: b\n"), 0o644)
+	run := func(name string) (string, error) { return "max lag 12K on partition 3 of " + name, nil }
+	var out bytes.Buffer
+	err := runInterview(context.Background(), strings.NewReader(""), &out, io.Discard, []string{"event-bus"},
+		interviewOptions{answers: path, output: "json"}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"summary": "max lag 12K on partition 3 of hot-partition"`) {
+		t.Errorf("the runner's summary is missing:\n%s", out.String())
+	}
+}

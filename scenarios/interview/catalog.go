@@ -1,0 +1,261 @@
+package interview
+
+// Choice is one option of a multiple-choice question.
+type Choice struct {
+	Key   string `json:"key"`   // what an answer may type, e.g. "at-least-once"
+	Label string `json:"label"` // the option as shown
+	// Reason is the seed's reasoning for this option, in mqsim's words:
+	// what the option buys and what it costs. It is shown after grading.
+	Reason string `json:"-"`
+}
+
+// Decision is one design decision the drill asks for, with its options.
+type Decision struct {
+	ID       string // the rubric and answers-file field, e.g. "delivery"
+	Step     int    // 1–5, the step of the interview framework it belongs to
+	Question string
+	Choices  []Choice // empty for partition_key, whose options come from the prompt
+}
+
+// Decisions lists the decisions in the order the drill asks them.
+var Decisions = []Decision{
+	{ID: "communication", Step: 1, Question: "Sync or async between the services?", Choices: []Choice{
+		{"sync", "Synchronous call (HTTP/gRPC): the caller waits for the answer",
+			"A synchronous call couples both services in time: the caller fails or slows down whenever the callee does, and throughput is capped by the slowest service. It is right when a person is waiting for the result (login, confirming a payment) or the answer must come back within about 10 ms."},
+		{"async", "Asynchronous messaging: a queue or log sits between them",
+			"Asynchronous messaging decouples the services in time and space: the producer succeeds even while the consumer is down, bursts are absorbed by the queue, one event can fan out to many consumers and can be replayed. The price is eventual processing, harder debugging, and a queue that must itself be durable."},
+	}},
+	{ID: "model", Step: 2, Question: "Which messaging model?", Choices: []Choice{
+		{"queue", "Point-to-point queue: each message goes to exactly one worker",
+			"A point-to-point queue hands each message to one consumer and forgets it once processed: the shape of job distribution (process this image, send this email)."},
+		{"pubsub", "Publish/subscribe: every subscriber gets its own copy",
+			"Publish/subscribe broadcasts: every subscriber gets every event, so one 'order placed' event can feed inventory, notifications and analytics independently."},
+		{"consumer-groups", "Consumer groups: pub/sub across groups, a queue within each group",
+			"Consumer groups are the hybrid: every group sees every message (pub/sub), while inside a group each partition belongs to one consumer (point-to-point), so each downstream service scales out on its own."},
+	}},
+	{ID: "delivery", Step: 2, Question: "Which delivery guarantee?", Choices: []Choice{
+		{"at-most-once", "At-most-once: send and forget, never retry",
+			"At-most-once never retries: the fastest option, and messages can be lost. Acceptable only where a gap is harmless, such as metrics or debug logs."},
+		{"at-least-once", "At-least-once: retry until acknowledged; duplicates possible",
+			"At-least-once retries until the consumer acknowledges, so nothing is lost but duplicates happen; with idempotent consumers it is the standard answer for the great majority of systems."},
+		{"exactly-once", "Exactly-once: transactional produce + offset commit in one transaction",
+			"Exactly-once needs transactional produces and the consumer's offset commit in the same transaction: the slowest and most complex option, kept for money — financial transactions and billing."},
+	}},
+	{ID: "idempotency", Step: 2, Question: "How do consumers make duplicates harmless?", Choices: []Choice{
+		{"message-id", "A unique message ID, checked and recorded in the processing store",
+			"Each message carries a unique ID; the consumer skips IDs it has already recorded and records new ones as it processes. Redelivery becomes harmless, which is what makes at-least-once effectively exactly-once."},
+		{"transactions", "Transactions: the output and the offset commit succeed or fail together",
+			"With transactions the consumer's writes and its offset commit are one atomic unit, so a crash never leaves half-applied work; the cost is throughput and operational complexity."},
+		{"upsert", "Naturally idempotent writes: overwrite or upsert by key",
+			"When applying a message means 'set the latest value for this key' (a position, a status), applying it twice leaves the same state, so no dedupe table is needed."},
+		{"none", "Nothing: a lost or duplicated message is tolerable",
+			"Skipping idempotency is only defensible when an occasional lost or doubled message changes nothing anyone acts on, like sampled metrics."},
+	}},
+	{ID: "system", Step: 2, Question: "Which system does the decision framework pick?", Choices: []Choice{
+		{"kafka", "Kafka: a partitioned, replicated log",
+			"Kafka keeps a replayable log for days or weeks, orders per partition and scales to millions of messages a second; it is the default for event streaming and data pipelines, at the cost of running brokers and KRaft (or a managed service)."},
+		{"rabbitmq", "RabbitMQ: a broker with exchanges and routing keys",
+			"RabbitMQ is a task queue with rich routing (priorities, routing keys) at tens of thousands of messages a second; consumed messages are gone, so there is no replay."},
+		{"sqs", "SQS: a fully managed queue",
+			"SQS needs no operations and scales without limit for simple job queues on AWS; ordering is best-effort unless FIFO, retention is at most 14 days, and there is no replay."},
+		{"pulsar", "Pulsar: a log with tiered storage, multi-tenancy and geo-replication",
+			"Pulsar offers Kafka-like throughput and replay plus tiered (effectively unlimited) retention, multi-tenancy and built-in geo-replication; it is the pick for multi-region, multi-tenant buses, and is as complex to run as Kafka."},
+	}},
+	{ID: "ordering", Step: 3, Question: "What ordering do you need?", Choices: []Choice{
+		{"none", "None: any consumer may take any message",
+			"When order does not matter (a welcome email), any queue with many competing consumers works and parallelism is unconstrained."},
+		{"per-entity", "Per entity: partition by the entity's key",
+			"Per-entity order comes from partitioning by the entity's key: all of one entity's events land in one partition and are processed in order by one consumer, while other entities proceed in parallel."},
+		{"total", "Total: one partition or queue for everything",
+			"Total order needs a single partition or queue: one consumer, no parallelism, so throughput is capped at what one partition and one consumer can do."},
+	}},
+	{ID: "partition_key", Step: 3, Question: "Which partition key?"},
+	{ID: "failure", Step: 4, Question: "What happens when processing a message fails?", Choices: []Choice{
+		{"retry-dlq", "Retry a few times with exponential backoff, then a dead-letter queue; alert on its depth",
+			"Retrying with backoff rides out transient failures; after a few attempts the message moves to a dead-letter queue so it cannot block the messages behind it, and alerting on the DLQ's depth gets a person to look."},
+		{"delay-queue", "Delay queue: retry after seconds or minutes",
+			"A delay queue retries later rather than now, which suits rate limits and a downstream that is down for a while; on its own it does not stop a message that will never succeed."},
+		{"human-review", "Dead-letter every failure, alert, and have a person review it",
+			"For business-critical failures, retries end in a DLQ that raises an alert and is worked through by a person with inspection tools: nothing is dropped and nothing is silently retried forever."},
+		{"drop", "Log the failure and drop the message",
+			"Dropping keeps the pipeline moving at the price of losing data: acceptable for telemetry where one missing point changes nothing, never for money or user-visible state."},
+	}},
+	{ID: "backpressure", Step: 4, Question: "Producers outrun consumers for an hour. What is your backpressure strategy?", Choices: []Choice{
+		{"queue-limit", "Bounded queue: reject new messages when it is full",
+			"A depth limit protects the broker, but every producer must handle the rejection."},
+		{"autoscale", "Scale consumers on lag",
+			"Autoscaling consumers on lag catches up without losing anything, at the cost of money and spin-up time — and never beyond one consumer per partition."},
+		{"drop", "Sample or drop low-priority messages",
+			"Dropping low-priority messages sheds load by losing data on purpose: fine for metrics, not for anything that must add up."},
+		{"rate-limit", "Throttle the producers",
+			"Throttling producers pushes the problem upstream: the producer blocks or slows down."},
+		{"retention", "Let the log absorb it: consumers pull at their own pace, retention holds the backlog",
+			"A log-based system absorbs the burst on disk: consumers pull at their own pace and retention keeps the backlog for days, as long as there is disk for it."},
+	}},
+}
+
+// decision returns the catalog entry for id.
+func decision(id string) (*Decision, bool) {
+	for i := range Decisions {
+		if Decisions[i].ID == id {
+			return &Decisions[i], true
+		}
+	}
+	return nil, false
+}
+
+// Quantity is one back-of-envelope number the drill asks for; Key is the
+// capacity plan's row key.
+type Quantity struct {
+	Key      string
+	Question string
+	Kind     string // "rate", "bytes" or "count": how an answer is parsed
+	Example  string // the form an answer may take
+}
+
+// Quantities lists the numbers of step 5 in the order they are asked.
+var Quantities = []Quantity{
+	{"avg_messages_per_sec", "Average messages per second?", "rate", "115K/s or 115,741"},
+	{"peak_messages_per_sec", "Peak messages per second?", "rate", "1.2M/s"},
+	{"bytes_per_day", "Bytes per day?", "bytes", "5TB"},
+	{"replicated_bytes", "Storage for the whole retention period, with replication?", "bytes", "105TB"},
+	{"partitions", "How many partitions?", "count", "116"},
+	{"brokers", "How many brokers?", "count", "11"},
+}
+
+// FollowUp is a question an interviewer asks after the design, with the
+// built-in simulator scenarios that show the answer in numbers.
+type FollowUp struct {
+	ID       string
+	Question string
+	Choices  []Choice
+	Answer   string // the key of the right choice
+	// Explanation is the written answer, ready to say aloud.
+	Explanation string
+	// Scenarios are the built-in `mqsim run` scenarios that prove the
+	// answer, the one that shows the problem first.
+	Scenarios []string
+}
+
+// FollowUps is the catalog a prompt picks its follow-ups from.
+var FollowUps = []FollowUp{
+	{ID: "consumers-fall-behind", Question: "Your consumers fall behind the producers. What happens?",
+		Choices: []Choice{
+			{Key: "a", Label: "Messages are lost once the broker's memory fills up"},
+			{Key: "b", Label: "Lag grows for as long as the rates differ; the log keeps the backlog, so add consumers (up to one per partition) or make them faster"},
+			{Key: "c", Label: "The broker pushes faster until the consumers catch up"},
+			{Key: "d", Label: "Producers are blocked immediately"},
+		},
+		Answer:      "b",
+		Explanation: "Consumers pull at their own pace, so nothing is pushed at them: lag grows at the difference between the produce and consume rates for as long as that lasts, and retention keeps the backlog on disk. The fix is more consumers — but a group uses at most one consumer per partition, which is why the partition count was sized for the peak — or faster processing. The backlog only becomes loss if it outlives retention.",
+		Scenarios:   []string{"slow-consumer", "slow-consumer-scaled"}},
+	{ID: "broker-dies-acks1", Question: "A broker dies. What do you lose with acks=1?",
+		Choices: []Choice{
+			{Key: "a", Label: "Nothing: replication factor 3 protects every acknowledged message"},
+			{Key: "b", Label: "Everything on that broker's disk"},
+			{Key: "c", Label: "Messages the leader acknowledged but followers had not yet copied; a follower becomes leader without them"},
+			{Key: "d", Label: "Only messages still in the producer's buffer"},
+		},
+		Answer:      "c",
+		Explanation: "With acks=1 the leader acknowledges as soon as it has appended the write, before any follower has fetched it. If the leader dies in that window, a follower that never saw those messages is elected and the producer has already been told they succeeded: acknowledged messages are lost. With acks=all and min.insync.replicas=2 the acknowledgement waits for the in-sync replicas, so a single broker failure loses nothing acknowledged — at the cost of a little latency.",
+		Scenarios:   []string{"broker-failure-acks1", "broker-failure"}},
+	{ID: "poison-message", Question: "One message always fails. Now what?",
+		Choices: []Choice{
+			{Key: "a", Label: "Retry it until it succeeds"},
+			{Key: "b", Label: "Restart the consumer"},
+			{Key: "c", Label: "Retry a few times with backoff, then move it to a dead-letter queue, alert, and carry on"},
+			{Key: "d", Label: "Skip the whole partition"},
+		},
+		Answer:      "c",
+		Explanation: "Retrying a poison message in place blocks everything behind it in that partition: head-of-line blocking, with that partition's lag growing without bound while the others are fine. Retry a bounded number of times with exponential backoff, then move it to a dead-letter queue and continue; alert on the DLQ's depth so a person looks at it. Retry topics avoid blocking too, but give up per-key order.",
+		Scenarios:   []string{"poison-message"}},
+	{ID: "hot-key", Question: "One key carries most of the traffic. What breaks?",
+		Choices: []Choice{
+			{Key: "a", Label: "Nothing: the partitioner spreads it evenly"},
+			{Key: "b", Label: "That key's partition and its one consumer saturate while the others idle; adding consumers does not help"},
+			{Key: "c", Label: "All partitions slow down equally"},
+			{Key: "d", Label: "The broker rejects the hot key"},
+		},
+		Answer:      "b",
+		Explanation: "A key always hashes to the same partition, and a partition has one consumer per group, so a hot key makes one partition the bottleneck while the rest idle; more consumers or partitions do not help that key. Options: a finer key (user plus a sub-key) where per-entity order allows it, salting the hot key into a few sub-keys and merging downstream, or handling the hot entity separately.",
+		Scenarios:   []string{"hot-partition"}},
+	{ID: "producer-retries", Question: "A produce request times out and the producer retries. Can the log now hold a duplicate?",
+		Choices: []Choice{
+			{Key: "a", Label: "No: brokers never store the same message twice"},
+			{Key: "b", Label: "Yes, if the first attempt was appended and only the response was lost — unless the producer is idempotent"},
+			{Key: "c", Label: "Only with acks=0"},
+			{Key: "d", Label: "Only if the consumer crashes"},
+		},
+		Answer:      "b",
+		Explanation: "A timeout does not mean the write failed: if the leader appended it and only the response was lost, the retry appends it again at a new offset. An idempotent producer (producer id plus sequence numbers) lets the broker drop the repeat; consumers should be idempotent anyway.",
+		Scenarios:   []string{"lost-response"}},
+	{ID: "retries-reorder", Question: "Retries are on with several requests in flight. Can one key's messages arrive out of order?",
+		Choices: []Choice{
+			{Key: "a", Label: "No: a partition is always ordered"},
+			{Key: "b", Label: "Yes: a failed batch retried after a later one succeeded lands behind it — unless idempotence is on (or one request in flight)"},
+			{Key: "c", Label: "Only across partitions"},
+			{Key: "d", Label: "Only when a broker fails"},
+		},
+		Answer:      "b",
+		Explanation: "The partition keeps the order in which writes arrive, not the order in which they were sent. With several batches in flight and no idempotence, a batch that fails and is retried lands after the batch behind it. Idempotence (sequence numbers per partition) or a single request in flight keeps send order.",
+		Scenarios:   []string{"reorder-retries", "reorder-idempotent"}},
+	{ID: "consumer-crash", Question: "A consumer crashes halfway through a batch. Lost or duplicated?",
+		Choices: []Choice{
+			{Key: "a", Label: "Lost, always"},
+			{Key: "b", Label: "Neither: the broker tracks each message"},
+			{Key: "c", Label: "Duplicated if it commits after processing (redelivery from the last commit); lost if it commits before processing"},
+			{Key: "d", Label: "Duplicated, always"},
+		},
+		Answer:      "c",
+		Explanation: "What the new owner reads next is decided by the last committed offset. Commit after processing and a crash redelivers everything processed since that commit: duplicates, no loss — at-least-once, made harmless by idempotent consumers. Commit before processing and the crash skips what was committed but not processed: at-most-once.",
+		Scenarios:   []string{"consumer-crash", "at-most-once"}},
+	{ID: "retention-outlived", Question: "A consumer group is down for longer than the retention period. What happens when it returns?",
+		Choices: []Choice{
+			{Key: "a", Label: "It resumes exactly where it stopped"},
+			{Key: "b", Label: "Its position has been deleted; it jumps to the latest (skipping data) or the earliest left, depending on auto.offset.reset"},
+			{Key: "c", Label: "The broker keeps the data until the group returns"},
+			{Key: "d", Label: "The producer is blocked"},
+		},
+		Answer:      "b",
+		Explanation: "Retention deletes old segments whether or not anyone has read them. The group's committed offset now points at deleted data, and auto.offset.reset decides: latest silently skips everything in between, earliest reprocesses whatever is left. Size retention for the longest outage you must survive, and alert on lag long before it gets there.",
+		Scenarios:   []string{"retention-loss"}},
+	{ID: "all-replicas-down", Question: "Every in-sync replica of a partition is down and only a stale one is alive. What do you choose?",
+		Choices: []Choice{
+			{Key: "a", Label: "There is no choice: Kafka always keeps data and availability"},
+			{Key: "b", Label: "Stay unavailable until an in-sync replica returns, or allow an unclean election and lose what the stale replica lacks"},
+			{Key: "c", Label: "Restore from the consumers"},
+			{Key: "d", Label: "Add a replica"},
+		},
+		Answer:      "b",
+		Explanation: "It is consistency against availability. With unclean leader election off the partition stays offline until an in-sync replica comes back and nothing acknowledged is lost; with it on, the stale replica leads at once and every acknowledged write it never received is gone, even with acks=all. Money-moving topics keep it off.",
+		Scenarios:   []string{"unclean-election", "min-isr-unavailable"}},
+	{ID: "retry-storm", Question: "A downstream dependency slows down and every layer retries. What happens?",
+		Choices: []Choice{
+			{Key: "a", Label: "Retries smooth it out"},
+			{Key: "b", Label: "Load multiplies (three layers of four attempts is up to 64x) and can keep the system down after the trigger is gone; use backoff with jitter and retry budgets"},
+			{Key: "c", Label: "Nothing, the queue absorbs it"},
+			{Key: "d", Label: "The dependency scales up automatically"},
+		},
+		Answer:      "b",
+		Explanation: "Each layer's retries multiply the next layer's load: four attempts at each of three layers is up to 64 times the traffic against a dependency that is already slow, and the overload can outlast its cause. Retry at one layer only, with exponential backoff and jitter and a retry budget, and let a durable queue hold the work instead.",
+		Scenarios:   []string{"retry-storm"}},
+}
+
+// followUp returns the catalog entry for id.
+func followUp(id string) (*FollowUp, bool) {
+	for i := range FollowUps {
+		if FollowUps[i].ID == id {
+			return &FollowUps[i], true
+		}
+	}
+	return nil, false
+}
+
+// StepTitles are the five steps of the interview framework.
+var StepTitles = [6]string{"",
+	"Sync or async",
+	"System and delivery guarantee",
+	"Ordering and partitioning",
+	"Failures and backpressure",
+	"Back-of-envelope",
+}
