@@ -1,0 +1,139 @@
+package commitlog
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// EpochEntry says that leader epoch Epoch began at StartOffset.
+type EpochEntry struct {
+	Epoch       int32
+	StartOffset int64
+}
+
+// epochCache is the leader-epoch cache: entries with strictly increasing
+// epochs and non-decreasing start offsets.
+type epochCache []EpochEntry
+
+// assign records that epoch starts at offset; it reports whether the cache
+// changed. Older or equal epochs and offsets before the latest start are
+// ignored, as Kafka does.
+func (c *epochCache) assign(epoch int32, offset int64) bool {
+	if epoch < 0 {
+		return false
+	}
+	if n := len(*c); n > 0 {
+		last := (*c)[n-1]
+		if epoch <= last.Epoch {
+			return false
+		}
+		if offset < last.StartOffset {
+			// A new epoch cannot start before the previous one: drop the
+			// entries it supersedes.
+			i := n
+			for i > 0 && (*c)[i-1].StartOffset >= offset {
+				i--
+			}
+			*c = (*c)[:i]
+		}
+	}
+	*c = append(*c, EpochEntry{epoch, offset})
+	return true
+}
+
+func (c epochCache) latest() (int32, bool) {
+	if len(c) == 0 {
+		return NoLeaderEpoch, false
+	}
+	return c[len(c)-1].Epoch, true
+}
+
+// endOffsetFor follows Kafka's LeaderEpochFileCache.endOffsetFor.
+func (c epochCache) endOffsetFor(epoch int32, logEnd int64) (int32, int64) {
+	if epoch < 0 || len(c) == 0 {
+		return NoLeaderEpoch, -1
+	}
+	if c[len(c)-1].Epoch == epoch {
+		return epoch, logEnd
+	}
+	// First entry with a larger epoch.
+	i := 0
+	for i < len(c) && c[i].Epoch <= epoch {
+		i++
+	}
+	if i == len(c) {
+		return NoLeaderEpoch, -1
+	}
+	if i == 0 {
+		return epoch, c[0].StartOffset
+	}
+	return c[i-1].Epoch, c[i].StartOffset
+}
+
+// truncateFromEnd removes entries starting at or after offset.
+func (c *epochCache) truncateFromEnd(offset int64) bool {
+	n := len(*c)
+	for n > 0 && (*c)[n-1].StartOffset >= offset {
+		n--
+	}
+	changed := n != len(*c)
+	*c = (*c)[:n]
+	return changed
+}
+
+// truncateFromStart drops entries wholly before offset; the last of them
+// moves up to start at offset.
+func (c *epochCache) truncateFromStart(offset int64) bool {
+	i := 0
+	for i < len(*c) && (*c)[i].StartOffset < offset {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	keep := (*c)[i-1]
+	keep.StartOffset = offset
+	rest := append(epochCache{keep}, (*c)[i:]...)
+	*c = rest
+	return true
+}
+
+// encode writes Kafka's checkpoint format: version, count, then one
+// "epoch offset" line per entry.
+func (c epochCache) encode() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "0\n%d\n", len(c))
+	for _, e := range c {
+		fmt.Fprintf(&b, "%d %d\n", e.Epoch, e.StartOffset)
+	}
+	return b.Bytes()
+}
+
+func decodeEpochs(data []byte) (epochCache, error) {
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	if len(lines) < 2 || string(lines[0]) != "0" {
+		return nil, fmt.Errorf("leader-epoch-checkpoint: bad header")
+	}
+	n, err := strconv.Atoi(string(lines[1]))
+	if err != nil || n != len(lines)-2 {
+		return nil, fmt.Errorf("leader-epoch-checkpoint: count %q for %d entries", lines[1], len(lines)-2)
+	}
+	var c epochCache
+	for i, l := range lines[2:] {
+		f := bytes.Fields(l)
+		if len(f) != 2 {
+			return nil, fmt.Errorf("leader-epoch-checkpoint: line %d: %q", i+3, l)
+		}
+		e, err1 := strconv.ParseInt(string(f[0]), 10, 32)
+		o, err2 := strconv.ParseInt(string(f[1]), 10, 64)
+		if err1 != nil || err2 != nil || e < 0 || o < 0 {
+			return nil, fmt.Errorf("leader-epoch-checkpoint: line %d: %q", i+3, l)
+		}
+		if len(c) > 0 && (int32(e) <= c[len(c)-1].Epoch || o < c[len(c)-1].StartOffset) {
+			return nil, fmt.Errorf("leader-epoch-checkpoint: line %d out of order", i+3)
+		}
+		c = append(c, EpochEntry{int32(e), o})
+	}
+	return c, nil
+}

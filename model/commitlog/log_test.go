@@ -1,0 +1,51 @@
+package commitlog
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestAppendAssignsOffsetsAndReads(t *testing.T) {
+	forEach(t, func(t *testing.T, bc backendCase) {
+		l := bc.open(t, Config{})
+		for i := 0; i < 3; i++ {
+			r := mustAppend(t, l, simple(t, int64(100*i), 5), 1)
+			// Batch i holds offsets 5i .. 5i+4.
+			if r.FirstOffset != int64(5*i) || r.LastOffset != int64(5*i+4) {
+				t.Fatalf("batch %d: offsets %d..%d, want %d..%d", i, r.FirstOffset, r.LastOffset, 5*i, 5*i+4)
+			}
+		}
+		if got := l.LogEndOffset(); got != 15 {
+			t.Fatalf("LogEndOffset = %d, want 15", got)
+		}
+		res, err := l.Read(7, ReadOptions{MaxBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := Batches(res.Data)
+		if !it.Next() || it.Batch().BaseOffset() != 5 || it.Next() {
+			t.Fatalf("Read(7, 1 byte) should return exactly the batch at 5")
+		}
+		if it.Batch().LeaderEpoch() != 1 {
+			t.Fatalf("leader epoch %d, want 1", it.Batch().LeaderEpoch())
+		}
+		recs := readAll(t, l, 0, UptoLogEnd)
+		if len(recs) != 15 {
+			t.Fatalf("read %d records, want 15", len(recs))
+		}
+		for i, r := range recs {
+			want := fmt.Sprintf("v%d-%d", 100*(i/5), i%5)
+			if r.Offset != int64(i) || string(r.Value) != want || r.Timestamp != int64(100*(i/5)+i%5) {
+				t.Fatalf("record %d = {%d %q ts %d}, want {%d %q}", i, r.Offset, r.Value, r.Timestamp, i, want)
+			}
+		}
+		if _, err := l.Read(16, ReadOptions{}); !errors.Is(err, ErrOffsetOutOfRange) {
+			t.Fatalf("Read past end: %v, want ErrOffsetOutOfRange", err)
+		}
+		res, err = l.Read(15, ReadOptions{})
+		if err != nil || len(res.Data) != 0 {
+			t.Fatalf("Read at end = %d bytes, %v; want empty", len(res.Data), err)
+		}
+	})
+}

@@ -1,0 +1,311 @@
+package commitlog
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// segData is a segment's batch bytes: a memory slab list or a file.
+type segData interface {
+	Append(p []byte) error
+	// ReadAt fills p from off; a short read is an error.
+	ReadAt(p []byte, off int64) error
+	// Contiguous returns the stored bytes from off to the end of the
+	// contiguous run holding off, without copying, or nil when the backend
+	// cannot (files). The bytes are never rewritten.
+	Contiguous(off int64) []byte
+	Size() int64
+	Truncate(n int64) error
+	Sync() error
+	Close() error
+}
+
+type indexEntry struct {
+	rel uint32 // base offset of a batch, relative to the segment base
+	pos uint32 // its byte position
+}
+
+type timeEntry struct {
+	ts  int64  // largest timestamp up to and including the batch at rel
+	rel uint32 // relative base offset of that batch
+}
+
+// segment is one segment's data and in-memory indexes.
+type segment struct {
+	base    int64
+	next    int64 // offset after the last batch; base when empty
+	data    segData
+	size    int64 // declared bytes
+	maxTs   int64 // -1 when empty
+	created int64 // Clock at creation, for SegmentAge
+	since   int64 // declared bytes since the last index entry
+	batches int64
+	index   []indexEntry
+	tindex  []timeEntry
+	aborted []AbortedTxn // transactions whose abort marker is in this segment
+}
+
+func newSegment(base int64, data segData, now int64) *segment {
+	return &segment{base: base, next: base, data: data, maxTs: -1, created: now}
+}
+
+// track records a batch appended at pos in the indexes and statistics.
+func (s *segment) track(b Batch, pos int64, interval int64) {
+	indexed := false
+	if s.since >= interval {
+		s.index = append(s.index, indexEntry{uint32(b.BaseOffset() - s.base), uint32(pos)})
+		s.since = 0
+		indexed = true
+	}
+	if ts := b.MaxTimestamp(); ts > s.maxTs {
+		s.maxTs = ts
+	}
+	// A time entry holds the largest timestamp up to and including its
+	// batch, so every batch before it is older than its timestamp.
+	if n := len(s.tindex); n == 0 || (indexed && s.tindex[n-1].ts < s.maxTs) {
+		s.tindex = append(s.tindex, timeEntry{s.maxTs, uint32(b.BaseOffset() - s.base)})
+	}
+	sz := b.Size()
+	s.since += sz
+	s.size += sz
+	s.batches++
+	s.next = b.NextOffset()
+}
+
+// readHeader reads the batch header at pos into scratch (or a view) and
+// returns it with the batch's stored length.
+func (s *segment) readHeader(pos int64, scratch *[HeaderSize + elidedSize]byte) (Batch, int64, error) {
+	end := s.data.Size()
+	if pos >= end {
+		return nil, 0, io.EOF
+	}
+	var hdr []byte
+	if v := s.data.Contiguous(pos); len(v) >= HeaderSize+elidedSize {
+		hdr = v[:HeaderSize+elidedSize]
+	} else {
+		n := int64(len(scratch))
+		if end-pos < n {
+			n = end - pos
+		}
+		if n < HeaderSize {
+			return nil, 0, fmt.Errorf("torn header: %d bytes", n)
+		}
+		if err := s.data.ReadAt(scratch[:n], pos); err != nil {
+			return nil, 0, err
+		}
+		hdr = scratch[:n]
+	}
+	l, _, err := batchLen(hdr)
+	if err != nil {
+		return nil, 0, err
+	}
+	b := Batch(hdr)
+	if b.HasSizedValues() && len(hdr) < HeaderSize+elidedSize {
+		return nil, 0, fmt.Errorf("torn header")
+	}
+	if pos+int64(l) > end {
+		return nil, 0, fmt.Errorf("torn batch: %d bytes announced, %d left", l, end-pos)
+	}
+	return b, int64(l), nil
+}
+
+// floorPos is the position of the last indexed batch whose base offset is
+// at most offset.
+func (s *segment) floorPos(offset int64) int64 {
+	rel := offset - s.base
+	i := sort.Search(len(s.index), func(i int) bool { return int64(s.index[i].rel) > rel })
+	if i == 0 {
+		return 0
+	}
+	return int64(s.index[i-1].pos)
+}
+
+// locate returns the position of the first batch whose last offset is at
+// least offset, or the data size if there is none.
+func (s *segment) locate(offset int64) (int64, error) {
+	var scratch [HeaderSize + elidedSize]byte
+	pos := s.floorPos(offset)
+	end := s.data.Size()
+	for pos < end {
+		h, l, err := s.readHeader(pos, &scratch)
+		if err != nil {
+			return 0, err
+		}
+		if h.LastOffset() >= offset {
+			return pos, nil
+		}
+		pos += l
+	}
+	return end, nil
+}
+
+// reset clears the statistics and indexes before a rescan.
+func (s *segment) reset() {
+	s.next, s.size, s.maxTs, s.since, s.batches = s.base, 0, -1, 0, 0
+	s.index, s.tindex = s.index[:0], s.tindex[:0]
+}
+
+// rescan rebuilds the indexes and statistics from the data, checking each
+// batch (and its CRC when verify is set) and stopping at the first bad one
+// or at limit. It returns the position where the good data ends and, if it
+// stopped early, why.
+func (s *segment) rescan(interval int64, verify bool, limit int64) (int64, error) {
+	s.reset()
+	var scratch [HeaderSize + elidedSize]byte
+	var buf []byte
+	end := s.data.Size()
+	if limit >= 0 && limit < end {
+		end = limit
+	}
+	pos := int64(0)
+	for pos < end {
+		h, l, err := s.readHeader(pos, &scratch)
+		if err != nil {
+			return pos, err
+		}
+		if pos+l > end {
+			return pos, fmt.Errorf("torn batch")
+		}
+		b := h
+		if verify {
+			v := s.data.Contiguous(pos)
+			if int64(len(v)) >= l {
+				b = Batch(v[:l])
+			} else {
+				if int64(cap(buf)) < l {
+					buf = make([]byte, l)
+				}
+				buf = buf[:l]
+				if err := s.data.ReadAt(buf, pos); err != nil {
+					return pos, err
+				}
+				b = Batch(buf)
+			}
+			if err := checkHeader(b); err != nil {
+				return pos, err
+			}
+			if b.computeCRC() != b.CRC() {
+				return pos, fmt.Errorf("crc mismatch")
+			}
+		} else if err := checkHeader(h); err != nil {
+			return pos, err
+		}
+		if h.BaseOffset() < s.next || h.LastOffset()-s.base > 0xffffffff {
+			return pos, fmt.Errorf("batch offset %d out of order (segment base %d, expected at least %d)", h.BaseOffset(), s.base, s.next)
+		}
+		s.track(h, pos, interval)
+		pos += l
+	}
+	return pos, nil
+}
+
+// memData stores a memory segment in slabs that are filled exactly and never
+// rewritten: a batch may straddle two slabs, and a truncated slab is clipped
+// so that later appends go to a new slab.
+type memData struct {
+	slabs []memSlab
+	size  int64
+}
+
+type memSlab struct {
+	start int64
+	buf   []byte // len = bytes used, cap = slab size
+}
+
+const (
+	minSlab = 16 << 10
+	maxSlab = 1 << 20
+)
+
+func (m *memData) Append(p []byte) error {
+	for len(p) > 0 {
+		n := len(m.slabs)
+		if n == 0 || cap(m.slabs[n-1].buf) == len(m.slabs[n-1].buf) {
+			sz := minSlab
+			if n > 0 {
+				sz = 2 * cap(m.slabs[n-1].buf)
+			}
+			if sz > maxSlab {
+				sz = maxSlab
+			}
+			if sz < minSlab {
+				sz = minSlab
+			}
+			m.slabs = append(m.slabs, memSlab{start: m.size, buf: make([]byte, 0, sz)})
+			n++
+		}
+		s := &m.slabs[n-1]
+		k := cap(s.buf) - len(s.buf)
+		if k > len(p) {
+			k = len(p)
+		}
+		s.buf = append(s.buf, p[:k]...)
+		m.size += int64(k)
+		p = p[k:]
+	}
+	return nil
+}
+
+func (m *memData) slab(off int64) int {
+	return sort.Search(len(m.slabs), func(i int) bool { return m.slabs[i].start > off }) - 1
+}
+
+func (m *memData) ReadAt(p []byte, off int64) error {
+	if off < 0 || off+int64(len(p)) > m.size {
+		return fmt.Errorf("read of %d bytes at %d beyond %d", len(p), off, m.size)
+	}
+	for i := m.slab(off); len(p) > 0; i++ {
+		s := m.slabs[i]
+		n := copy(p, s.buf[off-s.start:])
+		p = p[n:]
+		off += int64(n)
+	}
+	return nil
+}
+
+func (m *memData) Contiguous(off int64) []byte {
+	if off < 0 || off >= m.size {
+		return nil
+	}
+	s := m.slabs[m.slab(off)]
+	b := s.buf[off-s.start:]
+	return b[:len(b):len(b)]
+}
+
+func (m *memData) Size() int64 { return m.size }
+
+func (m *memData) Truncate(n int64) error {
+	if n < 0 || n > m.size {
+		return fmt.Errorf("truncate to %d of %d bytes", n, m.size)
+	}
+	if n == m.size {
+		return nil
+	}
+	i := m.slab(n)
+	if i >= 0 && n == m.slabs[i].start {
+		i--
+	}
+	m.slabs = m.slabs[:i+1]
+	if i >= 0 {
+		s := &m.slabs[i]
+		l := n - s.start
+		s.buf = s.buf[:l:l]
+	}
+	m.size = n
+	return nil
+}
+
+func (m *memData) Sync() error  { return nil }
+func (m *memData) Close() error { return nil }
+
+// overhead is the slab bookkeeping; unused is the free tail of the last
+// slab (at most maxSlab per segment, filled by the next appends).
+func (m *memData) overhead() int64 { return int64(cap(m.slabs)) * 32 }
+
+func (m *memData) unused() int64 {
+	if n := len(m.slabs); n > 0 {
+		return int64(cap(m.slabs[n-1].buf) - len(m.slabs[n-1].buf))
+	}
+	return 0
+}
