@@ -1,0 +1,242 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"mqsim/model"
+	"mqsim/reports"
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+	"mqsim/sim"
+)
+
+func init() {
+	extraCommands = append(extraCommands, newRunCmd, newScenariosCmd, newValidateCmd)
+}
+
+type runOptions struct {
+	seed     uint64
+	seedSet  bool
+	duration string
+	sets     []string
+	output   string
+	dataDir  string
+}
+
+func newRunCmd() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run [NAME|SCENARIO.yaml]",
+		Short: "Simulate a scenario: lag, latency, and messages lost, duplicated or reordered",
+		Long: `Simulate a Kafka-style cluster playing a scenario — producers, replicated
+partitions and consumer groups — and report what a user would see: what was
+acknowledged, lost, duplicated or reordered, latency percentiles, consumer lag
+and throughput, and whether the scenario's expectations held.
+
+With no argument it runs the built-in '` + scenarios.DefaultScenario + `' scenario. A NAME runs a built-in
+scenario (see 'mqsim scenarios'); anything else is a YAML file. The same
+scenario and seed always give the same numbers.
+
+Exits 3 when an expectation in the scenario's expect block fails.`,
+		Example: `  mqsim run
+  mqsim run slow-consumer
+  mqsim run hot-partition --seed 7 --duration 30s
+  mqsim run my-scenario.yaml --set producers.*.acks=1 --output json
+  mqsim run baseline --data-dir ./logs   # then: mqsim log dump ./logs/...`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := scenarios.DefaultScenario
+			if len(args) == 1 {
+				name = args[0]
+			}
+			o.seedSet = cmd.Flags().Changed("seed")
+			return runRun(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
+		},
+	}
+	f := cmd.Flags()
+	f.Uint64Var(&o.seed, "seed", 0, "master random seed (default: the scenario's seed)")
+	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
+	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
+	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
+	return cmd
+}
+
+// runSets turns the flags that override scenario fields into --set
+// entries, applied after the user's own so the flags win.
+func (o runOptions) runSets() []string {
+	sets := append([]string(nil), o.sets...)
+	if o.seedSet {
+		sets = append(sets, "seed="+strconv.FormatUint(o.seed, 10))
+	}
+	if o.duration != "" {
+		sets = append(sets, "duration="+o.duration)
+	}
+	return sets
+}
+
+func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
+	switch o.output {
+	case "table", "json", "markdown":
+	default:
+		return badInput(fmt.Errorf("--output: unknown format %q (want table, json or markdown)", o.output))
+	}
+	if o.duration != "" {
+		if _, err := units.ParseDuration(o.duration); err != nil {
+			return badInput(fmt.Errorf("--duration: %w", err))
+		}
+	}
+	ls, err := scenarios.LoadScenario(name, o.runSets())
+	if err != nil {
+		return badInput(err)
+	}
+	if o.dataDir != "" {
+		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
+			return badInput(fmt.Errorf("--data-dir: %w", err))
+		}
+	}
+	bar := newProgress(stderr, o.output, sim.Time(ls.Duration))
+	run, err := simulate(ls, o, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	switch o.output {
+	case "json":
+		err = reports.JSON(stdout, run)
+	case "markdown":
+		err = reports.RunMarkdown(stdout, run)
+	default:
+		err = reports.RunText(stdout, run)
+	}
+	if err != nil {
+		return err
+	}
+	if failed := scenarios.Failed(run.Expectations); len(failed) > 0 {
+		var parts []string
+		for _, v := range failed {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", v.Metric, v.Condition, failedDetail(v)))
+		}
+		return withExit(exitCheck, fmt.Errorf("%d of %d expectations failed: %s; replay with: %s",
+			len(failed), len(run.Expectations), strings.Join(parts, "; "), run.Command))
+	}
+	return nil
+}
+
+func failedDetail(v scenarios.Verdict) string {
+	if v.Error != "" {
+		return v.Error
+	}
+	return "was " + reports.FormatMetric(v.Value, v.Kind)
+}
+
+// simulate runs a loaded scenario and judges its expectations. It is the
+// one place a run happens, so variants and saved reports reuse it.
+// progress may be nil.
+func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end sim.Time)) (*reports.Run, error) {
+	s := ls.Scenario
+	start := time.Now()
+	res, err := model.Run(&s, model.Options{DataDir: o.dataDir, Progress: progress})
+	wall := time.Since(start).Seconds()
+	if err != nil {
+		var ie *scenarios.InputError
+		if errors.As(err, &ie) {
+			return nil, badInput(err)
+		}
+		return nil, fmt.Errorf("scenario %s (seed %d): %w", s.Name, s.Seed, err)
+	}
+	return &reports.Run{
+		Results:      res,
+		WallSeconds:  wall,
+		Expectations: scenarios.Evaluate(s.Expect, res),
+		Scenario:     &s,
+		Command:      reproduceCommand(ls, o),
+	}, nil
+}
+
+// progress draws a bar on stderr for runs longer than about a second, and
+// only when stderr is a terminal and the output is for people: never in
+// JSON mode or when piped.
+// The bar spans the producing time; the drain that follows (usually short)
+// is shown as such.
+type progress struct {
+	w        io.Writer
+	start    time.Time
+	duration sim.Time
+	on       bool
+	bar      *progressbar.ProgressBar
+}
+
+func newProgress(stderr io.Writer, output string, duration sim.Time) *progress {
+	f, ok := stderr.(*os.File)
+	return &progress{w: stderr, start: time.Now(), duration: duration,
+		on: ok && output != "json" && duration > 0 && term.IsTerminal(int(f.Fd()))}
+}
+
+func (p *progress) update(now, end sim.Time) {
+	if !p.on {
+		return
+	}
+	if p.bar == nil {
+		if time.Since(p.start) < time.Second {
+			return
+		}
+		p.bar = progressbar.NewOptions64(int64(p.duration/sim.Millisecond),
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+	}
+	if now <= p.duration {
+		p.bar.Describe(fmt.Sprintf("simulated %.1fs of %.1fs", now.Seconds(), p.duration.Seconds()))
+	} else {
+		p.bar.Describe(fmt.Sprintf("draining, at most until %.1fs", end.Seconds()))
+	}
+	p.bar.Set64(int64(min(now, p.duration) / sim.Millisecond))
+}
+
+func (p *progress) done() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}
+
+// reproduceCommand is the command line that replays this run exactly.
+func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
+	arg := ls.Source
+	if n, ok := strings.CutPrefix(ls.Source, "builtin/"); ok {
+		arg = strings.TrimSuffix(n, ".yaml")
+	}
+	parts := []string{"mqsim", "run", shellQuote(arg), "--seed", strconv.FormatUint(ls.Seed, 10)}
+	if o.duration != "" {
+		parts = append(parts, "--duration", shellQuote(o.duration))
+	}
+	for _, s := range o.sets {
+		parts = append(parts, "--set", shellQuote(s))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain
+// word characters.
+func shellQuote(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		plain = plain && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

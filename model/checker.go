@@ -1,0 +1,213 @@
+package model
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"mqsim/model/commitlog"
+	"mqsim/sim"
+)
+
+// ledger is a set of message ids. A message id is (producer instance,
+// partition, sequence): the sequence numbers one producer gives one
+// partition are dense from 0, as an idempotent producer's are, so the set
+// is a bitmap per (producer, partition) — one bit per message, never a map
+// entry per message.
+type ledger struct {
+	bits [][][]uint64 // producer → partition → bitmap
+}
+
+func newLedger() *ledger { return &ledger{} }
+
+func (l *ledger) words(prod, part int, seq int32, grow bool) []uint64 {
+	if prod >= len(l.bits) {
+		if !grow {
+			return nil
+		}
+		l.bits = append(l.bits, make([][][]uint64, prod+1-len(l.bits))...)
+	}
+	pp := l.bits[prod]
+	if part >= len(pp) {
+		if !grow {
+			return nil
+		}
+		pp = append(pp, make([][]uint64, part+1-len(pp))...)
+		l.bits[prod] = pp
+	}
+	w := pp[part]
+	if need := int(seq>>6) + 1; need > len(w) {
+		if !grow {
+			return w
+		}
+		if need <= cap(w) {
+			w = w[:need]
+		} else {
+			nw := make([]uint64, need, max(2*cap(w), need, 16))
+			copy(nw, w)
+			w = nw
+		}
+		pp[part] = w
+	}
+	return w
+}
+
+func (l *ledger) set(prod, part int, seq int32) {
+	w := l.words(prod, part, seq, true)
+	w[seq>>6] |= 1 << (seq & 63)
+}
+
+func (l *ledger) test(prod, part int, seq int32) bool {
+	if seq < 0 {
+		return false
+	}
+	w := l.words(prod, part, seq, false)
+	i := int(seq >> 6)
+	return i < len(w) && w[i]&(1<<(seq&63)) != 0
+}
+
+// setRange marks seq0 … seq0+n-1.
+func (l *ledger) setRange(prod, part int, seq0, n int32) {
+	if n <= 0 {
+		return
+	}
+	w := l.words(prod, part, seq0+n-1, true)
+	for s := seq0; s < seq0+n; s++ {
+		w[s>>6] |= 1 << (s & 63)
+	}
+}
+
+// each calls fn for every id in the set, in (producer, partition, seq)
+// order.
+func (l *ledger) each(fn func(prod, part int, seq int32)) {
+	for pi, pp := range l.bits {
+		for pa, w := range pp {
+			for wi, word := range w {
+				for word != 0 {
+					b := trailingZeros(word)
+					fn(pi, pa, int32(wi*64+b))
+					word &= word - 1
+				}
+			}
+		}
+	}
+}
+
+func trailingZeros(x uint64) int {
+	n := 0
+	for x&1 == 0 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// checker keeps the delivery ledger: what producers were told and what
+// each group processed, and derives lost, unseen, duplicates and reordered.
+type checker struct {
+	acked     *ledger
+	done      []*ledger // per group: processed ids
+	dups      []int64
+	reordered []int64
+	// lastSeq[group][producer] maps a key to the highest sequence processed
+	// for it (per-key order is per producer: one producer's sends to one
+	// key land on one partition in send order, or not).
+	lastSeq  [][]map[int64]int32
+	interval *sim.Histogram // e2e latencies of the current sample interval
+}
+
+func newChecker(groups int) *checker {
+	c := &checker{acked: newLedger(), dups: make([]int64, groups), reordered: make([]int64, groups),
+		lastSeq: make([][]map[int64]int32, groups), interval: sim.NewLatencyHistogram()}
+	for range groups {
+		c.done = append(c.done, newLedger())
+	}
+	return c
+}
+
+func (c *checker) ack(prod, part int, seq0, n int32) { c.acked.setRange(prod, part, seq0, n) }
+
+// processed records that group g finished processing a message.
+func (c *checker) processed(g, prod, part int, seq int32, key int64) {
+	l := c.done[g]
+	if l.test(prod, part, seq) {
+		c.dups[g]++
+		return
+	}
+	l.set(prod, part, seq)
+	if key < 0 {
+		return
+	}
+	for prod >= len(c.lastSeq[g]) {
+		c.lastSeq[g] = append(c.lastSeq[g], nil)
+	}
+	m := c.lastSeq[g][prod]
+	if m == nil {
+		m = map[int64]int32{}
+		c.lastSeq[g][prod] = m
+	}
+	if last, ok := m[key]; ok && seq < last {
+		c.reordered[g]++
+		return
+	}
+	m[key] = seq
+}
+
+// settle classifies, for group g, the acknowledged messages it never
+// processed: unseen if still in the log ahead of the group's position
+// (pending), lost otherwise.
+func (c *checker) settle(g int, pending *ledger) (lost, unseen int64) {
+	proc := c.done[g]
+	c.acked.each(func(prod, part int, seq int32) {
+		if proc.test(prod, part, seq) {
+			return
+		}
+		if pending.test(prod, part, seq) {
+			unseen++
+		} else {
+			lost++
+		}
+	})
+	return lost, unseen
+}
+
+// pendingIDs reads the message ids in log from offset to its end.
+func pendingIDs(into *ledger, log *commitlog.Log, part int, from int64) error {
+	var rr commitlog.RecordReader
+	for {
+		res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 8 << 20, Upto: commitlog.UptoLogEnd})
+		if err != nil {
+			return err
+		}
+		if len(res.Data) == 0 {
+			return nil
+		}
+		it := commitlog.Batches(res.Data)
+		for it.Next() {
+			if err := rr.Reset(it.Batch()); err != nil {
+				return err
+			}
+			for rr.Next() {
+				rec := rr.Record()
+				if rec.Offset < from {
+					continue
+				}
+				pid, n1 := binary.Uvarint(rec.Value)
+				if n1 <= 0 {
+					return fmt.Errorf("record %d without a message id", rec.Offset)
+				}
+				seq, n2 := binary.Uvarint(rec.Value[n1:])
+				if n2 <= 0 {
+					return fmt.Errorf("record %d without a message id", rec.Offset)
+				}
+				into.set(int(pid), part, int32(uint32(seq)))
+			}
+			if err := rr.Err(); err != nil {
+				return err
+			}
+		}
+		if err := it.Err(); err != nil {
+			return err
+		}
+		from = res.NextOffset
+	}
+}

@@ -1,0 +1,125 @@
+// Package model is mqsim's simulated Kafka-style cluster: brokers,
+// replicated partitions, producers and consumer groups, built on the sim
+// kernel and on real commitlog logs, and judged by a delivery checker.
+//
+// # Using it
+//
+// Resolve a scenario (scenarios.LoadScenario, or a Scenario value with
+// Defaults called and Cluster.Hardware filled), then:
+//
+//	res, err := model.Run(sc, model.Options{DataDir: "", Progress: nil})
+//
+// Run plays the producers for Duration, then drains (at most Drain more)
+// until every group has processed everything written, and returns Results:
+// the checker's ledger (produced, acked, failed, indeterminate, lost, unseen,
+// duplicates, reordered), latency percentiles, lag, replication health,
+// broker utilisation and time series. Results.Metric answers `expect`
+// assertions by name. The same scenario and seed give identical Results.
+//
+// # What is modelled
+//
+// Every partition replica is a commitlog.Log (memory backend with sized
+// records by default, files under Options.DataDir). Nothing keeps a
+// parallel list of messages: consumers learn what they processed by
+// decoding the records they read.
+//
+//   - Brokers have NIC in and out, disk write and read (byte-rate servers)
+//     and request-handler threads (a multi-server CPU costing per request
+//     and per byte appended). Saturation shows as queueing delay. The
+//     network between any two nodes adds the profile's latency with
+//     uniform jitter of ± NetworkJitter; one connection never reorders.
+//   - Produce: a producer instance draws arrivals (poisson, constant,
+//     bursts, daily), keys (none → sticky partitioner; uniform, zipf, hot →
+//     murmur2 hash partitioner, as Kafka's) and sizes; it accumulates one
+//     open batch per partition, sealed at batch.size or after linger.ms;
+//     the sender drains ready batches per broker connection into requests
+//     (up to 1 MiB) while fewer than max.in.flight are outstanding. The
+//     broker handles one request per connection at a time, in order, as
+//     Kafka does; appends are Log.Append with the partition's leader
+//     epoch. acks=0 completes on send, acks=1 after the leader append,
+//     acks=all when the high watermark passes the batch, with
+//     NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas (and
+//     _AFTER_APPEND when it shrank meanwhile). Retriable errors (the
+//     broker's transient error rate, not-enough-replicas, out-of-order
+//     sequence for an idempotent producer) are retried after an
+//     exponential backoff with ±20% jitter until retries or
+//     delivery.timeout.ms run out; a request without an answer within
+//     request.timeout.ms makes its batches "maybe written". Idempotence is
+//     the log's producer-id/sequence dedupe; while an idempotent
+//     producer's batch backs off, later batches of its partition wait, so
+//     order holds. Without idempotence a retried batch lands after later
+//     ones: that is how reorder-retries reorders.
+//   - Replication: one fetcher per (follower broker, leader broker) pair
+//     long-polls the leader (replica.fetch.min.bytes, wait.max, max.bytes
+//     per partition), the leader reads raw batches from its log and the
+//     follower appends them unchanged with Log.AppendReplicated. The fetch
+//     offset tells the leader the follower's log end offset; the leader
+//     keeps each follower's caught-up time, shrinks the ISR after
+//     replica.lag.time.max (checked every half of it), expands it when a
+//     follower reaches the high watermark, and sets the high watermark to
+//     the smallest log end offset in the ISR, never backwards. Followers
+//     learn the high watermark from fetch responses.
+//   - Consumer groups: the coordinator (hash of the group name over the
+//     brokers) assigns partitions with range, roundrobin or
+//     cooperative-sticky (at the first generation, a balanced spread) and
+//     stores commits as records in a real compacted __consumer_offsets
+//     log. Each member keeps one fetch session per leader broker
+//     (fetch.min.bytes, fetch.max.wait.ms, per-partition and total max
+//     bytes, reading only below the high watermark), buffers what it
+//     fetched, and polls up to max.poll.records, processing them one after
+//     another with the group's service-time distribution: one event per
+//     poll, with each record's completion time computed. It prefetches a
+//     partition as soon as its buffer empties. Commits: auto (every
+//     interval, inside poll, the previous poll's positions, asynchronous),
+//     after (synchronous, after processing) or before (synchronous, before
+//     processing). Idempotent processing keeps a store of processed ids and
+//     skips redeliveries.
+//   - Page cache: a read misses the cache (and costs disk read bandwidth)
+//     when more than PageCache bytes were written to the broker since the
+//     data was written, estimated from the partition's bytes since that
+//     offset and its share of the broker's writes.
+//
+// # The checker
+//
+// A message's id is (producer instance, partition, sequence): each producer
+// numbers its messages per partition from 0, as idempotent sequences are.
+// The id, the produce time (record timestamp plus its sub-millisecond part)
+// and the key travel in the record: the key is the record key (a uvarint
+// key id), the id and sub-millisecond time are a few real bytes of value
+// prefix, and the rest of the value is the sized record's declared size.
+// Acknowledged and processed ids are bitmaps per (producer, partition), one
+// bit per message. After the drain, an acked message a group never
+// processed is unseen if it is still in the log ahead of the group's
+// position, lost otherwise. A processing of an id already processed by the
+// group is a duplicate; a first processing of a sequence lower than one
+// already processed for the same producer and key is reordered. Latency
+// statistics skip messages produced during the warm-up.
+//
+// Lag is, per partition, the high watermark minus the offset after the
+// last processed record (the consumer's own records-lag view), summed per
+// group; max_lag is the largest sampled total.
+//
+// # Simplified (and why)
+//
+//   - Faults, group churn and backpressure are later work: no broker
+//     stops, no member leaves, leader epochs stay at 0. The pieces they
+//     need exist (epochs on every append, fencing in the log, per-request
+//     timeouts, "maybe written" batches, per-connection state).
+//   - A send() that finds buffer.memory full fails at once instead of
+//     blocking up to max.block.ms.
+//   - Compression is not applied: batches are sized uncompressed (a sized
+//     record's virtual bytes cannot be compressed).
+//   - The group forms at time 0 with every member present (no
+//     group.initial.rebalance.delay), after one JoinGroup/SyncGroup round
+//     trip; starting offsets are 0, which latest and earliest agree on then.
+//   - __consumer_offsets is one unreplicated partition per coordinator
+//     broker; commits cost the coordinator's NIC and CPU.
+//   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
+//     not fsync on the produce path): they load the disk but do not delay
+//     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
+//     cache miss, disk, but no per-byte CPU.
+//   - Retention is configured on the logs but not applied during a run of
+//     seconds.
+//   - The client side has no NIC or CPU limits; clients are not a
+//     bottleneck.
+package model

@@ -1,0 +1,661 @@
+package model
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"mqsim/model/commitlog"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// recordOverhead approximates a sized record's bytes beyond its value
+// (length, attributes, deltas, key length, value size, prefix), for
+// batch.size and buffer.memory accounting.
+const recordOverhead = 24
+
+// producer is one producer client instance: an arrival process feeding a
+// record accumulator (one open batch per partition), and a sender with one
+// connection per broker.
+type producer struct {
+	w    *world
+	idx  int // global instance number: the message-id's producer part
+	name string
+	spec *scenarios.Producer
+	t    *topic
+	arr  arrivals
+	keys *keyGen
+	rng  *rand.Rand
+	size sim.Dist
+
+	acks            int // 0, 1, or -1 for all
+	idem            bool
+	pid             int64
+	batchSize       int64
+	bufMax          int64
+	maxReq          int64
+	linger          sim.Time
+	backoff         sim.Time
+	backoffMax      sim.Time
+	deliveryTimeout sim.Time
+	reqTimeout      sim.Time
+	retries         int
+	maxInFlight     int
+
+	parts    []pacc
+	conns    []*prodConn
+	bufUsed  int64
+	sticky   int
+	batches  []*pbatch // every batch object, by id
+	free     []int32
+	keyBuf   []byte
+	prefix   []byte
+	building int // batches open, queued, backing off or in flight
+
+	produced, acked, failed, indeterminate, nBatches, batchRecords int64
+	ackHist                                                        *sim.Histogram
+	bytesAcked                                                     int64
+}
+
+// pacc is the accumulator of one partition.
+type pacc struct {
+	bb       commitlog.BatchBuilder
+	open     int32 // id of the open batch, or -1
+	nextSeq  int32 // sequence of the partition's next batch
+	retrying int   // batches of this partition backing off (idempotent: hold later ones)
+}
+
+// pbatch is one producer batch from creation to its final outcome.
+type pbatch struct {
+	id           int32
+	part         int32
+	seq0         int32
+	n            int32
+	gen          uint32 // bumped on reuse, to ignore stale linger timers
+	times        []sim.Time
+	data         []byte
+	bytes        int64
+	created      sim.Time
+	attempts     int
+	maybeWritten bool
+}
+
+// prodConn is a producer's connection to one broker: the sender's queue of
+// ready batches and in-flight count, and the broker's side (requests are
+// handled one at a time per connection, in order).
+type prodConn struct {
+	p        *producer
+	b        *broker
+	up, down link
+	queue    []int32 // sealed batches ready to send (retries sorted in front)
+	lingered []int32 // open batches whose linger has passed
+	inFlight int
+	busy     bool     // broker side: a request of this connection is being handled
+	waiting  []uint32 // broker side: requests received, waiting their turn
+}
+
+// produceReq is one produce request on its way to the broker and back.
+type produceReq struct {
+	id       uint32
+	c        *prodConn
+	batches  []int32
+	gens     []uint32 // each batch's generation when sent
+	results  []int8
+	bytes    int64
+	pending  int
+	handled  bool
+	timedOut bool
+	timer    sim.EventID
+	sentAt   sim.Time
+}
+
+// Produce outcomes per batch.
+const (
+	resOK int8 = iota
+	resTransient
+	resNotLeader
+	resNotEnoughReplicas
+	resNotEnoughReplicasAfterAppend
+	resOutOfOrder
+	resFatal
+)
+
+func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*producer, error) {
+	name := fmt.Sprintf("%s-%d", spec.Name, inst)
+	arr, err := scenarios.ParseArrival(spec.Arrival)
+	if err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
+	keys, err := scenarios.ParseKeys(spec.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
+	if spec.MessageSize.Dist == nil {
+		return nil, fmt.Errorf("producer %s: no message size", spec.Name)
+	}
+	rate := float64(spec.Rate) / float64(max(spec.Instances, 1))
+	p := &producer{w: w, idx: idx, name: name, spec: spec, t: t,
+		rng:  w.s.Stream("producer/" + name),
+		size: spec.MessageSize.Dist,
+		pid:  int64(1000 + idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
+		maxReq: 1 << 20, linger: sim.Time(spec.Linger), backoff: sim.Time(spec.RetryBackoff),
+		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
+		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
+		ackHist: sim.NewLatencyHistogram(),
+	}
+	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
+	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
+	switch spec.Acks {
+	case "0":
+		p.acks = 0
+	case "1":
+		p.acks = 1
+	default:
+		p.acks = -1
+	}
+	p.idem = spec.EnableIdempotence != nil && *spec.EnableIdempotence
+	p.retries = 1<<31 - 1
+	if spec.Retries != nil {
+		p.retries = *spec.Retries
+	}
+	if p.batchSize <= 0 {
+		p.batchSize = 16384
+	}
+	if p.bufMax <= 0 {
+		p.bufMax = 32 << 20
+	}
+	p.parts = make([]pacc, len(t.parts))
+	for i := range p.parts {
+		p.parts[i].open = -1
+	}
+	for _, b := range w.brokers {
+		p.conns = append(p.conns, &prodConn{p: p, b: b})
+	}
+	if len(t.parts) > 0 {
+		p.sticky = p.rng.IntN(len(t.parts))
+	}
+	return p, nil
+}
+
+func (p *producer) start() {
+	if p.arr.rate > 0 {
+		p.w.s.AtCall(p.arr.next(0), p.arrive, 0)
+	}
+}
+
+// arrive handles one message handed to the producer: pick the partition,
+// append to its open batch, seal when full.
+func (p *producer) arrive(uint64) {
+	w := p.w
+	now := w.s.Now()
+	if now >= w.end {
+		return
+	}
+	w.s.AtCall(p.arr.next(now), p.arrive, 0)
+	p.produced++
+	size := int64(p.size.Sample(p.rng))
+	if size < 0 {
+		size = 0
+	}
+	k := p.keys.next()
+	var key []byte
+	part := p.sticky
+	if k >= 0 {
+		p.keyBuf = keyBytes(p.keyBuf, k)
+		key = p.keyBuf
+		part = partitionFor(key, len(p.t.parts))
+	}
+	rec := size + recordOverhead + int64(len(key))
+	if p.bufUsed+rec > p.bufMax {
+		// send() would block; see doc.go: blocking is not modelled, the
+		// message fails at once.
+		p.failed++
+		return
+	}
+	a := &p.parts[part]
+	if a.open >= 0 && a.bb.EstimatedSize()+rec > p.batchSize {
+		p.seal(part)
+	}
+	if a.open < 0 {
+		p.openBatch(part, now)
+	}
+	b := p.batches[a.open]
+	seq := a.nextSeq + b.n
+	p.prefix = binary.AppendUvarint(p.prefix[:0], uint64(p.idx))
+	p.prefix = binary.AppendUvarint(p.prefix, uint64(uint32(seq)))
+	p.prefix = binary.AppendUvarint(p.prefix, uint64(now%sim.Millisecond))
+	a.bb.AddSized(int64(now/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
+	b.n++
+	b.times = append(b.times, now)
+	b.bytes += rec
+	p.bufUsed += rec
+	if a.bb.EstimatedSize() >= p.batchSize {
+		p.seal(part)
+	} else if p.linger <= 0 && b.n == 1 {
+		// linger.ms=0: ready at once, but still open to more records
+		// until the sender takes it.
+		c := p.conn(part)
+		c.lingered = append(c.lingered, b.id)
+		p.drain(c)
+	}
+}
+
+func (p *producer) newBatch() *pbatch {
+	if n := len(p.free); n > 0 {
+		b := p.batches[p.free[n-1]]
+		p.free = p.free[:n-1]
+		return b
+	}
+	b := &pbatch{id: int32(len(p.batches))}
+	p.batches = append(p.batches, b)
+	return b
+}
+
+func (p *producer) release(b *pbatch) {
+	p.bufUsed -= b.bytes
+	p.building--
+	b.gen++
+	b.times = b.times[:0]
+	b.n, b.bytes, b.attempts, b.maybeWritten = 0, 0, 0, false
+	p.free = append(p.free, b.id)
+}
+
+func (p *producer) openBatch(part int, now sim.Time) {
+	a := &p.parts[part]
+	b := p.newBatch()
+	b.part, b.seq0, b.created = int32(part), a.nextSeq, now
+	p.building++
+	a.open = b.id
+	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	if p.linger > 0 {
+		p.w.s.AfterCall(p.linger, p.lingerDone, uint64(b.id)|uint64(b.gen)<<32)
+	}
+}
+
+func (p *producer) conn(part int) *prodConn { return p.conns[p.t.parts[part].leader.b.id] }
+
+// lingerDone marks an open batch ready once linger.ms has passed.
+func (p *producer) lingerDone(arg uint64) {
+	b := p.batches[int32(arg)]
+	if b.gen != uint32(arg>>32) || p.parts[b.part].open != b.id {
+		return
+	}
+	c := p.conn(int(b.part))
+	c.lingered = append(c.lingered, b.id)
+	p.drain(c)
+}
+
+// seal closes the partition's open batch, queues it and sends what it can.
+func (p *producer) seal(part int) {
+	if c := p.sealOnly(part); c != nil {
+		p.drain(c)
+	}
+}
+
+// sealOnly closes the partition's open batch, encodes it and queues it on
+// its connection, which it returns (nil if there was no open batch).
+func (p *producer) sealOnly(part int) *prodConn {
+	a := &p.parts[part]
+	if a.open < 0 {
+		return nil
+	}
+	b := p.batches[a.open]
+	a.open = -1
+	data, err := a.bb.Build()
+	if err != nil {
+		p.w.fail(fmt.Errorf("producer %s: build batch: %w", p.name, err))
+		return nil
+	}
+	b.data = append(b.data[:0], data...)
+	a.nextSeq += b.n
+	p.nBatches++
+	p.batchRecords += int64(b.n)
+	if part == p.sticky && len(p.t.parts) > 1 {
+		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
+	}
+	c := p.conn(part)
+	for i, id := range c.lingered {
+		if id == b.id {
+			c.lingered = append(c.lingered[:i], c.lingered[i+1:]...)
+			break
+		}
+	}
+	c.queue = append(c.queue, b.id)
+	return c
+}
+
+// drain sends ready batches while the connection has room in flight.
+func (p *producer) drain(c *prodConn) {
+	if c.inFlight >= p.maxInFlight {
+		return
+	}
+	for len(c.lingered) > 0 {
+		id := c.lingered[0]
+		if p.sealOnly(int(p.batches[id].part)) == nil { // removes it from lingered
+			c.lingered = c.lingered[1:]
+		}
+	}
+	now := p.w.s.Now()
+	for c.inFlight < p.maxInFlight && len(c.queue) > 0 {
+		req := p.w.newPreq(c)
+		kept := c.queue[:0]
+		for i, id := range c.queue {
+			b := p.batches[id]
+			if now >= b.created+p.deliveryTimeout {
+				p.expire(b)
+				continue
+			}
+			if (p.idem && p.parts[b.part].retrying > 0) || (req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+				kept = append(kept, c.queue[i])
+				continue
+			}
+			req.batches = append(req.batches, id)
+			req.gens = append(req.gens, b.gen)
+			req.bytes += b.bytes
+		}
+		c.queue = kept
+		if len(req.batches) == 0 {
+			p.w.freePreqID(req.id)
+			return
+		}
+		p.send(req)
+	}
+}
+
+func (p *producer) send(req *produceReq) {
+	w := p.w
+	c := req.c
+	c.inFlight++
+	w.produceRequests++
+	req.sentAt = w.s.Now()
+	for _, id := range req.batches {
+		p.batches[id].attempts++
+	}
+	if p.acks == 0 {
+		// No response will come: the send completes the batches (their
+		// buffers are released once the broker has read them).
+		for _, id := range req.batches {
+			p.account(p.batches[id], true)
+		}
+		c.inFlight--
+	} else {
+		deadline := req.sentAt + p.reqTimeout
+		for _, id := range req.batches {
+			deadline = min(deadline, p.batches[id].created+p.deliveryTimeout)
+		}
+		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
+	}
+	w.deliver(&c.up, w.fPrArrive, uint64(req.id))
+}
+
+// requestTimeout fires when a request got no response in time: its batches
+// may or may not have been written.
+func (p *producer) requestTimeout(id uint64) {
+	req := p.w.preqs[id]
+	req.timedOut = true
+	req.c.inFlight--
+	for _, bid := range req.batches {
+		p.retry(p.batches[bid], true)
+	}
+	p.drain(req.c)
+}
+
+// onResponse handles the broker's answer for each batch.
+func (p *producer) onResponse(req *produceReq) {
+	if req.timedOut {
+		return
+	}
+	p.w.s.Cancel(req.timer)
+	req.c.inFlight--
+	for i, id := range req.batches {
+		b := p.batches[id]
+		switch req.results[i] {
+		case resOK:
+			p.complete(b, true)
+		case resNotEnoughReplicasAfterAppend:
+			p.retry(b, true)
+		case resTransient, resNotLeader, resNotEnoughReplicas:
+			p.retry(b, false)
+		case resOutOfOrder:
+			if p.idem {
+				p.retry(b, false)
+			} else {
+				p.complete(b, false)
+			}
+		default:
+			p.complete(b, false)
+		}
+	}
+	p.drain(req.c)
+}
+
+// complete ends a batch: acknowledged, or failed for good.
+func (p *producer) complete(b *pbatch, ok bool) {
+	p.account(b, ok)
+	p.release(b)
+}
+
+// account records a batch's outcome with the checker and statistics.
+func (p *producer) account(b *pbatch, ok bool) {
+	now := p.w.s.Now()
+	if ok {
+		p.acked += int64(b.n)
+		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
+		p.w.chk.ack(p.idx, int(b.part), b.seq0, b.n)
+		if now >= p.w.warm {
+			for _, t := range b.times {
+				if t >= p.w.warm {
+					p.ackHist.RecordTime(now - t)
+				}
+			}
+		}
+	} else if b.maybeWritten {
+		p.indeterminate += int64(b.n)
+	} else {
+		p.failed += int64(b.n)
+	}
+}
+
+func (p *producer) expire(b *pbatch) {
+	if b.attempts > 0 && b.maybeWritten {
+		p.indeterminate += int64(b.n)
+	} else {
+		p.failed += int64(b.n)
+	}
+	p.release(b)
+}
+
+// retry backs a batch off (exponential, ±20% jitter) and requeues it, or
+// fails it when retries or delivery.timeout.ms are spent.
+func (p *producer) retry(b *pbatch, maybeWritten bool) {
+	now := p.w.s.Now()
+	b.maybeWritten = b.maybeWritten || maybeWritten
+	d := p.backoff
+	for i := 1; i < b.attempts && d < p.backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, p.backoffMax)
+	d = sim.Time(float64(d) * (0.8 + 0.4*p.rng.Float64()))
+	if b.attempts > p.retries || now+d >= b.created+p.deliveryTimeout {
+		p.expire(b)
+		return
+	}
+	p.w.retries++
+	p.parts[b.part].retrying++
+	p.w.s.AfterCall(d, p.requeue, uint64(b.id))
+}
+
+// requeue puts a backed-off batch back at the front of its connection's
+// queue, before later batches of its partition.
+func (p *producer) requeue(id uint64) {
+	b := p.batches[id]
+	p.parts[b.part].retrying--
+	c := p.conn(int(b.part))
+	pos := 0
+	for i, qid := range c.queue {
+		q := p.batches[qid]
+		if q.part == b.part {
+			if q.seq0 > b.seq0 {
+				pos = i
+				break
+			}
+			pos = i + 1
+		}
+	}
+	c.queue = append(c.queue, 0)
+	copy(c.queue[pos+1:], c.queue[pos:])
+	c.queue[pos] = b.id
+	p.drain(c)
+}
+
+func (w *world) newPreq(c *prodConn) *produceReq {
+	var r *produceReq
+	if n := len(w.freePreq); n > 0 {
+		r = w.preqs[w.freePreq[n-1]]
+		w.freePreq = w.freePreq[:n-1]
+	} else {
+		r = &produceReq{id: uint32(len(w.preqs))}
+		w.preqs = append(w.preqs, r)
+	}
+	r.c = c
+	r.batches, r.gens, r.results = r.batches[:0], r.gens[:0], r.results[:0]
+	r.bytes, r.pending, r.handled, r.timedOut, r.timer = 0, 0, false, false, 0
+	return r
+}
+
+func (w *world) freePreqID(id uint32) { w.freePreq = append(w.freePreq, id) }
+
+// Broker side of a produce request.
+
+func (w *world) prArrive(id uint64) {
+	r := w.preqs[id]
+	r.c.b.bytesIn += r.bytes
+	w.use(r.c.b.nicIn, float64(64+r.bytes), w.fPrIn, id)
+}
+
+// prIn queues the request behind its connection's earlier one: a broker
+// handles one request per connection at a time, in order.
+func (w *world) prIn(id uint64) {
+	r := w.preqs[id]
+	c := r.c
+	if c.busy {
+		c.waiting = append(c.waiting, uint32(id))
+		return
+	}
+	c.busy = true
+	w.useTime(c.b.cpu, c.b.cpuCost(r.bytes), w.fPrHandle, id)
+}
+
+// prHandle appends each batch to its partition's leader log.
+func (w *world) prHandle(id uint64) {
+	r := w.preqs[id]
+	c := r.c
+	p := c.p
+	b := c.b
+	r.results = r.results[:0]
+	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
+	for i, bid := range r.batches {
+		pb := p.batches[bid]
+		part := p.t.parts[pb.part]
+		res := resOK
+		switch {
+		case pb.gen != r.gens[i]:
+			// The producer gave up on this request and the batch has
+			// completed since: nothing of it is left to write.
+			res = resFatal
+		case transient:
+			res = resTransient
+		case part.leader.b != b:
+			res = resNotLeader
+		case p.acks < 0 && part.isrSize < p.t.minISR:
+			res = resNotEnoughReplicas
+		}
+		r.results = append(r.results, res)
+		if res != resOK {
+			continue
+		}
+		log := part.leader.log
+		if p.idem && pb.seq0 != 0 {
+			// A log that has never seen this producer must not accept a
+			// batch after a gap (Kafka answers OUT_OF_ORDER_SEQUENCE or
+			// UNKNOWN_PRODUCER_ID); the log itself accepts any first batch.
+			if _, ok := log.ProducerState(p.pid); !ok {
+				r.results[i] = resOutOfOrder
+				continue
+			}
+		}
+		ar, err := log.Append(commitlog.Batch(pb.data), part.epoch)
+		if err != nil {
+			if errors.Is(err, commitlog.ErrOutOfOrderSequence) {
+				r.results[i] = resOutOfOrder
+				continue
+			}
+			w.fail(fmt.Errorf("append to %s-%d: %w", p.t.spec.Name, pb.part, err))
+			return
+		}
+		if !ar.Duplicate {
+			part.appended(int64(pb.n), ar.Size)
+		}
+		if p.acks < 0 && part.hw <= ar.LastOffset {
+			part.waiters = append(part.waiters, hwWaiter{req: uint32(id), batch: int32(i), offset: ar.LastOffset})
+			r.pending++
+		}
+	}
+	r.handled = true
+	if r.pending == 0 {
+		w.prRespond(r)
+	}
+}
+
+// produceCommitted is called when the high watermark passes a waiting
+// batch (acks=all).
+func (w *world) produceCommitted(id uint32, batch int, part *partition) {
+	r := w.preqs[id]
+	if part.isrSize < r.c.p.t.minISR {
+		r.results[batch] = resNotEnoughReplicasAfterAppend
+	}
+	r.pending--
+	if r.pending == 0 && r.handled {
+		w.prRespond(r)
+	}
+}
+
+func (w *world) prRespond(r *produceReq) {
+	if r.c.p.acks == 0 {
+		w.prSent(uint64(r.id))
+		return
+	}
+	w.use(r.c.b.nicOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+}
+
+// prSent: the response left the broker; the connection's next request may
+// be handled.
+func (w *world) prSent(id uint64) {
+	r := w.preqs[id]
+	c := r.c
+	c.busy = false
+	if len(c.waiting) > 0 {
+		next := c.waiting[0]
+		c.waiting = c.waiting[1:]
+		c.busy = true
+		w.useTime(c.b.cpu, c.b.cpuCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
+	}
+	if c.p.acks == 0 {
+		for i, bid := range r.batches {
+			if b := c.p.batches[bid]; b.gen == r.gens[i] {
+				c.p.release(b)
+			}
+		}
+		w.freePreqID(r.id)
+		return
+	}
+	w.deliver(&c.down, w.fPrResp, id)
+}
+
+func (w *world) prResp(id uint64) {
+	r := w.preqs[id]
+	r.c.p.onResponse(r)
+	w.freePreqID(r.id)
+}

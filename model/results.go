@@ -1,0 +1,351 @@
+package model
+
+import (
+	"strings"
+)
+
+// Results is what a run reports: the checker's delivery ledger, latency
+// percentiles, lag, replication health, broker utilisation and time series.
+// It is plain data, JSON-tagged for tools; Metric exposes the numbers to
+// `expect` assertions by name.
+//
+// Counts are messages unless said otherwise. Latencies are milliseconds.
+// Rates are per second. Utilisations are fractions of capacity (0–1).
+type Results struct {
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+
+	// What producers were told.
+	Produced      int64 `json:"produced"`      // messages handed to producers (accepted into their buffers or rejected)
+	Acked         int64 `json:"acked"`         // acknowledged as written
+	Failed        int64 `json:"failed"`        // definitely not written (rejected, retries exhausted before any append)
+	Indeterminate int64 `json:"indeterminate"` // reported failed, but may have been written (timed out in flight)
+
+	// What consumer groups did with acknowledged messages, summed over groups.
+	Lost       int64 `json:"lost"`       // acked, never processed, and no longer reachable by the group
+	Unseen     int64 `json:"unseen"`     // acked, not processed when the drain ended, still ahead of the group
+	Duplicates int64 `json:"duplicates"` // processings beyond the first of one message
+	Reordered  int64 `json:"reordered"`  // processed after a later message of the same producer and key
+
+	E2ELatency Latency `json:"e2e_latency_ms"` // produce → processed, after warm-up
+	AckLatency Latency `json:"ack_latency_ms"` // produce → acknowledged, after warm-up
+
+	MaxLag   int64 `json:"max_lag"`   // the largest total lag of any group at any sample
+	FinalLag int64 `json:"final_lag"` // total lag summed over groups at the end of the run
+
+	ThroughputIn       float64 `json:"throughput_in"`        // acked messages/s while producers ran
+	ThroughputOut      float64 `json:"throughput_out"`       // processed messages/s over the run, summed over groups
+	ThroughputInBytes  float64 `json:"throughput_in_bytes"`  // acked payload bytes/s while producers ran
+	ThroughputOutBytes float64 `json:"throughput_out_bytes"` // processed payload bytes/s, summed over groups
+
+	MinISR                 int     `json:"min_isr"`                   // smallest ISR of any partition at any sample
+	MaxUnderReplicated     int     `json:"max_under_replicated"`      // most partitions with ISR < RF at any sample
+	FinalUnderReplicated   int     `json:"final_under_replicated"`    // partitions with ISR < RF at the end
+	ISRShrinks             int64   `json:"isr_shrinks"`               // followers removed from an ISR
+	ISRExpands             int64   `json:"isr_expands"`               // followers added back to an ISR
+	MaxBrokerUtilisation   float64 `json:"max_broker_utilisation"`    // busiest resource of any broker, mean over the run
+	ProduceRequests        int64   `json:"produce_requests"`          // produce requests sent (attempts)
+	Retries                int64   `json:"retries"`                   // batch resends after a retriable error or timeout
+	ReplicaFetches         int64   `json:"replica_fetches"`           // follower fetch requests
+	ConsumerFetches        int64   `json:"consumer_fetches"`          // consumer fetch requests
+	OffsetCommits          int64   `json:"offset_commits"`            // commits written to __consumer_offsets
+	HighWatermarkViolation int64   `json:"high_watermark_violations"` // records a consumer read above the HW (must be 0)
+
+	SimSeconds float64 `json:"sim_seconds"` // simulated time the run covered, drain included
+	Events     uint64  `json:"events"`      // kernel events executed
+
+	Groups    []GroupResult    `json:"groups"`
+	Producers []ProducerResult `json:"producers"`
+	Brokers   []BrokerResult   `json:"brokers"`
+	Series    Series           `json:"series"`
+}
+
+// Latency is a latency distribution in milliseconds.
+type Latency struct {
+	Count int64   `json:"count"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+}
+
+// GroupResult is one consumer group's view.
+type GroupResult struct {
+	Name       string  `json:"name"`
+	Topic      string  `json:"topic"`
+	Consumers  int     `json:"consumers"`
+	Processed  int64   `json:"processed"` // processings, duplicates included
+	Skipped    int64   `json:"skipped"`   // redeliveries dropped by idempotent processing
+	Lost       int64   `json:"lost"`
+	Unseen     int64   `json:"unseen"`
+	Duplicates int64   `json:"duplicates"`
+	Reordered  int64   `json:"reordered"`
+	MaxLag     int64   `json:"max_lag"`   // total over partitions, largest sample
+	FinalLag   int64   `json:"final_lag"` // total over partitions at the end
+	MaxPartLag int64   `json:"max_partition_lag"`
+	FinalPart  int64   `json:"final_partition_lag"` // worst partition at the end
+	E2ELatency Latency `json:"e2e_latency_ms"`
+	// Assignment lists each member's partitions, as the coordinator
+	// assigned them.
+	Assignment [][]int `json:"assignment"`
+}
+
+// ProducerResult is one producer spec (all its instances).
+type ProducerResult struct {
+	Name          string  `json:"name"`
+	Topic         string  `json:"topic"`
+	Produced      int64   `json:"produced"`
+	Acked         int64   `json:"acked"`
+	Failed        int64   `json:"failed"`
+	Indeterminate int64   `json:"indeterminate"`
+	Batches       int64   `json:"batches"`
+	MeanBatch     float64 `json:"mean_batch_records"`
+	AckLatency    Latency `json:"ack_latency_ms"`
+}
+
+// BrokerResult is one broker's load: mean utilisation of each resource over
+// the run (0–1; CPU is the mean share of busy threads) and the partitions it
+// leads.
+type BrokerResult struct {
+	ID        int     `json:"id"`
+	Leaders   int     `json:"leaders"`
+	Replicas  int     `json:"replicas"`
+	NICIn     float64 `json:"nic_in"`
+	NICOut    float64 `json:"nic_out"`
+	DiskWrite float64 `json:"disk_write"`
+	DiskRead  float64 `json:"disk_read"`
+	CPU       float64 `json:"cpu"`
+	BytesIn   int64   `json:"bytes_in"`
+	BytesOut  int64   `json:"bytes_out"`
+}
+
+// Series holds time series sampled every IntervalSeconds, as columns that
+// share the Time column (seconds of simulated time). Column names:
+//
+//	produced_per_s, acked_per_s            all producers
+//	consumed_per_s/<group>                 processed messages/s
+//	lag/<group>, max_partition_lag/<group> messages
+//	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
+//	min_isr, under_replicated              over all partitions
+//	util/<broker>/<nic_in|nic_out|disk_write|disk_read|cpu>
+//	                                       mean utilisation over the interval
+type Series struct {
+	IntervalSeconds float64   `json:"interval_seconds"`
+	Time            []float64 `json:"time"`
+	Columns         []Column  `json:"columns"`
+}
+
+// Column is one named time series.
+type Column struct {
+	Name   string    `json:"name"`
+	Values []float64 `json:"values"`
+}
+
+// Column returns the named series' values, or nil.
+func (s *Series) Column(name string) []float64 {
+	for i := range s.Columns {
+		if s.Columns[i].Name == name {
+			return s.Columns[i].Values
+		}
+	}
+	return nil
+}
+
+// Metric kinds, as returned by (*Results).Metric.
+const (
+	KindCount    = "count"    // messages, requests, partitions
+	KindDuration = "duration" // seconds
+	KindRate     = "rate"     // per second (messages or bytes)
+	KindRatio    = "ratio"    // 0–1
+)
+
+// Metric returns a result by name for `expect` assertions: the JSON keys
+// of Results (top-level numbers), latency shorthands p50_e2e, p90_e2e,
+// p99_e2e, p999_e2e, max_e2e, mean_e2e and the same with _ack (kind
+// "duration", value in seconds), e2e_latency_ms.p99 style paths (also in
+// seconds), and per-group values as group.<name>.<key> (for example
+// group.billing.final_lag). ok is false for an unknown name.
+func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
+	name = strings.TrimSpace(name)
+	if v, k, ok := latencyMetric(name, "e2e", r.E2ELatency); ok {
+		return v, k, ok
+	}
+	if v, k, ok := latencyMetric(name, "ack", r.AckLatency); ok {
+		return v, k, ok
+	}
+	if rest, found := strings.CutPrefix(name, "group."); found {
+		i := strings.LastIndexByte(rest, '.')
+		if i <= 0 {
+			return 0, "", false
+		}
+		for gi := range r.Groups {
+			if g := &r.Groups[gi]; g.Name == rest[:i] {
+				return g.metric(rest[i+1:])
+			}
+		}
+		return 0, "", false
+	}
+	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
+	switch name {
+	case "produced":
+		return c(r.Produced)
+	case "acked":
+		return c(r.Acked)
+	case "failed":
+		return c(r.Failed)
+	case "indeterminate":
+		return c(r.Indeterminate)
+	case "lost":
+		return c(r.Lost)
+	case "unseen":
+		return c(r.Unseen)
+	case "duplicates":
+		return c(r.Duplicates)
+	case "reordered":
+		return c(r.Reordered)
+	case "max_lag":
+		return c(r.MaxLag)
+	case "final_lag":
+		return c(r.FinalLag)
+	case "max_partition_lag":
+		var m int64
+		for _, g := range r.Groups {
+			m = max(m, g.MaxPartLag)
+		}
+		return c(m)
+	case "final_partition_lag":
+		var m int64
+		for _, g := range r.Groups {
+			m = max(m, g.FinalPart)
+		}
+		return c(m)
+	case "min_isr":
+		return c(int64(r.MinISR))
+	case "max_under_replicated":
+		return c(int64(r.MaxUnderReplicated))
+	case "final_under_replicated":
+		return c(int64(r.FinalUnderReplicated))
+	case "isr_shrinks":
+		return c(r.ISRShrinks)
+	case "isr_expands":
+		return c(r.ISRExpands)
+	case "produce_requests":
+		return c(r.ProduceRequests)
+	case "retries":
+		return c(r.Retries)
+	case "replica_fetches":
+		return c(r.ReplicaFetches)
+	case "consumer_fetches":
+		return c(r.ConsumerFetches)
+	case "offset_commits":
+		return c(r.OffsetCommits)
+	case "high_watermark_violations":
+		return c(r.HighWatermarkViolation)
+	case "events":
+		return float64(r.Events), KindCount, true
+	case "sim_seconds":
+		return r.SimSeconds, KindDuration, true
+	case "throughput_in":
+		return r.ThroughputIn, KindRate, true
+	case "throughput_out":
+		return r.ThroughputOut, KindRate, true
+	case "throughput_in_bytes":
+		return r.ThroughputInBytes, KindRate, true
+	case "throughput_out_bytes":
+		return r.ThroughputOutBytes, KindRate, true
+	case "max_broker_utilisation":
+		return r.MaxBrokerUtilisation, KindRatio, true
+	}
+	return 0, "", false
+}
+
+// MetricNames lists the names Metric accepts besides group.<name>.<key>,
+// for validation messages and documentation.
+func MetricNames() []string {
+	names := []string{
+		"produced", "acked", "failed", "indeterminate", "lost", "unseen", "duplicates", "reordered",
+		"max_lag", "final_lag", "max_partition_lag", "final_partition_lag",
+		"min_isr", "max_under_replicated", "final_under_replicated", "isr_shrinks", "isr_expands",
+		"produce_requests", "retries", "replica_fetches", "consumer_fetches", "offset_commits",
+		"high_watermark_violations", "events", "sim_seconds",
+		"throughput_in", "throughput_out", "throughput_in_bytes", "throughput_out_bytes",
+		"max_broker_utilisation",
+	}
+	for _, which := range []string{"e2e", "ack"} {
+		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
+			names = append(names, q+"_"+which)
+		}
+	}
+	return names
+}
+
+// GroupMetricNames lists the keys accepted in group.<name>.<key>.
+func GroupMetricNames() []string {
+	return []string{"processed", "skipped", "lost", "unseen", "duplicates", "reordered",
+		"max_lag", "final_lag", "max_partition_lag", "final_partition_lag",
+		"p50_e2e", "p90_e2e", "p99_e2e", "p999_e2e", "max_e2e", "mean_e2e"}
+}
+
+func (g *GroupResult) metric(key string) (float64, string, bool) {
+	if v, k, ok := latencyMetric(key, "e2e", g.E2ELatency); ok {
+		return v, k, ok
+	}
+	var v int64
+	switch key {
+	case "processed":
+		v = g.Processed
+	case "skipped":
+		v = g.Skipped
+	case "lost":
+		v = g.Lost
+	case "unseen":
+		v = g.Unseen
+	case "duplicates":
+		v = g.Duplicates
+	case "reordered":
+		v = g.Reordered
+	case "max_lag":
+		v = g.MaxLag
+	case "final_lag":
+		v = g.FinalLag
+	case "max_partition_lag":
+		v = g.MaxPartLag
+	case "final_partition_lag":
+		v = g.FinalPart
+	default:
+		return 0, "", false
+	}
+	return float64(v), KindCount, true
+}
+
+// latencyMetric reads p99_e2e or e2e_latency_ms.p99 (and the _ack forms) as
+// seconds.
+func latencyMetric(name, which string, l Latency) (float64, string, bool) {
+	q, found := strings.CutSuffix(name, "_"+which)
+	if !found {
+		q, found = strings.CutPrefix(name, which+"_latency_ms.")
+	}
+	if !found {
+		return 0, "", false
+	}
+	var ms float64
+	switch q {
+	case "p50":
+		ms = l.P50
+	case "p90":
+		ms = l.P90
+	case "p99":
+		ms = l.P99
+	case "p999":
+		ms = l.P999
+	case "max":
+		ms = l.Max
+	case "mean":
+		ms = l.Mean
+	default:
+		return 0, "", false
+	}
+	return ms / 1000, KindDuration, true
+}

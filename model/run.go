@@ -1,0 +1,503 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"mqsim/model/commitlog"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// Options are a run's settings that are not part of the scenario.
+type Options struct {
+	// DataDir, if set, puts every replica's log on files under it
+	// (DataDir/broker-N/TOPIC-P); otherwise logs live in memory.
+	DataDir string
+	// Progress, if set, is called a few times per simulated second at
+	// most, with the simulated time and the time the run will end at the
+	// latest (duration plus drain).
+	Progress func(simNow, simEnd sim.Time)
+}
+
+// step is how often the run loop checks for the end of the drain and
+// reports progress.
+const step = 250 * sim.Millisecond
+
+// Run builds the scenario's cluster and clients, runs the producers for
+// Duration and then drains (up to Drain more) until every group has
+// processed everything written, and returns the results. The scenario must
+// be resolved (Defaults filled, validated); Run returns an error rather than
+// panicking on anything it cannot run. Same scenario and seed, same Results.
+func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
+	w, res, err := run(sc, opts)
+	if w != nil {
+		if cerr := w.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// run is Run without closing the logs, so tests can inspect the world.
+func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
+	if sc == nil {
+		return nil, nil, errors.New("no scenario")
+	}
+	w, err := build(sc, opts)
+	if err != nil {
+		return w, nil, err
+	}
+	limit := w.end + sim.Time(sc.Drain)
+	for t := sim.Time(0); ; {
+		t = min(t+step, limit)
+		w.s.RunUntil(t)
+		if w.err != nil {
+			return w, nil, w.err
+		}
+		if opts.Progress != nil {
+			opts.Progress(t, limit)
+		}
+		if t >= limit || (t >= w.end && w.quiet()) {
+			break
+		}
+	}
+	w.sampler.Stop()
+	w.sampleNow()
+	if err := w.s.Err(); err != nil {
+		return w, nil, fmt.Errorf("simulation: %w", err)
+	}
+	res, err := w.results()
+	return w, res, err
+}
+
+// close closes every log (on files: a clean shutdown).
+func (w *world) close() error {
+	var first error
+	for _, l := range w.logs {
+		if err := l.Close(); err != nil && first == nil {
+			first = fmt.Errorf("close log: %w", err)
+		}
+	}
+	return first
+}
+
+// quiet reports whether nothing is left to deliver: no producer holds a
+// batch and every group has processed up to every log end.
+func (w *world) quiet() bool {
+	for _, p := range w.prods {
+		if p.building > 0 {
+			return false
+		}
+	}
+	for _, g := range w.groups {
+		for i, p := range g.t.parts {
+			if g.processed[i] < p.records || p.hw < p.records {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func build(sc *scenarios.Scenario, opts Options) (*world, error) {
+	if sc.Cluster.Brokers < 1 {
+		return nil, fmt.Errorf("cluster: %d brokers", sc.Cluster.Brokers)
+	}
+	if sc.Duration <= 0 {
+		return nil, fmt.Errorf("duration %v must be positive", sc.Duration)
+	}
+	h := sc.Cluster.Hardware
+	if !(h.NICIn > 0 && h.NICOut > 0 && h.DiskWrite > 0 && h.DiskRead > 0) || h.CPUThreads < 1 {
+		return nil, fmt.Errorf("cluster hardware is not resolved (NIC, disk rates and CPU threads must be set)")
+	}
+	s := sim.New(sc.Seed)
+	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
+		netRng: s.Stream("network"), lat: sim.Time(h.NetworkLatency), jit: sim.Time(h.NetworkJitter)}
+	w.bind()
+	for i := range sc.Cluster.Brokers {
+		b, err := newBroker(w, i)
+		if err != nil {
+			return w, err
+		}
+		w.brokers = append(w.brokers, b)
+	}
+	byName := map[string]*topic{}
+	nb := len(w.brokers)
+	gp := 0 // partitions placed so far, for Kafka's round-robin placement
+	for ti := range sc.Topics {
+		ts := &sc.Topics[ti]
+		rf := ts.ReplicationFactor
+		if rf < 1 || rf > nb {
+			return w, fmt.Errorf("topic %s: replication factor %d with %d brokers", ts.Name, rf, nb)
+		}
+		if ts.Partitions < 1 {
+			return w, fmt.Errorf("topic %s: %d partitions", ts.Name, ts.Partitions)
+		}
+		t := &topic{spec: ts, idx: ti, rf: rf, minISR: max(ts.MinInsyncReplicas, 1)}
+		for pi := range ts.Partitions {
+			p := &partition{w: w, t: t, idx: pi, isrSize: rf}
+			first := gp % nb
+			shift := (gp / nb) % max(nb-1, 1)
+			for j := range rf {
+				bi := first
+				if j > 0 {
+					bi = (first + 1 + (shift+j-1)%(nb-1)) % nb
+				}
+				b := w.brokers[bi]
+				l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, ts.Name, pi), logConfig(ts))
+				if err != nil {
+					return w, err
+				}
+				r := &replica{p: p, b: b, log: l, inISR: true}
+				p.replicas = append(p.replicas, r)
+				b.replicas++
+			}
+			p.leader = p.replicas[0]
+			p.leader.b.leaders++
+			if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
+				return w, err
+			}
+			gp++
+			t.parts = append(t.parts, p)
+		}
+		w.topics = append(w.topics, t)
+		byName[ts.Name] = t
+	}
+	// One replica fetcher per (follower broker, leader broker) pair.
+	fetcherOf := map[[2]int]*replicaFetcher{}
+	for _, t := range w.topics {
+		for _, p := range t.parts {
+			for _, r := range p.replicas[1:] {
+				k := [2]int{r.b.id, p.leader.b.id}
+				f := fetcherOf[k]
+				if f == nil {
+					c := &sc.Cluster
+					f = &replicaFetcher{w: w, id: len(w.fetchers), dst: r.b, src: p.leader.b,
+						minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
+						waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+					fetcherOf[k] = f
+					w.fetchers = append(w.fetchers, f)
+				}
+				f.parts = append(f.parts, r)
+				r.fetcher = f
+			}
+		}
+	}
+	for _, f := range w.fetchers {
+		f.offsets = make([]int64, len(f.parts))
+		f.data = make([][]byte, len(f.parts))
+		f.leaderHW = make([]int64, len(f.parts))
+	}
+	w.chk = newChecker(len(sc.ConsumerGroups))
+	for pi := range sc.Producers {
+		ps := &sc.Producers[pi]
+		t := byName[ps.Topic]
+		if t == nil {
+			return w, fmt.Errorf("producer %s: unknown topic %q", ps.Name, ps.Topic)
+		}
+		for inst := range max(ps.Instances, 1) {
+			p, err := newProducer(w, ps, t, inst, len(w.prods))
+			if err != nil {
+				return w, err
+			}
+			w.prods = append(w.prods, p)
+		}
+	}
+	for gi := range sc.ConsumerGroups {
+		gs := &sc.ConsumerGroups[gi]
+		t := byName[gs.Topic]
+		if t == nil {
+			return w, fmt.Errorf("consumer group %s: unknown topic %q", gs.Name, gs.Topic)
+		}
+		g, err := newGroup(w, gs, t, gi)
+		if err != nil {
+			return w, err
+		}
+		w.groups = append(w.groups, g)
+		t.groups = append(t.groups, g)
+	}
+	if err := w.setupSampler(); err != nil {
+		return w, err
+	}
+	// Start: fetchers, groups, producers, ISR checks, sampling.
+	for _, f := range w.fetchers {
+		f.send()
+	}
+	for _, g := range w.groups {
+		g.start()
+	}
+	for _, p := range w.prods {
+		p.start()
+	}
+	for i := range w.brokers {
+		lag := sim.Time(sc.Cluster.ReplicaLagTimeMax)
+		s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, uint64(i))
+	}
+	w.sampler.Start()
+	return w, nil
+}
+
+func logConfig(ts *scenarios.Topic) commitlog.Config {
+	return commitlog.Config{SegmentBytes: int64(ts.SegmentBytes), RetentionBytes: int64(ts.RetentionBytes), RetentionAge: time.Duration(ts.Retention)}
+}
+
+// The kernel callbacks, bound once so scheduling them never allocates.
+type callbacks struct {
+	fNop, fISRCheck                                       func(uint64)
+	fRFArrive, fRFIn, fRFRead, fRFExpire, fRFDisk, fRFOut func(uint64)
+	fRFResp, fRFDstIn, fRFApply                           func(uint64)
+	fPrArrive, fPrIn, fPrHandle, fPrSent, fPrResp         func(uint64)
+	fCsArrive, fCsIn, fCsRead, fCsExpire, fCsDisk, fCsOut func(uint64)
+	fCsResp                                               func(uint64)
+	fCmArrive, fCmIn, fCmHandle, fCmOut, fCmResp          func(uint64)
+}
+
+func (w *world) bind() {
+	w.fJobDone = w.jobDone
+	w.callbacks = callbacks{
+		fNop: w.nop, fISRCheck: w.isrCheck,
+		fRFArrive: w.rfArrive, fRFIn: w.rfIn, fRFRead: w.rfRead, fRFExpire: w.rfExpire, fRFDisk: w.rfDisk,
+		fRFOut: w.rfOut, fRFResp: w.rfResp, fRFDstIn: w.rfDstIn, fRFApply: w.rfApply,
+		fPrArrive: w.prArrive, fPrIn: w.prIn, fPrHandle: w.prHandle, fPrSent: w.prSent, fPrResp: w.prResp,
+		fCsArrive: w.csArrive, fCsIn: w.csIn, fCsRead: w.csRead, fCsExpire: w.csExpire, fCsDisk: w.csDisk,
+		fCsOut: w.csOut, fCsResp: w.csResp,
+		fCmArrive: w.cmArrive, fCmIn: w.cmIn, fCmHandle: w.cmHandle, fCmOut: w.cmOut, fCmResp: w.cmResp,
+	}
+}
+
+// Sampling.
+
+func (w *world) setupSampler() error {
+	iv := sim.Time(w.sc.SampleInterval)
+	if iv <= 0 {
+		iv = sim.Second
+	}
+	sp, err := sim.NewSampler(w.s, iv)
+	if err != nil {
+		return err
+	}
+	w.sampler = sp
+	add := func(name string, fn func() float64) {
+		if err == nil {
+			err = sp.Add(name, fn)
+		}
+	}
+	addRate := func(name string, fn func() float64) {
+		if err == nil {
+			err = sp.AddRate(name, fn)
+		}
+	}
+	addRate("produced_per_s", func() float64 {
+		var n int64
+		for _, p := range w.prods {
+			n += p.produced
+		}
+		return float64(n)
+	})
+	addRate("acked_per_s", func() float64 {
+		var n int64
+		for _, p := range w.prods {
+			n += p.acked
+		}
+		return float64(n)
+	})
+	for _, g := range w.groups {
+		g := g
+		addRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.consumed) })
+		add("lag/"+g.spec.Name, func() float64 {
+			l, worst := g.lag()
+			g.maxLag = max(g.maxLag, l)
+			g.maxPartLag = max(g.maxPartLag, worst)
+			return float64(l)
+		})
+		add("max_partition_lag/"+g.spec.Name, func() float64 { _, worst := g.lag(); return float64(worst) })
+	}
+	add("e2e_p50_ms", func() float64 { return ms(w.chk.interval.Quantile(0.5)) })
+	add("e2e_p99_ms", func() float64 {
+		v := ms(w.chk.interval.Quantile(0.99))
+		w.chk.interval.Reset() // the last e2e column of the tick resets the interval
+		return v
+	})
+	add("min_isr", func() float64 {
+		m := math.MaxInt
+		for _, t := range w.topics {
+			for _, p := range t.parts {
+				m = min(m, p.isrSize)
+			}
+		}
+		if m == math.MaxInt {
+			m = 0
+		}
+		w.minISR = min(w.minISR, m)
+		return float64(m)
+	})
+	add("under_replicated", func() float64 {
+		n := w.underReplicated()
+		w.maxUnder = max(w.maxUnder, n)
+		return float64(n)
+	})
+	for _, b := range w.brokers {
+		b := b
+		for ri, rs := range b.resources() {
+			ri, rs := ri, rs
+			add(fmt.Sprintf("util/%d/%s", b.id, resourceNames[ri]), func() float64 {
+				st := rs.Stats()
+				busy := st.Utilisation * st.Window.Seconds()
+				d := busy - b.utilPrev[ri]
+				b.utilPrev[ri] = busy
+				return math.Max(0, d/iv.Seconds())
+			})
+		}
+	}
+	w.minISR = math.MaxInt
+	return err
+}
+
+// sampleNow updates the maxima with the final state (the sampler may not
+// have ticked at the very end).
+func (w *world) sampleNow() {
+	for _, g := range w.groups {
+		l, worst := g.lag()
+		g.maxLag = max(g.maxLag, l)
+		g.maxPartLag = max(g.maxPartLag, worst)
+	}
+	n := w.underReplicated()
+	w.maxUnder = max(w.maxUnder, n)
+}
+
+func (w *world) underReplicated() int {
+	n := 0
+	for _, t := range w.topics {
+		for _, p := range t.parts {
+			if p.isrSize < t.rf {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func ms(ns int64) float64 { return float64(ns) / 1e6 }
+
+func latency(h *sim.Histogram) Latency {
+	if h.Count() == 0 {
+		return Latency{}
+	}
+	s := h.Summary()
+	return Latency{Count: s.Count, Mean: s.Mean / 1e6, P50: ms(s.P50), P90: ms(s.P90), P99: ms(s.P99), P999: ms(s.P999), Max: ms(s.Max)}
+}
+
+// results assembles the Results after the run.
+func (w *world) results() (*Results, error) {
+	sc := w.sc
+	now := w.s.Now()
+	r := &Results{Scenario: sc.Name, Seed: sc.Seed, SimSeconds: now.Seconds(), Events: w.s.Events(),
+		ProduceRequests: w.produceRequests, Retries: w.retries, ReplicaFetches: w.replicaFetches,
+		ConsumerFetches: w.consumerFetches, OffsetCommits: w.offsetCommits, HighWatermarkViolation: w.hwViolations,
+		ISRShrinks: w.isrShrinks, ISRExpands: w.isrExpands, MaxUnderReplicated: w.maxUnder,
+		FinalUnderReplicated: w.underReplicated()}
+	if w.minISR != math.MaxInt {
+		r.MinISR = w.minISR
+	}
+	ack := sim.NewLatencyHistogram()
+	var bytesIn int64
+	for _, p := range w.prods {
+		ack.Merge(p.ackHist)
+		r.Produced += p.produced
+		r.Acked += p.acked
+		r.Failed += p.failed
+		r.Indeterminate += p.indeterminate
+		bytesIn += p.bytesAcked
+	}
+	// Per producer spec, all instances together.
+	for pi := range sc.Producers {
+		ps := &sc.Producers[pi]
+		pr := ProducerResult{Name: ps.Name, Topic: ps.Topic}
+		h := sim.NewLatencyHistogram()
+		var batches, recs int64
+		for _, p := range w.prods {
+			if p.spec != ps {
+				continue
+			}
+			pr.Produced += p.produced
+			pr.Acked += p.acked
+			pr.Failed += p.failed
+			pr.Indeterminate += p.indeterminate
+			batches += p.nBatches
+			recs += p.batchRecords
+			h.Merge(p.ackHist)
+		}
+		pr.Batches = batches
+		if batches > 0 {
+			pr.MeanBatch = float64(recs) / float64(batches)
+		}
+		pr.AckLatency = latency(h)
+		r.Producers = append(r.Producers, pr)
+	}
+	r.AckLatency = latency(ack)
+	dur := w.end.Seconds()
+	r.ThroughputIn = float64(r.Acked) / dur
+	r.ThroughputInBytes = float64(bytesIn) / dur
+	e2e := sim.NewLatencyHistogram()
+	var out, outBytes int64
+	for gi, g := range w.groups {
+		pending := newLedger()
+		for i, p := range g.t.parts {
+			if err := pendingIDs(pending, p.leader.log, i, g.processed[i]); err != nil {
+				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
+			}
+		}
+		lost, unseen := w.chk.settle(gi, pending)
+		final, worst := g.lag()
+		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),
+			Processed: g.consumed, Skipped: g.skipped, Lost: lost, Unseen: unseen,
+			Duplicates: w.chk.dups[gi], Reordered: w.chk.reordered[gi],
+			MaxLag: g.maxLag, FinalLag: final, MaxPartLag: g.maxPartLag, FinalPart: worst,
+			E2ELatency: latency(g.e2e), Assignment: g.assignment}
+		r.Groups = append(r.Groups, gr)
+		r.Lost += lost
+		r.Unseen += unseen
+		r.Duplicates += gr.Duplicates
+		r.Reordered += gr.Reordered
+		r.FinalLag += final
+		r.MaxLag = max(r.MaxLag, g.maxLag)
+		e2e.Merge(g.e2e)
+		out += g.consumed
+		outBytes += g.bytesOut
+	}
+	r.E2ELatency = latency(e2e)
+	if r.SimSeconds > 0 {
+		r.ThroughputOut = float64(out) / r.SimSeconds
+		r.ThroughputOutBytes = float64(outBytes) / r.SimSeconds
+	}
+	for _, b := range w.brokers {
+		st := [5]float64{}
+		for i, rs := range b.resources() {
+			st[i] = rs.Stats().Utilisation
+			r.MaxBrokerUtilisation = math.Max(r.MaxBrokerUtilisation, st[i])
+		}
+		r.Brokers = append(r.Brokers, BrokerResult{ID: b.id, Leaders: b.leaders, Replicas: b.replicas,
+			NICIn: st[0], NICOut: st[1], DiskWrite: st[2], DiskRead: st[3], CPU: st[4],
+			BytesIn: b.bytesIn, BytesOut: b.bytesOut})
+	}
+	r.Series = Series{IntervalSeconds: w.sampler.Interval().Seconds()}
+	for _, t := range w.sampler.Times() {
+		r.Series.Time = append(r.Series.Time, t.Seconds())
+	}
+	for _, name := range w.sampler.Names() {
+		col := append([]float64(nil), w.sampler.Column(name)...)
+		for i, v := range col {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				col[i] = 0
+			}
+		}
+		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
+	}
+	return r, nil
+}

@@ -1,0 +1,282 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dustin/go-humanize"
+
+	"mqsim/model"
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+)
+
+// Run is one finished simulation as `mqsim run` reports it: the model's
+// results, the verdict on each expectation, and the wall time it took. Its
+// JSON form is the results' keys plus wall_seconds and expectations.
+type Run struct {
+	*model.Results
+	WallSeconds  float64             `json:"wall_seconds"`
+	Expectations []scenarios.Verdict `json:"expectations"`
+
+	// Scenario is the resolved scenario that ran (for the setup line and
+	// the lesson); Command is how to reproduce the run.
+	Scenario *scenarios.Scenario `json:"-"`
+	Command  string              `json:"-"`
+}
+
+// Passed reports whether every expectation was met.
+func (r *Run) Passed() bool { return len(scenarios.Failed(r.Expectations)) == 0 }
+
+// The checker's counts with what each means, in the order a reader wants
+// them: what producers were told, then what consumers saw.
+var deliveryRows = []struct {
+	name, meaning string
+	value         func(*model.Results) int64
+}{
+	{"produced", "messages the producers sent", func(r *model.Results) int64 { return r.Produced }},
+	{"acked", "confirmed written by the brokers", func(r *model.Results) int64 { return r.Acked }},
+	{"failed", "the producer was told the write failed", func(r *model.Results) int64 { return r.Failed }},
+	{"indeterminate", "the producer never learned (timed out; maybe written)", func(r *model.Results) int64 { return r.Indeterminate }},
+	{"lost", "acked but never processed: real data loss", func(r *model.Results) int64 { return r.Lost }},
+	{"unseen", "acked, still waiting for a consumer when the drain ended", func(r *model.Results) int64 { return r.Unseen }},
+	{"duplicates", "processed more than once", func(r *model.Results) int64 { return r.Duplicates }},
+	{"reordered", "processed after a later message of the same key", func(r *model.Results) int64 { return r.Reordered }},
+}
+
+// RunText writes the summary a person reads in ten seconds.
+func RunText(w io.Writer, r *Run) error {
+	var b bytes.Buffer
+	res := r.Results
+	fmt.Fprintf(&b, "Scenario: %s (seed %d)\n", res.Scenario, res.Seed)
+	if r.Scenario != nil && r.Scenario.Description != "" {
+		fmt.Fprintf(&b, "%s\n", wrap(r.Scenario.Description, 88))
+	}
+	b.WriteString("\n")
+	if r.Scenario != nil {
+		fmt.Fprintf(&b, "Setup:     %s\n", strings.ReplaceAll(wrap(setupLine(r.Scenario), 77), "\n", "\n           "))
+	}
+	fmt.Fprintf(&b, "Simulated: %s in %s wall (%s events, %s× real time)\n",
+		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds))
+	b.WriteString("\n")
+
+	rows := [][]string{{"DELIVERY", "", ""}}
+	for _, row := range deliveryRows {
+		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
+	}
+	writeTable(&b, rows, "lrl")
+
+	b.WriteString("\n")
+	rows = [][]string{{"LATENCY", "p50", "p90", "p99", "p99.9", "max"}}
+	for _, l := range []struct {
+		name string
+		l    model.Latency
+	}{{"  produce → processed", res.E2ELatency}, {"  produce → acked", res.AckLatency}} {
+		rows = append(rows, append([]string{l.name}, latencyCells(l.l)...))
+	}
+	writeTable(&b, rows, "lrrrrr")
+
+	if len(res.Groups) > 0 {
+		b.WriteString("\n")
+		rows = [][]string{{"CONSUMER LAG (messages)", "max", "worst partition", "final", "processed"}}
+		for _, g := range res.Groups {
+			rows = append(rows, []string{fmt.Sprintf("  %s (%d consumers)", g.Name, g.Consumers),
+				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed)})
+		}
+		writeTable(&b, rows, "lrrrr")
+	}
+
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "Throughput:  in %s msg/s (%s/s), out %s msg/s\n",
+		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut))
+	fmt.Fprintf(&b, "Replication: min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks\n",
+		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks)
+	fmt.Fprintf(&b, "Brokers:     busiest resource %s busy on average\n", pct(res.MaxBrokerUtilisation))
+
+	if len(r.Expectations) > 0 {
+		b.WriteString("\n")
+		failed := len(scenarios.Failed(r.Expectations))
+		fmt.Fprintf(&b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
+		rows := [][]string{}
+		for _, v := range r.Expectations {
+			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
+		}
+		writeTable(&b, rows, "lll")
+	}
+	if r.Command != "" {
+		fmt.Fprintf(&b, "\nReproduce: %s\n", r.Command)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// RunMarkdown writes the summary as Markdown for a design document.
+func RunMarkdown(w io.Writer, r *Run) error {
+	var b bytes.Buffer
+	res := r.Results
+	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdEscape(res.Scenario), res.Seed)
+	if r.Scenario != nil {
+		if r.Scenario.Description != "" {
+			fmt.Fprintf(&b, "%s\n\n", mdEscape(r.Scenario.Description))
+		}
+		fmt.Fprintf(&b, "**Setup:** %s. ", mdEscape(setupLine(r.Scenario)))
+	}
+	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
+
+	b.WriteString("| Delivery | Messages | Meaning |\n|---|---:|---|\n")
+	for _, row := range deliveryRows {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, humanize.Comma(row.value(res)), row.meaning)
+	}
+	b.WriteString("\n| Latency | p50 | p90 | p99 | p99.9 | max |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, l := range []struct {
+		name string
+		l    model.Latency
+	}{{"produce → processed", res.E2ELatency}, {"produce → acked", res.AckLatency}} {
+		fmt.Fprintf(&b, "| %s | %s |\n", l.name, strings.Join(latencyCells(l.l), " | "))
+	}
+	if len(res.Groups) > 0 {
+		b.WriteString("\n| Consumer group | Consumers | Max lag | Worst partition | Final lag | Processed |\n|---|---:|---:|---:|---:|---:|\n")
+		for _, g := range res.Groups {
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdEscape(g.Name), g.Consumers,
+				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed))
+		}
+	}
+	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
+		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
+		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
+	if len(r.Expectations) > 0 {
+		failed := len(scenarios.Failed(r.Expectations))
+		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))
+		for _, v := range r.Expectations {
+			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", mark(v), mdEscape(v.Metric), mdEscape(v.Condition), mdEscape(measured(v)))
+		}
+	}
+	if r.Command != "" {
+		fmt.Fprintf(&b, "\nReproduce with `%s`.\n", r.Command)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// setupLine states the shape of the scenario in one line.
+func setupLine(s *scenarios.Scenario) string {
+	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
+	for _, t := range s.Topics {
+		parts = append(parts, fmt.Sprintf("topic %s: %d partitions, RF %d", t.Name, t.Partitions, t.ReplicationFactor))
+	}
+	for _, p := range s.Producers {
+		idem := ""
+		if p.EnableIdempotence != nil && *p.EnableIdempotence {
+			idem = ", idempotent"
+		}
+		parts = append(parts, fmt.Sprintf("%s msg/s of %s, acks=%s%s", units.FormatSI(float64(p.Rate)), p.MessageSize.Spec, p.Acks, idem))
+	}
+	for _, g := range s.ConsumerGroups {
+		parts = append(parts, fmt.Sprintf("group %s: %d consumers, %s each", g.Name, g.Consumers, g.Processing.Spec))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func mark(v scenarios.Verdict) string {
+	if v.Pass {
+		return "✓"
+	}
+	return "✗"
+}
+
+// measured is the value an expectation saw, in its metric's unit.
+func measured(v scenarios.Verdict) string {
+	if v.Error != "" {
+		return "(" + v.Error + ")"
+	}
+	return "was " + FormatMetric(v.Value, v.Kind)
+}
+
+// FormatMetric prints a metric value in the unit its kind implies.
+func FormatMetric(v float64, kind string) string {
+	switch kind {
+	case scenarios.KindDuration:
+		return fmtSeconds(v)
+	case scenarios.KindRate:
+		return units.FormatSI(v) + "/s"
+	case scenarios.KindRatio:
+		return pct(v)
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return humanize.Comma(int64(v))
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+func fmtMillis(ms float64) string { return fmtSeconds(ms / 1000) }
+
+// fmtSeconds prints a duration with three significant digits: 850µs, 4.2ms, 1.35s.
+func fmtSeconds(s float64) string {
+	switch {
+	case s == 0:
+		return "0"
+	case s < 1e-3:
+		return trimSig(s*1e6) + "µs"
+	case s < 1:
+		return trimSig(s*1e3) + "ms"
+	case s < 120:
+		return trimSig(s) + "s"
+	}
+	return units.Duration(math.Round(s) * float64(units.Second)).String()
+}
+
+func trimSig(v float64) string {
+	s := strconv.FormatFloat(v, 'f', max(0, 2-int(math.Floor(math.Log10(math.Abs(v))))), 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+func pct(f float64) string { return trimSig(f*100) + "%" }
+
+func speedup(sim, wall float64) string {
+	if wall <= 0 {
+		return "–"
+	}
+	return trimSig(sim / wall)
+}
+
+func latencyCells(l model.Latency) []string {
+	if l.Count == 0 {
+		return []string{"–", "–", "–", "–", "–"}
+	}
+	return []string{fmtMillis(l.P50), fmtMillis(l.P90), fmtMillis(l.P99), fmtMillis(l.P999), fmtMillis(l.Max)}
+}
+
+// writeTable writes rows as aligned columns, two spaces apart; align has
+// one letter per column, l (left) or r (right). Widths count runes, so
+// arrows and µ line up.
+func writeTable(b *bytes.Buffer, rows [][]string, align string) {
+	widths := make([]int, len(align))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if align[i] == 'r' {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}

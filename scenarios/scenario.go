@@ -1,0 +1,139 @@
+package scenarios
+
+import (
+	"mqsim/scenarios/units"
+)
+
+// For the model: the arrival and key strings (Producer.Arrival, .Keys) are
+// parsed here, by ParseArrival and ParseKeys in arrival.go, not in model:
+// model imports this package, so validation could not call parsers there.
+// The model should call these two and follow the semantics documented on
+// Arrival and Keys. Expect metric names are catalogued in expect.go
+// (Metrics); model.Results.Metric must answer each of them.
+
+// Scenario is one simulation: a cluster, its topics, producers and consumer
+// groups, how long to run, and what the result must show (expect).
+//
+// Zero values mean "the default", which follows current Kafka (see Defaults
+// and the reference in the README); Defaults fills them in so a resolved
+// scenario states every number it ran with.
+type Scenario struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"` // the lesson, in plain words
+
+	Seed           uint64         `yaml:"seed" json:"seed"`
+	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
+	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics
+	Drain          units.Duration `yaml:"drain" json:"drain"`                     // max time after Duration for consumers to catch up (default 60s)
+	SampleInterval units.Duration `yaml:"sample_interval" json:"sample_interval"` // time-series resolution (default 1s)
+
+	Cluster        Cluster         `yaml:"cluster" json:"cluster"`
+	Topics         []Topic         `yaml:"topics" json:"topics"`
+	Producers      []Producer      `yaml:"producers" json:"producers"`
+	ConsumerGroups []ConsumerGroup `yaml:"consumer_groups" json:"consumer_groups"`
+
+	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
+	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
+	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+}
+
+// Cluster is the brokers and the broker-side settings.
+type Cluster struct {
+	Brokers  int      `yaml:"brokers" json:"brokers"`   // default 3
+	Profile  string   `yaml:"profile" json:"profile"`   // a named hardware profile (default "cloud-nvme-25g")
+	Hardware Hardware `yaml:"hardware" json:"hardware"` // overrides any number of the profile
+
+	ReplicaLagTimeMax     units.Duration `yaml:"replica_lag_time_max" json:"replica_lag_time_max"`       // 30s
+	ReplicaFetchWaitMax   units.Duration `yaml:"replica_fetch_wait_max" json:"replica_fetch_wait_max"`   // 500ms
+	ReplicaFetchMinBytes  units.Bytes    `yaml:"replica_fetch_min_bytes" json:"replica_fetch_min_bytes"` // 1
+	ReplicaFetchMaxBytes  units.Bytes    `yaml:"replica_fetch_max_bytes" json:"replica_fetch_max_bytes"` // 1MiB per partition
+	NumReplicaFetchers    int            `yaml:"num_replica_fetchers" json:"num_replica_fetchers"`       // 1 per source broker
+	MinInsyncReplicas     int            `yaml:"min_insync_replicas" json:"min_insync_replicas"`         // 1 (topics may override)
+	UncleanLeaderElection bool           `yaml:"unclean_leader_election" json:"unclean_leader_election"` // false
+	// TransientErrorRate is the share of produce requests a broker answers
+	// with a retriable error (without appending), so retries happen without
+	// a crash.
+	TransientErrorRate units.Ratio `yaml:"transient_error_rate" json:"transient_error_rate"`
+}
+
+// Hardware is one broker's machine. Zero fields take the profile's value.
+type Hardware struct {
+	NICIn          units.Bandwidth `yaml:"nic_in" json:"nic_in"`
+	NICOut         units.Bandwidth `yaml:"nic_out" json:"nic_out"`
+	DiskWrite      units.Bandwidth `yaml:"disk_write" json:"disk_write"`
+	DiskRead       units.Bandwidth `yaml:"disk_read" json:"disk_read"`
+	PageCache      units.Bytes     `yaml:"page_cache" json:"page_cache"` // recent bytes served from memory
+	CPUThreads     int             `yaml:"cpu_threads" json:"cpu_threads"`
+	CPUPerRequest  units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
+	CPUPerMB       units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
+	NetworkLatency units.Duration  `yaml:"network_latency" json:"network_latency"`
+	NetworkJitter  units.Duration  `yaml:"network_jitter" json:"network_jitter"`
+}
+
+// Topic is a named log split into partitions.
+type Topic struct {
+	Name              string         `yaml:"name" json:"name"`
+	Partitions        int            `yaml:"partitions" json:"partitions"`                   // required
+	ReplicationFactor int            `yaml:"replication_factor" json:"replication_factor"`   // default min(3, brokers)
+	MinInsyncReplicas int            `yaml:"min_insync_replicas" json:"min_insync_replicas"` // default the cluster's
+	Retention         units.Duration `yaml:"retention" json:"retention"`                     // 7d
+	RetentionBytes    units.Bytes    `yaml:"retention_bytes" json:"retention_bytes"`         // 0 = unlimited
+	SegmentBytes      units.Bytes    `yaml:"segment_bytes" json:"segment_bytes"`             // 1GiB
+}
+
+// Producer is one or more identical producer clients writing to a topic.
+type Producer struct {
+	Name      string     `yaml:"name" json:"name"`
+	Topic     string     `yaml:"topic" json:"topic"`
+	Instances int        `yaml:"instances" json:"instances"` // default 1; the rate is shared among them
+	Rate      units.Rate `yaml:"rate" json:"rate"`           // total messages/s
+	// Arrival is the arrival process: "poisson" (default), "constant",
+	// "bursts(on=1s, off=4s)" or "daily(peak=10x)".
+	Arrival string `yaml:"arrival" json:"arrival"`
+	// Keys is the key distribution: "none" (sticky partitioner, the
+	// default), "uniform(10000)", "zipf(n=10000, s=1.1)", "hot(share=70%, n=1000)".
+	Keys        string   `yaml:"keys" json:"keys"`
+	MessageSize SizeDist `yaml:"message_size" json:"message_size"` // default const(500B)
+
+	Acks              string         `yaml:"acks" json:"acks"` // "all" (default), "1", "0"
+	BatchSize         units.Bytes    `yaml:"batch_size" json:"batch_size"`
+	Linger            units.Duration `yaml:"linger" json:"linger"`
+	Compression       string         `yaml:"compression" json:"compression"` // none, gzip, snappy, lz4, zstd
+	MaxInFlight       int            `yaml:"max_in_flight" json:"max_in_flight"`
+	Retries           *int           `yaml:"retries" json:"retries"`
+	RetryBackoff      units.Duration `yaml:"retry_backoff" json:"retry_backoff"`
+	RetryBackoffMax   units.Duration `yaml:"retry_backoff_max" json:"retry_backoff_max"`
+	DeliveryTimeout   units.Duration `yaml:"delivery_timeout" json:"delivery_timeout"`
+	RequestTimeout    units.Duration `yaml:"request_timeout" json:"request_timeout"`
+	BufferMemory      units.Bytes    `yaml:"buffer_memory" json:"buffer_memory"`
+	MaxBlock          units.Duration `yaml:"max_block" json:"max_block"`
+	EnableIdempotence *bool          `yaml:"enable_idempotence" json:"enable_idempotence"`
+}
+
+// ConsumerGroup is a set of consumers sharing a topic's partitions.
+type ConsumerGroup struct {
+	Name       string   `yaml:"name" json:"name"`
+	Topic      string   `yaml:"topic" json:"topic"`
+	Consumers  int      `yaml:"consumers" json:"consumers"`   // default 1
+	Processing TimeDist `yaml:"processing" json:"processing"` // per-message service time (default const(0))
+
+	MaxPollRecords         int            `yaml:"max_poll_records" json:"max_poll_records"`
+	FetchMinBytes          units.Bytes    `yaml:"fetch_min_bytes" json:"fetch_min_bytes"`
+	FetchMaxWait           units.Duration `yaml:"fetch_max_wait" json:"fetch_max_wait"`
+	MaxPartitionFetchBytes units.Bytes    `yaml:"max_partition_fetch_bytes" json:"max_partition_fetch_bytes"`
+	FetchMaxBytes          units.Bytes    `yaml:"fetch_max_bytes" json:"fetch_max_bytes"`
+	// Commit is when offsets are committed: "auto" (default: every
+	// auto_commit_interval, the previous poll's offsets), "after" (after
+	// processing each poll) or "before" (before processing: at-most-once).
+	Commit             string         `yaml:"commit" json:"commit"`
+	AutoCommitInterval units.Duration `yaml:"auto_commit_interval" json:"auto_commit_interval"`
+	Assignment         string         `yaml:"assignment" json:"assignment"` // range (default), roundrobin, cooperative-sticky
+	IsolationLevel     string         `yaml:"isolation_level" json:"isolation_level"`
+	AutoOffsetReset    string         `yaml:"auto_offset_reset" json:"auto_offset_reset"`
+	// Idempotent processing: a dedupe store of message ids, so redelivered
+	// messages are skipped (the seed's recommended pattern).
+	Idempotent        bool           `yaml:"idempotent" json:"idempotent"`
+	SessionTimeout    units.Duration `yaml:"session_timeout" json:"session_timeout"`
+	HeartbeatInterval units.Duration `yaml:"heartbeat_interval" json:"heartbeat_interval"`
+	MaxPollInterval   units.Duration `yaml:"max_poll_interval" json:"max_poll_interval"`
+}
