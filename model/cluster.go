@@ -42,6 +42,8 @@ type world struct {
 
 	err error // first internal failure; stops the run
 
+	faultEvents []FaultEvent // faults as they started and ended, in time order
+
 	callbacks
 	sampler          *sim.Sampler
 	minISR, maxUnder int

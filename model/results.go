@@ -58,6 +58,8 @@ type Results struct {
 	Producers []ProducerResult `json:"producers"`
 	Brokers   []BrokerResult   `json:"brokers"`
 	Series    Series           `json:"series"`
+	// Faults lists each fault's start and end, in time order (markers for plots).
+	Faults []FaultEvent `json:"faults,omitempty"`
 }
 
 // Latency is a latency distribution in milliseconds.

@@ -239,6 +239,9 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		lag := sim.Time(sc.Cluster.ReplicaLagTimeMax)
 		s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, uint64(i))
 	}
+	if err := w.scheduleFaults(); err != nil {
+		return w, err
+	}
 	w.sampler.Start()
 	return w, nil
 }
@@ -401,7 +404,7 @@ func (w *world) results() (*Results, error) {
 		ProduceRequests: w.produceRequests, Retries: w.retries, ReplicaFetches: w.replicaFetches,
 		ConsumerFetches: w.consumerFetches, OffsetCommits: w.offsetCommits, HighWatermarkViolation: w.hwViolations,
 		ISRShrinks: w.isrShrinks, ISRExpands: w.isrExpands, MaxUnderReplicated: w.maxUnder,
-		FinalUnderReplicated: w.underReplicated()}
+		FinalUnderReplicated: w.underReplicated(), Faults: w.faultEvents}
 	if w.minISR != math.MaxInt {
 		r.MinISR = w.minISR
 	}

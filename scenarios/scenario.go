@@ -32,6 +32,10 @@ type Scenario struct {
 	Producers      []Producer      `yaml:"producers" json:"producers"`
 	ConsumerGroups []ConsumerGroup `yaml:"consumer_groups" json:"consumer_groups"`
 
+	// Faults are things that go wrong during the run, each at a simulated
+	// time (see Fault and faults.go for the types).
+	Faults []Fault `yaml:"faults" json:"faults,omitempty"`
+
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
@@ -136,4 +140,33 @@ type ConsumerGroup struct {
 	SessionTimeout    units.Duration `yaml:"session_timeout" json:"session_timeout"`
 	HeartbeatInterval units.Duration `yaml:"heartbeat_interval" json:"heartbeat_interval"`
 	MaxPollInterval   units.Duration `yaml:"max_poll_interval" json:"max_poll_interval"`
+}
+
+// Fault is something that goes wrong at a simulated time: a broker crash, a
+// network partition, a slow disk, a consumer stall… Type picks the kind
+// (FaultTypes lists them with the fields each needs); the other fields are
+// its target and parameters. A fault with a Duration is reverted (the broker
+// restarts, the partition heals, the slowdown ends) at At + Duration; with no
+// Duration it lasts to the end of the run.
+type Fault struct {
+	Type     string         `yaml:"type" json:"type"`
+	At       units.Duration `yaml:"at" json:"at"`
+	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
+	Label    string         `yaml:"label" json:"label,omitempty"` // shown on plots; defaults to the type and target
+
+	// Targets.
+	Broker *int `yaml:"broker" json:"broker,omitempty"` // a broker id, 0-based
+	// Leader targets whichever broker leads this partition ("topic/N") when
+	// the fault starts — the usual way to say "the busy leader dies".
+	Leader   string `yaml:"leader" json:"leader,omitempty"`
+	Group    string `yaml:"group" json:"group,omitempty"`       // a consumer group
+	Consumer *int   `yaml:"consumer" json:"consumer,omitempty"` // a member of Group, 0-based
+	// From lists what a network partition cuts the broker off from:
+	// "controller", "peers" (all other brokers), "broker:N", "clients".
+	From []string `yaml:"from" json:"from,omitempty"`
+
+	// Parameters.
+	Slowdown      units.Ratio `yaml:"slowdown" json:"slowdown,omitempty"`               // how many times slower (10x)
+	Share         units.Ratio `yaml:"share" json:"share,omitempty"`                     // a share of requests or messages (30%)
+	LosePageCache bool        `yaml:"lose_page_cache" json:"lose_page_cache,omitempty"` // a crash loses unflushed data
 }

@@ -56,6 +56,7 @@ func (s *Scenario) Validate() error {
 	topics := s.validateTopics(&v)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
+	s.validateFaults(&v, topics)
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)
 	return errors.Join(v.errs...)
 }

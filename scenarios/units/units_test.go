@@ -237,3 +237,32 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// JSON written by MarshalJSON reads back exactly, and the human form is accepted too.
+func TestJSONRoundTrip(t *testing.T) {
+	type all struct {
+		C Count
+		R Rate
+		B Bytes
+		D Duration
+		W Bandwidth
+		X Ratio
+	}
+	in := all{C: 500e6, R: 1157407.4074074074, B: 105e12, D: 7*Day + 3*Millisecond, W: 1.25e9, X: 0.7}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out all
+	if err := json.Unmarshal(data, &out); err != nil || out != in {
+		t.Fatalf("round trip of %s = %+v, %v; want %+v", data, out, err, in)
+	}
+	if err := json.Unmarshal([]byte(`{"D":"36h","B":"1KiB","X":"30%"}`), &out); err != nil || out.D != 36*Hour || out.B != 1024 || out.X != 0.3 {
+		t.Errorf("human forms: %+v, %v", out, err)
+	}
+	for _, bad := range []string{`{"D":-1}`, `{"B":1.5}`, `{"R":"fast"}`, `{"C":true}`} {
+		if err := json.Unmarshal([]byte(bad), &out); err == nil {
+			t.Errorf("Unmarshal(%s) succeeded, want an error", bad)
+		}
+	}
+}
