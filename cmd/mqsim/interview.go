@@ -12,22 +12,56 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"mqsim/model"
 	"mqsim/reports"
+	"mqsim/scenarios"
 	"mqsim/scenarios/interview"
+	"mqsim/scenarios/units"
 )
 
 func init() { extraCommands = append(extraCommands, newInterviewCmd, newRecallCmd) }
 
 // interviewScenarioRunner runs a built-in scenario for a follow-up's proof.
-// It stays nil until the simulator provides one; the drill then prints the
-// command to run instead.
-var interviewScenarioRunner interview.ScenarioRunner
+// With --prove=false it is not used and the drill prints the command to run
+// instead.
+var interviewScenarioRunner interview.ScenarioRunner = proveWithScenario
+
+// proofDuration caps how long a follow-up's proof simulates, so each proof
+// takes a second or two.
+const proofDuration = 30 * units.Second
+
+// proveWithScenario runs a built-in scenario (capped at proofDuration of
+// simulated time) and summarises what it showed in one line.
+func proveWithScenario(name string) (string, error) {
+	ls, err := scenarios.LoadScenario(name, nil)
+	if err != nil {
+		return "", err
+	}
+	s := ls.Scenario
+	if s.Duration > proofDuration {
+		s.Duration = proofDuration
+		for i := range s.Faults {
+			if s.Faults[i].At >= s.Duration {
+				return "", fmt.Errorf("scenario %s: its faults start after the first %v; run it in full", name, proofDuration)
+			}
+		}
+	}
+	res, err := model.Run(&s, model.Options{})
+	if err != nil {
+		return "", err
+	}
+	verdicts := scenarios.Evaluate(s.Expect, res)
+	met := len(verdicts) - len(scenarios.Failed(verdicts))
+	return fmt.Sprintf("%s in %v simulated: %d acked, lost %d, duplicates %d, reordered %d; max lag %d, p99 end-to-end %.1f ms; %d of %d expectations met",
+		name, s.Duration, res.Acked, res.Lost, res.Duplicates, res.Reordered, res.MaxLag, res.E2ELatency.P99, met, len(verdicts)), nil
+}
 
 type interviewOptions struct {
 	list        bool
 	modelAnswer bool
 	answers     string
 	output      string
+	prove       bool
 }
 
 func newInterviewCmd() *cobra.Command {
@@ -56,7 +90,11 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			return runInterview(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o, interviewScenarioRunner)
+			run := interviewScenarioRunner
+			if !o.prove {
+				run = nil
+			}
+			return runInterview(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o, run)
 		},
 	}
 	f := cmd.Flags()
@@ -64,6 +102,7 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 	f.BoolVar(&o.modelAnswer, "model-answer", false, "print only the model answer: the five steps filled in with the prompt's numbers")
 	f.StringVar(&o.answers, "answers", "", "grade the answers in FILE.yaml without prompting")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	f.BoolVar(&o.prove, "prove", true, "run the built-in scenario behind each follow-up answer and show its numbers")
 	return cmd
 }
 

@@ -67,7 +67,7 @@ func TestInterviewPipedDrill(t *testing.T) {
 		"115741", "1M", "5TB", "105 TB", "116", "11",
 		"b", "c", "c", "b",
 	}, "\n") + "\n"
-	code, out, errs := interviewRun(t, script, "interview", "social-media")
+	code, out, errs := interviewRun(t, script, "interview", "social-media", "--prove=false")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -187,5 +187,21 @@ func TestInterviewScenarioRunner(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"summary": "max lag 12K on partition 3 of hot-partition"`) {
 		t.Errorf("the runner's summary is missing:\n%s", out.String())
+	}
+}
+
+// With the simulator, a follow-up's proof is a real run of its scenario.
+func TestInterviewProofRunsScenario(t *testing.T) {
+	sum, err := proveWithScenario("hot-partition")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"hot-partition in ", "lost 0", "expectations met"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("proof summary %q lacks %q", sum, want)
+		}
+	}
+	if _, err := proveWithScenario("no-such-scenario"); err == nil {
+		t.Error("a missing scenario gave no error")
 	}
 }
