@@ -43,6 +43,7 @@ type world struct {
 	err error // first internal failure; stops the run
 
 	faultEvents []FaultEvent // faults as they started and ended, in time order
+	ctl         *controller  // broker liveness, elections, truncation (controller.go)
 
 	callbacks
 	sampler          *sim.Sampler
@@ -305,7 +306,7 @@ func (p *partition) followerFetched(r *replica, offset int64) {
 	}
 	r.leaderLEOAtLastFech, r.lastFetch = leo, now
 	r.leo = offset
-	if !r.inISR && offset >= p.hw {
+	if !r.inISR && offset >= p.hw && p.w.ctl.canJoinISR(r) {
 		r.inISR = true
 		p.isrSize++
 		p.w.isrExpands++

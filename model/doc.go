@@ -74,6 +74,20 @@
 //     after (synchronous, after processing) or before (synchronous, before
 //     processing). Idempotent processing keeps a store of processed ids and
 //     skips redeliveries.
+//   - Group protocol (group.go): heartbeats, session.timeout,
+//     max.poll.interval (the heartbeat thread leaves the group),
+//     generations, JoinGroup/SyncGroup rounds, eager and cooperative-sticky
+//     rebalancing, static membership; commits from a stale generation or for
+//     a partition no longer owned are refused. Consumer faults
+//     (faults_consumer.go): crash and restart, clean leave, stall, slowdown,
+//     join. Failure policies with real DLQ and retry topics (poison.go);
+//     downstream dependencies with timeouts, layered retries and budgets,
+//     fed from the log or from a bounded in-memory queue (downstream.go);
+//     producer buffer.memory blocking up to max.block or failing, token
+//     bucket throttling, low-priority dropping, and lag autoscaling
+//     (backpressure.go); retention deleting segments every
+//     retention_check_interval, with auto.offset.reset on an out-of-range
+//     position (consumer_results.go, consumer.go).
 //   - Page cache: a read misses the cache (and costs disk read bandwidth)
 //     when more than PageCache bytes were written to the broker since the
 //     data was written, estimated from the partition's bytes since that
@@ -101,25 +115,37 @@
 //
 // # Simplified (and why)
 //
-//   - Faults, group churn and backpressure are later work: no broker
-//     stops, no member leaves, leader epochs stay at 0. The pieces they
-//     need exist (epochs on every append, fencing in the log, per-request
-//     timeouts, "maybe written" batches, per-connection state).
-//   - A send() that finds buffer.memory full fails at once instead of
-//     blocking up to max.block.ms.
+//   - Broker faults (controller.go, faults_broker.go): a fenced leader
+//     stops serving at the moment its successor is elected (a real zombie
+//     serves until it hears of the new epoch); producers learn a new leader
+//     at once (metadata refresh folded into their backoff); consumer fetch
+//     sessions move to a live broker at once and read each partition from
+//     its leader; a crash's lost page cache keeps what the last 5s
+//     write-back had flushed; logs on --data-dir are not reopened through
+//     recovery on restart.
+//   - A send() blocked on buffer.memory is a waiting message in a queue;
+//     the application's other sends wait behind it (one sending thread).
 //   - Compression is not applied: batches are sized uncompressed (a sized
 //     record's virtual bytes cannot be compressed).
-//   - The group forms at time 0 with every member present (no
-//     group.initial.rebalance.delay), after one JoinGroup/SyncGroup round
-//     trip; starting offsets are 0, which latest and earliest agree on then.
+//   - With initial_rebalance_delay 0 (the scenario default; Kafka's is
+//     3s) the first generation waits for every consumer of the scenario,
+//     as if the delay had gathered them; starting offsets are 0, which
+//     latest and earliest agree on then. Group protocol messages cost one
+//     network latency each way and no broker resources; the coordinator
+//     reads a cooperative member's owned partitions directly rather than
+//     from its JoinGroup. A paused partition (retry backoff) is skipped by
+//     fetches until the backoff ends, and fetched again at the next fetch.
+//   - Retry consumers (retry-topics) are one per rung outside the group
+//     protocol, with positions in memory; the consumer's writes to retry
+//     and DLQ topics append at the leader without a produce round trip.
 //   - __consumer_offsets is one unreplicated partition per coordinator
 //     broker; commits cost the coordinator's NIC and CPU.
 //   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
 //     not fsync on the produce path): they load the disk but do not delay
 //     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
 //     cache miss, disk, but no per-byte CPU.
-//   - Retention is configured on the logs but not applied during a run of
-//     seconds.
+//   - Retention runs every retention_check_interval (Kafka's default 5m,
+//     longer than most runs: set it to see retention act).
 //   - The client side has no NIC or CPU limits; clients are not a
 //     bottleneck.
 package model

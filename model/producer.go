@@ -57,6 +57,7 @@ type producer struct {
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
 	ackHist                                                        *sim.Histogram
 	bytesAcked                                                     int64
+	bp                                                             *backpressure // buffer-full, throttling, dropping
 }
 
 // pacc is the accumulator of one partition.
@@ -176,6 +177,9 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	if len(t.parts) > 0 {
 		p.sticky = p.rng.IntN(len(t.parts))
 	}
+	if p.bp, err = newBackpressure(p); err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
 	return p, nil
 }
 
@@ -200,6 +204,16 @@ func (p *producer) arrive(uint64) {
 		size = 0
 	}
 	k := p.keys.next()
+	if !p.admit(now, size, k) {
+		return // dropped, rejected, or waiting for a token or memory (backpressure.go)
+	}
+	p.put(now, size, k)
+}
+
+// put appends one message, whose send() was called at born, to its
+// partition's open batch; admit has made sure it fits in buffer.memory.
+func (p *producer) put(born sim.Time, size, k int64) {
+	now := p.w.s.Now()
 	var key []byte
 	part := p.sticky
 	if k >= 0 {
@@ -208,12 +222,6 @@ func (p *producer) arrive(uint64) {
 		part = partitionFor(key, len(p.t.parts))
 	}
 	rec := size + recordOverhead + int64(len(key))
-	if p.bufUsed+rec > p.bufMax {
-		// send() would block; see doc.go: blocking is not modelled, the
-		// message fails at once.
-		p.failed++
-		return
-	}
 	a := &p.parts[part]
 	if a.open >= 0 && a.bb.EstimatedSize()+rec > p.batchSize {
 		p.seal(part)
@@ -225,10 +233,10 @@ func (p *producer) arrive(uint64) {
 	seq := a.nextSeq + b.n
 	p.prefix = binary.AppendUvarint(p.prefix[:0], uint64(p.idx))
 	p.prefix = binary.AppendUvarint(p.prefix, uint64(uint32(seq)))
-	p.prefix = binary.AppendUvarint(p.prefix, uint64(now%sim.Millisecond))
-	a.bb.AddSized(int64(now/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
+	p.prefix = binary.AppendUvarint(p.prefix, uint64(born%sim.Millisecond))
+	a.bb.AddSized(int64(born/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
 	b.n++
-	b.times = append(b.times, now)
+	b.times = append(b.times, born)
 	b.bytes += rec
 	p.bufUsed += rec
 	if a.bb.EstimatedSize() >= p.batchSize {
@@ -260,6 +268,7 @@ func (p *producer) release(b *pbatch) {
 	b.times = b.times[:0]
 	b.n, b.bytes, b.attempts, b.maybeWritten = 0, 0, 0, false
 	p.free = append(p.free, b.id)
+	p.bp.freed()
 }
 
 func (p *producer) openBatch(part int, now sim.Time) {
@@ -347,7 +356,10 @@ func (p *producer) drain(c *prodConn) {
 				p.expire(b)
 				continue
 			}
-			if (p.idem && p.parts[b.part].retrying > 0) || (req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+			// While a batch of this partition backs off, later ones wait when
+			// order is guaranteed: by idempotence, or (as Kafka's
+			// guaranteeMessageOrder) by max.in.flight = 1.
+			if ((p.idem || p.maxInFlight == 1) && p.parts[b.part].retrying > 0) || (req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
 				kept = append(kept, c.queue[i])
 				continue
 			}
@@ -567,7 +579,7 @@ func (w *world) prHandle(id uint64) {
 			res = resFatal
 		case transient:
 			res = resTransient
-		case part.leader.b != b:
+		case part.leader.b != b || w.ctl.offline(part):
 			res = resNotLeader
 		case p.acks < 0 && part.isrSize < p.t.minISR:
 			res = resNotEnoughReplicas

@@ -29,6 +29,10 @@ type Results struct {
 
 	E2ELatency Latency `json:"e2e_latency_ms"` // produce → processed, after warm-up
 	AckLatency Latency `json:"ack_latency_ms"` // produce → acknowledged, after warm-up
+	// E2ECDF and AckCDF are the two latency distributions as quantile
+	// points (see QuantilePoint), for CDF plots.
+	E2ECDF []QuantilePoint `json:"e2e_cdf_ms,omitempty"`
+	AckCDF []QuantilePoint `json:"ack_cdf_ms,omitempty"`
 
 	MaxLag   int64 `json:"max_lag"`   // the largest total lag of any group at any sample
 	FinalLag int64 `json:"final_lag"` // total lag summed over groups at the end of the run
@@ -51,6 +55,32 @@ type Results struct {
 	OffsetCommits          int64   `json:"offset_commits"`            // commits written to __consumer_offsets
 	HighWatermarkViolation int64   `json:"high_watermark_violations"` // records a consumer read above the HW (must be 0)
 
+	// Consumers under stress and backpressure (consumer_results.go).
+	Rebalances             int64   `json:"rebalances"`               // group rebalances after the groups formed
+	RebalanceSeconds       float64 `json:"rebalance_seconds"`        // time groups spent rebalancing
+	PausedPartitionSeconds float64 `json:"paused_partition_seconds"` // partition-seconds with no live owner
+	Redelivered            int64   `json:"redelivered"`              // records processed again after a rebalance or crash
+	RejectedCommits        int64   `json:"rejected_commits"`         // commits fenced (stale generation, partition not owned)
+	OwnershipViolations    int64   `json:"ownership_violations"`     // a partition given while another member owned it (must be 0)
+	DeadLettered           int64   `json:"dead_lettered"`            // messages written to a dead-letter topic
+	// Retries above is the producer's (Kafka's name); ProcessingRetries
+	// are the consumers' attempts beyond the first.
+	ProcessingRetries  int64   `json:"processing_retries"`
+	Delayed            int64   `json:"delayed"`             // processed after at least one failed attempt
+	Discarded          int64   `json:"discarded"`           // skipped by the skip policy
+	MaxDLQDepth        int64   `json:"max_dlq_depth"`       // records in dead-letter topics, largest sample
+	Rejected           int64   `json:"rejected"`            // sends refused for a full buffer (part of failed)
+	Dropped            int64   `json:"dropped"`             // low-priority messages dropped on purpose
+	ThrottleSeconds    float64 `json:"throttle_seconds"`    // waiting for the producer's rate limiter, summed over messages
+	BlockSeconds       float64 `json:"block_seconds"`       // waiting for buffer memory, summed over messages
+	LostToRetention    int64   `json:"lost_to_retention"`   // deleted by retention before their group processed them
+	OffsetResets       int64   `json:"offset_resets"`       // auto.offset.reset applied
+	ScaleUps           int64   `json:"scale_ups"`           // consumers the autoscaler added
+	DownstreamCalls    int64   `json:"downstream_calls"`    // calls that reached downstream dependencies
+	DownstreamTimeouts int64   `json:"downstream_timeouts"` // failed downstream calls (timeout, refused, outage)
+	Amplification      float64 `json:"amplification"`       // downstream calls per message handed over
+	LateGoodput        float64 `json:"late_goodput"`        // processed messages/s in the last quarter of the producers' run
+
 	SimSeconds float64 `json:"sim_seconds"` // simulated time the run covered, drain included
 	Events     uint64  `json:"events"`      // kernel events executed
 
@@ -60,6 +90,9 @@ type Results struct {
 	Series    Series           `json:"series"`
 	// Faults lists each fault's start and end, in time order (markers for plots).
 	Faults []FaultEvent `json:"faults,omitempty"`
+	// Replication safety under broker faults (elections, availability,
+	// convergence, invariants): see replication.go.
+	Replication
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -92,6 +125,15 @@ type GroupResult struct {
 	// Assignment lists each member's partitions, as the coordinator
 	// assigned them.
 	Assignment [][]int `json:"assignment"`
+
+	Rebalances    int64   `json:"rebalances"`
+	DeadLettered  int64   `json:"dead_lettered"`
+	Redelivered   int64   `json:"redelivered"`
+	LiveConsumers int     `json:"live_consumers"` // members alive at the end
+	LateGoodput   float64 `json:"late_goodput"`
+	// PausedPartitionSeconds: partition-seconds without a live owner.
+	PausedPartitionSeconds float64 `json:"paused_partition_seconds"`
+	Amplification          float64 `json:"amplification"` // downstream calls per message
 }
 
 // ProducerResult is one producer spec (all its instances).
@@ -127,6 +169,7 @@ type BrokerResult struct {
 // share the Time column (seconds of simulated time). Column names:
 //
 //	produced_per_s, acked_per_s            all producers
+//	producer_errors_per_s                  sends reported failed or indeterminate
 //	consumed_per_s/<group>                 processed messages/s
 //	lag/<group>, max_partition_lag/<group> messages
 //	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
@@ -260,7 +303,10 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	case "max_broker_utilisation":
 		return r.MaxBrokerUtilisation, KindRatio, true
 	}
-	return 0, "", false
+	if v, k, ok := r.Replication.metric(name); ok {
+		return v, k, ok
+	}
+	return r.consumerMetric(name)
 }
 
 // MetricNames lists the names Metric accepts besides group.<name>.<key>,
@@ -275,6 +321,8 @@ func MetricNames() []string {
 		"throughput_in", "throughput_out", "throughput_in_bytes", "throughput_out_bytes",
 		"max_broker_utilisation",
 	}
+	names = append(names, consumerMetricNames...)
+	names = append(names, replicationMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)
@@ -287,7 +335,8 @@ func MetricNames() []string {
 func GroupMetricNames() []string {
 	return []string{"processed", "skipped", "lost", "unseen", "duplicates", "reordered",
 		"max_lag", "final_lag", "max_partition_lag", "final_partition_lag",
-		"p50_e2e", "p90_e2e", "p99_e2e", "p999_e2e", "max_e2e", "mean_e2e"}
+		"p50_e2e", "p90_e2e", "p99_e2e", "p999_e2e", "max_e2e", "mean_e2e",
+		"rebalances", "dead_lettered", "redelivered", "consumers", "late_goodput", "paused_partition_seconds", "amplification"}
 }
 
 func (g *GroupResult) metric(key string) (float64, string, bool) {
@@ -317,7 +366,7 @@ func (g *GroupResult) metric(key string) (float64, string, bool) {
 	case "final_partition_lag":
 		v = g.FinalPart
 	default:
-		return 0, "", false
+		return g.consumerMetric(key)
 	}
 	return float64(v), KindCount, true
 }

@@ -72,7 +72,13 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 	if err := w.s.Err(); err != nil {
 		return w, nil, fmt.Errorf("simulation: %w", err)
 	}
+	if err := w.ctl.settle(); err != nil {
+		return w, nil, err
+	}
 	res, err := w.results()
+	if err == nil {
+		w.ctl.report(res)
+	}
 	return w, res, err
 }
 
@@ -102,7 +108,7 @@ func (w *world) quiet() bool {
 			}
 		}
 	}
-	return true
+	return w.consumersQuiet()
 }
 
 func build(sc *scenarios.Scenario, opts Options) (*world, error) {
@@ -225,6 +231,9 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	if err := w.setupSampler(); err != nil {
 		return w, err
 	}
+	if err := w.setupController(); err != nil {
+		return w, err
+	}
 	// Start: fetchers, groups, producers, ISR checks, sampling.
 	for _, f := range w.fetchers {
 		f.send()
@@ -242,6 +251,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	if err := w.scheduleFaults(); err != nil {
 		return w, err
 	}
+	w.startRetention()
 	w.sampler.Start()
 	return w, nil
 }
@@ -310,6 +320,13 @@ func (w *world) setupSampler() error {
 		}
 		return float64(n)
 	})
+	addRate("producer_errors_per_s", func() float64 {
+		var n int64
+		for _, p := range w.prods {
+			n += p.failed + p.indeterminate
+		}
+		return float64(n)
+	})
 	for _, g := range w.groups {
 		g := g
 		addRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.consumed) })
@@ -321,6 +338,7 @@ func (w *world) setupSampler() error {
 		})
 		add("max_partition_lag/"+g.spec.Name, func() float64 { _, worst := g.lag(); return float64(worst) })
 	}
+	w.addConsumerSeries(add)
 	add("e2e_p50_ms", func() float64 { return ms(w.chk.interval.Quantile(0.5)) })
 	add("e2e_p99_ms", func() float64 {
 		v := ms(w.chk.interval.Quantile(0.99))
@@ -452,9 +470,12 @@ func (w *world) results() (*Results, error) {
 	for gi, g := range w.groups {
 		pending := newLedger()
 		for i, p := range g.t.parts {
-			if err := pendingIDs(pending, p.leader.log, i, g.processed[i]); err != nil {
+			if err := pendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
 				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 			}
+		}
+		if err := g.pendingElsewhere(pending); err != nil {
+			return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 		}
 		lost, unseen := w.chk.settle(gi, pending)
 		final, worst := g.lag()
@@ -475,6 +496,7 @@ func (w *world) results() (*Results, error) {
 		outBytes += g.bytesOut
 	}
 	r.E2ELatency = latency(e2e)
+	r.E2ECDF, r.AckCDF = latencyCDF(e2e), latencyCDF(ack)
 	if r.SimSeconds > 0 {
 		r.ThroughputOut = float64(out) / r.SimSeconds
 		r.ThroughputOutBytes = float64(outBytes) / r.SimSeconds
@@ -502,5 +524,6 @@ func (w *world) results() (*Results, error) {
 		}
 		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
 	}
+	w.consumerResults(r)
 	return r, nil
 }

@@ -15,11 +15,13 @@ type Page struct {
 	Command  string // the command that reproduces the page
 }
 
-// Section is a heading with paragraphs, tables and figures, in that order.
+// Section is a heading with paragraphs, tables, a bulleted list and
+// figures, in that order.
 type Section struct {
 	Heading    string
 	Paragraphs []string
 	Tables     []Table
+	Bullets    []string
 	Figures    []Figure
 }
 
@@ -31,10 +33,12 @@ type Table struct {
 	Numeric []bool
 }
 
-// Figure is an SVG image inlined into the page, with a caption.
+// Figure is an SVG image inlined into the page, with a caption. File is
+// the image's file beside the page, for the Markdown form.
 type Figure struct {
 	SVG     []byte
 	Caption string
+	File    string
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
@@ -43,8 +47,8 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>{{.Title}}</title>
 <style>
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
@@ -73,6 +77,9 @@ pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
 {{range .Rows}}<tr>{{range $i, $c := .}}<td{{if num $t $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
+{{end}}{{if .Bullets}}<ul>
+{{range .Bullets}}<li>{{.}}</li>
+{{end}}</ul>
 {{end}}{{range .Figures}}<figure>{{svg .SVG}}{{if .Caption}}<figcaption>{{.Caption}}</figcaption>{{end}}</figure>
 {{end}}{{end}}
 {{if .Command}}<h2>Reproduce</h2>
@@ -84,7 +91,7 @@ pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
 // HTML renders a page.
 func HTML(p Page) ([]byte, error) {
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, p); err != nil {
+	if err := pageTmpl.Execute(&b, shareFonts(p)); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -102,4 +109,35 @@ func sanitizeSVG(b []byte) []byte {
 		return []byte("<p>(figure omitted: it contained active content)</p>")
 	}
 	return b
+}
+
+// shareFonts keeps each embedded font's style block in the first figure
+// that has it only: inline SVGs share the page's styles, so later figures
+// use the same @font-face and the page stays small.
+func shareFonts(p Page) Page {
+	seen := map[string]bool{}
+	secs := make([]Section, len(p.Sections))
+	for i, s := range p.Sections {
+		figs := make([]Figure, len(s.Figures))
+		for j, f := range s.Figures {
+			svg := f.SVG
+			if lo := bytes.Index(svg, []byte("<style>")); lo >= 0 {
+				if n := bytes.Index(svg[lo:], []byte("</style>")); n >= 0 {
+					block := svg[lo : lo+n+len("</style>")]
+					if bytes.Contains(block, []byte("@font-face")) {
+						if seen[string(block)] {
+							svg = append(append([]byte(nil), svg[:lo]...), svg[lo+len(block):]...)
+						}
+						seen[string(block)] = true
+					}
+				}
+			}
+			f.SVG = svg
+			figs[j] = f
+		}
+		s.Figures = figs
+		secs[i] = s
+	}
+	p.Sections = secs
+	return p
 }

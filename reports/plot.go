@@ -23,6 +23,11 @@ type Series struct {
 	X, Y []float64
 	// Thick draws the line wider (for the series the chart is about).
 	Thick bool
+	// Color picks palette colour Color-1; 0 colours lines by position.
+	// Dashed draws a dashed line. Variants on one chart share a colour,
+	// and their secondary lines (p50 beside p99) are dashed.
+	Color  int
+	Dashed bool
 }
 
 // Marker is a labelled vertical line, such as a fault or a recovery.
@@ -38,6 +43,7 @@ type Chart struct {
 	Markers               []Marker
 	LogX                  bool // log-scale x axis (values ≤ 0 are clamped)
 	YMin                  *float64
+	YMax                  *float64 // a fixed top (no headroom is added)
 }
 
 // MaxPoints is how many points a series keeps when drawn; longer series are
@@ -101,7 +107,7 @@ func (c Chart) build() (*plot.Plot, error) {
 	p.X.Tick.Marker = cleanTicks{plot.DefaultTicks{}}
 	if c.LogX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks{}
 	}
 	ymax := math.Inf(-1)
 	for i, s := range c.Series {
@@ -126,11 +132,14 @@ func (c Chart) build() (*plot.Plot, error) {
 			return nil, fmt.Errorf("series %q: %w", s.Name, err)
 		}
 		l.Color = palette[i%len(palette)]
+		if s.Color > 0 {
+			l.Color = palette[(s.Color-1)%len(palette)]
+		}
 		l.Width = vg.Points(1.5)
 		if s.Thick {
 			l.Width = vg.Points(3)
 		}
-		if i >= len(palette) {
+		if s.Dashed || (s.Color == 0 && i >= len(palette)) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l)
@@ -139,15 +148,19 @@ func (c Chart) build() (*plot.Plot, error) {
 	if c.YMin != nil {
 		p.Y.Min = *c.YMin
 	}
-	if !math.IsInf(ymax, -1) {
-		// Headroom above the data for the legend.
-		top := ymax * 1.45
+	if c.YMax != nil {
+		p.Y.Max = *c.YMax
+	} else if !math.IsInf(ymax, -1) {
+		// Headroom above the data for the legend: each entry takes about
+		// 6.5% of the plot's height.
+		legend := math.Min(0.65, 0.1+0.065*float64(len(c.Series)))
+		top := ymax * math.Max(1.3, 1/(1-legend))
 		if top <= p.Y.Min {
 			top = p.Y.Min + 1
 		}
 		p.Y.Max = math.Max(p.Y.Max, top)
 	}
-	for _, m := range c.Markers {
+	for mi, m := range c.Markers {
 		x := m.X
 		if c.LogX && x <= 0 {
 			continue
@@ -160,7 +173,8 @@ func (c Chart) build() (*plot.Plot, error) {
 		line.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 		p.Add(line)
 		if m.Label != "" {
-			y := p.Y.Min + 0.62*(p.Y.Max-p.Y.Min)
+			// Alternate heights so labels of nearby markers do not collide.
+			y := p.Y.Min + (0.62-0.08*float64(mi%2))*(p.Y.Max-p.Y.Min)
 			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y}}, Labels: []string{" " + m.Label}})
 			if err == nil {
 				lbl.TextStyle[0].XAlign = draw.XLeft
@@ -251,6 +265,33 @@ func (t cleanTicks) Ticks(lo, hi float64) []plot.Tick {
 	for i := range ticks {
 		if ticks[i].Label != "" {
 			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
+}
+
+// logTicks labels a log axis at 1, 2 and 5 times each power of ten (so a
+// range within one decade still has labels), with unlabelled minor ticks
+// at the other integers.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi > lo) {
+		return nil
+	}
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		base := math.Pow(10, e)
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * base
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', 6, 64)
+			}
+			ticks = append(ticks, t)
 		}
 	}
 	return ticks

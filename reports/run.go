@@ -28,6 +28,8 @@ type Run struct {
 	// the lesson); Command is how to reproduce the run.
 	Scenario *scenarios.Scenario `json:"-"`
 	Command  string              `json:"-"`
+	// Label names the run among variants ("acks=1"); empty for a lone run.
+	Label string `json:"-"`
 }
 
 // Passed reports whether every expectation was met.
@@ -50,7 +52,11 @@ var deliveryRows = []struct {
 }
 
 // RunText writes the summary a person reads in ten seconds.
-func RunText(w io.Writer, r *Run) error {
+func RunText(w io.Writer, r *Run) error { return RunTextStyled(w, r, TextStyle{}) }
+
+// RunTextStyled is RunText for a terminal: with st.Color, non-zero lost,
+// duplicates and reordered counts are red and expectations green or red.
+func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	var b bytes.Buffer
 	res := r.Results
 	fmt.Fprintf(&b, "Scenario: %s (seed %d)\n", res.Scenario, res.Seed)
@@ -69,7 +75,12 @@ func RunText(w io.Writer, r *Run) error {
 	for _, row := range deliveryRows {
 		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
 	}
-	writeTable(&b, rows, "lrl")
+	writeTableStyled(&b, rows, "lrl", func(ri, ci int, cell string) string {
+		if ri == 0 || ci != 1 {
+			return cell
+		}
+		return st.badCount(deliveryRows[ri-1].name)(cell)
+	})
 
 	b.WriteString("\n")
 	rows = [][]string{{"LATENCY", "p50", "p90", "p99", "p99.9", "max"}}
@@ -106,7 +117,15 @@ func RunText(w io.Writer, r *Run) error {
 		for _, v := range r.Expectations {
 			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
 		}
-		writeTable(&b, rows, "lll")
+		writeTableStyled(&b, rows, "lll", func(ri, ci int, cell string) string {
+			if ci != 0 {
+				return cell
+			}
+			if r.Expectations[ri].Pass {
+				return st.paint(ansiGreen, cell)
+			}
+			return st.paint(ansiRed, cell)
+		})
 	}
 	if r.Command != "" {
 		fmt.Fprintf(&b, "\nReproduce: %s\n", r.Command)

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -38,89 +37,160 @@ func groupsOf(s *model.Series, prefix string) []string {
 	return gs
 }
 
-func col(v Variant, name string) (Series, bool) {
+// line is one column of a variant as a chart line, coloured by variant
+// when several variants share the chart.
+func line(v Variant, vi int, many bool, name, what string) (Series, bool) {
 	vals := v.Results.Series.Column(name)
 	if vals == nil {
 		return Series{}, false
 	}
-	return Series{X: v.Results.Series.Time, Y: vals}, true
+	s := Series{Name: seriesName(v, what), X: v.Results.Series.Time, Y: vals}
+	if many {
+		s.Color = vi + 1
+	}
+	return s, true
+}
+
+// isDLQColumn reports whether a time-series column is about dead letters or
+// consumer-side retries (the columns the consumer-stress faults add).
+func isDLQColumn(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "dlq") || strings.Contains(n, "dead_letter") ||
+		(strings.Contains(n, "retr") && !strings.HasPrefix(n, "producer_"))
+}
+
+// FaultMarkers turns the faults of one or more runs into chart markers, one
+// per distinct (time, label), in time order.
+func FaultMarkers(variants []Variant) []Marker {
+	type key struct {
+		t float64
+		l string
+	}
+	seen := map[key]bool{}
+	var ms []Marker
+	for _, v := range variants {
+		for _, e := range v.Results.Faults {
+			k := key{e.Time, e.Label}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			ms = append(ms, Marker{X: e.Time, Label: e.Label})
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].X < ms[j].X })
+	return ms
 }
 
 // RunCharts builds the standard charts of one or more runs: consumer lag,
-// throughput in vs out, end-to-end latency over time, ISR health, and — where
-// the runs have them — DLQ depth and retries. Markers (faults, recoveries)
-// are drawn on every time chart.
+// throughput in vs out, end-to-end latency over time, the latency CDF,
+// replication health, and — where the runs have them — dead letters and
+// retries. Markers (faults, recoveries) are drawn on every time chart.
+// With several variants each variant keeps one colour on every chart.
 func RunCharts(title string, variants []Variant, markers []Marker) []Chart {
-	zero := 0.0
-	lag := Chart{Title: title + ": consumer lag", XLabel: "simulated time (s)", YLabel: "lag (messages)", Markers: markers, YMin: &zero}
-	tput := Chart{Title: title + ": throughput", XLabel: "simulated time (s)", YLabel: "messages/s", Markers: markers, YMin: &zero}
-	lat := Chart{Title: title + ": end-to-end latency", XLabel: "simulated time (s)", YLabel: "latency (ms)", Markers: markers, YMin: &zero}
-	isr := Chart{Title: title + ": replication health", XLabel: "simulated time (s)", YLabel: "partitions / replicas", Markers: markers, YMin: &zero}
-	dlq := Chart{Title: title + ": dead letters and retries", XLabel: "simulated time (s)", YLabel: "messages", Markers: markers, YMin: &zero}
+	zero, one := 0.0, 1.0
+	const simTime = "simulated time (s)"
+	lag := Chart{Title: title + ": consumer lag", XLabel: simTime, YLabel: "lag (messages)", Markers: markers, YMin: &zero}
+	tput := Chart{Title: title + ": throughput in vs out", XLabel: simTime, YLabel: "messages/s", Markers: markers, YMin: &zero}
+	lat := Chart{Title: title + ": end-to-end latency", XLabel: simTime, YLabel: "latency (ms)", Markers: markers, YMin: &zero}
+	cdf := Chart{Title: title + ": latency CDF", XLabel: "latency (ms, log scale)", YLabel: "share of messages", LogX: true, YMin: &zero, YMax: &one}
+	isr := Chart{Title: title + ": replication health", XLabel: simTime, YLabel: "partitions / replicas", Markers: markers, YMin: &zero}
+	dlq := Chart{Title: title + ": dead letters and retries", XLabel: simTime, YLabel: "messages", Markers: markers, YMin: &zero}
 	many := len(variants) > 1
-	for _, v := range variants {
+	for vi, v := range variants {
 		s := &v.Results.Series
-		for _, g := range groupsOf(s, "lag/") {
-			what := "lag"
-			if len(groupsOf(s, "lag/")) > 1 || !many {
-				what = "lag " + g
+		groups := groupsOf(s, "lag/")
+		for _, g := range groups {
+			what := "lag " + g
+			if many && len(groups) == 1 {
+				what = "lag"
 			}
-			if sr, ok := col(v, "lag/"+g); ok {
-				sr.Name = seriesName(v, what)
-				lag.Series = append(lag.Series, sr)
-			}
+			lag.addLine(line(v, vi, many, "lag/"+g, what))
 			if !many {
-				if sr, ok := col(v, "max_partition_lag/"+g); ok {
-					sr.Name = seriesName(v, "worst partition "+g)
-					lag.Series = append(lag.Series, sr)
-				}
+				lag.addLine(line(v, vi, many, "max_partition_lag/"+g, "worst partition "+g))
 			}
 		}
-		if sr, ok := col(v, "acked_per_s"); ok {
-			sr.Name = seriesName(v, "in (acked)")
-			tput.Series = append(tput.Series, sr)
-		} else if sr, ok := col(v, "produced_per_s"); ok {
-			sr.Name = seriesName(v, "in (produced)")
-			tput.Series = append(tput.Series, sr)
+		if sr, ok := line(v, vi, many, "acked_per_s", "in (acked)"); ok {
+			tput.addLine(sr, true)
+		} else {
+			tput.addLine(line(v, vi, many, "produced_per_s", "in (produced)"))
 		}
 		for _, g := range groupsOf(s, "consumed_per_s/") {
-			if sr, ok := col(v, "consumed_per_s/"+g); ok {
-				sr.Name = seriesName(v, "out "+g)
-				tput.Series = append(tput.Series, sr)
-			}
+			sr, ok := line(v, vi, many, "consumed_per_s/"+g, "out "+g)
+			sr.Dashed = many
+			tput.addLine(sr, ok)
 		}
-		for _, q := range []string{"p50", "p99"} {
-			if many && q == "p50" {
+		if errs := s.Column("producer_errors_per_s"); anyPositive(errs) {
+			sr, ok := line(v, vi, many, "producer_errors_per_s", "producer errors")
+			sr.Dashed = true
+			tput.addLine(sr, ok)
+		}
+		for _, q := range []string{"p99", "p50"} {
+			if many && len(variants) > 2 && q == "p50" {
 				continue
 			}
-			if sr, ok := col(v, "e2e_"+q+"_ms"); ok {
-				sr.Name = seriesName(v, q)
-				lat.Series = append(lat.Series, sr)
+			sr, ok := line(v, vi, many, "e2e_"+q+"_ms", q)
+			sr.Dashed = q == "p50"
+			lat.addLine(sr, ok)
+		}
+		for _, which := range []struct {
+			what string
+			pts  []model.QuantilePoint
+		}{{"end-to-end", v.Results.E2ECDF}, {"produce → ack", v.Results.AckCDF}} {
+			if len(which.pts) == 0 || (many && which.what != "end-to-end") {
+				continue
 			}
+			sr := Series{Name: seriesName(v, which.what), Dashed: which.what != "end-to-end"}
+			if many {
+				sr.Color = vi + 1
+			}
+			for _, p := range which.pts {
+				sr.X = append(sr.X, p.Ms)
+				sr.Y = append(sr.Y, p.Q)
+			}
+			cdf.Series = append(cdf.Series, sr)
 		}
-		if sr, ok := col(v, "under_replicated"); ok {
-			sr.Name = seriesName(v, "under-replicated partitions")
-			isr.Series = append(isr.Series, sr)
-		}
-		if sr, ok := col(v, "min_isr"); ok {
-			sr.Name = seriesName(v, "smallest ISR")
-			isr.Series = append(isr.Series, sr)
-		}
+		isr.addLine(line(v, vi, many, "under_replicated", "under-replicated partitions"))
+		sr, ok := line(v, vi, many, "min_isr", "smallest ISR")
+		sr.Dashed = true
+		isr.addLine(sr, ok)
 		for _, c := range s.Columns {
-			if strings.HasPrefix(c.Name, "dlq_depth") || strings.HasPrefix(c.Name, "retries") {
-				dlq.Series = append(dlq.Series, Series{Name: seriesName(v, strings.ReplaceAll(c.Name, "_", " ")), X: s.Time, Y: c.Values})
+			if isDLQColumn(c.Name) {
+				sr, _ := line(v, vi, many, c.Name, strings.ReplaceAll(c.Name, "_", " "))
+				dlq.Series = append(dlq.Series, sr)
 			}
 		}
 	}
-	charts := []Chart{lag, tput, lat, isr}
+	charts := []Chart{lag, tput, lat}
+	if len(cdf.Series) > 0 {
+		charts = append(charts, cdf)
+	}
+	charts = append(charts, isr)
 	if len(dlq.Series) > 0 {
 		charts = append(charts, dlq)
 	}
 	return charts
 }
 
-// chartFile names the file a chart is saved to: lag, throughput, latency, …
-func chartFile(c Chart) string {
+// addLine adds s when ok (a column the run has).
+func (c *Chart) addLine(s Series, ok bool) {
+	if ok {
+		c.Series = append(c.Series, s)
+	}
+}
+
+func anyPositive(v []float64) bool {
+	for _, x := range v {
+		if x > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ChartFile names the file a chart is saved to (without extension): lag,
+// throughput, latency, latency-cdf, isr, dlq.
+func ChartFile(c Chart) string {
 	t := c.Title
 	if i := strings.LastIndex(t, ": "); i >= 0 {
 		t = t[i+2:]
@@ -141,5 +211,3 @@ func chartFile(c Chart) string {
 	}
 	return strings.ToLower(strings.ReplaceAll(t, " ", "-"))
 }
-
-var _ = fmt.Sprintf

@@ -68,6 +68,7 @@ func (s *Scenario) Defaults() {
 	setBytes(&c.ReplicaFetchMaxBytes, DefaultReplicaFetchMaxBytes)
 	setInt(&c.NumReplicaFetchers, DefaultNumReplicaFetchers)
 	setInt(&c.MinInsyncReplicas, DefaultMinInsyncReplicas)
+	setDur(&c.RetentionCheckInterval, 5*units.Minute)
 
 	for i := range s.Topics {
 		t := &s.Topics[i]
@@ -120,6 +121,7 @@ func (s *Scenario) Defaults() {
 		setDur(&p.RequestTimeout, DefaultRequestTimeout)
 		setBytes(&p.BufferMemory, DefaultBufferMemory)
 		setDur(&p.MaxBlock, DefaultMaxBlock)
+		p.defaultsExtras()
 	}
 
 	for i := range s.ConsumerGroups {
@@ -144,6 +146,7 @@ func (s *Scenario) Defaults() {
 		setDur(&g.SessionTimeout, DefaultSessionTimeout)
 		setDur(&g.HeartbeatInterval, DefaultHeartbeatInterval)
 		setDur(&g.MaxPollInterval, DefaultMaxPollInterval)
+		g.defaultsExtras()
 	}
 }
 

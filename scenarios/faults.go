@@ -101,9 +101,9 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 				t, p, err := LeaderTarget(f.Leader)
 				if err != nil {
 					v.add(at+".leader", "%v", err)
-				} else if n, ok := topics[t]; !ok {
+				} else if ti, ok := topics[t]; !ok {
 					v.add(at+".leader", "no topic %q in this scenario", t)
-				} else if p >= n {
+				} else if n := s.Topics[ti].Partitions; p >= n {
 					v.add(at+".leader", "topic %s has %d partitions (0 to %d)", t, n, n-1)
 				}
 				target = "leader:" + f.Leader

@@ -58,6 +58,20 @@ type Cluster struct {
 	// with a retriable error (without appending), so retries happen without
 	// a crash.
 	TransientErrorRate units.Ratio `yaml:"transient_error_rate" json:"transient_error_rate"`
+	// RetentionCheckInterval is log.retention.check.interval.ms: how often
+	// brokers delete segments past retention (Kafka's default 5m).
+	RetentionCheckInterval units.Duration `yaml:"retention_check_interval" json:"retention_check_interval,omitempty"`
+	// Truncation is how a follower finds where its log diverges from a new
+	// leader's: "leader-epoch" (the default: KIP-101/279, it asks the
+	// leader where its last epoch ended) or "high-watermark" (before Kafka
+	// 0.11: it cuts its log at its own high watermark). See faults_broker.go.
+	Truncation string `yaml:"truncation" json:"truncation,omitempty"`
+	// BrokerSessionTimeout is how long the controller waits for a silent
+	// broker before fencing it and moving its leaders (9s).
+	BrokerSessionTimeout units.Duration `yaml:"broker_session_timeout" json:"broker_session_timeout,omitempty"`
+	// ElectionCost is the controller time one leader election takes; the
+	// controller elects one partition after another (5ms).
+	ElectionCost units.Duration `yaml:"election_cost" json:"election_cost,omitempty"`
 }
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
@@ -112,6 +126,14 @@ type Producer struct {
 	BufferMemory      units.Bytes    `yaml:"buffer_memory" json:"buffer_memory"`
 	MaxBlock          units.Duration `yaml:"max_block" json:"max_block"`
 	EnableIdempotence *bool          `yaml:"enable_idempotence" json:"enable_idempotence"`
+	// Backpressure (consumers.go): what send() does when buffer_memory is
+	// full ("block" up to max_block, Kafka's way, or "error" at once); a
+	// client-side token bucket (rate_limit messages/s, bursts of
+	// rate_burst); and dropping low-priority messages under load.
+	BufferFull string      `yaml:"buffer_full" json:"buffer_full,omitempty"`
+	RateLimit  units.Rate  `yaml:"rate_limit" json:"rate_limit,omitempty"`
+	RateBurst  units.Count `yaml:"rate_burst" json:"rate_burst,omitempty"`
+	Drop       *Drop       `yaml:"drop" json:"drop,omitempty"`
 }
 
 // ConsumerGroup is a set of consumers sharing a topic's partitions.
@@ -140,6 +162,17 @@ type ConsumerGroup struct {
 	SessionTimeout    units.Duration `yaml:"session_timeout" json:"session_timeout"`
 	HeartbeatInterval units.Duration `yaml:"heartbeat_interval" json:"heartbeat_interval"`
 	MaxPollInterval   units.Duration `yaml:"max_poll_interval" json:"max_poll_interval"`
+	// StaticMembership gives every member a group.instance.id: a member
+	// back within session_timeout gets its partitions without a rebalance.
+	StaticMembership bool `yaml:"static_membership" json:"static_membership,omitempty"`
+	// InitialRebalanceDelay is group.initial.rebalance.delay.ms (Kafka's
+	// broker default 3s). The default here is 0: a run starts with the group
+	// already forming; set it to see the first join wait.
+	InitialRebalanceDelay units.Duration `yaml:"initial_rebalance_delay" json:"initial_rebalance_delay,omitempty"`
+	// Failures, Autoscale and Downstream: see consumers.go.
+	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
+	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`
+	Downstream *Downstream `yaml:"downstream" json:"downstream,omitempty"`
 }
 
 // Fault is something that goes wrong at a simulated time: a broker crash, a

@@ -53,6 +53,7 @@ func (s *Scenario) Validate() error {
 	}
 
 	s.validateCluster(&v)
+	s.validateReplication(&v)
 	topics := s.validateTopics(&v)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
@@ -214,6 +215,7 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 		if p.BufferMemory < p.BatchSize {
 			v.add(f+"buffer_memory", "%v is smaller than batch_size %v: not even one batch fits", p.BufferMemory, p.BatchSize)
 		}
+		s.validateProducerExtras(v, f, &s.Producers[i])
 		if p.EnableIdempotence != nil && *p.EnableIdempotence {
 			// Kafka refuses an explicit enable.idempotence=true with these.
 			if p.Acks != "all" && p.Acks != "" {
@@ -264,6 +266,7 @@ func (s *Scenario) validateGroups(v *validator, topics map[string]int) {
 			v.add(f+"heartbeat_interval", "%v: want above 0 and below session_timeout %v", g.HeartbeatInterval, g.SessionTimeout)
 		}
 		v.positive(f+"max_poll_interval", g.MaxPollInterval, "Kafka's default is 5m")
+		s.validateGroupExtras(v, f, &s.ConsumerGroups[i], topics)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,11 @@ type runOptions struct {
 	sets     []string
 	output   string
 	dataDir  string
+	out      string   // write a review (results.json, CSV, plots, report.md/html) into DIR
+	replay   string   // a results.json to replay
+	vary     []string // path=v1,v2 (repeatable: a grid)
+	parallel int      // variants run at once (0: one per CPU)
+	color    bool     // stdout is a terminal and NO_COLOR is unset
 }
 
 func newRunCmd() *cobra.Command {
@@ -52,14 +58,24 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
   mqsim run slow-consumer
   mqsim run hot-partition --seed 7 --duration 30s
   mqsim run my-scenario.yaml --set producers.*.acks=1 --output json
-  mqsim run baseline --data-dir ./logs   # then: mqsim log dump ./logs/...`,
+  mqsim run baseline --data-dir ./logs   # then: mqsim log dump ./logs/...
+  mqsim run baseline --out review/       # report.html, report.md, plots, results.json
+  mqsim run --replay review/results.json # the same numbers again
+  mqsim run reorder-retries --vary acks=1,all --vary max_in_flight=1,5 --out grid/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := scenarios.DefaultScenario
 			if len(args) == 1 {
 				name = args[0]
 			}
+			if o.replay != "" {
+				if len(args) == 1 {
+					return badInput(fmt.Errorf("--replay %s: give the saved run or a scenario, not both", o.replay))
+				}
+				name = ""
+			}
 			o.seedSet = cmd.Flags().Changed("seed")
+			o.color = colorOK(cmd.OutOrStdout())
 			return runRun(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
 		},
 	}
@@ -69,6 +85,10 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
+	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
+	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
+	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
+	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
 	return cmd
 }
 
@@ -96,32 +116,66 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return badInput(fmt.Errorf("--duration: %w", err))
 		}
 	}
-	ls, err := scenarios.LoadScenario(name, o.runSets())
-	if err != nil {
-		return badInput(err)
+	if o.parallel < 0 {
+		return badInput(fmt.Errorf("--parallel: %d: want 1 or more (0 for one per CPU)", o.parallel))
+	}
+	if o.replay != "" && (len(o.sets) > 0 || len(o.vary) > 0 || o.seedSet || o.duration != "") {
+		return badInput(errors.New("--replay replays a saved run exactly: it takes no --set, --vary, --seed or --duration (run the scenario with those instead)"))
+	}
+	// Everything the user can get wrong is checked before any simulation.
+	if o.out != "" {
+		if err := checkOutDir(o.out); err != nil {
+			return badInput(fmt.Errorf("--out: %w", err))
+		}
 	}
 	if o.dataDir != "" {
 		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
 			return badInput(fmt.Errorf("--data-dir: %w", err))
 		}
 	}
-	bar := newProgress(stderr, o.output, sim.Time(ls.Duration))
-	run, err := simulate(ls, o, bar.update)
-	bar.done()
+	jobs, err := planJobs(name, o)
 	if err != nil {
 		return err
 	}
-	switch o.output {
-	case "json":
-		err = reports.JSON(stdout, run)
-	case "markdown":
-		err = reports.RunMarkdown(stdout, run)
+	runs, err := runJobs(jobs, o, stderr)
+	if err != nil {
+		return err
+	}
+	st := reports.TextStyle{Color: o.color}
+	switch {
+	case len(runs) > 1 && o.output == "json":
+		err = reports.RunsJSON(stdout, runs)
+	case len(runs) > 1 && o.output == "markdown":
+		err = reports.PageMarkdown(stdout, reports.Review{Runs: runs, Command: jobs[0].reviewCmd}.Page(nil))
+	case len(runs) > 1:
+		err = reports.CompareText(stdout, runs, st)
+	case o.output == "json":
+		err = reports.JSON(stdout, runs[0])
+	case o.output == "markdown":
+		err = reports.RunMarkdown(stdout, runs[0])
 	default:
-		err = reports.RunText(stdout, run)
+		err = reports.RunTextStyled(stdout, runs[0], st)
 	}
 	if err != nil {
 		return err
 	}
+	if o.out != "" {
+		paths, err := reports.WriteReview(o.out, reports.Review{Runs: runs, Command: jobs[0].reviewCmd})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %d files; open %s\n", len(paths), filepath.Join(o.out, "report.html"))
+	}
+	if o.replay != "" {
+		return checkReplay(jobs[0].saved, runs[0], stderr)
+	}
+	if len(runs) > 1 {
+		// Variants change the configuration the expectations were
+		// written for: failing them is a finding shown in the table,
+		// not an error.
+		return nil
+	}
+	run := runs[0]
 	if failed := scenarios.Failed(run.Expectations); len(failed) > 0 {
 		var parts []string
 		for _, v := range failed {

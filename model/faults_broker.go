@@ -1,0 +1,549 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"mqsim/model/commitlog"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// brokerFaultTypes builds the broker, network and controller faults; see
+// scenarios/faults_broker.go for what each means.
+var brokerFaultTypes = map[string]func(w *world, f *scenarios.Fault) (faultAction, error){
+	"broker-crash": func(w *world, f *scenarios.Fault) (faultAction, error) { return &crashFault{w: w, f: f}, nil },
+	"broker-shutdown": func(w *world, f *scenarios.Fault) (faultAction, error) {
+		return &crashFault{w: w, f: f, controlled: true}, nil
+	},
+	"network-partition":   newCutFault,
+	"slow-disk":           slowFault("disk"),
+	"slow-nic":            slowFault("nic"),
+	"slow-cpu":            slowFault("cpu"),
+	"lost-response":       func(w *world, f *scenarios.Fault) (faultAction, error) { return &lostFault{w: w, f: f}, nil },
+	"controller-failover": func(w *world, f *scenarios.Fault) (faultAction, error) { return &failoverFault{w: w, f: f}, nil },
+}
+
+func init() {
+	for name, build := range brokerFaultTypes {
+		faultKinds[name] = build
+	}
+}
+
+// targetBroker resolves a fault's broker: the one named, or whoever leads
+// the named partition now.
+func (w *world) targetBroker(f *scenarios.Fault) (int, error) {
+	if f.Broker != nil {
+		if *f.Broker < 0 || *f.Broker >= len(w.brokers) {
+			return 0, fmt.Errorf("no broker %d", *f.Broker)
+		}
+		return *f.Broker, nil
+	}
+	name, idx, err := scenarios.LeaderTarget(f.Leader)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range w.topics {
+		if t.spec.Name == name && idx < len(t.parts) {
+			return t.parts[idx].leader.b.id, nil
+		}
+	}
+	return 0, fmt.Errorf("no partition %s", f.Leader)
+}
+
+// crashFault: a broker crash (or controlled shutdown) and, at its end, the
+// restart.
+type crashFault struct {
+	w          *world
+	f          *scenarios.Fault
+	controlled bool
+	b          int
+}
+
+func (a *crashFault) apply() error {
+	b, err := a.w.targetBroker(a.f)
+	if err != nil {
+		return err
+	}
+	a.b = b
+	c := a.w.ctl
+	if !a.controlled {
+		return c.crash(b, a.f.LosePageCache)
+	}
+	// Controlled shutdown: the controller moves the leaders away one by
+	// one, then the broker stops cleanly (nothing unflushed is lost).
+	c.do(0, func() {
+		c.fence(b)
+		c.do(0, func() {
+			if err := c.crash(b, false); err != nil {
+				a.w.fail(err)
+			}
+		})
+	})
+	return nil
+}
+
+func (a *crashFault) revert() error { return a.w.ctl.restart(a.b) }
+
+// cutFault: a network partition around one broker.
+type cutFault struct {
+	w                   *world
+	f                   *scenarios.Fault
+	b                   int
+	controller, clients bool
+	peers               []int
+	gen                 int
+}
+
+func newCutFault(w *world, f *scenarios.Fault) (faultAction, error) {
+	a := &cutFault{w: w, f: f}
+	for _, from := range f.From {
+		switch {
+		case from == "controller":
+			a.controller = true
+		case from == "clients":
+			a.clients = true
+		case from == "peers":
+			for i := range w.brokers {
+				a.peers = append(a.peers, i)
+			}
+		case strings.HasPrefix(from, "broker:"):
+			n, err := strconv.Atoi(strings.TrimPrefix(from, "broker:"))
+			if err != nil || n < 0 || n >= len(w.brokers) {
+				return nil, fmt.Errorf("from %q: no such broker", from)
+			}
+			a.peers = append(a.peers, n)
+		default:
+			return nil, fmt.Errorf("from %q: want controller, peers, clients or broker:N", from)
+		}
+	}
+	return a, nil
+}
+
+func (a *cutFault) apply() error {
+	b, err := a.w.targetBroker(a.f)
+	if err != nil {
+		return err
+	}
+	a.b = b
+	c := a.w.ctl
+	bs := &c.bs[b]
+	for _, p := range a.peers {
+		if p != b {
+			bs.cutPeer[p] = true
+		}
+	}
+	if a.clients {
+		bs.cutClients = true
+	}
+	if a.controller {
+		bs.cutController = true
+		a.gen++
+		gen := a.gen
+		// The broker's heartbeats stop: fenced after the session timeout.
+		a.w.s.At(a.w.s.Now()+c.sessionTimeout, func() {
+			if a.gen == gen && c.bs[b].cutController && !c.bs[b].fenced {
+				c.do(0, func() { c.fence(b) })
+			}
+		})
+	}
+	return nil
+}
+
+func (a *cutFault) revert() error {
+	c := a.w.ctl
+	b := a.b
+	bs := &c.bs[b]
+	for _, p := range a.peers {
+		bs.cutPeer[p] = false
+	}
+	if a.clients {
+		bs.cutClients = false
+	}
+	if a.controller {
+		bs.cutController = false
+		a.gen++
+		if bs.fenced && !bs.down {
+			c.do(0, func() { c.unfence(b) })
+		}
+	}
+	for _, pr := range a.w.prods {
+		pr.drain(pr.conns[b])
+	}
+	return nil
+}
+
+// slowFault scales a broker's disk, NIC or CPU rates down by Slowdown.
+func slowFault(what string) func(w *world, f *scenarios.Fault) (faultAction, error) {
+	return func(w *world, f *scenarios.Fault) (faultAction, error) {
+		if f.Slowdown < 1 {
+			return nil, fmt.Errorf("slowdown %v: want at least 1x", f.Slowdown)
+		}
+		return &slowAct{w: w, f: f, what: what}, nil
+	}
+}
+
+type slowAct struct {
+	w    *world
+	f    *scenarios.Fault
+	what string
+	rs   []*sim.RateServer
+}
+
+func (a *slowAct) apply() error {
+	b, err := a.w.targetBroker(a.f)
+	if err != nil {
+		return err
+	}
+	br := a.w.brokers[b]
+	switch a.what {
+	case "disk":
+		a.rs = []*sim.RateServer{br.diskW, br.diskR}
+	case "nic":
+		a.rs = []*sim.RateServer{br.nicIn, br.nicOut}
+	default:
+		a.rs = []*sim.RateServer{br.cpu}
+	}
+	for _, rs := range a.rs {
+		rs.SetRateFactor(1 / float64(a.f.Slowdown))
+	}
+	return nil
+}
+
+func (a *slowAct) revert() error {
+	for _, rs := range a.rs {
+		rs.SetRateFactor(1)
+	}
+	return nil
+}
+
+// lostFault drops a share of a broker's produce responses.
+type lostFault struct {
+	w *world
+	f *scenarios.Fault
+	b int
+}
+
+func (a *lostFault) apply() error {
+	b, err := a.w.targetBroker(a.f)
+	if err != nil {
+		return err
+	}
+	a.b = b
+	a.w.ctl.bs[b].lostShare = float64(a.f.Share)
+	return nil
+}
+
+func (a *lostFault) revert() error {
+	a.w.ctl.bs[a.b].lostShare = 0
+	return nil
+}
+
+// failoverFault: the active controller dies; a new one acts after the
+// fault's duration.
+type failoverFault struct {
+	w *world
+	f *scenarios.Fault
+}
+
+func (a *failoverFault) apply() error {
+	c := a.w.ctl
+	c.failedUntil = max(c.failedUntil, a.w.s.Now()+sim.Time(a.f.Duration))
+	return nil
+}
+
+func (a *failoverFault) revert() error { return nil }
+
+// install wraps the kernel callbacks of requests between nodes so that a
+// down broker, a cut link or a stale fetch drops them, and starts the
+// controller's periodic tasks. Only scenarios with broker faults pay for it.
+func (c *controller) install() error {
+	w := c.w
+	wrap := func(fn *func(uint64), guard func(uint64) bool) {
+		inner := *fn
+		*fn = func(id uint64) {
+			if guard(id) {
+				inner(id)
+			}
+		}
+	}
+	// Replication.
+	wrap(&w.fRFArrive, func(id uint64) bool {
+		f := w.fetchers[id]
+		if !c.fetchOK(f, true) {
+			return false
+		}
+		return c.beforeFetch(f)
+	})
+	for _, fn := range []*func(uint64){&w.fRFIn, &w.fRFRead, &w.fRFExpire, &w.fRFDisk, &w.fRFOut, &w.fRFDstIn} {
+		wrap(fn, func(id uint64) bool { return c.fetchOK(w.fetchers[id], false) })
+	}
+	wrap(&w.fRFResp, func(id uint64) bool { return c.fetchOK(w.fetchers[id], true) })
+	wrap(&w.fRFApply, func(id uint64) bool {
+		f := w.fetchers[id]
+		if !c.fetchOK(f, false) {
+			return false
+		}
+		return c.beforeApply(f)
+	})
+	// Produce.
+	wrap(&w.fPrArrive, func(id uint64) bool {
+		r := w.preqs[id]
+		bs := &c.bs[r.c.b.id]
+		switch {
+		case r.timedOut:
+			w.freePreqID(r.id)
+			return false
+		case bs.cutClients:
+			c.lostRequest(r)
+			return false
+		case bs.down:
+			// Connection refused: nothing was written.
+			if r.c.p.acks != 0 {
+				c.failRequest(r, false)
+			}
+			c.lostRequest(r)
+			return false
+		}
+		return true
+	})
+	for _, fn := range []*func(uint64){&w.fPrIn, &w.fPrHandle, &w.fPrSent} {
+		wrap(fn, func(id uint64) bool {
+			r := w.preqs[id]
+			if c.bs[r.c.b.id].down {
+				c.lostRequest(r)
+				return false
+			}
+			return true
+		})
+	}
+	wrap(&w.fPrResp, func(id uint64) bool {
+		r := w.preqs[id]
+		bs := &c.bs[r.c.b.id]
+		if r.timedOut {
+			return true
+		}
+		if bs.cutClients {
+			return false // the producer times out
+		}
+		appended := false
+		for _, res := range r.results {
+			switch res {
+			case resNotEnoughReplicas:
+				c.ner++
+			case resNotEnoughReplicasAfterAppend:
+				c.nera++
+				appended = true
+			case resOK:
+				appended = true
+			}
+		}
+		if appended && bs.lostShare > 0 && c.rng.Float64() < bs.lostShare {
+			// The response is lost with its connection: the producer
+			// sees a network error and retries what was written.
+			c.failRequest(r, true)
+			w.freePreqID(r.id)
+			return false
+		}
+		return true
+	})
+	// Consumer fetches.
+	for _, fn := range []*func(uint64){&w.fCsArrive, &w.fCsIn, &w.fCsRead, &w.fCsExpire, &w.fCsDisk, &w.fCsOut, &w.fCsResp} {
+		wrap(fn, func(id uint64) bool { return c.sessionOK(w.sessions[id]) })
+	}
+	// The leader's ISR check needs the broker up and the controller
+	// reachable (AlterPartition).
+	inner := w.fISRCheck
+	lag := max(sim.Time(w.sc.Cluster.ReplicaLagTimeMax)/2, sim.Millisecond)
+	w.fISRCheck = func(id uint64) {
+		bs := &c.bs[id]
+		if bs.down || bs.fenced || bs.cutController {
+			w.s.AfterCall(lag, w.fISRCheck, id)
+			return
+		}
+		inner(id)
+		for _, r := range c.onBrok[id] {
+			if r == r.p.leader {
+				c.noteISR(r.p)
+			}
+		}
+	}
+	c.tick = 100 * sim.Millisecond
+	w.s.AfterCall(c.tick, c.unavailableTick, 0)
+	for _, f := range w.sc.Faults {
+		if f.LosePageCache {
+			n := len(w.brokers)
+			for b := range n {
+				w.s.AfterCall(5*sim.Second*sim.Time(b+1)/sim.Time(n), c.writeback, uint64(b))
+			}
+			break
+		}
+	}
+	if err := w.sampler.Add("offline_partitions", func() float64 {
+		n := 0
+		for _, p := range c.parts {
+			if c.ps[p].offline {
+				n++
+			}
+		}
+		return float64(n)
+	}); err != nil {
+		return err
+	}
+	return w.sampler.Add("unavailable_partitions", func() float64 {
+		n := 0
+		for _, p := range c.parts {
+			if c.ps[p].offline || p.isrSize < p.t.minISR {
+				n++
+			}
+		}
+		return float64(n)
+	})
+}
+
+// lostRequest forgets a produce request that will never be answered. An
+// acks=0 request's batches were counted as sent: release them. A request
+// its producer already gave up on is freed.
+func (c *controller) lostRequest(r *produceReq) {
+	p := r.c.p
+	if p.acks == 0 {
+		for i, bid := range r.batches {
+			if b := p.batches[bid]; b.gen == r.gens[i] {
+				p.release(b)
+			}
+		}
+		c.w.freePreqID(r.id)
+		return
+	}
+	if r.timedOut {
+		c.w.freePreqID(r.id)
+	}
+}
+
+// fetchOK decides whether a replica fetch step may go on; if not, the
+// request is dropped and retried (at once when only stale, else after the
+// fetch backoff). link: the step crosses the network.
+func (c *controller) fetchOK(f *replicaFetcher, link bool) bool {
+	if c.fStale[f.id] {
+		c.fStale[f.id] = false
+		c.dropFetch(f)
+		c.kick(f)
+		return false
+	}
+	if c.bs[f.src.id].down || c.bs[f.dst.id].down || (link && !c.peers(f.src.id, f.dst.id)) || len(f.parts) == 0 {
+		c.dropFetch(f)
+		if len(f.parts) > 0 {
+			c.retryFetch(f)
+		}
+		return false
+	}
+	return true
+}
+
+func (c *controller) dropFetch(f *replicaFetcher) {
+	if f.parked {
+		c.w.s.Cancel(f.waitEv)
+		f.parked = false
+	}
+	f.inRequest = false
+	for i := range f.data {
+		f.data[i] = nil
+	}
+}
+
+// beforeFetch runs when a follower's fetch reaches the leader: a follower
+// that must truncate learns where (OffsetsForLeaderEpoch), and one ahead
+// of the leader's log end truncates to it (OFFSET_OUT_OF_RANGE).
+func (c *controller) beforeFetch(f *replicaFetcher) bool {
+	for i, q := range f.parts {
+		lead := q.p.leader
+		if lead.b != f.src || c.ps[q.p].offline {
+			c.dropFetch(f)
+			c.retryFetch(f)
+			return false
+		}
+		rs := c.rs[q]
+		if rs.needTrunc {
+			rs.needTrunc = false
+			if !c.hwTrunc {
+				if err := c.truncate(q, divergence(q.log, lead.log)); err != nil {
+					c.w.fail(err)
+					return false
+				}
+			}
+		}
+		if end := lead.log.LogEndOffset(); q.log.LogEndOffset() > end {
+			if err := c.truncate(q, end); err != nil {
+				c.w.fail(err)
+				return false
+			}
+		}
+		f.offsets[i] = q.log.LogEndOffset()
+	}
+	return true
+}
+
+// beforeApply fits fetched batches to the follower's log end: batches it
+// already has are skipped; one straddling its end, or one older than its
+// latest epoch (logs that diverged without epochs), makes it truncate and
+// fetch again.
+func (c *controller) beforeApply(f *replicaFetcher) bool {
+	for i, q := range f.parts {
+		data := f.data[i]
+		if len(data) == 0 {
+			continue
+		}
+		leo := q.log.LogEndOffset()
+		var err error
+		for len(data) > 0 {
+			b, rest, perr := commitlog.ParseBatch(data)
+			if perr != nil {
+				break
+			}
+			if b.NextOffset() <= leo {
+				data = rest
+				continue
+			}
+			if b.BaseOffset() < leo {
+				err = c.truncate(q, b.BaseOffset())
+				data = nil
+			} else if le, ok := q.log.LatestEpoch(); ok && b.LeaderEpoch() < le {
+				if leo > 0 {
+					err = c.truncate(q, leo-1)
+				} else {
+					err = q.log.TruncateFullyAndStartAt(0)
+				}
+				data = nil
+			}
+			break
+		}
+		if err != nil {
+			c.w.fail(err)
+			return false
+		}
+		f.data[i] = data
+	}
+	return true
+}
+
+// sessionOK decides whether a consumer fetch step may go on: a fetch to a
+// down or cut-off broker is dropped and sent again after a second (to a
+// live broker when its own is down).
+func (c *controller) sessionOK(s *fetchSession) bool {
+	bs := &c.bs[s.b.id]
+	if !bs.down && !bs.cutClients {
+		return true
+	}
+	w := c.w
+	if s.parked {
+		s.parked = false
+		w.s.Cancel(s.waitEv)
+	}
+	s.gen++
+	if bs.down {
+		s.b = c.liveBroker(s.b)
+	}
+	w.s.AfterCall(sim.Second, func(id uint64) { w.sessions[id].send() }, uint64(s.id))
+	return false
+}

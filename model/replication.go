@@ -1,0 +1,139 @@
+package model
+
+import (
+	"bytes"
+	"fmt"
+
+	"mqsim/model/commitlog"
+)
+
+// Replication is what broker faults did to the cluster's replicated logs:
+// elections, availability, truncation, end-of-run convergence and the
+// invariants of replication safety evaluated against the configuration.
+// It is embedded in Results (its JSON keys sit at the top level).
+type Replication struct {
+	UnavailableSeconds    float64 `json:"unavailable_seconds"`     // partition-seconds offline or with ISR < min.insync.replicas
+	MaxUnavailableSeconds float64 `json:"max_unavailable_seconds"` // the worst single partition's total
+	LeaderElections       int64   `json:"leader_elections"`        // clean and unclean
+	UncleanElections      int64   `json:"unclean_elections"`
+	OfflinePartitions     int     `json:"offline_partitions"`  // without a live leader at the end
+	DivergedPartitions    int     `json:"diverged_partitions"` // in-sync replicas differ at the end
+	TruncatedRecords      int64   `json:"truncated_records"`   // removed by truncation or a lost page cache
+	NotEnoughReplicas     int64   `json:"not_enough_replicas"` // batches refused: ISR < min.insync.replicas
+	NotEnoughAfterAppend  int64   `json:"not_enough_replicas_after_append"`
+	// InvariantViolations lists, in words, every behaviour the
+	// configuration does not allow that the run showed anyway: each is a
+	// model bug.
+	InvariantViolations []string `json:"invariant_violations,omitempty"`
+	// Partitions lists each partition's leader, epoch, ISR and unavailable
+	// time at the end, when the scenario has broker faults.
+	Partitions []PartitionResult `json:"partitions,omitempty"`
+}
+
+// PartitionResult is one partition's replication state at the end of a run.
+type PartitionResult struct {
+	Topic              string  `json:"topic"`
+	Partition          int     `json:"partition"`
+	Leader             int     `json:"leader"` // broker id; -1 when offline
+	Epoch              int32   `json:"epoch"`
+	ISR                []int   `json:"isr"`
+	UnavailableSeconds float64 `json:"unavailable_seconds"`
+	Diverged           bool    `json:"diverged,omitempty"`
+}
+
+var replicationMetricNames = []string{"unavailable_seconds", "max_unavailable_seconds", "leader_elections",
+	"unclean_elections", "offline_partitions", "diverged_partitions", "truncated_records", "not_enough_replicas",
+	"not_enough_replicas_after_append", "invariant_violations"}
+
+func (r *Replication) metric(name string) (float64, string, bool) {
+	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
+	switch name {
+	case "unavailable_seconds":
+		return r.UnavailableSeconds, KindDuration, true
+	case "max_unavailable_seconds":
+		return r.MaxUnavailableSeconds, KindDuration, true
+	case "leader_elections":
+		return c(r.LeaderElections)
+	case "unclean_elections":
+		return c(r.UncleanElections)
+	case "offline_partitions":
+		return c(int64(r.OfflinePartitions))
+	case "diverged_partitions":
+		return c(int64(r.DivergedPartitions))
+	case "truncated_records":
+		return c(r.TruncatedRecords)
+	case "not_enough_replicas":
+		return c(r.NotEnoughReplicas)
+	case "not_enough_replicas_after_append":
+		return c(r.NotEnoughAfterAppend)
+	case "invariant_violations":
+		return c(int64(len(r.InvariantViolations)))
+	}
+	return 0, "", false
+}
+
+// sameLogs compares two replicas' logs batch by batch below end: the same
+// batch boundaries, leader epochs and bytes (CRCs cover the records). It
+// returns the first offset where they differ, or -1.
+func sameLogs(a, b *commitlog.Log, end int64) (int64, error) {
+	var da, db []byte
+	offA, offB := a.LogStartOffset(), b.LogStartOffset()
+	off := max(offA, offB)
+	for off < end {
+		if len(da) == 0 {
+			r, err := a.Read(off, commitlog.ReadOptions{MaxBytes: 4 << 20, Upto: commitlog.UptoLogEnd})
+			if err != nil {
+				return off, err
+			}
+			da = r.Data
+		}
+		if len(db) == 0 {
+			r, err := b.Read(off, commitlog.ReadOptions{MaxBytes: 4 << 20, Upto: commitlog.UptoLogEnd})
+			if err != nil {
+				return off, err
+			}
+			db = r.Data
+		}
+		if len(da) == 0 || len(db) == 0 {
+			return off, nil
+		}
+		ba, ra, err := commitlog.ParseBatch(da)
+		if err != nil {
+			return off, err
+		}
+		bb, rb, err := commitlog.ParseBatch(db)
+		if err != nil {
+			return off, err
+		}
+		if ba.LastOffset() >= end && bb.LastOffset() >= end {
+			return -1, nil
+		}
+		if ba.BaseOffset() != bb.BaseOffset() || ba.LastOffset() != bb.LastOffset() ||
+			ba.LeaderEpoch() != bb.LeaderEpoch() || !bytes.Equal(ba, bb) {
+			return max(off, min(ba.BaseOffset(), bb.BaseOffset())), nil
+		}
+		da, db = ra, rb
+		off = ba.NextOffset()
+	}
+	return -1, nil
+}
+
+// convergence checks invariant 3 for one partition: every live in-sync
+// replica matches the leader below the shorter of their log ends.
+func (p *partition) diverged() (bool, error) {
+	lead := p.leader
+	for _, r := range p.replicas {
+		if r == lead || !r.inISR || !p.w.ctl.up(r.b.id) {
+			continue
+		}
+		end := min(r.log.LogEndOffset(), lead.log.LogEndOffset())
+		at, err := sameLogs(lead.log, r.log, end)
+		if err != nil {
+			return false, fmt.Errorf("compare %s-%d on brokers %d and %d: %w", p.t.spec.Name, p.idx, lead.b.id, r.b.id, err)
+		}
+		if at >= 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}

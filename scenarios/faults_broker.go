@@ -1,0 +1,67 @@
+package scenarios
+
+import "mqsim/scenarios/units"
+
+// Broker, network and controller faults (the model's side is
+// model/faults_broker.go and model/controller.go).
+func init() {
+	broker := func(doc string, params, required []string, needsDuration bool) FaultRule {
+		return FaultRule{Doc: doc, Target: "broker", Params: params, Required: required, NeedsDuration: needsDuration}
+	}
+	for name, rule := range map[string]FaultRule{
+		"broker-crash": broker("the broker process dies: in-flight requests are lost, the controller fences it after "+
+			"broker_session_timeout and elects new leaders; with lose_page_cache the machine dies and unflushed log "+
+			"data is lost; with a duration it restarts, recovers, truncates and catches up", []string{"lose_page_cache"}, nil, false),
+		"broker-shutdown": broker("controlled shutdown: the controller moves the broker's leaders away first, then "+
+			"it stops cleanly; with a duration it restarts and catches up", nil, nil, false),
+		"network-partition": broker("cut the broker off from the controller, its peers (all, or broker:N), the "+
+			"clients, or any combination (from: [...]); heals after the duration", []string{"from"}, []string{"from"}, false),
+		"slow-disk": broker("the broker's disk runs slowdown times slower (write and read)", []string{"slowdown"}, []string{"slowdown"}, false),
+		"slow-nic":  broker("the broker's network card runs slowdown times slower (in and out)", []string{"slowdown"}, []string{"slowdown"}, false),
+		"slow-cpu":  broker("the broker's request handlers run slowdown times slower", []string{"slowdown"}, []string{"slowdown"}, false),
+		"lost-response": broker("a share of the broker's produce responses is lost after the append (the connection "+
+			"drops), so producers retry what was written", []string{"share"}, []string{"share"}, false),
+		"controller-failover": {Doc: "the active controller fails: nothing is elected or fenced until a new one " +
+			"takes over after the duration", Target: "cluster", NeedsDuration: true},
+	} {
+		FaultTypes[name] = rule
+	}
+	Metrics = append(Metrics,
+		MetricInfo{"unavailable_seconds", KindDuration, "partition-seconds without a live leader or with the ISR below min.insync.replicas, summed over partitions"},
+		MetricInfo{"max_unavailable_seconds", KindDuration, "the longest any one partition spent unavailable in total"},
+		MetricInfo{"leader_elections", KindCount, "leader elections by the controller, clean and unclean"},
+		MetricInfo{"unclean_elections", KindCount, "leaders elected from outside the ISR (unclean.leader.election.enable)"},
+		MetricInfo{"offline_partitions", KindCount, "partitions without a live leader at the end of the run"},
+		MetricInfo{"diverged_partitions", KindCount, "partitions whose in-sync replicas hold different batches at the same offsets at the end"},
+		MetricInfo{"truncated_records", KindCount, "records removed from replica logs by truncation or a lost page cache"},
+		MetricInfo{"not_enough_replicas", KindCount, "produce batches refused with NOT_ENOUGH_REPLICAS"},
+		MetricInfo{"not_enough_replicas_after_append", KindCount, "produce batches answered NOT_ENOUGH_REPLICAS_AFTER_APPEND"},
+		MetricInfo{"invariant_violations", KindCount, "behaviours the configuration does not allow (a model bug; must be 0)"},
+	)
+}
+
+// Truncation protocols (Cluster.Truncation).
+const (
+	TruncateLeaderEpoch   = "leader-epoch"
+	TruncateHighWatermark = "high-watermark"
+)
+
+// Defaults for the controller (Cluster.BrokerSessionTimeout, ElectionCost).
+const (
+	DefaultBrokerSessionTimeout = 9 * units.Second
+	DefaultElectionCost         = 5 * units.Millisecond
+)
+
+// validateReplication checks the cluster's replication-protocol settings.
+func (s *Scenario) validateReplication(v *validator) {
+	c := &s.Cluster
+	if c.Truncation != "" {
+		v.oneOf("cluster.truncation", c.Truncation, TruncateLeaderEpoch, TruncateHighWatermark)
+	}
+	if c.BrokerSessionTimeout < 0 {
+		v.add("cluster.broker_session_timeout", "must not be negative (Kafka's default is 9s)")
+	}
+	if c.ElectionCost < 0 {
+		v.add("cluster.election_cost", "must not be negative (about 5ms per partition)")
+	}
+}
