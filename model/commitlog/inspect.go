@@ -90,7 +90,7 @@ func Scan(fsys vfs.FS, dir string, from int64, fn func(segment string, pos int64
 			f.Close()
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		d := &fileData{f: f, size: size}
+		d := &fileData{f: f, size: size, written: size}
 		for pos := int64(0); pos < size; {
 			b, n, err := readBatchAt(d, pos, &buf)
 			if err != nil {
@@ -173,7 +173,7 @@ func Verify(fsys vfs.FS, dir string) (*VerifyReport, error) {
 			problem(0, "cannot stat: %v", err)
 			continue
 		}
-		d := &fileData{f: f, size: size}
+		d := &fileData{f: f, size: size, written: size}
 		type at struct{ pos, base int64 }
 		var starts []at
 		if base < next {

@@ -507,6 +507,11 @@ func (l *Log) maybeFlush(now int64) error {
 // roll closes the active segment and starts a new one at the log end.
 func (l *Log) roll(now int64) error {
 	old := l.active()
+	if f, ok := old.data.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			return l.fail(storageErr("write segment", err))
+		}
+	}
 	durable := !l.cfg.Flush.never()
 	if durable {
 		if err := old.data.Sync(); err != nil {
