@@ -125,8 +125,10 @@
 //     recovery on restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).
-//   - Compression is not applied: batches are sized uncompressed (a sized
-//     record's virtual bytes cannot be compressed).
+//   - Compression is a ratio the scenario states (compression_ratio with a
+//     codec): a sized record's virtual bytes cannot really be compressed, so
+//     each message costs its size divided by the ratio on the wire, on disk
+//     and in the log, and no CPU is charged for compressing.
 //   - With initial_rebalance_delay 0 (the scenario default; Kafka's is
 //     3s) the first generation waits for every consumer of the scenario,
 //     as if the delay had gathered them; starting offsets are 0, which

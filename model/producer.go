@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"mqsim/model/commitlog"
@@ -25,10 +26,12 @@ type producer struct {
 	name string
 	spec *scenarios.Producer
 	t    *topic
-	arr  arrivals
-	keys *keyGen
-	rng  *rand.Rand
-	size sim.Dist
+
+	compression float64 // compression_ratio, 1 without a codec
+	arr         arrivals
+	keys        *keyGen
+	rng         *rand.Rand
+	size        sim.Dist
 
 	acks            int // 0, 1, or -1 for all
 	idem            bool
@@ -144,7 +147,8 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		maxReq: 1 << 20, linger: sim.Time(spec.Linger), backoff: sim.Time(spec.RetryBackoff),
 		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
 		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
-		ackHist: sim.NewLatencyHistogram(),
+		ackHist:     sim.NewLatencyHistogram(),
+		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
 	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
 	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
@@ -214,6 +218,11 @@ func (p *producer) arrive(uint64) {
 // partition's open batch; admit has made sure it fits in buffer.memory.
 func (p *producer) put(born sim.Time, size, k int64) {
 	now := p.w.s.Now()
+	// A compressed batch costs its compressed bytes everywhere (as Kafka's
+	// producer estimates them when it fills batch.size).
+	if p.compression > 1 {
+		size = max(1, int64(math.Round(float64(size)/p.compression)))
+	}
 	var key []byte
 	part := p.sticky
 	if k >= 0 {

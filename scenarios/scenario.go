@@ -113,10 +113,16 @@ type Producer struct {
 	Keys        string   `yaml:"keys" json:"keys"`
 	MessageSize SizeDist `yaml:"message_size" json:"message_size"` // default const(500B)
 
-	Acks              string         `yaml:"acks" json:"acks"` // "all" (default), "1", "0"
-	BatchSize         units.Bytes    `yaml:"batch_size" json:"batch_size"`
-	Linger            units.Duration `yaml:"linger" json:"linger"`
-	Compression       string         `yaml:"compression" json:"compression"` // none, gzip, snappy, lz4, zstd
+	Acks        string         `yaml:"acks" json:"acks"` // "all" (default), "1", "0"
+	BatchSize   units.Bytes    `yaml:"batch_size" json:"batch_size"`
+	Linger      units.Duration `yaml:"linger" json:"linger"`
+	Compression string         `yaml:"compression" json:"compression"` // none, gzip, snappy, lz4, zstd
+	// CompressionRatio is how much the codec shrinks these messages (4x =
+	// a quarter of the bytes). Simulated payloads are not real bytes, so
+	// the ratio cannot be measured by compressing them: it is required
+	// with a codec, and it scales every byte the batch costs on the wire,
+	// on disk and in the log.
+	CompressionRatio  units.Ratio    `yaml:"compression_ratio" json:"compression_ratio,omitempty"`
 	MaxInFlight       int            `yaml:"max_in_flight" json:"max_in_flight"`
 	Retries           *int           `yaml:"retries" json:"retries"`
 	RetryBackoff      units.Duration `yaml:"retry_backoff" json:"retry_backoff"`

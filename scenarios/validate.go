@@ -203,6 +203,16 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 			v.add(f+"batch_size", "%v is out of range: want 1B to 16MiB", p.BatchSize)
 		}
 		v.oneOf(f+"compression", p.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+		switch {
+		case p.Compression != "" && p.Compression != "none" && p.CompressionRatio == 0:
+			v.add(f+"compression_ratio", "missing: with compression %s, say how much it shrinks these messages (e.g. 4x; measure it on real data) — simulated payloads cannot be compressed to find out", p.Compression)
+		case (p.Compression == "" || p.Compression == "none") && p.CompressionRatio != 0:
+			v.add(f+"compression_ratio", "given without a codec: set compression (gzip, snappy, lz4 or zstd) too")
+		case p.CompressionRatio != 0 && p.CompressionRatio < 1:
+			v.add(f+"compression_ratio", "%v: a codec shrinks data, want at least 1x", p.CompressionRatio)
+		case p.CompressionRatio > 1000:
+			v.add(f+"compression_ratio", "%v: more than 1000x is not a real codec", p.CompressionRatio)
+		}
 		v.between(f+"max_in_flight", p.MaxInFlight, 1, 1000)
 		if p.Retries != nil && *p.Retries < 0 {
 			v.add(f+"retries", "%d: want 0 or more", *p.Retries)
