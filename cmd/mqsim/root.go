@@ -89,19 +89,23 @@ Exit codes:
   0  success
   1  internal failure (a bug, or an I/O error writing output)
   2  bad input or usage (the message names the file, line and field)
-  3  a check failed: a scenario's expect assertions, or 'log verify' found corruption`
+  3  a check failed: a scenario's expect assertions, a --replay that differs,
+     or 'log verify' found corruption`
 
-const rootExample = `  # Size the seed's social-media example (500M DAU x 20 events/day)
+const rootExample = `  # Simulate the baseline scenario, then a broker failure with acks=1 and acks=all
+  mqsim run
+  mqsim run broker-failure --vary acks=1,all --out review/   # open review/report.html
+
+  # The built-in scenarios and their lessons; check your own file
+  mqsim scenarios
+  mqsim validate my-scenario.yaml
+
+  # Size the seed's social-media example (500M DAU x 20 events/day), or your workload
   mqsim capacity
-
-  # Size your own workload, overriding a field, as JSON
   mqsim capacity my-workload.yaml --set retention=30d --output json
 
-  # Built-in example workloads
-  mqsim capacity iot-telemetry
-
-  # Draw the sensitivity chart for a design review
-  mqsim capacity --plot sizing.png`
+  # Practise a system-design interview
+  mqsim interview social-media`
 
 // newRootCmd builds the command tree. Streams are injected so tests can run
 // commands in-process.
