@@ -115,6 +115,7 @@ type member struct {
 	rr           commitlog.RecordReader
 
 	slow       float64  // consumer-slowdown factor
+	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
 	stallUntil sim.Time // consumer-stall: the application is stuck until
 	busy       bool
 	commitWait bool

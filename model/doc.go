@@ -125,6 +125,14 @@
 //     recovery on restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).
+//   - Known limitation: an idempotent producer gives a batch its sequence
+//     numbers when the batch is created (Kafka: when it is first sent), and
+//     has no epoch bump (KIP-360). A batch that expires before it is ever
+//     sent, or sequences truncated by an unclean election, leave a gap that
+//     the log refuses as out of order, so that producer's partition stops
+//     (its later batches fail at delivery.timeout) instead of recovering.
+//     Scenarios that need expiries or unclean elections with idempotence on
+//     show that partition stalling; the built-ins avoid it.
 //   - Compression is a ratio the scenario states (compression_ratio with a
 //     codec): a sized record's virtual bytes cannot really be compressed, so
 //     each message costs its size divided by the ratio on the wire, on disk

@@ -21,7 +21,10 @@ import (
 //     queue (and commit at once); Workers for the whole group take from
 //     it. With Requeue a message whose calls all failed goes back to the
 //     queue, and is dropped (lost) when there is no room: dequeuing needs
-//     headroom too. Without it the message is given up (lost).
+//     headroom too. Without it the message is given up (lost). The
+//     queue is the group's, but each message belongs to the process that
+//     polled it: when that process crashes, its queued messages and calls
+//     in flight are gone, their offsets already committed (lost).
 type downstream struct {
 	w    *world
 	g    *group
@@ -41,6 +44,7 @@ type downstream struct {
 	jobsByPoll map[*member]int
 
 	calls, timeouts, jobs, gaveUp, handoffDropped int64
+	crashLost                                     int64 // memory handoff: messages a crash took with it
 }
 
 // amplification is calls per message handed to the dependency.
@@ -60,7 +64,16 @@ type dsJob struct {
 	rec   pollRec
 	att   []int // attempts used per layer, innermost first
 	first bool
+	// Memory handoff: the member whose process holds the message, and its
+	// crash count when it took it. A crash loses the process's queue and
+	// the calls it had in flight; their offsets are already committed.
+	from *member
+	life uint32
 }
+
+// orphaned reports whether the process holding a memory-handoff message
+// crashed since it took it.
+func (j *dsJob) orphaned() bool { return j.from != nil && j.from.crashes != j.life }
 
 // dsCall is one call to the dependency.
 type dsCall struct {
@@ -96,7 +109,7 @@ func (d *downstream) handoff(m *member) {
 			if len(d.mem)-d.memHead >= d.spec.HandoffCapacity {
 				d.handoffDropped++
 			} else {
-				d.mem = append(d.mem, &dsJob{rec: r, att: make([]int, len(d.budget))})
+				d.mem = append(d.mem, &dsJob{rec: r, att: make([]int, len(d.budget)), from: m, life: m.crashes})
 			}
 			// Handed over: the member's job is done with it.
 			r.fate = fateHanded
@@ -248,7 +261,10 @@ func (d *downstream) settle(j *dsJob, ok bool) {
 		} else {
 			d.idle++
 		}
-		if ok {
+		if j.orphaned() {
+			// Its process died meanwhile: nobody records the result.
+			d.crashLost++
+		} else if ok {
 			r := j.rec
 			r.fate = fateOK
 			d.g.processedBy(&r, now)
@@ -299,6 +315,10 @@ func (d *downstream) dispatchMemory() {
 		j := d.mem[d.memHead]
 		d.mem[d.memHead] = nil
 		d.memHead++
+		if j.orphaned() {
+			d.crashLost++ // queued in a process that crashed
+			continue
+		}
 		d.idle--
 		d.start(j)
 	}

@@ -525,6 +525,7 @@ func (m *member) crash() {
 	if m.busy && len(m.recs) > 0 {
 		m.finishPoll(m.g.w.s.Now())
 	}
+	m.crashes++
 	m.stop()
 }
 
