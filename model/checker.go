@@ -108,16 +108,16 @@ type checker struct {
 	done      []*ledger // per group: processed ids
 	dups      []int64
 	reordered []int64
-	// lastSeq[group][producer] maps a key to the highest sequence processed
+	// lastSeq[group][producer] maps a key to the latest message processed
 	// for it (per-key order is per producer: one producer's sends to one
 	// key land on one partition in send order, or not).
-	lastSeq  [][]map[int64]int32
+	lastSeq  [][]map[int64]keyLast
 	interval *sim.Histogram // e2e latencies of the current sample interval
 }
 
 func newChecker(groups int) *checker {
 	c := &checker{acked: newLedger(), dups: make([]int64, groups), reordered: make([]int64, groups),
-		lastSeq: make([][]map[int64]int32, groups), interval: sim.NewLatencyHistogram()}
+		lastSeq: make([][]map[int64]keyLast, groups), interval: sim.NewLatencyHistogram()}
 	for range groups {
 		c.done = append(c.done, newLedger())
 	}
@@ -126,8 +126,19 @@ func newChecker(groups int) *checker {
 
 func (c *checker) ack(prod, part int, seq0, n int32) { c.acked.setRange(prod, part, seq0, n) }
 
-// processed records that group g finished processing a message.
-func (c *checker) processed(g, prod, part int, seq int32, key int64) {
+// keyLast is the latest message of one producer and key a group
+// processed: its partition, sequence and produce time.
+type keyLast struct {
+	part int32
+	seq  int32
+	born sim.Time
+}
+
+// processed records that group g finished processing a message, produced
+// at born. Sequences order one producer's messages on one partition; when
+// a key moved to another partition (partitions were added), send order is
+// the produce time.
+func (c *checker) processed(g, prod, part int, seq int32, key int64, born sim.Time) {
 	l := c.done[g]
 	if l.test(prod, part, seq) {
 		c.dups[g]++
@@ -142,14 +153,14 @@ func (c *checker) processed(g, prod, part int, seq int32, key int64) {
 	}
 	m := c.lastSeq[g][prod]
 	if m == nil {
-		m = map[int64]int32{}
+		m = map[int64]keyLast{}
 		c.lastSeq[g][prod] = m
 	}
-	if last, ok := m[key]; ok && seq < last {
+	if last, ok := m[key]; ok && (last.part == int32(part) && seq < last.seq || last.part != int32(part) && born < last.born) {
 		c.reordered[g]++
 		return
 	}
-	m[key] = seq
+	m[key] = keyLast{part: int32(part), seq: seq, born: born}
 }
 
 // settle classifies, for group g, the acknowledged messages it never

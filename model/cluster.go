@@ -42,6 +42,7 @@ type world struct {
 
 	err error // first internal failure; stops the run
 
+	placed      int          // partitions placed so far, for round-robin replica placement
 	faultEvents []FaultEvent // faults as they started and ended, in time order
 	ctl         *controller  // broker liveness, elections, truncation (controller.go)
 

@@ -801,7 +801,7 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		}
 		g.consumed++
 		g.bytesOut += r.size
-		w.chk.processed(g.idx, int(r.prod), p, r.seq, r.key)
+		w.chk.processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)

@@ -80,7 +80,11 @@
 //     rebalancing, static membership; commits from a stale generation or for
 //     a partition no longer owned are refused. Consumer faults
 //     (faults_consumer.go): crash and restart, clean leave, stall, slowdown,
-//     join. Failure policies with real DLQ and retry topics (poison.go);
+//     join. Topic faults (faults_topic.go): add-partitions grows a topic
+//     while the run goes; producers hash over the new count at once, groups
+//     rebalance at their next metadata refresh (every metadata_max_age from
+//     the start of the run) and start the new partitions by
+//     auto_offset_reset. Failure policies with real DLQ and retry topics (poison.go);
 //     downstream dependencies with timeouts, layered retries and budgets,
 //     fed from the log or from a bounded in-memory queue (downstream.go);
 //     producer buffer.memory blocking up to max.block or failing, token
@@ -106,7 +110,9 @@
 // processed is unseen if it is still in the log ahead of the group's
 // position, lost otherwise. A processing of an id already processed by the
 // group is a duplicate; a first processing of a sequence lower than one
-// already processed for the same producer and key is reordered. Latency
+// already processed for the same producer and key is reordered (when the
+// key moved to another partition, the later produce time is the later
+// message). Latency
 // statistics skip messages produced during the warm-up.
 //
 // Lag is, per partition, the high watermark minus the offset after the

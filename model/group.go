@@ -409,7 +409,7 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 		if !m.owns(p) {
 			// Newly owned (or back after a restart): start from the
 			// committed offset.
-			start := g.committed[p]
+			start := g.startOffset(p)
 			m.pos[p], m.fetchPos[p], m.buf[p] = start, start, nil
 			m.failOff[p], m.failAttempts[p], m.pausedUntil[p] = -1, 0, 0
 			g.processed[p] = start

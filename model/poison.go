@@ -384,7 +384,7 @@ func (st *retryStage) done(pi int, r retryRec) {
 		fh.delayed++
 		g.consumed++
 		g.bytesOut += r.size
-		w.chk.processed(g.idx, int(r.prod), int(r.part), r.seq, r.key)
+		w.chk.processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
 		if r.born >= w.warm {
 			lat := w.s.Now() - r.born
 			g.e2e.RecordTime(lat)

@@ -135,7 +135,6 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	}
 	byName := map[string]*topic{}
 	nb := len(w.brokers)
-	gp := 0 // partitions placed so far, for Kafka's round-robin placement
 	for ti := range sc.Topics {
 		ts := &sc.Topics[ti]
 		rf := ts.ReplicationFactor
@@ -146,31 +145,10 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 			return w, fmt.Errorf("topic %s: %d partitions", ts.Name, ts.Partitions)
 		}
 		t := &topic{spec: ts, idx: ti, rf: rf, minISR: max(ts.MinInsyncReplicas, 1)}
-		for pi := range ts.Partitions {
-			p := &partition{w: w, t: t, idx: pi, isrSize: rf}
-			first := gp % nb
-			shift := (gp / nb) % max(nb-1, 1)
-			for j := range rf {
-				bi := first
-				if j > 0 {
-					bi = (first + 1 + (shift+j-1)%(nb-1)) % nb
-				}
-				b := w.brokers[bi]
-				l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, ts.Name, pi), logConfig(ts))
-				if err != nil {
-					return w, err
-				}
-				r := &replica{p: p, b: b, log: l, inISR: true}
-				p.replicas = append(p.replicas, r)
-				b.replicas++
-			}
-			p.leader = p.replicas[0]
-			p.leader.b.leaders++
-			if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
+		for range ts.Partitions {
+			if _, err := w.newPartition(t); err != nil {
 				return w, err
 			}
-			gp++
-			t.parts = append(t.parts, p)
 		}
 		w.topics = append(w.topics, t)
 		byName[ts.Name] = t
@@ -254,6 +232,42 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	w.startRetention()
 	w.sampler.Start()
 	return w, nil
+}
+
+// newPartition adds the next partition to t, its replicas placed as
+// Kafka places them: the leader round-robin over the brokers by the
+// cluster's count of partitions placed so far, followers after it with a
+// shift that grows every full round. Its logs are empty; nothing fetches it
+// yet.
+func (w *world) newPartition(t *topic) (*partition, error) {
+	nb := len(w.brokers)
+	pi := len(t.parts)
+	p := &partition{w: w, t: t, idx: pi, isrSize: t.rf}
+	gp := w.placed
+	first := gp % nb
+	shift := (gp / nb) % max(nb-1, 1)
+	for j := range t.rf {
+		bi := first
+		if j > 0 {
+			bi = (first + 1 + (shift+j-1)%(nb-1)) % nb
+		}
+		b := w.brokers[bi]
+		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, t.spec.Name, pi), logConfig(t.spec))
+		if err != nil {
+			return nil, err
+		}
+		r := &replica{p: p, b: b, log: l, inISR: true}
+		p.replicas = append(p.replicas, r)
+		b.replicas++
+	}
+	p.leader = p.replicas[0]
+	p.leader.b.leaders++
+	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
+		return nil, err
+	}
+	w.placed++
+	t.parts = append(t.parts, p)
+	return p, nil
 }
 
 func logConfig(ts *scenarios.Topic) commitlog.Config {

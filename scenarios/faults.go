@@ -13,10 +13,11 @@ import (
 type FaultRule struct {
 	Doc string // one line for `mqsim scenarios --faults` and the README
 	// Target is what the fault acts on: "broker" (Broker or Leader),
-	// "consumer" (Group, optionally Consumer), "group", "cluster" (nothing).
+	// "consumer" (Group, optionally Consumer), "group", "topic" (Topic),
+	// "cluster" (nothing).
 	Target string
 	// Params lists the parameter fields the type accepts (slowdown, share,
-	// lose_page_cache, from); Required those it must have.
+	// lose_page_cache, from, count); Required those it must have.
 	Params   []string
 	Required []string
 	// NeedsDuration: the fault must end (a slowdown or partition that lasts
@@ -124,6 +125,17 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 			if f.Consumer != nil {
 				target += "/" + strconv.Itoa(*f.Consumer)
 			}
+		case "topic":
+			// A topic only grows: faults on one topic never contradict
+			// each other, so no target is recorded for the overlap check.
+			if f.Topic == "" {
+				v.add(at+".topic", "missing: which topic")
+			} else if _, ok := topics[f.Topic]; !ok {
+				v.add(at+".topic", "no topic %q in this scenario", f.Topic)
+			}
+			if f.Duration != 0 {
+				v.add(at+".duration", "a %s fault lasts: partitions cannot be removed from a topic", f.Type)
+			}
 		}
 		allowed := map[string]bool{}
 		for _, p := range rule.Params {
@@ -134,8 +146,9 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 			"broker": f.Broker != nil && rule.Target != "broker", "leader": f.Leader != "" && rule.Target != "broker",
 			"group":    f.Group != "" && rule.Target != "consumer" && rule.Target != "group",
 			"consumer": f.Consumer != nil && rule.Target != "consumer",
+			"topic":    f.Topic != "" && rule.Target != "topic", "count": f.Count != 0,
 		}
-		for _, name := range []string{"broker", "leader", "group", "consumer", "slowdown", "share", "lose_page_cache", "from"} {
+		for _, name := range []string{"broker", "leader", "group", "consumer", "topic", "slowdown", "share", "lose_page_cache", "from", "count"} {
 			if given[name] && !allowed[name] {
 				v.add(at+"."+name, "a %s fault takes no %s", f.Type, name)
 			}
@@ -147,6 +160,9 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 		}
 		if f.Slowdown != 0 && f.Slowdown < 1 {
 			v.add(at+".slowdown", "%v: a slowdown is how many times slower, at least 1x (10x = a tenth of the speed)", f.Slowdown)
+		}
+		if f.Count < 0 {
+			v.add(at+".count", "%d: must be 1 or more", f.Count)
 		}
 		if f.Share > 1 {
 			v.add(at+".share", "%v is more than 100%%", f.Share)

@@ -175,6 +175,11 @@ type ConsumerGroup struct {
 	// broker default 3s). The default here is 0: a run starts with the group
 	// already forming; set it to see the first join wait.
 	InitialRebalanceDelay units.Duration `yaml:"initial_rebalance_delay" json:"initial_rebalance_delay,omitempty"`
+	// MetadataMaxAge is metadata.max.age.ms: how often the group's leader
+	// refreshes topic metadata, so how late it notices partitions added to
+	// its topic (an add-partitions fault). 0 means Kafka's default, 5m
+	// (DefaultMetadataMaxAge).
+	MetadataMaxAge units.Duration `yaml:"metadata_max_age" json:"metadata_max_age,omitempty"`
 	// Failures, Autoscale and Downstream: see consumers.go.
 	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
 	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`
@@ -200,6 +205,7 @@ type Fault struct {
 	Leader   string `yaml:"leader" json:"leader,omitempty"`
 	Group    string `yaml:"group" json:"group,omitempty"`       // a consumer group
 	Consumer *int   `yaml:"consumer" json:"consumer,omitempty"` // a member of Group, 0-based
+	Topic    string `yaml:"topic" json:"topic,omitempty"`       // a topic (add-partitions)
 	// From lists what a network partition cuts the broker off from:
 	// "controller", "peers" (all other brokers), "broker:N", "clients".
 	From []string `yaml:"from" json:"from,omitempty"`
@@ -208,4 +214,5 @@ type Fault struct {
 	Slowdown      units.Ratio `yaml:"slowdown" json:"slowdown,omitempty"`               // how many times slower (10x)
 	Share         units.Ratio `yaml:"share" json:"share,omitempty"`                     // a share of requests or messages (30%)
 	LosePageCache bool        `yaml:"lose_page_cache" json:"lose_page_cache,omitempty"` // a crash loses unflushed data
+	Count         int         `yaml:"count" json:"count,omitempty"`                     // how many (partitions to add)
 }

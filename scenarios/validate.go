@@ -276,6 +276,9 @@ func (s *Scenario) validateGroups(v *validator, topics map[string]int) {
 			v.add(f+"heartbeat_interval", "%v: want above 0 and below session_timeout %v", g.HeartbeatInterval, g.SessionTimeout)
 		}
 		v.positive(f+"max_poll_interval", g.MaxPollInterval, "Kafka's default is 5m")
+		if g.MetadataMaxAge < 0 {
+			v.add(f+"metadata_max_age", "must not be negative (Kafka's default is 5m)")
+		}
 		s.validateGroupExtras(v, f, &s.ConsumerGroups[i], topics)
 	}
 }

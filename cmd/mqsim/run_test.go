@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -274,5 +275,21 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// `mqsim scenarios --faults` lists every fault type a scenario may use.
+func TestScenariosListsFaults(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := execute([]string{"scenarios", "--faults"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, n := range scenarios.FaultTypeNames() {
+		if !strings.Contains(out.String(), n+" ") {
+			t.Errorf("--faults lacks %q", n)
+		}
+	}
+	if code := execute([]string{"scenarios", "--faults", "--profiles"}, strings.NewReader(""), &out, &errb); code != 2 {
+		t.Errorf("--faults --profiles: exit %d, want 2", code)
 	}
 }
