@@ -187,7 +187,9 @@ func compute(w Workload) (*Plan, error) {
 	for i, c := range cs {
 		n := max(1, ceil(c.exact))
 		p.Constraints = append(p.Constraints, Constraint{Name: c.name, Exact: c.exact, Brokers: n})
-		if n > p.Constraints[best].Brokers {
+		// The binding constraint is the one needing the most brokers before
+		// rounding (2.8 of storage and 3 of RF both round to 3; RF binds).
+		if c.exact > p.Constraints[best].Exact {
 			best = i
 		}
 		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula, c.exact, "brokers", fmtNum(c.exact), c.why)

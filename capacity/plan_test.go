@@ -147,3 +147,16 @@ func TestSweep(t *testing.T) {
 		}
 	}
 }
+
+// When two constraints round to the same broker count, the one that needs
+// more before rounding binds: 2.8 brokers of storage and RF 3 both give 3.
+func TestBindingConstraintBeforeRounding(t *testing.T) {
+	// 80M/day × 2 KB × 14 days × RF 3 = 6.72 TB; 4 TB × 60% usable = 2.4 TB: 2.8 brokers.
+	p, err := Compute(Workload{MessagesPerDay: 80e6, MessageSize: 2000, Retention: 14 * units.Day, DiskPerBroker: 4e12, DiskFillTarget: 0.6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Brokers != 3 || p.BindingConstraint != "replication factor" {
+		t.Errorf("brokers %d, binding %q; want 3 and replication factor", p.Brokers, p.BindingConstraint)
+	}
+}
