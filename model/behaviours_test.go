@@ -115,10 +115,10 @@ func isrShrink(m int, unclean bool) *scenarios.Scenario {
 // answered once the high watermark moves); its consumer, about 125 msg/s
 // per partition, had read it only up to about 3s of writes, so every
 // truncated record is a loss: 2000 × share × 15s, ± 5% (Poisson noise and
-// the requests in flight at 10s and 25s). Idempotence is off: with it the
-// producer's sequences on partition 0 do not survive the truncation and
-// it stops writing there (see the report), which leaves loss unchanged
-// but the remaining run meaningless.
+// the requests in flight at 10s and 25s). Idempotence is off, as the
+// plain producer's loss is the one counted here; with it on the producer
+// bumps partition 0's epoch after the truncation
+// (TestISRShrinkUncleanIdempotent).
 func TestISRShrinkUnclean(t *testing.T) {
 	s := isrShrink(1, true)
 	no := false
@@ -174,8 +174,8 @@ func TestISRShrinkClean(t *testing.T) {
 // the requests it gave up on were already on their way and are appended
 // when the NIC recovers. The checker counts them indeterminate, not
 // failed; never acknowledged, they are no loss whether or not they were
-// processed. Idempotence is off: see the report of the model's
-// idempotent producer, which does not recover from an expired batch.
+// processed. Idempotence is off, so retried copies land as duplicates;
+// TestDeliveryTimeoutIdempotent runs the same fault with it on.
 //
 // Numbers: what is produced from the stall (5s) until delivery.timeout
 // before its end (13s), 8s × 3000/s, expires in flight; add the batches
@@ -206,6 +206,101 @@ func TestDeliveryTimeout(t *testing.T) {
 	g := r.Groups[0]
 	if distinct := g.Processed - g.Duplicates; distinct <= r.Acked {
 		t.Errorf("processed %d distinct messages, acked %d: want the timed-out batches to have landed", distinct, r.Acked)
+	}
+}
+
+// delivery-timeout with idempotence on. A batch gets its log sequence
+// when first sent, so one that expires unsent leaves no gap; one that was
+// sent and expired may: when the log refuses the first batch after it as
+// out of order, the producer bumps that partition's epoch and stamps its
+// unacknowledged batches again from sequence 0 (KIP-360). Either way the
+// producer recovers: once the NIC's backlog has drained (by 20s) every
+// partition acknowledges again, at the producer's 3000 msg/s. The same
+// batches expire in flight as without idempotence (the same 7s to 10s of
+// messages, indeterminate), nothing acknowledged is lost, and the log
+// deduplicates the retried copies of the batches it took: no duplicates.
+func TestDeliveryTimeoutIdempotent(t *testing.T) {
+	s := faultScenario(3000, 30*units.Second, "all", 2,
+		scenarios.Fault{Type: "slow-nic", At: 5 * units.Second, Duration: 10 * units.Second, Broker: brokerID(0), Slowdown: 10000})
+	s.Producers[0].RequestTimeout = units.Second
+	s.Producers[0].DeliveryTimeout = 2 * units.Second
+	yes := true
+	s.Producers[0].EnableIdempotence = &yes
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, s)
+	noViolations(t, "delivery-timeout idempotent", r)
+	if lo, hi := int64(3000*7), int64(3000*10); r.Indeterminate < lo || r.Indeterminate > hi || r.Lost != 0 {
+		t.Errorf("indeterminate %d lost %d, want [%d, %d] and 0", r.Indeterminate, r.Lost, lo, hi)
+	}
+	if r.Acked+r.Failed+r.Indeterminate != r.Produced {
+		t.Errorf("acked %d + failed %d + indeterminate %d != produced %d", r.Acked, r.Failed, r.Indeterminate, r.Produced)
+	}
+	if r.Duplicates != 0 || r.Reordered != 0 {
+		t.Errorf("duplicates %d reordered %d, want 0 and 0", r.Duplicates, r.Reordered)
+	}
+	// Acknowledgements after the fault: the mean of acked_per_s over the
+	// samples from 20s on is the producer's rate, 3000 ± 5% (Poisson
+	// noise over 10s is about 0.6%).
+	sum, n := 0.0, 0
+	for i, at := range r.Series.Time {
+		if at > 20 && at <= 30 {
+			sum += r.Series.Column("acked_per_s")[i]
+			n++
+		}
+	}
+	if n == 0 || sum/float64(n) < 3000*0.95 || sum/float64(n) > 3000*1.05 {
+		t.Errorf("acked %.0f/s over %d samples after 20s, want the producer's 3000/s ± 5%%", sum/float64(max(n, 1)), n)
+	}
+}
+
+// isr-shrink, m=1, unclean election, with idempotence on. The unclean
+// leader of partition 0 holds none of the producer's sequences since 10s
+// (or none at all): it refuses the producer's next batch as out of order.
+// The producer waits for its requests in flight to the isolated leader,
+// which time out at 25s + request.timeout (30s by default), bumps the
+// partition's epoch, and writes again from sequence 0 of the new epoch.
+// The stall (25s to about 56s) is far within delivery.timeout (120s by
+// default), so every message is acknowledged in the end, none fails. In
+// the last two seconds partition 0's share is acknowledged again: the
+// producer's 2000 msg/s, not 2000 × (1 − share) as with the partition
+// stalled (halfway between is the bound; Poisson noise is about 2%). What
+// is lost is at most what the truncation removed; nothing is duplicated or
+// reordered by the bump.
+func TestISRShrinkUncleanIdempotent(t *testing.T) {
+	s := isrShrink(1, true)
+	yes := true
+	s.Producers[0].EnableIdempotence = &yes
+	r := mustRun(t, s)
+	noViolations(t, "isr-shrink m=1 idempotent", r)
+	if r.LeaderElections != 1 || r.UncleanElections != 1 {
+		t.Errorf("elections %d, unclean %d, want 1 and 1 (partition 0)", r.LeaderElections, r.UncleanElections)
+	}
+	if r.Acked != r.Produced || r.Failed != 0 || r.Indeterminate != 0 {
+		t.Errorf("produced %d acked %d failed %d indeterminate %d, want everything acknowledged", r.Produced, r.Acked, r.Failed, r.Indeterminate)
+	}
+	if r.Lost == 0 || r.Lost > r.TruncatedRecords || r.DivergedPartitions != 0 {
+		t.Errorf("lost %d truncated %d diverged %d: want a loss, every lost record truncated, no divergence", r.Lost, r.TruncatedRecords, r.DivergedPartitions)
+	}
+	if r.Duplicates != 0 || r.Reordered != 0 {
+		t.Errorf("duplicates %d reordered %d, want 0 and 0", r.Duplicates, r.Reordered)
+	}
+	keys := 0
+	for k := range int64(1000) {
+		if partitionFor(keyBytes(nil, k), 5) == 0 {
+			keys++
+		}
+	}
+	share := float64(keys) / 1000
+	sum := 0.0
+	for i, at := range r.Series.Time {
+		if at > 58 && at <= 60 {
+			sum += r.Series.Column("acked_per_s")[i]
+		}
+	}
+	if floor := 2 * 2000 * (1 - share/2); sum < floor {
+		t.Errorf("acked %.0f in the last 2s, want partition 0 acknowledged again: > %.0f", sum, floor)
 	}
 }
 

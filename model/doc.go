@@ -131,14 +131,23 @@
 //     recovery on restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).
-//   - Known limitation: an idempotent producer gives a batch its sequence
-//     numbers when the batch is created (Kafka: when it is first sent), and
-//     has no epoch bump (KIP-360). A batch that expires before it is ever
-//     sent, or sequences truncated by an unclean election, leave a gap that
-//     the log refuses as out of order, so that producer's partition stops
-//     (its later batches fail at delivery.timeout) instead of recovering.
-//     Scenarios that need expiries or unclean elections with idempotence on
-//     show that partition stalling; the built-ins avoid it.
+//   - An idempotent producer gives a batch its log sequence when it first
+//     sends it (a per-partition counter), so a batch that expires unsent
+//     leaves no gap; a retry keeps its stamp, so the log recognises a copy
+//     it already holds among the producer's last 5 batches. The message ids
+//     in records (producer, partition, message sequence) never change. When
+//     the log refuses a batch as out of order (or does not know the
+//     producer) and no earlier batch of its epoch can still arrive (all
+//     acknowledged, or one ended unacknowledged: expired, or truncated by an
+//     unclean election), the producer bumps that partition's epoch as
+//     KIP-360 does: it waits until nothing of the partition is in flight,
+//     then stamps every unacknowledged batch again, in order, from sequence
+//     0 of the new epoch, which the log accepts and with which it fences
+//     the old one. The partition stalls only until its requests in flight
+//     are answered or time out (request.timeout). Epochs are per partition
+//     here (Kafka bumps the producer's, for all partitions), and a batch
+//     written under the old epoch but never acknowledged is written again
+//     under the new one, a duplicate, as in Kafka.
 //   - Compression is a ratio the scenario states (compression_ratio with a
 //     codec): a sized record's virtual bytes cannot really be compressed, so
 //     each message costs its size divided by the ratio on the wire, on disk

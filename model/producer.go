@@ -55,7 +55,8 @@ type producer struct {
 	free     []int32
 	keyBuf   []byte
 	prefix   []byte
-	building int // batches open, queued, backing off or in flight
+	building int    // batches open, queued, backing off or in flight
+	passes   uint64 // drain passes, to hold a partition's later batches
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
 	ackHist                                                        *sim.Histogram
@@ -67,8 +68,19 @@ type producer struct {
 type pacc struct {
 	bb       commitlog.BatchBuilder
 	open     int32 // id of the open batch, or -1
-	nextSeq  int32 // sequence of the partition's next batch
+	nextSeq  int32 // message-id sequence of the partition's next batch
 	retrying int   // batches of this partition backing off (idempotent: hold later ones)
+
+	// The idempotent producer's state for this partition's log. A batch
+	// gets its log sequence when first sent; the log's expectations are
+	// (epoch, ackedNext) once every batch sent before has been answered.
+	epoch     int16  // producer epoch of this partition's sequences
+	logSeq    int32  // log sequence of the next batch sent in this epoch
+	ackedNext int32  // log sequence after the last acknowledged batch
+	gap       int32  // lowest log sequence of this epoch that ended unacknowledged, or -1
+	bump      bool   // epoch bump due: applied once nothing is in flight
+	inFlight  int    // batches sent and not yet answered
+	held      uint64 // drain pass that held a batch of this partition back
 }
 
 // pbatch is one producer batch from creation to its final outcome.
@@ -84,6 +96,9 @@ type pbatch struct {
 	created      sim.Time
 	attempts     int
 	maybeWritten bool
+	stamped      bool  // idempotent: logSeq and epoch are set in data
+	epoch        int16 // producer epoch stamped
+	logSeq       int32 // log sequence stamped (seq0 is the message id)
 }
 
 // prodConn is a producer's connection to one broker: the sender's queue of
@@ -174,6 +189,7 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	p.parts = make([]pacc, len(t.parts))
 	for i := range p.parts {
 		p.parts[i].open = -1
+		p.parts[i].gap = -1
 	}
 	for _, b := range w.brokers {
 		p.conns = append(p.conns, &prodConn{p: p, b: b})
@@ -275,7 +291,7 @@ func (p *producer) release(b *pbatch) {
 	p.building--
 	b.gen++
 	b.times = b.times[:0]
-	b.n, b.bytes, b.attempts, b.maybeWritten = 0, 0, 0, false
+	b.n, b.bytes, b.attempts, b.maybeWritten, b.stamped = 0, 0, 0, false, false
 	p.free = append(p.free, b.id)
 	p.bp.freed()
 }
@@ -359,18 +375,29 @@ func (p *producer) drain(c *prodConn) {
 	for c.inFlight < p.maxInFlight && len(c.queue) > 0 {
 		req := p.w.newPreq(c)
 		kept := c.queue[:0]
+		p.passes++
+		pass := p.passes
 		for i, id := range c.queue {
 			b := p.batches[id]
+			a := &p.parts[b.part]
 			if now >= b.created+p.deliveryTimeout {
 				p.expire(b)
 				continue
 			}
 			// While a batch of this partition backs off, later ones wait when
 			// order is guaranteed: by idempotence, or (as Kafka's
-			// guaranteeMessageOrder) by max.in.flight = 1.
-			if ((p.idem || p.maxInFlight == 1) && p.parts[b.part].retrying > 0) || (req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+			// guaranteeMessageOrder) by max.in.flight = 1. An idempotent
+			// partition also keeps its batches in order within a request,
+			// and sends nothing while an epoch bump waits for its batches
+			// in flight to be answered.
+			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && a.inFlight > 0)) ||
+				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+				a.held = pass
 				kept = append(kept, c.queue[i])
 				continue
+			}
+			if p.idem && !p.stamp(b) {
+				return
 			}
 			req.batches = append(req.batches, id)
 			req.gens = append(req.gens, b.gen)
@@ -392,7 +419,11 @@ func (p *producer) send(req *produceReq) {
 	w.produceRequests++
 	req.sentAt = w.s.Now()
 	for _, id := range req.batches {
-		p.batches[id].attempts++
+		b := p.batches[id]
+		b.attempts++
+		if p.acks != 0 {
+			p.parts[b.part].inFlight++
+		}
 	}
 	if p.acks == 0 {
 		// No response will come: the send completes the batches (their
@@ -418,6 +449,9 @@ func (p *producer) requestTimeout(id uint64) {
 	req.timedOut = true
 	req.c.inFlight--
 	for _, bid := range req.batches {
+		p.parts[p.batches[bid].part].inFlight--
+	}
+	for _, bid := range req.batches {
 		p.retry(p.batches[bid], true)
 	}
 	p.drain(req.c)
@@ -430,6 +464,9 @@ func (p *producer) onResponse(req *produceReq) {
 	}
 	p.w.s.Cancel(req.timer)
 	req.c.inFlight--
+	for _, id := range req.batches {
+		p.parts[p.batches[id].part].inFlight--
+	}
 	for i, id := range req.batches {
 		b := p.batches[id]
 		switch req.results[i] {
@@ -441,6 +478,7 @@ func (p *producer) onResponse(req *produceReq) {
 			p.retry(b, false)
 		case resOutOfOrder:
 			if p.idem {
+				p.outOfOrder(b)
 				p.retry(b, false)
 			} else {
 				p.complete(b, false)
@@ -450,6 +488,67 @@ func (p *producer) onResponse(req *produceReq) {
 		}
 	}
 	p.drain(req.c)
+}
+
+// stamp gives an idempotent batch its producer epoch and log sequence when
+// it is first sent, or sent again after an epoch bump (which it applies
+// first if one is due); a retry of a stamped batch keeps its stamp, so the
+// log can recognise it as a duplicate. It reports false if the run failed.
+func (p *producer) stamp(b *pbatch) bool {
+	a := &p.parts[b.part]
+	if a.bump {
+		// Nothing of this partition is in flight: start a new epoch at
+		// sequence 0 (KIP-360); the log fences the older one.
+		if a.epoch == math.MaxInt16 {
+			p.w.fail(fmt.Errorf("producer %s: partition %d: producer epoch exhausted", p.name, b.part))
+			return false
+		}
+		a.epoch++
+		a.logSeq, a.ackedNext, a.gap, a.bump = 0, 0, -1, false
+	}
+	if b.stamped && b.epoch == a.epoch {
+		return true
+	}
+	b.stamped, b.epoch, b.logSeq = true, a.epoch, a.logSeq
+	a.logSeq = seqNext(a.logSeq, b.n)
+	if err := commitlog.Batch(b.data).SetProducerState(b.epoch, b.logSeq); err != nil {
+		p.w.fail(fmt.Errorf("producer %s: stamp batch: %w", p.name, err))
+		return false
+	}
+	return true
+}
+
+// seqNext is s+n on sequences, which wrap at MaxInt32 as in Kafka.
+func seqNext(s, n int32) int32 { return int32((int64(s) + int64(n)) % (1 << 31)) }
+
+// outOfOrder handles the log's refusal of an idempotent batch's sequence.
+// Refused while earlier batches of its epoch are still unanswered, it is
+// retried as it is: they may yet arrive. Refused as the first batch not
+// acknowledged, or after a batch of the epoch ended unacknowledged, the
+// sequences before it can never arrive (expired, or truncated by an
+// unclean election): the partition's epoch is bumped and every batch not
+// yet acknowledged is stamped again from sequence 0 when sent. A batch of
+// an older epoch is simply stamped again.
+func (p *producer) outOfOrder(b *pbatch) {
+	a := &p.parts[b.part]
+	if !b.stamped || b.epoch != a.epoch || a.bump {
+		return
+	}
+	if b.logSeq == a.ackedNext || (a.gap >= 0 && b.logSeq >= a.gap) {
+		a.bump = true
+	}
+}
+
+// unacked notes that an idempotent batch ended without acknowledgement: its
+// sequences may be missing from the log, a gap later batches cannot pass.
+func (p *producer) unacked(b *pbatch) {
+	a := &p.parts[b.part]
+	if !p.idem || !b.stamped || b.epoch != a.epoch || b.logSeq < a.ackedNext {
+		return
+	}
+	if a.gap < 0 || b.logSeq < a.gap {
+		a.gap = b.logSeq
+	}
 }
 
 // complete ends a batch: acknowledged, or failed for good.
@@ -462,6 +561,12 @@ func (p *producer) complete(b *pbatch, ok bool) {
 func (p *producer) account(b *pbatch, ok bool) {
 	now := p.w.s.Now()
 	if ok {
+		if a := &p.parts[b.part]; p.idem && b.stamped && b.epoch == a.epoch {
+			a.ackedNext = seqNext(b.logSeq, b.n)
+			if a.gap >= 0 && a.ackedNext > a.gap {
+				a.gap = -1 // the log took a later batch: nothing is missing
+			}
+		}
 		p.acked += int64(b.n)
 		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
 		p.w.chk.ack(p.idx, int(b.part), b.seq0, b.n)
@@ -472,14 +577,18 @@ func (p *producer) account(b *pbatch, ok bool) {
 				}
 			}
 		}
-	} else if b.maybeWritten {
-		p.indeterminate += int64(b.n)
 	} else {
-		p.failed += int64(b.n)
+		p.unacked(b)
+		if b.maybeWritten {
+			p.indeterminate += int64(b.n)
+		} else {
+			p.failed += int64(b.n)
+		}
 	}
 }
 
 func (p *producer) expire(b *pbatch) {
+	p.unacked(b)
 	if b.attempts > 0 && b.maybeWritten {
 		p.indeterminate += int64(b.n)
 	} else {
@@ -598,7 +707,7 @@ func (w *world) prHandle(id uint64) {
 			continue
 		}
 		log := part.leader.log
-		if p.idem && pb.seq0 != 0 {
+		if p.idem && commitlog.Batch(pb.data).BaseSequence() != 0 {
 			// A log that has never seen this producer must not accept a
 			// batch after a gap (Kafka answers OUT_OF_ORDER_SEQUENCE or
 			// UNKNOWN_PRODUCER_ID); the log itself accepts any first batch.
@@ -609,7 +718,9 @@ func (w *world) prHandle(id uint64) {
 		}
 		ar, err := log.Append(commitlog.Batch(pb.data), part.epoch)
 		if err != nil {
-			if errors.Is(err, commitlog.ErrOutOfOrderSequence) {
+			// A batch of an epoch the log has fenced is refused like a
+			// sequence gap: the producer stamps it again.
+			if errors.Is(err, commitlog.ErrOutOfOrderSequence) || errors.Is(err, commitlog.ErrInvalidProducerEpoch) {
 				r.results[i] = resOutOfOrder
 				continue
 			}

@@ -292,3 +292,26 @@ func (it *BatchIter) Batch() Batch { return it.cur }
 
 // Err is the error that stopped the iteration, if any.
 func (it *BatchIter) Err() error { return it.err }
+
+// SetProducerState rewrites an idempotent batch's producer epoch and base
+// sequence and recomputes its CRC: a producer stamps a batch when it first
+// sends it, and again after an epoch bump. The batch must be complete (its
+// CRC covers every byte after the attributes) and carry a producer id.
+func (b Batch) SetProducerState(epoch int16, baseSeq int32) error {
+	if len(b) < HeaderSize {
+		return fmt.Errorf("batch of %d bytes is shorter than its header", len(b))
+	}
+	if int64(len(b)) != b.StoredSize() {
+		return fmt.Errorf("batch of %d bytes, header says %d", len(b), b.StoredSize())
+	}
+	if b.ProducerID() == NoProducerID || b.IsControl() {
+		return fmt.Errorf("batch has no producer sequence to set")
+	}
+	if epoch < 0 || baseSeq < 0 {
+		return fmt.Errorf("producer epoch %d, base sequence %d: both must be >= 0", epoch, baseSeq)
+	}
+	binary.BigEndian.PutUint16(b[posProducerEpoch:], uint16(epoch))
+	binary.BigEndian.PutUint32(b[posBaseSequence:], uint32(baseSeq))
+	binary.BigEndian.PutUint32(b[posCRC:], b.computeCRC())
+	return nil
+}
