@@ -82,7 +82,10 @@
 //     entirely below both the active segment and the last stable offset.
 //
 // Durability (file backend): data is durable once synced, as chosen by
-// Config.Flush, or after Sync or Close. On Open after an unclean shutdown the
+// Config.Flush, or after Sync or Close. Appends reach the file in aligned
+// 64 KiB chunks (the tail in between is buffered and served to readers), so
+// without a sync a process crash may lose up to one chunk that a plain
+// write would have left in the page cache. On Open after an unclean shutdown the
 // segments after the recovery point are rescanned batch by batch; the log is
 // cut at the first torn or corrupt batch, and indexes, the epoch cache,
 // producer state and the transaction index are rebuilt or trimmed to the new
