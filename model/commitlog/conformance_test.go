@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"mqsim/model/commitlog/vfs"
 )
 
 func TestReadBoundsAndMaxBytes(t *testing.T) {
@@ -542,4 +544,48 @@ func TestReplicationKeepsBatches(t *testing.T) {
 			t.Fatalf("corrupt append: %v", err)
 		}
 	})
+}
+
+// A read returns the same batches on every backend, whatever the memory
+// backend's slab layout: a read that reaches a slab boundary continues
+// across it instead of stopping short.
+func TestReadAcrossSlabBoundary(t *testing.T) {
+	mem, err := OpenMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	file, err := Open(vfs.NewMem(), "log", Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	// 3 KB batches: the first slab (16 KiB) ends inside the sixth.
+	var bb BatchBuilder
+	for i := 0; i < 200; i++ {
+		bb.Reset(BatchHeader{})
+		bb.Add(int64(i), nil, make([]byte, 3000), nil)
+		b, err := bb.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []*Log{mem, file} {
+			if _, err := l.Append(append(Batch(nil), b...), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for off := int64(0); off < 200; off += 7 {
+		a, err := mem.Read(off, ReadOptions{MaxBytes: 64 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := file.Read(off, ReadOptions{MaxBytes: 64 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.NextOffset != b.NextOffset || !bytes.Equal(a.Data, b.Data) {
+			t.Fatalf("Read(%d): memory returns up to %d (%d bytes), file up to %d (%d bytes)", off, a.NextOffset, len(a.Data), b.NextOffset, len(b.Data))
+		}
+	}
 }

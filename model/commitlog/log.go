@@ -666,9 +666,21 @@ func walk(data []byte, bound int64, o ReadOptions) (n int, size int64, next int6
 	}
 }
 
+// endsRun reports whether the batch after the first n bytes of v is cut off
+// by the end of v (so a longer view could hold it).
+func endsRun(v []byte, n int) bool {
+	l, ok, err := batchLen(v[n:])
+	return err == nil && (!ok || n+l > len(v))
+}
+
 func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]byte, int64, int64, error) {
 	if v := seg.data.Contiguous(pos); v != nil {
-		if n, size, next := walk(v, bound, o); n > 0 {
+		n, size, next := walk(v, bound, o)
+		// Hand out the stored bytes without copying, unless the walk stopped
+		// only because the contiguous run ended (a slab boundary) while the
+		// segment goes on: then read across it below, so a read returns the
+		// same batches whatever the backend's memory layout.
+		if n > 0 && !(endsRun(v, n) && pos+int64(len(v)) < seg.data.Size()) {
 			return v[:n], size, next, nil
 		}
 	}
