@@ -71,11 +71,7 @@ func ParseScenario(source string, data []byte, sets []string) (*LoadedScenario, 
 // (group.<name>.<key>) on their own line, which a dotted field path cannot
 // address.
 func locateExpectKeys(root *yaml.Node, err error) error {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
+	for _, e := range Errors(err) {
 		ie, ok := e.(*InputError)
 		if !ok {
 			continue

@@ -479,12 +479,7 @@ func Located(file string, root *yaml.Node, err error) error {
 	if err == nil {
 		return nil
 	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
+	errs := Errors(err)
 	out := make([]error, 0, len(errs))
 	for _, e := range errs {
 		var fe *FieldError
@@ -592,4 +587,13 @@ func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
 		return n, err
 	}
 	return 0, &InputError{File: "--set", Field: here, Msg: fmt.Sprintf("%s is a single value and has no field %q", done, seg)}
+}
+
+// Errors splits an error made by errors.Join into its parts (any other
+// error is one part), so loaders can locate each problem on its own.
+func Errors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

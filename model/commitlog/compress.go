@@ -47,6 +47,25 @@ type appendWriter struct{ b []byte }
 
 func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
+// streamWriter is a pooled, resettable compressing writer (gzip, lz4).
+type streamWriter interface {
+	Reset(io.Writer)
+	io.WriteCloser
+}
+
+// streamCompress appends src compressed by w to dst.
+func streamCompress(dst []byte, w streamWriter, src []byte) ([]byte, error) {
+	aw := &appendWriter{b: dst}
+	w.Reset(aw)
+	if _, err := w.Write(src); err != nil {
+		return dst, err
+	}
+	if err := w.Close(); err != nil {
+		return dst, err
+	}
+	return aw.b, nil
+}
+
 // compress appends src compressed with c to dst.
 func compress(dst []byte, c Compression, src []byte) ([]byte, error) {
 	switch c {
@@ -55,15 +74,7 @@ func compress(dst []byte, c Compression, src []byte) ([]byte, error) {
 	case CompressionGzip:
 		w := gzipWriters.Get().(*gzip.Writer)
 		defer gzipWriters.Put(w)
-		aw := &appendWriter{b: dst}
-		w.Reset(aw)
-		if _, err := w.Write(src); err != nil {
-			return dst, err
-		}
-		if err := w.Close(); err != nil {
-			return dst, err
-		}
-		return aw.b, nil
+		return streamCompress(dst, w, src)
 	case CompressionSnappy:
 		n := s2.MaxEncodedLen(len(src))
 		if n < 0 {
@@ -76,15 +87,7 @@ func compress(dst []byte, c Compression, src []byte) ([]byte, error) {
 	case CompressionLZ4:
 		w := lz4Writers.Get().(*lz4.Writer)
 		defer lz4Writers.Put(w)
-		aw := &appendWriter{b: dst}
-		w.Reset(aw)
-		if _, err := w.Write(src); err != nil {
-			return dst, err
-		}
-		if err := w.Close(); err != nil {
-			return dst, err
-		}
-		return aw.b, nil
+		return streamCompress(dst, w, src)
 	case CompressionZstd:
 		enc, _, err := zstdCodec()
 		if err != nil {

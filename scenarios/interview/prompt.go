@@ -193,12 +193,7 @@ func Parse(source string, data []byte) (*Prompt, error) {
 
 // prefixFields moves capacity's field errors under the prompt's workload key.
 func prefixFields(prefix string, err error) error {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
+	errs := scenarios.Errors(err)
 	out := make([]error, 0, len(errs))
 	for _, e := range errs {
 		var fe *capacity.FieldError
