@@ -110,17 +110,16 @@ type Quantity struct {
 	Key      string
 	Question string
 	Kind     string // "rate", "bytes" or "count": how an answer is parsed
-	Example  string // the form an answer may take
 }
 
 // Quantities lists the numbers of step 5 in the order they are asked.
 var Quantities = []Quantity{
-	{"avg_messages_per_sec", "Average messages per second?", "rate", "115K/s or 115,741"},
-	{"peak_messages_per_sec", "Peak messages per second?", "rate", "1.2M/s"},
-	{"bytes_per_day", "Bytes per day?", "bytes", "5TB"},
-	{"replicated_bytes", "Storage for the whole retention period, with replication?", "bytes", "105TB"},
-	{"partitions", "How many partitions?", "count", "116"},
-	{"brokers", "How many brokers?", "count", "11"},
+	{"avg_messages_per_sec", "Average messages per second?", "rate"},
+	{"peak_messages_per_sec", "Peak messages per second?", "rate"},
+	{"bytes_per_day", "Bytes per day?", "bytes"},
+	{"replicated_bytes", "Storage for the whole retention period, with replication?", "bytes"},
+	{"partitions", "How many partitions?", "count"},
+	{"brokers", "How many brokers?", "count"},
 }
 
 // FollowUp is a question an interviewer asks after the design, with the

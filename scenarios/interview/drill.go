@@ -27,7 +27,7 @@ type Question struct {
 	Kind    Kind     //
 	Text    string   //
 	Choices []Choice // for decisions and follow-ups
-	Example string   // for numbers: the form an answer may take
+	Example string   // for numbers: the form of an answer, with a figure unrelated to the prompt's
 	// Problem is set when the question is asked again: why the previous
 	// answer could not be read.
 	Problem string
@@ -82,10 +82,13 @@ type Item struct {
 	Max      int    `json:"max"`
 	// Explanation is the seed's reasoning for a decision, or the worked
 	// formula of a number.
-	Explanation string   `json:"explanation"`
-	Value       *float64 `json:"value,omitempty"` // the number answered
-	Want        *float64 `json:"want,omitempty"`  // the plan's number
-	Proofs      []Proof  `json:"proofs,omitempty"`
+	Explanation string `json:"explanation"`
+	// Mistake names the recognisable slip behind a number that is not
+	// right (replication left out, per day for per second, …), if any.
+	Mistake string   `json:"mistake,omitempty"`
+	Value   *float64 `json:"value,omitempty"` // the number answered
+	Want    *float64 `json:"want,omitempty"`  // the plan's number
+	Proofs  []Proof  `json:"proofs,omitempty"`
 }
 
 // ScoreCard is the result of a drill.
@@ -129,9 +132,10 @@ func (c *ScoreCard) add(it Item) {
 	}
 }
 
-// MaxAttempts is how often a question is asked when its answer cannot be
-// read before it counts as unanswered.
-const MaxAttempts = 3
+// MaxAttempts bounds how often one question is asked again when its
+// answer cannot be read. Each time the person is told why and how to skip;
+// the bound only stops a script that never gives a readable answer.
+const MaxAttempts = 20
 
 // Questions lists every question of a prompt's drill in order.
 func Questions(p *Prompt) []Question {
@@ -144,7 +148,7 @@ func Questions(p *Prompt) []Question {
 		}
 	}
 	for _, q := range Quantities {
-		qs = append(qs, Question{ID: q.Key, Step: 5, Kind: KindNumber, Text: q.Question, Example: q.Example})
+		qs = append(qs, Question{ID: q.Key, Step: 5, Kind: KindNumber, Text: q.Question, Example: Example(p, q.Key)})
 	}
 	for _, id := range p.FollowUps {
 		f, _ := followUp(id)
@@ -199,16 +203,24 @@ func askOne(p *Prompt, a Asker, q Question) (*Item, error) {
 			return it, nil
 		}
 		if attempt == MaxAttempts {
-			return Grade1(p, q, "")
+			return nil, fmt.Errorf("question %s: %d answers in a row could not be read: %w", q.ID, attempt, perr)
 		}
-		q.Problem = perr.Error()
+		q.Problem = perr.Error() + ". Try again, or type skip to skip the question."
+		if attempt >= 3 {
+			q.Problem = fmt.Sprintf("%d answers could not be read. %s", attempt, q.Problem)
+		}
 	}
 }
 
-// Grade1 grades one answer to q as typed; "" is unanswered. It returns an
-// error only when the text cannot be read as an answer to q.
+// Grade1 grades one answer to q as typed; "" (or a skip word: skip, pass,
+// don't know) is unanswered. It returns an error only when the text cannot
+// be read as an answer to q; for a number the error shows the forms an
+// answer may take, never the plan's figure.
 func Grade1(p *Prompt, q Question, text string) (*Item, error) {
 	it := &Item{ID: q.ID, Step: q.Step, Kind: q.Kind, Question: q.Text, Max: MaxPoints}
+	if IsSkip(text) {
+		text = ""
+	}
 	switch q.Kind {
 	case KindDecision:
 		key, why, err := ParseChoice(text, q.Choices)
@@ -242,19 +254,17 @@ func Grade1(p *Prompt, q Question, text string) (*Item, error) {
 		if strings.TrimSpace(text) == "" {
 			break
 		}
-		kind := "count"
-		for _, qq := range Quantities {
-			if qq.Key == q.ID {
-				kind = qq.Kind
-			}
-		}
-		v, err := ParseNumber(text, kind)
+		v, err := ParseNumber(text, quantityKind(q.ID))
 		if err != nil {
+			if q.Example != "" {
+				return nil, fmt.Errorf("%w, like %s", err, q.Example)
+			}
 			return nil, err
 		}
 		it.Answer = strings.TrimSpace(text)
 		it.Value = &v
 		it.Grade = GradeNumber(v, want)
+		it.Mistake = Mistake(p.Plan, q.ID, v)
 	default:
 		return nil, fmt.Errorf("question %q: unknown kind %q", q.ID, q.Kind)
 	}

@@ -144,8 +144,8 @@ func TestAnswersFileErrors(t *testing.T) {
 		old, new, loc, want string
 	}{
 		{"delivery: at-least-once", "delivery: at-least-twice", lineOf("delivery:"), "not an option"},
-		{"brokers: 4", "brokers: lots", lineOf("brokers:"), "not a number"},
-		{"bytes_per_day: 5 TB", "bytes_per_day: 5 parsecs", lineOf("bytes_per_day:"), "not a size"},
+		{"brokers: 4", "brokers: lots", lineOf("brokers:"), "has no number at its start: write a whole number"},
+		{"bytes_per_day: 5 TB", "bytes_per_day: 5 parsecs", lineOf("bytes_per_day:"), "has an unknown unit: write a number with a unit"},
 		{"poison-message: a", "lukewarm-key: a", lineOf("poison-message:"), "does not ask this follow-up"},
 		{"consumers-fall-behind: b", "consumers-fall-behind: e", lineOf("consumers-fall-behind:"), "not an option"},
 		{"prompt: social-media", "prompt: payments", lineOf("prompt:"), `for "payments", not "social-media"`},

@@ -74,7 +74,7 @@ func QuestionText(q Question) string {
 	case KindDecision:
 		b.WriteString("  (answer with the option or its number, then your reason if you like)\n")
 	case KindNumber:
-		fmt.Fprintf(&b, "  (for example %s)\n", q.Example)
+		b.WriteString(Wrap("(your estimate, written like "+q.Example+" — those figures only show the form)", "  ", Width))
 	}
 	return b.String()
 }
@@ -94,6 +94,9 @@ func EventText(e Event) string {
 	switch it.Kind {
 	case KindNumber:
 		fmt.Fprintf(&b, "%s %s  (plan: %s)\n", marks[it.Grade], gradeNote(it), it.Expected)
+		if it.Mistake != "" {
+			b.WriteString(Wrap(it.Mistake, "  ", Width))
+		}
 		b.WriteString(Wrap(it.Explanation, "  ", Width))
 	default:
 		fmt.Fprintf(&b, "%s  (expected: %s)\n", marks[it.Grade], it.Expected)

@@ -331,14 +331,45 @@ func TestScriptedDrillGrades(t *testing.T) {
 	}
 }
 
-func TestUnreadableThreeTimesIsUnanswered(t *testing.T) {
+// An answer that cannot be read is never skipped silently: the question is
+// asked again with the reason and the way to skip, however often that
+// takes, and "skip" skips it.
+func TestUnreadableAnswersAreAskedAgain(t *testing.T) {
 	p := load(t, "payments")
-	card := gradeScript(t, p, []string{"maybe", "perhaps", "dunno", "consumer-groups"})
-	if len(card.Items) != 2 || card.Items[1].Grade != Right {
-		t.Errorf("the line after the third unreadable answer should answer the next question: %+v", card.Items)
+	s := &script{answers: []string{"maybe", "perhaps", "dunno", "skip", "consumer-groups"}}
+	card, err := Drill(p, s, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if it := card.Items[0]; it.ID != "communication" || it.Grade != Unanswered {
-		t.Errorf("after %d unreadable answers: %+v, want unanswered", MaxAttempts, it)
+	if len(card.Items) != 2 || card.Items[0].ID != "communication" || card.Items[0].Grade != Unanswered || card.Items[1].Grade != Right {
+		t.Fatalf("want communication skipped on request and model answered right: %+v", card.Items)
+	}
+	// The sixth ask (delivery) met the end of the script.
+	if len(s.asked) != 6 || s.asked[4].ID != "model" {
+		t.Fatalf("asked %d times, want communication 4 times, then model, then delivery", len(s.asked))
+	}
+	for i, q := range s.asked[:4] {
+		if q.ID != "communication" {
+			t.Fatalf("ask %d was %s, want communication again", i+1, q.ID)
+		}
+		if i == 0 {
+			continue
+		}
+		if !strings.Contains(q.Problem, "is not an option") || !strings.Contains(q.Problem, "type skip") {
+			t.Errorf("ask %d: problem %q should say why and how to skip", i+1, q.Problem)
+		}
+	}
+	if !strings.Contains(s.asked[3].Problem, "3 answers could not be read") {
+		t.Errorf("after three unreadable answers the problem should say so: %q", s.asked[3].Problem)
+	}
+	// A script that never answers readably ends the drill with an error
+	// instead of asking forever.
+	endless := &script{}
+	for range MaxAttempts {
+		endless.answers = append(endless.answers, "maybe")
+	}
+	if _, err := Drill(p, endless, nil); err == nil || !strings.Contains(err.Error(), "could not be read") {
+		t.Errorf("endless unreadable answers: %v, want an error", err)
 	}
 }
 
