@@ -129,30 +129,33 @@ func normDigits(d string) string {
 }
 
 // printedDigits returns the digit strings v may be printed with: raw, and
-// scaled by thousands (and, for bytes, by 1024s) rounded to one to four
-// significant digits.
+// as a mantissa scaled by thousands (and, for bytes, by 1024s) or by its
+// power of ten, rounded up, down or to nearest at one to four significant
+// digits.
 func printedDigits(v float64, bytes bool) map[string]bool {
 	out := map[string]bool{}
 	out[normDigits(strconv.FormatFloat(v, 'f', 0, 64))] = true
 	out[normDigits(strconv.FormatFloat(v, 'f', 1, 64))] = true
+	if v <= 0 {
+		return out
+	}
+	scaled := []float64{v / math.Pow(10, math.Floor(math.Log10(v)))}
 	bases := []float64{1000}
 	if bytes {
 		bases = append(bases, 1024)
 	}
 	for _, base := range bases {
 		for m := v; m >= 0.01; m /= base {
-			for sig := 1; sig <= 4; sig++ {
-				out[normDigits(strconv.FormatFloat(roundSig(m, sig), 'f', -1, 64))] = true
+			scaled = append(scaled, m)
+		}
+	}
+	for _, m := range scaled {
+		for sig := 1; sig <= 4; sig++ {
+			p := math.Pow(10, float64(sig)-math.Ceil(math.Log10(m)))
+			for _, r := range []float64{math.Round(m*p) / p, math.Floor(m*p) / p, math.Ceil(m*p) / p} {
+				out[normDigits(strconv.FormatFloat(r, 'f', -1, 64))] = true
 			}
 		}
 	}
 	return out
-}
-
-func roundSig(v float64, sig int) float64 {
-	if v == 0 {
-		return 0
-	}
-	p := math.Pow(10, float64(sig)-math.Ceil(math.Log10(math.Abs(v))))
-	return math.Round(v*p) / p
 }

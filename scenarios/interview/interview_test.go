@@ -159,15 +159,31 @@ func TestParseNumber(t *testing.T) {
 		{"~1.2M msg/s", "rate", 1.2e6}, {"115k per second", "rate", 115e3}, {"about 2.5m", "rate", 2.5e6},
 		{"105TB", "bytes", 105e12}, {"5 TB/day", "bytes", 5e12}, {"5e12", "bytes", 5e12}, {"1.05 PB", "bytes", 1.05e15},
 		{"116", "count", 116}, {"116 partitions", "count", 116}, {"11 brokers", "count", 11}, {"10B", "count", 1e10},
+		// Natural answers.
+		{"1.16 million", "rate", 1.16e6}, {"1.2 million/s", "rate", 1.2e6}, {"1.2 million messages per second", "rate", 1.2e6},
+		{"roughly 1.2M msg/sec at peak", "rate", 1.2e6}, {"115 thousand a second", "rate", 115e3},
+		// A rate per day or per hour is converted: 10B / 86,400 s; 3.6M / 3,600 s.
+		{"10B a day", "rate", 1e10 / 86400}, {"3.6M/hour", "rate", 1000},
+		{"105 terabytes", "bytes", 105e12}, {"105 TB of storage", "bytes", 105e12}, {"5 TB a day", "bytes", 5e12},
+		// Binary units are 1024s; bits are eighths of a byte.
+		{"95.5 TiB", "bytes", 95.5 * (1 << 40)}, {"40 Tbit", "bytes", 5e12}, {"40 terabits", "bytes", 5e12},
+		{"1.5 gibibytes", "bytes", 1.5 * (1 << 30)}, {"11 brokers.", "count", 11}, {"about 120 partitions in total", "count", 120},
 	} {
 		got, err := ParseNumber(c.in, c.kind)
 		if err != nil || math.Abs(got-c.want) > 1e-9*c.want {
 			t.Errorf("ParseNumber(%q, %s) = %v, %v; want %v", c.in, c.kind, got, err, c.want)
 		}
 	}
-	for _, c := range []struct{ in, kind string }{{"banana", "rate"}, {"", "count"}, {"msg/s", "rate"}, {"-5", "count"}, {"5 TB/s/s", "bytes"}, {"12 parsecs", "bytes"}} {
-		if v, err := ParseNumber(c.in, c.kind); err == nil {
+	for _, c := range []struct{ in, kind string }{{"banana", "rate"}, {"", "count"}, {"msg/s", "rate"}, {"-5", "count"}, {"5 TB/s/s", "bytes"}, {"12 parsecs", "bytes"},
+		{"1,2", "rate"}, {"5 TB per second", "bytes"}, {"116 per second", "count"}, {"1.2 million per fortnight", "rate"}, {"5 TB/", "bytes"}, {"11 brokers and a cat", "count"}} {
+		v, err := ParseNumber(c.in, c.kind)
+		if err == nil {
 			t.Errorf("ParseNumber(%q, %s) = %v, want an error", c.in, c.kind, v)
+			continue
+		}
+		// The error names the forms accepted.
+		if !strings.Contains(err.Error(), "write ") {
+			t.Errorf("ParseNumber(%q, %s): error %q does not say how to write one", c.in, c.kind, err)
 		}
 	}
 }
@@ -180,6 +196,10 @@ func TestParseChoice(t *testing.T) {
 		{"AT-MOST-ONCE", "at-most-once", ""},
 		{"3 - money", "exactly-once", "money"},
 		{"  ", "", ""},
+		{"exactly once", "exactly-once", ""},
+		{"Exactly Once because it moves money", "exactly-once", "because it moves money"},
+		{"at least once, with idempotent consumers", "at-least-once", "with idempotent consumers"},
+		{"at_most_once", "at-most-once", ""},
 	} {
 		key, why, err := ParseChoice(c.in, d.Choices)
 		if err != nil || key != c.key || why != c.why {
@@ -190,10 +210,29 @@ func TestParseChoice(t *testing.T) {
 	if key, _, err := ParseChoice("c) retry then DLQ", f.Choices); err != nil || key != "c" {
 		t.Errorf("ParseChoice(c)) = %q, %v; want c", key, err)
 	}
-	for _, in := range []string{"4", "0", "maybe", "at-least"} {
+	for _, in := range []string{"4", "0", "maybe", "at-least", "exactly", "at least twice", "23"} {
 		if key, _, err := ParseChoice(in, d.Choices); err == nil {
 			t.Errorf("ParseChoice(%q) = %q, want an error", in, key)
 		}
+	}
+	// Other names, and keys spelt with spaces.
+	for _, c := range []struct{ id, in, key string }{
+		{"communication", "asynchronous: the notifier may be down", "async"},
+		{"communication", "Synchronous", "sync"},
+		{"model", "consumer groups", "consumer-groups"},
+		{"model", "pub/sub", "pubsub"},
+		{"model", "publish-subscribe", "pubsub"},
+		{"backpressure", "scale consumers on lag", "autoscale"},
+		{"failure", "retry dlq", "retry-dlq"},
+	} {
+		d, _ := decision(c.id)
+		if key, _, err := ParseChoice(c.in, d.Choices); err != nil || key != c.key {
+			t.Errorf("ParseChoice(%q) = %q, %v; want %q", c.in, key, err, c.key)
+		}
+	}
+	p := load(t, "social-media")
+	if key, why, err := ParseChoice("user id, so one user's events stay in order", p.Choices("partition_key")); err != nil || key != "user_id" || why != "so one user's events stay in order" {
+		t.Errorf("ParseChoice(user id, …) = %q, %q, %v; want user_id", key, why, err)
 	}
 }
 
