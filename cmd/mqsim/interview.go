@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
+	"github.com/peterh/liner"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -52,8 +54,13 @@ func proveWithScenario(name string) (string, error) {
 	}
 	verdicts := scenarios.Evaluate(s.Expect, res)
 	met := len(verdicts) - len(scenarios.Failed(verdicts))
-	return fmt.Sprintf("%s in %v simulated: %d acked, lost %d, duplicates %d, reordered %d; max lag %d, p99 end-to-end %.1f ms; %d of %d expectations met",
-		name, s.Duration, res.Acked, res.Lost, res.Duplicates, res.Reordered, res.MaxLag, res.E2ELatency.P99, met, len(verdicts)), nil
+	count := func(n int64) string { return reports.FormatMetric(float64(n), scenarios.KindCount) }
+	p99 := "none processed"
+	if res.E2ELatency.Count > 0 {
+		p99 = reports.FormatMetric(res.E2ELatency.P99/1000, scenarios.KindDuration)
+	}
+	return fmt.Sprintf("%s in %v simulated: %s acked, lost %s, duplicates %s, reordered %s; max lag %s, p99 end-to-end %s; %d of %d expectations met",
+		name, s.Duration, count(res.Acked), count(res.Lost), count(res.Duplicates), count(res.Reordered), count(res.MaxLag), p99, met, len(verdicts)), nil
 }
 
 type interviewOptions struct {
@@ -165,11 +172,13 @@ func runInterview(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 	if o.output == "json" {
 		transcript = stderr
 	}
-	a := &lineAsker{in: newLineReader(ctx, stdin), out: transcript}
+	in := newAnswerReader(ctx, stdin, transcript)
+	defer in.close()
+	a := &lineAsker{in: in, out: transcript}
 	fmt.Fprintf(transcript, "Interview: %s — %s\n\n", p.Name, p.Title)
 	io.WriteString(transcript, interview.Wrap("Interviewer: "+p.Brief, "", interview.Width))
-	if a.in.tty {
-		fmt.Fprintln(transcript, "(Ctrl-C stops and shows the score so far.)")
+	if in.echoes() {
+		fmt.Fprintln(transcript, "(Ctrl-C stops and shows the score so far; an empty line or skip skips a question.)")
 	}
 	card, err := interview.Drill(p, a, run)
 	if err != nil {
@@ -213,6 +222,95 @@ func listPrompts(w io.Writer, output string) error {
 	return nil
 }
 
+// answerReader reads what the person types, one line at a time.
+type answerReader interface {
+	// readLine shows prompt and returns the line typed, or
+	// interview.ErrStopped when the person stops: Ctrl-C, Ctrl-D, the end
+	// of input.
+	readLine(prompt string) (string, error)
+	// echoes reports whether the terminal shows what is typed; when it
+	// does not (a pipe), the reader echoes each line itself so the
+	// transcript reads like a session.
+	echoes() bool
+	close() error
+}
+
+// newAnswerReader reads from a line editor with history when both in and
+// out are the terminal (arrow keys move the cursor, up recalls earlier
+// answers), and plain lines otherwise.
+func newAnswerReader(ctx context.Context, in io.Reader, out io.Writer) answerReader {
+	if isTerminal(in) && isTerminal(out) {
+		// The editor writes its prompt to the process's standard output.
+		if f, ok := out.(*os.File); ok && f == os.Stdout {
+			if f, ok := in.(*os.File); ok && f == os.Stdin {
+				return newEditorReader(ctx)
+			}
+		}
+	}
+	return &plainReader{lines: newLineReader(ctx, in), out: out}
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// editorReader is a line editor on the terminal.
+type editorReader struct {
+	ctx context.Context
+	st  *liner.State
+}
+
+func newEditorReader(ctx context.Context) *editorReader {
+	st := liner.NewLiner()
+	// Ctrl-C at a prompt stops the drill with the score so far; between
+	// prompts the terminal sends SIGINT, which ends ctx.
+	st.SetCtrlCAborts(true)
+	return &editorReader{ctx: ctx, st: st}
+}
+
+func (r *editorReader) readLine(prompt string) (string, error) {
+	if r.ctx.Err() != nil {
+		return "", interview.ErrStopped
+	}
+	line, err := r.st.Prompt(prompt)
+	switch {
+	case errors.Is(err, liner.ErrPromptAborted) || errors.Is(err, io.EOF):
+		return "", interview.ErrStopped
+	case err != nil:
+		return "", err
+	}
+	if strings.TrimSpace(line) != "" {
+		r.st.AppendHistory(line)
+	}
+	return line, nil
+}
+
+func (r *editorReader) echoes() bool { return true }
+func (r *editorReader) close() error { return r.st.Close() }
+
+// plainReader reads lines from a pipe, a file, or a terminal whose output
+// goes elsewhere.
+type plainReader struct {
+	lines *lineReader
+	out   io.Writer
+}
+
+func (r *plainReader) readLine(prompt string) (string, error) {
+	io.WriteString(r.out, prompt)
+	line, err := r.lines.next()
+	switch {
+	case err != nil:
+		fmt.Fprintln(r.out)
+	case !r.lines.tty:
+		fmt.Fprintln(r.out, line)
+	}
+	return line, err
+}
+
+func (r *plainReader) echoes() bool { return r.lines.tty }
+func (r *plainReader) close() error { return nil }
+
 // lineReader reads lines from a terminal or a pipe. A goroutine reads, so
 // that Ctrl-C (the context ending) can interrupt a question that waits.
 type lineReader struct {
@@ -223,10 +321,7 @@ type lineReader struct {
 }
 
 func newLineReader(ctx context.Context, in io.Reader) *lineReader {
-	r := &lineReader{ctx: ctx, lines: make(chan string), done: make(chan error, 1)}
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		r.tty = true
-	}
+	r := &lineReader{ctx: ctx, lines: make(chan string), done: make(chan error, 1), tty: isTerminal(in)}
 	go func() {
 		sc := bufio.NewScanner(in)
 		sc.Buffer(make([]byte, 4096), 64<<10)
@@ -263,23 +358,15 @@ func (r *lineReader) next() (string, error) {
 	}
 }
 
-// lineAsker asks the drill's questions over a lineReader.
+// lineAsker asks the drill's questions over an answerReader.
 type lineAsker struct {
-	in  *lineReader
+	in  answerReader
 	out io.Writer
 }
 
 func (a *lineAsker) Ask(q interview.Question) (string, error) {
-	fmt.Fprint(a.out, "\n"+interview.QuestionText(q)+"> ")
-	line, err := a.in.next()
-	switch {
-	case err != nil:
-		fmt.Fprintln(a.out)
-	case !a.in.tty:
-		// Echo piped answers so the transcript reads like a session.
-		fmt.Fprintln(a.out, line)
-	}
-	return line, err
+	io.WriteString(a.out, "\n"+interview.QuestionText(q))
+	return a.in.readLine("> ")
 }
 
 func (a *lineAsker) Tell(e interview.Event) { io.WriteString(a.out, interview.EventText(e)) }

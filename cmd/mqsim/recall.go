@@ -142,22 +142,20 @@ func runRecall(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, o
 		}
 		return nil
 	}
-	in := newLineReader(ctx, stdin)
+	in := newAnswerReader(ctx, stdin, stdout)
+	defer in.close()
 	knew, asked := 0, 0
 	for i, c := range cards {
 		fmt.Fprintf(stdout, "\nCard %d of %d [%s]\n", i+1, len(cards), c.Topic)
 		io.WriteString(stdout, interview.Wrap("Q: "+c.Front, "", interview.Width))
-		fmt.Fprint(stdout, "(Enter shows the answer) ")
-		if _, err := recallRead(in, stdout); err != nil {
+		if _, err := in.readLine("(Enter shows the answer) "); err != nil {
 			break
 		}
 		io.WriteString(stdout, interview.Wrap("A: "+c.Back, "", interview.Width))
-		fmt.Fprint(stdout, "Did you know it? [y/n] ")
-		line, err := recallRead(in, stdout)
+		ok, err := askKnew(in, stdout)
 		if err != nil {
 			break
 		}
-		ok := strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
 		asked++
 		if ok {
 			knew++
@@ -175,15 +173,21 @@ func runRecall(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, o
 	return nil
 }
 
-// recallRead reads an answer, echoing piped input so the transcript reads
-// like a session.
-func recallRead(in *lineReader, out io.Writer) (string, error) {
-	line, err := in.next()
-	switch {
-	case err != nil:
-		fmt.Fprintln(out)
-	case !in.tty:
-		fmt.Fprintln(out, line)
+// askKnew asks whether the person knew the answer until the reply is yes
+// or no: anything else ("maybe", a stray keystroke) is asked again rather
+// than counted, so a card is never marked by accident.
+func askKnew(in answerReader, out io.Writer) (bool, error) {
+	for {
+		line, err := in.readLine("Did you know it? [y/n] ")
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return true, nil
+		case "n", "no":
+			return false, nil
+		}
+		fmt.Fprintf(out, "Please answer y if you knew it or n if you did not (%q is neither); a partly known card counts as n, so it comes back sooner.\n", strings.TrimSpace(line))
 	}
-	return line, err
 }

@@ -80,3 +80,36 @@ func TestRecallSpaced(t *testing.T) {
 		t.Errorf("no state at %s: %v", want, err)
 	}
 }
+
+// "maybe" is neither yes nor no: the question is asked again, and the next
+// line answers it rather than revealing the next card.
+func TestRecallMaybeAsksAgain(t *testing.T) {
+	code, out, errs := interviewRun(t, "\nmaybe\ny\n\nn\n", "recall", "--topic", "delivery", "--count", "2", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `("maybe" is neither)`) || strings.Count(out, "Did you know it? [y/n]") != 3 {
+		t.Errorf("maybe was not asked again:\n%s", out)
+	}
+	// Card 1 known (after the maybe), card 2 not: 1 of 2.
+	if !strings.Contains(out, "Card 2 of 2 [delivery]") || !strings.Contains(out, "Knew 1 of 2 cards.") {
+		t.Errorf("transcript:\n%s", out)
+	}
+	// With --spaced the maybe records nothing: the card known after it
+	// moves up to box 2.
+	dir := t.TempDir()
+	state := filepath.Join(dir, "recall.json")
+	o := recallOptions{count: 1, topic: "delivery", seed: 3, seedSet: true, spaced: true, output: "text", statePath: state}
+	if err := runRecall(context.Background(), strings.NewReader("\nmaybe\nsort of\nyes\n"), io.Discard, io.Discard, o); err != nil {
+		t.Fatal(err)
+	}
+	s, err := recall.LoadState(state)
+	if err != nil || len(s.Cards) != 1 {
+		t.Fatalf("state: %+v, %v", s, err)
+	}
+	for id, e := range s.Cards {
+		if e.Box != 2 {
+			t.Errorf("card %s in box %d after maybe, sort of, yes; want 2", id, e.Box)
+		}
+	}
+}
