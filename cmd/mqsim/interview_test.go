@@ -4,13 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dustin/go-humanize"
+
 	"mqsim/scenarios/interview"
+	"mqsim/scenarios/units"
 )
 
 // interviewRun executes the command line in-process with stdin.
@@ -203,5 +210,119 @@ func TestInterviewProofRunsScenario(t *testing.T) {
 	}
 	if _, err := proveWithScenario("no-such-scenario"); err == nil {
 		t.Error("a missing scenario gave no error")
+	}
+}
+
+// transcriptScript is what a candidate types in the golden transcripts:
+// natural answers, an unreadable one asked again until it is skipped on
+// purpose, the example typed back, and slips a grader should name.
+func transcriptScript(p *interview.Prompt) []string {
+	pl := p.Plan
+	example := map[string]string{}
+	for _, q := range interview.Questions(p) {
+		first, _, _ := strings.Cut(q.Example, ", ")
+		example[q.ID], _, _ = strings.Cut(first, " or ")
+	}
+	script := []string{
+		"asynchronous, nobody should wait on this", // communication
+		"maybe", "consumer groups", // model: unreadable, then natural
+		"exactly once",                  // delivery
+		"1",                             // idempotency
+		"kafka",                         // system
+		"per entity",                    // ordering
+		"2",                             // partition_key
+		"retry dlq",                     // failure
+		"",                              // backpressure: skipped
+		"lots", "a few", "many", "skip", // avg: three unreadable, then skipped on purpose
+		strings.TrimSpace(example["peak_messages_per_sec"]), // the hint typed back
+		strconv.FormatFloat(pl.BytesPerDay/1e12, 'f', -1, 64) + " terabytes a day",
+		units.FormatBytes(pl.RetainedBytes), // replication left out
+		fmt.Sprintf("%d partitions", pl.Partitions),
+		fmt.Sprintf("about %d", pl.Brokers+1),
+	}
+	for range p.FollowUps {
+		script = append(script, "b")
+	}
+	return script
+}
+
+// A scripted interview of every built-in prompt matches its reviewed
+// transcript. Regenerate with: go test ./cmd/mqsim -run TestInterviewTranscripts -update
+func TestInterviewTranscripts(t *testing.T) {
+	for _, name := range interview.Names() {
+		t.Run(name, func(t *testing.T) {
+			p, err := interview.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stdin := strings.Join(transcriptScript(p), "\n") + "\n"
+			code, out, errs := interviewRun(t, stdin, "interview", name, "--prove=false")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			assertHintsHoldNoAnswer(t, p, out)
+			golden := filepath.Join("testdata", "interview", name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (create it with -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("transcript differs from %s (rewrite with -update and review the diff):\n%s", golden, out)
+			}
+		})
+	}
+}
+
+var numberToken = regexp.MustCompile(`\d+(?:,\d{3})*(?:\.\d+)?`)
+
+// assertHintsHoldNoAnswer checks every number question as printed in a
+// transcript — its example and any error above it — against the prompt's
+// six answers as they get printed: raw, with separators, humanized, and in
+// SI and byte units, each also rounded to one to three significant digits.
+func assertHintsHoldNoAnswer(t *testing.T, p *interview.Prompt, transcript string) {
+	t.Helper()
+	pl := p.Plan
+	forbidden := map[string]bool{}
+	for _, v := range []float64{pl.AvgMessagesPerSec, pl.PeakMessagesPerSec, pl.BytesPerDay, pl.ReplicatedBytes, float64(pl.Partitions), float64(pl.Brokers)} {
+		for sig := 1; sig <= 4; sig++ {
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', sig, 64), 64)
+			for _, s := range []string{humanize.Comma(int64(math.Round(r))), units.FormatSI(r), units.FormatBytes(r),
+				humanize.Bytes(uint64(r)), humanize.IBytes(uint64(r)), strconv.FormatFloat(r, 'f', -1, 64)} {
+				for _, tok := range numberToken.FindAllString(s, -1) {
+					forbidden[strings.ReplaceAll(tok, ",", "")] = true
+				}
+			}
+		}
+	}
+	blocks := strings.Split(transcript, "\n> ")
+	checked := 0
+	for _, b := range blocks[:len(blocks)-1] {
+		// A question is printed after a blank line; what follows is its
+		// text, any problem with the previous answer, and the example.
+		q := b[strings.LastIndex(b, "\n\n")+2:]
+		if !strings.Contains(q, "(your estimate") {
+			continue
+		}
+		checked++
+		// The problem quotes what was typed; the rest is the tool's.
+		q = regexp.MustCompile(`"[^"]*"`).ReplaceAllString(q, `""`)
+		for _, tok := range numberToken.FindAllString(q, -1) {
+			if forbidden[strings.ReplaceAll(tok, ",", "")] {
+				t.Errorf("%s: a number question shows %q, a printed form of an answer:\n%s", p.Name, tok, q)
+			}
+		}
+	}
+	// Six number questions, the average asked four times.
+	if checked != 9 {
+		t.Errorf("%s: %d number questions found in the transcript, want 9", p.Name, checked)
 	}
 }

@@ -207,10 +207,14 @@ func askOne(p *Prompt, a Asker, q Question) (*Item, error) {
 		}
 		q.Problem = perr.Error() + ". Try again, or type skip to skip the question."
 		if attempt >= 3 {
-			q.Problem = fmt.Sprintf("%d answers could not be read. %s", attempt, q.Problem)
+			// In words: a digit here could read as a hint.
+			q.Problem = fmt.Sprintf("%s answers in a row could not be read. %s", countWords[min(attempt, len(countWords)-1)], q.Problem)
 		}
 	}
 }
+
+var countWords = []string{"No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+	"Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen", "Twenty", "Many"}
 
 // Grade1 grades one answer to q as typed; "" (or a skip word: skip, pass,
 // don't know) is unanswered. It returns an error only when the text cannot

@@ -93,7 +93,7 @@ func EventText(e Event) string {
 	var b strings.Builder
 	switch it.Kind {
 	case KindNumber:
-		fmt.Fprintf(&b, "%s %s  (plan: %s)\n", marks[it.Grade], gradeNote(it), it.Expected)
+		fmt.Fprintf(&b, "%s  (plan: %s)\n", strings.TrimSpace(marks[it.Grade]+" "+gradeNote(it)), it.Expected)
 		if it.Mistake != "" {
 			b.WriteString(Wrap(it.Mistake, "  ", Width))
 		}

@@ -398,7 +398,7 @@ func TestUnreadableAnswersAreAskedAgain(t *testing.T) {
 			t.Errorf("ask %d: problem %q should say why and how to skip", i+1, q.Problem)
 		}
 	}
-	if !strings.Contains(s.asked[3].Problem, "3 answers could not be read") {
+	if !strings.Contains(s.asked[3].Problem, "Three answers in a row could not be read") {
 		t.Errorf("after three unreadable answers the problem should say so: %q", s.asked[3].Problem)
 	}
 	// A script that never answers readably ends the drill with an error
