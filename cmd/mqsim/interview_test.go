@@ -208,6 +208,12 @@ func TestInterviewProofRunsScenario(t *testing.T) {
 			t.Errorf("proof summary %q lacks %q", sum, want)
 		}
 	}
+	// Human units, as everywhere else: counts with separators, latency in
+	// the unit that keeps three digits ("10.5s", not "10510.9 ms").
+	human := regexp.MustCompile(`: \d{1,3}(,\d{3})* acked, .*max lag \d{1,3}(,\d{3})*, p99 end-to-end \d{1,3}(\.\d+)?(µs|ms|s|m|h);`)
+	if !human.MatchString(sum) {
+		t.Errorf("proof summary %q is not in human units", sum)
+	}
 	if _, err := proveWithScenario("no-such-scenario"); err == nil {
 		t.Error("a missing scenario gave no error")
 	}
@@ -324,5 +330,34 @@ func assertHintsHoldNoAnswer(t *testing.T, p *interview.Prompt, transcript strin
 	// Six number questions, the average asked four times.
 	if checked != 9 {
 		t.Errorf("%s: %d number questions found in the transcript, want 9", p.Name, checked)
+	}
+}
+
+// Answers as people say them are read: the seed's figures in words.
+func TestInterviewNaturalAnswers(t *testing.T) {
+	script := strings.Repeat("\n", 9) + strings.Join([]string{
+		"1.16 million", "1.2 million/s", "5 TB a day", "105 terabytes", "116 partitions", "11 brokers",
+	}, "\n") + "\n"
+	code, out, errs := interviewRun(t, script, "interview", "social-media", "--prove=false", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var card interview.ScoreCard
+	if err := json.Unmarshal([]byte(out), &card); err != nil {
+		t.Fatal(err)
+	}
+	// 1.16M against 115,741/s is the peak given for the average: ×10.
+	want := map[string]interview.Grade{"avg_messages_per_sec": interview.Wrong, "peak_messages_per_sec": interview.Right,
+		"bytes_per_day": interview.Right, "replicated_bytes": interview.Right, "partitions": interview.Right, "brokers": interview.Right}
+	for _, it := range card.Items {
+		if g, ok := want[it.ID]; ok && it.Grade != g {
+			t.Errorf("%s: %q graded %s, want %s", it.ID, it.Answer, it.Grade, g)
+		}
+		if it.ID == "avg_messages_per_sec" && !strings.Contains(it.Mistake, "peak factor (×10) is applied") {
+			t.Errorf("the slip is not named: %q", it.Mistake)
+		}
+	}
+	if card.Asked != 15 {
+		t.Errorf("%d questions graded, want 15 (9 skipped, 6 numbers)", card.Asked)
 	}
 }
