@@ -84,9 +84,15 @@ plan (right within 10%, close within half an order of magnitude), each with
 the reasoning or the worked formula. Follow-up questions come last, each
 with the built-in scenario that proves the answer.
 
-Answer a multiple-choice question with the option or its number, optionally
-followed by your reason ("2 consumers dedupe by message ID"); an empty line
-skips. Ctrl-C or end of input stops and prints the score so far.
+Answer a multiple-choice question with the option, in plain words or by its
+number, optionally followed by your reason ("exactly once: it moves money").
+Numbers may be written as people say them: 1.16M, 1,157,407, 1.2 million/s,
+105 terabytes. The example under a number question shows only the form of
+an answer. An answer off by a recognisable factor (replication, the peak,
+seconds in a day, bits, binary units) is graded with the slip named. An
+answer that cannot be read is asked again with the reason; an empty line or
+"skip" skips. On a terminal the arrow keys edit and recall answers. Ctrl-C,
+Ctrl-D or the end of input stops and prints the score so far.
 
 With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked example.`,
 		Example: `  mqsim interview --list

@@ -42,7 +42,7 @@ sizing, failure handling, backpressure, the system comparison and the quick
 recall table.
 
 Each card shows a question; press Enter to see the answer, then say whether
-you knew it (y/n). Cards come in an order fixed by --seed; without one a
+you knew it (y or n; anything else is asked again). Cards come in an order fixed by --seed; without one a
 seed is picked and printed, so a session can be replayed.
 
 --spaced uses Leitner boxes: a card you know moves up a box and comes back
