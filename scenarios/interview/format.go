@@ -3,6 +3,7 @@ package interview
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Width is the column the text renderings wrap at.
@@ -137,6 +138,11 @@ func gradeNote(it *Item) string {
 func (c *ScoreCard) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Score card: %s — %s\n", c.Prompt, c.Title)
+	// The answers' column is as wide as the longest, within reason.
+	ansWidth := 16
+	for _, it := range c.Items {
+		ansWidth = max(ansWidth, min(utf8.RuneCountInString(it.Answer), 24))
+	}
 	step := 0
 	for _, it := range c.Items {
 		if it.Step != step {
@@ -151,7 +157,7 @@ func (c *ScoreCard) Text() string {
 		if ans == "" {
 			ans = "—"
 		}
-		fmt.Fprintf(&b, "    %-7s %d/%d  %-24s you: %-16s expected: %s\n", marks[it.Grade], it.Points, it.Max, it.ID, ans, it.Expected)
+		fmt.Fprintf(&b, "    %-7s %d/%d  %-24s you: %-*s expected: %s\n", marks[it.Grade], it.Points, it.Max, it.ID, ansWidth, ans, it.Expected)
 	}
 	if !c.Complete {
 		fmt.Fprintf(&b, "  Stopped after %d of %d questions.\n", c.Asked, c.Questions)
