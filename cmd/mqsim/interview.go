@@ -181,7 +181,7 @@ func runInterview(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 	in := newAnswerReader(ctx, stdin, transcript)
 	defer in.close()
 	a := &lineAsker{in: in, out: transcript}
-	fmt.Fprintf(transcript, "Interview: %s — %s\n\n", p.Name, p.Title)
+	io.WriteString(transcript, interview.Wrap(fmt.Sprintf("Interview: %s — %s", p.Name, p.Title), "", interview.Width)+"\n")
 	io.WriteString(transcript, interview.Wrap("Interviewer: "+p.Brief, "", interview.Width))
 	if in.echoes() {
 		fmt.Fprintln(transcript, "(Ctrl-C stops and shows the score so far; an empty line or skip skips a question.)")
@@ -223,7 +223,7 @@ func listPrompts(w io.Writer, output string) error {
 		return reports.JSON(w, list)
 	}
 	for _, e := range list {
-		fmt.Fprintf(w, "%-18s %s\n", e.Name, e.Title)
+		io.WriteString(w, interview.WrapHanging(fmt.Sprintf("%-18s ", e.Name), e.Title, interview.Width))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dustin/go-humanize"
 
@@ -267,6 +268,7 @@ func TestInterviewTranscripts(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
 			assertHintsHoldNoAnswer(t, p, out)
+			assertFits(t, name+" transcript", out, 80)
 			golden := filepath.Join("testdata", "interview", name+".txt")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -360,4 +362,32 @@ func TestInterviewNaturalAnswers(t *testing.T) {
 	if card.Asked != 15 {
 		t.Errorf("%d questions graded, want 15 (9 skipped, 6 numbers)", card.Asked)
 	}
+}
+
+// assertFits fails for each line of text wider than width columns.
+func assertFits(t *testing.T, what, text string, width int) {
+	t.Helper()
+	for i, l := range strings.Split(text, "\n") {
+		if n := utf8.RuneCountInString(l); n > width {
+			t.Errorf("%s: line %d is %d columns, over %d:\n%s", what, i+1, n, width, l)
+		}
+	}
+}
+
+// Every text the interview and recall commands print fits 80 columns.
+func TestInterviewAndRecallFit80Columns(t *testing.T) {
+	cmds := [][]string{{"interview", "--list"}, {"recall", "--topics"}, {"recall", "--print", "--count", "0", "--seed", "1"}}
+	for _, name := range interview.Names() {
+		cmds = append(cmds, []string{"interview", name, "--model-answer"})
+	}
+	for _, args := range cmds {
+		code, out, errs := interviewRun(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		assertFits(t, strings.Join(args, " "), out, 80)
+	}
+	// A recall session, with an answer that is neither yes nor no.
+	_, out, _ := interviewRun(t, "\nmaybe not quite sure about this one at all\ny\n", "recall", "--count", "1", "--seed", "2")
+	assertFits(t, "recall session", out, 80)
 }

@@ -86,7 +86,7 @@ func runRecall(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, o
 		}
 		for _, t := range recall.Topics {
 			cs, _ := recall.Filter(recall.Cards(), t.Name)
-			fmt.Fprintf(stdout, "%-14s %2d cards  %s\n", t.Name, len(cs), t.Title)
+			io.WriteString(stdout, interview.WrapHanging(fmt.Sprintf("%-14s %2d cards  ", t.Name, len(cs)), t.Title, interview.Width))
 		}
 		return nil
 	}
@@ -126,7 +126,7 @@ func runRecall(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, o
 			return reports.JSON(stdout, cards)
 		}
 		for i, c := range cards {
-			fmt.Fprintf(stdout, "%d. [%s] %s\n", i+1, c.Topic, c.Front)
+			io.WriteString(stdout, interview.WrapHanging(fmt.Sprintf("%d. [%s] ", i+1, c.Topic), c.Front, interview.Width))
 			io.WriteString(stdout, interview.Wrap(c.Back, "   ", interview.Width))
 		}
 		return nil
@@ -188,6 +188,6 @@ func askKnew(in answerReader, out io.Writer) (bool, error) {
 		case "n", "no":
 			return false, nil
 		}
-		fmt.Fprintf(out, "Please answer y if you knew it or n if you did not (%q is neither); a partly known card counts as n, so it comes back sooner.\n", strings.TrimSpace(line))
+		io.WriteString(out, interview.Wrap(fmt.Sprintf("Please answer y if you knew it or n if you did not (%q is neither); a partly known card counts as n, so it comes back sooner.", strings.TrimSpace(line)), "", interview.Width))
 	}
 }

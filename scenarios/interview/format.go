@@ -29,10 +29,21 @@ func Wrap(s, indent string, width int) string {
 	return b.String()
 }
 
+// WrapHanging wraps s after head: the first line starts with head, the
+// lines after it with as many spaces, so a list item's text lines up.
+func WrapHanging(head, s string, width int) string {
+	pad := strings.Repeat(" ", utf8.RuneCountInString(head))
+	out := Wrap(s, pad, width)
+	if out == "" {
+		return strings.TrimRight(head, " ") + "\n"
+	}
+	return head + strings.TrimPrefix(out, pad)
+}
+
 // ModelText renders the model answer to be read aloud.
 func (m *ModelAnswer) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Model answer: %s — %s\n\n", m.Prompt, m.Title)
+	b.WriteString(Wrap(fmt.Sprintf("Model answer: %s — %s", m.Prompt, m.Title), "", Width) + "\n")
 	b.WriteString(Wrap("Interviewer: "+m.Brief, "", Width))
 	for _, s := range m.Steps {
 		fmt.Fprintf(&b, "\nStep %d — %s\n", s.Step, s.Title)
@@ -40,7 +51,7 @@ func (m *ModelAnswer) Text() string {
 	}
 	b.WriteString("\nThe numbers (from mqsim capacity)\n")
 	for _, n := range m.Numbers {
-		fmt.Fprintf(&b, "  %-22s %-14s %s\n", n.Key, n.Human, n.Formula)
+		b.WriteString(WrapHanging(fmt.Sprintf("  %-22s %-14s ", n.Key, n.Human), n.Formula, Width))
 	}
 	if len(m.FollowUps) > 0 {
 		b.WriteString("\nFollow-ups they will ask\n")
@@ -66,10 +77,10 @@ func QuestionText(q Question) string {
 	b.WriteString(Wrap(q.Text, "", Width))
 	for i, c := range q.Choices {
 		if q.Kind == KindFollowUp {
-			b.WriteString(Wrap(c.Key+") "+c.Label, "  ", Width))
+			b.WriteString(WrapHanging("  "+c.Key+") ", c.Label, Width))
 			continue
 		}
-		fmt.Fprintf(&b, "  %d) %-16s %s\n", i+1, c.Key, c.Label)
+		b.WriteString(WrapHanging(fmt.Sprintf("  %d) %-16s ", i+1, c.Key), c.Label, Width))
 	}
 	switch q.Kind {
 	case KindDecision:
@@ -94,13 +105,13 @@ func EventText(e Event) string {
 	var b strings.Builder
 	switch it.Kind {
 	case KindNumber:
-		fmt.Fprintf(&b, "%s  (plan: %s)\n", strings.TrimSpace(marks[it.Grade]+" "+gradeNote(it)), it.Expected)
+		b.WriteString(WrapHanging(marks[it.Grade]+" ", strings.TrimSpace(gradeNote(it)+"  (plan: "+it.Expected+")"), Width))
 		if it.Mistake != "" {
 			b.WriteString(Wrap(it.Mistake, "  ", Width))
 		}
 		b.WriteString(Wrap(it.Explanation, "  ", Width))
 	default:
-		fmt.Fprintf(&b, "%s  (expected: %s)\n", marks[it.Grade], it.Expected)
+		b.WriteString(WrapHanging(marks[it.Grade]+"  ", "(expected: "+it.Expected+")", Width))
 		if it.Why != "" {
 			b.WriteString(Wrap("You said: "+it.Why, "  ", Width))
 		}
@@ -110,7 +121,7 @@ func EventText(e Event) string {
 			case p.Summary != "":
 				b.WriteString(Wrap("Proof, "+p.Command+":", "  ", Width))
 				for _, l := range strings.Split(p.Summary, "\n") {
-					b.WriteString("    " + l + "\n")
+					b.WriteString(Wrap(l, "    ", Width))
 				}
 			case p.Error != "":
 				b.WriteString(Wrap(p.Command+" could not run: "+p.Error, "  ", Width))
@@ -137,11 +148,11 @@ func gradeNote(it *Item) string {
 // Text renders the score card.
 func (c *ScoreCard) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Score card: %s — %s\n", c.Prompt, c.Title)
+	b.WriteString(Wrap(fmt.Sprintf("Score card: %s — %s", c.Prompt, c.Title), "", Width))
 	// The answers' column is as wide as the longest, within reason.
-	ansWidth := 16
+	ansWidth := 14
 	for _, it := range c.Items {
-		ansWidth = max(ansWidth, min(utf8.RuneCountInString(it.Answer), 24))
+		ansWidth = max(ansWidth, min(utf8.RuneCountInString(it.Answer), 20))
 	}
 	step := 0
 	for _, it := range c.Items {
@@ -157,7 +168,13 @@ func (c *ScoreCard) Text() string {
 		if ans == "" {
 			ans = "—"
 		}
-		fmt.Fprintf(&b, "    %-7s %d/%d  %-24s you: %-*s expected: %s\n", marks[it.Grade], it.Points, it.Max, it.ID, ansWidth, ans, it.Expected)
+		row := fmt.Sprintf("    %-7s %d/%d  %-22s you: %-*s expected: %s", marks[it.Grade], it.Points, it.Max, it.ID, ansWidth, ans, it.Expected)
+		if utf8.RuneCountInString(row) > Width {
+			// Too wide: what was expected goes on a line of its own.
+			head := fmt.Sprintf("    %-7s %d/%d  %-22s you: ", marks[it.Grade], it.Points, it.Max, it.ID)
+			row = strings.TrimRight(WrapHanging(head, ans, Width), "\n") + "\n" + WrapHanging(strings.Repeat(" ", 17)+"expected: ", it.Expected, Width)
+		}
+		b.WriteString(strings.TrimRight(row, "\n") + "\n")
 	}
 	if !c.Complete {
 		fmt.Fprintf(&b, "  Stopped after %d of %d questions.\n", c.Asked, c.Questions)
