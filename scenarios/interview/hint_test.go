@@ -233,3 +233,24 @@ func question(t *testing.T, p *Prompt, id string) Question {
 	t.Fatalf("no question %s", id)
 	return Question{}
 }
+
+// ParseNumber and ParseChoice read what a person types: never a panic, and a
+// number read is finite and not negative.
+func FuzzParseTypedAnswer(f *testing.F) {
+	for _, s := range []string{"1.16 million", "1.2 million/s", "105 terabytes", "10B a day", "1,157,407", "95.5 TiB", "40 Tbit",
+		"exactly once", "user id, because", "~", "1e400", "1,2", "5 TB/", ".5k", "about about 3"} {
+		f.Add(s)
+	}
+	d, _ := decision("delivery")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, kind := range []string{"rate", "bytes", "count"} {
+			v, err := ParseNumber(s, kind)
+			if err == nil && (v < 0 || math.IsNaN(v) || math.IsInf(v, 0)) {
+				t.Errorf("ParseNumber(%q, %s) = %v", s, kind, v)
+			}
+		}
+		if key, _, err := ParseChoice(s, d.Choices); err == nil && key == "" && strings.TrimSpace(s) != "" {
+			t.Errorf("ParseChoice(%q) read no key and no error", s)
+		}
+	})
+}
