@@ -55,11 +55,17 @@ func TestInterviewEditorChild(t *testing.T) {
 
 // On a terminal, answers are typed into a line editor: arrow keys move the
 // cursor (they do not insert "^[[D"), the up arrow recalls an earlier
-// answer, and Ctrl-D stops with the score so far.
+// answer, and Ctrl-D or Ctrl-C stops with the score so far.
 func TestInterviewLineEditor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process on a pseudo-terminal")
 	}
+	for _, stop := range []struct{ name, key string }{{"ctrl-d", "\x04"}, {"ctrl-c", "\x03"}} {
+		t.Run(stop.name, func(t *testing.T) { editorSession(t, stop.key) })
+	}
+}
+
+func editorSession(t *testing.T, stopKey string) {
 	master, tty := openPTY(t, 40, 100)
 	defer master.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestInterviewEditorChild$")
@@ -108,11 +114,11 @@ func TestInterviewLineEditor(t *testing.T) {
 	master.WriteString("aync" + left + left + left + "s\r")
 	waitFor("Which messaging model?", 1)
 	waitFor("> ", 2)
-	// Up recalls "async", which is not a model: asked again. Then Ctrl-D.
+	// Up recalls "async", which is not a model: asked again. Then stop.
 	master.WriteString("\x1b[A\r")
 	waitFor("is not an option", 1)
 	waitFor("> ", 3)
-	master.WriteString("\x04")
+	master.WriteString(stopKey)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -122,7 +128,7 @@ func TestInterviewLineEditor(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("the interview did not stop on Ctrl-D")
+		t.Fatalf("the interview did not stop on %q", stopKey)
 	}
 	waitFor("Score:", 1)
 	mu.Lock()
