@@ -20,42 +20,56 @@ type factor struct {
 
 const secondsPerDay = 86400
 
-// factors lists the recognisable slips for a quantity of p.
+// factors lists the recognisable slips for a quantity of p, each worded
+// for that quantity.
 func factors(p *capacity.Plan, key string) []factor {
 	w := p.Workload
 	rf := float64(w.ReplicationFactor)
 	peak := float64(w.PeakFactor)
 	days := w.Retention.Seconds() / secondsPerDay
-	perDay := factor{secondsPerDay,
-		"that looks like a per-second figure where a day's is asked: a day has 86,400 seconds",
-		"that looks like a per-day figure where a per-second one is asked: divide by 86,400 seconds in a day"}
-	peakF := factor{peak,
-		fmt.Sprintf("the peak factor (×%s) is missing: that is the average", trimNum(peak)),
-		fmt.Sprintf("the peak factor (×%s) is applied where the average is asked", trimNum(peak))}
-	rfF := factor{rf,
-		fmt.Sprintf("replication (×%d, the replication factor) is left out", w.ReplicationFactor),
-		fmt.Sprintf("replication (×%d) is counted where it does not belong", w.ReplicationFactor)}
-	bits := factor{8,
-		"divided by 8 once too often: the answer is in bytes",
-		"that looks like bits, not bytes (8 bits to a byte)"}
+	pk := fmt.Sprintf("the peak factor (×%s)", trimNum(peak))
+	repl := fmt.Sprintf("replication (×%d, the replication factor)", w.ReplicationFactor)
+	bits := factor{8, "divided by 8 once too often: the answer is in bytes", "that looks like bits, not bytes (8 bits to a byte)"}
+	twice := func(what string) string { return what + " is applied twice" }
 	var out []factor
 	switch key {
 	case "avg_messages_per_sec":
-		out = []factor{perDay, peakF}
+		out = []factor{
+			{secondsPerDay, "divided by 86,400 once too often", "that looks like a per-day figure where a per-second one is asked: a day has 86,400 seconds"},
+			{peak, "divided by " + pk + " where no peak applies", "that is the peak rate: " + pk + " is applied where the average is asked"},
+		}
 	case "peak_messages_per_sec":
-		out = []factor{perDay, peakF}
+		out = []factor{
+			{secondsPerDay, "divided by 86,400 once too often", "that looks like a per-day figure where a per-second one is asked: a day has 86,400 seconds"},
+			{peak, pk + " is missing: that is the average", twice(pk)},
+		}
 	case "bytes_per_day":
-		out = []factor{perDay, bits, peakF, rfF,
-			{p.BytesPerMessage, fmt.Sprintf("the message size (%s) is missing: that is a message count, not bytes", units.FormatBytes(p.BytesPerMessage)), "the message size is counted twice"}}
-		out = append(out, binary(p.BytesPerDay))
+		out = []factor{
+			{secondsPerDay, "that looks like a per-second figure where a day's is asked: a day has 86,400 seconds", "multiplied by 86,400 once too often"},
+			bits,
+			{peak, "divided by " + pk + " where no peak applies", "that is sized at the peak rate: a day's bytes come from the average, without " + pk},
+			{rf, "divided by the replication factor where none applies", repl + " is counted, but a day's data is before replication"},
+			{p.BytesPerMessage, fmt.Sprintf("the message size (%s) is missing: that is a message count, not bytes", units.FormatBytes(p.BytesPerMessage)), "the message size is counted twice"},
+			binary(p.BytesPerDay),
+		}
 	case "replicated_bytes":
-		out = []factor{rfF, bits, peakF,
-			{days, fmt.Sprintf("the retention (%s days) is missing: that is one day's data", trimNum(days)), "the retention is counted twice"}}
-		out = append(out, binary(p.ReplicatedBytes))
+		out = []factor{
+			{rf, repl + " is left out", twice(repl)},
+			bits,
+			{peak, "divided by " + pk + " where no peak applies", "that is sized at the peak rate: stored bytes come from the average, without " + pk},
+			{days, fmt.Sprintf("the retention (%s days) is missing: that is one day's data", trimNum(days)), "the retention is counted twice"},
+			binary(p.ReplicatedBytes),
+		}
 	case "partitions":
-		out = []factor{peakF, rfF}
+		out = []factor{
+			{peak, "sized for the average: " + pk + " is missing", twice(pk)},
+			{rf, "divided by the replication factor: partitions are counted before replication", "multiplied by the replication factor: that counts partition replicas, not partitions"},
+		}
 	case "brokers":
-		out = []factor{rfF, peakF}
+		out = []factor{
+			{rf, repl + " is left out of the storage", twice(repl)},
+			{peak, pk + " is missing", twice(pk)},
+		}
 	}
 	var keep []factor
 	for _, f := range out {
