@@ -283,7 +283,7 @@ func compute(w Workload) (*Plan, error) {
 	rec.ConsumersPerGroup = rec.Partitions
 	add("consumers_per_group", "Consumers per group (max useful)", "= partitions", float64(p.ConsumersPerGroup), "consumers", strconv.Itoa(p.ConsumersPerGroup),
 		"A partition goes to one consumer in a group; consumers beyond the partition count sit idle.")
-	recommend(float64(rec.ConsumersPerGroup), strconv.Itoa(rec.ConsumersPerGroup), "= recommended partitions")
+	recommend(float64(rec.ConsumersPerGroup), strconv.Itoa(rec.ConsumersPerGroup), "recommended partitions")
 
 	// Brokers, once with the exact settings and once with the margins.
 	peakB := units.FormatBytes(p.PeakBytesPerSec) + "/s"
@@ -395,7 +395,7 @@ func compute(w Workload) (*Plan, error) {
 	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),
 		float64(p.Brokers), "brokers", strconv.Itoa(p.Brokers), "The cluster needs enough brokers for its tightest constraint.")
 	recommend(float64(rec.Brokers), strconv.Itoa(rec.Brokers),
-		fmt.Sprintf("max over constraints with margins: %s binds (%s → %d)", rec.BindingConstraint, fmtNum(recCons[recBest].Exact), rec.Brokers))
+		fmt.Sprintf("max over constraints with margins (%s binds, %s → %d)", rec.BindingConstraint, fmtNum(recCons[recBest].Exact), rec.Brokers))
 	p.Rows = rows
 	return p, nil
 }
