@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mqsim/capacity"
 	"mqsim/scenarios/units"
 )
 
@@ -284,4 +285,52 @@ func TestWorkloadOverflowNamesField(t *testing.T) {
 			t.Errorf("%s: error %v, want w.yaml:5: %s: …%s…", c.extra, err, c.field, c.msg)
 		}
 	}
+}
+
+// FuzzParseWorkload: any bytes either load as a workload that sizes within
+// the bounds and turns into a valid scenario (or is refused as too large
+// to simulate), or are refused with *InputErrors naming the file — never a
+// panic, never a plan that overflowed. Run longer with
+// go test ./scenarios -run '^$' -fuzz FuzzParseWorkload -fuzztime 5m.
+func FuzzParseWorkload(f *testing.F) {
+	f.Add([]byte(goodWorkload))
+	for _, n := range Workloads() {
+		data, err := workloadFS.ReadFile("workloads/" + n + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, extra := range []string{
+		"peak_factor: 1e300x", "consumer_throughput: 1e-300/s", "disk_per_broker: 1B", "replication_factor: 0",
+		"peak_factor: 0x", "network_target: 0", "headroom: [1]", "~: 1", "retention: !foo 1d", "message_size: 1EB",
+		"partition_throughput: 0.001/s\npeak_factor: 1000x", "retention: 36500d\nmessages_per_sec: 1B/s",
+	} {
+		f.Add([]byte(goodWorkload + extra + "\n"))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lw, err := ParseWorkload("f.yaml", data, nil)
+		if err != nil {
+			for _, e := range Errors(err) {
+				var ie *InputError
+				if !errors.As(e, &ie) || ie.File != "f.yaml" {
+					t.Fatalf("error %v (%T) does not name the file", e, e)
+				}
+			}
+			return
+		}
+		p, err := capacity.Compute(lw.Workload)
+		if err != nil {
+			t.Fatalf("a workload that loaded does not size: %v", err)
+		}
+		if p.Brokers < 1 || p.Recommended.Brokers > capacity.MaxBrokers || p.Partitions < 1 || p.Recommended.Partitions > capacity.MaxPartitions {
+			t.Fatalf("plan out of bounds: %d/%d brokers, %d/%d partitions", p.Brokers, p.Recommended.Brokers, p.Partitions, p.Recommended.Partitions)
+		}
+		if _, _, err := FromPlan(p, PlanOptions{}); err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(ie.Msg, "too large to simulate") {
+				t.Fatalf("FromPlan: %v", err)
+			}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -164,8 +165,15 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 	return nil
 }
 
-// firstSentence returns the first sentence of a description, on one line.
+// firstSentence returns the first sentence of a description, on one line,
+// with control characters (an ESC could retitle the terminal) replaced.
 func firstSentence(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if i := strings.Index(s, ". "); i >= 0 {
 		return s[:i+1]

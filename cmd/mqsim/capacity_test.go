@@ -377,3 +377,20 @@ func TestCapacityPlotUnwritable(t *testing.T) {
 		}
 	}
 }
+
+// Control characters from a workload file never reach the terminal: an
+// ESC ]0;…BEL in a description would retitle the reader's terminal.
+func TestCapacityNoControlCharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.yaml")
+	os.WriteFile(path, []byte("name: \"evil\\e[31m\"\ndescription: \"hi \\e]0;pwned\\a there\"\nmessages_per_sec: 10K/s\nmessage_size: 500B\nretention: 1d\n"), 0o644)
+	code, out, errs := run(t, "capacity", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.ContainsAny(out, "\x1b\a") {
+		t.Errorf("control characters reach the terminal:\n%q", out)
+	}
+	if !strings.Contains(out, "hi \uFFFD]0;pwned\uFFFD there") {
+		t.Errorf("description not shown with the controls replaced:\n%s", out)
+	}
+}
