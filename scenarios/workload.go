@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"reflect"
 	"sort"
@@ -122,12 +123,26 @@ func ParseWorkload(source string, data []byte, sets []string) (*LoadedWorkload, 
 		}
 	}
 	for _, e := range checks {
-		errs = append(errs, Located(source, root, e))
+		errs = append(errs, Errors(Located(source, root, e))...)
 	}
 	if len(errs) > 0 {
+		// In file order, the --set problems after the file's.
+		sort.SliceStable(errs, func(i, j int) bool { return errOrder(errs[i]) < errOrder(errs[j]) })
 		return nil, errors.Join(errs...)
 	}
 	return &LoadedWorkload{Workload: w, Source: source, Node: root}, nil
+}
+
+// errOrder sorts a file's errors by line, --set errors last.
+func errOrder(err error) int {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return math.MaxInt
+	}
+	if ie.File == "--set" {
+		return math.MaxInt - 1
+	}
+	return ie.Line
 }
 
 // zeroReported reports whether field already has a "given as zero" error.
