@@ -98,6 +98,23 @@ func CapacityText(w io.Writer, p *capacity.Plan, width int) error {
 	return err
 }
 
+// CapacityList writes the built-in workloads, one per entry: the name, then
+// its summary wrapped to width under a hanging indent.
+func CapacityList(w io.Writer, names, summaries []string, width int) error {
+	nameW := 0
+	for _, n := range names {
+		nameW = max(nameW, runes(n))
+	}
+	var b strings.Builder
+	pad := strings.Repeat(" ", nameW+2)
+	for i, n := range names {
+		first := n + strings.Repeat(" ", nameW+2-runes(n))
+		b.WriteString(wrapIndent(textSafe(summaries[i]), max(width, nameW+22), first, pad))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // verdictLines states the result in sentences: the exact arithmetic, then
 // the recommendation and the margins it uses.
 func verdictLines(p *capacity.Plan) []string {

@@ -84,14 +84,16 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 
 func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error {
 	if o.list {
+		var names, summaries []string
 		for _, n := range scenarios.Workloads() {
 			lw, err := scenarios.LoadWorkload(n, nil)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%-18s %s\n", n, firstSentence(lw.Description))
+			names = append(names, n)
+			summaries = append(summaries, firstSentence(lw.Description))
 		}
-		return nil
+		return reports.CapacityList(stdout, names, summaries, capacityWidth(stdout))
 	}
 	switch o.output {
 	case "table", "markdown", "json", "yaml":

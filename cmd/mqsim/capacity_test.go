@@ -180,8 +180,16 @@ func TestCapacityFitsWidth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--list: exit %d: %s", code, errs)
 	}
+	for i, l := range strings.Split(list, "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("--list line %d is %d columns: %q", i+1, n, l)
+		}
+	}
 	names := 0
 	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		if strings.HasPrefix(line, " ") {
+			continue // a wrapped summary
+		}
 		name := strings.Fields(line)[0]
 		names++
 		code, out, errs := run(t, "capacity", name)
