@@ -73,8 +73,13 @@ func ParseWorkload(source string, data []byte, sets []string) (*LoadedWorkload, 
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
-			errs = append(errs, &InputError{File: source, Line: k.Line, Msg: "a field name must be plain text"})
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" || k.Tag == "!!merge" {
+			errs = append(errs, &InputError{File: source, Line: k.Line, Msg: fmt.Sprintf("%q is not a field name: a workload is a plain mapping of field: value", k.Value)})
+			continue
+		}
+		if tag := workloadTag(k, v); tag != "" {
+			errs = append(errs, &InputError{File: source, Line: k.Line, Field: k.Value,
+				Msg: fmt.Sprintf("the YAML tag %s is not supported; write the value plainly", tag)})
 			continue
 		}
 		f, ok := structField(reflect.TypeOf(w), k.Value)
@@ -131,6 +136,19 @@ func ParseWorkload(source string, data []byte, sets []string) (*LoadedWorkload, 
 		return nil, errors.Join(errs...)
 	}
 	return &LoadedWorkload{Workload: w, Source: source, Node: root}, nil
+}
+
+// workloadTag returns the first tag among nodes that plain YAML would not
+// give a scalar (a custom !foo or !!python/object), or "".
+func workloadTag(nodes ...*yaml.Node) string {
+	for _, n := range nodes {
+		switch n.Tag {
+		case "", "!!str", "!!int", "!!float", "!!bool", "!!null", "!!seq", "!!map":
+		default:
+			return n.Tag
+		}
+	}
+	return ""
 }
 
 // errOrder sorts a file's errors by line, --set errors last.

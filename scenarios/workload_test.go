@@ -260,6 +260,14 @@ func TestWorkloadExplicitZeros(t *testing.T) {
 			t.Errorf("--set %s=%s: error %v, want it refused", field, value, err)
 		}
 	}
+	// Custom tags and merge keys are refused, not silently ignored.
+	for _, extra := range []string{"headroom: !foo 2x", "headroom: !!python/object:os.system 2x", "~: 1", "<<: {headroom: 2x}"} {
+		_, err := ParseWorkload("w.yaml", []byte(goodWorkload+extra+"\n"), nil)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Line != 5 {
+			t.Errorf("%s: error %v, want it refused on line 5", extra, err)
+		}
+	}
 	// A duplicated key is refused rather than the last one silently winning.
 	_, err := ParseWorkload("w.yaml", []byte(goodWorkload+"retention: 2d\n"), nil)
 	var ie *InputError
