@@ -103,6 +103,9 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 	if o.recommended && !o.scenario {
 		return badInput(fmt.Errorf("--recommended: only with --scenario (the table shows both plans)"))
 	}
+	if o.scenario && o.output != "table" {
+		return badInput(fmt.Errorf("--output %s: --scenario writes the plan as a scenario (YAML) instead of a table; use one or the other", o.output))
+	}
 	if o.plot != "" {
 		if _, err := reports.ImageFormat(o.plot); err != nil {
 			return badInput(fmt.Errorf("--plot: %w", err))
@@ -137,20 +140,20 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		}
 		fmt.Fprintf(stderr, "scenario %s: %d brokers, %d partitions, %s for %s; run it with: mqsim run FILE\n",
 			s.Name, s.Cluster.Brokers, s.Topics[0].Partitions, s.Producers[0].Rate, s.Duration)
-		return nil
-	}
-	switch o.output {
-	case "table":
-		err = reports.CapacityText(stdout, plan, capacityWidth(stdout))
-	case "markdown":
-		err = reports.CapacityMarkdown(stdout, plan)
-	case "json":
-		err = reports.JSON(stdout, plan)
-	case "yaml":
-		err = reports.YAML(stdout, plan)
-	}
-	if err != nil {
-		return err
+	} else {
+		switch o.output {
+		case "table":
+			err = reports.CapacityText(stdout, plan, capacityWidth(stdout))
+		case "markdown":
+			err = reports.CapacityMarkdown(stdout, plan)
+		case "json":
+			err = reports.JSON(stdout, plan)
+		case "yaml":
+			err = reports.YAML(stdout, plan)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if o.plot != "" {
 		if err := reports.SaveCapacityPlot(o.plot, plan.Workload); err != nil {

@@ -333,6 +333,17 @@ func TestCapacityScenario(t *testing.T) {
 	if code, _, errs := run(t, "capacity", "--recommended"); code != 2 || !strings.Contains(errs, "--recommended") {
 		t.Errorf("--recommended alone: exit %d, %s; want exit 2", code, errs)
 	}
+	if code, _, errs := run(t, "capacity", "--scenario", "-o", "json"); code != 2 || !strings.Contains(errs, "--scenario") {
+		t.Errorf("--scenario -o json: exit %d, %s; want exit 2", code, errs)
+	}
+	// With --out, the review is written too, not silently skipped.
+	dir := filepath.Join(t.TempDir(), "review")
+	if code, out, errs := run(t, "capacity", "--scenario", "--out", dir); code != 0 || !strings.Contains(out, "brokers: 11\n") {
+		t.Errorf("--scenario --out: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.json")); err != nil {
+		t.Errorf("--scenario --out wrote no review: %v", err)
+	}
 }
 
 // The reported overflows exit 2 naming the file, line and field (they used
