@@ -227,17 +227,22 @@ func TestCountsNeverOverflow(t *testing.T) {
 		logU := func(name string, lo, hi float64) float64 {
 			return math.Pow(10, rapid.Float64Range(lo, hi).Draw(t, name))
 		}
+		// Each range reaches a little past its bounds, so both refusals and
+		// plans near the limits are drawn.
 		w := Workload{
-			MessagesPerSec:      units.Rate(logU("rate", -3, 20)),
-			PeakFactor:          units.Ratio(logU("peak", 0, 300)),
-			MessageSize:         units.Bytes(logU("size", 0, 15)),
-			Retention:           units.Duration(logU("retention", 9, 18)),
-			ReplicationFactor:   rapid.IntRange(1, 40).Draw(t, "rf"),
-			DiskPerBroker:       units.Bytes(logU("disk", 0, 18)),
-			PartitionThroughput: units.Rate(logU("partition", -300, 12)),
-			ConsumerThroughput:  units.Rate(logU("consumer", -300, 12)),
-			Headroom:            units.Ratio(logU("headroom", 0, 5)),
-			DiskFillTarget:      units.Ratio(logU("fill", -4, 0)),
+			MessagesPerSec:      units.Rate(logU("rate", -3, 9.5)),
+			PeakFactor:          units.Ratio(logU("peak", 0, 3.2)),
+			MessageSize:         units.Bytes(math.Round(logU("size", 0, 9.6))),
+			Retention:           units.Duration(logU("retention", 9, 15.6)),
+			ReplicationFactor:   rapid.IntRange(1, 33).Draw(t, "rf"),
+			DiskPerBroker:       units.Bytes(logU("disk", 8.8, 15.2)),
+			PartitionThroughput: units.Rate(logU("partition", -3.2, 9.2)),
+			Headroom:            units.Ratio(logU("headroom", 0, 3.1)),
+			DiskFillTarget:      units.Ratio(logU("fill", -2.2, 0)),
+			ConsumerGroups:      rapid.IntRange(1, 10_001).Draw(t, "groups"),
+		}
+		if rapid.Bool().Draw(t, "consumer side") {
+			w.ConsumerThroughput = units.Rate(logU("consumer", -3.2, 9.2))
 		}
 		p, err := Compute(w)
 		if err != nil {
