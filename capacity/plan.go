@@ -271,7 +271,13 @@ func compute(w Workload) (*Plan, error) {
 		return nil, err
 	}
 	recFormula := fmt.Sprintf("ceil(%s × %s headroom)", fmtNum(p.PartitionsExact), rec.Headroom)
-	if rec.Partitions, err = count(p.PartitionsExact*float64(rec.Headroom), MaxPartitions, "recommended_headroom", "partitions", recFormula); err != nil {
+	// Past the bound only with the margin: blame the margin if the
+	// workload raised it, else the throughput that set the count.
+	recField := partsField
+	if w.RecommendedHeadroom > DefaultRecommendedHeadroom {
+		recField = "recommended_headroom"
+	}
+	if rec.Partitions, err = count(p.PartitionsExact*float64(rec.Headroom), MaxPartitions, recField, "partitions with the recommended headroom", recFormula); err != nil {
 		return nil, err
 	}
 	add("partitions_minimum", "Partitions (minimum)", formula, float64(p.PartitionsMinimum), "partitions", strconv.Itoa(p.PartitionsMinimum),
@@ -367,15 +373,16 @@ func compute(w Workload) (*Plan, error) {
 	}
 	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions)
 	if err != nil {
-		// The margins alone push a result past its bound: name the margin.
+		// The margins alone push a result past its bound: name the margin
+		// if the workload tightened it beyond its default.
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			switch fe.Field {
-			case storageField:
+			switch {
+			case fe.Field == storageField && w.RecommendedDiskFill < DefaultRecommendedDiskFill:
 				fe.Field = "recommended_disk_fill"
-			case "nic_bandwidth", egressField:
+			case (fe.Field == "nic_bandwidth" || fe.Field == egressField) && w.RecommendedNetworkTarget < DefaultRecommendedNetworkTarget:
 				fe.Field = "recommended_network_target"
-			case "max_partitions_per_broker":
+			case fe.Field == "max_partitions_per_broker" && w.RecommendedHeadroom > DefaultRecommendedHeadroom:
 				fe.Field = "recommended_headroom"
 			}
 		}

@@ -191,7 +191,9 @@ func TestRefusesInsanePlans(t *testing.T) {
 		// 1M/s ÷ 0.01/s per consumer = 1e8 partitions.
 		{"partitions by consume side", func(w *Workload) { w.MessagesPerSec = 1e6; w.ConsumerThroughput = 0.01 }, "consumer_throughput", "partitions"},
 		// 6M/s ÷ 1/s = 6M partitions; × 2 recommended headroom = 12M, past 10M.
-		{"recommended headroom", func(w *Workload) { w.MessagesPerSec = 6e6; w.PartitionThroughput = 1 }, "recommended_headroom", "partitions"},
+		{"recommended headroom", func(w *Workload) { w.MessagesPerSec = 6e6; w.PartitionThroughput = 1 }, "partition_throughput", "with the recommended headroom"},
+		// The same with a margin the workload raised names the margin: 20K × 1000x = 20M.
+		{"raised headroom", func(w *Workload) { w.MessagesPerSec = 2e4; w.PartitionThroughput = 1; w.RecommendedHeadroom = 1000 }, "recommended_headroom", "with the recommended headroom"},
 		// 1M/s × 1 KB = 86.4 TB/day × 3650 d × 3 = 946 PB ÷ 10 TB = 94,608 brokers, past 10,000.
 		{"storage brokers", func(w *Workload) { w.MessagesPerSec = 1e6; w.MessageSize = 1000; w.Retention = 3650 * units.Day }, "retention", "brokers for storage"},
 		// 100K/s × 1 KB = 8.64 TB/day × 7 d × 3 = 181 TB ÷ 1 GB = 181,440 brokers.

@@ -271,7 +271,12 @@ func (w Workload) Validate() error {
 	rate := func(v float64) string { return big(v, units.FormatSI) + "/s" }
 	size := func(v float64) string { return units.FormatBytes(v) }
 	bw := func(v float64) string { return units.Bandwidth(v).String() }
-	ratio := func(v float64) string { return big(v, func(v float64) string { return units.Ratio(v).String() }) }
+	ratio := func(v float64) string {
+		if v >= 1e15 {
+			return big(v, nil) + "x"
+		}
+		return units.Ratio(v).String()
+	}
 	pct := func(v float64) string { return units.Ratio(v).Percent() }
 	whole := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	if w.Users != 0 {
