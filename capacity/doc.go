@@ -25,4 +25,17 @@
 //     (partitions × RF ÷ replicas per broker), and RF itself. These are the
 //     public sizing equations for Kafka clusters; the seed's table uses only
 //     storage, and the defaults reproduce it exactly.
+//
+// Beside that exact arithmetic every plan carries a Recommendation: the
+// same equations with operating margins (recommended_disk_fill 75%,
+// recommended_headroom 2x, recommended_network_target 70%, each the stricter
+// of the margin and the exact setting), the plan an operator signs.
+//
+// Nothing overflows silently. Validate checks every input against a sane
+// range, and every conversion of a computed quantity to a count (partitions,
+// brokers) goes through one checked function with a stated bound
+// (MaxPartitions, MaxBrokers; byte counts within 64 bits). Past a bound the
+// plan is refused with a *FieldError naming the input that caused it.
+// Zero means "default" in a Workload, so loaders refuse a zero a file
+// states explicitly (GivenZero) before applying Defaults.
 package capacity

@@ -1,11 +1,13 @@
 package capacity
 
 import (
+	"errors"
 	"fmt"
-	"github.com/dustin/go-humanize"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/dustin/go-humanize"
 
 	"mqsim/scenarios/units"
 )
@@ -22,6 +24,12 @@ type Row struct {
 	Unit     string  `json:"unit"`     // "msg/s", "bytes", "partitions", "brokers", …
 	Human    string  `json:"human"`    // the value in human units, e.g. "1.16M/s"
 	Why      string  `json:"why"`      // one line a candidate would say aloud
+
+	// The recommended value with operating margins, on the rows where the
+	// margins change it (partitions, consumers, brokers); nil elsewhere.
+	Recommended        *float64 `json:"recommended,omitempty"`
+	RecommendedHuman   string   `json:"recommended_human,omitempty"`
+	RecommendedFormula string   `json:"recommended_formula,omitempty"`
 }
 
 // Constraint is one reason to have brokers.
@@ -35,8 +43,17 @@ type Constraint struct {
 	Utilisation float64 `json:"utilisation"`
 }
 
+// PlanSchemaVersion is the version of the Plan's JSON and YAML form. It
+// changes when a field is renamed or removed or its meaning changes.
+const PlanSchemaVersion = 1
+
 // Plan is the sizing of one workload.
 type Plan struct {
+	SchemaVersion int `json:"schema_version"` // PlanSchemaVersion
+	// ToolVersion is the version of the program that computed the plan; the
+	// caller sets it (this package knows nothing of builds).
+	ToolVersion string `json:"tool_version,omitempty"`
+
 	Workload Workload `json:"workload"` // as resolved, defaults filled in
 
 	MessagesPerDay     float64 `json:"messages_per_day"`
@@ -57,7 +74,28 @@ type Plan struct {
 	BindingConstraint string       `json:"binding_constraint"`
 	Constraints       []Constraint `json:"constraints"`
 
+	// Recommended is the plan with operating margins, beside the exact
+	// arithmetic above.
+	Recommended Recommendation `json:"recommended"`
+
 	Rows []Row `json:"rows"`
+}
+
+// Recommendation is the plan an operator signs: the exact arithmetic with
+// operating margins — disks filled only to a target, partitions with
+// headroom for growth, NICs kept below a utilisation target.
+type Recommendation struct {
+	// The margins applied: the stricter of the workload's exact setting and
+	// its recommended_* margin.
+	DiskFill      units.Ratio `json:"disk_fill"`
+	Headroom      units.Ratio `json:"headroom"`
+	NetworkTarget units.Ratio `json:"network_target"`
+
+	Partitions        int          `json:"partitions"`
+	ConsumersPerGroup int          `json:"consumers_per_group"`
+	Brokers           int          `json:"brokers"`
+	BindingConstraint string       `json:"binding_constraint"`
+	Constraints       []Constraint `json:"constraints"`
 }
 
 // Compute sizes a workload. It applies Defaults and Validate first; the
@@ -71,7 +109,8 @@ func Compute(w Workload) (*Plan, error) {
 }
 
 // ceil rounds up, ignoring floating-point fuzz just above an integer
-// (115.00000000000001 partitions is 115).
+// (115.00000000000001 partitions is 115). Callers pass values already
+// checked against a bound by count.
 func ceil(x float64) int {
 	r := math.Round(x)
 	if math.Abs(x-r) < 1e-9*math.Max(1, math.Abs(x)) {
@@ -80,11 +119,57 @@ func ceil(x float64) int {
 	return int(math.Ceil(x))
 }
 
+// count converts a computed quantity to a whole number of things, at least
+// 1. A value that is not finite or lies past bound is refused as a
+// *FieldError on field, the input that caused it: every float-to-count
+// conversion of a plan goes through here, so an overflow can never wrap
+// around into "1 broker".
+func count(x float64, bound int, field, what, formula string) (int, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) || x > float64(bound) {
+		return 0, &FieldError{Field: field, Msg: fmt.Sprintf("gives %s %s (%s), past the sane bound of %s; check this field",
+			fmtBig(x), what, formula, humanize.Comma(int64(bound)))}
+	}
+	return max(1, ceil(x)), nil
+}
+
+// finite refuses a computed quantity that is not finite or past bound,
+// naming the field that caused it.
+func finite(x, bound float64, field, what string) error {
+	if math.IsNaN(x) || math.IsInf(x, 0) || x > bound {
+		return &FieldError{Field: field, Msg: fmt.Sprintf("gives %s of %s, past the sane bound of %s; check this field", what, fmtBig(x), fmtBig(bound))}
+	}
+	return nil
+}
+
+// fmtBig prints a possibly huge number in a form a person can read: 1.3e+12.
+func fmtBig(x float64) string {
+	if math.Abs(x) < 1e6 {
+		return fmtNum(x)
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}
+
+// rateField names the input that sets the message rate.
+func rateField(w Workload) string {
+	switch {
+	case w.Users != 0:
+		return "users"
+	case w.MessagesPerDay != 0:
+		return "messages_per_day"
+	}
+	return "messages_per_sec"
+}
+
 func compute(w Workload) (*Plan, error) {
-	p := &Plan{Workload: w}
+	p := &Plan{SchemaVersion: PlanSchemaVersion, Workload: w}
 	var rows []Row
 	add := func(key, qty, formula string, v float64, unit, human, why string) {
 		rows = append(rows, Row{Key: key, Quantity: qty, Formula: formula, Value: v, Unit: unit, Human: human, Why: why})
+	}
+	// recommend sets the recommended value of the last row added.
+	recommend := func(v float64, human, formula string) {
+		r := &rows[len(rows)-1]
+		r.Recommended, r.RecommendedHuman, r.RecommendedFormula = &v, human, formula
 	}
 
 	// Volume.
@@ -109,11 +194,18 @@ func compute(w Workload) (*Plan, error) {
 		add("messages_per_day", "Daily messages", fmt.Sprintf("%s × 86,400 s", fmtRate(p.AvgMessagesPerSec)),
 			p.MessagesPerDay, "msg/day", units.FormatSI(p.MessagesPerDay)+"/day", "The daily volume drives storage.")
 	}
+	if err := finite(p.AvgMessagesPerSec, MaxAvgMessagesPerSec, rateField(w), "an average rate in messages/s"); err != nil {
+		return nil, err
+	}
 	p.PeakMessagesPerSec = p.AvgMessagesPerSec * float64(w.PeakFactor)
+	if err := finite(p.PeakMessagesPerSec, MaxPeakMessagesPerSec, "peak_factor", "a peak rate in messages/s"); err != nil {
+		return nil, err
+	}
 	add("peak_messages_per_sec", "Messages/s (peak)", fmt.Sprintf("%s × %s", fmtRate(p.AvgMessagesPerSec), w.PeakFactor),
 		p.PeakMessagesPerSec, "msg/s", fmtRate(p.PeakMessagesPerSec), "Size throughput for the peak, not the average.")
 
-	// Bytes.
+	// Bytes. Every byte count must fit the 64-bit counts the rest of the
+	// program (and any real system) keeps.
 	p.BytesPerMessage = (float64(w.MessageSize) + float64(w.MessageOverhead)) / float64(w.CompressionRatio)
 	sizeFormula := w.MessageSize.String()
 	if w.MessageOverhead != 0 || w.CompressionRatio != 1 {
@@ -122,85 +214,195 @@ func compute(w Workload) (*Plan, error) {
 	add("bytes_per_message", "Message size", sizeFormula, p.BytesPerMessage, "bytes", units.FormatBytes(p.BytesPerMessage),
 		"Average bytes per message as stored and sent.")
 	p.BytesPerDay = p.MessagesPerDay * p.BytesPerMessage
+	if err := finite(p.BytesPerDay, math.MaxInt64, "message_size", "a daily data volume in bytes (more than 64-bit byte counts hold)"); err != nil {
+		return nil, err
+	}
 	add("bytes_per_day", "Daily data volume", fmt.Sprintf("%s × %s", units.FormatSI(p.MessagesPerDay), units.FormatBytes(p.BytesPerMessage)),
 		p.BytesPerDay, "bytes/day", units.FormatBytes(p.BytesPerDay)+"/day", "What the cluster must absorb each day.")
 	days := w.Retention.Seconds() / SecondsPerDay
 	p.RetainedBytes = p.BytesPerDay * days
+	if err := finite(p.RetainedBytes, math.MaxInt64, "retention", "retained storage in bytes (more than 64-bit byte counts hold)"); err != nil {
+		return nil, err
+	}
 	add("retained_bytes", "Retained storage", fmt.Sprintf("%s/day × %s", units.FormatBytes(p.BytesPerDay), fmtDays(days)),
 		p.RetainedBytes, "bytes", units.FormatBytes(p.RetainedBytes), "A log keeps everything for the retention period: that is what makes replay possible.")
 	rf := float64(w.ReplicationFactor)
 	p.ReplicatedBytes = p.RetainedBytes * rf
+	if err := finite(p.ReplicatedBytes, math.MaxInt64, "replication_factor", "replicated storage in bytes (more than 64-bit byte counts hold)"); err != nil {
+		return nil, err
+	}
 	add("replicated_bytes", "With replication", fmt.Sprintf("%s × RF %d", units.FormatBytes(p.RetainedBytes), w.ReplicationFactor),
 		p.ReplicatedBytes, "bytes", units.FormatBytes(p.ReplicatedBytes), "Every partition is stored on RF brokers so one failure loses nothing.")
 	p.PeakBytesPerSec = p.PeakMessagesPerSec * p.BytesPerMessage
 	add("peak_bytes_per_sec", "Peak ingress", fmt.Sprintf("%s × %s", fmtRate(p.PeakMessagesPerSec), units.FormatBytes(p.BytesPerMessage)),
 		p.PeakBytesPerSec, "bytes/s", units.FormatBytes(p.PeakBytesPerSec)+"/s", "Producer bytes per second at the peak, before replication.")
 
+	// The margins of the recommended plan: the stricter of each pair.
+	rec := &p.Recommended
+	rec.DiskFill = min(w.DiskFillTarget, w.RecommendedDiskFill)
+	rec.Headroom = max(w.Headroom, w.RecommendedHeadroom)
+	rec.NetworkTarget = min(w.NetworkTarget, w.RecommendedNetworkTarget)
+
 	// Partitions.
 	prodSide := p.PeakMessagesPerSec / float64(w.PartitionThroughput)
 	add("partitions_producer", "Partitions (produce side)", fmt.Sprintf("%s / %s per partition", fmtRate(p.PeakMessagesPerSec), fmtRate(float64(w.PartitionThroughput))),
 		prodSide, "partitions", fmtNum(prodSide), "A partition is the unit of parallelism; one takes about this much write throughput.")
 	p.PartitionsExact = prodSide
+	partsField := "partition_throughput"
 	if w.ConsumerThroughput > 0 {
 		consSide := p.PeakMessagesPerSec / float64(w.ConsumerThroughput)
 		add("partitions_consumer", "Partitions (consume side)", fmt.Sprintf("%s / %s per consumer", fmtRate(p.PeakMessagesPerSec), fmtRate(float64(w.ConsumerThroughput))),
 			consSide, "partitions", fmtNum(consSide), "Each partition has one consumer per group, so consumers must keep up at the peak.")
-		p.PartitionsExact = math.Max(prodSide, consSide)
+		if consSide > prodSide {
+			p.PartitionsExact = consSide
+			partsField = "consumer_throughput"
+		}
 	}
-	p.PartitionsMinimum = max(1, ceil(p.PartitionsExact))
-	p.Partitions = max(1, ceil(p.PartitionsExact*float64(w.Headroom)))
+	var err error
 	formula := fmt.Sprintf("ceil(%s)", fmtNum(p.PartitionsExact))
 	if w.ConsumerThroughput > 0 {
 		formula = fmt.Sprintf("ceil(max(produce, consume) = %s)", fmtNum(p.PartitionsExact))
 	}
+	if p.PartitionsMinimum, err = count(p.PartitionsExact, MaxPartitions, partsField, "partitions", "the peak ÷ the throughput of one"); err != nil {
+		return nil, err
+	}
+	headFormula := fmt.Sprintf("ceil(%s × %s headroom)", fmtNum(p.PartitionsExact), w.Headroom)
+	if p.Partitions, err = count(p.PartitionsExact*float64(w.Headroom), MaxPartitions, "headroom", "partitions", headFormula); err != nil {
+		return nil, err
+	}
+	recFormula := fmt.Sprintf("ceil(%s × %s headroom)", fmtNum(p.PartitionsExact), rec.Headroom)
+	// Past the bound only with the margin: blame the margin if the
+	// workload raised it, else the throughput that set the count.
+	recField := partsField
+	if w.RecommendedHeadroom > DefaultRecommendedHeadroom {
+		recField = "recommended_headroom"
+	}
+	if rec.Partitions, err = count(p.PartitionsExact*float64(rec.Headroom), MaxPartitions, recField, "partitions with the recommended headroom", recFormula); err != nil {
+		return nil, err
+	}
 	add("partitions_minimum", "Partitions (minimum)", formula, float64(p.PartitionsMinimum), "partitions", strconv.Itoa(p.PartitionsMinimum),
 		"The fewest partitions that carry the peak.")
-	add("partitions", "Partitions (recommended)", fmt.Sprintf("ceil(%s × %s headroom)", fmtNum(p.PartitionsExact), w.Headroom),
-		float64(p.Partitions), "partitions", strconv.Itoa(p.Partitions), "Over-partition for growth: adding partitions later remaps keys and breaks per-key order.")
+	add("partitions", "Partitions", headFormula, float64(p.Partitions), "partitions", strconv.Itoa(p.Partitions),
+		"Over-partition for growth: adding partitions later remaps keys and breaks per-key order.")
+	recommend(float64(rec.Partitions), strconv.Itoa(rec.Partitions), recFormula)
 	p.ConsumersPerGroup = p.Partitions
+	rec.ConsumersPerGroup = rec.Partitions
 	add("consumers_per_group", "Consumers per group (max useful)", "= partitions", float64(p.ConsumersPerGroup), "consumers", strconv.Itoa(p.ConsumersPerGroup),
 		"A partition goes to one consumer in a group; consumers beyond the partition count sit idle.")
+	recommend(float64(rec.ConsumersPerGroup), strconv.Itoa(rec.ConsumersPerGroup), "recommended partitions")
 
-	// Brokers.
-	usableDisk := float64(w.DiskPerBroker) * float64(w.DiskFillTarget)
-	usableNIC := float64(w.NICBandwidth) * float64(w.NetworkTarget)
+	// Brokers, once with the exact settings and once with the margins.
 	peakB := units.FormatBytes(p.PeakBytesPerSec) + "/s"
 	type cons struct {
-		name, formula, why string
-		exact              float64
+		name, field, why string
+		formula          func(fill, nic units.Ratio, parts int) string
+		exact            func(fill, nic units.Ratio, parts int) float64
+	}
+	storageField := "retention"
+	if w.DiskPerBroker < DefaultDiskPerBroker || w.DiskFillTarget < 0.5 {
+		storageField = "disk_per_broker"
+	}
+	egressField := "nic_bandwidth"
+	if w.ConsumerGroups > w.ReplicationFactor {
+		egressField = "consumer_groups"
 	}
 	cs := []cons{
-		{"storage", fmt.Sprintf("%s / (%s × %s fill)", units.FormatBytes(p.ReplicatedBytes), w.DiskPerBroker, w.DiskFillTarget.Percent()),
-			"Replicated retained bytes must fit on the brokers' disks.", p.ReplicatedBytes / usableDisk},
-		{"disk throughput", fmt.Sprintf("%s × RF %d / %s", peakB, w.ReplicationFactor, w.DiskThroughput),
-			"Every replica writes every byte; disks must sustain the peak.", p.PeakBytesPerSec * rf / float64(w.DiskThroughput)},
-		{"network ingress", fmt.Sprintf("%s × RF %d / (%s × %s)", peakB, w.ReplicationFactor, w.NICBandwidth, w.NetworkTarget.Percent()),
-			"Brokers receive producer traffic plus RF−1 replica copies.", p.PeakBytesPerSec * rf / usableNIC},
-		{"network egress", fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakB, w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, w.NetworkTarget.Percent()),
-			"Brokers send every byte to each consumer group and to RF−1 followers.", p.PeakBytesPerSec * float64(w.ConsumerGroups+w.ReplicationFactor-1) / usableNIC},
-		{"partition replicas", fmt.Sprintf("%d partitions × RF %d / %d per broker", p.Partitions, w.ReplicationFactor, w.MaxPartitionsPerBroker),
-			"Each broker can host only so many partition replicas.", float64(p.Partitions*w.ReplicationFactor) / float64(w.MaxPartitionsPerBroker)},
-		{"replication factor", fmt.Sprintf("RF %d", w.ReplicationFactor),
-			"Replicas of a partition must sit on different brokers.", rf},
+		{"storage", storageField, "Replicated retained bytes must fit on the brokers' disks.",
+			func(fill, _ units.Ratio, _ int) string {
+				return fmt.Sprintf("%s / (%s × %s fill)", units.FormatBytes(p.ReplicatedBytes), w.DiskPerBroker, fill.Percent())
+			},
+			func(fill, _ units.Ratio, _ int) float64 {
+				return p.ReplicatedBytes / (float64(w.DiskPerBroker) * float64(fill))
+			}},
+		{"disk throughput", "disk_throughput", "Every replica writes every byte; disks must sustain the peak.",
+			func(_, _ units.Ratio, _ int) string {
+				return fmt.Sprintf("%s × RF %d / %s", peakB, w.ReplicationFactor, w.DiskThroughput)
+			},
+			func(_, _ units.Ratio, _ int) float64 { return p.PeakBytesPerSec * rf / float64(w.DiskThroughput) }},
+		{"network ingress", "nic_bandwidth", "Brokers receive producer traffic plus RF−1 replica copies.",
+			func(_, nic units.Ratio, _ int) string {
+				return fmt.Sprintf("%s × RF %d / (%s × %s)", peakB, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+			},
+			func(_, nic units.Ratio, _ int) float64 {
+				return p.PeakBytesPerSec * rf / (float64(w.NICBandwidth) * float64(nic))
+			}},
+		{"network egress", egressField, "Brokers send every byte to each consumer group and to RF−1 followers.",
+			func(_, nic units.Ratio, _ int) string {
+				return fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakB, w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+			},
+			func(_, nic units.Ratio, _ int) float64 {
+				return p.PeakBytesPerSec * float64(w.ConsumerGroups+w.ReplicationFactor-1) / (float64(w.NICBandwidth) * float64(nic))
+			}},
+		{"partition replicas", "max_partitions_per_broker", "Each broker can host only so many partition replicas.",
+			func(_, _ units.Ratio, parts int) string {
+				return fmt.Sprintf("%d partitions × RF %d / %d per broker", parts, w.ReplicationFactor, w.MaxPartitionsPerBroker)
+			},
+			func(_, _ units.Ratio, parts int) float64 {
+				return float64(parts) * rf / float64(w.MaxPartitionsPerBroker)
+			}},
+		{"replication factor", "replication_factor", "Replicas of a partition must sit on different brokers.",
+			func(_, _ units.Ratio, _ int) string { return fmt.Sprintf("RF %d", w.ReplicationFactor) },
+			func(_, _ units.Ratio, _ int) float64 { return rf }},
 	}
-	best := 0
-	for i, c := range cs {
-		n := max(1, ceil(c.exact))
-		p.Constraints = append(p.Constraints, Constraint{Name: c.name, Exact: c.exact, Brokers: n})
-		// The binding constraint is the one needing the most brokers before
-		// rounding (2.8 of storage and 3 of RF both round to 3; RF binds).
-		if c.exact > p.Constraints[best].Exact {
-			best = i
+	// size evaluates every constraint at one set of margins and returns the
+	// constraints and the index of the binding one: the one needing the
+	// most brokers before rounding (2.8 of storage and 3 of RF both round
+	// to 3; RF binds).
+	size := func(fill, nic units.Ratio, parts int) ([]Constraint, int, error) {
+		var out []Constraint
+		best := 0
+		for i, c := range cs {
+			x := c.exact(fill, nic, parts)
+			n, err := count(x, MaxBrokers, c.field, "brokers for "+c.name, c.formula(fill, nic, parts))
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, Constraint{Name: c.name, Exact: x, Brokers: n})
+			if x > out[best].Exact {
+				best = i
+			}
 		}
-		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula, c.exact, "brokers", fmtNum(c.exact), c.why)
+		for i := range out {
+			out[i].Utilisation = out[i].Exact / float64(out[best].Brokers)
+		}
+		return out, best, nil
 	}
-	p.Brokers = p.Constraints[best].Brokers
-	p.BindingConstraint = p.Constraints[best].Name
-	for i := range p.Constraints {
-		p.Constraints[i].Utilisation = p.Constraints[i].Exact / float64(p.Brokers)
+	exact, best, err := size(w.DiskFillTarget, w.NetworkTarget, p.Partitions)
+	if err != nil {
+		return nil, err
 	}
-	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(p.Constraints[best].Exact), p.Brokers),
+	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions)
+	if err != nil {
+		// The margins alone push a result past its bound: name the margin
+		// if the workload tightened it beyond its default.
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			switch {
+			case fe.Field == storageField && w.RecommendedDiskFill < DefaultRecommendedDiskFill:
+				fe.Field = "recommended_disk_fill"
+			case (fe.Field == "nic_bandwidth" || fe.Field == egressField) && w.RecommendedNetworkTarget < DefaultRecommendedNetworkTarget:
+				fe.Field = "recommended_network_target"
+			case fe.Field == "max_partitions_per_broker" && w.RecommendedHeadroom > DefaultRecommendedHeadroom:
+				fe.Field = "recommended_headroom"
+			}
+		}
+		return nil, err
+	}
+	p.Constraints = exact
+	p.Brokers, p.BindingConstraint = exact[best].Brokers, exact[best].Name
+	rec.Constraints = recCons
+	rec.Brokers, rec.BindingConstraint = recCons[recBest].Brokers, recCons[recBest].Name
+	for i, c := range cs {
+		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula(w.DiskFillTarget, w.NetworkTarget, p.Partitions),
+			exact[i].Exact, "brokers", fmtNum(exact[i].Exact), c.why)
+		if r := recCons[i].Exact; r != exact[i].Exact {
+			recommend(r, fmtNum(r), c.formula(rec.DiskFill, rec.NetworkTarget, rec.Partitions))
+		}
+	}
+	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),
 		float64(p.Brokers), "brokers", strconv.Itoa(p.Brokers), "The cluster needs enough brokers for its tightest constraint.")
+	recommend(float64(rec.Brokers), strconv.Itoa(rec.Brokers),
+		fmt.Sprintf("max over constraints with margins (%s binds, %s → %d)", rec.BindingConstraint, fmtNum(recCons[recBest].Exact), rec.Brokers))
 	p.Rows = rows
 	return p, nil
 }

@@ -3,7 +3,10 @@ package capacity
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 
 	"mqsim/scenarios/units"
 )
@@ -125,7 +128,8 @@ func TestValidate(t *testing.T) {
 		{"negative rf", func(w *Workload) { w.ReplicationFactor = -1 }, "replication_factor"},
 		{"fill over 100%", func(w *Workload) { w.DiskFillTarget = 1.5 }, "disk_fill_target"},
 		{"negative groups", func(w *Workload) { w.ConsumerGroups = -2 }, "consumer_groups"},
-		{"overflow", func(w *Workload) { w.MessagesPerSec = 1e18; w.MessageSize = 1e12 }, "retention"},
+		{"rate past its bound", func(w *Workload) { w.MessagesPerSec = 1e18 }, "messages_per_sec"},
+		{"size past its bound", func(w *Workload) { w.MessageSize = 1e12 }, "message_size"},
 	} {
 		w := base
 		c.mod(&w)
@@ -158,5 +162,155 @@ func TestBindingConstraintBeforeRounding(t *testing.T) {
 	}
 	if p.Brokers != 3 || p.BindingConstraint != "replication factor" {
 		t.Errorf("brokers %d, binding %q; want 3 and replication factor", p.Brokers, p.BindingConstraint)
+	}
+}
+
+// Issue examples and their neighbours: an input past its sane range, or a
+// combination whose result passes a bound, is refused with the field that
+// caused it — never planned as "1 broker" after an overflow.
+func TestRefusesInsanePlans(t *testing.T) {
+	base := Workload{MessagesPerSec: 10e3, MessageSize: 500, Retention: units.Day}
+	for _, c := range []struct {
+		name  string
+		mod   func(w *Workload)
+		field string
+		msg   string
+	}{
+		// The three inputs reported: each is out of its own range.
+		{"peak 1e300x", func(w *Workload) { w.PeakFactor = 1e300 }, "peak_factor", "at most 1000x"},
+		{"consumer 1e-300/s", func(w *Workload) { w.ConsumerThroughput = 1e-300 }, "consumer_throughput", "at least"},
+		{"disk 1B", func(w *Workload) { w.DiskPerBroker = 1 }, "disk_per_broker", "at least 1 GB"},
+		{"fill 0.1%", func(w *Workload) { w.DiskFillTarget = 0.001 }, "disk_fill_target", "at least 1%"},
+		{"rf 33", func(w *Workload) { w.ReplicationFactor = 33 }, "replication_factor", "at most 32"},
+		{"retention 200 years", func(w *Workload) { w.Retention = 73000 * units.Day }, "retention", "at most 36500 days"},
+		// Sane inputs whose product is not.
+		// 1B/s average × 1000x = 1e12/s peak, past 1e10/s.
+		{"peak rate", func(w *Workload) { w.MessagesPerSec = 1e9; w.PeakFactor = 1000 }, "peak_factor", "peak rate"},
+		// 100M/s × 10 = 1e9/s ÷ 1/s per partition = 1e9 partitions, past 10M.
+		{"partitions by produce side", func(w *Workload) { w.MessagesPerSec = 1e8; w.PeakFactor = 10; w.PartitionThroughput = 1 }, "partition_throughput", "partitions"},
+		// 1M/s ÷ 0.01/s per consumer = 1e8 partitions.
+		{"partitions by consume side", func(w *Workload) { w.MessagesPerSec = 1e6; w.ConsumerThroughput = 0.01 }, "consumer_throughput", "partitions"},
+		// 6M/s ÷ 1/s = 6M partitions; × 2 recommended headroom = 12M, past 10M.
+		{"recommended headroom", func(w *Workload) { w.MessagesPerSec = 6e6; w.PartitionThroughput = 1 }, "partition_throughput", "with the recommended headroom"},
+		// The same with a margin the workload raised names the margin: 20K × 1000x = 20M.
+		{"raised headroom", func(w *Workload) { w.MessagesPerSec = 2e4; w.PartitionThroughput = 1; w.RecommendedHeadroom = 1000 }, "recommended_headroom", "with the recommended headroom"},
+		// 1M/s × 1 KB = 86.4 TB/day × 3650 d × 3 = 946 PB ÷ 10 TB = 94,608 brokers, past 10,000.
+		{"storage brokers", func(w *Workload) { w.MessagesPerSec = 1e6; w.MessageSize = 1000; w.Retention = 3650 * units.Day }, "retention", "brokers for storage"},
+		// 100K/s × 1 KB = 8.64 TB/day × 7 d × 3 = 181 TB ÷ 1 GB = 181,440 brokers.
+		{"small disks", func(w *Workload) {
+			w.MessagesPerSec = 1e5
+			w.MessageSize = 1000
+			w.Retention = 7 * units.Day
+			w.DiskPerBroker = 1e9
+		}, "disk_per_broker", "brokers for storage"},
+		// 1B/s × 2 GB messages = 1.7e23 bytes a day: past 64-bit byte counts.
+		{"bytes per day", func(w *Workload) { w.MessagesPerSec = 1e9; w.MessageSize = MaxMessageSize }, "message_size", "64-bit"},
+	} {
+		w := base
+		c.mod(&w)
+		p, err := Compute(w)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(err.Error(), c.msg) {
+			brokers := 0
+			if p != nil {
+				brokers = p.Brokers
+			}
+			t.Errorf("%s: Compute = %v (brokers %d), want a FieldError on %s containing %q", c.name, err, brokers, c.field, c.msg)
+		}
+	}
+}
+
+// Whatever the inputs, a plan either is refused with a named field or its
+// counts are the true ceilings of the arithmetic, within the bounds: no
+// conversion from float to count may wrap around.
+func TestCountsNeverOverflow(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		// Log-uniform over many decades, past every bound on both sides.
+		logU := func(name string, lo, hi float64) float64 {
+			return math.Pow(10, rapid.Float64Range(lo, hi).Draw(t, name))
+		}
+		// Each range reaches a little past its bounds, so both refusals and
+		// plans near the limits are drawn.
+		w := Workload{
+			MessagesPerSec:      units.Rate(logU("rate", -3, 9.5)),
+			PeakFactor:          units.Ratio(logU("peak", 0, 3.2)),
+			MessageSize:         units.Bytes(math.Round(logU("size", 0, 9.6))),
+			Retention:           units.Duration(logU("retention", 9, 15.6)),
+			ReplicationFactor:   rapid.IntRange(1, 33).Draw(t, "rf"),
+			DiskPerBroker:       units.Bytes(logU("disk", 8.8, 15.2)),
+			PartitionThroughput: units.Rate(logU("partition", -3.2, 9.2)),
+			Headroom:            units.Ratio(logU("headroom", 0, 3.1)),
+			DiskFillTarget:      units.Ratio(logU("fill", -2.2, 0)),
+			ConsumerGroups:      rapid.IntRange(1, 10_001).Draw(t, "groups"),
+		}
+		if rapid.Bool().Draw(t, "consumer side") {
+			w.ConsumerThroughput = units.Rate(logU("consumer", -3.2, 9.2))
+		}
+		p, err := Compute(w)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Fatalf("error %v does not name a field", err)
+			}
+			return
+		}
+		if p.Brokers < 1 || p.Brokers > MaxBrokers || p.Recommended.Brokers > MaxBrokers || p.Recommended.Brokers < p.Brokers {
+			t.Fatalf("brokers %d, recommended %d", p.Brokers, p.Recommended.Brokers)
+		}
+		if p.Partitions < 1 || p.Recommended.Partitions > MaxPartitions || p.Recommended.Partitions < p.Partitions {
+			t.Fatalf("partitions %d, recommended %d", p.Partitions, p.Recommended.Partitions)
+		}
+		for _, c := range p.Constraints {
+			if float64(p.Brokers) < c.Exact*(1-1e-9) {
+				t.Fatalf("%d brokers cannot carry %s, which needs %v", p.Brokers, c.Name, c.Exact)
+			}
+		}
+		if float64(p.Partitions) < p.PartitionsExact*float64(p.Workload.Headroom)*(1-1e-9) {
+			t.Fatalf("%d partitions for %v × %v", p.Partitions, p.PartitionsExact, p.Workload.Headroom)
+		}
+	})
+}
+
+// Beside the seed's exact arithmetic (11 brokers, 116 partitions) the plan
+// recommends one with operating margins. By hand, with the default margins:
+// storage 105 TB / (10 TB × 75% fill) = 14 brokers; partitions
+// ceil(115.74 × 2 headroom) = ceil(231.48) = 232, so up to 232 consumers;
+// network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.98 (unchanged:
+// the exact plan already uses 70%).
+func TestSeedRecommended(t *testing.T) {
+	p, err := Compute(seedWorkload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Brokers != 11 || p.Partitions != 116 {
+		t.Fatalf("exact plan %d brokers, %d partitions; want the seed's 11 and 116", p.Brokers, p.Partitions)
+	}
+	r := p.Recommended
+	if r.DiskFill != 0.75 || r.Headroom != 2 || r.NetworkTarget != 0.7 {
+		t.Errorf("margins %v fill, %v headroom, %v NIC; want 75%%, 2x, 70%%", r.DiskFill, r.Headroom, r.NetworkTarget)
+	}
+	if r.Brokers != 14 || r.BindingConstraint != "storage" || r.Partitions != 232 || r.ConsumersPerGroup != 232 {
+		t.Errorf("recommended %d brokers (%s), %d partitions, %d consumers; want 14 (storage), 232, 232",
+			r.Brokers, r.BindingConstraint, r.Partitions, r.ConsumersPerGroup)
+	}
+	if math.Abs(r.Constraints[0].Exact-14) > 1e-9 {
+		t.Errorf("recommended storage brokers %v, want 14", r.Constraints[0].Exact)
+	}
+	for key, want := range map[string]string{"brokers": "14", "partitions": "232", "consumers_per_group": "232", "brokers_storage": "14"} {
+		row, _ := p.Row(key)
+		if row.RecommendedHuman != want || row.Recommended == nil {
+			t.Errorf("row %s recommended %q, want %q", key, row.RecommendedHuman, want)
+		}
+	}
+	if row, _ := p.Row("brokers_network_ingress"); row.Recommended != nil {
+		t.Errorf("network ingress row shows a recommended value %v though the margins do not change it", *row.Recommended)
+	}
+	// A stricter exact setting wins over a looser margin: 60% exact fill
+	// is used for the recommendation too (105 / 6 = 17.5 → 18 both ways).
+	w := seedWorkload()
+	w.DiskFillTarget = 0.6
+	p, err = Compute(w)
+	if err != nil || p.Brokers != 18 || p.Recommended.Brokers != 18 {
+		t.Errorf("60%% fill: %v brokers, %v recommended, %v; want 18 and 18", p.Brokers, p.Recommended.Brokers, err)
 	}
 }

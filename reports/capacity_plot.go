@@ -41,11 +41,14 @@ func CapacityCharts(w capacity.Workload) []Chart {
 			brokers.Series = append(brokers.Series, s)
 		}
 		total := Series{Name: "brokers (max, rounded up)", Thick: true}
+		rec := Series{Name: "recommended (with margins)", Thick: true}
 		for _, pt := range byRetention {
 			total.X = append(total.X, pt.X)
 			total.Y = append(total.Y, float64(pt.Plan.Brokers))
+			rec.X = append(rec.X, pt.X)
+			rec.Y = append(rec.Y, float64(pt.Plan.Recommended.Brokers))
 		}
-		brokers.Series = append(brokers.Series, total)
+		brokers.Series = append(brokers.Series, total, rec)
 	}
 	if w.Retention > 0 {
 		brokers.Markers = []Marker{{X: w.Retention.Seconds() / capacity.SecondsPerDay, Label: "this workload"}}
@@ -63,14 +66,17 @@ func CapacityCharts(w capacity.Workload) []Chart {
 		YMin:   &zero,
 	}
 	minS := Series{Name: "minimum (carry the peak)"}
-	recS := Series{Name: fmt.Sprintf("recommended (× %s headroom)", w.Headroom), Thick: true}
+	planS := Series{Name: fmt.Sprintf("plan (× %s headroom)", w.Headroom)}
+	recS := Series{Name: fmt.Sprintf("recommended (× %s headroom)", max(w.Headroom, w.RecommendedHeadroom)), Thick: true}
 	for _, pt := range byPeak {
 		minS.X = append(minS.X, pt.X)
 		minS.Y = append(minS.Y, float64(pt.Plan.PartitionsMinimum))
+		planS.X = append(planS.X, pt.X)
+		planS.Y = append(planS.Y, float64(pt.Plan.Partitions))
 		recS.X = append(recS.X, pt.X)
-		recS.Y = append(recS.Y, float64(pt.Plan.Partitions))
+		recS.Y = append(recS.Y, float64(pt.Plan.Recommended.Partitions))
 	}
-	parts.Series = []Series{minS, recS}
+	parts.Series = []Series{minS, planS, recS}
 	if w.PeakFactor > 0 {
 		parts.Markers = []Marker{{X: float64(w.PeakFactor), Label: "this workload"}}
 	}

@@ -56,23 +56,29 @@ func capacityPage(p *capacity.Plan, svg []byte, command string) Page {
 	if name == "" {
 		name = "workload"
 	}
-	rows := Table{Header: []string{"Quantity", "Formula", "Value", "Why"}, Numeric: []bool{false, false, true, false}}
+	rows := Table{Header: []string{"Quantity", "Formula", "Value", "Recommended", "Why"}, Numeric: []bool{false, false, true, true, false}}
 	for _, r := range p.Rows {
-		rows.Rows = append(rows.Rows, []string{r.Quantity, r.Formula, r.Human, r.Why})
+		formula := r.Formula
+		if r.RecommendedFormula != "" {
+			formula += "; recommended: " + r.RecommendedFormula
+		}
+		rows.Rows = append(rows.Rows, []string{r.Quantity, formula, r.Human, r.RecommendedHuman, r.Why})
 	}
-	cons := Table{Header: []string{"Constraint", "Brokers needed", fmt.Sprintf("Use at %d brokers", p.Brokers)}, Numeric: []bool{false, true, true}}
-	for _, c := range p.Constraints {
-		cons.Rows = append(cons.Rows, []string{c.Name, trim2(c.Exact), roomText(c, p)})
+	rec := p.Recommended
+	cons := Table{
+		Header:  []string{"Constraint", "Brokers needed", fmt.Sprintf("Use at %d brokers", p.Brokers), "With margins", fmt.Sprintf("Use at %d brokers", rec.Brokers)},
+		Numeric: []bool{false, true, true, true, true},
+	}
+	for i, c := range p.Constraints {
+		rc := rec.Constraints[i]
+		cons.Rows = append(cons.Rows, []string{c.Name, trim2(c.Exact), roomText(c, p.BindingConstraint), trim2(rc.Exact), roomText(rc, rec.BindingConstraint)})
 	}
 	return Page{
 		Title:    "Capacity plan: " + name,
 		Subtitle: p.Workload.Description,
 		Command:  command,
 		Sections: []Section{
-			{Heading: "Result", Paragraphs: []string{
-				fmt.Sprintf("%d partitions (minimum %d), up to %d consumers per group, and %d brokers: %s binds.",
-					p.Partitions, p.PartitionsMinimum, p.ConsumersPerGroup, p.Brokers, p.BindingConstraint),
-			}, Tables: []Table{cons}},
+			{Heading: "Result", Paragraphs: verdictLines(p), Tables: []Table{cons}},
 			{Heading: "The back-of-envelope", Tables: []Table{rows}},
 			{Heading: "Sensitivity", Figures: []Figure{{SVG: svg, Caption: "Brokers needed by each constraint as retention grows from 1 to 30 days; partitions as the peak factor grows."}}},
 		},

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"mqsim/capacity"
 	"mqsim/reports"
@@ -19,7 +23,11 @@ type capacityOptions struct {
 	plot   string
 	out    string
 	list   bool
-	args   []string // the command line, for "reproduce" in reports
+	// scenario writes the plan as a runnable scenario to stdout instead
+	// of the table; recommended picks the recommended plan for it.
+	scenario    bool
+	recommended bool
+	args        []string // the command line, for "reproduce" in reports
 }
 
 func newCapacityCmd() *cobra.Command {
@@ -29,14 +37,21 @@ func newCapacityCmd() *cobra.Command {
 		Short: "Size a cluster from a workload: partitions, storage, brokers, every formula shown",
 		Long: `Size a Kafka-style cluster from a workload: messages per second, bytes per
 day, retained and replicated storage, partitions, consumers and brokers.
-Every row shows the formula with the numbers substituted and why it matters.
+Every row shows the formula with the numbers substituted and why it matters,
+and beside the exact arithmetic a recommended value with operating margins
+(disk fill target, partition headroom, NIC utilisation; see the workload's
+recommended_* fields).
+
+--scenario writes the plan as a scenario that 'mqsim run' plays at the peak
+(the exact plan, or the recommended one with --recommended).
 
 With no argument it sizes the seed's worked example (` + scenarios.DefaultWorkload + `).
 A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 		Example: `  mqsim capacity
   mqsim capacity iot-telemetry --output markdown
   mqsim capacity my-workload.yaml --set retention=30d --set peak_factor=5x
-  mqsim capacity --plot sizing.svg`,
+  mqsim capacity --plot sizing.svg
+  mqsim capacity social-media --scenario > plan.yaml && mqsim run plan.yaml --duration 2s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := scenarios.DefaultWorkload
@@ -47,6 +62,12 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 			for _, s := range o.sets {
 				o.args = append(o.args, "--set", s)
 			}
+			if o.scenario {
+				o.args = append(o.args, "--scenario")
+				if o.recommended {
+					o.args = append(o.args, "--recommended")
+				}
+			}
 			return runCapacity(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
 		},
 	}
@@ -56,28 +77,43 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 	f.StringVar(&o.plot, "plot", "", "also draw the sensitivity chart to FILE.png or FILE.svg")
 	f.StringVar(&o.out, "out", "", "also write a sizing report into DIR (report.md, report.html, plan.json, sizing.png/svg)")
 	f.BoolVar(&o.list, "list", false, "list the built-in workloads and exit")
+	f.BoolVar(&o.scenario, "scenario", false, "write the plan as a runnable scenario (YAML) to stdout instead of the table")
+	f.BoolVar(&o.recommended, "recommended", false, "with --scenario: play the recommended plan rather than the exact one")
 	return cmd
 }
 
 func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error {
 	if o.list {
+		var names, summaries []string
 		for _, n := range scenarios.Workloads() {
 			lw, err := scenarios.LoadWorkload(n, nil)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%-18s %s\n", n, firstSentence(lw.Description))
+			names = append(names, n)
+			summaries = append(summaries, firstSentence(lw.Description))
 		}
-		return nil
+		return reports.CapacityList(stdout, names, summaries, capacityWidth(stdout))
 	}
 	switch o.output {
 	case "table", "markdown", "json", "yaml":
 	default:
 		return badInput(fmt.Errorf("--output: unknown format %q (want table, markdown, json or yaml)", o.output))
 	}
+	if o.recommended && !o.scenario {
+		return badInput(fmt.Errorf("--recommended: only with --scenario (the table shows both plans)"))
+	}
+	if o.scenario && o.output != "table" {
+		return badInput(fmt.Errorf("--output %s: --scenario writes the plan as a scenario (YAML) instead of a table; use one or the other", o.output))
+	}
 	if o.plot != "" {
 		if _, err := reports.ImageFormat(o.plot); err != nil {
 			return badInput(fmt.Errorf("--plot: %w", err))
+		}
+		// The same rule as --out: a path the user gave that cannot be
+		// written is bad input, found before any work.
+		if err := checkPlotPath(o.plot); err != nil {
+			return badInput(fmt.Errorf("--plot %s: %w", o.plot, err))
 		}
 	}
 	if o.out != "" {
@@ -93,18 +129,31 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 	if err != nil {
 		return badInput(scenarios.Located(lw.Source, lw.Node, err))
 	}
-	switch o.output {
-	case "table":
-		err = reports.CapacityText(stdout, plan)
-	case "markdown":
-		err = reports.CapacityMarkdown(stdout, plan)
-	case "json":
-		err = reports.JSON(stdout, plan)
-	case "yaml":
-		err = reports.YAML(stdout, plan)
-	}
-	if err != nil {
-		return err
+	plan.ToolVersion = buildVersion()
+	if o.scenario {
+		data, s, err := scenarios.FromPlan(plan, scenarios.PlanOptions{Recommended: o.recommended, Command: shellJoin(o.args)})
+		if err != nil {
+			return badInput(err)
+		}
+		if _, err := stdout.Write(data); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "scenario %s: %d brokers, %d partitions, %s for %s; run it with: mqsim run FILE\n",
+			s.Name, s.Cluster.Brokers, s.Topics[0].Partitions, s.Producers[0].Rate, s.Duration)
+	} else {
+		switch o.output {
+		case "table":
+			err = reports.CapacityText(stdout, plan, capacityWidth(stdout))
+		case "markdown":
+			err = reports.CapacityMarkdown(stdout, plan)
+		case "json":
+			err = reports.JSON(stdout, plan)
+		case "yaml":
+			err = reports.YAML(stdout, plan)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if o.plot != "" {
 		if err := reports.SaveCapacityPlot(o.plot, plan.Workload); err != nil {
@@ -121,11 +170,52 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 	return nil
 }
 
-// firstSentence returns the first sentence of a description, on one line.
+// firstSentence returns the first sentence of a description, on one line,
+// with control characters (an ESC could retitle the terminal) replaced.
 func firstSentence(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if i := strings.Index(s, ". "); i >= 0 {
 		return s[:i+1]
 	}
 	return s
+}
+
+// capacityWidth is the width of the terminal stdout writes to, or
+// reports.CapacityWidth when it is not a terminal.
+func capacityWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	return reports.CapacityWidth
+}
+
+// checkPlotPath makes sure the plot's directory exists and is writable and
+// the path itself is not a directory.
+func checkPlotPath(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("is a directory; want a file name ending in .png or .svg")
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, errors.Unwrap(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, ".mqsim-write-test-*")
+	if err != nil {
+		return fmt.Errorf("directory %s is not writable", dir)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
