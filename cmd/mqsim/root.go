@@ -15,6 +15,9 @@ const (
 	exitInternal = 1 // a bug or an I/O failure
 	exitBadInput = 2 // bad input or usage
 	exitCheck    = 3 // a scenario's expectations failed, or a log failed verification
+	// exitInterrupted is the shells' code for a process ended by SIGINT
+	// (128 + 2): a run stopped with Ctrl-C, its partial results printed.
+	exitInterrupted = 130
 )
 
 // exitError carries the process exit code for an error.

@@ -32,11 +32,12 @@ type runOptions struct {
 	sets     []string
 	output   string
 	dataDir  string
-	out      string   // write a review (results.json, CSV, plots, report.md/html) into DIR
-	replay   string   // a results.json to replay
-	vary     []string // path=v1,v2 (repeatable: a grid)
-	parallel int      // variants run at once (0: one per CPU)
-	color    bool     // stdout is a terminal and NO_COLOR is unset
+	out      string          // write a review (results.json, CSV, plots, report.md/html) into DIR
+	replay   string          // a results.json to replay
+	vary     []string        // path=v1,v2 (repeatable: a grid)
+	parallel int             // variants run at once (0: one per CPU)
+	color    bool            // stdout is a terminal and NO_COLOR is unset
+	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
 }
 
 func newRunCmd() *cobra.Command {
@@ -137,9 +138,24 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	stop, interrupted, release := onInterrupt(stderr)
+	defer release()
+	for i := range jobs {
+		jobs[i].o.stop = stop
+	}
+	warnLarge(stderr, jobs, o.parallel)
 	runs, err := runJobs(jobs, o, stderr)
 	if err != nil {
 		return err
+	}
+	partial := interrupted()
+	if partial {
+		if len(runs) == 0 {
+			return withExit(exitInterrupted, errors.New("interrupted before any simulation started"))
+		}
+		if err := partialNote(stdout, o.output, runs, len(jobs)); err != nil {
+			return err
+		}
 	}
 	st := reports.TextStyle{Color: o.color}
 	switch {
@@ -165,6 +181,9 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %d files; open %s\n", len(paths), filepath.Join(o.out, "report.html"))
+	}
+	if partial {
+		return withExit(exitInterrupted, fmt.Errorf("interrupted: the results are partial, up to simulated %s", simulatedUpTo(runs)))
 	}
 	if o.replay != "" {
 		return checkReplay(jobs[0].saved, runs[0], stderr)
@@ -200,7 +219,7 @@ func failedDetail(v scenarios.Verdict) string {
 func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end sim.Time)) (*reports.Run, error) {
 	s := ls.Scenario
 	start := time.Now()
-	res, err := model.Run(&s, model.Options{DataDir: o.dataDir, Progress: progress})
+	res, err := model.Run(&s, model.Options{DataDir: o.dataDir, Progress: progress, Stop: o.stop})
 	wall := time.Since(start).Seconds()
 	if err != nil {
 		var ie *scenarios.InputError

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"mqsim/model"
 	"mqsim/scenarios"
@@ -291,5 +297,154 @@ func TestScenariosListsFaults(t *testing.T) {
 	}
 	if code := execute([]string{"scenarios", "--faults", "--profiles"}, strings.NewReader(""), &out, &errb); code != 2 {
 		t.Errorf("--faults --profiles: exit %d, want 2", code)
+	}
+}
+
+// childEnv, when set, makes the test binary run mqsim with the arguments
+// it holds (separated by \x1f) instead of the tests: a real process that a
+// test can send signals to.
+const childEnv = "MQSIM_TEST_CHILD_ARGS"
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childEnv); ok {
+		os.Exit(execute(strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// Ctrl-C stops a long run at the current simulated time: the results so
+// far are printed marked partial, --out is written, and the exit code is
+// 130 (128 + SIGINT).
+func TestInterruptPrintsPartialResults(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGINT")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "review")
+	// An hour of the baseline is far more than the test waits for.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join([]string{"run", "baseline", "--duration", "1h", "--out", out}, "\x1f"))
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The size warning is printed after the handler is installed and just
+	// before the simulation starts.
+	var errText strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		errText.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "Ctrl-C stops the run") {
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	errText.Write(rest)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the run did not stop within 60s of SIGINT\nstderr:\n%s", errText.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, exitInterrupted, errText.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "PARTIAL RESULTS: interrupted at simulated ") {
+		t.Errorf("stdout does not start with the partial mark:\n%.300s", stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "DELIVERY") {
+		t.Errorf("stdout has no results:\n%.500s", stdout.String())
+	}
+	if !strings.Contains(errText.String(), "interrupted: the results are partial") {
+		t.Errorf("stderr does not say the results are partial:\n%s", errText.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatalf("--out was not written: %v", err)
+	}
+	var doc struct {
+		Partial    bool    `json:"partial"`
+		SimSeconds float64 `json:"sim_seconds"`
+		Produced   int64   `json:"produced"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Partial || doc.SimSeconds <= 0 || doc.SimSeconds >= 3600 || doc.Produced == 0 {
+		t.Errorf("results.json: partial %v, %v simulated seconds, %d produced; want partial, within (0, 3600), some produced",
+			doc.Partial, doc.SimSeconds, doc.Produced)
+	}
+}
+
+// The estimate, by hand, for the baseline (5K msg/s, RF 3, one group):
+// 20s → 100K messages, 300K replica writes, 100K deliveries, 3.5 × 400K =
+// 1.4M events, 30 MiB + 100 B × 300K + 30 B × 100K of memory.
+func TestEstimateWork(t *testing.T) {
+	ls, err := scenarios.LoadScenario("baseline", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := estimateWork(&ls.Scenario)
+	want := workEstimate{messages: 100e3, replicas: 300e3, delivers: 100e3, events: 1.4e6,
+		memory: 30<<20 + 100*300e3 + 30*100e3}
+	if math.Abs(e.messages-want.messages) > 1e-6 || math.Abs(e.replicas-want.replicas) > 1e-6 ||
+		math.Abs(e.events-want.events) > 1e-3 || math.Abs(e.memory-want.memory) > 1e-3 {
+		t.Errorf("estimateWork(baseline) = %+v, want %+v", e, want)
+	}
+	// The calibration holds within a factor of two on the real run.
+	code, out, errs := run(t, "run", "baseline", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Events float64 `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.events / doc.Events; r < 0.5 || r > 2 {
+		t.Errorf("estimated %v events, the run took %v (ratio %.2f, want within 2×)", e.events, doc.Events, r)
+	}
+	if strings.Contains(errs, "is large") {
+		t.Errorf("a 20s baseline was called large:\n%s", errs)
+	}
+}
+
+// A large run is announced with ways to shrink it that would bring it
+// under the limits. One hour of the baseline: 18M messages, 54M replica
+// writes, 252M events (over 60M), 30 MiB + 5.4 GB + 0.54 GB of memory
+// (over 1 GiB, the binding limit: scale 1 GiB / 5.97 GB = 0.18 → 647s,
+// rounded down to 10m; 5K/s × 0.18 = 899/s → 890/s).
+func TestWarnLarge(t *testing.T) {
+	ls, err := scenarios.LoadScenario("baseline", []string{"duration=1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	warnLarge(&b, []job{{ls: ls}}, 1)
+	got := b.String()
+	for _, want := range []string{"about 18M messages", "54M replica writes", "252M events", "5.97 GB of memory",
+		"--duration 10m", "--set producers.*.rate=890/s", "Ctrl-C stops the run"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warning lacks %q:\n%s", want, got)
+		}
+	}
+	small, err := scenarios.LoadScenario("baseline", []string{"duration=10m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := estimateWork(&small.Scenario); e.large() {
+		t.Errorf("the suggested --duration 10m is still large: %+v", e)
 	}
 }

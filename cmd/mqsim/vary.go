@@ -222,6 +222,11 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				select {
+				case <-o.stop:
+					continue // interrupted: variants not started are skipped
+				default:
+				}
 				r, err := simulate(jobs[i].ls, jobs[i].o, nil)
 				if err == nil {
 					runs[i] = finish(jobs[i], r)
@@ -249,7 +254,7 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 			}
 		}
 	}
-	return runs, nil
+	return slices.DeleteFunc(runs, func(r *reports.Run) bool { return r == nil }), nil
 }
 
 // variantBar counts finished variants on stderr, only on a terminal and
