@@ -51,7 +51,7 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, markdown, json or yaml")
+	addOutputFlag(cmd, &o.output)
 	f.StringArrayVar(&o.sets, "set", nil, "override a workload field: --set field=value (repeatable)")
 	f.StringVar(&o.plot, "plot", "", "also draw the sensitivity chart to FILE.png or FILE.svg")
 	f.StringVar(&o.out, "out", "", "also write a sizing report into DIR (report.md, report.html, plan.json, sizing.png/svg)")
@@ -60,6 +60,16 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 }
 
 func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error {
+	if o.list && o.output != outTable {
+		if err := checkOutput(&o.output); err != nil {
+			return err
+		}
+		l, err := workloadList()
+		if err != nil {
+			return err
+		}
+		return writeList(stdout, o.output, l)
+	}
 	if o.list {
 		for _, n := range scenarios.Workloads() {
 			lw, err := scenarios.LoadWorkload(n, nil)
@@ -70,10 +80,8 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		}
 		return nil
 	}
-	switch o.output {
-	case "table", "markdown", "json", "yaml":
-	default:
-		return badInput(fmt.Errorf("--output: unknown format %q (want table, markdown, json or yaml)", o.output))
+	if err := checkOutput(&o.output); err != nil {
+		return err
 	}
 	if o.plot != "" {
 		if _, err := reports.ImageFormat(o.plot); err != nil {
@@ -84,6 +92,9 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		if err := checkOutDir(o.out); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
+	}
+	if err := checkKind(scenarios.KindWorkload, name); err != nil {
+		return err
 	}
 	lw, err := scenarios.LoadWorkload(name, o.sets)
 	if err != nil {

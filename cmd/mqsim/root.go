@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -57,33 +56,6 @@ func exitCode(err error) int {
 	return exitInternal
 }
 
-// version is set at build time with -ldflags "-X main.version=…"; otherwise
-// it comes from the module's build information.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		rev := ""
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = s.Value[:12]
-			}
-		}
-		if v == "" || v == "(devel)" {
-			v = "devel"
-		}
-		if rev != "" {
-			v += " (" + rev + ")"
-		}
-		return v + " " + bi.GoVersion
-	}
-	return "devel"
-}
-
 const rootLong = `mqsim sizes message-queue and event-streaming clusters and simulates what
 happens to them: lag, latency percentiles, and messages lost, duplicated or
 reordered when consumers are slow, messages are poison or brokers fail.
@@ -120,7 +92,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Example:       rootExample,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate("mqsim {{.Version}}\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -140,18 +114,6 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 // extraCommands lets command files register themselves in init without
 // editing the root: each entry builds one top-level command.
 var extraCommands []func() *cobra.Command
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of mqsim",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "mqsim", buildVersion())
-			return err
-		},
-	}
-}
 
 // execute runs the command line and returns the process exit code. Errors
 // raised before a command's RunE starts (unknown command or flag, wrong number

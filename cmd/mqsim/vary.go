@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -45,6 +47,36 @@ func varyAliasList() string {
 	return strings.Join(names, ", ")
 }
 
+// aliasPath is the --set path an alias stands for, or key itself when it
+// is a path. A single word that is neither an alias nor a top-level
+// scenario field is refused with the nearest names, so "ack=1,all" says
+// "did you mean acks?" before anything runs.
+func aliasPath(flag, key string) (string, error) {
+	if p, ok := varyAliases[key]; ok {
+		return p, nil
+	}
+	if strings.Contains(key, ".") || slices.Contains(scenarioFields(), key) {
+		return key, nil
+	}
+	names := slices.Sorted(maps.Keys(varyAliases))
+	return "", fmt.Errorf("%s %s: not an alias or a scenario field%s%s%s", flag, key,
+		scenarios.DidYouMean(key, append(names, scenarioFields()...)),
+		scenarios.NameList("aliases", names), scenarios.NameList("or a field path such as producers.*.acks; top-level fields", scenarioFields()))
+}
+
+// scenarioFields are the top-level field names of a scenario file.
+func scenarioFields() []string {
+	var names []string
+	t := reflect.TypeFor[scenarios.Scenario]()
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); n != "" && n != "-" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // maxVariants bounds a grid: each variant is a whole simulation.
 const maxVariants = 64
 
@@ -66,10 +98,11 @@ func parseVary(s string) (varyFlag, error) {
 	if key == "seed" {
 		return varyFlag{}, fmt.Errorf("--vary seed: variants share one seed so that only the varied setting differs; run each seed with --seed")
 	}
-	f := varyFlag{key: key, path: key}
-	if p, ok := varyAliases[key]; ok {
-		f.path = p
+	path, err := aliasPath("--vary", key)
+	if err != nil {
+		return varyFlag{}, err
 	}
+	f := varyFlag{key: key, path: path}
 	depth, start := 0, 0
 	for i := 0; i <= len(rest); i++ {
 		if i < len(rest) {
@@ -121,6 +154,9 @@ func planJobs(name string, o runOptions) ([]job, error) {
 		}
 		cmd := "mqsim run --replay " + shellQuote(o.replay)
 		return []job{{ls: ls, o: o, command: cmd, reviewCmd: cmd, saved: saved}}, nil
+	}
+	if err := checkKind(scenarios.KindScenario, name); err != nil {
+		return nil, err
 	}
 	var flags []varyFlag
 	for _, s := range o.vary {
@@ -263,7 +299,7 @@ type variantBar struct{ bar *progressbar.ProgressBar }
 
 func newVariantBar(stderr io.Writer, output string, n int) *variantBar {
 	f, ok := stderr.(*os.File)
-	if !ok || output == "json" || !term.IsTerminal(int(f.Fd())) {
+	if !ok || output == outJSON || output == outYAML || !term.IsTerminal(int(f.Fd())) {
 		return &variantBar{}
 	}
 	return &variantBar{bar: progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr),
