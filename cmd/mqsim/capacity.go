@@ -60,10 +60,10 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 }
 
 func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error {
+	if err := checkOutput(&o.output); err != nil {
+		return err
+	}
 	if o.list && o.output != outTable {
-		if err := checkOutput(&o.output); err != nil {
-			return err
-		}
 		l, err := workloadList()
 		if err != nil {
 			return err
@@ -79,9 +79,6 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 			fmt.Fprintf(stdout, "%-18s %s\n", n, firstSentence(lw.Description))
 		}
 		return nil
-	}
-	if err := checkOutput(&o.output); err != nil {
-		return err
 	}
 	if o.plot != "" {
 		if _, err := reports.ImageFormat(o.plot); err != nil {

@@ -32,8 +32,14 @@ func addOutputFlag(cmd *cobra.Command, p *string, formats ...string) {
 		formats = outputFormats
 	}
 	cmd.Flags().StringVarP(p, "output", "o", outTable, "output format: "+orList(formats)+" (text is table)")
-	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return formats, cobra.ShellCompDirectiveNoFileComp
+	_ = cmd.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		for _, f := range formats {
+			if strings.HasPrefix(f, toComplete) {
+				out = append(out, f)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	})
 }
 

@@ -108,6 +108,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	for _, c := range extraCommands {
 		root.AddCommand(c())
 	}
+	addCompletions(root)
 	return root
 }
 

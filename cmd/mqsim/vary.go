@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -249,10 +250,9 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 	workers = max(1, min(workers, len(jobs)))
 	runs := make([]*reports.Run, len(jobs))
 	errs := make([]error, len(jobs))
-	bar := newVariantBar(stderr, o.output, len(jobs))
+	bar := newVariantBar(stderr, o.output, jobs)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -260,19 +260,18 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 			for i := range next {
 				select {
 				case <-o.stop:
+					bar.finish(i)
 					continue // interrupted: variants not started are skipped
 				default:
 				}
-				r, err := simulate(jobs[i].ls, jobs[i].o, nil)
+				r, err := simulate(jobs[i].ls, jobs[i].o, bar.progress(i))
 				if err == nil {
 					runs[i] = finish(jobs[i], r)
 				} else if jobs[i].label != "" {
 					err = fmt.Errorf("variant %s: %w", jobs[i].label, err)
 				}
 				errs[i] = err
-				mu.Lock()
-				bar.add()
-				mu.Unlock()
+				bar.finish(i)
 			}
 		}()
 	}
@@ -293,24 +292,80 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 	return slices.DeleteFunc(runs, func(r *reports.Run) bool { return r == nil }), nil
 }
 
-// variantBar counts finished variants on stderr, only on a terminal and
-// never in JSON mode.
-type variantBar struct{ bar *progressbar.ProgressBar }
+// variantBar draws one bar for all the variants on stderr, only on a
+// terminal and never for JSON or YAML: it is drawn before the first
+// variant starts and advances with the simulated time of every running
+// variant (each weighs its producing duration), so a grid whose first
+// variant takes a minute does not leave the terminal blank.
+type variantBar struct {
+	mu       sync.Mutex
+	bar      *progressbar.ProgressBar
+	at       []int64 // simulated ms reached, per variant
+	length   []int64 // producing ms, per variant
+	finished int
+}
 
-func newVariantBar(stderr io.Writer, output string, n int) *variantBar {
+func newVariantBar(stderr io.Writer, output string, jobs []job) *variantBar {
 	f, ok := stderr.(*os.File)
 	if !ok || output == outJSON || output == outYAML || !term.IsTerminal(int(f.Fd())) {
 		return &variantBar{}
 	}
-	return &variantBar{bar: progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription("variants"), progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())}
+	return startVariantBar(stderr, jobs, 100*time.Millisecond)
 }
 
-func (b *variantBar) add() {
-	if b.bar != nil {
-		b.bar.Add(1)
+// startVariantBar draws the bar on w at once; redraws come at most every
+// throttle.
+func startVariantBar(w io.Writer, jobs []job, throttle time.Duration) *variantBar {
+	b := &variantBar{at: make([]int64, len(jobs)), length: make([]int64, len(jobs))}
+	var total int64
+	for i, j := range jobs {
+		b.length[i] = max(1, int64(sim.Time(j.ls.Duration)/sim.Millisecond))
+		total += b.length[i]
 	}
+	b.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(b.describe()), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(throttle),
+		progressbar.OptionSetRenderBlankState(true), progressbar.OptionClearOnFinish())
+	return b
+}
+
+func (b *variantBar) describe() string {
+	return fmt.Sprintf("%d variants, %d done", len(b.at), b.finished)
+}
+
+// progress is variant i's model.Options.Progress (nil without a bar).
+// Variants run on several goroutines, so updates take the lock.
+func (b *variantBar) progress(i int) func(now, end sim.Time) {
+	if b.bar == nil {
+		return nil
+	}
+	return func(now, end sim.Time) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.at[i] = min(int64(now/sim.Millisecond), b.length[i])
+		b.update()
+	}
+}
+
+// finish marks variant i done (or failed, or skipped).
+func (b *variantBar) finish(i int) {
+	if b.bar == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.at[i] = b.length[i]
+	b.finished++
+	b.update()
+}
+
+func (b *variantBar) update() {
+	var sum int64
+	for _, v := range b.at {
+		sum += v
+	}
+	b.bar.Describe(b.describe())
+	b.bar.Set64(sum)
 }
 
 func (b *variantBar) done() {
