@@ -65,7 +65,8 @@ Exit codes:
   1  internal failure (a bug, or an I/O error writing output)
   2  bad input or usage (the message names the file, line and field)
   3  a check failed: a scenario's expect assertions, a --replay that differs,
-     or 'log verify' found corruption`
+     or 'log verify' found corruption
+  130 'run' stopped with Ctrl-C: the results so far were printed, marked partial`
 
 const rootExample = `  # Simulate the baseline scenario, then a broker failure with acks=1 and acks=all
   mqsim run

@@ -155,6 +155,7 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	stop, interrupted, release := onInterrupt(stderr)
 	defer release()
+	o.stop = stop
 	for i := range jobs {
 		jobs[i].o.stop = stop
 	}

@@ -312,18 +312,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// Ctrl-C stops a long run at the current simulated time: the results so
-// far are printed marked partial, --out is written, and the exit code is
-// 130 (128 + SIGINT).
-func TestInterruptPrintsPartialResults(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("needs SIGINT")
-	}
-	dir := t.TempDir()
-	out := filepath.Join(dir, "review")
-	// An hour of the baseline is far more than the test waits for.
+// interruptChild runs mqsim with args in a child process, sends it SIGINT
+// once the simulation has started (after the size warning, printed just
+// before it), and returns its exit code, stdout and stderr.
+func interruptChild(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join([]string{"run", "baseline", "--duration", "1h", "--out", out}, "\x1f"))
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"))
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	stderr, err := cmd.StderrPipe()
@@ -333,8 +328,6 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The size warning is printed after the handler is installed and just
-	// before the simulation starts.
 	var errText strings.Builder
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
@@ -345,7 +338,7 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
+		t.Fatalf("signal: %v\nstderr:\n%s", err, errText.String())
 	}
 	rest, _ := io.ReadAll(stderr)
 	errText.Write(rest)
@@ -357,17 +350,30 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("the run did not stop within 60s of SIGINT\nstderr:\n%s", errText.String())
 	}
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, exitInterrupted, errText.String())
+	return cmd.ProcessState.ExitCode(), stdout.String(), errText.String()
+}
+
+// Ctrl-C stops a long run at the current simulated time: the results so
+// far are printed marked partial, --out is written, and the exit code is
+// 130 (128 + SIGINT).
+func TestInterruptPrintsPartialResults(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGINT")
 	}
-	if !strings.HasPrefix(stdout.String(), "PARTIAL RESULTS: interrupted at simulated ") {
-		t.Errorf("stdout does not start with the partial mark:\n%.300s", stdout.String())
+	out := filepath.Join(t.TempDir(), "review")
+	// An hour of the baseline is far more than the test waits for.
+	code, stdout, stderr := interruptChild(t, "run", "baseline", "--duration", "1h", "--out", out)
+	if code != exitInterrupted {
+		t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, exitInterrupted, stderr)
 	}
-	if !strings.Contains(stdout.String(), "DELIVERY") {
-		t.Errorf("stdout has no results:\n%.500s", stdout.String())
+	if !strings.HasPrefix(stdout, "PARTIAL RESULTS: interrupted at simulated ") {
+		t.Errorf("stdout does not start with the partial mark:\n%.300s", stdout)
 	}
-	if !strings.Contains(errText.String(), "interrupted: the results are partial") {
-		t.Errorf("stderr does not say the results are partial:\n%s", errText.String())
+	if !strings.Contains(stdout, "DELIVERY") {
+		t.Errorf("stdout has no results:\n%.500s", stdout)
+	}
+	if !strings.Contains(stderr, "interrupted: the results are partial") {
+		t.Errorf("stderr does not say the results are partial:\n%s", stderr)
 	}
 	data, err := os.ReadFile(filepath.Join(out, "results.json"))
 	if err != nil {
@@ -384,6 +390,27 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 	if !doc.Partial || doc.SimSeconds <= 0 || doc.SimSeconds >= 3600 || doc.Produced == 0 {
 		t.Errorf("results.json: partial %v, %v simulated seconds, %d produced; want partial, within (0, 3600), some produced",
 			doc.Partial, doc.SimSeconds, doc.Produced)
+	}
+}
+
+// With variants run one at a time, Ctrl-C stops the running one and
+// skips the rest; JSON carries "partial": true.
+func TestInterruptVariants(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGINT")
+	}
+	code, stdout, stderr := interruptChild(t, "run", "baseline", "--duration", "1h", "--vary", "acks=1,all", "--parallel", "1", "-o", "json")
+	if code != exitInterrupted {
+		t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, exitInterrupted, stderr)
+	}
+	var doc struct {
+		Partial bool `json:"partial"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("one partial run expected as JSON: %v\n%.300s", err, stdout)
+	}
+	if !doc.Partial {
+		t.Errorf("partial = false")
 	}
 }
 
