@@ -11,84 +11,109 @@ import (
 	"mqsim/scenarios/units"
 )
 
-// What one run costs, measured on the built-in baseline (RF 3) at 100 s
-// and 300 s of producing and with RF 1: about 3.5 kernel events per
-// record written to a replica or delivered to a group, about 100 bytes of
-// memory per replica record (offsets, batch headers and indexes; payload
-// bytes are not kept) and 30 per message (the delivery checker), and
-// 2–3 million events a second on one core.
+// What one run costs: a part per message and a part per partition
+// replica per simulated second (produce, fetch and replication loops,
+// samples). The constants are fitted on the runs that matter for a
+// warning, the large ones: the built-in baseline (6 partitions, RF 3 and
+// RF 1, 100 s to 600 s of producing: events within 1.05×, peak memory
+// within 1.25×) and the seed's peak (116 partitions, RF 3, 11.6M messages
+// in 10 s: 57M events against 31.8M measured, 1.73 GB against 1.72 GB).
+// Over the other built-ins the event estimate is within 3× on 21 of 29
+// (up to 6× higher where there are few requests per second, as with a
+// large fetch.min.bytes; 3.4× lower where retries and downstream calls
+// multiply the work). About 2.1
+// kernel events per message produced or delivered to a group plus 2,400
+// per partition replica-second; 42 bytes of memory per replica record
+// (offsets, batch headers, indexes: payload bytes are not kept) plus
+// 67 KB per partition replica-second; 1 to 3 million events a second on
+// one core.
 const (
-	eventsPerRecord     = 3.5
-	bytesPerReplicaRec  = 100
-	bytesPerMessage     = 30
+	eventsPerMessage    = 2.1
+	eventsPerReplicaSec = 2400
+	bytesPerReplicaRec  = 42
+	bytesPerReplicaSec  = 67e3
 	baseBytes           = 30 << 20
-	eventsPerWallSecond = 2e6
+	eventsPerWallSecond = 1.5e6
 )
 
 // Above either limit the run is worth a warning before it starts: about
-// half a minute of work, or a gigabyte of memory.
+// a minute of work, or 2 GiB of memory.
 const (
-	largeEvents = 60e6
-	largeMemory = 1 << 30
+	largeEvents = 100e6
+	largeMemory = 2 << 30
 )
 
-// workEstimate is what a run is expected to cost before it starts.
+// workEstimate is what a run is expected to cost before it starts. The
+// costs have a part that follows the messages and a part that follows the
+// partition replicas and the simulated time, so lowering the rate and
+// shortening the run save different amounts.
 type workEstimate struct {
 	messages float64 // produced over the duration
 	replicas float64 // records appended to any replica (messages × RF)
 	delivers float64 // records delivered to consumer groups
-	events   float64
-	memory   float64 // bytes, peak
+	evMsg    float64 // events that follow the messages
+	evTime   float64 // events that follow partition replicas × seconds
+	memMsg   float64 // bytes that follow the replica records
+	memTime  float64 // bytes that follow partition replicas × seconds
 }
 
+func (e workEstimate) events() float64 { return e.evMsg + e.evTime }
+func (e workEstimate) memory() float64 { return baseBytes + e.memMsg + e.memTime }
+
 // estimateWork sizes a resolved scenario from its rates, duration,
-// replication factors and groups.
+// partitions, replication factors and groups.
 func estimateWork(s *scenarios.Scenario) workEstimate {
 	rf := map[string]int{}
+	var replicaSecs float64
+	secs := s.Duration.Seconds()
 	for _, t := range s.Topics {
 		rf[t.Name] = max(1, t.ReplicationFactor)
+		replicaSecs += float64(t.Partitions*rf[t.Name]) * secs
 	}
 	groups := map[string]int{}
 	for _, g := range s.ConsumerGroups {
 		groups[g.Topic]++
 	}
 	var e workEstimate
-	secs := s.Duration.Seconds()
 	for _, p := range s.Producers {
 		n := float64(p.Rate) * secs
 		e.messages += n
 		e.replicas += n * float64(rf[p.Topic])
 		e.delivers += n * float64(groups[p.Topic])
 	}
-	e.events = eventsPerRecord * (e.replicas + e.delivers)
-	e.memory = baseBytes + bytesPerReplicaRec*e.replicas + bytesPerMessage*e.messages
+	e.evMsg = eventsPerMessage * (e.messages + e.delivers)
+	e.evTime = eventsPerReplicaSec * replicaSecs
+	e.memMsg = bytesPerReplicaRec * e.replicas
+	e.memTime = bytesPerReplicaSec * replicaSecs
 	return e
 }
 
-func (e workEstimate) add(o workEstimate) workEstimate {
-	return workEstimate{e.messages + o.messages, e.replicas + o.replicas, e.delivers + o.delivers,
-		e.events + o.events, e.memory + o.memory}
-}
-
-func (e workEstimate) large() bool { return e.events >= largeEvents || e.memory >= largeMemory }
+func (e workEstimate) large() bool { return e.events() >= largeEvents || e.memory() >= largeMemory }
 
 // warnLarge prints, on stderr, what a large run will cost and how to make
-// it smaller. Nothing is printed for a run below the limits. parallel is
-// how many variants run at once (their memory adds up).
+// it smaller. Nothing is printed for a run below the limits. With
+// variants, events add up over all of them and memory over those that run
+// at once (parallel); the ways out are sized for the largest variant.
 func warnLarge(w io.Writer, jobs []job, parallel int) {
-	var total, worst workEstimate
+	var events float64
+	var worst workEstimate
+	var messages, replicas float64
 	for _, j := range jobs {
 		e := estimateWork(&j.ls.Scenario)
-		total = total.add(e)
-		if e.events > worst.events {
+		events += e.events()
+		messages += e.messages
+		replicas += e.replicas
+		if e.events() >= worst.events() {
 			worst = e
 		}
 	}
-	mem := worst.memory * float64(min(max(parallel, 1), len(jobs)))
-	if len(jobs) == 1 {
-		mem = total.memory
+	n := float64(len(jobs))
+	together := float64(min(max(parallel, 1), len(jobs)))
+	if parallel == 0 {
+		together = n // one per CPU: assume all of them
 	}
-	if total.events < largeEvents && mem < largeMemory {
+	mem := worst.memory() * together
+	if events < largeEvents && mem < largeMemory {
 		return
 	}
 	s := &jobs[0].ls.Scenario
@@ -98,21 +123,28 @@ func warnLarge(w io.Writer, jobs []job, parallel int) {
 		what = fmt.Sprintf("these %d variants are large", len(jobs))
 	}
 	fmt.Fprintf(&b, "mqsim: %s: about %s messages, %s replica writes, %s events and %s of memory (roughly %s of work at %s events/s)\n",
-		what, units.FormatSI(total.messages), units.FormatSI(total.replicas), units.FormatSI(total.events),
-		units.FormatBytes(mem), roughTime(total.events/eventsPerWallSecond), units.FormatSI(eventsPerWallSecond))
-	// The duration that would bring the run under both limits.
-	scale := math.Min(largeEvents/total.events, largeMemory/math.Max(mem, 1))
-	if scale < 1 {
-		var flags, why []string
-		flags = append(flags, "--duration "+roundDown(s.Duration.Seconds()*scale))
+		what, units.FormatSI(messages), units.FormatSI(replicas), units.FormatSI(events),
+		units.FormatBytes(mem), roughTime(events/eventsPerWallSecond), units.FormatSI(eventsPerWallSecond))
+	// Per variant, the limits are shared out.
+	evLimit, memLimit := largeEvents/n, float64(largeMemory)/together-baseBytes
+	var flags, why []string
+	// Every cost but the base scales with the duration.
+	if d := math.Min(evLimit/worst.events(), memLimit/(worst.memMsg+worst.memTime)); d < 1 && d > 0 {
+		flags = append(flags, "--duration "+roundDown(s.Duration.Seconds()*d))
 		why = append(why, fmt.Sprintf("simulate less time (now %s)", s.Duration))
+	}
+	// Only the message part scales with the rate; when the partitions'
+	// own cost over this duration is already too much, the rate cannot help.
+	if f := math.Min((evLimit-worst.evTime)/worst.evMsg, (memLimit-worst.memTime)/worst.memMsg); f > 0 && f < 1 {
 		if len(s.Producers) == 1 {
-			flags = append(flags, "--set producers.*.rate="+units.Rate(twoDigits(float64(s.Producers[0].Rate)*scale)).String())
+			flags = append(flags, "--set producers.*.rate="+units.Rate(twoDigits(float64(s.Producers[0].Rate)*f)).String())
 			why = append(why, fmt.Sprintf("lower the rate (now %s)", s.Producers[0].Rate))
 		} else {
 			flags = append(flags, "--set producers.N.rate=…")
-			why = append(why, "lower the busiest producers' rates")
+			why = append(why, fmt.Sprintf("lower the producers' rates to %.0f%% of what they are", math.Floor(f*100)))
 		}
+	}
+	if len(flags) > 0 {
 		width := 0
 		for _, f := range flags {
 			width = max(width, utf8.RuneCountInString(f))
