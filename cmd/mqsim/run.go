@@ -164,7 +164,11 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	partial := interrupted()
+	// A Ctrl-C that came after every simulation ended changes nothing.
+	partial := interrupted() && len(runs) < len(jobs)
+	for _, r := range runs {
+		partial = partial || r.Results.Partial
+	}
 	if partial {
 		if len(runs) == 0 {
 			return withExit(exitInterrupted, errors.New("interrupted before any simulation started"))
