@@ -99,7 +99,7 @@ func (o runOptions) runSets() []string {
 	sets := make([]string, 0, len(o.sets)+2)
 	for _, s := range o.sets {
 		// An alias (acks=1) stands for its path (producers.*.acks=1); a
-		// mistaken one was refused by checkSets.
+		// mistaken one was refused by checkSets before.
 		if key, val, ok := strings.Cut(s, "="); ok {
 			if p, err := aliasPath("--set", strings.TrimSpace(key)); err == nil {
 				s = p + "=" + val
@@ -120,12 +120,8 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err := checkOutput(&o.output); err != nil {
 		return err
 	}
-	for _, s := range o.sets {
-		if key, _, ok := strings.Cut(s, "="); ok {
-			if _, err := aliasPath("--set", strings.TrimSpace(key)); err != nil {
-				return badInput(err)
-			}
-		}
+	if err := checkSets(o.sets); err != nil {
+		return badInput(err)
 	}
 	if o.duration != "" {
 		if _, err := units.ParseDuration(o.duration); err != nil {

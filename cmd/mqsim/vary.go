@@ -65,6 +65,19 @@ func aliasPath(flag, key string) (string, error) {
 		scenarios.NameList("aliases", names), scenarios.NameList("or a field path such as producers.*.acks; top-level fields", scenarioFields()))
 }
 
+// checkSets refuses a --set whose path is a single word that is neither
+// an alias nor a top-level field, with the nearest names.
+func checkSets(sets []string) error {
+	for _, s := range sets {
+		if key, _, ok := strings.Cut(s, "="); ok {
+			if _, err := aliasPath("--set", strings.TrimSpace(key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // scenarioFields are the top-level field names of a scenario file.
 func scenarioFields() []string {
 	var names []string
