@@ -20,6 +20,11 @@ import (
 // Every command that prints results takes the same -o set, text being
 // the table; the machine formats parse.
 func TestOutputFormatsEverywhere(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errs := run(t, "run", "baseline", "--duration", "1s", "--data-dir", data, "-o", "json"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	logDir := filepath.Join(data, "broker-0", "events-0")
 	for _, c := range []struct {
 		args    []string
 		formats []string
@@ -30,8 +35,11 @@ func TestOutputFormatsEverywhere(t *testing.T) {
 		{[]string{"capacity"}, outputFormats},
 		{[]string{"capacity", "--list"}, outputFormats},
 		{[]string{"run", "baseline", "--duration", "1s"}, outputFormats},
-		{[]string{"interview", "--list"}, []string{"table", "json", "yaml"}},
-		{[]string{"recall", "--topics"}, []string{"table", "json", "yaml"}},
+		{[]string{"interview", "--list"}, outputFormats},
+		{[]string{"interview", "social-media", "--model-answer"}, outputFormats},
+		{[]string{"recall", "--topics"}, outputFormats},
+		{[]string{"recall", "--print", "-n", "3", "--seed", "1"}, outputFormats},
+		{[]string{"log", "dump", logDir}, outputFormats},
 	} {
 		var table string
 		for _, f := range append(slices.Clone(c.formats), "text") {
@@ -50,8 +58,13 @@ func TestOutputFormatsEverywhere(t *testing.T) {
 					t.Errorf("%v: text differs from table", args)
 				}
 			case "json":
-				if err := json.Unmarshal([]byte(out), &v); err != nil {
-					t.Errorf("%v: not JSON: %v", args, err)
+				// One document, or one per line (log dump: per batch).
+				dec := json.NewDecoder(strings.NewReader(out))
+				for n := 0; n == 0 || dec.More(); n++ {
+					if err := dec.Decode(&v); err != nil {
+						t.Errorf("%v: not JSON: %v", args, err)
+						break
+					}
 				}
 			case "yaml":
 				if err := yaml.Unmarshal([]byte(out), &v); err != nil || v == nil {
@@ -185,7 +198,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"run", "--set", "cluster.profile=hdd"}, []string{"cluster.profile=hdd-1g"}},
 		{[]string{"run", "-o", "m"}, []string{"markdown"}},
 		{[]string{"scenarios", "--output", ""}, []string{"table", "json", "yaml", "markdown"}},
-		{[]string{"interview", "-o", ""}, []string{"table", "json", "yaml"}},
+		{[]string{"interview", "-o", ""}, []string{"table", "json", "yaml", "markdown"}},
 	} {
 		code, out, errs := run(t, append([]string{"__complete"}, c.args...)...)
 		if code != 0 {
@@ -245,4 +258,19 @@ func stripWall(s string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// The Markdown form of a JSON document: plain fields as a list, a list of
+// flat objects as a table, nested values under headings; text that would
+// break a table is escaped.
+func TestJSONMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	doc := `{"name": "x|y", "tags": ["a", "b"], "rows": [{"k": "1", "v": 2}, {"k": "3", "v": 4}], "deep": {"z": true}}`
+	if err := jsonMarkdown(&b, []byte(doc), "T"); err != nil {
+		t.Fatal(err)
+	}
+	want := "# T\n\n- **name**: x\\|y\n- **tags**: a, b\n\n## rows\n\n| k | v |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n## deep\n\n- **z**: true\n"
+	if b.String() != want {
+		t.Errorf("jsonMarkdown =\n%s\nwant\n%s", b.String(), want)
+	}
 }

@@ -94,7 +94,7 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 			if !o.prove {
 				run = nil
 			}
-			out, finish, err := textJSON(cmd.OutOrStdout(), &o.output)
+			out, finish, err := textJSON(cmd.OutOrStdout(), &o.output, "mqsim interview")
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 	f.BoolVar(&o.list, "list", false, "list the prompts and exit")
 	f.BoolVar(&o.modelAnswer, "model-answer", false, "print only the model answer: the five steps filled in with the prompt's numbers")
 	f.StringVar(&o.answers, "answers", "", "grade the answers in FILE.yaml without prompting")
-	addOutputFlag(cmd, &o.output, outTable, outJSON, outYAML)
+	addOutputFlag(cmd, &o.output)
 	f.BoolVar(&o.prove, "prove", true, "run the built-in scenario behind each follow-up answer and show its numbers")
 	return cmd
 }

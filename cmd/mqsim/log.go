@@ -37,7 +37,7 @@ func newLogCmd() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			d.dir = args[0]
-			out, finish, err := textJSON(c.OutOrStdout(), &d.output)
+			out, finish, err := textJSON(c.OutOrStdout(), &d.output, "mqsim log dump "+args[0])
 			if err != nil {
 				return err
 			}
@@ -46,7 +46,7 @@ func newLogCmd() *cobra.Command {
 	}
 	dump.Flags().Int64Var(&d.from, "from", 0, "start at the batch containing this offset")
 	dump.Flags().BoolVar(&d.printValues, "print-values", false, "print record keys and values")
-	addOutputFlag(dump, &d.output, outTable, outJSON, outYAML)
+	addOutputFlag(dump, &d.output)
 	verify := &cobra.Command{
 		Use:   "verify DIR",
 		Short: "Check every CRC and index entry of a log; exit 3 on corruption",
