@@ -74,5 +74,5 @@ func simulatedUpTo(runs []*reports.Run) string {
 	for _, r := range runs {
 		sec = max(sec, r.Results.SimSeconds)
 	}
-	return time.Duration(sec * float64(time.Second)).Round(time.Millisecond).String()
+	return time.Duration(sec * float64(time.Second)).Round(100 * time.Millisecond).String()
 }
