@@ -83,6 +83,9 @@ type Results struct {
 
 	SimSeconds float64 `json:"sim_seconds"` // simulated time the run covered, drain included
 	Events     uint64  `json:"events"`      // kernel events executed
+	// Partial marks a run stopped early (Options.Stop): the numbers cover
+	// SimSeconds only, and messages still in flight count as unseen.
+	Partial bool `json:"partial,omitempty"`
 
 	Groups    []GroupResult    `json:"groups"`
 	Producers []ProducerResult `json:"producers"`

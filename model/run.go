@@ -20,6 +20,10 @@ type Options struct {
 	// most, with the simulated time and the time the run will end at the
 	// latest (duration plus drain).
 	Progress func(simNow, simEnd sim.Time)
+	// Stop, if set, ends the run early when closed: the loop stops at the
+	// current simulated time (checked every step), and the results cover
+	// what happened until then, with Results.Partial set.
+	Stop <-chan struct{}
 }
 
 // step is how often the run loop checks for the end of the drain and
@@ -54,7 +58,16 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		return w, nil, err
 	}
 	limit := w.end + sim.Time(sc.Drain)
+	partial := false
 	for t := sim.Time(0); ; {
+		select {
+		case <-opts.Stop:
+			partial = true
+		default:
+		}
+		if partial {
+			break
+		}
 		t = min(t+step, limit)
 		w.s.RunUntil(t)
 		if w.err != nil {
@@ -78,6 +91,7 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 	res, err := w.results()
 	if err == nil {
 		w.ctl.report(res)
+		res.Partial = partial
 	}
 	return w, res, err
 }
@@ -476,9 +490,11 @@ func (w *world) results() (*Results, error) {
 		r.Producers = append(r.Producers, pr)
 	}
 	r.AckLatency = latency(ack)
-	dur := w.end.Seconds()
-	r.ThroughputIn = float64(r.Acked) / dur
-	r.ThroughputInBytes = float64(bytesIn) / dur
+	// A stopped run's producers ran only until now.
+	if dur := min(w.end, now).Seconds(); dur > 0 {
+		r.ThroughputIn = float64(r.Acked) / dur
+		r.ThroughputInBytes = float64(bytesIn) / dur
+	}
 	e2e := sim.NewLatencyHistogram()
 	var out, outBytes int64
 	for gi, g := range w.groups {

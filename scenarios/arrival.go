@@ -19,12 +19,16 @@ import (
 //	daily(peak=10x)             a Poisson process whose rate follows a daily curve
 //	daily(peak=10x, period=1m)  with its maximum at peak×Rate half-way through
 //	                            each period (default 24h) and its mean at Rate
+//	daily(peak=10x, phase=12h)  the producers start phase into the period: at
+//	                            12h of a day, the peak (default 0: midnight,
+//	                            the trough)
 type Arrival struct {
 	Kind   string         `json:"kind"`             // "poisson", "constant", "bursts" or "daily"
 	On     units.Duration `json:"on,omitempty"`     // bursts
 	Off    units.Duration `json:"off,omitempty"`    // bursts
 	Peak   units.Ratio    `json:"peak,omitempty"`   // daily: maximum rate over mean rate, ≥ 1
 	Period units.Duration `json:"period,omitempty"` // daily
+	Phase  units.Duration `json:"phase,omitempty"`  // daily: where in the period the producers start, < Period
 	// exponent of the daily curve, chosen so its mean is 1/Peak of its maximum.
 	shape float64
 }
@@ -74,9 +78,9 @@ func ParseArrival(s string) (Arrival, error) {
 		}
 		return a, nil
 	case "daily":
-		m, err := bindArgs(args, "peak", "period")
+		m, err := bindArgs(args, "peak", "period", "phase")
 		if err != nil {
-			return bad("%v (want daily(peak=10x) or daily(peak=3x, period=1m))", err)
+			return bad("%v (want daily(peak=10x), daily(peak=3x, period=1m) or daily(peak=10x, phase=12h))", err)
 		}
 		a := Arrival{Kind: "daily", Period: units.Day}
 		v, ok := m["peak"]
@@ -97,6 +101,14 @@ func ParseArrival(s string) (Arrival, error) {
 				return bad("period must be at least 1ms")
 			}
 		}
+		if v, ok := m["phase"]; ok {
+			if a.Phase, err = units.ParseDuration(v); err != nil {
+				return bad("phase: %v", err)
+			}
+			if a.Phase >= a.Period {
+				return bad("phase must be less than the period (%v): it is the time of day the producers start at", a.Period)
+			}
+		}
 		a.shape = dailyShape(float64(a.Peak))
 		return a, nil
 	}
@@ -105,8 +117,9 @@ func ParseArrival(s string) (Arrival, error) {
 
 // RateFactor is the instantaneous rate over the mean rate at time t since
 // the producers started: 1 for poisson and constant, 0 or (on+off)/on for
-// bursts, and the daily curve ((1−cos(2πt/period))/2)^k × peak, whose mean over
-// a period is 1 and maximum is peak. Its maximum over all t is MaxRateFactor.
+// bursts, and the daily curve ((1−cos(2π(t+phase)/period))/2)^k × peak, whose
+// mean over a period is 1 and maximum is peak, reached when t+phase is half a
+// period. Its maximum over all t is MaxRateFactor.
 func (a Arrival) RateFactor(t units.Duration) float64 {
 	switch a.Kind {
 	case "bursts":
@@ -119,8 +132,8 @@ func (a Arrival) RateFactor(t units.Duration) float64 {
 		if a.Period <= 0 || a.Peak <= 1 {
 			return 1
 		}
-		phase := 2 * math.Pi * float64(t%a.Period) / float64(a.Period)
-		return float64(a.Peak) * math.Pow((1-math.Cos(phase))/2, a.shape)
+		theta := 2 * math.Pi * float64((t+a.Phase)%a.Period) / float64(a.Period)
+		return float64(a.Peak) * math.Pow((1-math.Cos(theta))/2, a.shape)
 	}
 	return 1
 }

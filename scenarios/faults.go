@@ -68,7 +68,7 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 		at := fmt.Sprintf("faults[%d]", i)
 		rule, ok := FaultTypes[f.Type]
 		if !ok {
-			v.add(at+".type", "unknown fault type %q (known: %s)", f.Type, strings.Join(FaultTypeNames(), ", "))
+			v.add(at+".type", "unknown fault type %q%s%s", f.Type, DidYouMean(f.Type, FaultTypeNames()), NameList("fault types (see 'mqsim scenarios --faults')", FaultTypeNames()))
 			continue
 		}
 		if f.At < 0 {

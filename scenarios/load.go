@@ -32,8 +32,8 @@ type LoadedScenario struct {
 func LoadScenario(nameOrPath string, sets []string) (*LoadedScenario, error) {
 	if isBareName(nameOrPath) && !slices.Contains(Scenarios(), nameOrPath) {
 		if _, err := ReadFile(nameOrPath); err != nil {
-			return nil, &InputError{File: nameOrPath, Msg: "no built-in scenario by that name and no such file (built-ins: " +
-				strings.Join(Scenarios(), ", ") + "; see 'mqsim scenarios')"}
+			return nil, &InputError{File: nameOrPath, Msg: "no built-in scenario by that name and no such file" +
+				DidYouMean(nameOrPath, Scenarios()) + NameList("built-in scenarios (see 'mqsim scenarios')", Scenarios())}
 		}
 	}
 	data, source, err := readNamed(builtinFS, "builtin", nameOrPath, Scenarios())

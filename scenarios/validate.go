@@ -93,7 +93,7 @@ func (s *Scenario) validateCluster(v *validator) {
 	c := &s.Cluster
 	v.between("cluster.brokers", c.Brokers, 1, MaxBrokers)
 	if _, ok := LookupProfile(c.Profile); !ok {
-		v.add("cluster.profile", "unknown hardware profile %q (built-ins: %s)", c.Profile, strings.Join(profileNames(), ", "))
+		v.add("cluster.profile", "unknown hardware profile %q%s%s", c.Profile, DidYouMean(c.Profile, profileNames()), NameList("built-in profiles (see 'mqsim scenarios --profiles')", profileNames()))
 	}
 	h := &c.Hardware
 	for _, b := range []struct {

@@ -215,8 +215,8 @@ func readNamed(fsys embed.FS, dir, nameOrPath string, builtins []string) ([]byte
 			return nil, "", err
 		}
 		if _, statErr := ReadFile(nameOrPath); statErr != nil {
-			return nil, "", &InputError{File: nameOrPath, Msg: fmt.Sprintf("no built-in %s by that name and no such file (built-ins: %s)",
-				strings.TrimSuffix(dir, "s"), strings.Join(builtins, ", "))}
+			return nil, "", &InputError{File: nameOrPath, Msg: fmt.Sprintf("no built-in %s by that name and no such file%s%s",
+				strings.TrimSuffix(dir, "s"), DidYouMean(nameOrPath, builtins), NameList("built-in "+dir, builtins))}
 		}
 	}
 	data, err := ReadFile(nameOrPath)

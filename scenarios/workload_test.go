@@ -156,7 +156,7 @@ func TestFileErrors(t *testing.T) {
 	if _, err := LoadWorkload(filepath.Join(dir, "missing.yaml"), nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "cannot open") {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := LoadWorkload("no-such-workload", nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "built-ins: ") {
+	if _, err := LoadWorkload("no-such-workload", nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "built-in workloads:\n") {
 		t.Errorf("unknown name: %v", err)
 	}
 	if _, err := LoadWorkload(dir+"/", nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "directory") {

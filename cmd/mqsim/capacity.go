@@ -72,7 +72,7 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, markdown, json or yaml")
+	addOutputFlag(cmd, &o.output)
 	f.StringArrayVar(&o.sets, "set", nil, "override a workload field: --set field=value (repeatable)")
 	f.StringVar(&o.plot, "plot", "", "also draw the sensitivity chart to FILE.png or FILE.svg")
 	f.StringVar(&o.out, "out", "", "also write a sizing report into DIR (report.md, report.html, plan.json, sizing.png/svg)")
@@ -83,6 +83,16 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 }
 
 func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error {
+	if err := checkOutput(&o.output); err != nil {
+		return err
+	}
+	if o.list && o.output != outTable {
+		l, err := workloadList()
+		if err != nil {
+			return err
+		}
+		return writeList(stdout, o.output, l)
+	}
 	if o.list {
 		var names, summaries []string
 		for _, n := range scenarios.Workloads() {
@@ -94,11 +104,6 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 			summaries = append(summaries, firstSentence(lw.Description))
 		}
 		return reports.CapacityList(stdout, names, summaries, capacityWidth(stdout))
-	}
-	switch o.output {
-	case "table", "markdown", "json", "yaml":
-	default:
-		return badInput(fmt.Errorf("--output: unknown format %q (want table, markdown, json or yaml)", o.output))
 	}
 	if o.recommended && !o.scenario {
 		return badInput(fmt.Errorf("--recommended: only with --scenario (the table shows both plans)"))
@@ -120,6 +125,9 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		if err := checkOutDir(o.out); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
+	}
+	if err := checkKind(scenarios.KindWorkload, name); err != nil {
+		return err
 	}
 	lw, err := scenarios.LoadWorkload(name, o.sets)
 	if err != nil {

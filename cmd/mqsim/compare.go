@@ -49,7 +49,7 @@ Runs are labelled by their variant, or else by their directory's name.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
+	addOutputFlag(cmd, &o.output)
 	f.StringVar(&o.out, "out", "", "also write a comparison report into DIR (report.html, report.md, overlay plots)")
 	return cmd
 }
@@ -83,10 +83,8 @@ func fileExists(p string) bool {
 }
 
 func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error {
-	switch o.output {
-	case "table", "json", "markdown":
-	default:
-		return badInput(fmt.Errorf("--output: unknown format %q (want table, json or markdown)", o.output))
+	if err := checkOutput(&o.output); err != nil {
+		return err
 	}
 	if o.out != "" {
 		if err := checkOutDir(o.out); err != nil {
@@ -127,8 +125,10 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 	cmd := shellJoin(o.args)
 	var err error
 	switch {
-	case o.output == "json":
+	case o.output == outJSON:
 		err = reports.RunsJSON(stdout, runs)
+	case o.output == outYAML:
+		err = writeYAML(stdout, func(w io.Writer) error { return reports.RunsJSON(w, runs) })
 	case o.output == "markdown":
 		err = reports.PageMarkdown(stdout, reports.Review{Runs: runs, Command: cmd}.Page(nil))
 	case len(runs) == 1:

@@ -107,14 +107,18 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 			if !o.prove {
 				run = nil
 			}
-			return runInterview(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o, run)
+			out, finish, err := textJSON(cmd.OutOrStdout(), &o.output, "mqsim interview")
+			if err != nil {
+				return err
+			}
+			return finish(runInterview(ctx, cmd.InOrStdin(), out, cmd.ErrOrStderr(), args, o, run))
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.list, "list", false, "list the prompts and exit")
 	f.BoolVar(&o.modelAnswer, "model-answer", false, "print only the model answer: the five steps filled in with the prompt's numbers")
 	f.StringVar(&o.answers, "answers", "", "grade the answers in FILE.yaml without prompting")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	addOutputFlag(cmd, &o.output)
 	f.BoolVar(&o.prove, "prove", true, "run the built-in scenario behind each follow-up answer and show its numbers")
 	return cmd
 }

@@ -37,12 +37,16 @@ func newLogCmd() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			d.dir = args[0]
-			return runLogDump(d, c.OutOrStdout())
+			out, finish, err := textJSON(c.OutOrStdout(), &d.output, "mqsim log dump "+args[0])
+			if err != nil {
+				return err
+			}
+			return finish(runLogDump(d, out))
 		},
 	}
 	dump.Flags().Int64Var(&d.from, "from", 0, "start at the batch containing this offset")
 	dump.Flags().BoolVar(&d.printValues, "print-values", false, "print record keys and values")
-	dump.Flags().StringVarP(&d.output, "output", "o", "text", "output format: text or json (one JSON object per batch)")
+	addOutputFlag(dump, &d.output)
 	verify := &cobra.Command{
 		Use:   "verify DIR",
 		Short: "Check every CRC and index entry of a log; exit 3 on corruption",

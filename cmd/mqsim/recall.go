@@ -57,7 +57,11 @@ less often (every 1, 2, 4, 8, 16 sessions); a card you miss goes back to box
 			o.seedSet = cmd.Flags().Changed("seed")
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			return runRecall(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+			out, finish, err := textJSON(cmd.OutOrStdout(), &o.output, "mqsim recall")
+			if err != nil {
+				return err
+			}
+			return finish(runRecall(ctx, cmd.InOrStdin(), out, cmd.ErrOrStderr(), o))
 		},
 	}
 	f := cmd.Flags()
@@ -67,7 +71,7 @@ less often (every 1, 2, 4, 8, 16 sessions); a card you miss goes back to box
 	f.BoolVar(&o.spaced, "spaced", false, "spaced repetition: due cards first, boxes kept in your config directory")
 	f.BoolVar(&o.print, "print", false, "print the cards with their answers, without asking")
 	f.BoolVar(&o.topics, "topics", false, "list the topics and exit")
-	f.StringVarP(&o.output, "output", "o", "text", "output format of --print and --topics: text or json")
+	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 

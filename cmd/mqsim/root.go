@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -15,6 +14,9 @@ const (
 	exitInternal = 1 // a bug or an I/O failure
 	exitBadInput = 2 // bad input or usage
 	exitCheck    = 3 // a scenario's expectations failed, or a log failed verification
+	// exitInterrupted is the shells' code for a process ended by SIGINT
+	// (128 + 2): a run stopped with Ctrl-C, its partial results printed.
+	exitInterrupted = 130
 )
 
 // exitError carries the process exit code for an error.
@@ -54,33 +56,6 @@ func exitCode(err error) int {
 	return exitInternal
 }
 
-// version is set at build time with -ldflags "-X main.version=…"; otherwise
-// it comes from the module's build information.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		rev := ""
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = s.Value[:12]
-			}
-		}
-		if v == "" || v == "(devel)" {
-			v = "devel"
-		}
-		if rev != "" {
-			v += " (" + rev + ")"
-		}
-		return v + " " + bi.GoVersion
-	}
-	return "devel"
-}
-
 const rootLong = `mqsim sizes message-queue and event-streaming clusters and simulates what
 happens to them: lag, latency percentiles, and messages lost, duplicated or
 reordered when consumers are slow, messages are poison or brokers fail.
@@ -90,7 +65,8 @@ Exit codes:
   1  internal failure (a bug, or an I/O error writing output)
   2  bad input or usage (the message names the file, line and field)
   3  a check failed: a scenario's expect assertions, a --replay that differs,
-     or 'log verify' found corruption`
+     or 'log verify' found corruption
+  130 'run' stopped with Ctrl-C: the results so far were printed, marked partial`
 
 const rootExample = `  # Simulate the baseline scenario, then a broker failure with acks=1 and acks=all
   mqsim run
@@ -117,7 +93,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Example:       rootExample,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate("mqsim {{.Version}}\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -131,24 +109,13 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	for _, c := range extraCommands {
 		root.AddCommand(c())
 	}
+	addCompletions(root)
 	return root
 }
 
 // extraCommands lets command files register themselves in init without
 // editing the root: each entry builds one top-level command.
 var extraCommands []func() *cobra.Command
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of mqsim",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "mqsim", buildVersion())
-			return err
-		},
-	}
-}
 
 // execute runs the command line and returns the process exit code. Errors
 // raised before a command's RunE starts (unknown command or flag, wrong number

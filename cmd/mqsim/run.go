@@ -32,11 +32,12 @@ type runOptions struct {
 	sets     []string
 	output   string
 	dataDir  string
-	out      string   // write a review (results.json, CSV, plots, report.md/html) into DIR
-	replay   string   // a results.json to replay
-	vary     []string // path=v1,v2 (repeatable: a grid)
-	parallel int      // variants run at once (0: one per CPU)
-	color    bool     // stdout is a terminal and NO_COLOR is unset
+	out      string          // write a review (results.json, CSV, plots, report.md/html) into DIR
+	replay   string          // a results.json to replay
+	vary     []string        // path=v1,v2 (repeatable: a grid)
+	parallel int             // variants run at once (0: one per CPU)
+	color    bool            // stdout is a terminal and NO_COLOR is unset
+	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
 }
 
 func newRunCmd() *cobra.Command {
@@ -83,7 +84,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.Uint64Var(&o.seed, "seed", 0, "master random seed (default: the scenario's seed)")
 	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
+	addOutputFlag(cmd, &o.output)
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
@@ -95,7 +96,17 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 // runSets turns the flags that override scenario fields into --set
 // entries, applied after the user's own so the flags win.
 func (o runOptions) runSets() []string {
-	sets := append([]string(nil), o.sets...)
+	sets := make([]string, 0, len(o.sets)+2)
+	for _, s := range o.sets {
+		// An alias (acks=1) stands for its path (producers.*.acks=1); a
+		// mistaken one was refused by checkSets before.
+		if key, val, ok := strings.Cut(s, "="); ok {
+			if p, err := aliasPath("--set", strings.TrimSpace(key)); err == nil {
+				s = p + "=" + val
+			}
+		}
+		sets = append(sets, s)
+	}
 	if o.seedSet {
 		sets = append(sets, "seed="+strconv.FormatUint(o.seed, 10))
 	}
@@ -106,10 +117,11 @@ func (o runOptions) runSets() []string {
 }
 
 func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
-	switch o.output {
-	case "table", "json", "markdown":
-	default:
-		return badInput(fmt.Errorf("--output: unknown format %q (want table, json or markdown)", o.output))
+	if err := checkOutput(&o.output); err != nil {
+		return err
+	}
+	if err := checkSets(o.sets); err != nil {
+		return badInput(err)
 	}
 	if o.duration != "" {
 		if _, err := units.ParseDuration(o.duration); err != nil {
@@ -137,20 +149,44 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	stop, interrupted, release := onInterrupt(stderr)
+	defer release()
+	o.stop = stop
+	for i := range jobs {
+		jobs[i].o.stop = stop
+	}
+	warnLarge(stderr, jobs, o.parallel)
 	runs, err := runJobs(jobs, o, stderr)
 	if err != nil {
 		return err
 	}
+	// A Ctrl-C that came after every simulation ended changes nothing.
+	partial := interrupted() && len(runs) < len(jobs)
+	for _, r := range runs {
+		partial = partial || r.Results.Partial
+	}
+	if partial {
+		if len(runs) == 0 {
+			return withExit(exitInterrupted, errors.New("interrupted before any simulation started"))
+		}
+		if err := partialNote(stdout, o.output, runs, len(jobs)); err != nil {
+			return err
+		}
+	}
 	st := reports.TextStyle{Color: o.color}
 	switch {
-	case len(runs) > 1 && o.output == "json":
+	case len(runs) > 1 && o.output == outJSON:
 		err = reports.RunsJSON(stdout, runs)
+	case len(runs) > 1 && o.output == outYAML:
+		err = writeYAML(stdout, func(w io.Writer) error { return reports.RunsJSON(w, runs) })
 	case len(runs) > 1 && o.output == "markdown":
 		err = reports.PageMarkdown(stdout, reports.Review{Runs: runs, Command: jobs[0].reviewCmd}.Page(nil))
 	case len(runs) > 1:
 		err = reports.CompareText(stdout, runs, st)
-	case o.output == "json":
+	case o.output == outJSON:
 		err = reports.JSON(stdout, runs[0])
+	case o.output == outYAML:
+		err = reports.YAML(stdout, runs[0])
 	case o.output == "markdown":
 		err = reports.RunMarkdown(stdout, runs[0])
 	default:
@@ -165,6 +201,9 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %d files; open %s\n", len(paths), filepath.Join(o.out, "report.html"))
+	}
+	if partial {
+		return withExit(exitInterrupted, fmt.Errorf("interrupted: the results are partial, up to simulated %s", simulatedUpTo(runs)))
 	}
 	if o.replay != "" {
 		return checkReplay(jobs[0].saved, runs[0], stderr)
@@ -200,7 +239,7 @@ func failedDetail(v scenarios.Verdict) string {
 func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end sim.Time)) (*reports.Run, error) {
 	s := ls.Scenario
 	start := time.Now()
-	res, err := model.Run(&s, model.Options{DataDir: o.dataDir, Progress: progress})
+	res, err := model.Run(&s, model.Options{DataDir: o.dataDir, Progress: progress, Stop: o.stop})
 	wall := time.Since(start).Seconds()
 	if err != nil {
 		var ie *scenarios.InputError
@@ -234,7 +273,7 @@ type progress struct {
 func newProgress(stderr io.Writer, output string, duration sim.Time) *progress {
 	f, ok := stderr.(*os.File)
 	return &progress{w: stderr, start: time.Now(), duration: duration,
-		on: ok && output != "json" && duration > 0 && term.IsTerminal(int(f.Fd()))}
+		on: ok && output != outJSON && output != outYAML && duration > 0 && term.IsTerminal(int(f.Fd()))}
 }
 
 func (p *progress) update(now, end sim.Time) {

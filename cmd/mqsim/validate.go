@@ -74,6 +74,9 @@ func detectKind(nameOrPath string) (kind, source string, err error) {
 		}
 	}
 	data, err := scenarios.ReadFile(nameOrPath)
+	if err != nil && bareName(nameOrPath) {
+		return "", "", unknownBuiltin(nameOrPath)
+	}
 	if err != nil {
 		return "", "", err
 	}

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -45,6 +48,49 @@ func varyAliasList() string {
 	return strings.Join(names, ", ")
 }
 
+// aliasPath is the --set path an alias stands for, or key itself when it
+// is a path. A single word that is neither an alias nor a top-level
+// scenario field is refused with the nearest names, so "ack=1,all" says
+// "did you mean acks?" before anything runs.
+func aliasPath(flag, key string) (string, error) {
+	if p, ok := varyAliases[key]; ok {
+		return p, nil
+	}
+	if strings.Contains(key, ".") || slices.Contains(scenarioFields(), key) {
+		return key, nil
+	}
+	names := slices.Sorted(maps.Keys(varyAliases))
+	return "", fmt.Errorf("%s %s: not an alias or a scenario field%s%s%s", flag, key,
+		scenarios.DidYouMean(key, append(names, scenarioFields()...)),
+		scenarios.NameList("aliases", names), scenarios.NameList("or a field path such as producers.*.acks; top-level fields", scenarioFields()))
+}
+
+// checkSets refuses a --set whose path is a single word that is neither
+// an alias nor a top-level field, with the nearest names.
+func checkSets(sets []string) error {
+	for _, s := range sets {
+		if key, _, ok := strings.Cut(s, "="); ok {
+			if _, err := aliasPath("--set", strings.TrimSpace(key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scenarioFields are the top-level field names of a scenario file.
+func scenarioFields() []string {
+	var names []string
+	t := reflect.TypeFor[scenarios.Scenario]()
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); n != "" && n != "-" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // maxVariants bounds a grid: each variant is a whole simulation.
 const maxVariants = 64
 
@@ -66,10 +112,11 @@ func parseVary(s string) (varyFlag, error) {
 	if key == "seed" {
 		return varyFlag{}, fmt.Errorf("--vary seed: variants share one seed so that only the varied setting differs; run each seed with --seed")
 	}
-	f := varyFlag{key: key, path: key}
-	if p, ok := varyAliases[key]; ok {
-		f.path = p
+	path, err := aliasPath("--vary", key)
+	if err != nil {
+		return varyFlag{}, err
 	}
+	f := varyFlag{key: key, path: path}
 	depth, start := 0, 0
 	for i := 0; i <= len(rest); i++ {
 		if i < len(rest) {
@@ -121,6 +168,9 @@ func planJobs(name string, o runOptions) ([]job, error) {
 		}
 		cmd := "mqsim run --replay " + shellQuote(o.replay)
 		return []job{{ls: ls, o: o, command: cmd, reviewCmd: cmd, saved: saved}}, nil
+	}
+	if err := checkKind(scenarios.KindScenario, name); err != nil {
+		return nil, err
 	}
 	var flags []varyFlag
 	for _, s := range o.vary {
@@ -213,25 +263,28 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 	workers = max(1, min(workers, len(jobs)))
 	runs := make([]*reports.Run, len(jobs))
 	errs := make([]error, len(jobs))
-	bar := newVariantBar(stderr, o.output, len(jobs))
+	bar := newVariantBar(stderr, o.output, jobs)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r, err := simulate(jobs[i].ls, jobs[i].o, nil)
+				select {
+				case <-o.stop:
+					bar.finish(i)
+					continue // interrupted: variants not started are skipped
+				default:
+				}
+				r, err := simulate(jobs[i].ls, jobs[i].o, bar.progress(i))
 				if err == nil {
 					runs[i] = finish(jobs[i], r)
 				} else if jobs[i].label != "" {
 					err = fmt.Errorf("variant %s: %w", jobs[i].label, err)
 				}
 				errs[i] = err
-				mu.Lock()
-				bar.add()
-				mu.Unlock()
+				bar.finish(i)
 			}
 		}()
 	}
@@ -249,27 +302,83 @@ func runJobs(jobs []job, o runOptions, stderr io.Writer) ([]*reports.Run, error)
 			}
 		}
 	}
-	return runs, nil
+	return slices.DeleteFunc(runs, func(r *reports.Run) bool { return r == nil }), nil
 }
 
-// variantBar counts finished variants on stderr, only on a terminal and
-// never in JSON mode.
-type variantBar struct{ bar *progressbar.ProgressBar }
+// variantBar draws one bar for all the variants on stderr, only on a
+// terminal and never for JSON or YAML: it is drawn before the first
+// variant starts and advances with the simulated time of every running
+// variant (each weighs its producing duration), so a grid whose first
+// variant takes a minute does not leave the terminal blank.
+type variantBar struct {
+	mu       sync.Mutex
+	bar      *progressbar.ProgressBar
+	at       []int64 // simulated ms reached, per variant
+	length   []int64 // producing ms, per variant
+	finished int
+}
 
-func newVariantBar(stderr io.Writer, output string, n int) *variantBar {
+func newVariantBar(stderr io.Writer, output string, jobs []job) *variantBar {
 	f, ok := stderr.(*os.File)
-	if !ok || output == "json" || !term.IsTerminal(int(f.Fd())) {
+	if !ok || output == outJSON || output == outYAML || !term.IsTerminal(int(f.Fd())) {
 		return &variantBar{}
 	}
-	return &variantBar{bar: progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription("variants"), progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())}
+	return startVariantBar(stderr, jobs, 100*time.Millisecond)
 }
 
-func (b *variantBar) add() {
-	if b.bar != nil {
-		b.bar.Add(1)
+// startVariantBar draws the bar on w at once; redraws come at most every
+// throttle.
+func startVariantBar(w io.Writer, jobs []job, throttle time.Duration) *variantBar {
+	b := &variantBar{at: make([]int64, len(jobs)), length: make([]int64, len(jobs))}
+	var total int64
+	for i, j := range jobs {
+		b.length[i] = max(1, int64(sim.Time(j.ls.Duration)/sim.Millisecond))
+		total += b.length[i]
 	}
+	b.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(b.describe()), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(throttle),
+		progressbar.OptionSetRenderBlankState(true), progressbar.OptionClearOnFinish())
+	return b
+}
+
+func (b *variantBar) describe() string {
+	return fmt.Sprintf("%d variants, %d done", len(b.at), b.finished)
+}
+
+// progress is variant i's model.Options.Progress (nil without a bar).
+// Variants run on several goroutines, so updates take the lock.
+func (b *variantBar) progress(i int) func(now, end sim.Time) {
+	if b.bar == nil {
+		return nil
+	}
+	return func(now, end sim.Time) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.at[i] = min(int64(now/sim.Millisecond), b.length[i])
+		b.update()
+	}
+}
+
+// finish marks variant i done (or failed, or skipped).
+func (b *variantBar) finish(i int) {
+	if b.bar == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.at[i] = b.length[i]
+	b.finished++
+	b.update()
+}
+
+func (b *variantBar) update() {
+	var sum int64
+	for _, v := range b.at {
+		sum += v
+	}
+	b.bar.Describe(b.describe())
+	b.bar.Set64(sum)
 }
 
 func (b *variantBar) done() {

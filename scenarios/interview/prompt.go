@@ -143,7 +143,7 @@ func Load(nameOrPath string) (*Prompt, error) {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		return nil, &scenarios.InputError{File: nameOrPath, Msg: "no such prompt (see --list: " + strings.Join(Names(), ", ") + ")"}
+		return nil, &scenarios.InputError{File: nameOrPath, Msg: "no such prompt" + scenarios.DidYouMean(nameOrPath, Names()) + scenarios.NameList("prompts (see --list)", Names())}
 	}
 	data, err := scenarios.ReadFile(nameOrPath)
 	if err != nil {

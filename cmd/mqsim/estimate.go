@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+)
+
+// What one run costs: a part per message and a part per partition
+// replica per simulated second (produce, fetch and replication loops,
+// samples). The constants are fitted on the runs that matter for a
+// warning, the large ones: the built-in baseline (6 partitions, RF 3 and
+// RF 1, 100 s to 600 s of producing: events within 1.05×, peak memory
+// within 1.25×) and the seed's peak (116 partitions, RF 3, 11.6M messages
+// in 10 s: 57M events against 31.8M measured, 1.73 GB against 1.72 GB).
+// Over the other built-ins the event estimate is within 3× on 21 of 29
+// (up to 6× higher where there are few requests per second, as with a
+// large fetch.min.bytes; 3.4× lower where retries and downstream calls
+// multiply the work). About 2.1
+// kernel events per message produced or delivered to a group plus 2,400
+// per partition replica-second; 42 bytes of memory per replica record
+// (offsets, batch headers, indexes: payload bytes are not kept) plus
+// 67 KB per partition replica-second; 1 to 3 million events a second on
+// one core.
+const (
+	eventsPerMessage    = 2.1
+	eventsPerReplicaSec = 2400
+	bytesPerReplicaRec  = 42
+	bytesPerReplicaSec  = 67e3
+	baseBytes           = 30 << 20
+	eventsPerWallSecond = 1.5e6
+)
+
+// Above either limit the run is worth a warning before it starts: about
+// a minute of work, or 2 GiB of memory.
+const (
+	largeEvents = 100e6
+	largeMemory = 2 << 30
+)
+
+// workEstimate is what a run is expected to cost before it starts. The
+// costs have a part that follows the messages and a part that follows the
+// partition replicas and the simulated time, so lowering the rate and
+// shortening the run save different amounts.
+type workEstimate struct {
+	messages float64 // produced over the duration
+	replicas float64 // records appended to any replica (messages × RF)
+	delivers float64 // records delivered to consumer groups
+	evMsg    float64 // events that follow the messages
+	evTime   float64 // events that follow partition replicas × seconds
+	memMsg   float64 // bytes that follow the replica records
+	memTime  float64 // bytes that follow partition replicas × seconds
+}
+
+func (e workEstimate) events() float64 { return e.evMsg + e.evTime }
+func (e workEstimate) memory() float64 { return baseBytes + e.memMsg + e.memTime }
+
+// estimateWork sizes a resolved scenario from its rates, duration,
+// partitions, replication factors and groups.
+func estimateWork(s *scenarios.Scenario) workEstimate {
+	rf := map[string]int{}
+	var replicaSecs float64
+	secs := s.Duration.Seconds()
+	for _, t := range s.Topics {
+		rf[t.Name] = max(1, t.ReplicationFactor)
+		replicaSecs += float64(t.Partitions*rf[t.Name]) * secs
+	}
+	groups := map[string]int{}
+	for _, g := range s.ConsumerGroups {
+		groups[g.Topic]++
+	}
+	var e workEstimate
+	for _, p := range s.Producers {
+		n := float64(p.Rate) * secs
+		e.messages += n
+		e.replicas += n * float64(rf[p.Topic])
+		e.delivers += n * float64(groups[p.Topic])
+	}
+	e.evMsg = eventsPerMessage * (e.messages + e.delivers)
+	e.evTime = eventsPerReplicaSec * replicaSecs
+	e.memMsg = bytesPerReplicaRec * e.replicas
+	e.memTime = bytesPerReplicaSec * replicaSecs
+	return e
+}
+
+func (e workEstimate) large() bool { return e.events() >= largeEvents || e.memory() >= largeMemory }
+
+// warnLarge prints, on stderr, what a large run will cost and how to make
+// it smaller. Nothing is printed for a run below the limits. With
+// variants, events add up over all of them and memory over those that run
+// at once (parallel); the ways out are sized for the largest variant.
+func warnLarge(w io.Writer, jobs []job, parallel int) {
+	var events float64
+	var worst workEstimate
+	var messages, replicas float64
+	for _, j := range jobs {
+		e := estimateWork(&j.ls.Scenario)
+		events += e.events()
+		messages += e.messages
+		replicas += e.replicas
+		if e.events() >= worst.events() {
+			worst = e
+		}
+	}
+	n := float64(len(jobs))
+	together := float64(min(max(parallel, 1), len(jobs)))
+	if parallel == 0 {
+		together = n // one per CPU: assume all of them
+	}
+	mem := worst.memory() * together
+	if events < largeEvents && mem < largeMemory {
+		return
+	}
+	s := &jobs[0].ls.Scenario
+	var b strings.Builder
+	what := "this run is large"
+	if len(jobs) > 1 {
+		what = fmt.Sprintf("these %d variants are large", len(jobs))
+	}
+	fmt.Fprintf(&b, "mqsim: %s: about %s messages, %s replica writes, %s events and %s of memory (roughly %s of work at %s events/s)\n",
+		what, units.FormatSI(messages), units.FormatSI(replicas), units.FormatSI(events),
+		units.FormatBytes(mem), roughTime(events/eventsPerWallSecond), units.FormatSI(eventsPerWallSecond))
+	// Per variant, the limits are shared out.
+	evLimit, memLimit := largeEvents/n, float64(largeMemory)/together-baseBytes
+	var flags, why []string
+	// Every cost but the base scales with the duration.
+	if d := math.Min(evLimit/worst.events(), memLimit/(worst.memMsg+worst.memTime)); d < 1 && d > 0 {
+		flags = append(flags, "--duration "+roundDown(s.Duration.Seconds()*d))
+		why = append(why, fmt.Sprintf("simulate less time (now %s)", s.Duration))
+	}
+	// Only the message part scales with the rate; when the partitions'
+	// own cost over this duration is already too much, the rate cannot help.
+	if f := math.Min((evLimit-worst.evTime)/worst.evMsg, (memLimit-worst.memTime)/worst.memMsg); f > 0 && f < 1 {
+		if len(s.Producers) == 1 {
+			flags = append(flags, "--set producers.*.rate="+units.Rate(twoDigits(float64(s.Producers[0].Rate)*f)).String())
+			why = append(why, fmt.Sprintf("lower the rate (now %s)", s.Producers[0].Rate))
+		} else {
+			flags = append(flags, "--set producers.N.rate=…")
+			why = append(why, fmt.Sprintf("lower the producers' rates to %.0f%% of what they are", math.Floor(f*100)))
+		}
+	}
+	if len(flags) > 0 {
+		width := 0
+		for _, f := range flags {
+			width = max(width, utf8.RuneCountInString(f))
+		}
+		b.WriteString("  to make it smaller:\n")
+		for i, f := range flags {
+			fmt.Fprintf(&b, "    %s%s  %s\n", f, strings.Repeat(" ", width-utf8.RuneCountInString(f)), why[i])
+		}
+	}
+	b.WriteString("  Ctrl-C stops the run at the current simulated time and prints the results so far, marked partial.\n")
+	io.WriteString(w, b.String())
+}
+
+// roughTime prints seconds as "40s", "3m" or "2h".
+func roughTime(sec float64) string {
+	switch {
+	case sec < 90:
+		return fmt.Sprintf("%.0fs", math.Max(1, sec))
+	case sec < 90*60:
+		return fmt.Sprintf("%.0fm", sec/60)
+	}
+	return fmt.Sprintf("%.1fh", sec/3600)
+}
+
+// roundDown writes seconds as a duration flag value no longer than sec:
+// whole hours from 2h, whole minutes from 2m, else whole seconds (≥ 1s).
+func roundDown(sec float64) string {
+	switch {
+	case sec >= 2*3600:
+		return fmt.Sprintf("%.0fh", math.Floor(sec/3600))
+	case sec >= 120:
+		return fmt.Sprintf("%.0fm", math.Floor(sec/60))
+	}
+	return fmt.Sprintf("%.0fs", math.Max(1, math.Floor(sec)))
+}
+
+// twoDigits rounds v down to two significant digits.
+func twoDigits(v float64) float64 {
+	if v <= 0 {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v))-1)
+	return math.Floor(v/p) * p
+}
