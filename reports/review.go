@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/dustin/go-humanize"
@@ -129,27 +127,6 @@ func (rv Review) Files() ([]File, error) {
 	}
 	files = append(files, File{"report.md", md.Bytes()}, File{"report.html", html})
 	return files, nil
-}
-
-// WriteReview writes a review's files into dir, each atomically, and
-// returns their paths. dir must exist.
-func WriteReview(dir string, rv Review) ([]string, error) {
-	files, err := rv.Files()
-	if err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return paths, fmt.Errorf("write %s: %w", p, err)
-		}
-		if err := WriteFileAtomic(p, f.Data); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
 }
 
 func chartCaption(name string, many, markers bool) string {

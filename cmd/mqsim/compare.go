@@ -19,6 +19,7 @@ func init() {
 type compareOptions struct {
 	output string
 	out    string
+	force  bool
 	color  bool
 	args   []string
 }
@@ -51,6 +52,7 @@ Runs are labelled by their variant, or else by their directory's name.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
 	f.StringVar(&o.out, "out", "", "also write a comparison report into DIR (report.html, report.md, overlay plots)")
+	f.BoolVar(&o.force, "force", false, "replace an earlier report in the --out directory (atomically)")
 	return cmd
 }
 
@@ -89,7 +91,7 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 		return badInput(fmt.Errorf("--output: unknown format %q (want table, json or markdown)", o.output))
 	}
 	if o.out != "" {
-		if err := checkOutDir(o.out); err != nil {
+		if err := reports.CheckReviewDir(o.out, o.force); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}

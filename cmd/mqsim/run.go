@@ -33,6 +33,7 @@ type runOptions struct {
 	output   string
 	dataDir  string
 	out      string   // write a review (results.json, CSV, plots, report.md/html) into DIR
+	force    bool     // replace an earlier review in --out
 	replay   string   // a results.json to replay
 	vary     []string // path=v1,v2 (repeatable: a grid)
 	parallel int      // variants run at once (0: one per CPU)
@@ -86,6 +87,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
+	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
@@ -124,7 +126,7 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	// Everything the user can get wrong is checked before any simulation.
 	if o.out != "" {
-		if err := checkOutDir(o.out); err != nil {
+		if err := reports.CheckReviewDir(o.out, o.force); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
