@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"github.com/dustin/go-humanize"
@@ -54,6 +55,75 @@ func VariantDir(label string) string {
 	return s
 }
 
+// variantDirs names each run's sub-directory: VariantDir of its label,
+// with "-2", "-3"… added to any name an earlier run took.
+func (rv Review) variantDirs() []string {
+	return uniqueNames(len(rv.Runs), func(i int) string { return VariantDir(rv.Runs[i].Label) }, "-%d")
+}
+
+// uniqueNames returns name(i) for each of n items, with the counter format
+// (e.g. " (%d)") added, from 2, to any name an earlier item took.
+func uniqueNames(n int, name func(int) string, counter string) []string {
+	taken := map[string]bool{}
+	out := make([]string, n)
+	for i := range out {
+		base := name(i)
+		cand := base
+		for k := 2; taken[cand]; k++ {
+			cand = base + fmt.Sprintf(counter, k)
+		}
+		taken[cand] = true
+		out[i] = cand
+	}
+	return out
+}
+
+// LabelSaved labels runs loaded from the given results.json paths so that
+// no two share a label or a sub-directory: each keeps its variant label,
+// else takes its directory's name (for a results.json) or its file name;
+// labels still shared become the path, and then get a counter.
+func LabelSaved(runs []*Run, paths []string) {
+	base := func(i int) string {
+		if runs[i].Label != "" {
+			return runs[i].Label
+		}
+		p := paths[i]
+		if filepath.Base(p) == "results.json" {
+			return filepath.Base(filepath.Dir(p))
+		}
+		return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+	}
+	count := map[string]int{}
+	for i := range runs {
+		count[VariantDir(base(i))]++
+	}
+	label := func(i int) string {
+		b := base(i)
+		if count[VariantDir(b)] < 2 {
+			return b
+		}
+		p := paths[i]
+		if filepath.Base(p) == "results.json" {
+			p = filepath.Dir(p)
+		} else {
+			p = strings.TrimSuffix(p, filepath.Ext(p))
+		}
+		if runs[i].Label != "" {
+			return filepath.ToSlash(p) + " " + runs[i].Label
+		}
+		return filepath.ToSlash(p)
+	}
+	// Labels are unique once their directories are.
+	dirs := uniqueNames(len(runs), func(i int) string { return VariantDir(label(i)) }, "-%d")
+	for i := range runs {
+		l := label(i)
+		if d := VariantDir(l); d != dirs[i] {
+			l += strings.TrimPrefix(dirs[i], d)
+		}
+		runs[i].Label = l
+	}
+}
+
 func (rv Review) variants() []Variant {
 	vs := make([]Variant, len(rv.Runs))
 	for i, r := range rv.Runs {
@@ -80,16 +150,11 @@ func (rv Review) Files() ([]File, error) {
 	}
 	var files []File
 	many := len(rv.Runs) > 1
-	seen := map[string]bool{}
-	for _, r := range rv.Runs {
+	dirs := rv.variantDirs()
+	for i, r := range rv.Runs {
 		prefix := ""
 		if many {
-			prefix = VariantDir(r.Label)
-			if seen[prefix] {
-				return nil, fmt.Errorf("two variants write to the same directory %q", prefix)
-			}
-			seen[prefix] = true
-			prefix += "/"
+			prefix = dirs[i] + "/"
 		}
 		js, err := SavedJSON(r)
 		if err != nil {

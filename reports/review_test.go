@@ -297,3 +297,28 @@ func TestVariantDir(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelSaved(t *testing.T) {
+	for _, c := range []struct {
+		labels, paths, want []string
+	}{
+		{[]string{"", ""}, []string{"x/results.json", "y/results.json"}, []string{"x", "y"}},
+		{[]string{"", ""}, []string{"x/a.json", "x/b.json"}, []string{"a", "b"}},
+		{[]string{"", ""}, []string{"x/results.json", "x/results.json"}, []string{"x", "x-2"}},
+		{[]string{"acks=1", "acks=1"}, []string{"p/acks=1/results.json", "q/acks=1/results.json"}, []string{"p/acks=1 acks=1", "q/acks=1 acks=1"}},
+		{[]string{"acks=1", ""}, []string{"p/results.json", "acks=1/results.json"}, []string{"p acks=1", "acks=1"}},
+	} {
+		runs := make([]*Run, len(c.labels))
+		for i, l := range c.labels {
+			runs[i] = &Run{Label: l}
+		}
+		LabelSaved(runs, c.paths)
+		var got []string
+		for _, r := range runs {
+			got = append(got, r.Label)
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("LabelSaved(%v, %v) = %q, want %q", c.labels, c.paths, got, c.want)
+		}
+	}
+}

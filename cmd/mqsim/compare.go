@@ -96,7 +96,7 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 		}
 	}
 	var runs []*reports.Run
-	labels := map[string]int{}
+	var files []string
 	for _, a := range args {
 		paths, err := savedPaths(a)
 		if err != nil {
@@ -107,25 +107,11 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 			if err != nil {
 				return badInput(err)
 			}
-			if r.Label == "" {
-				r.Label = filepath.Base(filepath.Dir(p))
-			}
-			labels[r.Label]++
 			runs = append(runs, r)
+			files = append(files, p)
 		}
 	}
-	// Two runs with one label (the same variant of two reviews) are told
-	// apart by their paths.
-	i := 0
-	for _, a := range args {
-		paths, _ := savedPaths(a)
-		for _, p := range paths {
-			if labels[runs[i].Label] > 1 {
-				runs[i].Label = filepath.Dir(p)
-			}
-			i++
-		}
-	}
+	reports.LabelSaved(runs, files)
 	cmd := shellJoin(o.args)
 	var err error
 	switch {

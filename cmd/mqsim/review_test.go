@@ -260,3 +260,38 @@ func TestNoColourWhenNotATerminal(t *testing.T) {
 		t.Error("colour allowed with NO_COLOR set")
 	}
 }
+
+// Saved runs that share a directory, or the same file given twice, are
+// told apart by file name and then a counter; compare --out writes each
+// into its own sub-directory instead of failing.
+func TestCompareNamesRunsOfOneDirectoryUniquely(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "one")
+	if code, _, errs := run(t, "run", "reorder-retries", "--duration", "1s", "--out", saved); code != 0 && code != exitCheck {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(filepath.Join(saved, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a.json", "b.json"} {
+		if err := os.WriteFile(filepath.Join(saved, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := filepath.Join(saved, "results.json")
+	out := filepath.Join(dir, "cmp")
+	code, _, errs := run(t, "compare", res, res, filepath.Join(saved, "a.json"), filepath.Join(saved, "b.json"), "--out", out)
+	if code != 0 {
+		t.Fatalf("compare --out: exit %d: %s", code, errs)
+	}
+	subs, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	if len(subs) != 4 {
+		t.Errorf("%d sub-directories with a results.json, want 4: %v", len(subs), subs)
+	}
+	for _, sub := range []string{"a", "b"} {
+		if _, err := os.Stat(filepath.Join(out, sub, "results.json")); err != nil {
+			t.Errorf("no sub-directory %s named after its file: %v", sub, err)
+		}
+	}
+}
