@@ -29,6 +29,9 @@ type Run struct {
 	Command  string              `json:"-"`
 	// Label names the run among variants ("acks=1"); empty for a lone run.
 	Label string `json:"-"`
+	// saved is the file a saved run was read from (ParseSaved), for
+	// ReplayDiff.
+	saved []byte
 }
 
 // Passed reports whether every expectation was met.

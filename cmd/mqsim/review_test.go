@@ -17,6 +17,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 var wallJSON = regexp.MustCompile(`"wall_seconds": [0-9.e+-]+`)
 
+// toolJSON is the writer's version, which depends on the build.
+var toolJSON = regexp.MustCompile(`"tool_version": "[^"]*"`)
+
 // The files of a short fixed-seed run match the reviewed golden copies
 // (wall time masked). Regenerate with: go test ./cmd/mqsim -run Golden -update
 func TestReviewGolden(t *testing.T) {
@@ -31,6 +34,7 @@ func TestReviewGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = wallJSON.ReplaceAll(got, []byte(`"wall_seconds": 0`))
+		got = toolJSON.ReplaceAll(got, []byte(`"tool_version": "devel"`))
 		golden := filepath.Join("testdata", "review", name)
 		if *update {
 			if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -100,6 +104,30 @@ func TestReplayReproducesTheRun(t *testing.T) {
 	code, _, errs = run(t, "run", "--replay", tampered)
 	if code != exitCheck || !strings.Contains(errs, "differs from the saved run in: retries") {
 		t.Errorf("tampered replay: exit %d, %s; want exit 3 naming retries", code, errs)
+	}
+
+	// So does one whose expectations' verdicts were edited.
+	edited = regexp.MustCompile(`"pass": (true|false)`).ReplaceAllFunc(a, func(m []byte) []byte {
+		if strings.HasSuffix(string(m), "true") {
+			return []byte(`"pass": false`)
+		}
+		return []byte(`"pass": true`)
+	})
+	if err := os.WriteFile(tampered, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "run", "--replay", tampered)
+	if code != exitCheck || !strings.Contains(errs, "expectations[0].pass") {
+		t.Errorf("replay with edited verdicts: exit %d, %s; want exit 3 naming expectations[0].pass", code, errs)
+	}
+	// And a key the run never wrote.
+	edited = bytes.Replace(a, []byte("{\n"), []byte("{\n  \"lost_but_fine\": 0,\n"), 1)
+	if err := os.WriteFile(tampered, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "run", "--replay", tampered)
+	if code != exitCheck || !strings.Contains(errs, "lost_but_fine") {
+		t.Errorf("replay with an extra key: exit %d, %s; want exit 3 naming it", code, errs)
 	}
 
 	// --replay takes the saved run as it is.
@@ -292,6 +320,50 @@ func TestCompareNamesRunsOfOneDirectoryUniquely(t *testing.T) {
 	for _, sub := range []string{"a", "b"} {
 		if _, err := os.Stat(filepath.Join(out, sub, "results.json")); err != nil {
 			t.Errorf("no sub-directory %s named after its file: %v", sub, err)
+		}
+	}
+}
+
+// A saved run's command field is never shown: compare prints how to
+// replay the file instead, shell-quoted. A file of a newer schema is
+// refused.
+func TestCompareNeverPrintsTheSavedCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "it's here")
+	if code, _, errs := run(t, "run", "reorder-retries", "--duration", "1s", "--out", dir); code != 0 && code != exitCheck {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	p := filepath.Join(dir, "results.json")
+	data, _ := os.ReadFile(p)
+	evil := regexp.MustCompile(`"command": "[^"]*"`).ReplaceAll(data, []byte(`"command": "rm -rf / ; mqsim run"`))
+	if err := os.WriteFile(p, evil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(t.TempDir(), "cmp")
+	for _, args := range [][]string{{"compare", dir}, {"compare", dir, dir, "-o", "markdown"}, {"compare", dir, dir, "--out", outDir}} {
+		code, out, errs := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if strings.Contains(out+errs, "rm -rf") {
+			t.Errorf("%v prints the file's command:\n%s", args, out)
+		}
+		if args[len(args)-1] == "markdown" && !strings.Contains(out, "mqsim run --replay '"+strings.ReplaceAll(p, "'", `'\''`)+"'") {
+			t.Errorf("%v: no shell-quoted replay line:\n%s", args, out)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(outDir, "report.html"))
+	if strings.Contains(string(html), "rm -rf") {
+		t.Error("compare --out's report shows the file's command")
+	}
+
+	future := bytes.Replace(data, []byte(`"schema_version": 1`), []byte(`"schema_version": 99`), 1)
+	if err := os.WriteFile(p, future, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"compare", dir}, {"run", "--replay", p}} {
+		code, _, errs := run(t, args...)
+		if code != exitBadInput || !strings.Contains(errs, "schema_version") || !strings.Contains(errs, "newer mqsim") {
+			t.Errorf("%v of schema 99: exit %d, %q; want exit 2 naming schema_version", args, code, errs)
 		}
 	}
 }
