@@ -42,8 +42,9 @@ type Figure struct {
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"svg": func(b []byte) template.HTML { return template.HTML(sanitizeSVG(b)) },
-	"num": func(t Table, i int) bool { return i < len(t.Numeric) && t.Numeric[i] },
+	"svg":    func(b []byte) template.HTML { return template.HTML(sanitizeSVG(b)) },
+	"num":    func(t Table, i int) bool { return i < len(t.Numeric) && t.Numeric[i] },
+	"inline": htmlInline,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -70,7 +71,7 @@ pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
 {{if .Subtitle}}<p class="sub">{{.Subtitle}}</p>{{end}}
 {{range .Sections}}
 <h2>{{.Heading}}</h2>
-{{range .Paragraphs}}<p>{{.}}</p>
+{{range .Paragraphs}}<p>{{inline .}}</p>
 {{end}}{{range $t := .Tables}}<table>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
@@ -91,10 +92,45 @@ pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
 // HTML renders a page.
 func HTML(p Page) ([]byte, error) {
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, shareFonts(p)); err != nil {
+	if err := pageTmpl.Execute(&b, cleanPage(shareFonts(p))); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// cleanPage returns p with control characters in every string made
+// visible (CleanText): html/template escapes markup, not control bytes.
+func cleanPage(p Page) Page {
+	list := func(ss []string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = Clean(s)
+		}
+		return out
+	}
+	p.Title, p.Subtitle, p.Command = Clean(p.Title), Clean(p.Subtitle), Clean(p.Command)
+	secs := make([]Section, len(p.Sections))
+	for i, s := range p.Sections {
+		s.Heading = Clean(s.Heading)
+		s.Paragraphs = list(s.Paragraphs)
+		s.Bullets = list(s.Bullets)
+		ts := make([]Table, len(s.Tables))
+		for j, t := range s.Tables {
+			t.Header = list(t.Header)
+			t.Rows = cleanRows(t.Rows)
+			ts[j] = t
+		}
+		s.Tables = ts
+		figs := make([]Figure, len(s.Figures))
+		for j, f := range s.Figures {
+			f.Caption = Clean(f.Caption)
+			figs[j] = f
+		}
+		s.Figures = figs
+		secs[i] = s
+	}
+	p.Sections = secs
+	return p
 }
 
 // sanitizeSVG strips the XML prolog and doctype from an SVG produced by our

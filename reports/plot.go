@@ -97,9 +97,9 @@ func Downsample(x, y []float64, max int) ([]float64, []float64) {
 
 func (c Chart) build() (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = c.Title
-	p.X.Label.Text = c.XLabel
-	p.Y.Label.Text = c.YLabel
+	p.Title.Text = Clean(c.Title)
+	p.X.Label.Text = Clean(c.XLabel)
+	p.Y.Label.Text = Clean(c.YLabel)
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Add(plotter.NewGrid())
@@ -143,7 +143,7 @@ func (c Chart) build() (*plot.Plot, error) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l)
-		p.Legend.Add(s.Name, l)
+		p.Legend.Add(Clean(s.Name), l)
 	}
 	if c.YMin != nil {
 		p.Y.Min = *c.YMin
@@ -175,7 +175,7 @@ func (c Chart) build() (*plot.Plot, error) {
 		if m.Label != "" {
 			// Alternate heights so labels of nearby markers do not collide.
 			y := p.Y.Min + (0.62-0.08*float64(mi%2))*(p.Y.Max-p.Y.Min)
-			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y}}, Labels: []string{" " + m.Label}})
+			lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y}}, Labels: []string{" " + Clean(m.Label)}})
 			if err == nil {
 				lbl.TextStyle[0].XAlign = draw.XLeft
 				lbl.TextStyle[0].Font.Size = vg.Points(9)

@@ -132,7 +132,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	if r.Command != "" {
 		fmt.Fprintf(&b, "\nReproduce: %s\n", r.Command)
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
 }
 
@@ -140,12 +140,12 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 func RunMarkdown(w io.Writer, r *Run) error {
 	var b bytes.Buffer
 	res := r.Results
-	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdEscape(res.Scenario), res.Seed)
+	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdText(res.Scenario), res.Seed)
 	if r.Scenario != nil {
 		if r.Scenario.Description != "" {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(r.Scenario.Description))
+			fmt.Fprintf(&b, "%s\n\n", mdInline(r.Scenario.Description))
 		}
-		fmt.Fprintf(&b, "**Setup:** %s. ", mdEscape(setupLine(r.Scenario)))
+		fmt.Fprintf(&b, "**Setup:** %s. ", mdText(setupLine(r.Scenario)))
 	}
 	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
 
@@ -163,7 +163,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	if len(res.Groups) > 0 {
 		b.WriteString("\n| Consumer group | Consumers | Max lag | Worst partition | Final lag | Processed |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, g := range res.Groups {
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdEscape(g.Name), g.Consumers,
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdText(g.Name), g.Consumers,
 				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed))
 		}
 	}
@@ -174,11 +174,11 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))
 		for _, v := range r.Expectations {
-			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", mark(v), mdEscape(v.Metric), mdEscape(v.Condition), mdEscape(measured(v)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mark(v), mdCode(v.Metric), mdCode(v.Condition), mdText(measured(v)))
 		}
 	}
 	if r.Command != "" {
-		fmt.Fprintf(&b, "\nReproduce with `%s`.\n", r.Command)
+		fmt.Fprintf(&b, "\nReproduce with %s.\n", mdCode(r.Command))
 	}
 	_, err := w.Write(b.Bytes())
 	return err

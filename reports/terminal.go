@@ -19,12 +19,18 @@ type TextStyle struct {
 	Color bool
 }
 
+// Styles are written as private-use markers while a text is built and
+// turned into ANSI codes by terminalText, after every control character
+// the text holds has been made visible: user text can never send the
+// terminal an escape sequence, and only ours reach it.
 const (
-	ansiRed   = "\x1b[31m"
-	ansiGreen = "\x1b[32m"
-	ansiBold  = "\x1b[1m"
-	ansiReset = "\x1b[0m"
+	ansiRed   = "\ue000\ue001"
+	ansiGreen = "\ue000\ue002"
+	ansiBold  = "\ue000\ue003"
+	ansiReset = "\ue000\ue004"
 )
+
+var ansiCodes = map[rune]string{0xe001: "\x1b[31m", 0xe002: "\x1b[32m", 0xe003: "\x1b[1m", 0xe004: "\x1b[0m"}
 
 func (st TextStyle) paint(code, s string) string {
 	if !st.Color || s == "" {
@@ -33,12 +39,33 @@ func (st TextStyle) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
+// terminalText makes text built for a terminal safe to print: control
+// characters (but newlines) are made visible as CleanText does, then the
+// style markers become ANSI codes.
+func terminalText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == 0xe000 {
+			if c, m := utf8.DecodeRuneInString(s[i:]); ansiCodes[c] != "" {
+				b.WriteString(ansiCodes[c])
+				i += m
+				continue
+			}
+		}
+		cleanRune(&b, r, n, true)
+	}
+	return b.String()
+}
+
 // painter decorates a cell after it has been padded, so colour codes never
 // upset the alignment; nil leaves cells plain.
 type painter func(row, col int, cell string) string
 
 // writeTableStyled is writeTable with a painter.
 func writeTableStyled(b *bytes.Buffer, rows [][]string, align string, paint painter) {
+	rows = cleanRows(rows)
 	widths := make([]int, len(align))
 	for _, r := range rows {
 		for i, c := range r {
@@ -142,8 +169,20 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 			fmt.Fprintf(&b, "  %s — %s %s: %s.\n", r.Label, y.What, humanize.Comma(y.Count), y.Why)
 		}
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
+}
+
+// cleanRows returns rows with every cell cleaned to one line.
+func cleanRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = Clean(c)
+		}
+	}
+	return out
 }
 
 // sameCount reports whether "N of M" has N == M.

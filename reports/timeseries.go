@@ -19,7 +19,7 @@ func TimeseriesCSV(w io.Writer, s *model.Series) error {
 	header := make([]string, 0, len(s.Columns)+1)
 	header = append(header, "time_s")
 	for _, c := range s.Columns {
-		header = append(header, c.Name)
+		header = append(header, Clean(c.Name))
 	}
 	if err := cw.Write(header); err != nil {
 		return err
