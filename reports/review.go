@@ -2,10 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/dustin/go-humanize"
 	"gonum.org/v1/plot/vg"
@@ -30,11 +33,45 @@ type File struct {
 	Data []byte
 }
 
-// Chart size: one chart per image, wide enough for a slide.
+// Chart size: one chart per image, 1200 × 600 at 96 dpi, for a slide;
+// PNGs are drawn at twice that density (2400 × 1200 pixels).
 const (
-	chartWidth  = 8 * vg.Inch
-	chartHeight = 4 * vg.Inch
+	chartWidth  = 12.5 * vg.Inch
+	chartHeight = 6.25 * vg.Inch
 )
+
+type chartImages struct{ png, svg []byte }
+
+// renderEach draws each chart as PNG and SVG, several at once (one per
+// CPU): drawing is most of a review's cost, and each chart is drawn on
+// its own canvas, so the bytes are the same as drawn one by one.
+func renderEach(charts []Chart) ([]chartImages, error) {
+	out := make([]chartImages, len(charts))
+	errs := make([]error, len(charts))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, c := range charts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			name := ChartFile(c)
+			svg, err := RenderCharts("svg", []Chart{c}, 1, chartWidth, chartHeight)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s.svg: %w", name, err)
+				return
+			}
+			png, err := RenderCharts("png", []Chart{c}, 1, chartWidth, chartHeight)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s.png: %w", name, err)
+				return
+			}
+			out[i] = chartImages{png: png, svg: svg}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
 
 // VariantDir is the sub-directory a variant's own files go to: its label
 // with anything but letters, digits and ._=- turned into '_'.
@@ -167,19 +204,15 @@ func (rv Review) Files() ([]File, error) {
 		files = append(files, File{prefix + "results.json", js}, File{prefix + "timeseries.csv", csv.Bytes()})
 	}
 	charts := RunCharts(rv.title(), rv.variants(), FaultMarkers(rv.variants()))
+	images, err := renderEach(charts)
+	if err != nil {
+		return nil, err
+	}
 	var figures []Figure
-	for _, c := range charts {
+	for i, c := range charts {
 		name := ChartFile(c)
-		svg, err := RenderCharts("svg", []Chart{c}, 1, chartWidth, chartHeight)
-		if err != nil {
-			return nil, fmt.Errorf("%s.svg: %w", name, err)
-		}
-		png, err := RenderCharts("png", []Chart{c}, 1, chartWidth, chartHeight)
-		if err != nil {
-			return nil, fmt.Errorf("%s.png: %w", name, err)
-		}
-		files = append(files, File{name + ".png", png}, File{name + ".svg", svg})
-		figures = append(figures, Figure{SVG: svg, File: name + ".png", Caption: chartCaption(name, many, len(c.Markers) > 0)})
+		files = append(files, File{name + ".png", images[i].png}, File{name + ".svg", images[i].svg})
+		figures = append(figures, Figure{SVG: images[i].svg, File: name + ".png", Caption: chartCaption(name, many, len(c.Markers) > 0, c.LogY())})
 	}
 	page := rv.Page(figures)
 	var md bytes.Buffer
@@ -194,7 +227,7 @@ func (rv Review) Files() ([]File, error) {
 	return files, nil
 }
 
-func chartCaption(name string, many, markers bool) string {
+func chartCaption(name string, many, markers, logY bool) string {
 	each := ""
 	if many {
 		each = " One colour per variant."
@@ -208,7 +241,11 @@ func chartCaption(name string, many, markers bool) string {
 	case "throughput":
 		return "Messages per second acknowledged to producers (in) and processed by each group (out)." + each
 	case "latency":
-		return "End-to-end latency (produce → processed) of the messages processed in each interval: p99 solid, p50 dashed." + each
+		scale := ""
+		if logY {
+			scale = " The y axis is logarithmic: the values span more than 10×."
+		}
+		return "End-to-end latency (produce → processed) of the messages processed in each interval: p99 solid, p50 dashed. A gap is an interval in which nothing was processed." + scale + each
 	case "latency-cdf":
 		return "Latency CDF over the whole run, log-scale x: how many messages (y) took at most x milliseconds." + each
 	case "isr":

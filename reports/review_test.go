@@ -103,13 +103,14 @@ func TestReviewPlotsArePicturesWithTitlesAxesAndLegends(t *testing.T) {
 	for _, f := range files {
 		got[f.Name] = f.Data
 	}
-	// Each chart as one 8 × 4 inch image: at 96 dpi a PNG of 768 × 384
-	// pixels; an SVG of 576 × 288 points (72 per inch).
+	// Each chart as one 12.5 × 6.25 inch image (1200 × 600 at 96 dpi): a
+	// PNG at twice that density, 2400 × 1200 pixels; an SVG of 900 × 450
+	// points (72 per inch).
 	want := map[string][]string{
 		"lag":         {"baseline: consumer lag", "simulated time (s)", "lag (messages)", "lag analytics", "broker-crash b1", "broker-crash b1 ends"},
 		"throughput":  {"baseline: throughput in vs out", "messages/s", "in (acked)", "out analytics"},
-		"latency":     {"baseline: end-to-end latency", "latency (ms)", "p99", "p50"},
-		"latency-cdf": {"baseline: latency CDF", "latency (ms, log scale)", "share of messages", "end-to-end"},
+		"latency":     {"baseline: end-to-end latency", "latency", "p99", "p50"},
+		"latency-cdf": {"baseline: latency CDF", "latency (log scale)", "share of messages", "end-to-end"},
 		"isr":         {"baseline: replication health", "partitions / replicas", "under-replicated partitions", "smallest ISR"},
 	}
 	for name, texts := range want {
@@ -121,12 +122,12 @@ func TestReviewPlotsArePicturesWithTitlesAxesAndLegends(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s.png: %v", name, err)
 		}
-		if b := img.Bounds(); b.Dx() != 768 || b.Dy() != 384 {
-			t.Errorf("%s.png is %d×%d, want 768×384", name, b.Dx(), b.Dy())
+		if b := img.Bounds(); b.Dx() != 2400 || b.Dy() != 1200 {
+			t.Errorf("%s.png is %d×%d, want 2400×1200", name, b.Dx(), b.Dy())
 		}
 		w, h, text := svgText(t, got[name+".svg"])
-		if w != "576pt" || h != "288pt" {
-			t.Errorf("%s.svg is %s × %s, want 576pt × 288pt", name, w, h)
+		if w != "900pt" || h != "450pt" {
+			t.Errorf("%s.svg is %s × %s, want 900pt × 450pt", name, w, h)
 		}
 		for _, s := range texts {
 			if !strings.Contains(text, s) {
