@@ -54,8 +54,8 @@ type Chart struct {
 	// AutoLogY draws the y axis on a log scale when the data span a
 	// factor of 10 or more (see LogY).
 	AutoLogY bool
-	YMin                  *float64
-	YMax                  *float64 // a fixed top (no headroom is added)
+	YMin     *float64
+	YMax     *float64 // a fixed top (no headroom is added)
 }
 
 // MaxPoints is how many points a series keeps when drawn; longer series are
