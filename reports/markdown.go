@@ -18,6 +18,9 @@ func PageMarkdown(w io.Writer, p Page) error {
 	if p.Subtitle != "" {
 		fmt.Fprintf(&b, "_%s_\n\n", mdText(p.Subtitle))
 	}
+	if p.Lead != "" {
+		fmt.Fprintf(&b, "**%s**\n\n", mdInline(p.Lead))
+	}
 	for _, s := range p.Sections {
 		fmt.Fprintf(&b, "## %s\n\n", mdText(s.Heading))
 		for _, para := range s.Paragraphs {
@@ -71,7 +74,14 @@ func writeMarkdownTable(b *bytes.Buffer, t Table) {
 		}
 	}
 	b.WriteString("|" + strings.Join(seps, "|") + "|\n")
-	for _, r := range t.Rows {
-		b.WriteString(cells(r))
+	for ri, r := range t.Rows {
+		row := make([]string, len(r))
+		for ci, c := range r {
+			row[ci] = mdText(c)
+			if t.bad(ri, ci) {
+				row[ci] = "**" + row[ci] + "**"
+			}
+		}
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
 }

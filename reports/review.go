@@ -269,6 +269,7 @@ func (rv Review) Page(figures []Figure) Page {
 		sub += " · variants: " + strings.Join(labels, " | ")
 	}
 	p := Page{Title: "Scenario: " + rv.title(), Subtitle: sub, Command: rv.Command}
+	p.Lead, p.LeadBad = Headline(rv.Runs)
 	if first.Scenario != nil && first.Scenario.Description != "" {
 		p.Sections = append(p.Sections, Section{Heading: "The lesson", Paragraphs: []string{first.Scenario.Description}})
 	}
@@ -434,6 +435,7 @@ func (rv Review) verdictSection() Section {
 				why = row.meaning + ". " + capitalise(w) + "."
 			}
 			t.Rows = append(t.Rows, []string{row.name, humanize.Comma(row.value(r.Results)), why})
+			t.Bad = append(t.Bad, []bool{false, isBadCount(row.name, row.value(r.Results))})
 		}
 		s.Tables = []Table{t}
 		return s
@@ -443,10 +445,13 @@ func (rv Review) verdictSection() Section {
 	t.Numeric = append(t.Numeric, false)
 	for _, row := range deliveryRows {
 		cells := []string{row.name}
+		bad := []bool{false}
 		for _, r := range rv.Runs {
 			cells = append(cells, humanize.Comma(row.value(r.Results)))
+			bad = append(bad, isBadCount(row.name, row.value(r.Results)))
 		}
 		t.Rows = append(t.Rows, append(cells, row.meaning))
+		t.Bad = append(t.Bad, bad)
 	}
 	s.Tables = []Table{t}
 	for _, r := range rv.Runs {
@@ -455,6 +460,16 @@ func (rv Review) verdictSection() Section {
 		}
 	}
 	return s
+}
+
+// isBadCount reports whether a delivery count is a problem to highlight:
+// any message lost, duplicated or reordered.
+func isBadCount(name string, n int64) bool {
+	switch name {
+	case "lost", "duplicates", "reordered":
+		return n > 0
+	}
+	return false
 }
 
 func capitalise(s string) string {

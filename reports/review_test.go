@@ -240,7 +240,7 @@ func TestReviewVariantsSideBySide(t *testing.T) {
 	md := string(got["report.md"])
 	for _, want := range []string{
 		"| Delivery | acks=1 | acks=all | Meaning |",
-		"| lost | 1,234 | 0 | acked but never processed: real data loss |",
+		"| lost | **1,234** | 0 | acked but never processed: real data loss |",
 		"acks=1 — lost 1,234: acks=1 and a leader failure (broker-crash b1 at 3s): acknowledged writes not yet replicated were truncated",
 		"acks=all — lost 0: acks=all with min.insync.replicas=2",
 		"Of the messages the producers were told were written: acks=1: lost 1,234",
@@ -320,6 +320,51 @@ func TestLabelSaved(t *testing.T) {
 		}
 		if strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("LabelSaved(%v, %v) = %q, want %q", c.labels, c.paths, got, c.want)
+		}
+	}
+}
+
+// The report opens with the verdict in one sentence, losses highlighted.
+func TestReportOpensWithTheVerdict(t *testing.T) {
+	weak, strong := syntheticRun(t, "acks=1", "1", 19), syntheticRun(t, "acks=all", "all", 0)
+	got, bad := Headline([]*Run{weak, strong})
+	if want := "acks=1 lost 19 acknowledged messages during broker-crash b1 at 3s; acks=all lost none."; got != want || !bad {
+		t.Errorf("Headline = %q, %v; want %q, true", got, bad, want)
+	}
+	one := syntheticRun(t, "", "all", 1)
+	if got, _ := Headline([]*Run{one}); got != "The run lost 1 acknowledged message during broker-crash b1 at 3s." {
+		t.Errorf("Headline of one run = %q", got)
+	}
+	one.Results.Lost = 0
+	if got, bad := Headline([]*Run{one}); got != "Nothing the producers were told was written was lost, duplicated or reordered." || bad {
+		t.Errorf("Headline of a clean run = %q, %v", got, bad)
+	}
+	html, err := HTML(Review{Runs: []*Run{weak, strong}}.Page(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := string(html)
+	lead := strings.Index(h, `<p class="lead bad">acks=1 lost 19 acknowledged messages`)
+	if lead < 0 || lead > strings.Index(h, "<h2>") {
+		t.Errorf("the verdict is not the first thing after the title")
+	}
+	if !strings.Contains(h, `<td class="n bad">19</td>`) {
+		t.Errorf("the lost count is not highlighted")
+	}
+}
+
+// A single run's summary explains lost, duplicates and reordered, as the
+// variant table does: here a loss to retention with final lag 0.
+func TestRunTextExplainsTheCounts(t *testing.T) {
+	r := syntheticRun(t, "", "all", 3_200_000)
+	r.Results.LostToRetention = 3_200_000
+	var b bytes.Buffer
+	if err := RunText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"WHY", "lost 3,200,000", "retention deleted 3,200,000", "final lag is 0", "duplicates 0", "reordered 0"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
 	}
 }

@@ -61,28 +61,35 @@ func RunText(w io.Writer, r *Run) error { return RunTextStyled(w, r, TextStyle{}
 func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	var b bytes.Buffer
 	res := r.Results
-	fmt.Fprintf(&b, "Scenario: %s (seed %d)\n", res.Scenario, res.Seed)
+	width := st.width()
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d)", res.Scenario, res.Seed), width, "", "")
 	if r.Scenario != nil && r.Scenario.Description != "" {
-		fmt.Fprintf(&b, "%s\n", wrap(r.Scenario.Description, 88))
+		writeWrapped(&b, r.Scenario.Description, width, "", "")
 	}
 	b.WriteString("\n")
 	if r.Scenario != nil {
-		fmt.Fprintf(&b, "Setup:     %s\n", strings.ReplaceAll(wrap(setupLine(r.Scenario), 77), "\n", "\n           "))
+		writeWrapped(&b, setupLine(r.Scenario), width, "Setup:     ", "           ")
 	}
-	fmt.Fprintf(&b, "Simulated: %s in %s wall (%s events, %s× real time)\n",
-		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds))
+	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events, %s× real time)",
+		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds)),
+		width, "Simulated: ", "           ")
 	b.WriteString("\n")
 
 	rows := [][]string{{"DELIVERY", "", ""}}
 	for _, row := range deliveryRows {
 		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
 	}
-	writeTableStyled(&b, rows, "lrl", func(ri, ci int, cell string) string {
+	writeTableFit(&b, rows, "lrl", func(ri, ci int, cell string) string {
 		if ri == 0 || ci != 1 {
 			return cell
 		}
 		return st.badCount(deliveryRows[ri-1].name)(cell)
-	})
+	}, width, true)
+
+	b.WriteString("\nWHY\n")
+	for _, y := range Whys(r) {
+		writeWrapped(&b, fmt.Sprintf("%s %s: %s.", y.What, humanize.Comma(y.Count), y.Why), width, "  ", "    ")
+	}
 
 	b.WriteString("\n")
 	rows = [][]string{{"LATENCY", "p50", "p90", "p99", "p99.9", "max"}}
@@ -92,7 +99,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}{{"  produce → processed", res.E2ELatency}, {"  produce → acked", res.AckLatency}} {
 		rows = append(rows, append([]string{l.name}, latencyCells(l.l)...))
 	}
-	writeTable(&b, rows, "lrrrrr")
+	writeTableFit(&b, rows, "lrrrrr", nil, width, false)
 
 	if len(res.Groups) > 0 {
 		b.WriteString("\n")
@@ -101,15 +108,16 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 			rows = append(rows, []string{fmt.Sprintf("  %s (%d consumers)", g.Name, g.Consumers),
 				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed)})
 		}
-		writeTable(&b, rows, "lrrrr")
+		writeTableFit(&b, rows, "lrrrr", nil, width, false)
 	}
 
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Throughput:  in %s msg/s (%s/s), out %s msg/s\n",
-		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut))
-	fmt.Fprintf(&b, "Replication: min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks\n",
-		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks)
-	fmt.Fprintf(&b, "Brokers:     busiest resource %s busy on average\n", pct(res.MaxBrokerUtilisation))
+	const hang = "             "
+	writeWrapped(&b, fmt.Sprintf("in %s msg/s (%s/s), out %s msg/s",
+		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
+	writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
+		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
+	writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -119,7 +127,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		for _, v := range r.Expectations {
 			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
 		}
-		writeTableStyled(&b, rows, "lll", func(ri, ci int, cell string) string {
+		writeTableFit(&b, rows, "lll", func(ri, ci int, cell string) string {
 			if ci != 0 {
 				return cell
 			}
@@ -127,10 +135,11 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 				return st.paint(ansiGreen, cell)
 			}
 			return st.paint(ansiRed, cell)
-		})
+		}, width, false)
 	}
 	if r.Command != "" {
-		fmt.Fprintf(&b, "\nReproduce: %s\n", r.Command)
+		b.WriteString("\n")
+		writeCommand(&b, r.Command, width, "Reproduce: ")
 	}
 	_, err := io.WriteString(w, terminalText(b.String()))
 	return err

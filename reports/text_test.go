@@ -1,8 +1,11 @@
 package reports
 
 import (
+	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCleanText(t *testing.T) {
@@ -53,5 +56,33 @@ func TestTerminalTextKeepsOnlyOurStyles(t *testing.T) {
 	got := terminalText(st.paint(ansiRed, "lost \x1b[2J"))
 	if got != "\x1b[31mlost ␛[2J\x1b[0m" || strings.Count(got, "\x1b") != 2 {
 		t.Errorf("terminalText = %q", got)
+	}
+}
+
+// A command broken over lines to fit the width is still the same command
+// to a shell.
+func TestWriteCommandStaysOneCommand(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no shell")
+	}
+	cmd := "mqsim run --replay '/a very/long/path/that/does/not/fit/in/one/line/of/forty/columns/results.json' --set 'x=lognormal(median=5ms, p99=50ms)' --seed 1"
+	var b bytes.Buffer
+	writeCommand(&b, cmd, 40, "Reproduce: ")
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if n := utf8.RuneCountInString(l); n > 40 {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+	args := func(script string) string {
+		out, err := exec.Command(sh, "-c", `set -- `+script+`; printf '%s|' "$@"`).Output()
+		if err != nil {
+			t.Fatalf("sh: %v on %q", err, script)
+		}
+		return string(out)
+	}
+	got := args(strings.TrimSpace(strings.TrimPrefix(b.String(), "Reproduce: ")))
+	if want := args(cmd); got != want {
+		t.Errorf("the wrapped command reads as %q, want %q:\n%s", got, want, b.String())
 	}
 }

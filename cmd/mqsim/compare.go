@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"mqsim/reports"
 )
@@ -21,6 +22,7 @@ type compareOptions struct {
 	out    string
 	force  bool
 	color  bool
+	width  int
 	args   []string
 }
 
@@ -46,6 +48,7 @@ Runs are labelled by their variant, or else by their directory's name.`,
 				o.args = append(o.args, "--out", o.out)
 			}
 			o.color = colorOK(cmd.OutOrStdout())
+			o.width = termWidth(cmd.OutOrStdout())
 			return runCompare(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
 	}
@@ -77,6 +80,20 @@ func savedPaths(arg string) ([]string, error) {
 	}
 	sort.Strings(subs)
 	return subs, nil
+}
+
+// termWidth is the width text output to w fits: the terminal's, or 0 (the
+// reports' default of 80 columns) when w is not a terminal.
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || cols < 20 {
+		return 0
+	}
+	return cols
 }
 
 func fileExists(p string) bool {
@@ -120,9 +137,9 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 	case o.output == "markdown":
 		err = reports.PageMarkdown(stdout, reports.Review{Runs: runs, Command: cmd}.Page(nil))
 	case len(runs) == 1:
-		err = reports.RunTextStyled(stdout, runs[0], reports.TextStyle{Color: o.color})
+		err = reports.RunTextStyled(stdout, runs[0], reports.TextStyle{Color: o.color, Width: o.width})
 	default:
-		err = reports.CompareText(stdout, runs, reports.TextStyle{Color: o.color})
+		err = reports.CompareText(stdout, runs, reports.TextStyle{Color: o.color, Width: o.width})
 	}
 	if err != nil {
 		return err

@@ -143,7 +143,7 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	st := reports.TextStyle{Color: o.color}
+	st := reports.TextStyle{Color: o.color, Width: termWidth(stdout)}
 	switch {
 	case len(runs) > 1 && o.output == "json":
 		err = reports.RunsJSON(stdout, runs)

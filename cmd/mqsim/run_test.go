@@ -190,12 +190,19 @@ func TestScenariosCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
+	// One entry per built-in; a lesson too long for the width continues
+	// on indented lines.
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(l, " ") {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) != len(scenarios.Scenarios()) {
 		t.Errorf("%d lines, want one per built-in (%d):\n%s", len(lines), len(scenarios.Scenarios()), out)
 	}
 	for i, n := range scenarios.Scenarios() {
-		if i < len(lines) && (!strings.HasPrefix(lines[i], n+" ") || len(strings.Fields(lines[i])) < 5) {
+		if i < len(lines) && (!strings.HasPrefix(lines[i], n+" ") || len(strings.Fields(lines[i])) < 3) {
 			t.Errorf("line %q: want %s and its lesson", lines[i], n)
 		}
 	}
