@@ -221,6 +221,8 @@ func (c Chart) build() (*plot.Plot, *legend, error) {
 	leg.TextStyle = p.Legend.TextStyle
 	leg.TextStyle.Font.Size = vg.Points(10)
 	leg.Top, leg.Left = true, true
+	leg.Padding = vg.Points(4)
+	leg.ThumbnailWidth = vg.Points(24)
 	ymax, ymin := math.Inf(-1), math.Inf(1)
 	for i, s := range c.Series {
 		xs, ys := Downsample(s.X, s.Y, MaxPoints)

@@ -395,8 +395,12 @@ func setupRows(s *scenarios.Scenario) [][2]string {
 		if g.Idempotent {
 			idem = ", idempotent processing"
 		}
-		rows = append(rows, [2]string{"Group " + g.Name, fmt.Sprintf("%d consumers ← %s, %s per message, commit %s, %s assignment%s",
-			g.Consumers, g.Topic, g.Processing.Spec, g.Commit, g.Assignment, idem)})
+		proc := g.Processing.Spec + " per message"
+		if proc == "0 per message" {
+			proc = "no processing time"
+		}
+		rows = append(rows, [2]string{"Group " + g.Name, fmt.Sprintf("%d consumers ← %s, %s, commit %s, %s assignment%s",
+			g.Consumers, g.Topic, proc, g.Commit, g.Assignment, idem)})
 	}
 	for i, f := range s.Faults {
 		d := "to the end"
@@ -484,6 +488,7 @@ func (rv Review) expectSection() (Section, bool) {
 	type key struct{ metric, cond string }
 	var keys []key
 	got := map[key][]string{}
+	failed := map[key][]int{}
 	for ri, r := range rv.Runs {
 		for _, v := range r.Expectations {
 			k := key{v.Metric, v.Condition}
@@ -492,6 +497,9 @@ func (rv Review) expectSection() (Section, bool) {
 				got[k] = make([]string, len(rv.Runs))
 			}
 			got[k][ri] = mark(v) + " " + measured(v)
+			if !v.Pass {
+				failed[k] = append(failed[k], ri)
+			}
 		}
 	}
 	if len(keys) == 0 {
@@ -500,6 +508,11 @@ func (rv Review) expectSection() (Section, bool) {
 	t := Table{Header: append([]string{"Metric", "Condition"}, rv.header("", "Measured")[1:]...)}
 	for _, k := range keys {
 		t.Rows = append(t.Rows, append([]string{k.metric, k.cond}, got[k]...))
+		bad := make([]bool, 2+len(rv.Runs))
+		for _, ri := range failed[k] {
+			bad[2+ri] = true
+		}
+		t.Bad = append(t.Bad, bad)
 	}
 	var summary []string
 	for _, r := range rv.Runs {
