@@ -341,6 +341,45 @@ func (c Chart) build() (*plot.Plot, *legend, error) {
 	return p, leg, nil
 }
 
+// drawWithLegend draws a plot and its legend in area: the title centred
+// over the whole area, the legend in a strip right of the data when it
+// takes at most 40% of the width, else below the data when it takes at
+// most 35% of the height (else beside, as wide as it may be), so it never
+// covers a line.
+func drawWithLegend(p *plot.Plot, leg *legend, area draw.Canvas) {
+	if t := p.Title.Text; t != "" {
+		sty := p.Title.TextStyle
+		area.FillText(sty, vg.Point{X: area.Center().X, Y: area.Max.Y + sty.FontExtents().Descent}, t)
+		area.Max.Y -= sty.Rectangle(t).Size().Y + p.Title.Padding
+		p.Title.Text = ""
+		defer func() { p.Title.Text = t }()
+	}
+	w := leg.width()
+	if w == 0 {
+		p.Draw(area)
+		return
+	}
+	width, height := area.Max.X-area.Min.X, area.Max.Y-area.Min.Y
+	h := vg.Length(len(leg.names))*(leg.TextStyle.Rectangle("Xg").Size().Y+leg.Padding) + 3*vg.Millimeter
+	if w > width*0.4 && h <= height*0.35 {
+		plotArea := area
+		plotArea.Min.Y += h
+		p.Draw(plotArea)
+		legArea := area
+		legArea.Max.Y = area.Min.Y + h - 2*vg.Millimeter
+		legArea.Min.X += p.Y.Label.TextStyle.Rectangle(p.Y.Label.Text).Size().X + 12*vg.Millimeter
+		leg.Draw(legArea)
+		return
+	}
+	w = min(w, width*0.4)
+	plotArea := area
+	plotArea.Max.X -= w
+	p.Draw(plotArea)
+	legArea := area
+	legArea.Min.X = area.Max.X - w + 2*vg.Millimeter
+	leg.Draw(legArea)
+}
+
 // legend is a chart's legend with its entries' names, to size it.
 type legend struct {
 	plot.Legend
@@ -400,21 +439,7 @@ func RenderCharts(format string, charts []Chart, cols int, width, height vg.Leng
 			if p == nil {
 				continue
 			}
-			// The legend goes in a strip right of the data (at most 40%
-			// of the tile), so it never covers a line.
-			area := canvases[r][c]
-			leg := legends[r][c]
-			w := min(leg.width(), (area.Max.X-area.Min.X)*0.4)
-			plotArea := area
-			plotArea.Max.X -= w
-			p.Draw(plotArea)
-			if w > 0 {
-				legArea := area
-				legArea.Min.X = area.Max.X - w + 2*vg.Millimeter
-				// Level with the top of the data, below the title.
-				legArea.Max.Y -= p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
-				leg.Draw(legArea)
-			}
+			drawWithLegend(p, legends[r][c], canvases[r][c])
 		}
 	}
 	var buf bytes.Buffer
