@@ -63,8 +63,16 @@ func inspectReview(dir string) (reviewState, error) {
 	if err != nil {
 		return 0, err
 	}
+	if st.Mode()&os.ModeSymlink != 0 {
+		return 0, fmt.Errorf("%s is a symbolic link; give the directory it points to", dir)
+	}
 	if !st.IsDir() {
 		return 0, fmt.Errorf("%s is not a directory", dir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		if wd, err := os.Getwd(); err == nil && abs == wd {
+			return 0, fmt.Errorf("%s is the current directory, which a review replaces as a whole; give a sub-directory", dir)
+		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
