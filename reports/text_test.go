@@ -57,6 +57,12 @@ func TestTerminalTextKeepsOnlyOurStyles(t *testing.T) {
 	if got != "\x1b[31mlost ␛[2J\x1b[0m" || strings.Count(got, "\x1b") != 2 {
 		t.Errorf("terminalText = %q", got)
 	}
+	// Text that imitates our style markers stays text.
+	var b bytes.Buffer
+	writeWrapped(&b, "fake "+ansiRed+"red", 80, "", "")
+	if got := terminalText(b.String()); strings.Contains(got, "\x1b") {
+		t.Errorf("a marker in user text became an escape: %q", got)
+	}
 }
 
 // A command broken over lines to fit the width is still the same command

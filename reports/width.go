@@ -28,7 +28,7 @@ func textWidth(s string) int { return text.StringWidthWithoutEscSequences(s) }
 // words (and inside a word only when it alone is wider than w). Runs of
 // white space become one space.
 func wrapLines(s string, w int) []string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(Clean(s)), " ")
 	if s == "" {
 		return nil
 	}
@@ -69,6 +69,7 @@ func writeWrapped(b *bytes.Buffer, s string, w int, first, rest string) {
 // on lines of at most w columns, breaking between arguments with a
 // backslash continuation, so it can still be pasted into a shell.
 func writeCommand(b *bytes.Buffer, cmd string, w int, first string) {
+	cmd = Clean(cmd)
 	if textWidth(first+cmd) <= w {
 		b.WriteString(first + cmd + "\n")
 		return
