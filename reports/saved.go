@@ -46,10 +46,17 @@ type savedDoc struct {
 	Resolved     json.RawMessage     `json:"resolved_scenario"`
 }
 
-// ToolVersion is the version of this program as its build recorded it:
-// the module version (or "devel") and, when built from a checkout, the
-// VCS revision, marked "+dirty" for uncommitted changes.
+// ReleaseVersion, when set (by the command, from a version stamped in at
+// link time), is the tool version results.json records.
+var ReleaseVersion string
+
+// ToolVersion is the version of this program: ReleaseVersion, or as its
+// build recorded it, the module version (or "devel") and, when built from
+// a checkout, the VCS revision, marked "+dirty" for uncommitted changes.
 func ToolVersion() string {
+	if ReleaseVersion != "" {
+		return ReleaseVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"

@@ -15,6 +15,8 @@ import (
 
 func init() {
 	extraCommands = append(extraCommands, newCompareCmd)
+	// A version stamped in at link time is what results.json records.
+	reports.ReleaseVersion = version
 }
 
 type compareOptions struct {
