@@ -105,6 +105,17 @@ func TestControlCharactersNeverReachOutput(t *testing.T) {
 	if svgs < 4 {
 		t.Errorf("only %d SVGs checked", svgs)
 	}
+	// Error messages quote the input: its control characters are shown, not sent.
+	badFile := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badFile, []byte(strings.Replace(hostileScenario, "seed: 1", "\"se\\e]0;x\\aed\": 1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "validate", badFile)
+	if code != exitBadInput {
+		t.Fatalf("validate of an unknown field: exit %d: %s", code, errs)
+	}
+	bad("validate's error", errs)
+
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	if strings.Contains(string(md), "[x](") || !strings.Contains(string(md), `\[x\](javascript:alert(1))`) {
 		t.Errorf("report.md keeps the link live or drops it:\n%s", md)

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"mqsim/reports"
 )
 
 // Exit codes, documented in the root help and the README.
@@ -166,6 +168,7 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !started && code == exitInternal {
 		code = exitBadInput
 	}
-	fmt.Fprintln(stderr, "mqsim:", err)
+	// Errors quote the user's input: no control character of it reaches the terminal.
+	fmt.Fprintln(stderr, "mqsim:", reports.CleanText(err.Error(), true))
 	return code
 }
