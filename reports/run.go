@@ -150,6 +150,8 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	var b bytes.Buffer
 	res := r.Results
 	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdText(res.Scenario), res.Seed)
+	lead, _ := Headline([]*Run{r})
+	fmt.Fprintf(&b, "**%s**\n\n", mdText(lead))
 	if r.Scenario != nil {
 		if r.Scenario.Description != "" {
 			fmt.Fprintf(&b, "%s\n\n", mdInline(r.Scenario.Description))
@@ -160,7 +162,15 @@ func RunMarkdown(w io.Writer, r *Run) error {
 
 	b.WriteString("| Delivery | Messages | Meaning |\n|---|---:|---|\n")
 	for _, row := range deliveryRows {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, humanize.Comma(row.value(res)), row.meaning)
+		n := humanize.Comma(row.value(res))
+		if isBadCount(row.name, row.value(res)) {
+			n = "**" + n + "**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, n, row.meaning)
+	}
+	b.WriteString("\n")
+	for _, y := range Whys(r) {
+		fmt.Fprintf(&b, "- **%s %s:** %s.\n", y.What, humanize.Comma(y.Count), mdText(y.Why))
 	}
 	b.WriteString("\n| Latency | p50 | p90 | p99 | p99.9 | max |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, l := range []struct {
