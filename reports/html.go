@@ -11,6 +11,10 @@ import (
 type Page struct {
 	Title    string
 	Subtitle string
+	// Lead is the verdict in one sentence, shown first; LeadBad marks it
+	// as reporting a loss (highlighted).
+	Lead     string
+	LeadBad  bool
 	Sections []Section
 	Command  string // the command that reproduces the page
 }
@@ -31,6 +35,14 @@ type Table struct {
 	Rows   [][]string
 	// Numeric marks columns to right-align.
 	Numeric []bool
+	// Bad marks cells to highlight as a problem (a message lost,
+	// duplicated or reordered): Bad[row][col], any shape.
+	Bad [][]bool
+}
+
+// bad reports whether cell (row, col) is marked bad.
+func (t Table) bad(row, col int) bool {
+	return row < len(t.Bad) && col < len(t.Bad[row]) && t.Bad[row][col]
 }
 
 // Figure is an SVG image inlined into the page, with a caption. File is
@@ -42,8 +54,10 @@ type Figure struct {
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"svg": func(b []byte) template.HTML { return template.HTML(sanitizeSVG(b)) },
-	"num": func(t Table, i int) bool { return i < len(t.Numeric) && t.Numeric[i] },
+	"svg":    func(b []byte) template.HTML { return template.HTML(sanitizeSVG(b)) },
+	"num":    func(t Table, i int) bool { return i < len(t.Numeric) && t.Numeric[i] },
+	"inline": htmlInline,
+	"bad":    func(t Table, r, c int) bool { return t.bad(r, c) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -63,18 +77,23 @@ figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: .9rem; }
 pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
+code { background: #f1f1f1; padding: 0 .2rem; border-radius: 3px; font-size: .92em; }
+.lead { font-size: 1.15rem; padding: .7rem 1rem; border-left: 5px solid #0a7d45; background: #eef8f2; }
+.lead.bad { border-left-color: #b3261e; background: #fdeeee; }
+td.bad { background: #fdd8d5; color: #8c1d18; font-weight: 600; }
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
 {{if .Subtitle}}<p class="sub">{{.Subtitle}}</p>{{end}}
+{{if .Lead}}<p class="lead{{if .LeadBad}} bad{{end}}">{{inline .Lead}}</p>{{end}}
 {{range .Sections}}
 <h2>{{.Heading}}</h2>
-{{range .Paragraphs}}<p>{{.}}</p>
+{{range .Paragraphs}}<p>{{inline .}}</p>
 {{end}}{{range $t := .Tables}}<table>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if num $t $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
+{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{if or (num $t $i) (bad $t $r $i)}} class="{{if num $t $i}}n{{end}}{{if bad $t $r $i}} bad{{end}}"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{end}}{{if .Bullets}}<ul>
@@ -91,10 +110,45 @@ pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; }
 // HTML renders a page.
 func HTML(p Page) ([]byte, error) {
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, shareFonts(p)); err != nil {
+	if err := pageTmpl.Execute(&b, cleanPage(shareFonts(p))); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// cleanPage returns p with control characters in every string made
+// visible (CleanText): html/template escapes markup, not control bytes.
+func cleanPage(p Page) Page {
+	list := func(ss []string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = Clean(s)
+		}
+		return out
+	}
+	p.Title, p.Subtitle, p.Command, p.Lead = Clean(p.Title), Clean(p.Subtitle), Clean(p.Command), Clean(p.Lead)
+	secs := make([]Section, len(p.Sections))
+	for i, s := range p.Sections {
+		s.Heading = Clean(s.Heading)
+		s.Paragraphs = list(s.Paragraphs)
+		s.Bullets = list(s.Bullets)
+		ts := make([]Table, len(s.Tables))
+		for j, t := range s.Tables {
+			t.Header = list(t.Header)
+			t.Rows = cleanRows(t.Rows)
+			ts[j] = t
+		}
+		s.Tables = ts
+		figs := make([]Figure, len(s.Figures))
+		for j, f := range s.Figures {
+			f.Caption = Clean(f.Caption)
+			figs[j] = f
+		}
+		s.Figures = figs
+		secs[i] = s
+	}
+	p.Sections = secs
+	return p
 }
 
 // sanitizeSVG strips the XML prolog and doctype from an SVG produced by our

@@ -14,21 +14,24 @@ import (
 // markup.
 func PageMarkdown(w io.Writer, p Page) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# %s\n\n", mdEscape(p.Title))
+	fmt.Fprintf(&b, "# %s\n\n", mdText(p.Title))
 	if p.Subtitle != "" {
-		fmt.Fprintf(&b, "_%s_\n\n", mdEscape(p.Subtitle))
+		fmt.Fprintf(&b, "_%s_\n\n", mdText(p.Subtitle))
+	}
+	if p.Lead != "" {
+		fmt.Fprintf(&b, "**%s**\n\n", mdInline(p.Lead))
 	}
 	for _, s := range p.Sections {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(s.Heading))
+		fmt.Fprintf(&b, "## %s\n\n", mdText(s.Heading))
 		for _, para := range s.Paragraphs {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(para))
+			fmt.Fprintf(&b, "%s\n\n", mdInline(para))
 		}
 		for _, t := range s.Tables {
 			writeMarkdownTable(&b, t)
 			b.WriteString("\n")
 		}
 		for _, item := range s.Bullets {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(item))
+			fmt.Fprintf(&b, "- %s\n", mdText(item))
 		}
 		if len(s.Bullets) > 0 {
 			b.WriteString("\n")
@@ -38,14 +41,14 @@ func PageMarkdown(w io.Writer, p Page) error {
 				continue
 			}
 			alt := strings.TrimSuffix(f.File, filepath.Ext(f.File))
-			fmt.Fprintf(&b, "![%s](%s)\n\n", mdEscape(alt), f.File)
+			fmt.Fprintf(&b, "![%s](%s)\n\n", mdText(alt), f.File)
 			if f.Caption != "" {
-				fmt.Fprintf(&b, "_%s_\n\n", mdEscape(f.Caption))
+				fmt.Fprintf(&b, "_%s_\n\n", mdText(f.Caption))
 			}
 		}
 	}
 	if p.Command != "" {
-		fmt.Fprintf(&b, "## Reproduce\n\n```sh\n%s\n```\n", strings.ReplaceAll(p.Command, "`", "'"))
+		fmt.Fprintf(&b, "## Reproduce\n\n```sh\n%s\n```\n", strings.ReplaceAll(Clean(p.Command), "`", "'"))
 	}
 	_, err := w.Write(bytes.TrimRight(b.Bytes(), "\n"))
 	if err == nil {
@@ -58,7 +61,7 @@ func writeMarkdownTable(b *bytes.Buffer, t Table) {
 	cells := func(row []string) string {
 		out := make([]string, len(row))
 		for i, c := range row {
-			out[i] = mdEscape(c)
+			out[i] = mdText(c)
 		}
 		return "| " + strings.Join(out, " | ") + " |\n"
 	}
@@ -71,7 +74,14 @@ func writeMarkdownTable(b *bytes.Buffer, t Table) {
 		}
 	}
 	b.WriteString("|" + strings.Join(seps, "|") + "|\n")
-	for _, r := range t.Rows {
-		b.WriteString(cells(r))
+	for ri, r := range t.Rows {
+		row := make([]string, len(r))
+		for ci, c := range r {
+			row[ci] = mdText(c)
+			if t.bad(ri, ci) {
+				row[ci] = "**" + row[ci] + "**"
+			}
+		}
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
 }

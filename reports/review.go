@@ -2,11 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/dustin/go-humanize"
 	"gonum.org/v1/plot/vg"
@@ -31,11 +33,45 @@ type File struct {
 	Data []byte
 }
 
-// Chart size: one chart per image, wide enough for a slide.
+// Chart size: one chart per image, 1200 × 600 at 96 dpi, for a slide;
+// PNGs are drawn at twice that density (2400 × 1200 pixels).
 const (
-	chartWidth  = 8 * vg.Inch
-	chartHeight = 4 * vg.Inch
+	chartWidth  = 12.5 * vg.Inch
+	chartHeight = 6.25 * vg.Inch
 )
+
+type chartImages struct{ png, svg []byte }
+
+// renderEach draws each chart as PNG and SVG, several at once (one per
+// CPU): drawing is most of a review's cost, and each chart is drawn on
+// its own canvas, so the bytes are the same as drawn one by one.
+func renderEach(charts []Chart) ([]chartImages, error) {
+	out := make([]chartImages, len(charts))
+	errs := make([]error, len(charts))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, c := range charts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			name := ChartFile(c)
+			svg, err := RenderCharts("svg", []Chart{c}, 1, chartWidth, chartHeight)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s.svg: %w", name, err)
+				return
+			}
+			png, err := RenderCharts("png", []Chart{c}, 1, chartWidth, chartHeight)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s.png: %w", name, err)
+				return
+			}
+			out[i] = chartImages{png: png, svg: svg}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
 
 // VariantDir is the sub-directory a variant's own files go to: its label
 // with anything but letters, digits and ._=- turned into '_'.
@@ -54,6 +90,75 @@ func VariantDir(label string) string {
 		s = "variant"
 	}
 	return s
+}
+
+// variantDirs names each run's sub-directory: VariantDir of its label,
+// with "-2", "-3"… added to any name an earlier run took.
+func (rv Review) variantDirs() []string {
+	return uniqueNames(len(rv.Runs), func(i int) string { return VariantDir(rv.Runs[i].Label) }, "-%d")
+}
+
+// uniqueNames returns name(i) for each of n items, with the counter format
+// (e.g. " (%d)") added, from 2, to any name an earlier item took.
+func uniqueNames(n int, name func(int) string, counter string) []string {
+	taken := map[string]bool{}
+	out := make([]string, n)
+	for i := range out {
+		base := name(i)
+		cand := base
+		for k := 2; taken[cand]; k++ {
+			cand = base + fmt.Sprintf(counter, k)
+		}
+		taken[cand] = true
+		out[i] = cand
+	}
+	return out
+}
+
+// LabelSaved labels runs loaded from the given results.json paths so that
+// no two share a label or a sub-directory: each keeps its variant label,
+// else takes its directory's name (for a results.json) or its file name;
+// labels still shared become the path, and then get a counter.
+func LabelSaved(runs []*Run, paths []string) {
+	base := func(i int) string {
+		if runs[i].Label != "" {
+			return runs[i].Label
+		}
+		p := paths[i]
+		if filepath.Base(p) == "results.json" {
+			return filepath.Base(filepath.Dir(p))
+		}
+		return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+	}
+	count := map[string]int{}
+	for i := range runs {
+		count[VariantDir(base(i))]++
+	}
+	label := func(i int) string {
+		b := base(i)
+		if count[VariantDir(b)] < 2 {
+			return b
+		}
+		p := paths[i]
+		if filepath.Base(p) == "results.json" {
+			p = filepath.Dir(p)
+		} else {
+			p = strings.TrimSuffix(p, filepath.Ext(p))
+		}
+		if runs[i].Label != "" {
+			return filepath.ToSlash(p) + " " + runs[i].Label
+		}
+		return filepath.ToSlash(p)
+	}
+	// Labels are unique once their directories are.
+	dirs := uniqueNames(len(runs), func(i int) string { return VariantDir(label(i)) }, "-%d")
+	for i := range runs {
+		l := label(i)
+		if d := VariantDir(l); d != dirs[i] {
+			l += strings.TrimPrefix(dirs[i], d)
+		}
+		runs[i].Label = l
+	}
 }
 
 func (rv Review) variants() []Variant {
@@ -82,16 +187,11 @@ func (rv Review) Files() ([]File, error) {
 	}
 	var files []File
 	many := len(rv.Runs) > 1
-	seen := map[string]bool{}
-	for _, r := range rv.Runs {
+	dirs := rv.variantDirs()
+	for i, r := range rv.Runs {
 		prefix := ""
 		if many {
-			prefix = VariantDir(r.Label)
-			if seen[prefix] {
-				return nil, fmt.Errorf("two variants write to the same directory %q", prefix)
-			}
-			seen[prefix] = true
-			prefix += "/"
+			prefix = dirs[i] + "/"
 		}
 		js, err := SavedJSON(r)
 		if err != nil {
@@ -104,19 +204,15 @@ func (rv Review) Files() ([]File, error) {
 		files = append(files, File{prefix + "results.json", js}, File{prefix + "timeseries.csv", csv.Bytes()})
 	}
 	charts := RunCharts(rv.title(), rv.variants(), FaultMarkers(rv.variants()))
+	images, err := renderEach(charts)
+	if err != nil {
+		return nil, err
+	}
 	var figures []Figure
-	for _, c := range charts {
+	for i, c := range charts {
 		name := ChartFile(c)
-		svg, err := RenderCharts("svg", []Chart{c}, 1, chartWidth, chartHeight)
-		if err != nil {
-			return nil, fmt.Errorf("%s.svg: %w", name, err)
-		}
-		png, err := RenderCharts("png", []Chart{c}, 1, chartWidth, chartHeight)
-		if err != nil {
-			return nil, fmt.Errorf("%s.png: %w", name, err)
-		}
-		files = append(files, File{name + ".png", png}, File{name + ".svg", svg})
-		figures = append(figures, Figure{SVG: svg, File: name + ".png", Caption: chartCaption(name, many, len(c.Markers) > 0)})
+		files = append(files, File{name + ".png", images[i].png}, File{name + ".svg", images[i].svg})
+		figures = append(figures, Figure{SVG: images[i].svg, File: name + ".png", Caption: chartCaption(name, many, len(c.Markers) > 0, c.LogY())})
 	}
 	page := rv.Page(figures)
 	var md bytes.Buffer
@@ -131,28 +227,7 @@ func (rv Review) Files() ([]File, error) {
 	return files, nil
 }
 
-// WriteReview writes a review's files into dir, each atomically, and
-// returns their paths. dir must exist.
-func WriteReview(dir string, rv Review) ([]string, error) {
-	files, err := rv.Files()
-	if err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return paths, fmt.Errorf("write %s: %w", p, err)
-		}
-		if err := WriteFileAtomic(p, f.Data); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
-}
-
-func chartCaption(name string, many, markers bool) string {
+func chartCaption(name string, many, markers, logY bool) string {
 	each := ""
 	if many {
 		each = " One colour per variant."
@@ -166,7 +241,11 @@ func chartCaption(name string, many, markers bool) string {
 	case "throughput":
 		return "Messages per second acknowledged to producers (in) and processed by each group (out)." + each
 	case "latency":
-		return "End-to-end latency (produce → processed) of the messages processed in each interval: p99 solid, p50 dashed." + each
+		scale := ""
+		if logY {
+			scale = " The y axis is logarithmic: the values span more than 10×."
+		}
+		return "End-to-end latency (produce → processed) of the messages processed in each interval: p99 solid, p50 dashed. A gap is an interval in which nothing was processed." + scale + each
 	case "latency-cdf":
 		return "Latency CDF over the whole run, log-scale x: how many messages (y) took at most x milliseconds." + each
 	case "isr":
@@ -190,6 +269,7 @@ func (rv Review) Page(figures []Figure) Page {
 		sub += " · variants: " + strings.Join(labels, " | ")
 	}
 	p := Page{Title: "Scenario: " + rv.title(), Subtitle: sub, Command: rv.Command}
+	p.Lead, p.LeadBad = Headline(rv.Runs)
 	if first.Scenario != nil && first.Scenario.Description != "" {
 		p.Sections = append(p.Sections, Section{Heading: "The lesson", Paragraphs: []string{first.Scenario.Description}})
 	}
@@ -315,8 +395,12 @@ func setupRows(s *scenarios.Scenario) [][2]string {
 		if g.Idempotent {
 			idem = ", idempotent processing"
 		}
-		rows = append(rows, [2]string{"Group " + g.Name, fmt.Sprintf("%d consumers ← %s, %s per message, commit %s, %s assignment%s",
-			g.Consumers, g.Topic, g.Processing.Spec, g.Commit, g.Assignment, idem)})
+		proc := g.Processing.Spec + " per message"
+		if proc == "0 per message" {
+			proc = "no processing time"
+		}
+		rows = append(rows, [2]string{"Group " + g.Name, fmt.Sprintf("%d consumers ← %s, %s, commit %s, %s assignment%s",
+			g.Consumers, g.Topic, proc, g.Commit, g.Assignment, idem)})
 	}
 	for i, f := range s.Faults {
 		d := "to the end"
@@ -355,6 +439,7 @@ func (rv Review) verdictSection() Section {
 				why = row.meaning + ". " + capitalise(w) + "."
 			}
 			t.Rows = append(t.Rows, []string{row.name, humanize.Comma(row.value(r.Results)), why})
+			t.Bad = append(t.Bad, []bool{false, isBadCount(row.name, row.value(r.Results))})
 		}
 		s.Tables = []Table{t}
 		return s
@@ -364,10 +449,13 @@ func (rv Review) verdictSection() Section {
 	t.Numeric = append(t.Numeric, false)
 	for _, row := range deliveryRows {
 		cells := []string{row.name}
+		bad := []bool{false}
 		for _, r := range rv.Runs {
 			cells = append(cells, humanize.Comma(row.value(r.Results)))
+			bad = append(bad, isBadCount(row.name, row.value(r.Results)))
 		}
 		t.Rows = append(t.Rows, append(cells, row.meaning))
+		t.Bad = append(t.Bad, bad)
 	}
 	s.Tables = []Table{t}
 	for _, r := range rv.Runs {
@@ -376,6 +464,16 @@ func (rv Review) verdictSection() Section {
 		}
 	}
 	return s
+}
+
+// isBadCount reports whether a delivery count is a problem to highlight:
+// any message lost, duplicated or reordered.
+func isBadCount(name string, n int64) bool {
+	switch name {
+	case "lost", "duplicates", "reordered":
+		return n > 0
+	}
+	return false
 }
 
 func capitalise(s string) string {
@@ -390,6 +488,7 @@ func (rv Review) expectSection() (Section, bool) {
 	type key struct{ metric, cond string }
 	var keys []key
 	got := map[key][]string{}
+	failed := map[key][]int{}
 	for ri, r := range rv.Runs {
 		for _, v := range r.Expectations {
 			k := key{v.Metric, v.Condition}
@@ -398,6 +497,9 @@ func (rv Review) expectSection() (Section, bool) {
 				got[k] = make([]string, len(rv.Runs))
 			}
 			got[k][ri] = mark(v) + " " + measured(v)
+			if !v.Pass {
+				failed[k] = append(failed[k], ri)
+			}
 		}
 	}
 	if len(keys) == 0 {
@@ -406,6 +508,11 @@ func (rv Review) expectSection() (Section, bool) {
 	t := Table{Header: append([]string{"Metric", "Condition"}, rv.header("", "Measured")[1:]...)}
 	for _, k := range keys {
 		t.Rows = append(t.Rows, append([]string{k.metric, k.cond}, got[k]...))
+		bad := make([]bool, 2+len(rv.Runs))
+		for _, ri := range failed[k] {
+			bad[2+ri] = true
+		}
+		t.Bad = append(t.Bad, bad)
 	}
 	var summary []string
 	for _, r := range rv.Runs {

@@ -29,6 +29,9 @@ type Run struct {
 	Command  string              `json:"-"`
 	// Label names the run among variants ("acks=1"); empty for a lone run.
 	Label string `json:"-"`
+	// saved is the file a saved run was read from (ParseSaved), for
+	// ReplayDiff.
+	saved []byte
 }
 
 // Passed reports whether every expectation was met.
@@ -58,28 +61,35 @@ func RunText(w io.Writer, r *Run) error { return RunTextStyled(w, r, TextStyle{}
 func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	var b bytes.Buffer
 	res := r.Results
-	fmt.Fprintf(&b, "Scenario: %s (seed %d)\n", res.Scenario, res.Seed)
+	width := st.width()
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d)", res.Scenario, res.Seed), width, "", "")
 	if r.Scenario != nil && r.Scenario.Description != "" {
-		fmt.Fprintf(&b, "%s\n", wrap(r.Scenario.Description, 88))
+		writeWrapped(&b, r.Scenario.Description, width, "", "")
 	}
 	b.WriteString("\n")
 	if r.Scenario != nil {
-		fmt.Fprintf(&b, "Setup:     %s\n", strings.ReplaceAll(wrap(setupLine(r.Scenario), 77), "\n", "\n           "))
+		writeWrapped(&b, setupLine(r.Scenario), width, "Setup:     ", "           ")
 	}
-	fmt.Fprintf(&b, "Simulated: %s in %s wall (%s events, %s× real time)\n",
-		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds))
+	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events, %s× real time)",
+		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds)),
+		width, "Simulated: ", "           ")
 	b.WriteString("\n")
 
 	rows := [][]string{{"DELIVERY", "", ""}}
 	for _, row := range deliveryRows {
 		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
 	}
-	writeTableStyled(&b, rows, "lrl", func(ri, ci int, cell string) string {
+	writeTableFit(&b, rows, "lrl", func(ri, ci int, cell string) string {
 		if ri == 0 || ci != 1 {
 			return cell
 		}
 		return st.badCount(deliveryRows[ri-1].name)(cell)
-	})
+	}, width, true)
+
+	b.WriteString("\nWHY\n")
+	for _, y := range Whys(r) {
+		writeWrapped(&b, fmt.Sprintf("%s %s: %s.", y.What, humanize.Comma(y.Count), y.Why), width, "  ", "    ")
+	}
 
 	b.WriteString("\n")
 	rows = [][]string{{"LATENCY", "p50", "p90", "p99", "p99.9", "max"}}
@@ -89,7 +99,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}{{"  produce → processed", res.E2ELatency}, {"  produce → acked", res.AckLatency}} {
 		rows = append(rows, append([]string{l.name}, latencyCells(l.l)...))
 	}
-	writeTable(&b, rows, "lrrrrr")
+	writeTableFit(&b, rows, "lrrrrr", nil, width, false)
 
 	if len(res.Groups) > 0 {
 		b.WriteString("\n")
@@ -98,15 +108,16 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 			rows = append(rows, []string{fmt.Sprintf("  %s (%d consumers)", g.Name, g.Consumers),
 				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed)})
 		}
-		writeTable(&b, rows, "lrrrr")
+		writeTableFit(&b, rows, "lrrrr", nil, width, false)
 	}
 
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Throughput:  in %s msg/s (%s/s), out %s msg/s\n",
-		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut))
-	fmt.Fprintf(&b, "Replication: min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks\n",
-		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks)
-	fmt.Fprintf(&b, "Brokers:     busiest resource %s busy on average\n", pct(res.MaxBrokerUtilisation))
+	const hang = "             "
+	writeWrapped(&b, fmt.Sprintf("in %s msg/s (%s/s), out %s msg/s",
+		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
+	writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
+		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
+	writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -116,7 +127,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		for _, v := range r.Expectations {
 			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
 		}
-		writeTableStyled(&b, rows, "lll", func(ri, ci int, cell string) string {
+		writeTableFit(&b, rows, "lll", func(ri, ci int, cell string) string {
 			if ci != 0 {
 				return cell
 			}
@@ -124,12 +135,13 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 				return st.paint(ansiGreen, cell)
 			}
 			return st.paint(ansiRed, cell)
-		})
+		}, width, false)
 	}
 	if r.Command != "" {
-		fmt.Fprintf(&b, "\nReproduce: %s\n", r.Command)
+		b.WriteString("\n")
+		writeCommand(&b, r.Command, width, "Reproduce: ")
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
 }
 
@@ -137,18 +149,28 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 func RunMarkdown(w io.Writer, r *Run) error {
 	var b bytes.Buffer
 	res := r.Results
-	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdEscape(res.Scenario), res.Seed)
+	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdText(res.Scenario), res.Seed)
+	lead, _ := Headline([]*Run{r})
+	fmt.Fprintf(&b, "**%s**\n\n", mdText(lead))
 	if r.Scenario != nil {
 		if r.Scenario.Description != "" {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(r.Scenario.Description))
+			fmt.Fprintf(&b, "%s\n\n", mdInline(r.Scenario.Description))
 		}
-		fmt.Fprintf(&b, "**Setup:** %s. ", mdEscape(setupLine(r.Scenario)))
+		fmt.Fprintf(&b, "**Setup:** %s. ", mdText(setupLine(r.Scenario)))
 	}
 	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
 
 	b.WriteString("| Delivery | Messages | Meaning |\n|---|---:|---|\n")
 	for _, row := range deliveryRows {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, humanize.Comma(row.value(res)), row.meaning)
+		n := humanize.Comma(row.value(res))
+		if isBadCount(row.name, row.value(res)) {
+			n = "**" + n + "**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, n, row.meaning)
+	}
+	b.WriteString("\n")
+	for _, y := range Whys(r) {
+		fmt.Fprintf(&b, "- **%s %s:** %s.\n", y.What, humanize.Comma(y.Count), mdText(y.Why))
 	}
 	b.WriteString("\n| Latency | p50 | p90 | p99 | p99.9 | max |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, l := range []struct {
@@ -160,7 +182,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	if len(res.Groups) > 0 {
 		b.WriteString("\n| Consumer group | Consumers | Max lag | Worst partition | Final lag | Processed |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, g := range res.Groups {
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdEscape(g.Name), g.Consumers,
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", mdText(g.Name), g.Consumers,
 				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed))
 		}
 	}
@@ -171,11 +193,11 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))
 		for _, v := range r.Expectations {
-			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", mark(v), mdEscape(v.Metric), mdEscape(v.Condition), mdEscape(measured(v)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mark(v), mdCode(v.Metric), mdCode(v.Condition), mdText(measured(v)))
 		}
 	}
 	if r.Command != "" {
-		fmt.Fprintf(&b, "\nReproduce with `%s`.\n", r.Command)
+		fmt.Fprintf(&b, "\nReproduce with %s.\n", mdCode(r.Command))
 	}
 	_, err := w.Write(b.Bytes())
 	return err

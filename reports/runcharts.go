@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"sort"
 	"strings"
 
@@ -59,6 +60,55 @@ func isDLQColumn(name string) bool {
 		(strings.Contains(n, "retr") && !strings.HasPrefix(n, "producer_"))
 }
 
+// isLatencyColumn reports whether a column is a per-interval latency
+// quantile (e2e_p50_ms, e2e_p99_ms).
+func isLatencyColumn(name string) bool {
+	return strings.HasPrefix(name, "e2e_") && strings.HasSuffix(name, "_ms")
+}
+
+// WithGaps returns the series with NaN, meaning "no data", in each
+// latency column for every interval in which no message was processed
+// (every group's consumed_per_s is 0) or the quantile is not positive (no
+// message was measured; a real latency is never 0 ms). The model writes 0
+// there, which a chart would draw as a perfect latency exactly during an
+// outage. Other columns are shared with s, not copied.
+func WithGaps(s *model.Series) *model.Series {
+	var consumed [][]float64
+	for _, c := range s.Columns {
+		if strings.HasPrefix(c.Name, "consumed_per_s/") {
+			consumed = append(consumed, c.Values)
+		}
+	}
+	idle := func(i int) bool {
+		if len(consumed) == 0 {
+			return false
+		}
+		for _, v := range consumed {
+			if i < len(v) && v[i] > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	out := *s
+	out.Columns = make([]model.Column, len(s.Columns))
+	for ci, c := range s.Columns {
+		if !isLatencyColumn(c.Name) {
+			out.Columns[ci] = c
+			continue
+		}
+		vals := make([]float64, len(c.Values))
+		for i, v := range c.Values {
+			if idle(i) || !(v > 0) {
+				v = math.NaN()
+			}
+			vals[i] = v
+		}
+		out.Columns[ci] = model.Column{Name: c.Name, Values: vals}
+	}
+	return &out
+}
+
 // FaultMarkers turns the faults of one or more runs into chart markers, one
 // per distinct (time, label), in time order.
 func FaultMarkers(variants []Variant) []Marker {
@@ -92,12 +142,15 @@ func RunCharts(title string, variants []Variant, markers []Marker) []Chart {
 	const simTime = "simulated time (s)"
 	lag := Chart{Title: title + ": consumer lag", XLabel: simTime, YLabel: "lag (messages)", Markers: markers, YMin: &zero}
 	tput := Chart{Title: title + ": throughput in vs out", XLabel: simTime, YLabel: "messages/s", Markers: markers, YMin: &zero}
-	lat := Chart{Title: title + ": end-to-end latency", XLabel: simTime, YLabel: "latency (ms)", Markers: markers, YMin: &zero}
-	cdf := Chart{Title: title + ": latency CDF", XLabel: "latency (ms, log scale)", YLabel: "share of messages", LogX: true, YMin: &zero, YMax: &one}
+	lat := Chart{Title: title + ": end-to-end latency", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
+	cdf := Chart{Title: title + ": latency CDF", XLabel: "latency (log scale)", YLabel: "share of messages", LogX: true, YMin: &zero, YMax: &one, XMillis: true}
 	isr := Chart{Title: title + ": replication health", XLabel: simTime, YLabel: "partitions / replicas", Markers: markers, YMin: &zero}
 	dlq := Chart{Title: title + ": dead letters and retries", XLabel: simTime, YLabel: "messages", Markers: markers, YMin: &zero}
 	many := len(variants) > 1
 	for vi, v := range variants {
+		gapped := *v.Results
+		gapped.Series = *WithGaps(&v.Results.Series)
+		v.Results = &gapped
 		s := &v.Results.Series
 		groups := groupsOf(s, "lag/")
 		for _, g := range groups {

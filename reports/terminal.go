@@ -17,14 +17,23 @@ import (
 // NO_COLOR is not set.
 type TextStyle struct {
 	Color bool
+	// Width is the number of columns every line fits: the terminal's
+	// width, or 0 for DefaultWidth (80) when the output is not a terminal.
+	Width int
 }
 
+// Styles are written as private-use markers while a text is built and
+// turned into ANSI codes by terminalText, after every control character
+// the text holds has been made visible: user text can never send the
+// terminal an escape sequence, and only ours reach it.
 const (
-	ansiRed   = "\x1b[31m"
-	ansiGreen = "\x1b[32m"
-	ansiBold  = "\x1b[1m"
-	ansiReset = "\x1b[0m"
+	ansiRed   = "\ue000\ue001"
+	ansiGreen = "\ue000\ue002"
+	ansiBold  = "\ue000\ue003"
+	ansiReset = "\ue000\ue004"
 )
+
+var ansiCodes = map[rune]string{0xe001: "\x1b[31m", 0xe002: "\x1b[32m", 0xe003: "\x1b[1m", 0xe004: "\x1b[0m"}
 
 func (st TextStyle) paint(code, s string) string {
 	if !st.Color || s == "" {
@@ -33,40 +42,33 @@ func (st TextStyle) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
+// terminalText makes text built for a terminal safe to print: control
+// characters (but newlines) are made visible as CleanText does, then the
+// style markers become ANSI codes.
+func terminalText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == 0xe000 {
+			if c, m := utf8.DecodeRuneInString(s[i:]); ansiCodes[c] != "" {
+				b.WriteString(ansiCodes[c])
+				i += m
+				continue
+			}
+		}
+		cleanRune(&b, r, n, true)
+	}
+	return b.String()
+}
+
 // painter decorates a cell after it has been padded, so colour codes never
 // upset the alignment; nil leaves cells plain.
 type painter func(row, col int, cell string) string
 
 // writeTableStyled is writeTable with a painter.
 func writeTableStyled(b *bytes.Buffer, rows [][]string, align string, paint painter) {
-	widths := make([]int, len(align))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for ri, r := range rows {
-		var line strings.Builder
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			cell := c
-			if paint != nil {
-				cell = paint(ri, i, c)
-			}
-			if i == len(r)-1 && align[i] != 'r' {
-				pad = "" // no trailing blanks
-			}
-			if align[i] == 'r' {
-				line.WriteString(pad + cell)
-			} else {
-				line.WriteString(cell + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
+	writeTableFit(b, rows, align, paint, 0, false)
 }
 
 // badCount paints a non-zero lost, duplicates or reordered count red.
@@ -91,9 +93,10 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 		return fmt.Errorf("nothing to compare")
 	}
 	var b bytes.Buffer
+	width := st.width()
 	first := runs[0].Results
-	fmt.Fprintf(&b, "Scenario: %s (seed %d), %d variants\n\n", first.Scenario, first.Seed, len(runs))
-	align := "l" + strings.Repeat("r", len(runs))
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d), %d variants", first.Scenario, first.Seed, len(runs)), width, "", "")
+	b.WriteString("\n")
 	head := []string{""}
 	for _, r := range runs {
 		head = append(head, r.Label)
@@ -121,7 +124,7 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	}
 	rows = append(rows, exp)
 	names = append(names, "expectations")
-	writeTableStyled(&b, rows, align, func(ri, ci int, cell string) string {
+	paint := func(ri, ci int, cell string) string {
 		if ri == 0 || (ci == 0 && !strings.HasPrefix(cell, " ")) {
 			return st.paint(ansiBold, cell)
 		}
@@ -135,15 +138,100 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 			return st.paint(ansiGreen, cell)
 		}
 		return st.badCount(names[ri])(cell)
-	})
+	}
+	// Too many variants for the width: the variant columns are shown a
+	// group at a time, each group beside the row names.
+	for i, group := range columnGroups(rows, width) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		part := make([][]string, len(rows))
+		for ri, r := range rows {
+			part[ri] = []string{r[0]}
+			for _, c := range group {
+				part[ri] = append(part[ri], r[c])
+			}
+		}
+		writeTableFit(&b, part, "l"+strings.Repeat("r", len(group)), paint, width, false)
+	}
 	b.WriteString("\nWHY\n")
 	for _, r := range runs {
 		for _, y := range Whys(r) {
-			fmt.Fprintf(&b, "  %s — %s %s: %s.\n", r.Label, y.What, humanize.Comma(y.Count), y.Why)
+			writeWrapped(&b, fmt.Sprintf("%s — %s %s: %s.", r.Label, y.What, humanize.Comma(y.Count), y.Why), width, "  ", "    ")
 		}
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
+}
+
+// cleanRows returns rows with every cell cleaned to one line.
+func cleanRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = Clean(c)
+		}
+	}
+	return out
+}
+
+// columnGroups splits the columns after the first (the row names) into
+// groups that fit width beside the first column, each column as narrow as
+// its longest word; in order, at least one column a group.
+func columnGroups(rows [][]string, width int) [][]int {
+	cleaned := cleanRows(rows)
+	first := 0
+	n := 0
+	for _, r := range cleaned {
+		first = max(first, textWidth(r[0]))
+		n = max(n, len(r))
+	}
+	colMin := func(c int) int {
+		w := 0
+		for _, r := range cleaned {
+			if c < len(r) {
+				for _, word := range strings.Fields(r[c]) {
+					w = max(w, textWidth(word))
+				}
+			}
+		}
+		return w
+	}
+	var groups [][]int
+	var cur []int
+	used := first
+	for c := 1; c < n; c++ {
+		w := colMin(c) + 2
+		if len(cur) > 0 && used+w > width {
+			groups = append(groups, cur)
+			cur, used = nil, first
+		}
+		cur = append(cur, c)
+		used += w
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	if len(groups) < 2 {
+		return groups
+	}
+	// Balance the groups (2 + 2, not 3 + 1) when the even ones fit too.
+	per := (n - 1 + len(groups) - 1) / len(groups)
+	var even [][]int
+	for c := 1; c < n; c += per {
+		var g []int
+		used := first
+		for k := c; k < min(n, c+per); k++ {
+			g = append(g, k)
+			used += colMin(k) + 2
+		}
+		if used > width {
+			return groups
+		}
+		even = append(even, g)
+	}
+	return even
 }
 
 // sameCount reports whether "N of M" has N == M.

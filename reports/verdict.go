@@ -127,6 +127,17 @@ func whyLost(c config, r *Run) string {
 	bf := faultPhrase(c.brokerFaults)
 	var s string
 	switch {
+	case res.Lost > 0 && res.LostToRetention > 0:
+		s = fmt.Sprintf("retention deleted %s of them before their group processed them: the group fell further behind than the topic keeps", humanize.Comma(res.LostToRetention))
+		if res.LostToRetention < res.Lost {
+			s = fmt.Sprintf("retention deleted %s of the %s before their group processed them: the group fell further behind than the topic keeps", humanize.Comma(res.LostToRetention), humanize.Comma(res.Lost))
+		}
+		if res.OffsetResets > 0 {
+			s += fmt.Sprintf(", and auto.offset.reset moved it past them (%s resets)", humanize.Comma(res.OffsetResets))
+		}
+		if res.FinalLag == 0 {
+			s += ". That is why the final lag is 0: lag counts what is still in the log, and these messages no longer are"
+		}
 	case res.Lost > 0 && c.unclean && bf != "":
 		s = "unclean leader election let an out-of-sync replica lead after " + bf + ", truncating acknowledged writes it never had"
 	case res.Lost > 0 && c.weakAcks != "" && bf != "":
@@ -239,4 +250,72 @@ func groupDetail(r *Run) string {
 		parts = append(parts, p)
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// Headline is the verdict in one sentence, for the top of a report: what
+// each run lost, duplicated or reordered of the messages the producers
+// were told were written, and the fault during which it happened ("acks=1
+// lost 19 acknowledged messages and reordered 15,462 during broker-crash
+// (leader of orders/0) at 10s; acks=all lost none."). Bad is whether any
+// run lost, duplicated or reordered a message.
+func Headline(runs []*Run) (sentence string, bad bool) {
+	var parts []string
+	var faults []scenarios.Fault
+	for _, r := range runs {
+		res := r.Results
+		var what []string
+		if res.Lost > 0 {
+			what = append(what, fmt.Sprintf("lost %s acknowledged %s", humanize.Comma(res.Lost), plural(res.Lost, "message")))
+		} else {
+			what = append(what, "lost none")
+		}
+		if res.Duplicates > 0 {
+			what = append(what, "duplicated "+humanize.Comma(res.Duplicates))
+		}
+		if res.Reordered > 0 {
+			what = append(what, "reordered "+humanize.Comma(res.Reordered))
+		}
+		bad = bad || res.Lost > 0 || res.Duplicates > 0 || res.Reordered > 0
+		subject := r.Label
+		if subject == "" {
+			subject = "The run"
+		}
+		phrase := subject + " " + joinAnd(what)
+		parts = append(parts, phrase)
+		if faults == nil && r.Scenario != nil {
+			faults = r.Scenario.Faults
+		}
+	}
+	if len(runs) == 1 && !bad {
+		return "Nothing the producers were told was written was lost, duplicated or reordered.", false
+	}
+	if len(parts) > 0 && bad && len(faults) > 0 {
+		// The fault goes after the first run that had a loss.
+		for i, r := range runs {
+			res := r.Results
+			if res.Lost > 0 || res.Duplicates > 0 || res.Reordered > 0 {
+				parts[i] += " during " + faultPhrase(faults)
+				break
+			}
+		}
+	}
+	return strings.Join(parts, "; ") + ".", bad
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// joinAnd joins "a", "b", "c" as "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

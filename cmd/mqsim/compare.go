@@ -8,18 +8,23 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"mqsim/reports"
 )
 
 func init() {
 	extraCommands = append(extraCommands, newCompareCmd)
+	// A version stamped in at link time is what results.json records.
+	reports.ReleaseVersion = version
 }
 
 type compareOptions struct {
 	output string
 	out    string
+	force  bool
 	color  bool
+	width  int
 	args   []string
 }
 
@@ -45,12 +50,14 @@ Runs are labelled by their variant, or else by their directory's name.`,
 				o.args = append(o.args, "--out", o.out)
 			}
 			o.color = colorOK(cmd.OutOrStdout())
+			o.width = termWidth(cmd.OutOrStdout())
 			return runCompare(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
 	}
 	f := cmd.Flags()
 	addOutputFlag(cmd, &o.output)
 	f.StringVar(&o.out, "out", "", "also write a comparison report into DIR (report.html, report.md, overlay plots)")
+	f.BoolVar(&o.force, "force", false, "replace an earlier report in the --out directory (atomically)")
 	return cmd
 }
 
@@ -77,6 +84,20 @@ func savedPaths(arg string) ([]string, error) {
 	return subs, nil
 }
 
+// termWidth is the width text output to w fits: the terminal's, or 0 (the
+// reports' default of 80 columns) when w is not a terminal.
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || cols < 20 {
+		return 0
+	}
+	return cols
+}
+
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
@@ -87,12 +108,12 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 		return err
 	}
 	if o.out != "" {
-		if err := checkOutDir(o.out); err != nil {
+		if err := reports.CheckReviewDir(o.out, o.force); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
 	var runs []*reports.Run
-	labels := map[string]int{}
+	var files []string
 	for _, a := range args {
 		paths, err := savedPaths(a)
 		if err != nil {
@@ -103,25 +124,11 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 			if err != nil {
 				return badInput(err)
 			}
-			if r.Label == "" {
-				r.Label = filepath.Base(filepath.Dir(p))
-			}
-			labels[r.Label]++
 			runs = append(runs, r)
+			files = append(files, p)
 		}
 	}
-	// Two runs with one label (the same variant of two reviews) are told
-	// apart by their paths.
-	i := 0
-	for _, a := range args {
-		paths, _ := savedPaths(a)
-		for _, p := range paths {
-			if labels[runs[i].Label] > 1 {
-				runs[i].Label = filepath.Dir(p)
-			}
-			i++
-		}
-	}
+	reports.LabelSaved(runs, files)
 	cmd := shellJoin(o.args)
 	var err error
 	switch {
@@ -132,9 +139,9 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 	case o.output == "markdown":
 		err = reports.PageMarkdown(stdout, reports.Review{Runs: runs, Command: cmd}.Page(nil))
 	case len(runs) == 1:
-		err = reports.RunTextStyled(stdout, runs[0], reports.TextStyle{Color: o.color})
+		err = reports.RunTextStyled(stdout, runs[0], reports.TextStyle{Color: o.color, Width: o.width})
 	default:
-		err = reports.CompareText(stdout, runs, reports.TextStyle{Color: o.color})
+		err = reports.CompareText(stdout, runs, reports.TextStyle{Color: o.color, Width: o.width})
 	}
 	if err != nil {
 		return err

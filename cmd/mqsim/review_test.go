@@ -17,6 +17,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 var wallJSON = regexp.MustCompile(`"wall_seconds": [0-9.e+-]+`)
 
+// toolJSON is the writer's version, which depends on the build.
+var toolJSON = regexp.MustCompile(`"tool_version": "[^"]*"`)
+
 // The files of a short fixed-seed run match the reviewed golden copies
 // (wall time masked). Regenerate with: go test ./cmd/mqsim -run Golden -update
 func TestReviewGolden(t *testing.T) {
@@ -31,6 +34,7 @@ func TestReviewGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = wallJSON.ReplaceAll(got, []byte(`"wall_seconds": 0`))
+		got = toolJSON.ReplaceAll(got, []byte(`"tool_version": "devel"`))
 		golden := filepath.Join("testdata", "review", name)
 		if *update {
 			if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -100,6 +104,30 @@ func TestReplayReproducesTheRun(t *testing.T) {
 	code, _, errs = run(t, "run", "--replay", tampered)
 	if code != exitCheck || !strings.Contains(errs, "differs from the saved run in: retries") {
 		t.Errorf("tampered replay: exit %d, %s; want exit 3 naming retries", code, errs)
+	}
+
+	// So does one whose expectations' verdicts were edited.
+	edited = regexp.MustCompile(`"pass": (true|false)`).ReplaceAllFunc(a, func(m []byte) []byte {
+		if strings.HasSuffix(string(m), "true") {
+			return []byte(`"pass": false`)
+		}
+		return []byte(`"pass": true`)
+	})
+	if err := os.WriteFile(tampered, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "run", "--replay", tampered)
+	if code != exitCheck || !strings.Contains(errs, "expectations[0].pass") {
+		t.Errorf("replay with edited verdicts: exit %d, %s; want exit 3 naming expectations[0].pass", code, errs)
+	}
+	// And a key the run never wrote.
+	edited = bytes.Replace(a, []byte("{\n"), []byte("{\n  \"lost_but_fine\": 0,\n"), 1)
+	if err := os.WriteFile(tampered, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "run", "--replay", tampered)
+	if code != exitCheck || !strings.Contains(errs, "lost_but_fine") {
+		t.Errorf("replay with an extra key: exit %d, %s; want exit 3 naming it", code, errs)
 	}
 
 	// --replay takes the saved run as it is.
@@ -258,5 +286,84 @@ func TestNoColourWhenNotATerminal(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	if colorOK(os.Stdout) {
 		t.Error("colour allowed with NO_COLOR set")
+	}
+}
+
+// Saved runs that share a directory, or the same file given twice, are
+// told apart by file name and then a counter; compare --out writes each
+// into its own sub-directory instead of failing.
+func TestCompareNamesRunsOfOneDirectoryUniquely(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "one")
+	if code, _, errs := run(t, "run", "reorder-retries", "--duration", "1s", "--out", saved); code != 0 && code != exitCheck {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(filepath.Join(saved, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a.json", "b.json"} {
+		if err := os.WriteFile(filepath.Join(saved, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := filepath.Join(saved, "results.json")
+	out := filepath.Join(dir, "cmp")
+	code, _, errs := run(t, "compare", res, res, filepath.Join(saved, "a.json"), filepath.Join(saved, "b.json"), "--out", out)
+	if code != 0 {
+		t.Fatalf("compare --out: exit %d: %s", code, errs)
+	}
+	subs, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	if len(subs) != 4 {
+		t.Errorf("%d sub-directories with a results.json, want 4: %v", len(subs), subs)
+	}
+	for _, sub := range []string{"a", "b"} {
+		if _, err := os.Stat(filepath.Join(out, sub, "results.json")); err != nil {
+			t.Errorf("no sub-directory %s named after its file: %v", sub, err)
+		}
+	}
+}
+
+// A saved run's command field is never shown: compare prints how to
+// replay the file instead, shell-quoted. A file of a newer schema is
+// refused.
+func TestCompareNeverPrintsTheSavedCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "saved runs")
+	if code, _, errs := run(t, "run", "reorder-retries", "--duration", "1s", "--out", dir); code != 0 && code != exitCheck {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	p := filepath.Join(dir, "results.json")
+	data, _ := os.ReadFile(p)
+	evil := regexp.MustCompile(`"command": "[^"]*"`).ReplaceAll(data, []byte(`"command": "rm -rf / ; mqsim run"`))
+	if err := os.WriteFile(p, evil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(t.TempDir(), "cmp")
+	for _, args := range [][]string{{"compare", dir}, {"compare", dir, dir, "-o", "markdown"}, {"compare", dir, dir, "--out", outDir}} {
+		code, out, errs := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if strings.Contains(out+errs, "rm -rf") {
+			t.Errorf("%v prints the file's command:\n%s", args, out)
+		}
+		if args[len(args)-1] == "markdown" && !strings.Contains(out, "mqsim run --replay '"+p+"'") {
+			t.Errorf("%v: no shell-quoted replay line:\n%s", args, out)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(outDir, "report.html"))
+	if strings.Contains(string(html), "rm -rf") {
+		t.Error("compare --out's report shows the file's command")
+	}
+
+	future := bytes.Replace(data, []byte(`"schema_version": 1`), []byte(`"schema_version": 99`), 1)
+	if err := os.WriteFile(p, future, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"compare", dir}, {"run", "--replay", p}} {
+		code, _, errs := run(t, args...)
+		if code != exitBadInput || !strings.Contains(errs, "schema_version") || !strings.Contains(errs, "newer mqsim") {
+			t.Errorf("%v of schema 99: exit %d, %q; want exit 2 naming schema_version", args, code, errs)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"mqsim/reports"
 )
 
 // Exit codes, documented in the root help and the README.
@@ -133,6 +135,7 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !started && code == exitInternal {
 		code = exitBadInput
 	}
-	fmt.Fprintln(stderr, "mqsim:", err)
+	// Errors quote the user's input: no control character of it reaches the terminal.
+	fmt.Fprintln(stderr, "mqsim:", reports.CleanText(err.Error(), true))
 	return code
 }

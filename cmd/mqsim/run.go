@@ -37,6 +37,7 @@ type runOptions struct {
 	vary     []string        // path=v1,v2 (repeatable: a grid)
 	parallel int             // variants run at once (0: one per CPU)
 	color    bool            // stdout is a terminal and NO_COLOR is unset
+	force    bool            // replace an earlier review in --out
 	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
 }
 
@@ -87,6 +88,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	addOutputFlag(cmd, &o.output)
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
+	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
@@ -136,7 +138,7 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	// Everything the user can get wrong is checked before any simulation.
 	if o.out != "" {
-		if err := checkOutDir(o.out); err != nil {
+		if err := reports.CheckReviewDir(o.out, o.force); err != nil {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
@@ -173,7 +175,7 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return err
 		}
 	}
-	st := reports.TextStyle{Color: o.color}
+	st := reports.TextStyle{Color: o.color, Width: termWidth(stdout)}
 	switch {
 	case len(runs) > 1 && o.output == outJSON:
 		err = reports.RunsJSON(stdout, runs)

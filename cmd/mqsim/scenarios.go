@@ -141,42 +141,32 @@ func faultList() list {
 }
 
 func listScenarios(w io.Writer) error {
-	names := scenarios.Scenarios()
-	width := 0
-	for _, n := range names {
-		width = max(width, len(n))
-	}
-	for _, n := range names {
+	var entries []reports.ListEntry
+	for _, n := range scenarios.Scenarios() {
 		ls, err := scenarios.LoadScenario(n, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "%-*s  %s\n", width, n, firstSentence(ls.Description)); err != nil {
-			return err
-		}
+		entries = append(entries, reports.ListEntry{Name: n, Lines: []string{firstSentence(ls.Description)}})
 	}
-	return nil
+	return reports.ListText(w, entries, reports.TextStyle{Width: termWidth(w)})
 }
 
 func listProfiles(w io.Writer) error {
+	var entries []reports.ListEntry
 	for _, p := range scenarios.Profiles() {
 		h := p.Hardware
-		if _, err := fmt.Fprintf(w, "%-15s %s\n%-15s NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v\n",
-			p.Name, p.Doc, "", h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter); err != nil {
-			return err
-		}
+		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: []string{p.Doc,
+			fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v",
+				h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter)}})
 	}
-	return nil
+	return reports.ListText(w, entries, reports.TextStyle{Width: termWidth(w)})
 }
 
 // listFaults prints each fault type with its target, parameters and what it does.
 func listFaults(w io.Writer) error {
-	names := scenarios.FaultTypeNames()
-	width := 0
-	for _, n := range names {
-		width = max(width, len(n))
-	}
-	for _, n := range names {
+	var entries []reports.ListEntry
+	for _, n := range scenarios.FaultTypeNames() {
 		r := scenarios.FaultTypes[n]
 		target := r.Target
 		if target == "" {
@@ -186,11 +176,9 @@ func listFaults(w io.Writer) error {
 		if len(r.Params) > 0 {
 			params = "takes " + strings.Join(r.Params, ", ")
 		}
-		if _, err := fmt.Fprintf(w, "%-*s  target: %s; %s\n%-*s  %s\n", width, n, target, params, width, "", r.Doc); err != nil {
-			return err
-		}
+		entries = append(entries, reports.ListEntry{Name: n, Lines: []string{"target: " + target + "; " + params, r.Doc}})
 	}
-	return nil
+	return reports.ListText(w, entries, reports.TextStyle{Width: termWidth(w)})
 }
 
 func workloadList() (list, error) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -397,41 +396,16 @@ func colorOK(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// checkReplay compares a replayed run with the saved one, key by key of
-// the results document (wall time aside).
+// checkReplay compares a replayed run with everything the saved one
+// claims (wall time and labels aside).
 func checkReplay(saved, got *reports.Run, stderr io.Writer) error {
-	a, err := json.Marshal(saved.Results)
+	diff, err := reports.ReplayDiff(saved, got)
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(got.Results)
-	if err != nil {
-		return err
-	}
-	if string(a) == string(b) {
+	if len(diff) == 0 {
 		fmt.Fprintln(stderr, "replay: identical to the saved run")
 		return nil
 	}
-	var ma, mb map[string]json.RawMessage
-	if err := json.Unmarshal(a, &ma); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, &mb); err != nil {
-		return err
-	}
-	keys := map[string]bool{}
-	for k := range ma {
-		keys[k] = true
-	}
-	for k := range mb {
-		keys[k] = true
-	}
-	var diff []string
-	for k := range keys {
-		if string(ma[k]) != string(mb[k]) {
-			diff = append(diff, k)
-		}
-	}
-	sort.Strings(diff)
 	return withExit(exitCheck, fmt.Errorf("replay differs from the saved run in: %s (the model changed since it was saved, or the file was edited)", strings.Join(diff, ", ")))
 }
