@@ -95,6 +95,11 @@ type Log struct {
 	unflushed int
 	lastFlush int64
 	recovery  int64 // recovery point: segments below it are synced
+	// cleaned is the cleaner offset checkpoint: offsets below it may have
+	// gaps (compaction ran there, here or on the leader this log
+	// replicated); above it offsets are contiguous.
+	cleaned int64
+	report  RecoveryReport
 	failed    error
 	closed    bool
 	bb        BatchBuilder
@@ -107,6 +112,7 @@ func OpenMemory(cfg Config) (*Log, error) {
 	if err := l.createFirst(0); err != nil {
 		return nil, err
 	}
+	l.report.Clean = true
 	return l, nil
 }
 
@@ -390,6 +396,13 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 		if b.BaseOffset() < l.leo {
 			return res, errorf(ErrInvalidRecord, "replicated batch at offset %d, log end is %d", b.BaseOffset(), l.leo)
 		}
+		if b.BaseOffset() > l.leo && b.BaseOffset() > l.cleaned {
+			// The leader's log has a gap here (compacted): record that
+			// gaps up to this batch are legitimate before writing it.
+			if err := l.setCleaned(b.BaseOffset()); err != nil {
+				return res, err
+			}
+		}
 		if latest, ok := l.epochs.latest(); ok && b.LeaderEpoch() < latest {
 			return res, errorf(ErrInvalidRecord, "replicated batch of epoch %d, log is at epoch %d", b.LeaderEpoch(), latest)
 		}
@@ -537,6 +550,21 @@ func (l *Log) roll(now int64) error {
 	return nil
 }
 
+// setCleaned moves the cleaner offset checkpoint (see Log.cleaned).
+func (l *Log) setCleaned(off int64) error {
+	l.cleaned = off
+	if off == 0 {
+		if err := l.be.removeMeta(metaCleaner); err != nil {
+			return l.fail(storageErr("remove cleaner checkpoint", err))
+		}
+		return nil
+	}
+	if err := l.be.putMeta(metaCleaner, []byte(strconv.FormatInt(off, 10)+"\n")); err != nil {
+		return l.fail(storageErr("write cleaner checkpoint", err))
+	}
+	return nil
+}
+
 func (l *Log) setRecoveryPoint(off int64) error {
 	l.recovery = off
 	if err := l.be.putMeta(metaRecovery, []byte(strconv.FormatInt(off, 10)+"\n")); err != nil {
@@ -591,7 +619,7 @@ func (l *Log) segFor(offset int64) int {
 }
 
 func (l *Log) corrupt(seg *segment, pos int64, err error) error {
-	return &CorruptionError{Segment: l.be.segName(seg.base), Position: pos, Reason: err.Error()}
+	return &CorruptionError{Segment: l.be.segName(seg.base), Position: pos, Reason: err.Error(), Dir: l.be.location(), Offset: seg.base}
 }
 
 // Read returns whole batches from the one containing offset; see the
@@ -835,7 +863,7 @@ func (l *Log) Close() error {
 			err = l.saveSnapshot(l.leo)
 		}
 		if err == nil {
-			err = l.be.putMeta(metaClean, []byte("clean\n"))
+			err = l.be.putMeta(metaClean, []byte("clean "+strconv.FormatInt(l.leo, 10)+"\n"))
 		}
 	}
 	for _, s := range l.segs {

@@ -9,9 +9,84 @@ import (
 	"mqsim/model/commitlog/vfs"
 )
 
+// RecoveryReport says what Open found in a log directory and what it did:
+// the recovery Kafka runs on a log that was not shut down cleanly. A caller
+// that reopens logs (a restarted broker) puts it in its results, so that a
+// cut log is never a silent change.
+type RecoveryReport struct {
+	// Dir is the log directory.
+	Dir string
+	// Clean is set when the log had been shut down cleanly: its indexes
+	// were trusted and no batch was rescanned.
+	Clean bool
+	// RecoveryPoint is the offset from which segments were rescanned
+	// (segments below it were synced before the shutdown and are trusted).
+	RecoveryPoint int64
+	// SegmentsScanned and BatchesScanned count what was rescanned and
+	// checked batch by batch (CRC, header, offsets).
+	SegmentsScanned int
+	BatchesScanned  int64
+	// LogEndOffset is the log end after recovery.
+	LogEndOffset int64
+	// Truncated is set when recovery cut the log at the first invalid
+	// batch: at byte Position of Segment, for Reason.
+	Truncated bool
+	Segment   string
+	Position  int64
+	Reason    string
+	// DroppedTo is the end (exclusive) of the offsets the cut data claimed,
+	// as far as its batch headers can still be read; offsets
+	// [LogEndOffset, DroppedTo) were dropped. It equals LogEndOffset when
+	// nothing was dropped or no dropped header could be read.
+	DroppedTo int64
+	// BytesDropped is the stored bytes removed from segments;
+	// SegmentsDeleted the segments removed whole.
+	BytesDropped    int64
+	SegmentsDeleted int
+	// Removed lists leftover files deleted on the way: temporaries of an
+	// interrupted write, segments wholly below the log start offset.
+	Removed []string
+}
+
+// Recovered reports whether recovery changed the log: it cut data or
+// removed leftover files.
+func (r RecoveryReport) Recovered() bool { return r.Truncated || len(r.Removed) > 0 }
+
+func (r RecoveryReport) String() string {
+	var b strings.Builder
+	if r.Clean {
+		fmt.Fprintf(&b, "%s: clean shutdown, log end %d", r.Dir, r.LogEndOffset)
+	} else {
+		fmt.Fprintf(&b, "%s: not shut down cleanly; rescanned %d segments (%d batches) from offset %d, log end %d",
+			r.Dir, r.SegmentsScanned, r.BatchesScanned, r.RecoveryPoint, r.LogEndOffset)
+	}
+	if r.Truncated {
+		fmt.Fprintf(&b, "; truncated at segment %s byte %d (%s): dropped offsets %d..%d, %d bytes, %d whole segments",
+			r.Segment, r.Position, r.Reason, r.LogEndOffset, r.DroppedTo, r.BytesDropped, r.SegmentsDeleted)
+	}
+	if len(r.Removed) > 0 {
+		fmt.Fprintf(&b, "; removed leftovers %s", strings.Join(r.Removed, ", "))
+	}
+	return b.String()
+}
+
+// Recovery returns what Open found and did; see RecoveryReport. A memory
+// log reports a clean start.
+func (l *Log) Recovery() RecoveryReport {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	r := l.report
+	r.Removed = append([]string(nil), r.Removed...)
+	return r
+}
+
 // Open opens (creating if needed) the log in directory dir of fsys,
 // recovering it if it was not shut down cleanly: see the package
-// documentation.
+// documentation. Damage that recovery may not repair — a gap or overlap
+// between segments below the recovery point, a segment there that fails
+// its checks, a cleanly shut down log whose data does not end where the
+// shutdown recorded — is refused with a *CorruptionError naming the
+// directory, file, byte and offset; the directory is left as it was.
 func Open(fsys vfs.FS, dir string, cfg Config) (*Log, error) {
 	if err := fsys.MkdirAll(dir); err != nil {
 		return nil, storageErr("create log directory", err)
@@ -32,20 +107,50 @@ func readOffsetMeta(be backend, name string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil || v < 0 {
-		return 0, false
+	v, err := parseOffsetMeta(b)
+	return v, err == nil
+}
+
+// parseOffsetMeta parses a one-number checkpoint file: "<offset>\n".
+func parseOffsetMeta(b []byte) (int64, error) {
+	s := string(b)
+	if !strings.HasSuffix(s, "\n") {
+		return 0, fmt.Errorf("no final newline")
 	}
-	return v, true
+	v, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not an offset", strings.TrimSuffix(s, "\n"))
+	}
+	return v, nil
+}
+
+// parseCleanMarker parses the clean-shutdown marker, "clean <log end>\n",
+// and returns the log end (-1 for a marker that does not record it).
+func parseCleanMarker(b []byte) (int64, error) {
+	s := string(b)
+	if s == "clean\n" {
+		return -1, nil
+	}
+	rest, ok := strings.CutPrefix(s, "clean ")
+	if !ok {
+		return 0, fmt.Errorf("clean-shutdown marker %q", s)
+	}
+	v, err := parseOffsetMeta([]byte(rest))
+	if err != nil {
+		return 0, fmt.Errorf("clean-shutdown marker: %w", err)
+	}
+	return v, nil
 }
 
 func (l *Log) recover(fb *fileBackend) error {
+	rep := &l.report
+	rep.Dir = fb.dir
 	names, err := fb.fs.List(fb.dir)
 	if err != nil {
 		return storageErr("list log directory", err)
 	}
 	var bases []int64
-	clean := false
+	marker, clean, cleanEnd := false, false, int64(-1)
 	for _, n := range names {
 		if b, ok := parseOffsetName(n, logSuffix); ok {
 			bases = append(bases, b)
@@ -53,11 +158,21 @@ func (l *Log) recover(fb *fileBackend) error {
 			if err := fb.removeMeta(n); err != nil {
 				return storageErr("remove leftover "+n, err)
 			}
+			rep.Removed = append(rep.Removed, n)
 		} else if n == metaClean {
-			clean = true
+			marker = true
+			b, err := fb.getMeta(n)
+			if err != nil {
+				return storageErr("read clean-shutdown marker", err)
+			}
+			// A marker that cannot be read is no promise: recover as
+			// after a crash.
+			if e, err := parseCleanMarker(b); err == nil {
+				clean, cleanEnd = true, e
+			}
 		}
 	}
-	if clean {
+	if marker {
 		// From here on the log may change: the marker must go first.
 		if err := fb.removeMeta(metaClean); err != nil {
 			return storageErr("remove clean-shutdown marker", err)
@@ -69,6 +184,28 @@ func (l *Log) recover(fb *fileBackend) error {
 	sort.Slice(bases, func(i, j int) bool { return bases[i] < bases[j] })
 	l.recovery, _ = readOffsetMeta(fb, metaRecovery)
 	logStart, _ := readOffsetMeta(fb, metaLogStart)
+	l.cleaned, _ = readOffsetMeta(fb, metaCleaner)
+	rep.Clean, rep.RecoveryPoint = clean, l.recovery
+	refuse := func(file string, pos, off int64, format string, args ...any) error {
+		return &CorruptionError{Dir: fb.dir, Segment: file, Position: pos, Offset: off, Reason: fmt.Sprintf(format, args...)}
+	}
+	// Segments wholly below the log start offset are what an interrupted
+	// deletion left (the log start is written before segments go).
+	for len(bases) > 1 && bases[1] <= logStart {
+		name := offsetName(bases[0], logSuffix)
+		if err := fb.fs.Remove(fb.path(name)); err != nil && !isNotExist(err) {
+			return storageErr("remove "+name, err)
+		}
+		if err := fb.dropIndexes(bases[0]); err != nil {
+			return storageErr("remove indexes of "+name, err)
+		}
+		rep.Removed = append(rep.Removed, name)
+		bases = bases[1:]
+	}
+	if len(bases) > 0 && bases[0] > logStart {
+		return refuse(offsetName(bases[0], logSuffix), 0, logStart,
+			"offsets %d..%d are missing: the log starts at %d but its first segment at %d", logStart, bases[0]-1, logStart, bases[0])
+	}
 	now := l.cfg.Clock()
 	for _, base := range bases {
 		d, err := fb.openSegment(base)
@@ -77,45 +214,52 @@ func (l *Log) recover(fb *fileBackend) error {
 		}
 		l.segs = append(l.segs, newSegment(base, d, now))
 	}
+	interval := l.cfg.IndexIntervalBytes
 	for i := 0; i < len(l.segs); i++ {
 		s := l.segs[i]
+		name := offsetName(s.base, logSuffix)
 		last := i == len(l.segs)-1
-		if clean || (!last && s.base < l.recovery) {
-			if fb.loadIndexes(s) == nil && (i == 0 || s.base >= l.segs[i-1].next) {
-				continue
-			}
-		}
+		prevNext := s.base
 		if i > 0 {
-			s.next = max(s.base, l.segs[i-1].next)
+			prevNext = l.segs[i-1].next
 		}
-		good, scanErr := s.rescan(l.cfg.IndexIntervalBytes, true, -1)
-		if scanErr == nil && i > 0 && s.batches > 0 && s.base < l.segs[i-1].next {
-			good, scanErr = 0, fmt.Errorf("segment overlaps the previous one")
+		var gap error
+		switch {
+		case s.base < prevNext:
+			gap = fmt.Errorf("segment base %d overlaps the previous segment, which ends at %d", s.base, prevNext)
+		case s.base > prevNext && s.base > l.cleaned:
+			gap = fmt.Errorf("offsets %d..%d are missing between segments", prevNext, s.base-1)
+		}
+		if clean || (!last && s.base < l.recovery) {
+			// Synced before the shutdown: trusted, but not blindly.
+			if gap != nil {
+				return refuse(name, 0, prevNext, "%v", gap)
+			}
+			if fb.loadIndexes(s) != nil {
+				rep.SegmentsScanned++
+				pos, err := s.rescan(interval, true, l.cleaned)
+				rep.BatchesScanned += s.batches
+				if err != nil {
+					return refuse(name, pos, s.next, "%v", err)
+				}
+				if err := fb.saveIndexes(s, true); err != nil {
+					return storageErr("write indexes", err)
+				}
+			}
+			if clean && last && cleanEnd >= 0 && s.next != cleanEnd {
+				return refuse(name, s.data.Size(), s.next, "the log was shut down cleanly at log end %d but its data ends at %d", cleanEnd, s.next)
+			}
+			continue
+		}
+		rep.SegmentsScanned++
+		good, scanErr := s.rescan(interval, true, l.cleaned)
+		rep.BatchesScanned += s.batches
+		if gap != nil {
+			good, scanErr = 0, gap
 		}
 		if scanErr != nil {
-			// Cut the log here: the rest of this segment and every later
-			// segment go.
-			for len(l.segs) > i+1 {
-				if err := fb.removeSegment(l.segs[len(l.segs)-1]); err != nil {
-					return storageErr("remove segment", err)
-				}
-				l.segs = l.segs[:len(l.segs)-1]
-			}
-			if err := s.data.Truncate(good); err != nil {
-				return storageErr("truncate segment", err)
-			}
-			if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, -1); err != nil {
-				return l.corrupt(s, 0, err)
-			}
-			if s.batches == 0 && i > 0 {
-				// An empty segment after the cut: drop it.
-				if err := fb.removeSegment(s); err != nil {
-					return storageErr("remove segment", err)
-				}
-				l.segs = l.segs[:i]
-			}
-			if err := fb.dropIndexes(s.base); err != nil {
-				return storageErr("drop indexes", err)
+			if err := l.cut(fb, i, good, scanErr); err != nil {
+				return err
 			}
 			break
 		}
@@ -132,17 +276,28 @@ func (l *Log) recover(fb *fileBackend) error {
 	}
 	l.leo = l.active().next
 	l.logStart = max(logStart, l.segs[0].base)
+	rep.LogEndOffset = l.leo
+	rep.DroppedTo = max(rep.DroppedTo, l.leo)
 	if l.logStart > l.leo {
 		return l.truncateFully(l.logStart)
 	}
 	l.hw = l.logStart
 	if b, err := fb.getMeta(metaEpochs); err == nil {
-		if c, err := decodeEpochs(b); err == nil {
-			l.epochs = c
+		c, err := decodeEpochs(b)
+		if err != nil {
+			return refuse(metaEpochs, 0, -1, "%v", err)
 		}
+		l.epochs = c
+	} else if !isNotExist(err) {
+		return storageErr("read "+metaEpochs, err)
 	}
 	l.epochs.truncateFromEnd(l.leo)
 	l.epochs.truncateFromStart(l.logStart)
+	if l.cleaned > l.leo {
+		if err := l.setCleaned(l.leo); err != nil {
+			return err
+		}
+	}
 	if err := l.rebuildProducers(); err != nil {
 		return err
 	}
@@ -155,5 +310,53 @@ func (l *Log) recover(fb *fileBackend) error {
 		}
 	}
 	l.lastFlush = now
+	return nil
+}
+
+// cut ends the log at byte good of segment i, after a rescan stopped there
+// for reason: the rest of that segment and every later segment go, and the
+// report says what was dropped.
+func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
+	rep := &l.report
+	s := l.segs[i]
+	rep.Truncated, rep.Segment, rep.Position, rep.Reason = true, offsetName(s.base, logSuffix), good, reason.Error()
+	// How far the dropped data reached, as far as its headers tell.
+	var scratch [HeaderSize + elidedSize]byte
+	for pos := good; pos < s.data.Size(); {
+		h, n, err := s.readHeader(pos, &scratch)
+		if err != nil || checkHeader(h) != nil {
+			break
+		}
+		rep.DroppedTo = max(rep.DroppedTo, h.NextOffset())
+		pos += n
+	}
+	for len(l.segs) > i+1 {
+		last := l.segs[len(l.segs)-1]
+		rep.BytesDropped += last.data.Size()
+		rep.SegmentsDeleted++
+		rep.DroppedTo = max(rep.DroppedTo, last.base+1)
+		if err := fb.removeSegment(last); err != nil {
+			return storageErr("remove segment", err)
+		}
+		l.segs = l.segs[:len(l.segs)-1]
+	}
+	rep.BytesDropped += s.data.Size() - good
+	if err := s.data.Truncate(good); err != nil {
+		return storageErr("truncate segment", err)
+	}
+	if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, anyGaps); err != nil {
+		return l.corrupt(s, 0, err)
+	}
+	if err := fb.dropIndexes(s.base); err != nil {
+		return storageErr("drop indexes", err)
+	}
+	if s.batches == 0 && i > 0 {
+		// An empty segment after the cut: drop it.
+		rep.SegmentsDeleted++
+		if err := fb.removeSegment(s); err != nil {
+			return storageErr("remove segment", err)
+		}
+		l.segs = l.segs[:i]
+	}
 	return nil
 }

@@ -178,11 +178,16 @@ func (l *Log) TruncateTo(offset int64) error {
 	if err := l.be.dropIndexes(seg.base); err != nil {
 		return l.fail(storageErr("drop indexes", err))
 	}
-	if _, err := seg.rescan(l.cfg.IndexIntervalBytes, false, -1); err != nil {
+	if _, err := seg.rescan(l.cfg.IndexIntervalBytes, false, anyGaps); err != nil {
 		return l.fail(l.corrupt(seg, 0, err))
 	}
 	l.leo = max(newEnd, seg.base)
 	l.hw = min(l.hw, l.leo)
+	if l.cleaned > l.leo {
+		if err := l.setCleaned(l.leo); err != nil {
+			return err
+		}
+	}
 	if l.epochs.truncateFromEnd(l.leo) {
 		if err := l.saveEpochs(); err != nil {
 			return err
@@ -211,12 +216,21 @@ func (l *Log) truncateFully(offset int64) error {
 	if offset < 0 {
 		return errorf(ErrOffsetOutOfRange, "offset %d", offset)
 	}
-	for _, s := range l.segs {
-		if err := l.be.removeSegment(s); err != nil {
+	// Newest first, so that a crash half-way leaves a shorter log, not one
+	// with a hole at its start.
+	for len(l.segs) > 0 {
+		if err := l.be.removeSegment(l.active()); err != nil {
 			return l.fail(storageErr("remove segment", err))
 		}
+		l.segs = l.segs[:len(l.segs)-1]
 	}
-	l.segs = nil
+	l.logStart = offset
+	if err := l.saveLogStart(); err != nil {
+		return err
+	}
+	if err := l.setCleaned(0); err != nil {
+		return err
+	}
 	offs, err := l.snapshotOffsets()
 	if err != nil {
 		return l.fail(storageErr("list snapshots", err))
@@ -232,9 +246,6 @@ func (l *Log) truncateFully(offset int64) error {
 	l.producers, l.txns = producerStates{}, nil
 	l.epochs = nil
 	if err := l.saveEpochs(); err != nil {
-		return err
-	}
-	if err := l.saveLogStart(); err != nil {
 		return err
 	}
 	return l.setRecoveryPoint(offset)
@@ -289,6 +300,20 @@ func (l *Log) ApplyRetention() (RetentionResult, error) {
 // least start.
 func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 	res := RetentionResult{}
+	// The log start goes first: a crash half-way leaves segments wholly
+	// below it, which the next Open removes, never a log whose first
+	// segment starts after its log start.
+	if start > l.logStart {
+		l.logStart = start
+		if err := l.saveLogStart(); err != nil {
+			return res, err
+		}
+		if l.epochs.truncateFromStart(start) {
+			if err := l.saveEpochs(); err != nil {
+				return res, err
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
 		s := l.segs[0]
 		if err := l.be.removeSegment(s); err != nil {
@@ -297,17 +322,6 @@ func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 		res.SegmentsDeleted++
 		res.BytesDeleted += s.size
 		l.segs = l.segs[1:]
-	}
-	if start > l.logStart {
-		l.logStart = start
-		if l.epochs.truncateFromStart(start) {
-			if err := l.saveEpochs(); err != nil {
-				return res, err
-			}
-		}
-		if err := l.saveLogStart(); err != nil {
-			return res, err
-		}
 	}
 	res.LogStartOffset = l.logStart
 	return res, nil
@@ -385,6 +399,13 @@ func (l *Log) Compact() (CompactResult, error) {
 			return res, err
 		}
 	}
+	// The checkpoint goes first, so that a crash half-way never leaves
+	// compacted gaps above it.
+	if l.segs[k].base > l.cleaned {
+		if err := l.setCleaned(l.segs[k].base); err != nil {
+			return res, err
+		}
+	}
 	horizon := l.cfg.Clock()/1e6 - l.cfg.DeleteRetention.Milliseconds()
 	var out []byte
 	var hdrs []Header
@@ -453,7 +474,7 @@ func (l *Log) Compact() (CompactResult, error) {
 			return res, l.fail(storageErr("replace segment", err))
 		}
 		s.data = data
-		if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, -1); err != nil {
+		if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, anyGaps); err != nil {
 			return res, l.fail(l.corrupt(s, 0, err))
 		}
 		if err := l.be.saveIndexes(s, true); err != nil {

@@ -3,6 +3,7 @@ package commitlog
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"sort"
 )
 
@@ -26,21 +27,28 @@ type openTxn struct {
 
 const abortedEntrySize = 32
 
+// encodeAborted writes a transaction index: the entries, then a CRC-32C of
+// them (a flipped bit in an unchecked lastStableOffset would otherwise go
+// unnoticed).
 func encodeAborted(list []AbortedTxn) []byte {
-	b := make([]byte, 0, len(list)*abortedEntrySize)
+	b := make([]byte, 0, len(list)*abortedEntrySize+4)
 	for _, a := range list {
 		b = binary.BigEndian.AppendUint64(b, uint64(a.ProducerID))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.FirstOffset))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastOffset))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastStableOffset))
 	}
-	return b
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 func decodeAborted(b []byte) ([]AbortedTxn, error) {
-	if len(b)%abortedEntrySize != 0 {
+	if len(b) < 4 || (len(b)-4)%abortedEntrySize != 0 {
 		return nil, fmt.Errorf("transaction index of %d bytes", len(b))
 	}
+	if crc32.Checksum(b[:len(b)-4], castagnoli) != binary.BigEndian.Uint32(b[len(b)-4:]) {
+		return nil, fmt.Errorf("transaction index crc mismatch")
+	}
+	b = b[:len(b)-4]
 	var list []AbortedTxn
 	for ; len(b) > 0; b = b[abortedEntrySize:] {
 		a := AbortedTxn{
