@@ -100,10 +100,10 @@ type Log struct {
 	// replicated); above it offsets are contiguous.
 	cleaned int64
 	report  RecoveryReport
-	failed    error
-	closed    bool
-	bb        BatchBuilder
-	rr        RecordReader
+	failed  error
+	closed  bool
+	bb      BatchBuilder
+	rr      RecordReader
 }
 
 // OpenMemory returns an empty log on the memory backend.
