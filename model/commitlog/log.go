@@ -100,6 +100,10 @@ type Log struct {
 	// replicated); above it offsets are contiguous.
 	cleaned int64
 	report  RecoveryReport
+	// rebuildFrom, when set (>= 0), makes the next producer-state rebuild
+	// replay from a snapshot at or below it: a segment from there on lost
+	// its transaction index, which only a replay restores.
+	rebuildFrom int64
 	failed  error
 	closed  bool
 	bb      BatchBuilder
@@ -117,7 +121,7 @@ func OpenMemory(cfg Config) (*Log, error) {
 }
 
 func newLog(cfg Config, be backend) *Log {
-	return &Log{cfg: cfg.withDefaults(), be: be, producers: producerStates{}}
+	return &Log{cfg: cfg.withDefaults(), be: be, producers: producerStates{}, rebuildFrom: -1}
 }
 
 func (l *Log) createFirst(base int64) error {
@@ -489,7 +493,17 @@ func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
 		}
 		l.pruneTxns()
 		if ctrl == ControlAbort {
-			seg.aborted = append(seg.aborted, AbortedTxn{ProducerID: pid, FirstOffset: first, LastOffset: b.BaseOffset(), LastStableOffset: l.lastStable()})
+			// As Kafka's ProducerStateManager.lastStableOffset: the first
+			// offset of another ongoing transaction, else the offset after
+			// the marker. It depends on the log alone, so a replay after
+			// a lost transaction index gives the same entry.
+			lso := b.NextOffset()
+			for _, t := range l.txns {
+				if t.pid != pid && t.end < 0 && t.first < lso {
+					lso = t.first
+				}
+			}
+			seg.aborted = append(seg.aborted, AbortedTxn{ProducerID: pid, FirstOffset: first, LastOffset: b.BaseOffset(), LastStableOffset: lso})
 		}
 		return
 	}

@@ -236,6 +236,7 @@ func (l *Log) recover(fb *fileBackend) error {
 				return refuse(name, 0, prevNext, "%v", gap)
 			}
 			if fb.loadIndexes(s) != nil {
+				l.rebuildFrom = minRebuild(l.rebuildFrom, s.base)
 				rep.SegmentsScanned++
 				pos, err := s.rescan(interval, true, l.cleaned)
 				rep.BatchesScanned += s.batches
@@ -252,6 +253,7 @@ func (l *Log) recover(fb *fileBackend) error {
 			continue
 		}
 		rep.SegmentsScanned++
+		l.rebuildFrom = minRebuild(l.rebuildFrom, s.base)
 		good, scanErr := s.rescan(interval, true, l.cleaned)
 		rep.BatchesScanned += s.batches
 		if gap != nil {
@@ -359,4 +361,12 @@ func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
 		l.segs = l.segs[:i]
 	}
 	return nil
+}
+
+// minRebuild is the lower of two rebuild points, -1 meaning none.
+func minRebuild(a, b int64) int64 {
+	if a < 0 {
+		return b
+	}
+	return min(a, b)
 }

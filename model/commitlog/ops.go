@@ -60,11 +60,16 @@ func (l *Log) rebuildProducers() error {
 	}
 	start := l.segs[0].base
 	l.producers = producerStates{}
+	from := l.rebuildFrom
+	l.rebuildFrom = -1
 	for i := len(offs) - 1; i >= 0; i-- {
 		if offs[i] > l.leo {
 			if err := l.be.removeMeta(snapshotName(offs[i])); err != nil {
 				return l.fail(storageErr("remove snapshot", err))
 			}
+			continue
+		}
+		if from >= 0 && offs[i] > from {
 			continue
 		}
 		if offs[i] < start {

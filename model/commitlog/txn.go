@@ -13,7 +13,7 @@ type AbortedTxn struct {
 	ProducerID       int64
 	FirstOffset      int64
 	LastOffset       int64
-	LastStableOffset int64 // the LSO just after the abort was written
+	LastStableOffset int64 // the first offset of another ongoing transaction when the abort was written, else LastOffset+1 (as Kafka)
 }
 
 // openTxn is a transaction that holds back the last stable offset: ongoing
@@ -38,14 +38,20 @@ func encodeAborted(list []AbortedTxn) []byte {
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastOffset))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastStableOffset))
 	}
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return binary.BigEndian.AppendUint32(b, abortedCRC(b))
+}
+
+// abortedCRC is the CRC-32C of a transaction index's entries, seeded so
+// that an empty index does not check as all zeros.
+func abortedCRC(entries []byte) uint32 {
+	return crc32.Update(crc32.Checksum([]byte("txnindex"), castagnoli), castagnoli, entries)
 }
 
 func decodeAborted(b []byte) ([]AbortedTxn, error) {
 	if len(b) < 4 || (len(b)-4)%abortedEntrySize != 0 {
 		return nil, fmt.Errorf("transaction index of %d bytes", len(b))
 	}
-	if crc32.Checksum(b[:len(b)-4], castagnoli) != binary.BigEndian.Uint32(b[len(b)-4:]) {
+	if abortedCRC(b[:len(b)-4]) != binary.BigEndian.Uint32(b[len(b)-4:]) {
 		return nil, fmt.Errorf("transaction index crc mismatch")
 	}
 	b = b[:len(b)-4]
