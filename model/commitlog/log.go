@@ -104,10 +104,10 @@ type Log struct {
 	// replay from a snapshot at or below it: a segment from there on lost
 	// its transaction index, which only a replay restores.
 	rebuildFrom int64
-	failed  error
-	closed  bool
-	bb      BatchBuilder
-	rr      RecordReader
+	failed      error
+	closed      bool
+	bb          BatchBuilder
+	rr          RecordReader
 }
 
 // OpenMemory returns an empty log on the memory backend.
