@@ -149,16 +149,15 @@ func (l *Log) recover(fb *fileBackend) error {
 	if err != nil {
 		return storageErr("list log directory", err)
 	}
+	// First, only read: a refusal must leave the directory as it was.
 	var bases []int64
+	var temps []string
 	marker, clean, cleanEnd := false, false, int64(-1)
 	for _, n := range names {
 		if b, ok := parseOffsetName(n, logSuffix); ok {
 			bases = append(bases, b)
 		} else if strings.HasSuffix(n, tmpSuffix) || strings.HasSuffix(n, cleanedSuffix) {
-			if err := fb.removeMeta(n); err != nil {
-				return storageErr("remove leftover "+n, err)
-			}
-			rep.Removed = append(rep.Removed, n)
+			temps = append(temps, n)
 		} else if n == metaClean {
 			marker = true
 			b, err := fb.getMeta(n)
@@ -172,15 +171,6 @@ func (l *Log) recover(fb *fileBackend) error {
 			}
 		}
 	}
-	if marker {
-		// From here on the log may change: the marker must go first.
-		if err := fb.removeMeta(metaClean); err != nil {
-			return storageErr("remove clean-shutdown marker", err)
-		}
-		if err := fb.fs.SyncDir(fb.dir); err != nil {
-			return storageErr("sync log directory", err)
-		}
-	}
 	sort.Slice(bases, func(i, j int) bool { return bases[i] < bases[j] })
 	l.recovery, _ = readOffsetMeta(fb, metaRecovery)
 	logStart, _ := readOffsetMeta(fb, metaLogStart)
@@ -191,20 +181,21 @@ func (l *Log) recover(fb *fileBackend) error {
 	}
 	// Segments wholly below the log start offset are what an interrupted
 	// deletion left (the log start is written before segments go).
+	var below []int64
 	for len(bases) > 1 && bases[1] <= logStart {
-		name := offsetName(bases[0], logSuffix)
-		if err := fb.fs.Remove(fb.path(name)); err != nil && !isNotExist(err) {
-			return storageErr("remove "+name, err)
-		}
-		if err := fb.dropIndexes(bases[0]); err != nil {
-			return storageErr("remove indexes of "+name, err)
-		}
-		rep.Removed = append(rep.Removed, name)
-		bases = bases[1:]
+		below, bases = append(below, bases[0]), bases[1:]
 	}
 	if len(bases) > 0 && bases[0] > logStart {
 		return refuse(offsetName(bases[0], logSuffix), 0, logStart,
 			"offsets %d..%d are missing: the log starts at %d but its first segment at %d", logStart, bases[0]-1, logStart, bases[0])
+	}
+	var epochs epochCache
+	if b, err := fb.getMeta(metaEpochs); err == nil {
+		if epochs, err = decodeEpochs(b); err != nil {
+			return refuse(metaEpochs, 0, -1, "%v", err)
+		}
+	} else if !isNotExist(err) {
+		return storageErr("read "+metaEpochs, err)
 	}
 	now := l.cfg.Clock()
 	for _, base := range bases {
@@ -215,6 +206,9 @@ func (l *Log) recover(fb *fileBackend) error {
 		l.segs = append(l.segs, newSegment(base, d, now))
 	}
 	interval := l.cfg.IndexIntervalBytes
+	var rebuilt []*segment // indexes to write
+	cutAt, cutPos := -1, int64(0)
+	var cutErr error
 	for i := 0; i < len(l.segs); i++ {
 		s := l.segs[i]
 		name := offsetName(s.base, logSuffix)
@@ -243,9 +237,7 @@ func (l *Log) recover(fb *fileBackend) error {
 				if err != nil {
 					return refuse(name, pos, s.next, "%v", err)
 				}
-				if err := fb.saveIndexes(s, true); err != nil {
-					return storageErr("write indexes", err)
-				}
+				rebuilt = append(rebuilt, s)
 			}
 			if clean && last && cleanEnd >= 0 && s.next != cleanEnd {
 				return refuse(name, s.data.Size(), s.next, "the log was shut down cleanly at log end %d but its data ends at %d", cleanEnd, s.next)
@@ -260,15 +252,48 @@ func (l *Log) recover(fb *fileBackend) error {
 			good, scanErr = 0, gap
 		}
 		if scanErr != nil {
-			if err := l.cut(fb, i, good, scanErr); err != nil {
-				return err
-			}
+			cutAt, cutPos, cutErr = i, good, scanErr
 			break
 		}
 		if !last {
-			if err := fb.saveIndexes(s, true); err != nil {
-				return storageErr("write indexes", err)
-			}
+			rebuilt = append(rebuilt, s)
+		}
+	}
+
+	// Then change what recovery changes.
+	if marker {
+		// From here on the log may change: the marker must go first.
+		if err := fb.removeMeta(metaClean); err != nil {
+			return storageErr("remove clean-shutdown marker", err)
+		}
+		if err := fb.fs.SyncDir(fb.dir); err != nil {
+			return storageErr("sync log directory", err)
+		}
+	}
+	for _, n := range temps {
+		if err := fb.removeMeta(n); err != nil {
+			return storageErr("remove leftover "+n, err)
+		}
+		rep.Removed = append(rep.Removed, n)
+	}
+	for _, b := range below {
+		name := offsetName(b, logSuffix)
+		if err := fb.fs.Remove(fb.path(name)); err != nil && !isNotExist(err) {
+			return storageErr("remove "+name, err)
+		}
+		if err := fb.dropIndexes(b); err != nil {
+			return storageErr("remove indexes of "+name, err)
+		}
+		rep.Removed = append(rep.Removed, name)
+	}
+	for _, s := range rebuilt {
+		if err := fb.saveIndexes(s, true); err != nil {
+			return storageErr("write indexes", err)
+		}
+	}
+	if cutAt >= 0 {
+		if err := l.cut(fb, cutAt, cutPos, cutErr); err != nil {
+			return err
 		}
 	}
 	if len(l.segs) == 0 {
@@ -284,15 +309,7 @@ func (l *Log) recover(fb *fileBackend) error {
 		return l.truncateFully(l.logStart)
 	}
 	l.hw = l.logStart
-	if b, err := fb.getMeta(metaEpochs); err == nil {
-		c, err := decodeEpochs(b)
-		if err != nil {
-			return refuse(metaEpochs, 0, -1, "%v", err)
-		}
-		l.epochs = c
-	} else if !isNotExist(err) {
-		return storageErr("read "+metaEpochs, err)
-	}
+	l.epochs = epochs
 	l.epochs.truncateFromEnd(l.leo)
 	l.epochs.truncateFromStart(l.logStart)
 	if l.cleaned > l.leo {

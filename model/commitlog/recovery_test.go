@@ -1,0 +1,246 @@
+package commitlog
+
+import (
+	"errors"
+	"path"
+	"strconv"
+	"strings"
+	"testing"
+
+	"mqsim/model/commitlog/vfs"
+)
+
+// recoveryLog writes n batches of 3 records into one segment and closes;
+// with unclean set it then removes the clean-shutdown marker, as a crash
+// after the last sync would leave the directory.
+func recoveryLog(t *testing.T, n int, unclean bool) (*vfs.Mem, []int) {
+	t.Helper()
+	mem := vfs.NewMem()
+	l, err := Open(mem, corruptDir, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		mustAppend(t, l, simple(t, int64(i), 3), 0)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if unclean {
+		removeFile(t, mem, metaClean)
+	}
+	return mem, batchStarts(fileBytes(t, mem, offsetName(0, logSuffix)))
+}
+
+// TestRecoveryReportTornTail: a crash tore the last batch; recovery cuts
+// there and says so.
+func TestRecoveryReportTornTail(t *testing.T) {
+	mem, starts := recoveryLog(t, 5, true)
+	seg := offsetName(0, logSuffix)
+	data := fileBytes(t, mem, seg)
+	// Keep 10 bytes of the last batch: less than its length field, so not
+	// even its header can say which offsets it held.
+	setFile(t, mem, seg, data[:starts[4]+10])
+	l, err := Open(mem, corruptDir, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := l.Recovery()
+	// Five batches of three records: the first four hold offsets 0..11.
+	if r.Clean || !r.Truncated || r.Segment != seg || r.Position != int64(starts[4]) ||
+		r.LogEndOffset != 12 || r.DroppedTo != 12 || r.BytesDropped != 10 || r.SegmentsDeleted != 0 ||
+		r.SegmentsScanned != 1 || r.BatchesScanned != 4 || r.Dir != corruptDir {
+		t.Fatalf("report = %+v", r)
+	}
+	if !strings.Contains(r.String(), "truncated at segment "+seg) {
+		t.Fatalf("report text %q", r)
+	}
+	if l.LogEndOffset() != 12 {
+		t.Fatalf("log end %d, want 12", l.LogEndOffset())
+	}
+}
+
+// TestRecoveryReportForgedBatch: a batch with a valid CRC but a far base
+// offset after an unclean shutdown is where recovery cuts (offsets must be
+// contiguous), and the report gives the offsets it claimed.
+func TestRecoveryReportForgedBatch(t *testing.T) {
+	mem, _ := recoveryLog(t, 3, true)
+	seg := offsetName(0, logSuffix)
+	forged := simple(t, 0, 2)
+	forged.setBaseOffset(1_000_000)
+	data := fileBytes(t, mem, seg)
+	setFile(t, mem, seg, append(data, forged...))
+	l, err := Open(mem, corruptDir, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := l.Recovery()
+	// The forged batch claimed offsets 1,000,000 and 1,000,001.
+	if !r.Truncated || r.Position != int64(len(data)) || r.LogEndOffset != 9 || r.DroppedTo != 1_000_002 ||
+		r.BytesDropped != int64(len(forged)) || !strings.Contains(r.Reason, "offset gap") {
+		t.Fatalf("report = %+v", r)
+	}
+	if l.LogEndOffset() != 9 {
+		t.Fatalf("log end %d, want 9", l.LogEndOffset())
+	}
+}
+
+// TestRecoveryCleanReport: a clean log is not rescanned and nothing is
+// dropped.
+func TestRecoveryCleanReport(t *testing.T) {
+	mem, _ := recoveryLog(t, 3, false)
+	l, err := Open(mem, corruptDir, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if r := l.Recovery(); !r.Clean || r.Truncated || r.Recovered() || r.SegmentsScanned != 0 || r.LogEndOffset != 9 {
+		t.Fatalf("report = %+v", r)
+	}
+}
+
+// segmentedLog writes 12 batches over several segments and closes it.
+func segmentedLog(t *testing.T) (*vfs.Mem, []string) {
+	t.Helper()
+	mem := vfs.NewMem()
+	l, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 12; i++ {
+		mustAppend(t, l, simple(t, int64(i), 3), int32(i/4))
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var segs []string
+	for _, n := range fileNames(t, mem) {
+		if _, ok := parseOffsetName(n, logSuffix); ok {
+			segs = append(segs, n)
+		}
+	}
+	if len(segs) < 3 {
+		t.Fatalf("only %d segments", len(segs))
+	}
+	return mem, segs
+}
+
+func snapshotFS(t *testing.T, m *vfs.Mem) map[string]string {
+	out := map[string]string{}
+	for _, n := range fileNames(t, m) {
+		out[n] = string(fileBytes(t, m, n))
+	}
+	return out
+}
+
+// TestOpenRefusesStructuralDamage: damage to data that was synced before
+// the shutdown is not "recovered" by throwing data away: Open refuses with
+// a typed error naming the directory, file and offset, and changes nothing.
+func TestOpenRefusesStructuralDamage(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		unclean bool
+		damage  func(t *testing.T, m *vfs.Mem, segs []string)
+		want    string
+	}{
+		{"deleted middle segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[1]) }, "missing between segments"},
+		{"deleted middle segment, unclean", true, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[1]) }, "missing between segments"},
+		{"deleted first segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[0]) }, "the log starts at 0"},
+		{"deleted last segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[len(segs)-1]) }, "shut down cleanly at log end 36"},
+		{"forged batch at a far offset", false, func(t *testing.T, m *vfs.Mem, segs []string) {
+			last := segs[len(segs)-1]
+			f := simple(t, 0, 1)
+			f.setBaseOffset(1 << 40)
+			setFile(t, m, last, append(fileBytes(t, m, last), f...))
+		}, "batch offset 1099511627776"},
+		{"forged batch at the next offset", false, func(t *testing.T, m *vfs.Mem, segs []string) {
+			last := segs[len(segs)-1]
+			f := simple(t, 0, 1)
+			f.setBaseOffset(36)
+			setFile(t, m, last, append(fileBytes(t, m, last), f...))
+		}, "shut down cleanly at log end 36 but its data ends at 37"},
+		{"swapped segments", false, func(t *testing.T, m *vfs.Mem, segs []string) {
+			a, b := fileBytes(t, m, segs[0]), fileBytes(t, m, segs[1])
+			removeFile(t, m, offsetName(0, indexSuffix))
+			setFile(t, m, segs[0], b)
+			setFile(t, m, segs[1], a)
+		}, "offset gap: batch at offset 12, expected 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem, segs := segmentedLog(t)
+			if tc.unclean {
+				removeFile(t, mem, metaClean)
+			}
+			tc.damage(t, mem, segs)
+			before := snapshotFS(t, mem)
+			_, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+			var ce *CorruptionError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrStorage) || !errors.Is(err, ErrCorruptRecord) {
+				t.Fatalf("Open = %v, want a *CorruptionError", err)
+			}
+			if ce.Dir != corruptDir || ce.Segment == "" || ce.Offset < 0 || !strings.Contains(err.Error(), tc.want) ||
+				!strings.Contains(err.Error(), "log "+corruptDir+": ") || !strings.Contains(err.Error(), "(offset ") {
+				t.Fatalf("error %q (%+v) does not name the directory, file and offset, or lacks %q", err, *ce, tc.want)
+			}
+			after := snapshotFS(t, mem)
+			if len(before) != len(after) {
+				t.Fatalf("files changed: %d before, %d after", len(before), len(after))
+			}
+			for n, b := range before {
+				if after[n] != b {
+					t.Fatalf("%s changed by a refused Open", n)
+				}
+			}
+		})
+	}
+}
+
+// TestOpenRemovesLeftovers: a segment wholly below the log start offset
+// (an interrupted deletion) and temporaries are removed and reported.
+func TestOpenRemovesLeftovers(t *testing.T) {
+	mem, segs := segmentedLog(t)
+	second, _ := parseOffsetName(segs[1], logSuffix)
+	setFile(t, mem, metaLogStart, []byte(strconv.FormatInt(second, 10)+"\n"))
+	setFile(t, mem, metaEpochs+tmpSuffix, []byte("half"))
+	l, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := l.Recovery()
+	if strings.Join(r.Removed, ",") != metaEpochs+tmpSuffix+","+segs[0] || !r.Recovered() || l.LogStartOffset() != second {
+		t.Fatalf("report %+v, log start %d", r, l.LogStartOffset())
+	}
+	if _, err := mem.Stat(path.Join(corruptDir, segs[0])); err == nil {
+		t.Fatalf("%s still there", segs[0])
+	}
+}
+
+// TestReadCorruptionIsStorageError: data that rots after Open is met by a
+// read as a typed storage error naming the segment, never a panic or bad
+// data.
+func TestReadCorruptionIsStorageError(t *testing.T) {
+	mem, segs := segmentedLog(t)
+	l, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d := fileBytes(t, mem, segs[1])
+	d[HeaderSize+2] ^= 0xff // inside the first batch's records: CRC-covered
+	if err := mem.SetBytes(path.Join(corruptDir, segs[1]), d); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := parseOffsetName(segs[1], logSuffix)
+	_, err = l.Read(base, ReadOptions{})
+	var ce *CorruptionError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrStorage) || ce.Segment != segs[1] || ce.Dir != corruptDir {
+		t.Fatalf("Read of rotten data = %v, want a storage error in %s", err, segs[1])
+	}
+	// Reads before the rotten segment still work.
+	if _, err := l.Read(0, ReadOptions{MaxBytes: 1}); err != nil {
+		t.Fatal(err)
+	}
+}
