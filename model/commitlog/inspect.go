@@ -524,20 +524,11 @@ func (v *verifier) epoch(name string, pos int64, b Batch) {
 		return
 	}
 	v.lastEpoch = e
-	if !v.epochsOK || b.LastOffset() < v.logStart {
+	if !v.epochsOK {
 		return
 	}
-	at := max(b.BaseOffset(), v.logStart)
-	k := sort.Search(len(v.epochs), func(i int) bool { return v.epochs[i].StartOffset > at }) - 1
-	switch {
-	case k < 0 && e >= 0:
-		v.problem(name, pos, "batch at offset %d has leader epoch %d, but the leader-epoch-checkpoint has no epoch for that offset", b.BaseOffset(), e)
-		v.epochProblem = true
-	case k >= 0 && v.epochs[k].Epoch != e:
-		v.problem(name, pos, "batch at offset %d has leader epoch %d, but the leader-epoch-checkpoint says epoch %d from offset %d", b.BaseOffset(), e, v.epochs[k].Epoch, v.epochs[k].StartOffset)
-		v.epochProblem = true
-	case k+1 < len(v.epochs) && v.epochs[k+1].StartOffset <= b.LastOffset():
-		v.problem(name, pos, "the leader-epoch-checkpoint starts epoch %d at offset %d, inside the batch at offsets %d..%d", v.epochs[k+1].Epoch, v.epochs[k+1].StartOffset, b.BaseOffset(), b.LastOffset())
+	if err := v.epochs.checkBatch(b, v.logStart); err != nil {
+		v.problem(name, pos, "%v", err)
 		v.epochProblem = true
 	}
 }

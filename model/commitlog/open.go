@@ -43,8 +43,9 @@ type RecoveryReport struct {
 	// SegmentsDeleted the segments removed whole.
 	BytesDropped    int64
 	SegmentsDeleted int
-	// Removed lists leftover files deleted on the way: temporaries of an
-	// interrupted write, segments wholly below the log start offset.
+	// Removed lists files deleted on the way: temporaries of an
+	// interrupted write, producer snapshots that fail their CRC, segments
+	// wholly below the log start offset.
 	Removed []string
 }
 
@@ -172,12 +173,40 @@ func (l *Log) recover(fb *fileBackend) error {
 		}
 	}
 	sort.Slice(bases, func(i, j int) bool { return bases[i] < bases[j] })
-	l.recovery, _ = readOffsetMeta(fb, metaRecovery)
-	logStart, _ := readOffsetMeta(fb, metaLogStart)
-	l.cleaned, _ = readOffsetMeta(fb, metaCleaner)
-	rep.Clean, rep.RecoveryPoint = clean, l.recovery
 	refuse := func(file string, pos, off int64, format string, args ...any) error {
 		return &CorruptionError{Dir: fb.dir, Segment: file, Position: pos, Offset: off, Reason: fmt.Sprintf(format, args...)}
+	}
+	// An unreadable recovery point only means rescanning more; a log start
+	// or cleaner checkpoint cannot be guessed.
+	l.recovery, _ = readOffsetMeta(fb, metaRecovery)
+	var logStart int64
+	for _, m := range []struct {
+		name string
+		to   *int64
+	}{{metaLogStart, &logStart}, {metaCleaner, &l.cleaned}} {
+		b, err := fb.getMeta(m.name)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return storageErr("read "+m.name, err)
+		}
+		if *m.to, err = parseOffsetMeta(b); err != nil {
+			return refuse(m.name, 0, -1, "corrupt checkpoint: %v", err)
+		}
+	}
+	rep.Clean, rep.RecoveryPoint = clean, l.recovery
+	// Producer snapshots that fail their CRC are deleted, as Kafka does;
+	// an older one or a replay takes their place.
+	var badSnapshots []string
+	for _, n := range names {
+		if _, ok := parseOffsetName(n, snapshotSuffix); ok {
+			if b, err := fb.getMeta(n); err == nil {
+				if _, err := decodeSnapshot(b); err != nil {
+					badSnapshots = append(badSnapshots, n)
+				}
+			}
+		}
 	}
 	// Segments wholly below the log start offset are what an interrupted
 	// deletion left (the log start is written before segments go).
@@ -206,6 +235,17 @@ func (l *Log) recover(fb *fileBackend) error {
 		l.segs = append(l.segs, newSegment(base, d, now))
 	}
 	interval := l.cfg.IndexIntervalBytes
+	// The checkpoint is written before any batch of a new epoch, so a
+	// batch recovery rescans must carry the epoch it gives (epochs are
+	// outside the CRC: this is what catches an edited one).
+	lastEpoch := int32(-1)
+	checkEpoch := func(h Batch) error {
+		if e := h.LeaderEpoch(); e < lastEpoch {
+			return fmt.Errorf("leader epoch %d of the batch at offset %d is below the epoch %d before it", e, h.BaseOffset(), lastEpoch)
+		}
+		lastEpoch = h.LeaderEpoch()
+		return epochs.checkBatch(h, logStart)
+	}
 	var rebuilt []*segment // indexes to write
 	cutAt, cutPos := -1, int64(0)
 	var cutErr error
@@ -229,15 +269,41 @@ func (l *Log) recover(fb *fileBackend) error {
 			if gap != nil {
 				return refuse(name, 0, prevNext, "%v", gap)
 			}
+			lastEpoch = -1
 			if fb.loadIndexes(s) != nil {
 				l.rebuildFrom = minRebuild(l.rebuildFrom, s.base)
 				rep.SegmentsScanned++
-				pos, err := s.rescan(interval, true, l.cleaned)
+				pos, err := s.rescan(interval, true, l.cleaned, checkEpoch)
 				rep.BatchesScanned += s.batches
 				if err != nil {
 					return refuse(name, pos, s.next, "%v", err)
 				}
 				rebuilt = append(rebuilt, s)
+			}
+			// The segment's first batch and each batch where an epoch
+			// starts agree with the checkpoint (the batches between are
+			// trusted, as Kafka trusts them; 'log verify' checks all).
+			if s.batches > 0 && s.next > logStart {
+				at := []int64{max(s.base, logStart)}
+				for _, e := range epochs {
+					if e.StartOffset > at[0] && e.StartOffset < s.next {
+						at = append(at, e.StartOffset)
+					}
+				}
+				var scratch [HeaderSize + elidedSize]byte
+				for _, off := range at {
+					pos, err := s.locate(off)
+					if err != nil {
+						return refuse(name, pos, off, "%v", err)
+					}
+					h, _, err := s.readHeader(pos, &scratch)
+					if err != nil {
+						return refuse(name, pos, off, "%v", err)
+					}
+					if err := epochs.checkBatch(h, logStart); err != nil {
+						return refuse(name, pos, h.BaseOffset(), "%v", err)
+					}
+				}
 			}
 			if clean && last && cleanEnd >= 0 && s.next != cleanEnd {
 				return refuse(name, s.data.Size(), s.next, "the log was shut down cleanly at log end %d but its data ends at %d", cleanEnd, s.next)
@@ -246,7 +312,7 @@ func (l *Log) recover(fb *fileBackend) error {
 		}
 		rep.SegmentsScanned++
 		l.rebuildFrom = minRebuild(l.rebuildFrom, s.base)
-		good, scanErr := s.rescan(interval, true, l.cleaned)
+		good, scanErr := s.rescan(interval, true, l.cleaned, checkEpoch)
 		rep.BatchesScanned += s.batches
 		if gap != nil {
 			good, scanErr = 0, gap
@@ -273,6 +339,12 @@ func (l *Log) recover(fb *fileBackend) error {
 	for _, n := range temps {
 		if err := fb.removeMeta(n); err != nil {
 			return storageErr("remove leftover "+n, err)
+		}
+		rep.Removed = append(rep.Removed, n)
+	}
+	for _, n := range badSnapshots {
+		if err := fb.removeMeta(n); err != nil {
+			return storageErr("remove "+n, err)
 		}
 		rep.Removed = append(rep.Removed, n)
 	}

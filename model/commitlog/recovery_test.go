@@ -159,6 +159,7 @@ func TestOpenRefusesStructuralDamage(t *testing.T) {
 			last := segs[len(segs)-1]
 			f := simple(t, 0, 1)
 			f.setBaseOffset(36)
+			f.setLeaderEpoch(2)
 			setFile(t, m, last, append(fileBytes(t, m, last), f...))
 		}, "shut down cleanly at log end 36 but its data ends at 37"},
 		{"swapped segments", false, func(t *testing.T, m *vfs.Mem, segs []string) {

@@ -155,8 +155,9 @@ const anyGaps = math.MaxInt64
 // A batch may start past the end of the one before it (or past the segment
 // base) only if it starts at or below gapsUpTo: offsets are contiguous
 // except where compaction removed some. It returns the position where the
-// good data ends and, if it stopped early, why.
-func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64) (int64, error) {
+// good data ends and, if it stopped early, why. check, when not nil, is
+// asked about every batch header as well.
+func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64, check ...func(h Batch) error) (int64, error) {
 	s.reset()
 	var scratch [HeaderSize + elidedSize]byte
 	var buf []byte
@@ -199,6 +200,11 @@ func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64) (int64, er
 		}
 		if h.BaseOffset() > s.next && h.BaseOffset() > gapsUpTo {
 			return pos, fmt.Errorf("offset gap: batch at offset %d, expected %d", h.BaseOffset(), s.next)
+		}
+		for _, c := range check {
+			if err := c(h); err != nil {
+				return pos, err
+			}
 		}
 		s.track(h, pos, interval)
 		pos += l
