@@ -115,7 +115,7 @@ func (l *Log) rebuildProducers() error {
 		if err != nil {
 			return l.corrupt(s, from, err)
 		}
-		err = l.each(s, from, false, false, func(b Batch, _ int64) error {
+		err = l.each(s, from, false, false, func(b Batch, pos int64) error {
 			if b.LeaderEpoch() >= 0 && l.epochs.assign(b.LeaderEpoch(), b.BaseOffset()) {
 				epochsChanged = true
 			}
@@ -123,7 +123,7 @@ func (l *Log) rebuildProducers() error {
 			if b.IsControl() {
 				t, err := ControlType(b)
 				if err != nil {
-					return err
+					return l.corrupt(s, pos, err)
 				}
 				ctrl = t
 			}
@@ -384,21 +384,28 @@ func (l *Log) Compact() (CompactResult, error) {
 	if k == 0 {
 		return res, nil
 	}
+	// On files, CRCs are checked: compaction must never turn bytes that
+	// rotted on disk into a fresh batch with a valid CRC.
+	_, inMemory := l.be.(*memBackend)
+	onFiles := !inMemory
 	latest := map[string]int64{}
 	for _, s := range l.segs[:k] {
-		err := l.each(s, 0, true, false, func(b Batch, _ int64) error {
+		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
 				return nil
 			}
 			if err := l.rr.Reset(b); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			for l.rr.Next() {
 				if r := l.rr.Record(); r.Key != nil {
 					latest[string(r.Key)] = r.Offset
 				}
 			}
-			return l.rr.Err()
+			if err := l.rr.Err(); err != nil {
+				return l.corrupt(s, pos, err)
+			}
+			return nil
 		})
 		if err != nil {
 			return res, err
@@ -418,13 +425,13 @@ func (l *Log) Compact() (CompactResult, error) {
 		out = out[:0]
 		before := s.size
 		changed := false
-		err := l.each(s, 0, true, false, func(b Batch, _ int64) error {
+		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
 				out = append(out, b...)
 				return nil
 			}
 			if err := l.rr.Reset(b); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			kept, total := 0, 0
 			for l.rr.Next() {
@@ -434,7 +441,7 @@ func (l *Log) Compact() (CompactResult, error) {
 				}
 			}
 			if err := l.rr.Err(); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			switch {
 			case kept == total:
@@ -457,7 +464,7 @@ func (l *Log) Compact() (CompactResult, error) {
 				}
 				var err error
 				if hdrs, err = r.Headers(hdrs); err != nil {
-					return err
+					return l.corrupt(s, pos, err)
 				}
 				l.bb.add(r.Offset-b.BaseOffset(), r.Timestamp, r.Key, r.Value, r.ValueSize, hdrs)
 			}

@@ -245,3 +245,30 @@ func TestReadCorruptionIsStorageError(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompactRefusesRottenData: compaction of a file log checks CRCs, so
+// rotten bytes come back as a storage error instead of being rewritten
+// into a batch with a fresh, valid CRC.
+func TestCompactRefusesRottenData(t *testing.T) {
+	mem := vfs.NewMem()
+	l, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < 12; i++ {
+		mustAppend(t, l, simple(t, int64(i), 3), 0)
+	}
+	l.SetHighWatermark(l.LogEndOffset())
+	seg := offsetName(0, logSuffix)
+	d := fileBytes(t, mem, seg)
+	d[len(d)-3] ^= 0x40 // inside the last record of the segment's last batch
+	if err := mem.SetBytes(path.Join(corruptDir, seg), d); err != nil {
+		t.Fatal(err)
+	}
+	_, err = l.Compact()
+	var ce *CorruptionError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrStorage) || ce.Segment != seg {
+		t.Fatalf("Compact over rotten data = %v, want a storage error in %s", err, seg)
+	}
+}
