@@ -3,6 +3,7 @@ package commitlog
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error is a log error in Kafka's vocabulary. The package's sentinel values
@@ -39,7 +40,7 @@ var (
 // the request: errors.Is(err, ErrCorruptRecord) and errors.Is(err,
 // ErrStorage) both hold for it.
 type CorruptionError struct {
-	Segment  string // file name, or the base offset for a memory segment
+	Segment  string // file name (a segment, or another file of the directory)
 	Position int64  // byte position of the bad batch in the segment
 	Reason   string
 	// Dir is the log directory (file backend; empty for memory logs).
@@ -51,6 +52,13 @@ type CorruptionError struct {
 
 func (e *CorruptionError) Error() string {
 	s := fmt.Sprintf("corrupt batch in segment %s at byte %d", e.Segment, e.Position)
+	if !strings.HasSuffix(e.Segment, logSuffix) {
+		// A checkpoint or other file of the directory.
+		s = "corrupt file " + e.Segment
+		if e.Position > 0 {
+			s += fmt.Sprintf(" at byte %d", e.Position)
+		}
+	}
 	if e.Dir != "" {
 		if e.Offset >= 0 {
 			s += fmt.Sprintf(" (offset %d)", e.Offset)

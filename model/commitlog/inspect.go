@@ -334,7 +334,10 @@ func Verify(fsys vfs.FS, dir string) (*VerifyReport, error) {
 	for i, base := range bases {
 		name := offsetName(base, logSuffix)
 		if i+1 < len(bases) && bases[i+1] <= v.logStart {
-			v.problem(name, 0, "segment lies wholly below the log start offset %d", v.logStart)
+			// Its records were deleted (the log start moved past them);
+			// the file goes at the next open, as Kafka's retention
+			// removes segments below the log start.
+			rep.Notes = append(rep.Notes, fmt.Sprintf("segment %s lies wholly below the log start offset %d (deleted records; the next open removes it)", name, v.logStart))
 		}
 		if prev != nil && !prev.broken {
 			switch {

@@ -178,7 +178,8 @@ func (l *Log) recover(fb *fileBackend) error {
 	}
 	// An unreadable recovery point only means rescanning more; a log start
 	// or cleaner checkpoint cannot be guessed.
-	l.recovery, _ = readOffsetMeta(fb, metaRecovery)
+	var hasRecovery bool
+	l.recovery, hasRecovery = readOffsetMeta(fb, metaRecovery)
 	var logStart int64
 	for _, m := range []struct {
 		name string
@@ -213,6 +214,12 @@ func (l *Log) recover(fb *fileBackend) error {
 	var below []int64
 	for len(bases) > 1 && bases[1] <= logStart {
 		below, bases = append(below, bases[0]), bases[1:]
+	}
+	if hasRecovery && len(bases) > 0 && l.recovery > bases[len(bases)-1] {
+		// The recovery point is only ever moved to a segment that exists
+		// and synced (and lowered before segments are removed).
+		return refuse(metaRecovery, 0, l.recovery, "recovery point %d is past the last segment %s: a segment that was synced is missing",
+			l.recovery, offsetName(bases[len(bases)-1], logSuffix))
 	}
 	if len(bases) > 0 && bases[0] > logStart {
 		return refuse(offsetName(bases[0], logSuffix), 0, logStart,
@@ -420,6 +427,13 @@ func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
 		}
 		rep.DroppedTo = max(rep.DroppedTo, h.NextOffset())
 		pos += n
+	}
+	// The recovery point must never be past the last segment, even if a
+	// crash interrupts the removals below.
+	if keep := l.segs[max(i-1, 0)].base; l.recovery > keep {
+		if err := l.setRecoveryPoint(keep); err != nil {
+			return err
+		}
 	}
 	for len(l.segs) > i+1 {
 		last := l.segs[len(l.segs)-1]

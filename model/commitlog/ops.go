@@ -116,7 +116,9 @@ func (l *Log) rebuildProducers() error {
 			return l.corrupt(s, from, err)
 		}
 		err = l.each(s, from, false, false, func(b Batch, pos int64) error {
-			if b.LeaderEpoch() >= 0 && l.epochs.assign(b.LeaderEpoch(), b.BaseOffset()) {
+			// An epoch never starts below the log start, even when the
+			// batch holding the log start begins before it.
+			if b.LeaderEpoch() >= 0 && l.epochs.assign(b.LeaderEpoch(), max(b.BaseOffset(), l.logStart)) {
 				epochsChanged = true
 			}
 			ctrl := int16(-1)
@@ -156,6 +158,28 @@ func (l *Log) TruncateTo(offset int64) error {
 		return l.truncateFully(offset)
 	}
 	si := l.segFor(offset)
+	// Truncation is by whole batches: when the batch holding offset starts
+	// below the log start, nothing at or above the log start survives, and
+	// the log restarts empty at that batch (never an end below its start).
+	if pos, err := l.segs[si].locate(offset); err != nil {
+		return l.fail(l.corrupt(l.segs[si], pos, err))
+	} else if pos < l.segs[si].data.Size() {
+		var scratch [HeaderSize + elidedSize]byte
+		h, _, err := l.segs[si].readHeader(pos, &scratch)
+		if err != nil {
+			return l.fail(l.corrupt(l.segs[si], pos, err))
+		}
+		if h.BaseOffset() < l.logStart {
+			return l.truncateFully(h.BaseOffset())
+		}
+	}
+	// The recovery point goes first: a crash half-way must never leave it
+	// past the last segment (Open takes that for a lost segment).
+	if l.recovery > l.segs[si].base {
+		if err := l.setRecoveryPoint(l.segs[si].base); err != nil {
+			return err
+		}
+	}
 	for len(l.segs) > si+1 {
 		last := l.segs[len(l.segs)-1]
 		if err := l.be.removeSegment(last); err != nil {
@@ -222,7 +246,12 @@ func (l *Log) truncateFully(offset int64) error {
 		return errorf(ErrOffsetOutOfRange, "offset %d", offset)
 	}
 	// Newest first, so that a crash half-way leaves a shorter log, not one
-	// with a hole at its start.
+	// with a hole at its start; the recovery point first of all.
+	if l.recovery > l.segs[0].base {
+		if err := l.setRecoveryPoint(l.segs[0].base); err != nil {
+			return err
+		}
+	}
 	for len(l.segs) > 0 {
 		if err := l.be.removeSegment(l.active()); err != nil {
 			return l.fail(storageErr("remove segment", err))

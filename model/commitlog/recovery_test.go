@@ -148,7 +148,12 @@ func TestOpenRefusesStructuralDamage(t *testing.T) {
 		{"deleted middle segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[1]) }, "missing between segments"},
 		{"deleted middle segment, unclean", true, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[1]) }, "missing between segments"},
 		{"deleted first segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[0]) }, "the log starts at 0"},
-		{"deleted last segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[len(segs)-1]) }, "shut down cleanly at log end 36"},
+		{"deleted last segment", false, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[len(segs)-1]) }, "recovery point 33 is past the last segment"},
+		{"deleted last segment, unclean", true, func(t *testing.T, m *vfs.Mem, segs []string) { removeFile(t, m, segs[len(segs)-1]) }, "recovery point 33 is past the last segment"},
+		{"last segment cut at a batch boundary", false, func(t *testing.T, m *vfs.Mem, segs []string) {
+			last := segs[len(segs)-1]
+			setFile(t, m, last, fileBytes(t, m, last)[:0])
+		}, "shut down cleanly at log end 36 but its data ends at 33"},
 		{"forged batch at a far offset", false, func(t *testing.T, m *vfs.Mem, segs []string) {
 			last := segs[len(segs)-1]
 			f := simple(t, 0, 1)
