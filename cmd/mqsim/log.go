@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -179,7 +181,11 @@ func runLogDump(o logDumpOptions, stdout io.Writer) error {
 				jb.Records = append(jb.Records, jr)
 				continue
 			}
-			line := fmt.Sprintf("| offset: %d CreateTime: %d keySize: %d valueSize: %d headerKeys: [%s]", jr.Offset, jr.Timestamp, jr.KeySize, jr.ValueSize, strings.Join(keys, ","))
+			shown := make([]string, len(keys))
+			for i, k := range keys {
+				shown[i] = printable(k)
+			}
+			line := fmt.Sprintf("| offset: %d CreateTime: %d keySize: %d valueSize: %d headerKeys: [%s]", jr.Offset, jr.Timestamp, jr.KeySize, jr.ValueSize, strings.Join(shown, ","))
 			if o.printValues {
 				line += fmt.Sprintf(" key: %q payload: %q", r.Key, r.Value)
 				if r.ValueSize > int64(len(r.Value)) {
@@ -263,4 +269,15 @@ func runLogRecover(dir string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintln(stdout, rep)
 	return err
+}
+
+// printable returns s, or s quoted when it holds anything but printable
+// characters, so that bytes from a log never reach a terminal raw.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == ',' || r == ']' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

@@ -272,3 +272,18 @@ func TestLogRecover(t *testing.T) {
 		t.Fatalf("recover of a non-log: exit %d (%v)", exitCode(err), err)
 	}
 }
+
+// TestLogVerifyStrayNameEscaped: a stray file whose name holds control
+// characters is named quoted, never raw.
+func TestLogVerifyStrayNameEscaped(t *testing.T) {
+	dir, _ := writeSegmentedLog(t)
+	if err := os.WriteFile(filepath.Join(dir, "x\x1b]0;pwned\x07.log"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := runLogVerify(dir, &out)
+	if exitCode(err) != exitCheck || strings.ContainsAny(out.String()+err.Error(), "\x1b\x07") ||
+		!strings.Contains(out.String(), `file "x\x1b]0;pwned\a.log": stray file`) {
+		t.Fatalf("verify: %v\n%q", err, out.String())
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"hash/crc32"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"mqsim/model/commitlog/vfs"
 )
@@ -15,6 +17,18 @@ import (
 // ErrNotALog is returned by Verify and Scan for a directory that holds no
 // log segments.
 var ErrNotALog = errors.New("not a log directory")
+
+// displayName is a file name as printed: quoted when it holds anything
+// but printable characters (a stray file's name comes from the directory;
+// control characters never reach a terminal raw).
+func displayName(n string) string {
+	for _, r := range n {
+		if !unicode.IsPrint(r) || r == ' ' {
+			return strconv.Quote(n)
+		}
+	}
+	return n
+}
 
 // Problem is one piece of corruption found by Verify.
 type Problem struct {
@@ -26,15 +40,16 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	name := displayName(p.Segment)
 	switch {
 	case p.Segment == "":
 		return p.Reason
 	case strings.HasSuffix(p.Segment, logSuffix) && len(p.Segment) == 20+len(logSuffix):
-		return fmt.Sprintf("segment %s, byte %d: %s", p.Segment, p.Position, p.Reason)
+		return fmt.Sprintf("segment %s, byte %d: %s", name, p.Position, p.Reason)
 	case p.Position > 0:
-		return fmt.Sprintf("file %s, byte %d: %s", p.Segment, p.Position, p.Reason)
+		return fmt.Sprintf("file %s, byte %d: %s", name, p.Position, p.Reason)
 	}
-	return fmt.Sprintf("file %s: %s", p.Segment, p.Reason)
+	return fmt.Sprintf("file %s: %s", name, p.Reason)
 }
 
 // VerifyReport summarises a Verify pass.
@@ -259,7 +274,7 @@ func Verify(fsys vfs.FS, dir string) (*VerifyReport, error) {
 		case n == metaEpochs || n == metaRecovery || n == metaLogStart || n == metaClean || n == metaCleaner:
 			known = true
 		case strings.HasSuffix(n, tmpSuffix) || strings.HasSuffix(n, cleanedSuffix):
-			rep.Notes = append(rep.Notes, fmt.Sprintf("leftover temporary file %s (an interrupted write; the next open removes it)", n))
+			rep.Notes = append(rep.Notes, fmt.Sprintf("leftover temporary file %s (an interrupted write; the next open removes it)", displayName(n)))
 		case strings.Contains(n, logSuffix):
 			known = true
 			v.problem(n, 0, "stray file: not a segment (a segment is named <20-digit base offset>.log); a renamed segment's offsets are missing from the log")
