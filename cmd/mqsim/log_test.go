@@ -287,3 +287,18 @@ func TestLogVerifyStrayNameEscaped(t *testing.T) {
 		t.Fatalf("verify: %v\n%q", err, out.String())
 	}
 }
+
+// TestLogUnreadableDir: a directory that cannot be listed is bad input.
+func TestLogUnreadableDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads any directory")
+	}
+	dir, _ := writeSegmentedLog(t)
+	if err := os.Chmod(dir, 0o300); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o755)
+	if err := runLogVerify(dir, &bytes.Buffer{}); exitCode(err) != exitBadInput {
+		t.Fatalf("verify of an unreadable directory: exit %d (%v), want %d", exitCode(err), err, exitBadInput)
+	}
+}

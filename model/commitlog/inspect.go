@@ -85,7 +85,7 @@ func listSegments(fsys vfs.FS, dir string) ([]int64, error) {
 	}
 	names, err := fsys.List(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, fmt.Errorf("%w: cannot list %s: %w", ErrNotALog, dir, err)
 	}
 	var bases []int64
 	for _, n := range names {
@@ -242,7 +242,7 @@ func Verify(fsys vfs.FS, dir string) (*VerifyReport, error) {
 	}
 	names, err := fsys.List(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, fmt.Errorf("%w: cannot list %s: %w", ErrNotALog, dir, err)
 	}
 	v := &verifier{fsys: fsys, fb: &fileBackend{fs: fsys, dir: dir}, rep: &VerifyReport{FirstOffset: -1}, lastEpoch: -1}
 	rep := v.rep
