@@ -419,15 +419,18 @@ func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
 	s := l.segs[i]
 	rep.Truncated, rep.Segment, rep.Position, rep.Reason = true, offsetName(s.base, logSuffix), good, reason.Error()
 	// How far the dropped data reached, as far as its headers tell.
-	var scratch [HeaderSize + elidedSize]byte
-	for pos := good; pos < s.data.Size(); {
-		h, n, err := s.readHeader(pos, &scratch)
-		if err != nil || checkHeader(h) != nil {
-			break
+	reach := func(s *segment, from int64) {
+		var scratch [HeaderSize + elidedSize]byte
+		for pos := from; pos < s.data.Size(); {
+			h, n, err := s.readHeader(pos, &scratch)
+			if err != nil || checkHeader(h) != nil {
+				break
+			}
+			rep.DroppedTo = max(rep.DroppedTo, h.NextOffset())
+			pos += n
 		}
-		rep.DroppedTo = max(rep.DroppedTo, h.NextOffset())
-		pos += n
 	}
+	reach(s, good)
 	// The recovery point must never be past the last segment, even if a
 	// crash interrupts the removals below.
 	if keep := l.segs[max(i-1, 0)].base; l.recovery > keep {
@@ -439,7 +442,8 @@ func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
 		last := l.segs[len(l.segs)-1]
 		rep.BytesDropped += last.data.Size()
 		rep.SegmentsDeleted++
-		rep.DroppedTo = max(rep.DroppedTo, last.base+1)
+		rep.DroppedTo = max(rep.DroppedTo, last.base)
+		reach(last, 0)
 		if err := fb.removeSegment(last); err != nil {
 			return storageErr("remove segment", err)
 		}

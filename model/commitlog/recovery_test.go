@@ -277,3 +277,49 @@ func TestCompactRefusesRottenData(t *testing.T) {
 		t.Fatalf("Compact over rotten data = %v, want a storage error in %s", err, seg)
 	}
 }
+
+// TestRecoveryReportDroppedSegments: a torn batch in a middle segment after
+// the recovery point cuts every later segment; the report counts them and
+// the offsets their headers held.
+func TestRecoveryReportDroppedSegments(t *testing.T) {
+	mem := vfs.NewMem()
+	cfg := Config{SegmentBytes: 400}
+	l, err := Open(mem, corruptDir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 12; i++ {
+		mustAppend(t, l, simple(t, int64(i), 3), 0)
+	}
+	segs := l.Segments()
+	// Abandon without a clean shutdown and with the recovery point at the
+	// start: everything is rescanned.
+	for _, s := range l.segs {
+		s.data.Close()
+	}
+	setFile(t, mem, metaRecovery, []byte("0\n"))
+	if len(segs) < 3 {
+		t.Fatalf("%d segments", len(segs))
+	}
+	second := offsetName(segs[1].BaseOffset, logSuffix)
+	d := fileBytes(t, mem, second)
+	d[len(d)-1] ^= 1 // the last batch of the second segment fails its CRC
+	setFile(t, mem, second, d)
+	l2, err := Open(mem, corruptDir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	r := l2.Recovery()
+	var later int64
+	for _, s := range segs[2:] {
+		later += s.StoredSize
+	}
+	lastBatch := int64(len(simple(t, 0, 3)))
+	// Each batch holds 3 offsets; the second segment loses its last batch.
+	wantEnd := segs[1].NextOffset - 3
+	if !r.Truncated || r.Segment != second || r.LogEndOffset != wantEnd || r.DroppedTo != 36 ||
+		r.SegmentsDeleted != len(segs)-2 || r.BytesDropped != later+lastBatch || !strings.Contains(r.Reason, "crc") {
+		t.Fatalf("report = %+v; want end %d, dropped to 36, %d segments and %d bytes", r, wantEnd, len(segs)-2, later+lastBatch)
+	}
+}
