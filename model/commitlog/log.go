@@ -748,13 +748,21 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 	}
 	n, size, next := walk(buf, bound, o)
 	if _, isMem := seg.data.(*memData); !isMem {
-		// Data from a file may have rotted since it was verified.
+		// Data from a file may have rotted (or been edited) since it was
+		// verified: the CRC, and the leader epoch, which it does not cover.
 		for p := 0; p < n; {
 			bl, _, _ := batchLen(buf[p:])
 			b := Batch(buf[p : p+bl])
-			if err := checkHeader(b); err != nil || b.computeCRC() != b.CRC() {
+			bad := checkHeader(b)
+			if bad == nil && b.computeCRC() != b.CRC() {
+				bad = fmt.Errorf("crc mismatch")
+			}
+			if bad == nil {
+				bad = l.epochs.checkBatch(b, l.logStart)
+			}
+			if bad != nil {
 				if p == 0 {
-					return nil, 0, 0, l.corrupt(seg, pos, fmt.Errorf("crc mismatch"))
+					return nil, 0, 0, l.corrupt(seg, pos, bad)
 				}
 				n = p
 				_, size, next = walk(buf[:n], bound, o)

@@ -323,3 +323,30 @@ func TestRecoveryReportDroppedSegments(t *testing.T) {
 		t.Fatalf("report = %+v; want end %d, dropped to 36, %d segments and %d bytes", r, wantEnd, len(segs)-2, later+lastBatch)
 	}
 }
+
+// TestReadEditedEpochIsStorageError: a leader epoch edited inside a trusted
+// segment (outside the CRC, so Open's checks at epoch boundaries do not see
+// it) is met by a read as a storage error, never served as if it were
+// right.
+func TestReadEditedEpochIsStorageError(t *testing.T) {
+	mem, segs := segmentedLog(t)
+	// The second batch of the first segment (offsets 3..5, epoch 0).
+	d := fileBytes(t, mem, segs[0])
+	second := batchStarts(d)[1]
+	Batch(d[second:]).setLeaderEpoch(1)
+	setFile(t, mem, segs[0], d)
+	l, err := Open(mem, corruptDir, Config{SegmentBytes: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	res, err := l.Read(0, ReadOptions{MaxBytes: 1 << 20})
+	if err != nil || res.NextOffset != 3 {
+		t.Fatalf("read before the edited batch: next %d, %v; want the first batch (offsets 0..2)", res.NextOffset, err)
+	}
+	_, err = l.Read(3, ReadOptions{})
+	var ce *CorruptionError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrStorage) || ce.Position != int64(second) || !strings.Contains(err.Error(), "leader epoch 1") {
+		t.Fatalf("read of the edited batch = %v, want a storage error at byte %d", err, second)
+	}
+}
