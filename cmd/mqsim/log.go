@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +58,22 @@ func newLogCmd() *cobra.Command {
 			return runLogVerify(args[0], c.OutOrStdout())
 		},
 	}
-	cmd.AddCommand(dump, verify)
+	recoverCmd := &cobra.Command{
+		Use:   "recover DIR",
+		Short: "Open a log as a restarting broker would, run recovery and print what it did",
+		Long: `Open a log directory as a restarting broker would. A log that was not shut
+down cleanly is rescanned from its recovery point and cut at the first invalid
+batch; the report says what was dropped. The directory is changed (that is
+recovery); run 'mqsim log verify' first to only look. Damage recovery may not
+repair (a missing or overlapping segment below the recovery point, a cleanly
+shut down log whose data does not end where it should) is refused with exit 2,
+naming the partition, file, byte and offset, and the directory is left as it was.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runLogRecover(args[0], c.OutOrStdout())
+		},
+	}
+	cmd.AddCommand(dump, verify, recoverCmd)
 	return cmd
 }
 
@@ -109,6 +127,12 @@ func runLogDump(o logDumpOptions, stdout io.Writer) error {
 	if o.from < 0 {
 		return badInput(fmt.Errorf("--from %d: offsets are not negative", o.from))
 	}
+	// Verify first (it only reads): a damaged log is still printed, but
+	// the command then fails as verify would.
+	rep, verr := commitlog.Verify(vfs.OS, o.dir)
+	if verr != nil {
+		return logInputErr(verr)
+	}
 	var rr commitlog.RecordReader
 	var hdrs []commitlog.Header
 	enc := json.NewEncoder(stdout)
@@ -161,7 +185,11 @@ func runLogDump(o logDumpOptions, stdout io.Writer) error {
 				jb.Records = append(jb.Records, jr)
 				continue
 			}
-			line := fmt.Sprintf("| offset: %d CreateTime: %d keySize: %d valueSize: %d headerKeys: [%s]", jr.Offset, jr.Timestamp, jr.KeySize, jr.ValueSize, strings.Join(keys, ","))
+			shown := make([]string, len(keys))
+			for i, k := range keys {
+				shown[i] = printable(k)
+			}
+			line := fmt.Sprintf("| offset: %d CreateTime: %d keySize: %d valueSize: %d headerKeys: [%s]", jr.Offset, jr.Timestamp, jr.KeySize, jr.ValueSize, strings.Join(shown, ","))
 			if o.printValues {
 				line += fmt.Sprintf(" key: %q payload: %q", r.Key, r.Value)
 				if r.ValueSize > int64(len(r.Value)) {
@@ -180,13 +208,25 @@ func runLogDump(o logDumpOptions, stdout io.Writer) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !(errors.Is(err, commitlog.ErrNotALog) && !rep.OK()) {
 		return logInputErr(err)
+	}
+	if !rep.OK() {
+		return damaged(o.dir, rep)
 	}
 	if next < 0 && o.from > 0 {
 		return badInput(fmt.Errorf("--from %d: offset out of range of the log in %s", o.from, o.dir))
 	}
 	return nil
+}
+
+// damaged is the exit-3 error for a log that Verify found damaged.
+func damaged(dir string, rep *commitlog.VerifyReport) error {
+	more := ""
+	if n := len(rep.Problems); n > 1 {
+		more = fmt.Sprintf(" (and %d more problems: see 'mqsim log verify %s')", n-1, dir)
+	}
+	return withExit(exitCheck, fmt.Errorf("log %s is corrupt: %s%s", dir, rep.Problems[0], more))
 }
 
 func runLogVerify(dir string, stdout io.Writer) error {
@@ -196,6 +236,13 @@ func runLogVerify(dir string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "segments: %d\nbatches: %d\nrecords: %d\noffsets: %d..%d\nsize: %d bytes (%d stored)\nindex entries checked: %d\n",
 		rep.Segments, rep.Batches, rep.Records, rep.FirstOffset, rep.NextOffset, rep.Size, rep.StoredBytes, rep.IndexEntries)
+	if rep.LogStartOffset > 0 {
+		fmt.Fprintf(stdout, "log start offset: %d\n", rep.LogStartOffset)
+	}
+	fmt.Fprintf(stdout, "clean shutdown: %t\n", rep.Clean)
+	for _, n := range rep.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
 	if rep.OK() {
 		_, err := fmt.Fprintln(stdout, "status: ok")
 		return err
@@ -204,5 +251,37 @@ func runLogVerify(dir string, stdout io.Writer) error {
 	for _, p := range rep.Problems {
 		fmt.Fprintf(stdout, "  %s\n", p)
 	}
-	return withExit(exitCheck, fmt.Errorf("log %s is corrupt: %s", dir, rep.Problems[0]))
+	return damaged(dir, rep)
+}
+
+func runLogRecover(dir string, stdout io.Writer) error {
+	// Only a log directory: Open would create a missing one.
+	if _, err := commitlog.Verify(vfs.OS, dir); errors.Is(err, commitlog.ErrNotALog) {
+		return badInput(err)
+	}
+	l, err := commitlog.Open(vfs.OS, dir, commitlog.Config{})
+	if err != nil {
+		var ce *commitlog.CorruptionError
+		if errors.As(err, &ce) {
+			return badInput(fmt.Errorf("partition %s: %w", filepath.Base(filepath.Clean(dir)), err))
+		}
+		return err
+	}
+	rep := l.Recovery()
+	if err := l.Close(); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, rep)
+	return err
+}
+
+// printable returns s, or s quoted when it holds anything but printable
+// characters, so that bytes from a log never reach a terminal raw.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == ',' || r == ']' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

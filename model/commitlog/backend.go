@@ -31,6 +31,8 @@ type backend interface {
 	getMeta(name string) ([]byte, error)
 	removeMeta(name string) error
 	listMeta() ([]string, error)
+	// location is the log directory, or "" for a memory log.
+	location() string
 }
 
 const (
@@ -38,6 +40,7 @@ const (
 	metaRecovery   = "recovery-point"
 	metaLogStart   = "log-start-offset"
 	metaClean      = "clean-shutdown"
+	metaCleaner    = "cleaner-offset-checkpoint"
 	snapshotSuffix = ".snapshot"
 	logSuffix      = ".log"
 	indexSuffix    = ".index"
@@ -68,6 +71,7 @@ type memBackend struct{ meta map[string][]byte }
 func newMemBackend() *memBackend { return &memBackend{meta: map[string][]byte{}} }
 
 func (m *memBackend) segName(base int64) string              { return offsetName(base, logSuffix) }
+func (m *memBackend) location() string                       { return "" }
 func (m *memBackend) createSegment(int64) (segData, error)   { return &memData{}, nil }
 func (m *memBackend) removeSegment(*segment) error           { return nil }
 func (m *memBackend) saveIndexes(*segment, bool) error       { return nil }
@@ -104,6 +108,7 @@ type fileBackend struct {
 func (f *fileBackend) path(name string) string { return filepath.Join(f.dir, name) }
 
 func (f *fileBackend) segName(base int64) string { return offsetName(base, logSuffix) }
+func (f *fileBackend) location() string          { return f.dir }
 
 // fileData is a segment's data file. Appends collect in a small buffer that
 // is handed to the file in whole, aligned 64 KiB chunks: page-aligned writes
@@ -395,14 +400,28 @@ func (f *fileBackend) loadIndexes(s *segment) error {
 	}
 	s.next, s.size, s.maxTs, s.batches = next, size, maxTs, batches
 	s.index, s.tindex, s.aborted = index, tindex, aborted
-	// Spot-check: the last indexed batch must be where the index says.
+	// Spot-check: the last indexed batch must be where the index says, and
+	// the batch headers from there must end exactly at the end of the data
+	// and at the index's next offset (a batch appended behind the index's
+	// back fails this).
+	var scratch [HeaderSize + elidedSize]byte
+	pos, want := int64(0), s.base
 	if n := len(index); n > 0 {
-		var scratch [HeaderSize + elidedSize]byte
-		h, _, err := s.readHeader(int64(index[n-1].pos), &scratch)
-		if err != nil || h.BaseOffset() != s.base+int64(index[n-1].rel) {
+		pos, want = int64(index[n-1].pos), s.base+int64(index[n-1].rel)
+	}
+	last := s.base
+	for first := true; pos < dataSize; first = false {
+		h, l, err := s.readHeader(pos, &scratch)
+		if err != nil || (first && len(index) > 0 && h.BaseOffset() != want) || h.BaseOffset() < want || checkHeader(h) != nil {
 			s.reset()
 			return fmt.Errorf("index does not match data")
 		}
+		want, last = h.NextOffset(), h.NextOffset()
+		pos += l
+	}
+	if last != next && !(batches == 0 && next == s.base) {
+		s.reset()
+		return fmt.Errorf("index next offset %d, data ends at %d", next, last)
 	}
 	return nil
 }

@@ -65,8 +65,9 @@ func checkVerifies(t *testing.T, fsys vfs.FS, dir string) {
 }
 
 // TestCrashableFS crashes at random points of random workloads (appends,
-// rolls, clean restarts, truncations, retention) and checks that recovery
-// keeps every synced batch and leaves a log that verifies.
+// rolls, clean restarts, truncations, deletions from the front, restarts
+// past the end) and checks that recovery keeps every synced batch and
+// leaves a log that verifies.
 func TestCrashableFS(t *testing.T) {
 	rounds := 300
 	if testing.Short() {
@@ -99,10 +100,38 @@ func TestCrashableFS(t *testing.T) {
 				all := append(acked, pending...)
 				acked, pending = nil, nil
 				for _, b := range all {
-					if b.NextOffset() <= l.LogEndOffset() {
+					// (Truncating to the log start or below restarts the
+					// log there, empty.)
+					if b.NextOffset() <= l.LogEndOffset() && b.BaseOffset() >= l.LogStartOffset() {
 						acked = append(acked, b)
 					}
 				}
+			case k == 2 && l.LogEndOffset() > l.LogStartOffset():
+				// Records deleted from the front (the log start moves,
+				// whole segments go): forget what is gone.
+				if err := l.SetHighWatermark(l.LogEndOffset()); err != nil {
+					t.Fatal(err)
+				}
+				to := l.LogStartOffset() + r.Int64N(l.LogEndOffset()-l.LogStartOffset()+1)
+				if _, err := l.DeleteRecordsBefore(to); err != nil {
+					t.Fatal(err)
+				}
+				if err := l.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				all := append(acked, pending...)
+				acked, pending = nil, nil
+				for _, b := range all {
+					if b.BaseOffset() >= l.LogStartOffset() {
+						acked = append(acked, b)
+					}
+				}
+			case k == 3:
+				// A replica restarting its log past its end.
+				if err := l.TruncateFullyAndStartAt(l.LogEndOffset() + r.Int64N(100)); err != nil {
+					t.Fatal(err)
+				}
+				acked, pending = nil, nil
 			default:
 				b := randomBatch(t, r)
 				if _, err := l.Append(b, 0); err != nil {

@@ -87,9 +87,20 @@
 // without a sync a process crash may lose up to one chunk that a plain
 // write would have left in the page cache. On Open after an unclean shutdown the
 // segments after the recovery point are rescanned batch by batch; the log is
-// cut at the first torn or corrupt batch, and indexes, the epoch cache,
-// producer state and the transaction index are rebuilt or trimmed to the new
-// end. No batch that fails its CRC is ever returned by Read.
+// cut at the first invalid batch (torn, failing its CRC, out of offset
+// order, after an offset gap above the cleaner checkpoint, or with a leader
+// epoch that disagrees with the leader-epoch-checkpoint), and indexes, the
+// epoch cache, producer state and the transaction index are rebuilt or
+// trimmed to the new end. Log.Recovery reports what was scanned and dropped.
+// Damage below the recovery point, or in a cleanly shut down log, is not
+// repaired by dropping data: Open refuses with a *CorruptionError and leaves
+// the directory unchanged. No batch that fails its CRC is ever returned by
+// Read; one met later is a *CorruptionError, which is also ErrStorage.
+//
+// Offsets are contiguous (each batch starts where the one before ended, each
+// segment where the one before ended, the first at the log start offset)
+// except below the cleaner checkpoint, where compaction leaves gaps. Verify
+// checks this and everything else about a directory without changing it.
 //
 // # Sized records
 //
@@ -150,12 +161,14 @@
 //	                                position), CRC-32C of all before it
 //	00000000000000000000.timeindex  same header, 12-byte entries (i64 largest
 //	                                timestamp so far, u32 relative offset), CRC
-//	00000000000000000000.txnindex   aborted transactions: pid, first, last, lso (4 x i64)
+//	00000000000000000000.txnindex   aborted transactions: pid, first, last, lso (4 x i64),
+//	                                then a CRC-32C (seeded with "txnindex")
 //	00000000000000000000.snapshot   producer state as of that offset
 //	leader-epoch-checkpoint         "0\n<n>\n<epoch> <start offset>\n" ...
-//	log-start-offset                the log start offset, when inside a segment
-//	recovery-point                  segments below it are known synced and intact
-//	clean-shutdown                  present only after a clean Close
+//	log-start-offset                "<offset>\n": the log start offset, once not 0
+//	recovery-point                  "<offset>\n": segments below it are known synced
+//	cleaner-offset-checkpoint       "<offset>\n": offsets below it may have gaps
+//	clean-shutdown                  "clean <log end offset>\n", only after a clean Close
 //
 // Index entries are written every IndexIntervalBytes of declared size; a
 // lookup binary-searches the index and scans forward over batch headers.

@@ -137,3 +137,34 @@ func decodeEpochs(data []byte) (epochCache, error) {
 	}
 	return c, nil
 }
+
+// epochAt returns the index of the entry that covers offset (the last one
+// starting at or before it), or -1.
+func (c epochCache) epochAt(offset int64) int {
+	i := len(c)
+	for i > 0 && c[i-1].StartOffset > offset {
+		i--
+	}
+	return i - 1
+}
+
+// checkBatch reports whether a batch's leader epoch agrees with the cache:
+// the epoch the cache gives for its first offset at or after logStart, and
+// no other epoch starting inside it. Batches without an epoch agree when
+// the cache says nothing about their offsets.
+func (c epochCache) checkBatch(b Batch, logStart int64) error {
+	if b.LastOffset() < logStart || len(c) == 0 {
+		return nil
+	}
+	e := b.LeaderEpoch()
+	k := c.epochAt(max(b.BaseOffset(), logStart))
+	switch {
+	case k < 0 && e >= 0:
+		return fmt.Errorf("batch at offset %d has leader epoch %d, but the leader-epoch-checkpoint has no epoch for that offset", b.BaseOffset(), e)
+	case k >= 0 && c[k].Epoch != e:
+		return fmt.Errorf("batch at offset %d has leader epoch %d, but the leader-epoch-checkpoint says epoch %d from offset %d", b.BaseOffset(), e, c[k].Epoch, c[k].StartOffset)
+	case k+1 < len(c) && c[k+1].StartOffset <= b.LastOffset():
+		return fmt.Errorf("the leader-epoch-checkpoint starts epoch %d at offset %d, inside the batch at offsets %d..%d", c[k+1].Epoch, c[k+1].StartOffset, b.BaseOffset(), b.LastOffset())
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package commitlog
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error is a log error in Kafka's vocabulary. The package's sentinel values
@@ -33,20 +34,45 @@ var (
 	ErrLogClosed            = &Error{-1, "LOG_CLOSED", false, "the log is closed or failed"}
 )
 
-// CorruptionError locates corrupt bytes in a log; errors.Is(err,
-// ErrCorruptRecord) holds for it.
+// CorruptionError locates corrupt bytes in a log: a batch that fails its
+// checks when read, or damage that keeps Open from trusting a directory.
+// Like Kafka's KafkaStorageException it means the log's storage is bad, not
+// the request: errors.Is(err, ErrCorruptRecord) and errors.Is(err,
+// ErrStorage) both hold for it.
 type CorruptionError struct {
-	Segment  string // file name, or the base offset for a memory segment
+	Segment  string // file name (a segment, or another file of the directory)
 	Position int64  // byte position of the bad batch in the segment
 	Reason   string
+	// Dir is the log directory (file backend; empty for memory logs).
+	Dir string
+	// Offset is the first offset affected, or -1 when unknown; it is
+	// printed only with Dir.
+	Offset int64
 }
 
 func (e *CorruptionError) Error() string {
-	return fmt.Sprintf("corrupt batch in segment %s at byte %d: %s", e.Segment, e.Position, e.Reason)
+	s := fmt.Sprintf("corrupt batch in segment %s at byte %d", e.Segment, e.Position)
+	if !strings.HasSuffix(e.Segment, logSuffix) {
+		// A checkpoint or other file of the directory.
+		s = "corrupt file " + e.Segment
+		if e.Position > 0 {
+			s += fmt.Sprintf(" at byte %d", e.Position)
+		}
+	}
+	if e.Dir != "" {
+		if e.Offset >= 0 {
+			s += fmt.Sprintf(" (offset %d)", e.Offset)
+		}
+		s = "log " + e.Dir + ": " + s
+	}
+	return s + ": " + e.Reason
 }
 
-// Is makes errors.Is(err, ErrCorruptRecord) true.
-func (e *CorruptionError) Is(target error) bool { return target == ErrCorruptRecord }
+// Is makes errors.Is(err, ErrCorruptRecord) and errors.Is(err, ErrStorage)
+// true.
+func (e *CorruptionError) Is(target error) bool {
+	return target == ErrCorruptRecord || target == ErrStorage
+}
 
 func errorf(base *Error, format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{base}, args...)...)

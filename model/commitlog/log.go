@@ -95,10 +95,19 @@ type Log struct {
 	unflushed int
 	lastFlush int64
 	recovery  int64 // recovery point: segments below it are synced
-	failed    error
-	closed    bool
-	bb        BatchBuilder
-	rr        RecordReader
+	// cleaned is the cleaner offset checkpoint: offsets below it may have
+	// gaps (compaction ran there, here or on the leader this log
+	// replicated); above it offsets are contiguous.
+	cleaned int64
+	report  RecoveryReport
+	// rebuildFrom, when set (>= 0), makes the next producer-state rebuild
+	// replay from a snapshot at or below it: a segment from there on lost
+	// its transaction index, which only a replay restores.
+	rebuildFrom int64
+	failed      error
+	closed      bool
+	bb          BatchBuilder
+	rr          RecordReader
 }
 
 // OpenMemory returns an empty log on the memory backend.
@@ -107,11 +116,12 @@ func OpenMemory(cfg Config) (*Log, error) {
 	if err := l.createFirst(0); err != nil {
 		return nil, err
 	}
+	l.report.Clean = true
 	return l, nil
 }
 
 func newLog(cfg Config, be backend) *Log {
-	return &Log{cfg: cfg.withDefaults(), be: be, producers: producerStates{}}
+	return &Log{cfg: cfg.withDefaults(), be: be, producers: producerStates{}, rebuildFrom: -1}
 }
 
 func (l *Log) createFirst(base int64) error {
@@ -390,6 +400,13 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 		if b.BaseOffset() < l.leo {
 			return res, errorf(ErrInvalidRecord, "replicated batch at offset %d, log end is %d", b.BaseOffset(), l.leo)
 		}
+		if b.BaseOffset() > l.leo && b.BaseOffset() > l.cleaned {
+			// The leader's log has a gap here (compacted): record that
+			// gaps up to this batch are legitimate before writing it.
+			if err := l.setCleaned(b.BaseOffset()); err != nil {
+				return res, err
+			}
+		}
 		if latest, ok := l.epochs.latest(); ok && b.LeaderEpoch() < latest {
 			return res, errorf(ErrInvalidRecord, "replicated batch of epoch %d, log is at epoch %d", b.LeaderEpoch(), latest)
 		}
@@ -476,7 +493,17 @@ func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
 		}
 		l.pruneTxns()
 		if ctrl == ControlAbort {
-			seg.aborted = append(seg.aborted, AbortedTxn{ProducerID: pid, FirstOffset: first, LastOffset: b.BaseOffset(), LastStableOffset: l.lastStable()})
+			// As Kafka's ProducerStateManager.lastStableOffset: the first
+			// offset of another ongoing transaction, else the offset after
+			// the marker. It depends on the log alone, so a replay after
+			// a lost transaction index gives the same entry.
+			lso := b.NextOffset()
+			for _, t := range l.txns {
+				if t.pid != pid && t.end < 0 && t.first < lso {
+					lso = t.first
+				}
+			}
+			seg.aborted = append(seg.aborted, AbortedTxn{ProducerID: pid, FirstOffset: first, LastOffset: b.BaseOffset(), LastStableOffset: lso})
 		}
 		return
 	}
@@ -537,6 +564,21 @@ func (l *Log) roll(now int64) error {
 	return nil
 }
 
+// setCleaned moves the cleaner offset checkpoint (see Log.cleaned).
+func (l *Log) setCleaned(off int64) error {
+	l.cleaned = off
+	if off == 0 {
+		if err := l.be.removeMeta(metaCleaner); err != nil {
+			return l.fail(storageErr("remove cleaner checkpoint", err))
+		}
+		return nil
+	}
+	if err := l.be.putMeta(metaCleaner, []byte(strconv.FormatInt(off, 10)+"\n")); err != nil {
+		return l.fail(storageErr("write cleaner checkpoint", err))
+	}
+	return nil
+}
+
 func (l *Log) setRecoveryPoint(off int64) error {
 	l.recovery = off
 	if err := l.be.putMeta(metaRecovery, []byte(strconv.FormatInt(off, 10)+"\n")); err != nil {
@@ -591,7 +633,7 @@ func (l *Log) segFor(offset int64) int {
 }
 
 func (l *Log) corrupt(seg *segment, pos int64, err error) error {
-	return &CorruptionError{Segment: l.be.segName(seg.base), Position: pos, Reason: err.Error()}
+	return &CorruptionError{Segment: l.be.segName(seg.base), Position: pos, Reason: err.Error(), Dir: l.be.location(), Offset: seg.base}
 }
 
 // Read returns whole batches from the one containing offset; see the
@@ -706,13 +748,21 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 	}
 	n, size, next := walk(buf, bound, o)
 	if _, isMem := seg.data.(*memData); !isMem {
-		// Data from a file may have rotted since it was verified.
+		// Data from a file may have rotted (or been edited) since it was
+		// verified: the CRC, and the leader epoch, which it does not cover.
 		for p := 0; p < n; {
 			bl, _, _ := batchLen(buf[p:])
 			b := Batch(buf[p : p+bl])
-			if err := checkHeader(b); err != nil || b.computeCRC() != b.CRC() {
+			bad := checkHeader(b)
+			if bad == nil && b.computeCRC() != b.CRC() {
+				bad = fmt.Errorf("crc mismatch")
+			}
+			if bad == nil {
+				bad = l.epochs.checkBatch(b, l.logStart)
+			}
+			if bad != nil {
 				if p == 0 {
-					return nil, 0, 0, l.corrupt(seg, pos, fmt.Errorf("crc mismatch"))
+					return nil, 0, 0, l.corrupt(seg, pos, bad)
 				}
 				n = p
 				_, size, next = walk(buf[:n], bound, o)
@@ -835,7 +885,7 @@ func (l *Log) Close() error {
 			err = l.saveSnapshot(l.leo)
 		}
 		if err == nil {
-			err = l.be.putMeta(metaClean, []byte("clean\n"))
+			err = l.be.putMeta(metaClean, []byte("clean "+strconv.FormatInt(l.leo, 10)+"\n"))
 		}
 	}
 	for _, s := range l.segs {

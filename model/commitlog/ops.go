@@ -60,11 +60,16 @@ func (l *Log) rebuildProducers() error {
 	}
 	start := l.segs[0].base
 	l.producers = producerStates{}
+	from := l.rebuildFrom
+	l.rebuildFrom = -1
 	for i := len(offs) - 1; i >= 0; i-- {
 		if offs[i] > l.leo {
 			if err := l.be.removeMeta(snapshotName(offs[i])); err != nil {
 				return l.fail(storageErr("remove snapshot", err))
 			}
+			continue
+		}
+		if from >= 0 && offs[i] > from {
 			continue
 		}
 		if offs[i] < start {
@@ -110,15 +115,17 @@ func (l *Log) rebuildProducers() error {
 		if err != nil {
 			return l.corrupt(s, from, err)
 		}
-		err = l.each(s, from, false, false, func(b Batch, _ int64) error {
-			if b.LeaderEpoch() >= 0 && l.epochs.assign(b.LeaderEpoch(), b.BaseOffset()) {
+		err = l.each(s, from, false, false, func(b Batch, pos int64) error {
+			// An epoch never starts below the log start, even when the
+			// batch holding the log start begins before it.
+			if b.LeaderEpoch() >= 0 && l.epochs.assign(b.LeaderEpoch(), max(b.BaseOffset(), l.logStart)) {
 				epochsChanged = true
 			}
 			ctrl := int16(-1)
 			if b.IsControl() {
 				t, err := ControlType(b)
 				if err != nil {
-					return err
+					return l.corrupt(s, pos, err)
 				}
 				ctrl = t
 			}
@@ -151,6 +158,28 @@ func (l *Log) TruncateTo(offset int64) error {
 		return l.truncateFully(offset)
 	}
 	si := l.segFor(offset)
+	// Truncation is by whole batches: when the batch holding offset starts
+	// below the log start, nothing at or above the log start survives, and
+	// the log restarts empty at that batch (never an end below its start).
+	if pos, err := l.segs[si].locate(offset); err != nil {
+		return l.fail(l.corrupt(l.segs[si], pos, err))
+	} else if pos < l.segs[si].data.Size() {
+		var scratch [HeaderSize + elidedSize]byte
+		h, _, err := l.segs[si].readHeader(pos, &scratch)
+		if err != nil {
+			return l.fail(l.corrupt(l.segs[si], pos, err))
+		}
+		if h.BaseOffset() < l.logStart {
+			return l.truncateFully(h.BaseOffset())
+		}
+	}
+	// The recovery point goes first: a crash half-way must never leave it
+	// past the last segment (Open takes that for a lost segment).
+	if l.recovery > l.segs[si].base {
+		if err := l.setRecoveryPoint(l.segs[si].base); err != nil {
+			return err
+		}
+	}
 	for len(l.segs) > si+1 {
 		last := l.segs[len(l.segs)-1]
 		if err := l.be.removeSegment(last); err != nil {
@@ -178,11 +207,16 @@ func (l *Log) TruncateTo(offset int64) error {
 	if err := l.be.dropIndexes(seg.base); err != nil {
 		return l.fail(storageErr("drop indexes", err))
 	}
-	if _, err := seg.rescan(l.cfg.IndexIntervalBytes, false, -1); err != nil {
+	if _, err := seg.rescan(l.cfg.IndexIntervalBytes, false, anyGaps); err != nil {
 		return l.fail(l.corrupt(seg, 0, err))
 	}
 	l.leo = max(newEnd, seg.base)
 	l.hw = min(l.hw, l.leo)
+	if l.cleaned > l.leo {
+		if err := l.setCleaned(l.leo); err != nil {
+			return err
+		}
+	}
 	if l.epochs.truncateFromEnd(l.leo) {
 		if err := l.saveEpochs(); err != nil {
 			return err
@@ -211,12 +245,26 @@ func (l *Log) truncateFully(offset int64) error {
 	if offset < 0 {
 		return errorf(ErrOffsetOutOfRange, "offset %d", offset)
 	}
-	for _, s := range l.segs {
-		if err := l.be.removeSegment(s); err != nil {
-			return l.fail(storageErr("remove segment", err))
+	// Newest first, so that a crash half-way leaves a shorter log, not one
+	// with a hole at its start; the recovery point first of all.
+	if l.recovery > l.segs[0].base {
+		if err := l.setRecoveryPoint(l.segs[0].base); err != nil {
+			return err
 		}
 	}
-	l.segs = nil
+	for len(l.segs) > 0 {
+		if err := l.be.removeSegment(l.active()); err != nil {
+			return l.fail(storageErr("remove segment", err))
+		}
+		l.segs = l.segs[:len(l.segs)-1]
+	}
+	l.logStart = offset
+	if err := l.saveLogStart(); err != nil {
+		return err
+	}
+	if err := l.setCleaned(0); err != nil {
+		return err
+	}
 	offs, err := l.snapshotOffsets()
 	if err != nil {
 		return l.fail(storageErr("list snapshots", err))
@@ -232,9 +280,6 @@ func (l *Log) truncateFully(offset int64) error {
 	l.producers, l.txns = producerStates{}, nil
 	l.epochs = nil
 	if err := l.saveEpochs(); err != nil {
-		return err
-	}
-	if err := l.saveLogStart(); err != nil {
 		return err
 	}
 	return l.setRecoveryPoint(offset)
@@ -289,6 +334,20 @@ func (l *Log) ApplyRetention() (RetentionResult, error) {
 // least start.
 func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 	res := RetentionResult{}
+	// The log start goes first: a crash half-way leaves segments wholly
+	// below it, which the next Open removes, never a log whose first
+	// segment starts after its log start.
+	if start > l.logStart {
+		l.logStart = start
+		if err := l.saveLogStart(); err != nil {
+			return res, err
+		}
+		if l.epochs.truncateFromStart(start) {
+			if err := l.saveEpochs(); err != nil {
+				return res, err
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
 		s := l.segs[0]
 		if err := l.be.removeSegment(s); err != nil {
@@ -297,17 +356,6 @@ func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 		res.SegmentsDeleted++
 		res.BytesDeleted += s.size
 		l.segs = l.segs[1:]
-	}
-	if start > l.logStart {
-		l.logStart = start
-		if l.epochs.truncateFromStart(start) {
-			if err := l.saveEpochs(); err != nil {
-				return res, err
-			}
-		}
-		if err := l.saveLogStart(); err != nil {
-			return res, err
-		}
 	}
 	res.LogStartOffset = l.logStart
 	return res, nil
@@ -365,23 +413,37 @@ func (l *Log) Compact() (CompactResult, error) {
 	if k == 0 {
 		return res, nil
 	}
+	// On files, CRCs are checked: compaction must never turn bytes that
+	// rotted on disk into a fresh batch with a valid CRC.
+	_, inMemory := l.be.(*memBackend)
+	onFiles := !inMemory
 	latest := map[string]int64{}
 	for _, s := range l.segs[:k] {
-		err := l.each(s, 0, true, false, func(b Batch, _ int64) error {
+		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
 				return nil
 			}
 			if err := l.rr.Reset(b); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			for l.rr.Next() {
 				if r := l.rr.Record(); r.Key != nil {
 					latest[string(r.Key)] = r.Offset
 				}
 			}
-			return l.rr.Err()
+			if err := l.rr.Err(); err != nil {
+				return l.corrupt(s, pos, err)
+			}
+			return nil
 		})
 		if err != nil {
+			return res, err
+		}
+	}
+	// The checkpoint goes first, so that a crash half-way never leaves
+	// compacted gaps above it.
+	if l.segs[k].base > l.cleaned {
+		if err := l.setCleaned(l.segs[k].base); err != nil {
 			return res, err
 		}
 	}
@@ -392,13 +454,13 @@ func (l *Log) Compact() (CompactResult, error) {
 		out = out[:0]
 		before := s.size
 		changed := false
-		err := l.each(s, 0, true, false, func(b Batch, _ int64) error {
+		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
 				out = append(out, b...)
 				return nil
 			}
 			if err := l.rr.Reset(b); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			kept, total := 0, 0
 			for l.rr.Next() {
@@ -408,7 +470,7 @@ func (l *Log) Compact() (CompactResult, error) {
 				}
 			}
 			if err := l.rr.Err(); err != nil {
-				return err
+				return l.corrupt(s, pos, err)
 			}
 			switch {
 			case kept == total:
@@ -431,7 +493,7 @@ func (l *Log) Compact() (CompactResult, error) {
 				}
 				var err error
 				if hdrs, err = r.Headers(hdrs); err != nil {
-					return err
+					return l.corrupt(s, pos, err)
 				}
 				l.bb.add(r.Offset-b.BaseOffset(), r.Timestamp, r.Key, r.Value, r.ValueSize, hdrs)
 			}
@@ -453,7 +515,7 @@ func (l *Log) Compact() (CompactResult, error) {
 			return res, l.fail(storageErr("replace segment", err))
 		}
 		s.data = data
-		if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, -1); err != nil {
+		if _, err := s.rescan(l.cfg.IndexIntervalBytes, false, anyGaps); err != nil {
 			return res, l.fail(l.corrupt(s, 0, err))
 		}
 		if err := l.be.saveIndexes(s, true); err != nil {

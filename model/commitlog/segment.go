@@ -3,6 +3,7 @@ package commitlog
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 )
 
@@ -146,18 +147,21 @@ func (s *segment) reset() {
 	s.index, s.tindex = s.index[:0], s.tindex[:0]
 }
 
+// anyGaps lets rescan accept offset gaps anywhere.
+const anyGaps = math.MaxInt64
+
 // rescan rebuilds the indexes and statistics from the data, checking each
-// batch (and its CRC when verify is set) and stopping at the first bad one
-// or at limit. It returns the position where the good data ends and, if it
-// stopped early, why.
-func (s *segment) rescan(interval int64, verify bool, limit int64) (int64, error) {
+// batch (and its CRC when verify is set) and stopping at the first bad one.
+// A batch may start past the end of the one before it (or past the segment
+// base) only if it starts at or below gapsUpTo: offsets are contiguous
+// except where compaction removed some. It returns the position where the
+// good data ends and, if it stopped early, why. check, when not nil, is
+// asked about every batch header as well.
+func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64, check ...func(h Batch) error) (int64, error) {
 	s.reset()
 	var scratch [HeaderSize + elidedSize]byte
 	var buf []byte
 	end := s.data.Size()
-	if limit >= 0 && limit < end {
-		end = limit
-	}
 	pos := int64(0)
 	for pos < end {
 		h, l, err := s.readHeader(pos, &scratch)
@@ -193,6 +197,14 @@ func (s *segment) rescan(interval int64, verify bool, limit int64) (int64, error
 		}
 		if h.BaseOffset() < s.next || h.LastOffset()-s.base > 0xffffffff {
 			return pos, fmt.Errorf("batch offset %d out of order (segment base %d, expected at least %d)", h.BaseOffset(), s.base, s.next)
+		}
+		if h.BaseOffset() > s.next && h.BaseOffset() > gapsUpTo {
+			return pos, fmt.Errorf("offset gap: batch at offset %d, expected %d", h.BaseOffset(), s.next)
+		}
+		for _, c := range check {
+			if err := c(h); err != nil {
+				return pos, err
+			}
 		}
 		s.track(h, pos, interval)
 		pos += l

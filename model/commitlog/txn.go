@@ -3,6 +3,7 @@ package commitlog
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"sort"
 )
 
@@ -12,7 +13,7 @@ type AbortedTxn struct {
 	ProducerID       int64
 	FirstOffset      int64
 	LastOffset       int64
-	LastStableOffset int64 // the LSO just after the abort was written
+	LastStableOffset int64 // the first offset of another ongoing transaction when the abort was written, else LastOffset+1 (as Kafka)
 }
 
 // openTxn is a transaction that holds back the last stable offset: ongoing
@@ -26,21 +27,34 @@ type openTxn struct {
 
 const abortedEntrySize = 32
 
+// encodeAborted writes a transaction index: the entries, then a CRC-32C of
+// them (a flipped bit in an unchecked lastStableOffset would otherwise go
+// unnoticed).
 func encodeAborted(list []AbortedTxn) []byte {
-	b := make([]byte, 0, len(list)*abortedEntrySize)
+	b := make([]byte, 0, len(list)*abortedEntrySize+4)
 	for _, a := range list {
 		b = binary.BigEndian.AppendUint64(b, uint64(a.ProducerID))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.FirstOffset))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastOffset))
 		b = binary.BigEndian.AppendUint64(b, uint64(a.LastStableOffset))
 	}
-	return b
+	return binary.BigEndian.AppendUint32(b, abortedCRC(b))
+}
+
+// abortedCRC is the CRC-32C of a transaction index's entries, seeded so
+// that an empty index does not check as all zeros.
+func abortedCRC(entries []byte) uint32 {
+	return crc32.Update(crc32.Checksum([]byte("txnindex"), castagnoli), castagnoli, entries)
 }
 
 func decodeAborted(b []byte) ([]AbortedTxn, error) {
-	if len(b)%abortedEntrySize != 0 {
+	if len(b) < 4 || (len(b)-4)%abortedEntrySize != 0 {
 		return nil, fmt.Errorf("transaction index of %d bytes", len(b))
 	}
+	if abortedCRC(b[:len(b)-4]) != binary.BigEndian.Uint32(b[len(b)-4:]) {
+		return nil, fmt.Errorf("transaction index crc mismatch")
+	}
+	b = b[:len(b)-4]
 	var list []AbortedTxn
 	for ; len(b) > 0; b = b[abortedEntrySize:] {
 		a := AbortedTxn{

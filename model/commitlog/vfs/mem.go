@@ -367,3 +367,34 @@ func (f *memFile) Size() (int64, error) {
 	defer f.ino.mu.RUnlock()
 	return int64(len(f.ino.data)), nil
 }
+
+// Clone returns an independent copy of the file system (every file
+// durable at its current contents); tests use it to try many corruptions
+// of one directory.
+func (m *Mem) Clone() *Mem {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := NewMem()
+	n.crashable = m.crashable
+	if m.crashable {
+		n.durable = map[string]*inode{}
+		n.durDirs = map[string]bool{}
+	}
+	for d := range m.dirs {
+		n.dirs[d] = true
+		if m.crashable {
+			n.durDirs[d] = true
+		}
+	}
+	for f, ino := range m.files {
+		ino.mu.RLock()
+		c := &inode{data: append([]byte(nil), ino.data...)}
+		ino.mu.RUnlock()
+		c.synced = append([]byte(nil), c.data...)
+		n.files[f] = c
+		if m.crashable {
+			n.durable[f] = c
+		}
+	}
+	return n
+}
