@@ -68,6 +68,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	fmt.Fprintf(&b, "Simulated: %s in %s wall (%s events, %s× real time)\n",
 		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds))
+	if line := logsLine(res); line != "" {
+		fmt.Fprintf(&b, "Logs:      %s\n", line)
+	}
 	b.WriteString("\n")
 
 	rows := [][]string{{"DELIVERY", "", ""}}
@@ -145,6 +148,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		fmt.Fprintf(&b, "**Setup:** %s. ", mdEscape(setupLine(r.Scenario)))
 	}
 	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
+	if line := logsLine(res); line != "" {
+		fmt.Fprintf(&b, "**Logs:** %s\n\n", mdEscape(line))
+	}
 
 	b.WriteString("| Delivery | Messages | Meaning |\n|---|---:|---|\n")
 	for _, row := range deliveryRows {
@@ -277,4 +283,16 @@ func latencyCells(l model.Latency) []string {
 // arrows and µ line up.
 func writeTable(b *bytes.Buffer, rows [][]string, align string) {
 	writeTableStyled(b, rows, align, nil)
+}
+
+// logsLine says where a run kept its logs and whether it resumed from an
+// earlier run's, or "" for logs in memory.
+func logsLine(res *model.Results) string {
+	switch {
+	case res.DataDir == "":
+		return ""
+	case res.Resumed:
+		return "resumed from the logs an earlier run left in " + res.DataDir + " (a restart: recovery, then the scenario)"
+	}
+	return "written to " + res.DataDir + " (a fresh directory)"
 }

@@ -33,10 +33,13 @@ type runOptions struct {
 	output   string
 	dataDir  string
 	out      string   // write a review (results.json, CSV, plots, report.md/html) into DIR
+	force    bool     // replace an earlier review in --out
 	replay   string   // a results.json to replay
 	vary     []string // path=v1,v2 (repeatable: a grid)
 	parallel int      // variants run at once (0: one per CPU)
 	color    bool     // stdout is a terminal and NO_COLOR is unset
+	resume   bool     // restart the cluster from the logs in --data-dir
+	resumed  bool     // --data-dir held logs and the run resumes from them
 }
 
 func newRunCmd() *cobra.Command {
@@ -84,11 +87,13 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
-	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
+	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory); a DIR holding logs needs --resume or --force")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
+	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
+	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart")
 	return cmd
 }
 
@@ -128,14 +133,17 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
-	if o.dataDir != "" {
-		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
-			return badInput(fmt.Errorf("--data-dir: %w", err))
-		}
-	}
 	jobs, err := planJobs(name, o)
 	if err != nil {
 		return err
+	}
+	// Only once everything else is known good may --force delete logs.
+	resumed, err := prepareDataDir(o.dataDir, o.resume, o.force)
+	if err != nil {
+		return badInput(err)
+	}
+	for i := range jobs {
+		jobs[i].o.resumed = resumed
 	}
 	runs, err := runJobs(jobs, o, stderr)
 	if err != nil {
@@ -209,6 +217,7 @@ func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end
 		}
 		return nil, fmt.Errorf("scenario %s (seed %d): %w", s.Name, s.Seed, err)
 	}
+	res.DataDir, res.Resumed = o.dataDir, o.resumed
 	return &reports.Run{
 		Results:      res,
 		WallSeconds:  wall,
@@ -278,6 +287,17 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 	}
 	for _, s := range o.sets {
 		parts = append(parts, "--set", shellQuote(s))
+	}
+	// The logs a run leaves change what a later run over them does: a
+	// fresh run is reproduced by deleting them first, a resumed one only
+	// from the same logs.
+	if o.dataDir != "" {
+		parts = append(parts, "--data-dir", shellQuote(o.dataDir))
+		if o.resumed {
+			parts = append(parts, "--resume")
+		} else {
+			parts = append(parts, "--force")
+		}
 	}
 	return strings.Join(parts, " ")
 }
