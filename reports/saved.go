@@ -74,7 +74,8 @@ func LoadSaved(path string) (*Run, *scenarios.LoadedScenario, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return ParseSaved(path, data)
+	run, ls, err := ParseSaved(path, data)
+	return run, ls, scenarios.LocateJSON(data, err)
 }
 
 // RunsJSON writes several runs (variants) as a JSON list: each element is
