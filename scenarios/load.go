@@ -248,6 +248,10 @@ var (
 // fields, or returns an *InputError when it is neither. It reads the YAML
 // loosely; loading it afterwards checks it strictly.
 func Detect(source string, data []byte) (string, error) {
+	// Hostile shapes (too deep, alias bombs) and syntax errors first.
+	if _, err := parseDocument(source, data); err != nil {
+		return "", err
+	}
 	var top map[string]yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&top); err != nil || len(top) == 0 {
 		// Let the strict loader produce its precise message.

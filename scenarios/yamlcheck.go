@@ -41,6 +41,7 @@ type treeChecker struct {
 	explicit map[string]bool
 	bad      map[string]bool
 	seen     map[string]bool // messages already reported (aliases repeat nodes)
+	listed   map[reflect.Type]bool
 }
 
 // add reports a problem with node n (a value, which is then nulled).
@@ -172,7 +173,18 @@ func (c *treeChecker) structFields(n *yaml.Node, t reflect.Type, path string, ke
 					continue
 				}
 			} else {
-				c.report(k, joinPath(path, name), "unknown field %q%s", name, fieldHint(t, name))
+				hint := fieldHint(t, name)
+				if strings.HasPrefix(hint, "\n") {
+					// List a mapping's fields once, not under every stray key.
+					if c.listed == nil {
+						c.listed = map[reflect.Type]bool{}
+					}
+					if c.listed[t] {
+						hint = ""
+					}
+					c.listed[t] = true
+				}
+				c.report(k, joinPath(path, name), "unknown field %q%s", name, hint)
 				continue
 			}
 		}

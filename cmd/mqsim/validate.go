@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +46,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if err != nil {
 			return badInput(err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", source, ls.Name,
+		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", printable(source), printable(ls.Name),
 			plural(len(ls.Topics), "topic"), plural(len(ls.Producers), "producer"),
 			plural(len(ls.ConsumerGroups), "consumer group"), plural(len(ls.Expect), "expectation"))
 		return err
@@ -55,7 +58,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if _, err := capacity.Compute(lw.Workload); err != nil {
 			return badInput(scenarios.Located(lw.Source, lw.Node, err))
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", source, lw.Name)
+		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", printable(source), printable(lw.Name))
 		return err
 	}
 }
@@ -86,4 +89,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// printable shows control characters in user text as escapes (\x1b), so a
+// name cannot retitle or recolour the user's terminal.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
