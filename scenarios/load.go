@@ -259,7 +259,7 @@ func Detect(source string, data []byte) (string, error) {
 		if _, err := DecodeStrict(source, data, &s); err != nil {
 			return "", err
 		}
-		return "", &InputError{File: source, Msg: "empty: expected a scenario or a workload"}
+		return "", &InputError{File: source, Line: 1, Msg: "empty: expected a scenario or a workload"}
 	}
 	score := func(fields []string) int {
 		n := 0
