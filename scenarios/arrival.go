@@ -262,6 +262,9 @@ func ParseKeys(s string) (Keys, error) {
 		}
 		return k, nil
 	}
+	if s := Suggest(name, []string{"none", "uniform", "zipf", "hot"}); s != "" {
+		return bad("unknown key distribution %q; did you mean %s?", name, s)
+	}
 	return bad("unknown key distribution %q (want none, uniform(n), zipf(n=, s=) or hot(share=, n=))", name)
 }
 
@@ -311,6 +314,9 @@ func bindArgs(args []string, names ...string) (map[string]string, error) {
 			known = known || n == key
 		}
 		if !known {
+			if s := Suggest(key, names); s != "" {
+				return nil, fmt.Errorf("unknown argument %q; did you mean %q?", key, s)
+			}
 			return nil, fmt.Errorf("unknown argument %q (want %s)", key, strings.Join(names, ", "))
 		}
 		if _, dup := m[key]; dup {

@@ -353,3 +353,13 @@ func TestReadInput(t *testing.T) {
 		t.Errorf("oversized stdin: %v", err)
 	}
 }
+
+// Arrival and key arguments suggest the name a typo meant.
+func TestArrivalAndKeySuggestions(t *testing.T) {
+	if _, err := ParseArrival("bursts(on=1s, of=4s)"); err == nil || !strings.Contains(err.Error(), `did you mean "off"`) {
+		t.Errorf("bursts(of=): %v, want a suggestion of off", err)
+	}
+	if _, err := ParseKeys("zipff(n=10)"); err == nil || !strings.Contains(err.Error(), "did you mean zipf") {
+		t.Errorf("zipff: %v, want a suggestion of zipf", err)
+	}
+}

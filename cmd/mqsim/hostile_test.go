@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mqsim/scenarios"
 )
 
 // The hostile-input suite: every command that reads a file is given every
@@ -337,5 +339,39 @@ func writeFile(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The reproduce line carries every flag that changes the result, quoted
+// for a shell: a fresh run over --data-dir is reproduced by deleting the
+// logs first, a resumed one only by resuming.
+func TestReproduceCommandCarriesDataDir(t *testing.T) {
+	ls := &scenarios.LoadedScenario{Source: "builtin/baseline.yaml"}
+	ls.Seed = 7
+	for _, c := range []struct {
+		o    runOptions
+		want string
+	}{
+		{runOptions{}, "mqsim run baseline --seed 7"},
+		{runOptions{dataDir: "my logs", sets: []string{"producers.*.acks=1"}}, "mqsim run baseline --seed 7 --set 'producers.*.acks=1' --data-dir 'my logs' --force"},
+		{runOptions{dataDir: "dd", resume: true, resumed: true}, "mqsim run baseline --seed 7 --data-dir dd --resume"},
+	} {
+		if got := reproduceCommand(ls, c.o); got != c.want {
+			t.Errorf("reproduceCommand(%+v) = %q, want %q", c.o, got, c.want)
+		}
+	}
+}
+
+// "-" reads the scenario from standard input (in-process, through execute).
+func TestValidateStdin(t *testing.T) {
+	var out, errb bytes.Buffer
+	scenario := "name: t\nduration: 1s\ntopics: [{name: a, partitions: 1}]\nproducers: [{topic: a, rate: 1/s}]\n"
+	if code := execute([]string{"validate", "-"}, strings.NewReader(scenario), &out, &errb); code != 0 || !strings.Contains(out.String(), "a valid scenario (t)") {
+		t.Errorf("validate -: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := execute([]string{"validate", "-"}, strings.NewReader(scenario+"seed: 1.5\n"), &out, &errb); code != 2 || !strings.Contains(errb.String(), "-:5: seed:") {
+		t.Errorf("validate - with a bad seed: exit %d\n%s", code, errb.String())
 	}
 }
