@@ -363,3 +363,17 @@ func TestArrivalAndKeySuggestions(t *testing.T) {
 		t.Errorf("zipff: %v, want a suggestion of zipf", err)
 	}
 }
+
+// docs/scenarios.md lists every Kafka property name accepted as an alias.
+func TestAliasTableDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "scenarios.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range KafkaAliases() {
+		row := fmt.Sprintf("| `%s` | `%s` | `%s` |", a.Section, a.Property, a.Field)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/scenarios.md lacks the alias row %s", row)
+		}
+	}
+}
