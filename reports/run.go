@@ -292,7 +292,7 @@ func logsLine(res *model.Results) string {
 	case res.DataDir == "":
 		return ""
 	case res.Resumed:
-		return "resumed from the logs an earlier run left in " + res.DataDir + " (a restart: recovery, then the scenario)"
+		return "resumed from the logs an earlier run left in " + res.DataDir + " (a restart: recovery, then the scenario; what consumers read of the earlier run's records counts in these results)"
 	}
 	return "written to " + res.DataDir + " (a fresh directory)"
 }

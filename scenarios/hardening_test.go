@@ -377,3 +377,24 @@ func TestAliasTableDocumented(t *testing.T) {
 		}
 	}
 }
+
+// A file of thousands of mistakes is refused quickly with a bounded list.
+func TestManyMistakesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal)
+	for i := range 20_000 {
+		fmt.Fprintf(&b, "unknown_%d: 1\n", i)
+	}
+	for range 10 {
+		fmt.Fprintf(&b, "? %s\n: 1\n", strings.Repeat("k", 60_000))
+	}
+	start := time.Now()
+	_, err := ParseScenario("s.yaml", []byte(b.String())[:min(b.Len(), MaxFileSize)], nil)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	errs := inputErrors(t, err)
+	if len(errs) != MaxErrors+1 || !strings.Contains(errs[MaxErrors].Msg, "more problems") || errs[MaxErrors].Line < 1 {
+		t.Errorf("%d errors, last %v; want %d and a count of the rest", len(errs), errs[len(errs)-1], MaxErrors+1)
+	}
+}

@@ -85,9 +85,25 @@ func ParseScenario(source string, data []byte, sets []string) (*LoadedScenario, 
 		errs = append(errs, Errors(locateExpectKeys(root, vErr))...)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(capErrors(errs)...)
 	}
 	return &LoadedScenario{Scenario: s, Source: source, Node: root}, nil
+}
+
+// MaxErrors is how many problems one file reports; past it the rest are
+// counted, so a file of thousands of mistakes does not flood the terminal.
+const MaxErrors = 100
+
+func capErrors(errs []error) []error {
+	if len(errs) <= MaxErrors {
+		return errs
+	}
+	rest := &InputError{File: "--set", Msg: fmt.Sprintf("and %d more problems: fix these first", len(errs)-MaxErrors)}
+	var ie *InputError
+	if errors.As(errs[MaxErrors], &ie) {
+		rest.File, rest.Line = ie.File, ie.Line
+	}
+	return append(errs[:MaxErrors:MaxErrors], rest)
 }
 
 // dropReported removes validation errors about fields already reported as

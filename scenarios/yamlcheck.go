@@ -173,7 +173,10 @@ func (c *treeChecker) structFields(n *yaml.Node, t reflect.Type, path string, ke
 					continue
 				}
 			} else {
-				hint := fieldHint(t, name)
+				hint := ""
+				if len(c.errs) < MaxErrors { // past it, messages are only counted
+					hint = fieldHint(t, name)
+				}
 				if strings.HasPrefix(hint, "\n") {
 					// List a mapping's fields once, not under every stray key.
 					if c.listed == nil {
@@ -370,9 +373,15 @@ func fieldHint(t reflect.Type, name string) string {
 	return "\n    known fields: " + strings.Join(names, ", ")
 }
 
+// maxSuggestLen bounds the names Suggest compares.
+const maxSuggestLen = 100
+
 // Suggest returns the candidate closest to name by edit distance, when it
 // is close enough to be a likely misspelling, or "".
 func Suggest(name string, candidates []string) string {
+	if len(name) > maxSuggestLen {
+		return "" // not a typo of a name; and edit distance is quadratic
+	}
 	best, bestD := "", 0
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
@@ -394,25 +403,26 @@ func Suggest(name string, candidates []string) string {
 // transpositions), so "lingre" is one edit from "linger".
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
+	// Three rows: the one before last (for transpositions), last, current.
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return prev[len(rb)]
 }

@@ -85,7 +85,7 @@ func decodeChecked(file string, data []byte, v any) (root *yaml.Node, explicit, 
 	if err := root.Decode(v); err != nil {
 		errs = append(errs, decodeError(file, root, v, err))
 	}
-	return root, explicit, bad, errors.Join(errs...)
+	return root, explicit, bad, errors.Join(capErrors(errs)...)
 }
 
 // parseDocument parses one YAML document whose top level is a mapping,
