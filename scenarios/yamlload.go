@@ -626,8 +626,7 @@ func setPath(v reflect.Value, segs []string, done, value string, explicit map[st
 		}
 		f, ok := structField(v.Type(), seg)
 		if !ok {
-			hint := fieldHint(v.Type(), seg)
-			return 0, &InputError{File: "--set", Field: here, Msg: "no such field" + strings.Replace(hint, "\n    known fields: ", " (known fields: ", 1) + closeParen(hint)}
+			return 0, &InputError{File: "--set", Field: here, Msg: "no such field" + fieldHint(v.Type(), seg)}
 		}
 		return setPath(v.FieldByIndex(f.Index), rest, here, value, explicit)
 	case reflect.Slice:
@@ -666,14 +665,6 @@ func setPath(v reflect.Value, segs []string, done, value string, explicit map[st
 		return n, err
 	}
 	return 0, &InputError{File: "--set", Field: here, Msg: fmt.Sprintf("%s is a single value and has no field %q", done, seg)}
-}
-
-// closeParen closes the "(known fields: …" list a hint opened.
-func closeParen(hint string) string {
-	if strings.Contains(hint, "known fields") {
-		return ")"
-	}
-	return ""
 }
 
 // Errors splits an error made by errors.Join into its parts (any other
