@@ -398,3 +398,12 @@ func TestManyMistakesBounded(t *testing.T) {
 		t.Errorf("%d errors, last %v; want %d and a count of the rest", len(errs), errs[len(errs)-1], MaxErrors+1)
 	}
 }
+
+// An empty section (everything under it commented out) is no value to
+// refuse: it means the defaults.
+func TestEmptySectionsAllowed(t *testing.T) {
+	y := minimal + "cluster:\n  # brokers: 5\nfaults:\nexpect:\n"
+	if _, err := ParseScenario("s.yaml", []byte(y), nil); err != nil {
+		t.Errorf("empty sections refused: %v", err)
+	}
+}

@@ -91,7 +91,14 @@ func (c *treeChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
-		c.explicit[path] = true // an explicit ~ or empty value
+		// An explicit ~ or empty value: for a single value, one the
+		// defaults must not silently replace; for a section (cluster:
+		// with everything under it commented out), nothing.
+		switch t.Kind() {
+		case reflect.Struct, reflect.Slice, reflect.Map:
+		default:
+			c.explicit[path] = true
+		}
 		return
 	}
 	switch t.Kind() {

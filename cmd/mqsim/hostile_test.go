@@ -218,6 +218,8 @@ func TestHostileInputs(t *testing.T) {
 		{"dev zero on stdin compare", "/dev/zero", []string{"compare", "-"}, "-", 2},
 		{"scenario on stdin", filepath.Join(corpus, "brokers-zero.yaml"), []string{"validate", "-"}, "cluster.brokers", 2},
 		{"scenario on /dev/stdin", filepath.Join(corpus, "brokers-zero.yaml"), []string{"validate", "/dev/stdin"}, "cluster.brokers", 2},
+		{"workload on stdin", filepath.Join("..", "..", "scenarios", "workloads", "social-media.yaml"), []string{"capacity", "-"}, "-", 0},
+		{"prompt on stdin", filepath.Join("..", "..", "scenarios", "interview", "prompts", "payments.yaml"), []string{"interview", "-", "--model-answer"}, "-", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := runHostile(t, work, c.stdin, c.args...)
