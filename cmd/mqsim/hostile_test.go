@@ -294,9 +294,13 @@ func TestDataDirReuse(t *testing.T) {
 	run := func(args ...string) hostileResult {
 		return runHostile(t, dir, "", append([]string{"run", "baseline", "--duration", "1s", "--data-dir", dd}, args...)...)
 	}
-	first := run()
+	first := run("--out", filepath.Join(dir, "r1"))
 	if first.code != 0 || !strings.Contains(first.stdout, "Logs:      written to "+dd) {
 		t.Fatalf("fresh run: exit %d\n%s\n%s", first.code, first.stdout, first.stderr)
+	}
+	// A fresh run over a data directory replays in memory to the same numbers.
+	if r := runHostile(t, dir, "", "run", "--replay", filepath.Join(dir, "r1", "results.json")); r.code != 0 {
+		t.Errorf("replay of a --data-dir run: exit %d\n%s", r.code, r.stderr)
 	}
 	again := run()
 	if again.code != 2 || !strings.Contains(again.stderr, "already holds logs") {
@@ -310,12 +314,16 @@ func TestDataDirReuse(t *testing.T) {
 	if stripWall(forced.stdout) != stripWall(first.stdout) {
 		t.Errorf("--force run differs from the first run:\n%s\n---\n%s", first.stdout, forced.stdout)
 	}
-	resumed := run("--resume", "-o", "json")
+	resumed := run("--resume", "-o", "json", "--out", filepath.Join(dir, "r2"))
 	if !strings.Contains(resumed.stdout, `"resumed": true`) || !strings.Contains(resumed.stdout, `"data_dir": `) {
 		t.Errorf("--resume: the results do not say so:\n%s", resumed.stdout)
 	}
 	if resumed.code == 3 && !strings.Contains(resumed.stderr, "--data-dir "+dd+" --resume") {
 		t.Errorf("--resume: the replay line drops --data-dir/--resume:\n%s", resumed.stderr)
+	}
+	// A resumed run cannot be replayed from empty logs: refused, not "differs".
+	if r := runHostile(t, dir, "", "run", "--replay", filepath.Join(dir, "r2", "results.json")); r.code != 2 || !strings.Contains(r.stderr, "cannot reproduce it") {
+		t.Errorf("replay of a resumed run: exit %d, want 2\n%s", r.code, r.stderr)
 	}
 	// --force never deletes a directory that is not mqsim's.
 	mine := filepath.Join(dir, "mine")
