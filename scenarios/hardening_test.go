@@ -54,14 +54,15 @@ func TestSilentCoercionsRefused(t *testing.T) {
 		msg   string
 	}{
 		// A fraction into a whole number used to be truncated (6.9 → 6).
-		{"fractional partitions", strings.Replace(minimal, "partitions: 2", "partitions: 6.9", 1), nil, "s.yaml", 5, "topics[0].partitions", "expected a whole number"},
-		{"fractional seed", minimal + "seed: 1.9\n", nil, "s.yaml", 11, "seed", "expected a whole number"},
+		{"fractional partitions", strings.Replace(minimal, "partitions: 2", "partitions: 6.9", 1), nil, "s.yaml", 5, "topics[0].partitions", "not a whole number"},
+		{"fractional seed", minimal + "seed: 1.9\n", nil, "s.yaml", 11, "seed", "not a whole number"},
 		// 2^64 is one past the largest uint64; it used to run as 2^63.
 		{"seed past uint64", minimal + "seed: 18446744073709551616\n", nil, "s.yaml", 11, "seed", "0 to 18446744073709551615"},
-		{"set fractional seed", minimal, []string{"seed=1.9"}, "--set", 0, "seed", "expected a whole number"},
-		{"set fractional partitions", minimal, []string{"topics.0.partitions=6.9"}, "--set", 0, "topics[0].partitions", "expected a whole number"},
+		{"set fractional seed", minimal, []string{"seed=1.9"}, "--set", 0, "seed", "not a whole number"},
+		{"set fractional partitions", minimal, []string{"topics.0.partitions=6.9"}, "--set", 0, "topics[0].partitions", "not a whole number"},
 		{"set seed past uint64", minimal, []string{"seed=18446744073709551616"}, "--set", 0, "seed", "0 to 18446744073709551615"},
 		{"set negative seed", minimal, []string{"seed=-1"}, "--set", 0, "seed", "0 to 18446744073709551615"},
+		{"seed as a float past 2^53", minimal + "seed: 1e20\n", nil, "s.yaml", 11, "seed", "out of range"},
 		// An explicit zero used to run with the default (3 brokers).
 		{"zero brokers", minimal + "cluster:\n  brokers: 0\n", nil, "s.yaml", 12, "cluster.brokers", "default (3)"},
 		{"set zero brokers", minimal, []string{"cluster.brokers=0"}, "s.yaml", 0, "cluster.brokers", "default (3)"},
@@ -93,6 +94,7 @@ func TestSilentCoercionsRefused(t *testing.T) {
 		strings.Replace(minimal, "partitions: 2", "partitions: 1_000", 1),
 		minimal + "seed: 0\n",
 		minimal + "seed: 18446744073709551615\n",
+		strings.Replace(minimal, "partitions: 2", "partitions: 1e3", 1), // exactly 1000
 	} {
 		if _, err := ParseScenario("s.yaml", []byte(y), nil); err != nil {
 			t.Errorf("valid file refused: %v\n%s", err, y)
@@ -130,7 +132,7 @@ colour: blue
 		msg   string
 	}{
 		{2, "duration", "not a valid duration"},
-		{5, "topics[0].partitions", "expected a whole number"},
+		{5, "topics[0].partitions", "not a whole number"},
 		{6, "topics[0].retention", "not a valid duration"},
 		{10, "producers[0].lingr", `did you mean "linger"`},
 		{11, "producers[0].acks", "not one of"},
@@ -405,5 +407,18 @@ func TestEmptySectionsAllowed(t *testing.T) {
 	y := minimal + "cluster:\n  # brokers: 5\nfaults:\nexpect:\n"
 	if _, err := ParseScenario("s.yaml", []byte(y), nil); err != nil {
 		t.Errorf("empty sections refused: %v", err)
+	}
+}
+
+// YAML 1.1 booleans still read as booleans; other text does not.
+func TestBooleans(t *testing.T) {
+	for v, want := range map[string]bool{"true": true, "yes": true, "on": true, "off": false, "No": false} {
+		ls, err := ParseScenario("s.yaml", []byte(minimal+"    idempotent: "+v+"\n"), nil)
+		if err != nil || ls.ConsumerGroups[0].Idempotent != want {
+			t.Errorf("idempotent: %s → %v, want %v", v, err, want)
+		}
+	}
+	if _, err := ParseScenario("s.yaml", []byte(minimal+"    idempotent: maybe\n"), nil); !hasError(t, err, "s.yaml", 11, "consumer_groups[0].idempotent", "expected true or false") {
+		t.Errorf("idempotent: maybe → %v", err)
 	}
 }

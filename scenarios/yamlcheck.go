@@ -273,34 +273,71 @@ func (c *treeChecker) scalarValue(n *yaml.Node, t reflect.Type, path string) {
 	c.explicit[path] = true
 	tag := n.ShortTag()
 	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if tag != "!!int" {
-			c.add(n, path, "%q is %s, expected a whole number", n.Value, describeScalar(tag))
-			return
-		}
-		if _, err := parseYAMLInt(n.Value, t.Bits()); err != nil {
-			c.add(n, path, "%q is out of range for a whole number here", n.Value)
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if tag != "!!int" {
-			c.add(n, path, "%q is %s, expected a whole number from 0 to %d", n.Value, describeScalar(tag), uint64(math.MaxUint64)>>(64-t.Bits()))
-			return
-		}
-		if _, err := parseYAMLUint(n.Value, t.Bits()); err != nil {
-			c.add(n, path, "%q is out of range: want a whole number from 0 to %d", n.Value, uint64(math.MaxUint64)>>(64-t.Bits()))
-		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		c.wholeNumber(n, t, path)
 	case reflect.Float32, reflect.Float64:
 		if tag != "!!int" && tag != "!!float" {
 			c.add(n, path, "%q is %s, expected a number", n.Value, describeScalar(tag))
 		}
 	case reflect.Bool:
-		if tag != "!!bool" {
+		// The decoder also reads YAML 1.1's yes/no/on/off into a bool.
+		if tag != "!!bool" && !slices.Contains(yaml11Bools, n.Value) {
 			c.add(n, path, "%q is %s, expected true or false", n.Value, describeScalar(tag))
 		}
 	case reflect.String:
 		// Any plain scalar reads as its text.
 	default:
 		c.add(n, path, "cannot be set from a file")
+	}
+}
+
+var yaml11Bools = []string{"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
+
+// wholeNumber checks a value for an integer field: a YAML integer within
+// the type's range, or a float that is exactly one (1e3). The decoder would
+// truncate 6.9 to 6 and wrap 2^64 to 2^63.
+func (c *treeChecker) wholeNumber(n *yaml.Node, t reflect.Type, path string) {
+	signed := t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64
+	lo, hi := "0", strconv.FormatUint(uint64(math.MaxUint64)>>(64-t.Bits()), 10)
+	if signed {
+		lo = strconv.FormatInt(-1<<(t.Bits()-1), 10)
+		hi = strconv.FormatInt(1<<(t.Bits()-1)-1, 10)
+	}
+	var err error
+	switch tag := n.ShortTag(); tag {
+	case "!!int":
+		if signed {
+			_, err = parseYAMLInt(n.Value, t.Bits())
+		} else {
+			_, err = parseYAMLUint(n.Value, t.Bits())
+		}
+	case "!!float":
+		f, perr := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		switch {
+		case perr != nil && !errors.Is(perr, strconv.ErrRange), math.IsNaN(f):
+			c.add(n, path, "%q is not a number, expected a whole number", n.Value)
+			return
+		case f != math.Trunc(f) && !math.IsInf(f, 0):
+			c.add(n, path, "%q is not a whole number", n.Value)
+			return
+		default:
+			// Within what a float holds exactly (2^53) and the type's range.
+			half := math.Ldexp(1, t.Bits()-1) // 2^(bits-1)
+			inRange := f >= -half && f < half
+			if !signed {
+				inRange = f >= 0 && f < 2*half
+			}
+			if math.Abs(f) >= 1<<53 || !inRange {
+				err = strconv.ErrRange
+			}
+		}
+	default:
+		c.add(n, path, "%q is %s, expected a whole number", n.Value, describeScalar(tag))
+		return
+	}
+	if err != nil {
+		c.add(n, path, "%q is out of range: want a whole number from %s to %s", n.Value, lo, hi)
 	}
 }
 
