@@ -166,7 +166,7 @@ func replacedByDefaults(s *Scenario, before map[string]reflect.Value) []error {
 func showValue(v reflect.Value) string {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return "empty"
+			return "null"
 		}
 		v = v.Elem()
 	}
