@@ -314,6 +314,20 @@ func TestReadInput(t *testing.T) {
 	if _, err := ReadFile(big); err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
 		t.Errorf("oversized file: %v, want larger than 1 MiB", err)
 	}
+	// A saved run past the JSON cap (a sparse file: no disk is used) is
+	// refused before reading, with the cap in the message.
+	huge := filepath.Join(dir, "results.json")
+	if f, err := os.Create(huge); err != nil {
+		t.Fatal(err)
+	} else {
+		if err := f.Truncate(MaxJSONSize + 1); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if _, err := ReadInput(huge, MaxJSONSize, "a saved run (results.json)"); err == nil || !strings.Contains(err.Error(), "larger than 256 MiB, the most a saved run (results.json) can be") {
+		t.Errorf("oversized results.json: %v", err)
+	}
 	if _, err := ReadFile(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
 	}
