@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,7 +87,9 @@ func runHostile(t *testing.T, dir, stdinPath string, args ...string) hostileResu
 			t.Fatal(err)
 		}
 		defer f.Close()
-		cmd.Stdin = f
+		// Through a pipe, as `cat FILE | mqsim …` gives it (the child
+		// would see a regular file if given f itself).
+		cmd.Stdin = struct{ io.Reader }{f}
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -218,6 +221,7 @@ func TestHostileInputs(t *testing.T) {
 		{"dev zero on stdin compare", "/dev/zero", []string{"compare", "-"}, "-", 2},
 		{"scenario on stdin", filepath.Join(corpus, "brokers-zero.yaml"), []string{"validate", "-"}, "cluster.brokers", 2},
 		{"scenario on /dev/stdin", filepath.Join(corpus, "brokers-zero.yaml"), []string{"validate", "/dev/stdin"}, "cluster.brokers", 2},
+		{"valid scenario piped to /dev/stdin", filepath.Join("..", "..", "scenarios", "builtin", "baseline.yaml"), []string{"validate", "/dev/stdin"}, "-", 0},
 		{"workload on stdin", filepath.Join("..", "..", "scenarios", "workloads", "social-media.yaml"), []string{"capacity", "-"}, "-", 0},
 		{"prompt on stdin", filepath.Join("..", "..", "scenarios", "interview", "prompts", "payments.yaml"), []string{"interview", "-", "--model-answer"}, "-", 0},
 	} {
