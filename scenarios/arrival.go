@@ -262,7 +262,7 @@ func ParseKeys(s string) (Keys, error) {
 		}
 		return k, nil
 	}
-	if s := Suggest(name, []string{"none", "uniform", "zipf", "hot"}); s != "" {
+	if s := closestName(name, []string{"none", "uniform", "zipf", "hot"}); s != "" {
 		return bad("unknown key distribution %q; did you mean %s?", name, s)
 	}
 	return bad("unknown key distribution %q (want none, uniform(n), zipf(n=, s=) or hot(share=, n=))", name)
@@ -314,7 +314,7 @@ func bindArgs(args []string, names ...string) (map[string]string, error) {
 			known = known || n == key
 		}
 		if !known {
-			if s := Suggest(key, names); s != "" {
+			if s := closestName(key, names); s != "" {
 				return nil, fmt.Errorf("unknown argument %q; did you mean %q?", key, s)
 			}
 			return nil, fmt.Errorf("unknown argument %q (want %s)", key, strings.Join(names, ", "))

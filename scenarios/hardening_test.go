@@ -249,14 +249,14 @@ consumer_groups:
 	}
 }
 
-func TestSuggest(t *testing.T) {
+func TestClosestName(t *testing.T) {
 	names := []string{"linger", "batch_size", "acks", "max_in_flight", "retries"}
 	for _, c := range []struct{ in, want string }{
 		{"lingr", "linger"}, {"lniger", "linger"}, {"ack", "acks"}, {"batchsize", "batch_size"},
 		{"max_inflight", "max_in_flight"}, {"x", ""}, {"compression", ""},
 	} {
-		if got := Suggest(c.in, names); got != c.want {
-			t.Errorf("Suggest(%q) = %q, want %q", c.in, got, c.want)
+		if got := closestName(c.in, names); got != c.want {
+			t.Errorf("closestName(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

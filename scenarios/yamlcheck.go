@@ -407,7 +407,7 @@ func describeScalar(tag string) string {
 // the known fields on a line of their own when none is close.
 func fieldHint(t reflect.Type, name string) string {
 	names := yamlFieldNames(t)
-	if s := Suggest(name, append(names, aliasNames(t)...)); s != "" {
+	if s := closestName(name, append(names, aliasNames(t)...)); s != "" {
 		if a, ok := lookupAlias(t, s); ok {
 			return fmt.Sprintf("; did you mean %q (Kafka's name for %s)?", s, a.field)
 		}
@@ -417,12 +417,12 @@ func fieldHint(t reflect.Type, name string) string {
 	return "\n    known fields: " + strings.Join(names, ", ")
 }
 
-// maxSuggestLen bounds the names Suggest compares.
+// maxSuggestLen bounds the names closestName compares.
 const maxSuggestLen = 100
 
-// Suggest returns the candidate closest to name by edit distance, when it
+// closestName returns the candidate closest to name by edit distance, when it
 // is close enough to be a likely misspelling, or "".
-func Suggest(name string, candidates []string) string {
+func closestName(name string, candidates []string) string {
 	if len(name) > maxSuggestLen {
 		return "" // not a typo of a name; and edit distance is quadratic
 	}

@@ -315,7 +315,7 @@ func TestDataDirReuse(t *testing.T) {
 		t.Fatalf("--force: exit %d\n%s", forced.code, forced.stderr)
 	}
 	// A fresh run over wiped logs gives the first run's numbers.
-	if stripWall(forced.stdout) != stripWall(first.stdout) {
+	if withoutWallTime(forced.stdout) != withoutWallTime(first.stdout) {
 		t.Errorf("--force run differs from the first run:\n%s\n---\n%s", first.stdout, forced.stdout)
 	}
 	resumed := run("--resume", "-o", "json", "--out", filepath.Join(dir, "r2"))
@@ -341,8 +341,8 @@ func TestDataDirReuse(t *testing.T) {
 	}
 }
 
-// stripWall drops the wall-clock part of the table, which differs run to run.
-func stripWall(s string) string {
+// withoutWallTime drops the wall-clock part of the table, which differs run to run.
+func withoutWallTime(s string) string {
 	return regexp.MustCompile(`Simulated: .*`).ReplaceAllString(s, "")
 }
 

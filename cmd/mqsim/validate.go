@@ -46,7 +46,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if err != nil {
 			return badInput(err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", printable(source), printable(ls.Name),
+		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", escapeControl(source), escapeControl(ls.Name),
 			plural(len(ls.Topics), "topic"), plural(len(ls.Producers), "producer"),
 			plural(len(ls.ConsumerGroups), "consumer group"), plural(len(ls.Expect), "expectation"))
 		return err
@@ -58,7 +58,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if _, err := capacity.Compute(lw.Workload); err != nil {
 			return badInput(scenarios.Located(lw.Source, lw.Node, err))
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", printable(source), printable(lw.Name))
+		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", escapeControl(source), escapeControl(lw.Name))
 		return err
 	}
 }
@@ -91,9 +91,9 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// printable shows control characters in user text as escapes (\x1b), so a
+// escapeControl shows control characters in user text as escapes (\x1b), so a
 // name cannot retitle or recolour the user's terminal.
-func printable(s string) string {
+func escapeControl(s string) string {
 	if !strings.ContainsFunc(s, unicode.IsControl) {
 		return s
 	}
