@@ -133,21 +133,14 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
-	jobs, err := planJobs(name, o)
-	if err != nil {
-		return err
-	}
-	if o.replay != "" && jobs[0].saved.Resumed {
-		return badInput(fmt.Errorf("--replay %s: that run resumed from the logs an earlier run left in %s; a replay starts from empty logs and cannot reproduce it (run it again with --data-dir over a copy of those logs and --resume)",
-			o.replay, jobs[0].saved.DataDir))
-	}
-	// Only once everything else is known good may --force delete logs.
 	resumed, err := prepareDataDir(o.dataDir, o.resume, o.force)
 	if err != nil {
 		return badInput(err)
 	}
-	for i := range jobs {
-		jobs[i].o.resumed = resumed
+	o.resumed = resumed
+	jobs, err := planJobs(name, o)
+	if err != nil {
+		return err
 	}
 	runs, err := runJobs(jobs, o, stderr)
 	if err != nil {
@@ -179,13 +172,11 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 		fmt.Fprintf(stderr, "wrote %d files; open %s\n", len(paths), filepath.Join(o.out, "report.html"))
 	}
 	if o.replay != "" {
-		// Where the saved run kept its logs says how it was made, not
-		// what it found: a replay runs in memory.
-		got := *runs[0]
-		res := *got.Results
-		res.DataDir = jobs[0].saved.DataDir
-		got.Results = &res
-		return checkReplay(jobs[0].saved, &got, stderr)
+		got, err := replayedInMemory(jobs[0].saved, runs[0])
+		if err != nil {
+			return badInput(err)
+		}
+		return checkReplay(jobs[0].saved, got, stderr)
 	}
 	if len(runs) > 1 {
 		// Variants change the configuration the expectations were

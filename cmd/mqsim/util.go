@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"mqsim/reports"
 )
 
 // checkOutDir makes sure dir exists (creating it) and is writable, so a run
@@ -141,4 +143,20 @@ func listSome(names []string, n int) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:n], ", ") + fmt.Sprintf(" and %d more", len(names)-n)
+}
+
+// replayedInMemory prepares a replay for comparison with the saved run it
+// replays. A replay runs in memory: where the saved run kept its logs says
+// how it was made, not what it found, so a fresh --data-dir run compares
+// equal; a run that resumed from earlier logs cannot be reproduced from
+// empty ones, and is refused rather than reported as different.
+func replayedInMemory(saved, got *reports.Run) (*reports.Run, error) {
+	if saved.Resumed {
+		return nil, fmt.Errorf("--replay: that run resumed from the logs an earlier run left in %s; a replay starts from empty logs and cannot reproduce it (run it again with --data-dir over a copy of those logs and --resume)", saved.DataDir)
+	}
+	r := *got
+	res := *got.Results
+	res.DataDir = saved.DataDir
+	r.Results = &res
+	return &r, nil
 }
