@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"syscall"
@@ -13,6 +14,16 @@ import (
 
 	"mqsim/scenarios/units"
 )
+
+// deref returns the value v points to, or v: fields may be pointers where
+// an explicit zero differs from "not set".
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	return rv.Interface()
+}
 
 // inputErrors returns every *InputError in err, joined or not.
 func inputErrors(t *testing.T, err error) []*InputError {
@@ -215,7 +226,7 @@ consumer_groups:
 		name      string
 		got, want any
 	}{
-		{"linger.ms", p.Linger, 20 * units.Millisecond},
+		{"linger.ms", deref(p.Linger), 20 * units.Millisecond},
 		{"batch.size", p.BatchSize, units.Bytes(65536)},
 		{"enable.idempotence", *p.EnableIdempotence, true},
 		{"max.in.flight", p.MaxInFlight, 1},
@@ -227,7 +238,7 @@ consumer_groups:
 		{"retention.ms", tp.Retention, units.Hour},
 		{"segment.bytes", tp.SegmentBytes, units.Bytes(1 << 20)},
 	} {
-		if chk.got != chk.want {
+		if deref(chk.got) != chk.want {
 			t.Errorf("%s: got %v, want %v", chk.name, chk.got, chk.want)
 		}
 	}
@@ -236,7 +247,7 @@ consumer_groups:
 	if err != nil {
 		t.Fatalf("--set with Kafka names: %v", err)
 	}
-	if ls.Producers[0].Linger != 7*units.Millisecond || ls.Producers[0].BatchSize != 1024 || ls.Cluster.MinInsyncReplicas != 2 {
+	if deref(ls.Producers[0].Linger) != 7*units.Millisecond || ls.Producers[0].BatchSize != 1024 || ls.Cluster.MinInsyncReplicas != 2 {
 		t.Errorf("--set aliases: linger %v batch %v min.insync %d, want 7ms 1KiB 2", ls.Producers[0].Linger, ls.Producers[0].BatchSize, ls.Cluster.MinInsyncReplicas)
 	}
 	_, err = ParseScenario("s.yaml", []byte(minimal), []string{"producers.0.lingr=5ms"})
