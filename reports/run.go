@@ -68,11 +68,11 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	fmt.Fprintf(&b, "Simulated: %s in %s wall (%s events, %s× real time)\n",
 		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds))
-	if line := logsLine(res); line != "" {
-		fmt.Fprintf(&b, "Logs:      %s\n", line)
-	}
 	b.WriteString("\n")
 
+	if line := logsLine(res); line != "" {
+		fmt.Fprintf(&b, "Logs:      %s\n\n", strings.ReplaceAll(wrap(line, 77), "\n", "\n           "))
+	}
 	rows := [][]string{{"DELIVERY", "", ""}}
 	for _, row := range deliveryRows {
 		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
@@ -283,16 +283,4 @@ func latencyCells(l model.Latency) []string {
 // arrows and µ line up.
 func writeTable(b *bytes.Buffer, rows [][]string, align string) {
 	writeTableStyled(b, rows, align, nil)
-}
-
-// logsLine says where a run kept its logs and whether it resumed from an
-// earlier run's, or "" for logs in memory.
-func logsLine(res *model.Results) string {
-	switch {
-	case res.DataDir == "":
-		return ""
-	case res.Resumed:
-		return "resumed from the logs an earlier run left in " + res.DataDir + " (a restart: recovery, then the scenario; what consumers read of the earlier run's records counts in these results)"
-	}
-	return "written to " + res.DataDir + " (a fresh directory)"
 }

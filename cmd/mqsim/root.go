@@ -7,8 +7,6 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
-
-	"mqsim/scenarios"
 )
 
 // Exit codes, documented in the root help and the README.
@@ -157,7 +155,6 @@ func newVersionCmd() *cobra.Command {
 // of arguments) are usage errors: exit 2.
 func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
-	scenarios.SetStdin(stdin) // "-" names it wherever a file is read
 	started := false
 	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 	root.SetArgs(args)

@@ -87,13 +87,13 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or markdown")
-	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory); a DIR holding logs needs --resume or --force")
+	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
 	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
-	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart")
+	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart; a --data-dir holding logs needs --resume, or --force to delete them first")
 	return cmd
 }
 

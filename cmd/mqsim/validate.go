@@ -28,6 +28,7 @@ there is any.`,
   mqsim validate baseline --set producers.*.acks=2`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			scenarios.SetStdin(cmd.InOrStdin()) // for "-"
 			return runValidate(cmd.OutOrStdout(), args[0], sets)
 		},
 	}
