@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"mqsim/scenarios/units"
 )
 
@@ -445,5 +447,18 @@ func TestBooleans(t *testing.T) {
 	}
 	if _, err := ParseScenario("s.yaml", []byte(minimal+"    idempotent: maybe\n"), nil); !hasError(t, err, "s.yaml", 11, "consumer_groups[0].idempotent", "expected true or false") {
 		t.Errorf("idempotent: maybe → %v", err)
+	}
+}
+
+// DecodeStrict into a yaml.Node checks the document's shape only: a caller
+// that walks the nodes itself gets every mapping as written.
+func TestDecodeStrictIntoNode(t *testing.T) {
+	var doc yaml.Node
+	root, err := DecodeStrict("n.yaml", []byte("anything: 1\nat_all: [x]\n"), &doc)
+	if err != nil || root == nil || doc.Kind != yaml.DocumentNode {
+		t.Errorf("DecodeStrict into a node: %v", err)
+	}
+	if _, err := DecodeStrict("n.yaml", []byte("a: *nowhere\n"), &doc); err == nil {
+		t.Error("an unknown anchor decoded into a node")
 	}
 }

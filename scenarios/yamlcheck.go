@@ -62,7 +62,10 @@ func (c *treeChecker) report(n *yaml.Node, field, format string, a ...any) {
 	}
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
+)
 
 // standardTags are the tags the YAML core schema resolves plain values to;
 // any other tag on a node was written by hand and means nothing here.
@@ -86,6 +89,9 @@ func (c *treeChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	t = derefType(t)
+	if t == nodeType {
+		return // decoding into a node keeps the YAML as it is: no schema
+	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		c.leaf(n, t, path)
 		return
