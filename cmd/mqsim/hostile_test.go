@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,31 +29,21 @@ const (
 	hostileMaxRSS  = 512 << 20 // bytes
 )
 
-var hostileBin struct {
-	once sync.Once
-	path string
-	err  error
-}
+// hostileBin is the mqsim binary TestHostile built for its subtests.
+var hostileBin string
 
-// hostileBinary builds the mqsim binary once per test process.
-func hostileBinary(t *testing.T) string {
-	t.Helper()
-	hostileBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "mqsim-hostile-")
-		if err != nil {
-			hostileBin.err = err
-			return
-		}
-		hostileBin.path = filepath.Join(dir, "mqsim")
-		out, err := exec.Command(goTool(), "build", "-o", hostileBin.path, ".").CombinedOutput()
-		if err != nil {
-			hostileBin.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if hostileBin.err != nil {
-		t.Fatal(hostileBin.err)
+// TestHostile builds the binary once, into a directory removed afterwards,
+// and runs the suite's parts against it.
+func TestHostile(t *testing.T) {
+	dir := t.TempDir()
+	hostileBin = filepath.Join(dir, "mqsim")
+	defer func() { hostileBin = "" }()
+	if out, err := exec.Command(goTool(), "build", "-o", hostileBin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return hostileBin.path
+	t.Run("inputs", hostileInputs)
+	t.Run("messages", hostileMessages)
+	t.Run("data-dir", dataDirReuse)
 }
 
 func goTool() string {
@@ -78,7 +66,10 @@ func runHostile(t *testing.T, dir, stdinPath string, args ...string) hostileResu
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*hostileTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, hostileBinary(t), args...)
+	if hostileBin == "" {
+		t.Fatal("runHostile outside TestHostile")
+	}
+	cmd := exec.CommandContext(ctx, hostileBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	if stdinPath != "" {
@@ -136,7 +127,7 @@ var (
 	wholeFileRE = regexp.MustCompile(`, not a (scenario|capacity workload)|larger than [0-9]+ [KM]iB`)
 )
 
-func TestHostileInputs(t *testing.T) {
+func hostileInputs(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("uses named pipes and /dev")
 	}
@@ -242,7 +233,7 @@ func TestHostileInputs(t *testing.T) {
 
 // Specific refusals the suite's corpus holds, with the line and field each
 // must name.
-func TestHostileMessages(t *testing.T) {
+func hostileMessages(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("unix paths")
 	}
@@ -294,7 +285,7 @@ func TestHostileMessages(t *testing.T) {
 }
 
 // A --data-dir that holds logs is never reused silently (issue 21 item 1).
-func TestDataDirReuse(t *testing.T) {
+func dataDirReuse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the simulation four times")
 	}
