@@ -14,6 +14,10 @@ import (
 type Results struct {
 	Scenario string `json:"scenario"`
 	Seed     uint64 `json:"seed"`
+	// DataDir is where the logs were kept (empty: in memory); Resumed says
+	// the cluster restarted from logs an earlier run left there.
+	DataDir string `json:"data_dir,omitempty"`
+	Resumed bool   `json:"resumed,omitempty"`
 
 	// What producers were told.
 	Produced      int64 `json:"produced"`      // messages handed to producers (accepted into their buffers or rejected)

@@ -75,6 +75,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		width, "Simulated: ", "           ")
 	b.WriteString("\n")
 
+	if line := logsLine(res); line != "" {
+		fmt.Fprintf(&b, "Logs:      %s\n\n", strings.ReplaceAll(wrap(line, 77), "\n", "\n           "))
+	}
 	rows := [][]string{{"DELIVERY", "", ""}}
 	for _, row := range deliveryRows {
 		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
@@ -159,6 +162,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		fmt.Fprintf(&b, "**Setup:** %s. ", mdText(setupLine(r.Scenario)))
 	}
 	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
+	if line := logsLine(res); line != "" {
+		fmt.Fprintf(&b, "**Logs:** %s\n\n", mdEscape(line))
+	}
 
 	b.WriteString("| Delivery | Messages | Meaning |\n|---|---:|---|\n")
 	for _, row := range deliveryRows {

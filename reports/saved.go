@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"runtime/debug"
 	"sort"
@@ -131,11 +130,12 @@ func ParseSaved(source string, data []byte) (*Run, *scenarios.LoadedScenario, er
 
 // LoadSaved reads a results.json file (see ParseSaved).
 func LoadSaved(path string) (*Run, *scenarios.LoadedScenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := scenarios.ReadInput(path, scenarios.MaxJSONSize, "a saved run (results.json)")
 	if err != nil {
-		return nil, nil, &scenarios.InputError{File: path, Msg: err.Error()}
+		return nil, nil, err
 	}
-	return ParseSaved(path, data)
+	run, ls, err := ParseSaved(path, data)
+	return run, ls, scenarios.LocateJSON(data, err)
 }
 
 // replayIgnored are the keys of a results.json that say how a run was made

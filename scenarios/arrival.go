@@ -275,6 +275,9 @@ func ParseKeys(s string) (Keys, error) {
 		}
 		return k, nil
 	}
+	if s := closestName(name, []string{"none", "uniform", "zipf", "hot"}); s != "" {
+		return bad("unknown key distribution %q; did you mean %s?", name, s)
+	}
 	return bad("unknown key distribution %q (want none, uniform(n), zipf(n=, s=) or hot(share=, n=))", name)
 }
 
@@ -324,6 +327,9 @@ func bindArgs(args []string, names ...string) (map[string]string, error) {
 			known = known || n == key
 		}
 		if !known {
+			if s := closestName(key, names); s != "" {
+				return nil, fmt.Errorf("unknown argument %q; did you mean %q?", key, s)
+			}
 			return nil, fmt.Errorf("unknown argument %q (want %s)", key, strings.Join(names, ", "))
 		}
 		if _, dup := m[key]; dup {

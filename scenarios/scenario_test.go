@@ -324,7 +324,7 @@ func TestBadScenarios(t *testing.T) {
 		{"expect group", minimal + "expect:\n  group.nope.final_lag: 0\n", 12, "expect.group.nope.final_lag", "names no consumer group"},
 		{"expect group key", minimal + "expect:\n  group.group-0.speed: 0\n", 12, "expect.group.group-0.speed", "unknown group metric"},
 		{"wrong type", strings.Replace(minimal, "partitions: 2", "partitions: two", 1), 5, "topics[0].partitions", "expected a whole number"},
-		{"list for scalar", minimal + "seed: [1]\n", 11, "seed", "cannot unmarshal"},
+		{"list for scalar", minimal + "seed: [1]\n", 11, "seed", "a list, expected a whole number"},
 	} {
 		_, err := ParseScenario("s.yaml", []byte(c.yaml), nil)
 		var ie *InputError

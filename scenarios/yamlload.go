@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -58,42 +57,42 @@ type fieldPather interface {
 
 // Limits that keep hostile files from hanging or exhausting memory.
 const (
-	MaxFileSize  = 1 << 20 // bytes; scenario and workload files are a few KB
 	maxDepth     = 64      // nesting levels
 	maxNodes     = 200_000 // nodes after alias expansion
 	maxScalarLen = 64 << 10
 )
 
-// ReadFile reads a YAML input file, refusing anything too large to be one.
-func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &InputError{File: path, Msg: fmt.Sprintf("cannot open: %v", err)}
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, &InputError{File: path, Msg: "is a directory, not a YAML file"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &InputError{File: path, Msg: fmt.Sprintf("cannot read: %v", err)}
-	}
-	if len(data) > MaxFileSize {
-		return nil, &InputError{File: path, Msg: fmt.Sprintf("larger than %d KiB: not a scenario or workload file", MaxFileSize>>10)}
-	}
-	return data, nil
-}
-
 // DecodeStrict decodes one YAML document into v, refusing unknown fields,
 // wrong types and hostile input, and returns the parsed node tree so callers
-// can find the line of any field for later validation errors.
+// can find the line of any field for later validation errors. Every problem
+// in the document is reported at once (joined *InputErrors).
 func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
+	root, _, _, err := decodeChecked(file, data, v)
+	return root, err
+}
+
+// decodeChecked is DecodeStrict that also returns the paths of the fields
+// the document sets explicitly and of those it reported. When the document
+// parses, v holds every field that was not reported (with a nil error or
+// not), so validation can report the file's other problems in the same run.
+func decodeChecked(file string, data []byte, v any) (root *yaml.Node, explicit, bad map[string]bool, err error) {
+	root, err = parseDocument(file, data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	explicit, bad = map[string]bool{}, map[string]bool{}
+	errs := checkTree(file, root, reflect.TypeOf(v), explicit, bad)
+	if err := root.Decode(v); err != nil {
+		errs = append(errs, decodeError(file, root, v, err))
+	}
+	return root, explicit, bad, errors.Join(capErrors(errs)...)
+}
+
+// parseDocument parses one YAML document whose top level is a mapping,
+// refusing binary data and hostile shapes.
+func parseDocument(file string, data []byte) (*yaml.Node, error) {
 	if len(data) > MaxFileSize {
-		return nil, &InputError{File: file, Msg: fmt.Sprintf("larger than %d KiB: not a scenario or workload file", MaxFileSize>>10)}
+		return nil, tooLarge(file, MaxFileSize, "a scenario, workload or answers file")
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
 		if i < 0 {
@@ -105,13 +104,15 @@ func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &InputError{File: file, Msg: "empty file: expected a YAML mapping"}
+			return nil, &InputError{File: file, Line: 1, Msg: "empty file: expected a YAML mapping"}
 		}
-		return nil, yamlSyntaxError(file, err)
+		return nil, yamlSyntaxError(file, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &InputError{File: file, Line: extra.Line, Msg: "more than one YAML document; expected one"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, yamlSyntaxError(file, data, err)
 	}
 	if err := checkShape(file, &root); err != nil {
 		return nil, err
@@ -119,11 +120,6 @@ func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {
 		return nil, &InputError{File: file, Line: doc.Line, Msg: "expected a mapping of field: value at the top level"}
-	}
-	strict := yaml.NewDecoder(bytes.NewReader(data))
-	strict.KnownFields(true)
-	if err := strict.Decode(v); err != nil {
-		return &root, decodeError(file, &root, v, err)
 	}
 	return &root, nil
 }
@@ -139,15 +135,51 @@ func firstInvalidUTF8(b []byte) int {
 	return 0
 }
 
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var (
+	lineRE   = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	anchorRE = regexp.MustCompile(`unknown anchor '(.*)' referenced`)
+)
 
-func yamlSyntaxError(file string, err error) error {
-	msg := err.Error()
+// yamlSyntaxError turns a parser error into an InputError with a line. The
+// parser leaves the line out of a few messages (an unknown anchor, too deep
+// a nesting); those are found in the text.
+func yamlSyntaxError(file string, data []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &InputError{File: file, Line: line, Msg: "not valid YAML: " + m[2]}
 	}
-	return &InputError{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	line := 1
+	switch {
+	case anchorRE.MatchString(msg):
+		name := anchorRE.FindStringSubmatch(msg)[1]
+		if i := bytes.Index(data, []byte("*"+name)); i >= 0 {
+			line = 1 + bytes.Count(data[:i], []byte{'\n'})
+		}
+	case strings.Contains(msg, "max depth"):
+		line = deepLine(data)
+	}
+	return &InputError{File: file, Line: line, Msg: "not valid YAML: " + msg}
+}
+
+// deepLine returns the line where flow brackets or indentation first nest
+// deeper than maxDepth, or the last line.
+func deepLine(data []byte) int {
+	depth, line := 0, 1
+	for _, c := range data {
+		switch c {
+		case '[', '{':
+			depth++
+			if depth > maxDepth {
+				return line
+			}
+		case ']', '}':
+			depth--
+		case '\n':
+			line++
+		}
+	}
+	return line
 }
 
 // checkShape refuses documents that are too deep, too large after alias
@@ -230,7 +262,7 @@ func decodeError(file string, root *yaml.Node, v any, err error) error {
 	if errors.As(err, &ie) {
 		return ie
 	}
-	return yamlSyntaxError(file, err)
+	return &InputError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
 func yamlKind(tag string) string {
@@ -499,17 +531,24 @@ func Located(file string, root *yaml.Node, err error) error {
 
 // SetPath overrides the field at a dotted path in v (a pointer to a struct)
 // with value, parsed exactly as the same field in a file would be. A path
-// segment "*" addresses every element of a list ("producers.*.acks").
+// segment "*" addresses every element of a list ("producers.*.acks"); Kafka
+// property names are accepted where a file accepts them
+// ("producers.0.linger.ms=5").
 func SetPath(v any, path, value string) error {
-	segs := splitPath(path)
-	if len(segs) == 0 {
-		return &InputError{File: "--set", Field: path, Msg: "empty field path"}
+	return setPathExplicit(v, path, value, map[string]bool{})
+}
+
+// setPathExplicit is SetPath that records the path of every field it sets.
+func setPathExplicit(v any, path, value string, explicit map[string]bool) error {
+	segs, err := pathSegments(path)
+	if err != nil {
+		return err
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("SetPath: need a non-nil pointer, got %T", v)
 	}
-	n, err := setPath(rv.Elem(), segs, "", value)
+	n, err := setPath(rv.Elem(), segs, "", value, explicit)
 	if err != nil {
 		return err
 	}
@@ -519,7 +558,23 @@ func SetPath(v any, path, value string) error {
 	return nil
 }
 
-func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
+// pathSegments splits a --set path, refusing empty segments ("a.b.",
+// ".name", "a..b"), which would otherwise address a different field.
+func pathSegments(path string) ([]string, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, &InputError{File: "--set", Field: path, Msg: "empty field path"}
+	}
+	flat := strings.ReplaceAll(strings.ReplaceAll(path, "[", "."), "]", "")
+	segs := strings.Split(flat, ".")
+	for _, s := range segs {
+		if s == "" {
+			return nil, &InputError{File: "--set", Field: path, Msg: "a field path has an empty part (a leading, trailing or doubled dot): write it as producers.0.acks"}
+		}
+	}
+	return segs, nil
+}
+
+func setPath(v reflect.Value, segs []string, done, value string, explicit map[string]bool) (int, error) {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
@@ -528,6 +583,13 @@ func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
 	}
 	if len(segs) == 0 {
 		node := &yaml.Node{Kind: yaml.ScalarNode, Value: value, Line: 1, Column: 1}
+		c := treeChecker{file: "--set", explicit: explicit, seen: map[string]bool{}}
+		c.walk(node, v.Type(), done)
+		if len(c.errs) > 0 {
+			ie := c.errs[0].(*InputError)
+			ie.Line = 0
+			return 0, ie
+		}
 		if err := node.Decode(v.Addr().Interface()); err != nil {
 			var ue *units.Error
 			msg := err.Error()
@@ -538,24 +600,40 @@ func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
 			}
 			return 0, &InputError{File: "--set", Field: done, Msg: msg}
 		}
+		explicit[done] = true
 		return 1, nil
 	}
 	seg, rest := segs[0], segs[1:]
 	here := joinPath(done, seg)
 	switch v.Kind() {
 	case reflect.Struct:
+		// A Kafka property name spans several dotted segments
+		// (linger.ms), and may start with a field's name (linger).
+		for j := len(segs); j >= 2; j-- {
+			name := strings.Join(segs[:j], ".")
+			a, ok := lookupAlias(v.Type(), name)
+			if !ok {
+				continue
+			}
+			if a.millis {
+				if _, err := strconv.ParseUint(value, 10, 63); err != nil {
+					return 0, &InputError{File: "--set", Field: joinPath(done, name), Msg: fmt.Sprintf("%q: %s takes a whole number of milliseconds, as in Kafka (or --set %s=5ms)", value, name, joinPath(done, a.field))}
+				}
+				value += "ms"
+			}
+			f, _ := structField(v.Type(), a.field)
+			return setPath(v.FieldByIndex(f.Index), segs[j:], joinPath(done, a.field), value, explicit)
+		}
 		f, ok := structField(v.Type(), seg)
 		if !ok {
-			names := yamlFieldNames(v.Type())
-			sort.Strings(names)
-			return 0, &InputError{File: "--set", Field: here, Msg: "no such field (known fields: " + strings.Join(names, ", ") + ")"}
+			return 0, &InputError{File: "--set", Field: here, Msg: "no such field" + fieldHint(v.Type(), seg)}
 		}
-		return setPath(v.FieldByIndex(f.Index), rest, here, value)
+		return setPath(v.FieldByIndex(f.Index), rest, here, value, explicit)
 	case reflect.Slice:
 		if seg == "*" {
 			total := 0
 			for i := 0; i < v.Len(); i++ {
-				n, err := setPath(v.Index(i), rest, fmt.Sprintf("%s[%d]", done, i), value)
+				n, err := setPath(v.Index(i), rest, fmt.Sprintf("%s[%d]", done, i), value, explicit)
 				if err != nil {
 					return 0, err
 				}
@@ -567,7 +645,7 @@ func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
 		if err != nil || i < 0 || i >= v.Len() {
 			return 0, &InputError{File: "--set", Field: here, Msg: fmt.Sprintf("no element %q (the list has %d; use an index 0–%d or *)", seg, v.Len(), v.Len()-1)}
 		}
-		return setPath(v.Index(i), rest, fmt.Sprintf("%s[%d]", done, i), value)
+		return setPath(v.Index(i), rest, fmt.Sprintf("%s[%d]", done, i), value, explicit)
 	case reflect.Map:
 		key := reflect.ValueOf(seg)
 		if v.Type().Key().Kind() != reflect.String {
@@ -580,7 +658,7 @@ func setPath(v reflect.Value, segs []string, done, value string) (int, error) {
 		if old := v.MapIndex(key.Convert(v.Type().Key())); old.IsValid() {
 			elem.Set(old)
 		}
-		n, err := setPath(elem, rest, here, value)
+		n, err := setPath(elem, rest, here, value, explicit)
 		if err == nil {
 			v.SetMapIndex(key.Convert(v.Type().Key()), elem)
 		}

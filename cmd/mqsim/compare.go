@@ -63,6 +63,9 @@ Runs are labelled by their variant, or else by their directory's name.`,
 
 // savedPaths expands one argument into results.json files.
 func savedPaths(arg string) ([]string, error) {
+	if arg == "-" { // standard input
+		return []string{arg}, nil
+	}
 	st, err := os.Stat(arg)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,8 @@ type runOptions struct {
 	parallel int             // variants run at once (0: one per CPU)
 	color    bool            // stdout is a terminal and NO_COLOR is unset
 	force    bool            // replace an earlier review in --out
+	resume   bool            // restart the cluster from the logs in --data-dir
+	resumed  bool            // --data-dir held logs and the run resumes from them
 	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
 }
 
@@ -92,6 +94,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
+	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart; a --data-dir holding logs needs --resume, or --force to delete them first")
 	return cmd
 }
 
@@ -142,11 +145,11 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 			return badInput(fmt.Errorf("--out: %w", err))
 		}
 	}
-	if o.dataDir != "" {
-		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
-			return badInput(fmt.Errorf("--data-dir: %w", err))
-		}
+	resumed, err := prepareDataDir(o.dataDir, o.resume, o.force)
+	if err != nil {
+		return badInput(err)
 	}
+	o.resumed = resumed
 	jobs, err := planJobs(name, o)
 	if err != nil {
 		return err
@@ -208,7 +211,11 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 		return withExit(exitInterrupted, fmt.Errorf("interrupted: the results are partial, up to simulated %s", simulatedUpTo(runs)))
 	}
 	if o.replay != "" {
-		return checkReplay(jobs[0].saved, runs[0], stderr)
+		got, err := replayedInMemory(jobs[0].saved, runs[0])
+		if err != nil {
+			return badInput(err)
+		}
+		return checkReplay(jobs[0].saved, got, stderr)
 	}
 	if len(runs) > 1 {
 		// Variants change the configuration the expectations were
@@ -250,6 +257,7 @@ func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end
 		}
 		return nil, fmt.Errorf("scenario %s (seed %d): %w", s.Name, s.Seed, err)
 	}
+	res.DataDir, res.Resumed = o.dataDir, o.resumed
 	return &reports.Run{
 		Results:      res,
 		WallSeconds:  wall,
@@ -319,6 +327,17 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 	}
 	for _, s := range o.sets {
 		parts = append(parts, "--set", shellQuote(s))
+	}
+	// The logs a run leaves change what a later run over them does: a
+	// fresh run is reproduced by deleting them first, a resumed one only
+	// from the same logs.
+	if o.dataDir != "" {
+		parts = append(parts, "--data-dir", shellQuote(o.dataDir))
+		if o.resumed {
+			parts = append(parts, "--resume")
+		} else {
+			parts = append(parts, "--force")
+		}
 	}
 	return strings.Join(parts, " ")
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +28,7 @@ there is any.`,
   mqsim validate baseline --set producers.*.acks=2`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			scenarios.SetStdin(cmd.InOrStdin()) // for "-"
 			return runValidate(cmd.OutOrStdout(), args[0], sets)
 		},
 	}
@@ -43,7 +47,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if err != nil {
 			return badInput(err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", source, ls.Name,
+		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", escapeControl(source), escapeControl(ls.Name),
 			plural(len(ls.Topics), "topic"), plural(len(ls.Producers), "producer"),
 			plural(len(ls.ConsumerGroups), "consumer group"), plural(len(ls.Expect), "expectation"))
 		return err
@@ -55,7 +59,7 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if _, err := capacity.Compute(lw.Workload); err != nil {
 			return badInput(scenarios.Located(lw.Source, lw.Node, err))
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", source, lw.Name)
+		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", escapeControl(source), escapeControl(lw.Name))
 		return err
 	}
 }
@@ -89,4 +93,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// escapeControl shows control characters in user text as escapes (\x1b), so a
+// name cannot retitle or recolour the user's terminal.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

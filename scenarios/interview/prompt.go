@@ -134,6 +134,7 @@ func Bank() ([]*Prompt, error) {
 // line and field.
 func Load(nameOrPath string) (*Prompt, error) {
 	isName := !strings.ContainsAny(nameOrPath, `/\`) && !strings.HasSuffix(nameOrPath, ".yaml") && !strings.HasSuffix(nameOrPath, ".yml")
+	isName = isName && nameOrPath != "-" // standard input
 	if isName {
 		src := path.Join("prompts", nameOrPath+".yaml")
 		data, err := promptFS.ReadFile(src)
