@@ -40,6 +40,8 @@ func TestOutputFormatsEverywhere(t *testing.T) {
 		{[]string{"recall", "--topics"}, outputFormats},
 		{[]string{"recall", "--print", "-n", "3", "--seed", "1"}, outputFormats},
 		{[]string{"log", "dump", logDir}, outputFormats},
+		{[]string{"validate", "baseline"}, outputFormats},
+		{[]string{"validate", "social-media"}, outputFormats},
 	} {
 		var table string
 		for _, f := range append(slices.Clone(c.formats), "text") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	var sets []string
+	var output string
 	cmd := &cobra.Command{
 		Use:   "validate FILE|NAME",
 		Short: "Check a scenario or workload file without running it",
@@ -29,28 +31,51 @@ there is any.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			scenarios.SetStdin(cmd.InOrStdin()) // for "-"
-			return runValidate(cmd.OutOrStdout(), args[0], sets)
+			return runValidate(cmd.OutOrStdout(), args[0], sets, output)
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "override a field before checking: --set path=value (repeatable)")
+	addOutputFlag(cmd, &output)
 	return cmd
 }
 
-func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
+// validity is what validate reports of a valid file (-o json, yaml or
+// markdown); problems go to standard error with exit 2, as for every
+// command.
+type validity struct {
+	File         string `json:"file"`
+	Kind         string `json:"kind"`
+	Name         string `json:"name"`
+	Valid        bool   `json:"valid"`
+	Topics       *int   `json:"topics,omitempty"`
+	Producers    *int   `json:"producers,omitempty"`
+	Groups       *int   `json:"consumer_groups,omitempty"`
+	Expectations *int   `json:"expectations,omitempty"`
+}
+
+func runValidate(stdout io.Writer, nameOrPath string, sets []string, output string) error {
+	if err := checkOutput(&output); err != nil {
+		return err
+	}
 	kind, source, err := detectKind(nameOrPath)
 	if err != nil {
 		return badInput(err)
 	}
+	v := validity{File: source, Kind: kind, Valid: true}
 	switch kind {
 	case scenarios.KindScenario:
 		ls, err := scenarios.LoadScenario(nameOrPath, sets)
 		if err != nil {
 			return badInput(err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", escapeControl(source), escapeControl(ls.Name),
-			plural(len(ls.Topics), "topic"), plural(len(ls.Producers), "producer"),
-			plural(len(ls.ConsumerGroups), "consumer group"), plural(len(ls.Expect), "expectation"))
-		return err
+		v.Name = ls.Name
+		n := []int{len(ls.Topics), len(ls.Producers), len(ls.ConsumerGroups), len(ls.Expect)}
+		v.Topics, v.Producers, v.Groups, v.Expectations = &n[0], &n[1], &n[2], &n[3]
+		if output == outTable {
+			_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", escapeControl(source), escapeControl(ls.Name),
+				plural(n[0], "topic"), plural(n[1], "producer"), plural(n[2], "consumer group"), plural(n[3], "expectation"))
+			return err
+		}
 	default:
 		lw, err := scenarios.LoadWorkload(nameOrPath, sets)
 		if err != nil {
@@ -59,9 +84,27 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		if _, err := capacity.Compute(lw.Workload); err != nil {
 			return badInput(scenarios.Located(lw.Source, lw.Node, err))
 		}
-		_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", escapeControl(source), escapeControl(lw.Name))
+		v.Name = lw.Name
+		if output == outTable {
+			_, err = fmt.Fprintf(stdout, "%s: a valid capacity workload (%s)\n", escapeControl(source), escapeControl(lw.Name))
+			return err
+		}
+	}
+	doc, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
 		return err
 	}
+	if output == outJSON {
+		_, err = fmt.Fprintf(stdout, "%s\n", doc)
+		return err
+	}
+	if output == outMarkdown {
+		// A one-row table, as the other commands' Markdown pages have.
+		if doc, err = json.Marshal([]validity{v}); err != nil {
+			return err
+		}
+	}
+	return convertJSON(stdout, output, "validate", []json.RawMessage{doc})
 }
 
 // detectKind reads a file (or a built-in name: scenarios first, then
