@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 
@@ -372,6 +373,7 @@ func (p *partition) maybeAdvanceHW() {
 type replicaFetcher struct {
 	w         *world
 	id        int
+	key       fetcherKey
 	dst, src  *broker
 	parts     []*replica // the follower replicas
 	up, down  link
@@ -387,6 +389,50 @@ type replicaFetcher struct {
 	maxBytes  int64
 	waitMax   sim.Time
 	inRequest bool
+}
+
+// fetcherKey names one fetcher thread: the follower broker, the leader
+// broker and which of the num.replica.fetchers threads (slot).
+type fetcherKey struct{ dst, src, slot int }
+
+// fetcherKey is the fetcher that replicates p from src to dst. Kafka's
+// AbstractFetcherManager picks the thread as
+// abs(31 * topic.hashCode + partition) % num.replica.fetchers.
+func (w *world) fetcherKey(dst, src *broker, p *partition) fetcherKey {
+	n := max(w.sc.Cluster.NumReplicaFetchers, 1)
+	h := int(31*javaStringHash(p.t.spec.Name) + int32(p.idx))
+	switch { // Kafka's Utils.abs
+	case h == math.MinInt32:
+		h = 0
+	case h < 0:
+		h = -h
+	}
+	return fetcherKey{dst: dst.id, src: src.id, slot: h % n}
+}
+
+// javaStringHash is Java's String.hashCode (over UTF-16 code units; topic
+// names are ASCII, where bytes and code units agree).
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			h = 31*h + int32(0xD800+(r>>10))
+			r = 0xDC00 + (r & 0x3FF)
+		}
+		h = 31*h + int32(r)
+	}
+	return h
+}
+
+// newReplicaFetcher adds an empty fetcher with the cluster's fetch settings.
+func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetcher {
+	c := &w.sc.Cluster
+	f := &replicaFetcher{w: w, id: len(w.fetchers), key: k, dst: dst, src: src,
+		minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
+		waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+	w.fetchers = append(w.fetchers, f)
+	return f
 }
 
 func (f *replicaFetcher) send() {

@@ -47,9 +47,13 @@ type group struct {
 	zeroCost  bool
 	commit    string
 	autoEvery sim.Time
-	idem      bool
-	dedupe    *ledger // idempotent processing's store of processed ids
-	slowdown  float64 // downstream-slowdown without a downstream: on processing
+	// upto is isolation.level: read_uncommitted reads below the high
+	// watermark, read_committed below the last stable offset (which equals
+	// the high watermark while no transaction is open).
+	upto     commitlog.Bound
+	idem     bool
+	dedupe   *ledger // idempotent processing's store of processed ids
+	slowdown float64 // downstream-slowdown without a downstream: on processing
 
 	fh *failureHandler // failure policies (poison.go); nil: processing never fails
 	ds *downstream     // the dependency processing calls (downstream.go); nil: none
@@ -191,6 +195,14 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	case "", "range", "roundrobin", "cooperative-sticky":
 	default:
 		return nil, fmt.Errorf("group %s: unknown assignment strategy %q", spec.Name, spec.Assignment)
+	}
+	switch spec.IsolationLevel {
+	case "", "read_uncommitted":
+		g.upto = commitlog.UptoHighWatermark
+	case "read_committed":
+		g.upto = commitlog.UptoLastStable
+	default:
+		return nil, fmt.Errorf("group %s: unknown isolation level %q", spec.Name, spec.IsolationLevel)
 	}
 	// The coordinator is the leader of the group's __consumer_offsets
 	// partition: hash of the group id over the brokers.
@@ -417,7 +429,7 @@ func (s *fetchSession) read() {
 		if maxB <= 0 {
 			maxB = min(1<<20, left)
 		}
-		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: commitlog.UptoHighWatermark})
+		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
 			m.resetOffset(pi, res.LogStartOffset, p.hw)
 			continue

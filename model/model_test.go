@@ -48,13 +48,12 @@ func mm1Scenario(lambda, mu float64, dur units.Duration, seed uint64) *scenarios
 			NetworkLatency: 1, NetworkJitter: 1, CPUPerRequest: 1, CPUPerMB: 1}},
 		Topics: []scenarios.Topic{{Name: "q", Partitions: 1, ReplicationFactor: 1}},
 		Producers: []scenarios.Producer{{Name: "arrivals", Topic: "q", Rate: units.Rate(lambda),
-			Arrival: "poisson", BatchSize: 1, Linger: 0}},
+			Arrival: "poisson", BatchSize: 1, Linger: new(units.Duration)}},
 		ConsumerGroups: []scenarios.ConsumerGroup{{Name: "server", Topic: "q", Consumers: 1,
 			FetchMaxWait: 10 * units.Second}},
 	}
 	s.ConsumerGroups[0].Processing = scenarios.TimeDist{Spec: "exp", Dist: expDist(mu)}
 	s.Defaults()
-	s.Producers[0].Linger = 0
 	return s
 }
 

@@ -153,20 +153,17 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		w.topics = append(w.topics, t)
 		byName[ts.Name] = t
 	}
-	// One replica fetcher per (follower broker, leader broker) pair.
-	fetcherOf := map[[2]int]*replicaFetcher{}
+	// num.replica.fetchers fetchers per (follower broker, leader broker)
+	// pair, the partitions hashed among them.
+	fetcherOf := map[fetcherKey]*replicaFetcher{}
 	for _, t := range w.topics {
 		for _, p := range t.parts {
 			for _, r := range p.replicas[1:] {
-				k := [2]int{r.b.id, p.leader.b.id}
+				k := w.fetcherKey(r.b, p.leader.b, p)
 				f := fetcherOf[k]
 				if f == nil {
-					c := &sc.Cluster
-					f = &replicaFetcher{w: w, id: len(w.fetchers), dst: r.b, src: p.leader.b,
-						minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
-						waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+					f = w.newReplicaFetcher(k, r.b, p.leader.b)
 					fetcherOf[k] = f
-					w.fetchers = append(w.fetchers, f)
 				}
 				f.parts = append(f.parts, r)
 				r.fetcher = f

@@ -219,8 +219,8 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 		}
 		v.positive(f+"request_timeout", p.RequestTimeout, "Kafka's default is 30s")
 		v.positive(f+"retry_backoff", p.RetryBackoff, "Kafka's default is 100ms")
-		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.Linger) {
-			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.Linger)
+		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.LingerTime()) {
+			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.LingerTime())
 		}
 		if p.BufferMemory < p.BatchSize {
 			v.add(f+"buffer_memory", "%v is smaller than batch_size %v: not even one batch fits", p.BufferMemory, p.BatchSize)
