@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/model/commitlog/vfs"
 	"mqsim/scenarios"
@@ -25,7 +26,7 @@ type world struct {
 	topics  []*topic
 	prods   []*producer
 	groups  []*group
-	chk     *checker
+	chk     *check.Checker
 
 	netRng   *rand.Rand
 	lat, jit sim.Time

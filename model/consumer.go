@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -52,8 +53,8 @@ type group struct {
 	// the high watermark while no transaction is open).
 	upto     commitlog.Bound
 	idem     bool
-	dedupe   *ledger // idempotent processing's store of processed ids
-	slowdown float64 // downstream-slowdown without a downstream: on processing
+	dedupe   *check.Ledger // idempotent processing's store of processed ids
+	slowdown float64       // downstream-slowdown without a downstream: on processing
 
 	fh *failureHandler // failure policies (poison.go); nil: processing never fails
 	ds *downstream     // the dependency processing calls (downstream.go); nil: none
@@ -186,7 +187,7 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 		g.maxPoll = 5 * sim.Minute
 	}
 	if g.idem {
-		g.dedupe = newLedger()
+		g.dedupe = check.NewLedger()
 	}
 	if auditOwnership {
 		g.audit = map[[2]int32]int{}
@@ -638,7 +639,7 @@ func (m *member) plan() sim.Time {
 			r.done = cum
 			continue
 		}
-		if g.idem && g.dedupe.test(int(r.prod), int(r.part), r.seq) {
+		if g.idem && g.dedupe.Test(int(r.prod), int(r.part), r.seq) {
 			r.fate = fateDupSkip
 			r.done = cum
 			continue
@@ -809,15 +810,15 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 	case fateHanded, fateGaveUp:
 	case fateOK:
 		if g.idem {
-			g.dedupe.set(int(r.prod), p, r.seq)
+			g.dedupe.Set(int(r.prod), p, r.seq)
 		}
 		g.consumed++
 		g.bytesOut += r.size
-		w.chk.processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
-			w.chk.interval.RecordTime(lat)
+			w.chk.Interval.RecordTime(lat)
 		}
 		if r.retry && g.fh != nil {
 			g.fh.delayed++

@@ -339,10 +339,10 @@ func (g *group) processedBy(r *pollRec, done sim.Time) {
 	w := g.w
 	g.consumed++
 	g.bytesOut += r.size
-	w.chk.processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
+	w.chk.Processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
 	if r.born >= w.warm {
 		lat := done - r.born
 		g.e2e.RecordTime(lat)
-		w.chk.interval.RecordTime(lat)
+		w.chk.Interval.RecordTime(lat)
 	}
 }

@@ -569,7 +569,7 @@ func (p *producer) account(b *pbatch, ok bool) {
 		}
 		p.acked += int64(b.n)
 		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
-		p.w.chk.ack(p.idx, int(b.part), b.seq0, b.n)
+		p.w.chk.Ack(p.idx, int(b.part), b.seq0, b.n)
 		if now >= p.w.warm {
 			for _, t := range b.times {
 				if t >= p.w.warm {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -175,7 +176,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		f.data = make([][]byte, len(f.parts))
 		f.leaderHW = make([]int64, len(f.parts))
 	}
-	w.chk = newChecker(len(sc.ConsumerGroups))
+	w.chk = check.New(len(sc.ConsumerGroups))
 	for pi := range sc.Producers {
 		ps := &sc.Producers[pi]
 		t := byName[ps.Topic]
@@ -350,10 +351,10 @@ func (w *world) setupSampler() error {
 		add("max_partition_lag/"+g.spec.Name, func() float64 { _, worst := g.lag(); return float64(worst) })
 	}
 	w.addConsumerSeries(add)
-	add("e2e_p50_ms", func() float64 { return ms(w.chk.interval.Quantile(0.5)) })
+	add("e2e_p50_ms", func() float64 { return ms(w.chk.Interval.Quantile(0.5)) })
 	add("e2e_p99_ms", func() float64 {
-		v := ms(w.chk.interval.Quantile(0.99))
-		w.chk.interval.Reset() // the last e2e column of the tick resets the interval
+		v := ms(w.chk.Interval.Quantile(0.99))
+		w.chk.Interval.Reset() // the last e2e column of the tick resets the interval
 		return v
 	})
 	add("min_isr", func() float64 {
@@ -479,20 +480,20 @@ func (w *world) results() (*Results, error) {
 	e2e := sim.NewLatencyHistogram()
 	var out, outBytes int64
 	for gi, g := range w.groups {
-		pending := newLedger()
+		pending := check.NewLedger()
 		for i, p := range g.t.parts {
-			if err := pendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
+			if err := check.PendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
 				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 			}
 		}
 		if err := g.pendingElsewhere(pending); err != nil {
 			return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 		}
-		lost, unseen := w.chk.settle(gi, pending)
+		lost, unseen := w.chk.Settle(gi, pending)
 		final, worst := g.lag()
 		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),
 			Processed: g.consumed, Skipped: g.skipped, Lost: lost, Unseen: unseen,
-			Duplicates: w.chk.dups[gi], Reordered: w.chk.reordered[gi],
+			Duplicates: w.chk.Duplicates(gi), Reordered: w.chk.Reordered(gi),
 			MaxLag: g.maxLag, FinalLag: final, MaxPartLag: g.maxPartLag, FinalPart: worst,
 			E2ELatency: latency(g.e2e), Assignment: g.assignment}
 		r.Groups = append(r.Groups, gr)
