@@ -9,6 +9,8 @@ import (
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/model/commitlog/vfs"
+	"mqsim/model/net"
+	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -28,8 +30,7 @@ type world struct {
 	groups  []*group
 	chk     *check.Checker
 
-	netRng   *rand.Rand
-	lat, jit sim.Time
+	net *net.Network
 
 	conts    []cont
 	freeCont []uint32
@@ -102,31 +103,12 @@ func (w *world) useTime(rs *sim.RateServer, d sim.Time, fn func(uint64), arg uin
 	rs.SubmitTime(d, w.putCont(fn, arg), w.fJobDone)
 }
 
-// link is one direction of a TCP connection: messages arrive after the
-// network latency with jitter, never before an earlier message.
-type link struct{ last sim.Time }
-
-func (w *world) deliver(l *link, fn func(uint64), arg uint64) {
-	d := w.lat
-	if w.jit > 0 {
-		d += sim.Time((w.netRng.Float64()*2 - 1) * float64(w.jit))
-	}
-	t := max(w.s.Now()+max(d, 0), l.last)
-	l.last = t
-	w.s.AtCall(t, fn, arg)
-}
-
-// broker is one machine: NIC in and out, disk write and read (byte-rate
-// servers), request-handler threads (a multi-server CPU), and a page cache
-// size deciding which reads touch the disk.
+// broker is a Kafka broker on its machine (NIC, disk, handler threads and
+// page cache: node.Machine).
 type broker struct {
+	*node.Machine
 	w                              *world
 	id                             int
-	nicIn, nicOut, diskW, diskR    *sim.RateServer
-	cpu                            *sim.RateServer
-	cpuReq                         sim.Time
-	cpuPerByte                     float64 // ns per byte appended
-	pageCache                      int64
 	errRate                        float64
 	errRng                         *rand.Rand
 	written                        int64 // bytes appended to this broker's logs
@@ -139,11 +121,6 @@ type broker struct {
 	offsetVal                      [8]byte
 	offsetsAppends                 int64
 	lastCompactAt, compactInterval int64
-}
-
-// cpuCost is the handler time for a request carrying bytes of records.
-func (b *broker) cpuCost(bytes int64) sim.Time {
-	return b.cpuReq + sim.Time(float64(bytes)*b.cpuPerByte)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -159,7 +136,7 @@ func (b *broker) uncached(p *partition, offset, bytes int64) int64 {
 	if p.bytes > 0 {
 		since *= float64(b.written) / float64(p.bytes)
 	}
-	if since <= float64(b.pageCache) {
+	if since <= float64(b.PageCache) {
 		return 0
 	}
 	return bytes
@@ -167,41 +144,21 @@ func (b *broker) uncached(p *partition, offset, bytes int64) int64 {
 
 func newBroker(w *world, id int) (*broker, error) {
 	h := w.sc.Cluster.Hardware
-	b := &broker{w: w, id: id, cpuReq: sim.Time(h.CPUPerRequest), cpuPerByte: float64(h.CPUPerMB) / 1e6,
-		pageCache: int64(h.PageCache), errRate: float64(w.sc.Cluster.TransientErrorRate),
+	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
+		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
+		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
+		PageCache: int64(h.PageCache)})
+	if err != nil {
+		return nil, err
+	}
+	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
-	mk := func(name string, servers int, rate float64) (*sim.RateServer, error) {
-		return sim.NewRateServer(w.s, sim.RateServerConfig{Name: fmt.Sprintf("broker-%d/%s", id, name), Servers: servers, Rate: rate})
-	}
-	var err error
-	for _, r := range []struct {
-		dst     **sim.RateServer
-		name    string
-		servers int
-		rate    float64
-	}{
-		{&b.nicIn, "nic-in", 1, float64(h.NICIn)}, {&b.nicOut, "nic-out", 1, float64(h.NICOut)},
-		{&b.diskW, "disk-write", 1, float64(h.DiskWrite)}, {&b.diskR, "disk-read", 1, float64(h.DiskRead)},
-		{&b.cpu, "cpu", h.CPUThreads, 1},
-	} {
-		if *r.dst, err = mk(r.name, r.servers, r.rate); err != nil {
-			return nil, err
-		}
-	}
 	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20})
 	if err != nil {
 		return nil, err
 	}
 	return b, nil
 }
-
-// resources lists the broker's rate servers in a fixed order (the order of
-// BrokerResult's utilisation fields).
-func (b *broker) resources() [5]*sim.RateServer {
-	return [5]*sim.RateServer{b.nicIn, b.nicOut, b.diskW, b.diskR, b.cpu}
-}
-
-var resourceNames = [5]string{"nic_in", "nic_out", "disk_write", "disk_read", "cpu"}
 
 // openLog opens a replica's log: in memory, or on files under DataDir.
 func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, error) {
@@ -287,7 +244,7 @@ func (p *partition) appended(n int64, bytes int64) {
 	p.bytes += bytes
 	b := p.leader.b
 	b.written += bytes
-	p.w.use(b.diskW, float64(bytes), p.w.fNop, 0)
+	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
 	for _, r := range p.replicas {
 		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
@@ -377,7 +334,7 @@ type replicaFetcher struct {
 	key       fetcherKey
 	dst, src  *broker
 	parts     []*replica // the follower replicas
-	up, down  link
+	up, down  net.Link
 	offsets   []int64
 	data      [][]byte
 	leaderHW  []int64
@@ -442,17 +399,17 @@ func (f *replicaFetcher) send() {
 	}
 	f.inRequest = true
 	f.w.replicaFetches++
-	f.w.deliver(&f.up, f.w.fRFArrive, uint64(f.id))
+	f.w.net.Send(&f.up, f.w.fRFArrive, uint64(f.id))
 }
 
 func (w *world) rfArrive(id uint64) {
 	f := w.fetchers[id]
-	w.use(f.src.nicIn, float64(64+32*len(f.parts)), w.fRFIn, id)
+	w.use(f.src.NICIn, float64(64+32*len(f.parts)), w.fRFIn, id)
 }
 
 func (w *world) rfIn(id uint64) {
 	f := w.fetchers[id]
-	w.useTime(f.src.cpu, f.src.cpuReq, w.fRFRead, id)
+	w.useTime(f.src.CPU, f.src.CPUReq, w.fRFRead, id)
 }
 
 func (w *world) rfRead(id uint64) {
@@ -492,7 +449,7 @@ func (f *replicaFetcher) read() {
 		f.parked = false
 		f.w.s.Cancel(f.waitEv)
 	}
-	f.w.use(f.src.diskR, float64(f.uncached), f.w.fRFDisk, uint64(f.id))
+	f.w.use(f.src.DiskR, float64(f.uncached), f.w.fRFDisk, uint64(f.id))
 }
 
 func (f *replicaFetcher) wake() { f.read() }
@@ -507,23 +464,23 @@ func (w *world) rfExpire(id uint64) {
 func (w *world) rfDisk(id uint64) {
 	f := w.fetchers[id]
 	f.src.bytesOut += f.bytes
-	w.use(f.src.nicOut, float64(64+f.bytes), w.fRFOut, id)
+	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
 }
 
 func (w *world) rfOut(id uint64) {
 	f := w.fetchers[id]
-	w.deliver(&f.down, w.fRFResp, id)
+	w.net.Send(&f.down, w.fRFResp, id)
 }
 
 func (w *world) rfResp(id uint64) {
 	f := w.fetchers[id]
 	f.dst.bytesIn += f.bytes
-	w.use(f.dst.nicIn, float64(64+f.bytes), w.fRFDstIn, id)
+	w.use(f.dst.NICIn, float64(64+f.bytes), w.fRFDstIn, id)
 }
 
 func (w *world) rfDstIn(id uint64) {
 	f := w.fetchers[id]
-	w.useTime(f.dst.cpu, f.dst.cpuCost(f.bytes), w.fRFApply, id)
+	w.useTime(f.dst.CPU, f.dst.CPUCost(f.bytes), w.fRFApply, id)
 }
 
 // rfApply appends the fetched batches as they are and starts the next
@@ -538,7 +495,7 @@ func (w *world) rfApply(id uint64) {
 				return
 			}
 			f.dst.written += res.Size
-			w.use(f.dst.diskW, float64(res.Size), w.fNop, 0)
+			w.use(f.dst.DiskW, float64(res.Size), w.fNop, 0)
 			f.data[i] = nil
 		}
 		if hw := min(f.leaderHW[i], r.log.LogEndOffset()); hw > r.hw {

@@ -9,6 +9,7 @@ import (
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -355,7 +356,7 @@ type fetchSession struct {
 	m        *member
 	b        *broker
 	parts    []int
-	up, down link
+	up, down net.Link
 	data     [][]byte
 	hw       []int64
 	from     []int64 // the offset each partition was read from
@@ -385,17 +386,17 @@ func (s *fetchSession) send() {
 	}
 	s.inFlight = true
 	s.w.consumerFetches++
-	s.w.deliver(&s.up, s.w.fCsArrive, uint64(s.id))
+	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))
 }
 
 func (w *world) csArrive(id uint64) {
 	s := w.sessions[id]
-	w.use(s.b.nicIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
 	s := w.sessions[id]
-	w.useTime(s.b.cpu, s.b.cpuReq, w.fCsRead, id)
+	w.useTime(s.b.CPU, s.b.CPUReq, w.fCsRead, id)
 }
 
 func (w *world) csRead(id uint64) {
@@ -465,7 +466,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.diskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -501,12 +502,12 @@ func (w *world) csExpire(id uint64) {
 func (w *world) csDisk(id uint64) {
 	s := w.sessions[id]
 	s.b.bytesOut += s.bytes
-	w.use(s.b.nicOut, float64(64+s.bytes), w.fCsOut, id)
+	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
 	s := w.sessions[id]
-	w.deliver(&s.down, w.fCsResp, id)
+	w.net.Send(&s.down, w.fCsResp, id)
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition
@@ -702,7 +703,7 @@ func (m *member) pollTimeout(inc uint32) {
 	g.pollTimeouts++
 	m.needRejoin = true
 	m.pollExpired = true
-	g.w.s.At(g.w.s.Now()+g.w.lat, func() {
+	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
 		if m.inc == inc {
 			g.remove(m)
 		}
@@ -853,7 +854,7 @@ type commitReq struct {
 	gen      int32
 	parts    []int
 	offsets  []int64
-	up, down link
+	up, down net.Link
 }
 
 // sendCommit commits the member's current positions. A synchronous commit
@@ -881,24 +882,24 @@ func (m *member) sendCommit(sync bool) {
 		}
 	}
 	w := m.g.w
-	w.deliver(&c.up, w.fCmArrive, uint64(c.id))
+	w.net.Send(&c.up, w.fCmArrive, uint64(c.id))
 }
 
 func (w *world) cmArrive(id uint64) {
 	c := w.commits[id]
-	w.use(c.m.g.coord.nicIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
+	w.use(c.m.g.coord.NICIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
 }
 
 func (w *world) cmIn(id uint64) {
 	c := w.commits[id]
-	w.useTime(c.m.g.coord.cpu, c.m.g.coord.cpuReq, w.fCmHandle, id)
+	w.useTime(c.m.g.coord.CPU, c.m.g.coord.CPUReq, w.fCmHandle, id)
 }
 
 // cmHandle is the coordinator's OffsetCommit.
 func (w *world) cmHandle(id uint64) {
 	c := w.commits[id]
 	c.rejected = !c.m.g.writeCommit(c.m, c.gen, c.parts, c.offsets)
-	w.use(c.m.g.coord.nicOut, 64, w.fCmOut, id)
+	w.use(c.m.g.coord.NICOut, 64, w.fCmOut, id)
 }
 
 // writeCommit stores a member's offsets in the coordinator's
@@ -962,7 +963,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 
 func (w *world) cmOut(id uint64) {
 	c := w.commits[id]
-	w.deliver(&c.down, w.fCmResp, id)
+	w.net.Send(&c.down, w.fCmResp, id)
 }
 
 func (w *world) cmResp(id uint64) {

@@ -173,12 +173,12 @@ func (d *downstream) call(j *dsJob) {
 	}
 	j.first = false
 	if d.g.fh != nil && d.g.fh.outage > 0 {
-		w.s.At(w.s.Now()+2*w.lat, func() { d.failed(j) })
+		w.s.At(w.s.Now()+2*w.net.Latency, func() { d.failed(j) })
 		return
 	}
 	if len(d.queue)-d.qHead >= d.spec.Queue {
 		// Refused at once: the caller sees an error after a round trip.
-		w.s.At(w.s.Now()+2*w.lat, func() { d.failed(j) })
+		w.s.At(w.s.Now()+2*w.net.Latency, func() { d.failed(j) })
 		return
 	}
 	c := &dsCall{job: j}

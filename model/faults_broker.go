@@ -199,11 +199,11 @@ func (a *slowAct) apply() error {
 	br := a.w.brokers[b]
 	switch a.what {
 	case "disk":
-		a.rs = []*sim.RateServer{br.diskW, br.diskR}
+		a.rs = []*sim.RateServer{br.DiskW, br.DiskR}
 	case "nic":
-		a.rs = []*sim.RateServer{br.nicIn, br.nicOut}
+		a.rs = []*sim.RateServer{br.NICIn, br.NICOut}
 	default:
-		a.rs = []*sim.RateServer{br.cpu}
+		a.rs = []*sim.RateServer{br.CPU}
 	}
 	for _, rs := range a.rs {
 		rs.SetRateFactor(1 / float64(a.f.Slowdown))

@@ -139,7 +139,7 @@ func (w *world) addPartitions(t *topic, n int) error {
 			age = sim.Time(scenarios.DefaultMetadataMaxAge)
 		}
 		refresh := (now/age + 1) * age
-		w.s.At(refresh+w.lat, g.metadataChanged)
+		w.s.At(refresh+w.net.Latency, g.metadataChanged)
 	}
 	return nil
 }

@@ -142,10 +142,10 @@ func (g *group) complete() {
 		// JoinGroup response, then SyncGroup: a round trip and a half. A
 		// SyncGroup that finds a newer rebalance started fails
 		// (REBALANCE_IN_PROGRESS): the member must (re)join that one.
-		w.s.At(now+2*w.lat, func() {
+		w.s.At(now+2*w.net.Latency, func() {
 			if g.gen != gen || g.state == groupPreparing {
 				if !m.joined {
-					w.s.At(w.s.Now()+w.lat, func() {
+					w.s.At(w.s.Now()+w.net.Latency, func() {
 						if m.inc == inc && m.alive {
 							m.joining, m.needRejoin = false, true
 							m.maybePoll()
@@ -154,7 +154,7 @@ func (g *group) complete() {
 				}
 				return
 			}
-			w.s.At(w.s.Now()+w.lat, func() {
+			w.s.At(w.s.Now()+w.net.Latency, func() {
 				if g.gen != gen || g.state == groupPreparing {
 					// A newer rebalance began while the answer travelled:
 					// the coordinator treats the SyncGroup as part of it
@@ -259,7 +259,7 @@ func (g *group) onJoin(m *member, inc uint32) {
 		m.lastSeen = now
 		parts := append([]int(nil), m.assigned...)
 		gen := g.gen
-		g.w.s.At(now+g.w.lat, func() { m.onAssignment(inc, gen, parts) })
+		g.w.s.At(now+g.w.net.Latency, func() { m.onAssignment(inc, gen, parts) })
 		return
 	}
 	m.restarted = false
@@ -308,7 +308,7 @@ func (m *member) heartbeat(inc uint32) {
 	if !m.inGroup && !m.joining {
 		return
 	}
-	w.s.At(w.s.Now()+w.lat, func() {
+	w.s.At(w.s.Now()+w.net.Latency, func() {
 		if m.inc != inc {
 			return // a heartbeat from a previous life
 		}
@@ -317,7 +317,7 @@ func (m *member) heartbeat(inc uint32) {
 			m.lastSeen = w.s.Now()
 		}
 		rebalancing := g.state == groupPreparing && !m.joined
-		w.s.At(w.s.Now()+w.lat, func() {
+		w.s.At(w.s.Now()+w.net.Latency, func() {
 			if m.inc != inc || !m.alive || m.joining {
 				return
 			}
@@ -380,7 +380,7 @@ func (m *member) sendJoin() {
 	g := m.g
 	m.joining = true
 	inc := m.inc
-	g.w.s.At(g.w.s.Now()+g.w.lat, func() { g.onJoin(m, inc) })
+	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.onJoin(m, inc) })
 }
 
 // onAssignment applies the member's assignment of a new generation.
@@ -577,12 +577,12 @@ func (m *member) leave() {
 			}
 		}
 		gen := m.memberGen
-		g.w.s.At(g.w.s.Now()+g.w.lat, func() { g.writeCommit(m, gen, parts, offs) })
+		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.writeCommit(m, gen, parts, offs) })
 	}
 	m.stop()
 	if !g.spec.StaticMembership {
 		inc := m.inc
-		g.w.s.At(g.w.s.Now()+g.w.lat, func() {
+		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
 			if m.inc == inc {
 				g.remove(m)
 			}

@@ -258,7 +258,7 @@ type retryStage struct {
 
 func (st *retryStage) put(prod, part, seq int32, key int64, born sim.Time, size int64) {
 	st.fh.write(st.t, prod, part, seq, key, born, size)
-	st.wake(st.fh.w.lat)
+	st.wake(st.fh.w.net.Latency)
 }
 
 func (st *retryStage) wake(after sim.Time) {

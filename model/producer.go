@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -107,7 +108,7 @@ type pbatch struct {
 type prodConn struct {
 	p        *producer
 	b        *broker
-	up, down link
+	up, down net.Link
 	queue    []int32 // sealed batches ready to send (retries sorted in front)
 	lingered []int32 // open batches whose linger has passed
 	inFlight int
@@ -439,7 +440,7 @@ func (p *producer) send(req *produceReq) {
 		}
 		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
 	}
-	w.deliver(&c.up, w.fPrArrive, uint64(req.id))
+	w.net.Send(&c.up, w.fPrArrive, uint64(req.id))
 }
 
 // requestTimeout fires when a request got no response in time: its batches
@@ -662,7 +663,7 @@ func (w *world) freePreqID(id uint32) { w.freePreq = append(w.freePreq, id) }
 func (w *world) prArrive(id uint64) {
 	r := w.preqs[id]
 	r.c.b.bytesIn += r.bytes
-	w.use(r.c.b.nicIn, float64(64+r.bytes), w.fPrIn, id)
+	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
 }
 
 // prIn queues the request behind its connection's earlier one: a broker
@@ -675,7 +676,7 @@ func (w *world) prIn(id uint64) {
 		return
 	}
 	c.busy = true
-	w.useTime(c.b.cpu, c.b.cpuCost(r.bytes), w.fPrHandle, id)
+	w.useTime(c.b.CPU, c.b.CPUCost(r.bytes), w.fPrHandle, id)
 }
 
 // prHandle appends each batch to its partition's leader log.
@@ -759,7 +760,7 @@ func (w *world) prRespond(r *produceReq) {
 		w.prSent(uint64(r.id))
 		return
 	}
-	w.use(r.c.b.nicOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+	w.use(r.c.b.NICOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
 }
 
 // prSent: the response left the broker; the connection's next request may
@@ -772,7 +773,7 @@ func (w *world) prSent(id uint64) {
 		next := c.waiting[0]
 		c.waiting = c.waiting[1:]
 		c.busy = true
-		w.useTime(c.b.cpu, c.b.cpuCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
+		w.useTime(c.b.CPU, c.b.CPUCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
 	}
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
@@ -783,7 +784,7 @@ func (w *world) prSent(id uint64) {
 		w.freePreqID(r.id)
 		return
 	}
-	w.deliver(&c.down, w.fPrResp, id)
+	w.net.Send(&c.down, w.fPrResp, id)
 }
 
 func (w *world) prResp(id uint64) {

@@ -8,6 +8,8 @@ import (
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
+	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -125,7 +127,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	}
 	s := sim.New(sc.Seed)
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
-		netRng: s.Stream("network"), lat: sim.Time(h.NetworkLatency), jit: sim.Time(h.NetworkJitter)}
+		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
 	w.bind()
 	for i := range sc.Cluster.Brokers {
 		b, err := newBroker(w, i)
@@ -377,9 +379,9 @@ func (w *world) setupSampler() error {
 	})
 	for _, b := range w.brokers {
 		b := b
-		for ri, rs := range b.resources() {
+		for ri, rs := range b.Resources() {
 			ri, rs := ri, rs
-			add(fmt.Sprintf("util/%d/%s", b.id, resourceNames[ri]), func() float64 {
+			add(fmt.Sprintf("util/%d/%s", b.id, node.ResourceNames[ri]), func() float64 {
 				st := rs.Stats()
 				busy := st.Utilisation * st.Window.Seconds()
 				d := busy - b.utilPrev[ri]
@@ -515,7 +517,7 @@ func (w *world) results() (*Results, error) {
 	}
 	for _, b := range w.brokers {
 		st := [5]float64{}
-		for i, rs := range b.resources() {
+		for i, rs := range b.Resources() {
 			st[i] = rs.Stats().Utilisation
 			r.MaxBrokerUtilisation = math.Max(r.MaxBrokerUtilisation, st[i])
 		}
