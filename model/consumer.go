@@ -47,7 +47,9 @@ type group struct {
 
 	service   sim.Dist
 	zeroCost  bool
-	commit    string
+	commit    scenarios.CommitMode
+	reset     scenarios.OffsetReset
+	assignor  scenarios.Assignor
 	autoEvery sim.Time
 	// upto is isolation.level: read_uncommitted reads below the high
 	// watermark, read_committed below the last stable offset (which equals
@@ -166,7 +168,7 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	g := &group{w: w, idx: idx, spec: spec, t: t,
 		processed: make([]int64, n), committed: make([]int64, n), high: make([]int64, n), owner: make([]*member, n),
 		pausedSince: make([]sim.Time, n),
-		service:     spec.Processing.Dist, commit: spec.Commit, autoEvery: sim.Time(spec.AutoCommitInterval),
+		service:     spec.Processing.Dist, autoEvery: sim.Time(spec.AutoCommitInterval),
 		idem: spec.Idempotent, e2e: sim.NewLatencyHistogram(), slowdown: 1,
 		session: sim.Time(spec.SessionTimeout), heartbeat: sim.Time(spec.HeartbeatInterval), maxPoll: sim.Time(spec.MaxPollInterval)}
 	if g.service == nil {
@@ -175,17 +177,19 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	if c, ok := g.service.(sim.Constant); ok && c.Value == 0 {
 		g.zeroCost = true
 	}
-	if g.autoEvery <= 0 {
-		g.autoEvery = 5 * sim.Second
+	// The scenario is resolved (scenarios.Defaults, Validate): the model
+	// applies no defaults of its own, and refuses what it cannot run.
+	if g.autoEvery <= 0 || g.session <= 0 || g.heartbeat <= 0 || g.heartbeat >= g.session || g.maxPoll <= 0 ||
+		spec.FetchMaxBytes <= 0 || spec.MaxPartitionFetchBytes <= 0 {
+		return nil, fmt.Errorf("group %s: auto_commit_interval %v, session_timeout %v, heartbeat_interval %v, max_poll_interval %v, fetch_max_bytes %v, max_partition_fetch_bytes %v: want a resolved scenario (all above 0, heartbeat below session)",
+			spec.Name, spec.AutoCommitInterval, spec.SessionTimeout, spec.HeartbeatInterval, spec.MaxPollInterval, spec.FetchMaxBytes, spec.MaxPartitionFetchBytes)
 	}
-	if g.session <= 0 {
-		g.session = 45 * sim.Second
+	var err error
+	if g.commit, err = spec.CommitMode(); err != nil {
+		return nil, err
 	}
-	if g.heartbeat <= 0 || g.heartbeat >= g.session {
-		g.heartbeat = g.session / 3
-	}
-	if g.maxPoll <= 0 {
-		g.maxPoll = 5 * sim.Minute
+	if g.reset, err = spec.OffsetReset(); err != nil {
+		return nil, err
 	}
 	if g.idem {
 		g.dedupe = check.NewLedger()
@@ -193,18 +197,16 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	if auditOwnership {
 		g.audit = map[[2]int32]int{}
 	}
-	switch spec.Assignment {
-	case "", "range", "roundrobin", "cooperative-sticky":
-	default:
-		return nil, fmt.Errorf("group %s: unknown assignment strategy %q", spec.Name, spec.Assignment)
+	if g.assignor, err = spec.Assignor(); err != nil {
+		return nil, err
 	}
-	switch spec.IsolationLevel {
-	case "", "read_uncommitted":
-		g.upto = commitlog.UptoHighWatermark
-	case "read_committed":
+	iso, err := spec.Isolation()
+	if err != nil {
+		return nil, err
+	}
+	g.upto = commitlog.UptoHighWatermark
+	if iso == scenarios.ReadCommitted {
 		g.upto = commitlog.UptoLastStable
-	default:
-		return nil, fmt.Errorf("group %s: unknown isolation level %q", spec.Name, spec.IsolationLevel)
 	}
 	// The coordinator is the leader of the group's __consumer_offsets
 	// partition: hash of the group id over the brokers.
@@ -212,7 +214,6 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
-	var err error
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
@@ -222,11 +223,12 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	return g, nil
 }
 
-// assign is an eager strategy's partition assignment for one topic.
-func assign(strategy string, partitions, members int) ([][]int, error) {
+// assign is an eager strategy's partition assignment for one topic (and
+// cooperative-sticky's first, balanced one).
+func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 	out := make([][]int, members)
 	switch strategy {
-	case "", "range":
+	case scenarios.AssignRange:
 		per, extra := partitions/members, partitions%members
 		p := 0
 		for m := range members {
@@ -239,14 +241,12 @@ func assign(strategy string, partitions, members int) ([][]int, error) {
 				p++
 			}
 		}
-	case "roundrobin", "cooperative-sticky":
+	default:
 		for p := range partitions {
 			out[p%members] = append(out[p%members], p)
 		}
-	default:
-		return nil, fmt.Errorf("unknown assignment strategy %q", strategy)
 	}
-	return out, nil
+	return out
 }
 
 // start boots every member at time 0: they join, the coordinator forms the
@@ -416,9 +416,6 @@ func (s *fetchSession) read() {
 	now := s.w.s.Now()
 	s.bytes, s.uncached = 0, 0
 	left := int64(g.spec.FetchMaxBytes)
-	if left <= 0 {
-		left = 50 << 20
-	}
 	for i, pi := range s.parts {
 		p := g.t.parts[pi]
 		s.data[i] = nil
@@ -428,9 +425,6 @@ func (s *fetchSession) read() {
 		off := m.fetchPos[pi]
 		s.from[i] = off
 		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
-		if maxB <= 0 {
-			maxB = min(1<<20, left)
-		}
 		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
 			m.resetOffset(pi, res.LogStartOffset, p.hw)
@@ -477,7 +471,7 @@ func (m *member) resetOffset(pi int, logStart, hw int64) {
 	g.resets++
 	g.lostToRetention += logStart - m.fetchPos[pi]
 	to := logStart
-	if g.spec.AutoOffsetReset == "latest" {
+	if g.reset == scenarios.ResetLatest {
 		to = hw
 	}
 	m.pos[pi], m.fetchPos[pi], m.buf[pi] = to, to, nil
@@ -559,7 +553,7 @@ func (m *member) maybePoll() {
 		return
 	}
 	if len(m.revoking) > 0 {
-		if m.inGroup && g.commit != "before" && !m.revokeCommitted {
+		if m.inGroup && g.commit != scenarios.CommitBefore && !m.revokeCommitted {
 			m.revokeCommitted = true
 			m.afterCommit = m.maybePoll
 			m.sendCommit(true)
@@ -572,7 +566,7 @@ func (m *member) maybePoll() {
 		m.rejoin()
 		return
 	}
-	if g.commit == "auto" && now >= m.nextAuto {
+	if g.commit == scenarios.CommitAuto && now >= m.nextAuto {
 		// Auto-commit runs inside poll and commits the positions the
 		// previous poll returned, asynchronously.
 		m.nextAuto = now + g.autoEvery
@@ -619,7 +613,7 @@ func (m *member) maybePoll() {
 		return
 	}
 	cum := m.plan()
-	if g.commit == "before" {
+	if g.commit == scenarios.CommitBefore {
 		m.sendCommit(true)
 		return
 	}
@@ -777,7 +771,7 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
-	if g.commit == "after" {
+	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
 	}
@@ -988,7 +982,7 @@ func (w *world) cmResp(id uint64) {
 		f()
 		return
 	}
-	if m.busy && m.g.commit == "before" {
+	if m.busy && m.g.commit == scenarios.CommitBefore {
 		// Committed before processing: now process.
 		var total sim.Time
 		if n := len(m.recs); n > 0 {

@@ -735,8 +735,8 @@ func (c *controller) invariants(res *Results) []string {
 			}
 		}
 	}
-	for _, g := range w.sc.ConsumerGroups {
-		if g.Commit == "before" {
+	for _, g := range w.groups {
+		if g.commit == scenarios.CommitBefore {
 			consumerSide = true
 		}
 	}

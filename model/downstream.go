@@ -118,7 +118,7 @@ func (d *downstream) handoff(m *member) {
 		m.recs = m.recs[:0]
 		m.busy = false
 		d.dispatchMemory()
-		if g.commit == "after" {
+		if g.commit == scenarios.CommitAfter {
 			m.sendCommit(true)
 			return
 		}
@@ -302,7 +302,7 @@ func (d *downstream) settle(j *dsJob, ok bool) {
 	}
 	m.recs = m.recs[:0]
 	m.busy = false
-	if d.g.commit == "after" {
+	if d.g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
 	}

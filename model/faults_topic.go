@@ -167,7 +167,7 @@ func (g *group) startOffset(pi int) int64 {
 		return c
 	}
 	p := g.t.parts[pi]
-	if g.spec.AutoOffsetReset == "latest" {
+	if g.reset == scenarios.ResetLatest {
 		return p.hw
 	}
 	return p.leader.log.LogStartOffset()

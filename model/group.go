@@ -181,13 +181,8 @@ func (g *group) computeAssignment(ms []*member) [][]int {
 	if len(ms) == 0 {
 		return out
 	}
-	if g.spec.Assignment != "cooperative-sticky" {
-		a, err := assign(g.spec.Assignment, n, len(ms))
-		if err != nil {
-			g.w.fail(fmt.Errorf("group %s: %w", g.spec.Name, err))
-			return out
-		}
-		return a
+	if g.assignor != scenarios.AssignCooperativeSticky {
+		return assign(g.assignor, n, len(ms))
 	}
 	// Current owners among the joining members (what they reported).
 	cur := make([]int, n)
@@ -354,9 +349,9 @@ func (m *member) rejoin() {
 		m.pollExpired = false
 		m.fenced()
 	}
-	if g.spec.Assignment != "cooperative-sticky" && len(m.parts) > 0 {
+	if g.assignor != scenarios.AssignCooperativeSticky && len(m.parts) > 0 {
 		// Eager: commit what was processed, then give up everything.
-		if m.inGroup && g.commit != "before" && !m.revokeCommitted {
+		if m.inGroup && g.commit != scenarios.CommitBefore && !m.revokeCommitted {
 			m.revokeCommitted = true
 			m.afterCommit = m.rejoin
 			m.needRejoin = true
@@ -565,7 +560,7 @@ func (m *member) leave() {
 		m.finishPoll(-1)
 	}
 	m.busy = false
-	if m.inGroup && g.commit != "before" && len(m.parts) > 0 {
+	if m.inGroup && g.commit != scenarios.CommitBefore && len(m.parts) > 0 {
 		// The final commit reaches the coordinator; the process ends
 		// without waiting for the answer.
 		var parts []int

@@ -153,15 +153,16 @@ func TestAssign(t *testing.T) {
 		{"cooperative-sticky", 2, 3, "[[0] [1] []]"},
 		{"range", 2, 3, "[[0] [1] []]"},
 	} {
-		got, err := assign(c.strategy, c.parts, c.mem)
+		a, err := (&scenarios.ConsumerGroup{Assignment: c.strategy}).Assignor()
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := assign(a, c.parts, c.mem)
 		if s := fmtJSON(got); s != c.want {
 			t.Errorf("assign(%s, %d, %d) = %s, want %s", c.strategy, c.parts, c.mem, s, c.want)
 		}
 	}
-	if _, err := assign("sticky-ish", 3, 1); err == nil {
+	if _, err := (&scenarios.ConsumerGroup{Assignment: "sticky-ish"}).Assignor(); err == nil {
 		t.Error("unknown strategy accepted")
 	}
 }

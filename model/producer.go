@@ -168,25 +168,18 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	}
 	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
 	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
-	switch spec.Acks {
-	case "0":
-		p.acks = 0
-	case "1":
-		p.acks = 1
-	default:
-		p.acks = -1
+	acks, err := spec.AcksLevel()
+	if err != nil {
+		return nil, err
 	}
-	p.idem = spec.EnableIdempotence != nil && *spec.EnableIdempotence
-	p.retries = 1<<31 - 1
-	if spec.Retries != nil {
-		p.retries = *spec.Retries
+	p.acks = int(acks)
+	// The scenario is resolved (scenarios.Defaults): the model applies no
+	// defaults of its own.
+	if spec.EnableIdempotence == nil || spec.Retries == nil || p.batchSize <= 0 || p.bufMax <= 0 {
+		return nil, fmt.Errorf("producer %s: enable_idempotence, retries, batch_size or buffer_memory unset: want a resolved scenario", spec.Name)
 	}
-	if p.batchSize <= 0 {
-		p.batchSize = 16384
-	}
-	if p.bufMax <= 0 {
-		p.bufMax = 32 << 20
-	}
+	p.idem = *spec.EnableIdempotence
+	p.retries = *spec.Retries
 	p.parts = make([]pacc, len(t.parts))
 	for i := range p.parts {
 		p.parts[i].open = -1

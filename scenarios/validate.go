@@ -268,7 +268,11 @@ func (s *Scenario) validateGroups(v *validator, topics map[string]int) {
 		v.positive(f+"auto_commit_interval", g.AutoCommitInterval, "Kafka's default is 5s")
 		v.oneOf(f+"assignment", g.Assignment, "range", "roundrobin", "cooperative-sticky")
 		v.oneOf(f+"isolation_level", g.IsolationLevel, "read_uncommitted", "read_committed")
-		v.oneOf(f+"auto_offset_reset", g.AutoOffsetReset, "earliest", "latest", "none")
+		if g.AutoOffsetReset == "none" {
+			v.add(f+"auto_offset_reset", "none (an error to the application) is not modelled: want earliest or latest")
+		} else {
+			v.oneOf(f+"auto_offset_reset", g.AutoOffsetReset, "earliest", "latest")
+		}
 		if g.SessionTimeout < minSessionTimeout || g.SessionTimeout > maxSessionTimeout {
 			v.add(f+"session_timeout", "%v is outside the broker's allowed %v to %v", g.SessionTimeout, minSessionTimeout, maxSessionTimeout)
 		}
