@@ -31,6 +31,9 @@ type world struct {
 	chk     *check.Checker
 
 	net *net.Network
+	// faulty: the scenario has broker faults, so request steps check the
+	// state of the brokers and links they touch (controller.install).
+	faulty bool
 
 	conts    []cont
 	freeCont []uint32
@@ -403,16 +406,25 @@ func (f *replicaFetcher) send() {
 }
 
 func (w *world) rfArrive(id uint64) {
+	if w.faulty && !w.ctl.rfArriveOK(w.fetchers[id]) {
+		return
+	}
 	f := w.fetchers[id]
 	w.use(f.src.NICIn, float64(64+32*len(f.parts)), w.fRFIn, id)
 }
 
 func (w *world) rfIn(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	w.useTime(f.src.CPU, f.src.CPUReq, w.fRFRead, id)
 }
 
 func (w *world) rfRead(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	f.deadline = w.s.Now() + f.waitMax
 	for i, r := range f.parts {
@@ -455,6 +467,9 @@ func (f *replicaFetcher) read() {
 func (f *replicaFetcher) wake() { f.read() }
 
 func (w *world) rfExpire(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	if f.parked {
 		f.read()
@@ -462,23 +477,35 @@ func (w *world) rfExpire(id uint64) {
 }
 
 func (w *world) rfDisk(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	f.src.bytesOut += f.bytes
 	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
 }
 
 func (w *world) rfOut(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	w.net.Send(&f.down, w.fRFResp, id)
 }
 
 func (w *world) rfResp(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], true) {
+		return
+	}
 	f := w.fetchers[id]
 	f.dst.bytesIn += f.bytes
 	w.use(f.dst.NICIn, float64(64+f.bytes), w.fRFDstIn, id)
 }
 
 func (w *world) rfDstIn(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	w.useTime(f.dst.CPU, f.dst.CPUCost(f.bytes), w.fRFApply, id)
 }
@@ -486,6 +513,9 @@ func (w *world) rfDstIn(id uint64) {
 // rfApply appends the fetched batches as they are and starts the next
 // fetch at once, as a replica fetcher thread does.
 func (w *world) rfApply(id uint64) {
+	if w.faulty && !w.ctl.rfApplyOK(w.fetchers[id]) {
+		return
+	}
 	f := w.fetchers[id]
 	for i, r := range f.parts {
 		if len(f.data[i]) > 0 {
@@ -514,6 +544,10 @@ func (w *world) rfApply(id uint64) {
 // isr-expiration task does.
 func (w *world) isrCheck(broker uint64) {
 	lag := sim.Time(w.sc.Cluster.ReplicaLagTimeMax)
+	if w.faulty && !w.ctl.isrCheckOK(int(broker)) {
+		w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
+		return
+	}
 	for _, t := range w.topics {
 		for _, p := range t.parts {
 			if p.leader.b.id == int(broker) {
@@ -522,6 +556,9 @@ func (w *world) isrCheck(broker uint64) {
 		}
 	}
 	w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
+	if w.faulty {
+		w.ctl.isrChecked(int(broker))
+	}
 }
 
 func (w *world) nop(uint64) {}

@@ -390,16 +390,25 @@ func (s *fetchSession) send() {
 }
 
 func (w *world) csArrive(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	w.useTime(s.b.CPU, s.b.CPUReq, w.fCsRead, id)
 }
 
 func (w *world) csRead(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	s.deadline = w.s.Now() + sim.Time(s.m.g.spec.FetchMaxWait)
 	s.read()
@@ -487,6 +496,9 @@ func (s *fetchSession) wake(gen uint32) {
 }
 
 func (w *world) csExpire(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	if s.parked {
 		s.read()
@@ -494,12 +506,18 @@ func (w *world) csExpire(id uint64) {
 }
 
 func (w *world) csDisk(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	s.b.bytesOut += s.bytes
 	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	w.net.Send(&s.down, w.fCsResp, id)
 }
@@ -508,6 +526,9 @@ func (w *world) csOut(id uint64) {
 // the member no longer owns, or read from a position it has since left
 // (a rewind or reset), is dropped.
 func (w *world) csResp(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	m := s.m
 	s.inFlight = false

@@ -654,6 +654,9 @@ func (w *world) freePreqID(id uint32) { w.freePreq = append(w.freePreq, id) }
 // Broker side of a produce request.
 
 func (w *world) prArrive(id uint64) {
+	if w.faulty && !w.ctl.prArriveOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	r.c.b.bytesIn += r.bytes
 	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
@@ -662,6 +665,9 @@ func (w *world) prArrive(id uint64) {
 // prIn queues the request behind its connection's earlier one: a broker
 // handles one request per connection at a time, in order.
 func (w *world) prIn(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	if c.busy {
@@ -674,6 +680,9 @@ func (w *world) prIn(id uint64) {
 
 // prHandle appends each batch to its partition's leader log.
 func (w *world) prHandle(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	p := c.p
@@ -759,6 +768,9 @@ func (w *world) prRespond(r *produceReq) {
 // prSent: the response left the broker; the connection's next request may
 // be handled.
 func (w *world) prSent(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	c.busy = false
@@ -781,6 +793,9 @@ func (w *world) prSent(id uint64) {
 }
 
 func (w *world) prResp(id uint64) {
+	if w.faulty && !w.ctl.prRespOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	r.c.p.onResponse(r)
 	w.freePreqID(r.id)
