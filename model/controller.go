@@ -42,7 +42,7 @@ type controller struct {
 
 type brokerState struct {
 	down, fenced  bool
-	lostCache     bool   // the last crash lost the page cache (an unclean shutdown)
+	lostCache     bool   // the last crash lost the page cache: the machine died, not only the process
 	inc           uint32 // bumped at every crash and restart
 	cutController bool
 	cutClients    bool

@@ -130,7 +130,11 @@
 //     at once (metadata refresh folded into their backoff); consumer fetch
 //     sessions move to a live broker at once and read each partition from
 //     its leader; a crash's lost page cache keeps what the last 5s
-//     write-back had flushed; logs on --data-dir are not reopened through
+//     write-back had flushed, and such a machine crash is silent to
+//     producers (they wait out request.timeout.ms) where a process crash
+//     refuses their new requests at once (in both, requests in flight at
+//     the crash wait out the timeout, and replica and consumer fetches are
+//     retried after a second); logs on --data-dir are not reopened through
 //     recovery on restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).

@@ -316,11 +316,15 @@ func (c *controller) prArriveOK(r *produceReq) bool {
 	case r.timedOut:
 		c.w.freePreqID(r.id)
 		return false
-	case bs.cutClients:
+	case bs.cutClients, bs.down && bs.lostCache:
+		// A cut link, or a dead machine (a crash losing the page cache
+		// is the machine's: power, kernel): nothing answers, and the
+		// producer waits out request.timeout.ms.
 		c.lostRequest(r)
 		return false
 	case bs.down:
-		// Connection refused: nothing was written.
+		// The process died but its host is up: the connection is refused
+		// within a round trip, and nothing was written.
 		if r.c.p.acks != 0 {
 			c.failRequest(r, false)
 		}

@@ -208,3 +208,48 @@ func mustSize(t *testing.T, spec string) scenarios.SizeDist {
 	}
 	return d
 }
+
+// A request to a crashed broker process is refused within a round trip; a
+// request to a crashed machine (a crash that loses the page cache: power,
+// kernel) meets silence, and the producer waits out request.timeout.ms.
+//
+// One partition led by broker 0; one producer, 20 msg/s evenly spaced,
+// acks=1, linger 0, request.timeout 10s. Broker 0 crashes at 5.01s (just
+// after a send) for 2s; broker.session.timeout is 60s, so it is never
+// fenced and leads again when it returns at 7.01s.
+//
+//   - Process crash: every send in [5.01s, 7.01s) is refused at once and
+//     retried after retry.backoff (100ms doubling to 1s, ± 20%), so the
+//     first send after the restart succeeds within 1.2s of it: no ack takes
+//     longer than the 2s outage + 1.2s = 3.2s.
+//   - Machine crash: the first send into the outage (at 5.05s) gets no
+//     answer; the producer gives up after 10s, retries after 100ms ± 20%
+//     and is answered: its ack takes 10s + (80…120ms) + a round trip, the
+//     longest of the run (later ones waited behind it for less).
+func TestCrashedMachineIsSilent(t *testing.T) {
+	build := func(machine bool) *scenarios.Scenario {
+		no := false
+		s := &scenarios.Scenario{
+			Name: "crash", Seed: 2, Duration: 30 * units.Second,
+			Cluster: scenarios.Cluster{Brokers: 3, BrokerSessionTimeout: 60 * units.Second},
+			Topics:  []scenarios.Topic{{Name: "events", Partitions: 1, ReplicationFactor: 3, MinInsyncReplicas: 1}},
+			Producers: []scenarios.Producer{{Name: "app", Topic: "events", Rate: 20, Arrival: "constant", Acks: "1",
+				EnableIdempotence: &no, Linger: durPtr(0), RequestTimeout: 10 * units.Second}},
+			ConsumerGroups: []scenarios.ConsumerGroup{{Name: "readers", Topic: "events", Consumers: 1}},
+			Faults: []scenarios.Fault{{Type: "broker-crash", At: 5010 * units.Millisecond, Duration: 2 * units.Second,
+				Broker: brokerID(0), LosePageCache: machine}},
+		}
+		s.Defaults()
+		return s
+	}
+	proc := mustRun(t, build(false))
+	noViolations(t, "process crash", proc)
+	if m := proc.AckLatency.Max; m < 2000 || m > 3200 {
+		t.Errorf("process crash: longest ack %.0f ms, want the 2s outage plus at most one backoff (≤ 3.2s)", m)
+	}
+	mach := mustRun(t, build(true))
+	noViolations(t, "machine crash", mach)
+	if m := mach.AckLatency.Max; m < 10080 || m > 10125 {
+		t.Errorf("machine crash: longest ack %.0f ms, want request.timeout 10s + backoff 100ms ± 20%% (10080–10125 ms)", m)
+	}
+}
