@@ -68,8 +68,9 @@
 //     stores commits as records in a real compacted __consumer_offsets
 //     log. Each member keeps one fetch session per leader broker
 //     (fetch.min.bytes, fetch.max.wait.ms, per-partition and total max
-//     bytes, reading only below the high watermark), buffers what it
-//     fetched, and polls up to max.poll.records, processing them one after
+//     bytes, reading only below the high watermark — below the last
+//     stable offset for read_committed, the same offset until
+//     transactions exist), buffers what it fetched, and polls up to max.poll.records, processing them one after
 //     another with the group's service-time distribution: one event per
 //     poll, with each record's completion time computed. It prefetches a
 //     partition as soon as its buffer empties. Commits: auto (every
