@@ -750,20 +750,12 @@ func (m *member) take(pi int, limit int) {
 				break
 			}
 			r := pollRec{part: int32(pi), offset: rec.Offset, key: -1, size: rec.ValueSize}
-			v := rec.Value
-			pid, n1 := binary.Uvarint(v)
-			seq, n2 := binary.Uvarint(v[max(n1, 0):])
-			sub, n3 := binary.Uvarint(v[max(n1, 0)+max(n2, 0):])
-			if n1 <= 0 || n2 <= 0 || n3 <= 0 {
+			prod, seq, born, ok := check.ReadID(rec.Value, rec.Timestamp)
+			if !ok {
 				m.g.w.fail(fmt.Errorf("consumer: record %d of partition %d has no message id", rec.Offset, pi))
 				return
 			}
-			r.prod, r.seq = int32(pid), int32(uint32(seq))
-			r.born = sim.Time(rec.Timestamp)*sim.Millisecond + sim.Time(sub)
-			if rec.Key != nil {
-				k, _ := binary.Uvarint(rec.Key)
-				r.key = int64(k)
-			}
+			r.prod, r.seq, r.born, r.key = int32(prod), seq, born, check.ReadKey(rec.Key)
 			m.recs = append(m.recs, r)
 			m.pos[pi] = rec.Offset + 1
 		}

@@ -1,12 +1,12 @@
 package model
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/model/net"
 	"mqsim/scenarios"
@@ -250,9 +250,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	}
 	b := p.batches[a.open]
 	seq := a.nextSeq + b.n
-	p.prefix = binary.AppendUvarint(p.prefix[:0], uint64(p.idx))
-	p.prefix = binary.AppendUvarint(p.prefix, uint64(uint32(seq)))
-	p.prefix = binary.AppendUvarint(p.prefix, uint64(born%sim.Millisecond))
+	p.prefix = check.AppendID(p.prefix[:0], p.idx, seq, born)
 	a.bb.AddSized(int64(born/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
 	b.n++
 	b.times = append(b.times, born)

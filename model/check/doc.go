@@ -23,4 +23,6 @@
 //
 //	checker.go  Ledger (the id set), Checker (the ledger of acks and
 //	            processings and its verdicts), PendingIDs
+//	record.go   how a message's id, produce time and key travel in a
+//	            record: AppendID, ReadID, AppendKey, ReadKey
 package check
