@@ -2,8 +2,6 @@ package model
 
 import (
 	"testing"
-
-	"mqsim/sim"
 )
 
 // The add-partitions built-in: orders grows from 4 to 8 partitions at 15s
@@ -86,23 +84,5 @@ func TestAddPartitions(t *testing.T) {
 	if r.Acked != r.Produced || r.FinalUnderReplicated != 0 || r.MinISR != 3 {
 		t.Errorf("acked %d of %d, under-replicated at the end %d, min ISR %d: want all acked and full ISRs",
 			r.Acked, r.Produced, r.FinalUnderReplicated, r.MinISR)
-	}
-}
-
-// Per-key order across partitions is send order: a key's message on its new
-// partition after its older ones is in order; one processed before an older
-// message of the key (still on the old partition) reorders it.
-func TestCheckerKeyMovesPartition(t *testing.T) {
-	c := newChecker(1)
-	const key = 7
-	c.processed(0, 0, 1, 40, key, 10*sim.Second) // old partition, seq 40
-	c.processed(0, 0, 5, 0, key, 16*sim.Second)  // new partition, seq 0, sent later
-	if c.reordered[0] != 0 {
-		t.Fatalf("in send order across partitions: %d reordered, want 0", c.reordered[0])
-	}
-	c.processed(0, 0, 1, 41, key, 11*sim.Second) // older message of the key, processed after
-	c.processed(0, 0, 5, 1, key, 17*sim.Second)  // in order on its partition
-	if c.reordered[0] != 1 {
-		t.Errorf("an older message after a newer one on another partition: %d reordered, want 1", c.reordered[0])
 	}
 }

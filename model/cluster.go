@@ -2,11 +2,15 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/model/commitlog/vfs"
+	"mqsim/model/net"
+	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -24,10 +28,12 @@ type world struct {
 	topics  []*topic
 	prods   []*producer
 	groups  []*group
-	chk     *checker
+	chk     *check.Checker
 
-	netRng   *rand.Rand
-	lat, jit sim.Time
+	net *net.Network
+	// faulty: the scenario has broker faults, so request steps check the
+	// state of the brokers and links they touch (controller.install).
+	faulty bool
 
 	conts    []cont
 	freeCont []uint32
@@ -100,31 +106,12 @@ func (w *world) useTime(rs *sim.RateServer, d sim.Time, fn func(uint64), arg uin
 	rs.SubmitTime(d, w.putCont(fn, arg), w.fJobDone)
 }
 
-// link is one direction of a TCP connection: messages arrive after the
-// network latency with jitter, never before an earlier message.
-type link struct{ last sim.Time }
-
-func (w *world) deliver(l *link, fn func(uint64), arg uint64) {
-	d := w.lat
-	if w.jit > 0 {
-		d += sim.Time((w.netRng.Float64()*2 - 1) * float64(w.jit))
-	}
-	t := max(w.s.Now()+max(d, 0), l.last)
-	l.last = t
-	w.s.AtCall(t, fn, arg)
-}
-
-// broker is one machine: NIC in and out, disk write and read (byte-rate
-// servers), request-handler threads (a multi-server CPU), and a page cache
-// size deciding which reads touch the disk.
+// broker is a Kafka broker on its machine (NIC, disk, handler threads and
+// page cache: node.Machine).
 type broker struct {
+	*node.Machine
 	w                              *world
 	id                             int
-	nicIn, nicOut, diskW, diskR    *sim.RateServer
-	cpu                            *sim.RateServer
-	cpuReq                         sim.Time
-	cpuPerByte                     float64 // ns per byte appended
-	pageCache                      int64
 	errRate                        float64
 	errRng                         *rand.Rand
 	written                        int64 // bytes appended to this broker's logs
@@ -137,11 +124,6 @@ type broker struct {
 	offsetVal                      [8]byte
 	offsetsAppends                 int64
 	lastCompactAt, compactInterval int64
-}
-
-// cpuCost is the handler time for a request carrying bytes of records.
-func (b *broker) cpuCost(bytes int64) sim.Time {
-	return b.cpuReq + sim.Time(float64(bytes)*b.cpuPerByte)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -157,7 +139,7 @@ func (b *broker) uncached(p *partition, offset, bytes int64) int64 {
 	if p.bytes > 0 {
 		since *= float64(b.written) / float64(p.bytes)
 	}
-	if since <= float64(b.pageCache) {
+	if since <= float64(b.PageCache) {
 		return 0
 	}
 	return bytes
@@ -165,41 +147,21 @@ func (b *broker) uncached(p *partition, offset, bytes int64) int64 {
 
 func newBroker(w *world, id int) (*broker, error) {
 	h := w.sc.Cluster.Hardware
-	b := &broker{w: w, id: id, cpuReq: sim.Time(h.CPUPerRequest), cpuPerByte: float64(h.CPUPerMB) / 1e6,
-		pageCache: int64(h.PageCache), errRate: float64(w.sc.Cluster.TransientErrorRate),
+	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
+		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
+		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
+		PageCache: int64(h.PageCache)})
+	if err != nil {
+		return nil, err
+	}
+	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
-	mk := func(name string, servers int, rate float64) (*sim.RateServer, error) {
-		return sim.NewRateServer(w.s, sim.RateServerConfig{Name: fmt.Sprintf("broker-%d/%s", id, name), Servers: servers, Rate: rate})
-	}
-	var err error
-	for _, r := range []struct {
-		dst     **sim.RateServer
-		name    string
-		servers int
-		rate    float64
-	}{
-		{&b.nicIn, "nic-in", 1, float64(h.NICIn)}, {&b.nicOut, "nic-out", 1, float64(h.NICOut)},
-		{&b.diskW, "disk-write", 1, float64(h.DiskWrite)}, {&b.diskR, "disk-read", 1, float64(h.DiskRead)},
-		{&b.cpu, "cpu", h.CPUThreads, 1},
-	} {
-		if *r.dst, err = mk(r.name, r.servers, r.rate); err != nil {
-			return nil, err
-		}
-	}
 	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20})
 	if err != nil {
 		return nil, err
 	}
 	return b, nil
 }
-
-// resources lists the broker's rate servers in a fixed order (the order of
-// BrokerResult's utilisation fields).
-func (b *broker) resources() [5]*sim.RateServer {
-	return [5]*sim.RateServer{b.nicIn, b.nicOut, b.diskW, b.diskR, b.cpu}
-}
-
-var resourceNames = [5]string{"nic_in", "nic_out", "disk_write", "disk_read", "cpu"}
 
 // openLog opens a replica's log: in memory, or on files under DataDir.
 func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, error) {
@@ -285,7 +247,7 @@ func (p *partition) appended(n int64, bytes int64) {
 	p.bytes += bytes
 	b := p.leader.b
 	b.written += bytes
-	p.w.use(b.diskW, float64(bytes), p.w.fNop, 0)
+	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
 	for _, r := range p.replicas {
 		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
@@ -372,9 +334,10 @@ func (p *partition) maybeAdvanceHW() {
 type replicaFetcher struct {
 	w         *world
 	id        int
+	key       fetcherKey
 	dst, src  *broker
 	parts     []*replica // the follower replicas
-	up, down  link
+	up, down  net.Link
 	offsets   []int64
 	data      [][]byte
 	leaderHW  []int64
@@ -389,26 +352,79 @@ type replicaFetcher struct {
 	inRequest bool
 }
 
+// fetcherKey names one fetcher thread: the follower broker, the leader
+// broker and which of the num.replica.fetchers threads (slot).
+type fetcherKey struct{ dst, src, slot int }
+
+// fetcherKey is the fetcher that replicates p from src to dst. Kafka's
+// AbstractFetcherManager picks the thread as
+// abs(31 * topic.hashCode + partition) % num.replica.fetchers.
+func (w *world) fetcherKey(dst, src *broker, p *partition) fetcherKey {
+	n := max(w.sc.Cluster.NumReplicaFetchers, 1)
+	h := int(31*javaStringHash(p.t.spec.Name) + int32(p.idx))
+	switch { // Kafka's Utils.abs
+	case h == math.MinInt32:
+		h = 0
+	case h < 0:
+		h = -h
+	}
+	return fetcherKey{dst: dst.id, src: src.id, slot: h % n}
+}
+
+// javaStringHash is Java's String.hashCode (over UTF-16 code units; topic
+// names are ASCII, where bytes and code units agree).
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			h = 31*h + int32(0xD800+(r>>10))
+			r = 0xDC00 + (r & 0x3FF)
+		}
+		h = 31*h + int32(r)
+	}
+	return h
+}
+
+// newReplicaFetcher adds an empty fetcher with the cluster's fetch settings.
+func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetcher {
+	c := &w.sc.Cluster
+	f := &replicaFetcher{w: w, id: len(w.fetchers), key: k, dst: dst, src: src,
+		minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
+		waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+	w.fetchers = append(w.fetchers, f)
+	return f
+}
+
 func (f *replicaFetcher) send() {
 	for i, r := range f.parts {
 		f.offsets[i] = r.log.LogEndOffset()
 	}
 	f.inRequest = true
 	f.w.replicaFetches++
-	f.w.deliver(&f.up, f.w.fRFArrive, uint64(f.id))
+	f.w.net.Send(&f.up, f.w.fRFArrive, uint64(f.id))
 }
 
 func (w *world) rfArrive(id uint64) {
+	if w.faulty && !w.ctl.rfArriveOK(w.fetchers[id]) {
+		return
+	}
 	f := w.fetchers[id]
-	w.use(f.src.nicIn, float64(64+32*len(f.parts)), w.fRFIn, id)
+	w.use(f.src.NICIn, float64(64+32*len(f.parts)), w.fRFIn, id)
 }
 
 func (w *world) rfIn(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
-	w.useTime(f.src.cpu, f.src.cpuReq, w.fRFRead, id)
+	w.useTime(f.src.CPU, f.src.CPUReq, w.fRFRead, id)
 }
 
 func (w *world) rfRead(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	f.deadline = w.s.Now() + f.waitMax
 	for i, r := range f.parts {
@@ -445,12 +461,15 @@ func (f *replicaFetcher) read() {
 		f.parked = false
 		f.w.s.Cancel(f.waitEv)
 	}
-	f.w.use(f.src.diskR, float64(f.uncached), f.w.fRFDisk, uint64(f.id))
+	f.w.use(f.src.DiskR, float64(f.uncached), f.w.fRFDisk, uint64(f.id))
 }
 
 func (f *replicaFetcher) wake() { f.read() }
 
 func (w *world) rfExpire(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	if f.parked {
 		f.read()
@@ -458,30 +477,45 @@ func (w *world) rfExpire(id uint64) {
 }
 
 func (w *world) rfDisk(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
 	f.src.bytesOut += f.bytes
-	w.use(f.src.nicOut, float64(64+f.bytes), w.fRFOut, id)
+	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
 }
 
 func (w *world) rfOut(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
-	w.deliver(&f.down, w.fRFResp, id)
+	w.net.Send(&f.down, w.fRFResp, id)
 }
 
 func (w *world) rfResp(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], true) {
+		return
+	}
 	f := w.fetchers[id]
 	f.dst.bytesIn += f.bytes
-	w.use(f.dst.nicIn, float64(64+f.bytes), w.fRFDstIn, id)
+	w.use(f.dst.NICIn, float64(64+f.bytes), w.fRFDstIn, id)
 }
 
 func (w *world) rfDstIn(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
 	f := w.fetchers[id]
-	w.useTime(f.dst.cpu, f.dst.cpuCost(f.bytes), w.fRFApply, id)
+	w.useTime(f.dst.CPU, f.dst.CPUCost(f.bytes), w.fRFApply, id)
 }
 
 // rfApply appends the fetched batches as they are and starts the next
 // fetch at once, as a replica fetcher thread does.
 func (w *world) rfApply(id uint64) {
+	if w.faulty && !w.ctl.rfApplyOK(w.fetchers[id]) {
+		return
+	}
 	f := w.fetchers[id]
 	for i, r := range f.parts {
 		if len(f.data[i]) > 0 {
@@ -491,7 +525,7 @@ func (w *world) rfApply(id uint64) {
 				return
 			}
 			f.dst.written += res.Size
-			w.use(f.dst.diskW, float64(res.Size), w.fNop, 0)
+			w.use(f.dst.DiskW, float64(res.Size), w.fNop, 0)
 			f.data[i] = nil
 		}
 		if hw := min(f.leaderHW[i], r.log.LogEndOffset()); hw > r.hw {
@@ -510,6 +544,10 @@ func (w *world) rfApply(id uint64) {
 // isr-expiration task does.
 func (w *world) isrCheck(broker uint64) {
 	lag := sim.Time(w.sc.Cluster.ReplicaLagTimeMax)
+	if w.faulty && !w.ctl.isrCheckOK(int(broker)) {
+		w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
+		return
+	}
 	for _, t := range w.topics {
 		for _, p := range t.parts {
 			if p.leader.b.id == int(broker) {
@@ -518,6 +556,9 @@ func (w *world) isrCheck(broker uint64) {
 		}
 	}
 	w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
+	if w.faulty {
+		w.ctl.isrChecked(int(broker))
+	}
 }
 
 func (w *world) nop(uint64) {}

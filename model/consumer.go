@@ -7,7 +7,9 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -45,11 +47,17 @@ type group struct {
 
 	service   sim.Dist
 	zeroCost  bool
-	commit    string
+	commit    scenarios.CommitMode
+	reset     scenarios.OffsetReset
+	assignor  scenarios.Assignor
 	autoEvery sim.Time
-	idem      bool
-	dedupe    *ledger // idempotent processing's store of processed ids
-	slowdown  float64 // downstream-slowdown without a downstream: on processing
+	// upto is isolation.level: read_uncommitted reads below the high
+	// watermark, read_committed below the last stable offset (which equals
+	// the high watermark while no transaction is open).
+	upto     commitlog.Bound
+	idem     bool
+	dedupe   *check.Ledger // idempotent processing's store of processed ids
+	slowdown float64       // downstream-slowdown without a downstream: on processing
 
 	fh *failureHandler // failure policies (poison.go); nil: processing never fails
 	ds *downstream     // the dependency processing calls (downstream.go); nil: none
@@ -160,7 +168,7 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	g := &group{w: w, idx: idx, spec: spec, t: t,
 		processed: make([]int64, n), committed: make([]int64, n), high: make([]int64, n), owner: make([]*member, n),
 		pausedSince: make([]sim.Time, n),
-		service:     spec.Processing.Dist, commit: spec.Commit, autoEvery: sim.Time(spec.AutoCommitInterval),
+		service:     spec.Processing.Dist, autoEvery: sim.Time(spec.AutoCommitInterval),
 		idem: spec.Idempotent, e2e: sim.NewLatencyHistogram(), slowdown: 1,
 		session: sim.Time(spec.SessionTimeout), heartbeat: sim.Time(spec.HeartbeatInterval), maxPoll: sim.Time(spec.MaxPollInterval)}
 	if g.service == nil {
@@ -169,28 +177,36 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	if c, ok := g.service.(sim.Constant); ok && c.Value == 0 {
 		g.zeroCost = true
 	}
-	if g.autoEvery <= 0 {
-		g.autoEvery = 5 * sim.Second
+	// The scenario is resolved (scenarios.Defaults, Validate): the model
+	// applies no defaults of its own, and refuses what it cannot run.
+	if g.autoEvery <= 0 || g.session <= 0 || g.heartbeat <= 0 || g.heartbeat >= g.session || g.maxPoll <= 0 ||
+		spec.FetchMaxBytes <= 0 || spec.MaxPartitionFetchBytes <= 0 {
+		return nil, fmt.Errorf("group %s: auto_commit_interval %v, session_timeout %v, heartbeat_interval %v, max_poll_interval %v, fetch_max_bytes %v, max_partition_fetch_bytes %v: want a resolved scenario (all above 0, heartbeat below session)",
+			spec.Name, spec.AutoCommitInterval, spec.SessionTimeout, spec.HeartbeatInterval, spec.MaxPollInterval, spec.FetchMaxBytes, spec.MaxPartitionFetchBytes)
 	}
-	if g.session <= 0 {
-		g.session = 45 * sim.Second
+	var err error
+	if g.commit, err = spec.CommitMode(); err != nil {
+		return nil, err
 	}
-	if g.heartbeat <= 0 || g.heartbeat >= g.session {
-		g.heartbeat = g.session / 3
-	}
-	if g.maxPoll <= 0 {
-		g.maxPoll = 5 * sim.Minute
+	if g.reset, err = spec.OffsetReset(); err != nil {
+		return nil, err
 	}
 	if g.idem {
-		g.dedupe = newLedger()
+		g.dedupe = check.NewLedger()
 	}
 	if auditOwnership {
 		g.audit = map[[2]int32]int{}
 	}
-	switch spec.Assignment {
-	case "", "range", "roundrobin", "cooperative-sticky":
-	default:
-		return nil, fmt.Errorf("group %s: unknown assignment strategy %q", spec.Name, spec.Assignment)
+	if g.assignor, err = spec.Assignor(); err != nil {
+		return nil, err
+	}
+	iso, err := spec.Isolation()
+	if err != nil {
+		return nil, err
+	}
+	g.upto = commitlog.UptoHighWatermark
+	if iso == scenarios.ReadCommitted {
+		g.upto = commitlog.UptoLastStable
 	}
 	// The coordinator is the leader of the group's __consumer_offsets
 	// partition: hash of the group id over the brokers.
@@ -198,7 +214,6 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
-	var err error
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
@@ -208,11 +223,12 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	return g, nil
 }
 
-// assign is an eager strategy's partition assignment for one topic.
-func assign(strategy string, partitions, members int) ([][]int, error) {
+// assign is an eager strategy's partition assignment for one topic (and
+// cooperative-sticky's first, balanced one).
+func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 	out := make([][]int, members)
 	switch strategy {
-	case "", "range":
+	case scenarios.AssignRange:
 		per, extra := partitions/members, partitions%members
 		p := 0
 		for m := range members {
@@ -225,14 +241,12 @@ func assign(strategy string, partitions, members int) ([][]int, error) {
 				p++
 			}
 		}
-	case "roundrobin", "cooperative-sticky":
+	default:
 		for p := range partitions {
 			out[p%members] = append(out[p%members], p)
 		}
-	default:
-		return nil, fmt.Errorf("unknown assignment strategy %q", strategy)
 	}
-	return out, nil
+	return out
 }
 
 // start boots every member at time 0: they join, the coordinator forms the
@@ -342,7 +356,7 @@ type fetchSession struct {
 	m        *member
 	b        *broker
 	parts    []int
-	up, down link
+	up, down net.Link
 	data     [][]byte
 	hw       []int64
 	from     []int64 // the offset each partition was read from
@@ -372,20 +386,29 @@ func (s *fetchSession) send() {
 	}
 	s.inFlight = true
 	s.w.consumerFetches++
-	s.w.deliver(&s.up, s.w.fCsArrive, uint64(s.id))
+	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))
 }
 
 func (w *world) csArrive(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
-	w.use(s.b.nicIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
-	w.useTime(s.b.cpu, s.b.cpuReq, w.fCsRead, id)
+	w.useTime(s.b.CPU, s.b.CPUReq, w.fCsRead, id)
 }
 
 func (w *world) csRead(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	s.deadline = w.s.Now() + sim.Time(s.m.g.spec.FetchMaxWait)
 	s.read()
@@ -402,9 +425,6 @@ func (s *fetchSession) read() {
 	now := s.w.s.Now()
 	s.bytes, s.uncached = 0, 0
 	left := int64(g.spec.FetchMaxBytes)
-	if left <= 0 {
-		left = 50 << 20
-	}
 	for i, pi := range s.parts {
 		p := g.t.parts[pi]
 		s.data[i] = nil
@@ -414,10 +434,7 @@ func (s *fetchSession) read() {
 		off := m.fetchPos[pi]
 		s.from[i] = off
 		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
-		if maxB <= 0 {
-			maxB = min(1<<20, left)
-		}
-		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: commitlog.UptoHighWatermark})
+		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
 			m.resetOffset(pi, res.LogStartOffset, p.hw)
 			continue
@@ -452,7 +469,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.diskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -463,7 +480,7 @@ func (m *member) resetOffset(pi int, logStart, hw int64) {
 	g.resets++
 	g.lostToRetention += logStart - m.fetchPos[pi]
 	to := logStart
-	if g.spec.AutoOffsetReset == "latest" {
+	if g.reset == scenarios.ResetLatest {
 		to = hw
 	}
 	m.pos[pi], m.fetchPos[pi], m.buf[pi] = to, to, nil
@@ -479,6 +496,9 @@ func (s *fetchSession) wake(gen uint32) {
 }
 
 func (w *world) csExpire(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	if s.parked {
 		s.read()
@@ -486,20 +506,29 @@ func (w *world) csExpire(id uint64) {
 }
 
 func (w *world) csDisk(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	s.b.bytesOut += s.bytes
-	w.use(s.b.nicOut, float64(64+s.bytes), w.fCsOut, id)
+	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
-	w.deliver(&s.down, w.fCsResp, id)
+	w.net.Send(&s.down, w.fCsResp, id)
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition
 // the member no longer owns, or read from a position it has since left
 // (a rewind or reset), is dropped.
 func (w *world) csResp(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
 	s := w.sessions[id]
 	m := s.m
 	s.inFlight = false
@@ -545,7 +574,7 @@ func (m *member) maybePoll() {
 		return
 	}
 	if len(m.revoking) > 0 {
-		if m.inGroup && g.commit != "before" && !m.revokeCommitted {
+		if m.inGroup && g.commit != scenarios.CommitBefore && !m.revokeCommitted {
 			m.revokeCommitted = true
 			m.afterCommit = m.maybePoll
 			m.sendCommit(true)
@@ -558,7 +587,7 @@ func (m *member) maybePoll() {
 		m.rejoin()
 		return
 	}
-	if g.commit == "auto" && now >= m.nextAuto {
+	if g.commit == scenarios.CommitAuto && now >= m.nextAuto {
 		// Auto-commit runs inside poll and commits the positions the
 		// previous poll returned, asynchronously.
 		m.nextAuto = now + g.autoEvery
@@ -605,7 +634,7 @@ func (m *member) maybePoll() {
 		return
 	}
 	cum := m.plan()
-	if g.commit == "before" {
+	if g.commit == scenarios.CommitBefore {
 		m.sendCommit(true)
 		return
 	}
@@ -626,7 +655,7 @@ func (m *member) plan() sim.Time {
 			r.done = cum
 			continue
 		}
-		if g.idem && g.dedupe.test(int(r.prod), int(r.part), r.seq) {
+		if g.idem && g.dedupe.Test(int(r.prod), int(r.part), r.seq) {
 			r.fate = fateDupSkip
 			r.done = cum
 			continue
@@ -689,7 +718,7 @@ func (m *member) pollTimeout(inc uint32) {
 	g.pollTimeouts++
 	m.needRejoin = true
 	m.pollExpired = true
-	g.w.s.At(g.w.s.Now()+g.w.lat, func() {
+	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
 		if m.inc == inc {
 			g.remove(m)
 		}
@@ -721,20 +750,12 @@ func (m *member) take(pi int, limit int) {
 				break
 			}
 			r := pollRec{part: int32(pi), offset: rec.Offset, key: -1, size: rec.ValueSize}
-			v := rec.Value
-			pid, n1 := binary.Uvarint(v)
-			seq, n2 := binary.Uvarint(v[max(n1, 0):])
-			sub, n3 := binary.Uvarint(v[max(n1, 0)+max(n2, 0):])
-			if n1 <= 0 || n2 <= 0 || n3 <= 0 {
+			prod, seq, born, ok := check.ReadID(rec.Value, rec.Timestamp)
+			if !ok {
 				m.g.w.fail(fmt.Errorf("consumer: record %d of partition %d has no message id", rec.Offset, pi))
 				return
 			}
-			r.prod, r.seq = int32(pid), int32(uint32(seq))
-			r.born = sim.Time(rec.Timestamp)*sim.Millisecond + sim.Time(sub)
-			if rec.Key != nil {
-				k, _ := binary.Uvarint(rec.Key)
-				r.key = int64(k)
-			}
+			r.prod, r.seq, r.born, r.key = int32(prod), seq, born, check.ReadKey(rec.Key)
 			m.recs = append(m.recs, r)
 			m.pos[pi] = rec.Offset + 1
 		}
@@ -763,7 +784,7 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
-	if g.commit == "after" {
+	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
 	}
@@ -797,15 +818,15 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 	case fateHanded, fateGaveUp:
 	case fateOK:
 		if g.idem {
-			g.dedupe.set(int(r.prod), p, r.seq)
+			g.dedupe.Set(int(r.prod), p, r.seq)
 		}
 		g.consumed++
 		g.bytesOut += r.size
-		w.chk.processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
-			w.chk.interval.RecordTime(lat)
+			w.chk.Interval.RecordTime(lat)
 		}
 		if r.retry && g.fh != nil {
 			g.fh.delayed++
@@ -840,7 +861,7 @@ type commitReq struct {
 	gen      int32
 	parts    []int
 	offsets  []int64
-	up, down link
+	up, down net.Link
 }
 
 // sendCommit commits the member's current positions. A synchronous commit
@@ -868,24 +889,24 @@ func (m *member) sendCommit(sync bool) {
 		}
 	}
 	w := m.g.w
-	w.deliver(&c.up, w.fCmArrive, uint64(c.id))
+	w.net.Send(&c.up, w.fCmArrive, uint64(c.id))
 }
 
 func (w *world) cmArrive(id uint64) {
 	c := w.commits[id]
-	w.use(c.m.g.coord.nicIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
+	w.use(c.m.g.coord.NICIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
 }
 
 func (w *world) cmIn(id uint64) {
 	c := w.commits[id]
-	w.useTime(c.m.g.coord.cpu, c.m.g.coord.cpuReq, w.fCmHandle, id)
+	w.useTime(c.m.g.coord.CPU, c.m.g.coord.CPUReq, w.fCmHandle, id)
 }
 
 // cmHandle is the coordinator's OffsetCommit.
 func (w *world) cmHandle(id uint64) {
 	c := w.commits[id]
 	c.rejected = !c.m.g.writeCommit(c.m, c.gen, c.parts, c.offsets)
-	w.use(c.m.g.coord.nicOut, 64, w.fCmOut, id)
+	w.use(c.m.g.coord.NICOut, 64, w.fCmOut, id)
 }
 
 // writeCommit stores a member's offsets in the coordinator's
@@ -949,7 +970,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 
 func (w *world) cmOut(id uint64) {
 	c := w.commits[id]
-	w.deliver(&c.down, w.fCmResp, id)
+	w.net.Send(&c.down, w.fCmResp, id)
 }
 
 func (w *world) cmResp(id uint64) {
@@ -974,7 +995,7 @@ func (w *world) cmResp(id uint64) {
 		f()
 		return
 	}
-	if m.busy && m.g.commit == "before" {
+	if m.busy && m.g.commit == scenarios.CommitBefore {
 		// Committed before processing: now process.
 		var total sim.Time
 		if n := len(m.recs); n > 0 {

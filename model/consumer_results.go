@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"mqsim/model/check"
 	"mqsim/sim"
 )
 
@@ -104,7 +105,7 @@ func (g *group) live() int {
 
 // pendingElsewhere adds to into the messages of g still on their way
 // outside its topic: in retry topics.
-func (g *group) pendingElsewhere(into *ledger) error {
+func (g *group) pendingElsewhere(into *check.Ledger) error {
 	if g.fh == nil {
 		return nil
 	}

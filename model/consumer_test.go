@@ -132,7 +132,7 @@ func TestPoisonPolicies(t *testing.T) {
 	// Count the poison messages among the acked ones, by the rule.
 	var poison int64
 	fh := w.groups[1].fh
-	w.chk.acked.each(func(prod, part int, seq int32) {
+	w.chk.Acked().Each(func(prod, part int, seq int32) {
 		if fh.poison(int32(prod), int32(part), seq, -1) {
 			poison++
 		}

@@ -30,7 +30,7 @@ type controller struct {
 	rs     map[*replica]*repState
 	parts  []*partition // every partition, topic by topic
 	onBrok [][]*replica // replicas per broker
-	fOf    map[[2]int]*replicaFetcher
+	fOf    map[fetcherKey]*replicaFetcher
 	fStale []bool // per fetcher: the request in flight is for an old membership
 	rng    *rand.Rand
 
@@ -42,7 +42,7 @@ type controller struct {
 
 type brokerState struct {
 	down, fenced  bool
-	lostCache     bool   // the last crash lost the page cache (an unclean shutdown)
+	lostCache     bool   // the last crash lost the page cache: the machine died, not only the process
 	inc           uint32 // bumped at every crash and restart
 	cutController bool
 	cutClients    bool
@@ -62,7 +62,7 @@ type repState struct {
 
 func (w *world) setupController() error {
 	c := &controller{w: w, ps: map[*partition]*partState{}, rs: map[*replica]*repState{},
-		fOf: map[[2]int]*replicaFetcher{}, rng: w.s.Stream("controller")}
+		fOf: map[fetcherKey]*replicaFetcher{}, rng: w.s.Stream("controller")}
 	cl := &w.sc.Cluster
 	c.sessionTimeout = sim.Time(cl.BrokerSessionTimeout)
 	if c.sessionTimeout <= 0 {
@@ -90,7 +90,7 @@ func (w *world) setupController() error {
 		}
 	}
 	for _, f := range w.fetchers {
-		c.fOf[[2]int{f.dst.id, f.src.id}] = f
+		c.fOf[f.key] = f
 	}
 	c.fStale = make([]bool, len(w.fetchers))
 	w.ctl = c
@@ -409,15 +409,11 @@ func (c *controller) follow(q *replica) {
 	}
 	lead := q.p.leader
 	c.unfollow(q)
-	k := [2]int{q.b.id, lead.b.id}
+	k := c.w.fetcherKey(q.b, lead.b, q.p)
 	f := c.fOf[k]
 	if f == nil {
-		cl := &c.w.sc.Cluster
-		f = &replicaFetcher{w: c.w, id: len(c.w.fetchers), dst: q.b, src: lead.b,
-			minBytes: max(int64(cl.ReplicaFetchMinBytes), 1), maxBytes: max(int64(cl.ReplicaFetchMaxBytes), 1),
-			waitMax: sim.Time(cl.ReplicaFetchWaitMax)}
+		f = c.w.newReplicaFetcher(k, q.b, lead.b)
 		c.fOf[k] = f
-		c.w.fetchers = append(c.w.fetchers, f)
 		c.fStale = append(c.fStale, false)
 	}
 	f.parts = append(f.parts, q)
@@ -739,8 +735,8 @@ func (c *controller) invariants(res *Results) []string {
 			}
 		}
 	}
-	for _, g := range w.sc.ConsumerGroups {
-		if g.Commit == "before" {
+	for _, g := range w.groups {
+		if g.commit == scenarios.CommitBefore {
 			consumerSide = true
 		}
 	}

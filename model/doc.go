@@ -49,9 +49,12 @@
 //     producer's batch backs off, later batches of its partition wait, so
 //     order holds. Without idempotence a retried batch lands after later
 //     ones: that is how reorder-retries reorders.
-//   - Replication: one fetcher per (follower broker, leader broker) pair
-//     long-polls the leader (replica.fetch.min.bytes, wait.max, max.bytes
-//     per partition), the leader reads raw batches from its log and the
+//   - Replication: num.replica.fetchers fetchers per (follower broker,
+//     leader broker) pair, partitions hashed among them as Kafka does,
+//     long-poll the leader (replica.fetch.min.bytes — a parked fetch
+//     answers as soon as that many bytes are there — wait.max, max.bytes
+//     per partition); each fetcher appends one response at a time on one
+//     handler thread. The leader reads raw batches from its log and the
 //     follower appends them unchanged with Log.AppendReplicated. The fetch
 //     offset tells the leader the follower's log end offset; the leader
 //     keeps each follower's caught-up time, shrinks the ISR after
@@ -65,8 +68,9 @@
 //     stores commits as records in a real compacted __consumer_offsets
 //     log. Each member keeps one fetch session per leader broker
 //     (fetch.min.bytes, fetch.max.wait.ms, per-partition and total max
-//     bytes, reading only below the high watermark), buffers what it
-//     fetched, and polls up to max.poll.records, processing them one after
+//     bytes, reading only below the high watermark — below the last
+//     stable offset for read_committed, the same offset until
+//     transactions exist), buffers what it fetched, and polls up to max.poll.records, processing them one after
 //     another with the group's service-time distribution: one event per
 //     poll, with each record's completion time computed. It prefetches a
 //     partition as soon as its buffer empties. Commits: auto (every
@@ -127,7 +131,11 @@
 //     at once (metadata refresh folded into their backoff); consumer fetch
 //     sessions move to a live broker at once and read each partition from
 //     its leader; a crash's lost page cache keeps what the last 5s
-//     write-back had flushed; logs on --data-dir are not reopened through
+//     write-back had flushed, and such a machine crash is silent to
+//     producers (they wait out request.timeout.ms) where a process crash
+//     refuses their new requests at once (in both, requests in flight at
+//     the crash wait out the timeout, and replica and consumer fetches are
+//     retried after a second); logs on --data-dir are not reopened through
 //     recovery on restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).
@@ -173,4 +181,28 @@
 //     longer than most runs: set it to see retention act).
 //   - The client side has no NIC or CPU limits; clients are not a
 //     bottleneck.
+//
+// # Files
+//
+// The substrate every system shares is in sub-packages: model/check (the
+// delivery checker and its ledger), model/net (links with latency and
+// jitter), model/node (a machine's NIC, disk, CPU and page cache), with
+// model/commitlog the log engine. The Kafka system is still in this
+// package (see docs/architecture.md for the map and what is left to move):
+//
+//	run.go              Run, build (the world from a resolved scenario), the run loop, sampling, results assembly
+//	results.go          Results and its metrics by name; results_cdf.go: latency CDF points
+//	cluster.go          world, broker (on a node.Machine), topic, partition, replica, replica fetchers, ISR and HW
+//	replication.go      replication results and the end-of-run convergence check
+//	controller.go       elections, fencing, truncation, re-homing clients after leader changes
+//	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
+//	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
+//	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling
+//	consumer.go         groups, members, fetch sessions, polling and processing, commits
+//	group.go            the group protocol: join, sync, heartbeats, rebalances, static membership
+//	consumer_results.go consumer-side results, retention, offset resets
+//	poison.go           failure policies, dead-letter and retry topics
+//	downstream.go       dependencies processing calls, with timeouts, retries and budgets
+//	faults.go           the fault registry: scheduling and reverting faults; faults_broker.go,
+//	                    faults_consumer.go, faults_topic.go: each family's behaviour
 package model

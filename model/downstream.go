@@ -118,7 +118,7 @@ func (d *downstream) handoff(m *member) {
 		m.recs = m.recs[:0]
 		m.busy = false
 		d.dispatchMemory()
-		if g.commit == "after" {
+		if g.commit == scenarios.CommitAfter {
 			m.sendCommit(true)
 			return
 		}
@@ -173,12 +173,12 @@ func (d *downstream) call(j *dsJob) {
 	}
 	j.first = false
 	if d.g.fh != nil && d.g.fh.outage > 0 {
-		w.s.At(w.s.Now()+2*w.lat, func() { d.failed(j) })
+		w.s.At(w.s.Now()+2*w.net.Latency, func() { d.failed(j) })
 		return
 	}
 	if len(d.queue)-d.qHead >= d.spec.Queue {
 		// Refused at once: the caller sees an error after a round trip.
-		w.s.At(w.s.Now()+2*w.lat, func() { d.failed(j) })
+		w.s.At(w.s.Now()+2*w.net.Latency, func() { d.failed(j) })
 		return
 	}
 	c := &dsCall{job: j}
@@ -302,7 +302,7 @@ func (d *downstream) settle(j *dsJob, ok bool) {
 	}
 	m.recs = m.recs[:0]
 	m.busy = false
-	if d.g.commit == "after" {
+	if d.g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
 	}
@@ -339,10 +339,10 @@ func (g *group) processedBy(r *pollRec, done sim.Time) {
 	w := g.w
 	g.consumed++
 	g.bytesOut += r.size
-	w.chk.processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
+	w.chk.Processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
 	if r.born >= w.warm {
 		lat := done - r.born
 		g.e2e.RecordTime(lat)
-		w.chk.interval.RecordTime(lat)
+		w.chk.Interval.RecordTime(lat)
 	}
 }

@@ -199,11 +199,11 @@ func (a *slowAct) apply() error {
 	br := a.w.brokers[b]
 	switch a.what {
 	case "disk":
-		a.rs = []*sim.RateServer{br.diskW, br.diskR}
+		a.rs = []*sim.RateServer{br.DiskW, br.DiskR}
 	case "nic":
-		a.rs = []*sim.RateServer{br.nicIn, br.nicOut}
+		a.rs = []*sim.RateServer{br.NICIn, br.NICOut}
 	default:
-		a.rs = []*sim.RateServer{br.cpu}
+		a.rs = []*sim.RateServer{br.CPU}
 	}
 	for _, rs := range a.rs {
 		rs.SetRateFactor(1 / float64(a.f.Slowdown))
@@ -255,120 +255,12 @@ func (a *failoverFault) apply() error {
 
 func (a *failoverFault) revert() error { return nil }
 
-// install wraps the kernel callbacks of requests between nodes so that a
-// down broker, a cut link or a stale fetch drops them, and starts the
-// controller's periodic tasks. Only scenarios with broker faults pay for it.
+// install turns on the fault checks the request steps make (world.faulty)
+// and starts the controller's periodic tasks. Only scenarios with broker
+// faults pay for them.
 func (c *controller) install() error {
 	w := c.w
-	wrap := func(fn *func(uint64), guard func(uint64) bool) {
-		inner := *fn
-		*fn = func(id uint64) {
-			if guard(id) {
-				inner(id)
-			}
-		}
-	}
-	// Replication.
-	wrap(&w.fRFArrive, func(id uint64) bool {
-		f := w.fetchers[id]
-		if !c.fetchOK(f, true) {
-			return false
-		}
-		return c.beforeFetch(f)
-	})
-	for _, fn := range []*func(uint64){&w.fRFIn, &w.fRFRead, &w.fRFExpire, &w.fRFDisk, &w.fRFOut, &w.fRFDstIn} {
-		wrap(fn, func(id uint64) bool { return c.fetchOK(w.fetchers[id], false) })
-	}
-	wrap(&w.fRFResp, func(id uint64) bool { return c.fetchOK(w.fetchers[id], true) })
-	wrap(&w.fRFApply, func(id uint64) bool {
-		f := w.fetchers[id]
-		if !c.fetchOK(f, false) {
-			return false
-		}
-		return c.beforeApply(f)
-	})
-	// Produce.
-	wrap(&w.fPrArrive, func(id uint64) bool {
-		r := w.preqs[id]
-		bs := &c.bs[r.c.b.id]
-		switch {
-		case r.timedOut:
-			w.freePreqID(r.id)
-			return false
-		case bs.cutClients:
-			c.lostRequest(r)
-			return false
-		case bs.down:
-			// Connection refused: nothing was written.
-			if r.c.p.acks != 0 {
-				c.failRequest(r, false)
-			}
-			c.lostRequest(r)
-			return false
-		}
-		return true
-	})
-	for _, fn := range []*func(uint64){&w.fPrIn, &w.fPrHandle, &w.fPrSent} {
-		wrap(fn, func(id uint64) bool {
-			r := w.preqs[id]
-			if c.bs[r.c.b.id].down {
-				c.lostRequest(r)
-				return false
-			}
-			return true
-		})
-	}
-	wrap(&w.fPrResp, func(id uint64) bool {
-		r := w.preqs[id]
-		bs := &c.bs[r.c.b.id]
-		if r.timedOut {
-			return true
-		}
-		if bs.cutClients {
-			return false // the producer times out
-		}
-		appended := false
-		for _, res := range r.results {
-			switch res {
-			case resNotEnoughReplicas:
-				c.ner++
-			case resNotEnoughReplicasAfterAppend:
-				c.nera++
-				appended = true
-			case resOK:
-				appended = true
-			}
-		}
-		if appended && bs.lostShare > 0 && c.rng.Float64() < bs.lostShare {
-			// The response is lost with its connection: the producer
-			// sees a network error and retries what was written.
-			c.failRequest(r, true)
-			w.freePreqID(r.id)
-			return false
-		}
-		return true
-	})
-	// Consumer fetches.
-	for _, fn := range []*func(uint64){&w.fCsArrive, &w.fCsIn, &w.fCsRead, &w.fCsExpire, &w.fCsDisk, &w.fCsOut, &w.fCsResp} {
-		wrap(fn, func(id uint64) bool { return c.sessionOK(w.sessions[id]) })
-	}
-	// The leader's ISR check needs the broker up and the controller
-	// reachable (AlterPartition).
-	inner := w.fISRCheck
-	lag := max(sim.Time(w.sc.Cluster.ReplicaLagTimeMax)/2, sim.Millisecond)
-	w.fISRCheck = func(id uint64) {
-		bs := &c.bs[id]
-		if bs.down || bs.fenced || bs.cutController {
-			w.s.AfterCall(lag, w.fISRCheck, id)
-			return
-		}
-		inner(id)
-		for _, r := range c.onBrok[id] {
-			if r == r.p.leader {
-				c.noteISR(r.p)
-			}
-		}
-	}
+	w.faulty = true
 	c.tick = 100 * sim.Millisecond
 	w.s.AfterCall(c.tick, c.unavailableTick, 0)
 	for _, f := range w.sc.Faults {
@@ -400,6 +292,102 @@ func (c *controller) install() error {
 		}
 		return float64(n)
 	})
+}
+
+// The checks below are what a request step consults when the scenario has
+// broker faults: the state of the brokers and links it touches. A step
+// that fails its check drops the request (and whatever the check arranges:
+// a refused connection's error, a retried fetch).
+
+// rfArriveOK: a replica fetch arrives at its leader's broker.
+func (c *controller) rfArriveOK(f *replicaFetcher) bool {
+	return c.fetchOK(f, true) && c.beforeFetch(f)
+}
+
+// rfApplyOK: a fetched response is appended by the follower.
+func (c *controller) rfApplyOK(f *replicaFetcher) bool {
+	return c.fetchOK(f, false) && c.beforeApply(f)
+}
+
+// prArriveOK: a produce request reaches its broker.
+func (c *controller) prArriveOK(r *produceReq) bool {
+	bs := &c.bs[r.c.b.id]
+	switch {
+	case r.timedOut:
+		c.w.freePreqID(r.id)
+		return false
+	case bs.cutClients, bs.down && bs.lostCache:
+		// A cut link, or a dead machine (a crash losing the page cache
+		// is the machine's: power, kernel): nothing answers, and the
+		// producer waits out request.timeout.ms.
+		c.lostRequest(r)
+		return false
+	case bs.down:
+		// The process died but its host is up: the connection is refused
+		// within a round trip, and nothing was written.
+		if r.c.p.acks != 0 {
+			c.failRequest(r, false)
+		}
+		c.lostRequest(r)
+		return false
+	}
+	return true
+}
+
+// prBrokerOK: the broker handling a produce request is still up.
+func (c *controller) prBrokerOK(r *produceReq) bool {
+	if c.bs[r.c.b.id].down {
+		c.lostRequest(r)
+		return false
+	}
+	return true
+}
+
+// prRespOK: a produce response reaches its producer.
+func (c *controller) prRespOK(r *produceReq) bool {
+	bs := &c.bs[r.c.b.id]
+	if r.timedOut {
+		return true
+	}
+	if bs.cutClients {
+		return false // the producer times out
+	}
+	appended := false
+	for _, res := range r.results {
+		switch res {
+		case resNotEnoughReplicas:
+			c.ner++
+		case resNotEnoughReplicasAfterAppend:
+			c.nera++
+			appended = true
+		case resOK:
+			appended = true
+		}
+	}
+	if appended && bs.lostShare > 0 && c.rng.Float64() < bs.lostShare {
+		// The response is lost with its connection: the producer sees a
+		// network error and retries what was written.
+		c.failRequest(r, true)
+		c.w.freePreqID(r.id)
+		return false
+	}
+	return true
+}
+
+// isrCheckOK: the leader's ISR check needs the broker up and the
+// controller reachable (AlterPartition).
+func (c *controller) isrCheckOK(broker int) bool {
+	bs := &c.bs[broker]
+	return !bs.down && !bs.fenced && !bs.cutController
+}
+
+// isrChecked notes the ISR of every partition broker leads.
+func (c *controller) isrChecked(broker int) {
+	for _, r := range c.onBrok[broker] {
+		if r == r.p.leader {
+			c.noteISR(r.p)
+		}
+	}
 }
 
 // lostRequest forgets a produce request that will never be answered. An

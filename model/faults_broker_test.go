@@ -3,7 +3,10 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"mqsim/scenarios"
@@ -284,40 +287,54 @@ func randomSchedule(seed uint64, dur units.Duration) []scenarios.Fault {
 // and one faulty broker at a time nothing acknowledged is lost, per-key
 // order holds and in-sync replicas converge, on every seed; the same
 // schedules with acks=1 lose messages on some seeds (the checker sees loss).
+// Seeds run as parallel subtests: 40 by default, 10 with -short, and as
+// many as MQSIM_FAULT_SEEDS says (e.g. 500) for a full sweep.
 func TestRandomFaults(t *testing.T) {
 	seeds := 40
 	if testing.Short() {
 		seeds = 10
 	}
-	const dur = 60 * units.Second
-	var acks1Lost int64
-	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		faults := randomSchedule(seed, dur)
-		for _, acks := range []string{"all", "1"} {
-			s := faultScenario(3000, dur, acks, 2, faults...)
-			s.Seed = seed
-			s.Producers[0].Keys = "uniform(1000)"
-			if err := s.Validate(); err != nil {
-				t.Fatalf("seed %d: schedule invalid: %v", seed, err)
-			}
-			r, err := Run(s, Options{})
-			if err != nil {
-				t.Fatalf("seed %d acks=%s: %v (replay: randomSchedule(%d))", seed, acks, err, seed)
-			}
-			if len(r.InvariantViolations) > 0 {
-				t.Errorf("seed %d acks=%s: invariants violated: %v", seed, acks, r.InvariantViolations)
-			}
-			if acks == "1" {
-				acks1Lost += r.Lost
-				continue
-			}
-			if r.Lost != 0 || r.Reordered != 0 || r.DivergedPartitions != 0 || r.Duplicates != 0 {
-				t.Errorf("seed %d (replay: randomSchedule(%d), faults %+v): lost %d reordered %d diverged %d duplicates %d, want 0",
-					seed, seed, faults, r.Lost, r.Reordered, r.DivergedPartitions, r.Duplicates)
-			}
+	if v := os.Getenv("MQSIM_FAULT_SEEDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("MQSIM_FAULT_SEEDS=%q: want a positive number of seeds", v)
 		}
+		seeds = n
 	}
-	if acks1Lost == 0 {
+	const dur = 60 * units.Second
+	var acks1Lost atomic.Int64
+	t.Run("seeds", func(t *testing.T) {
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			t.Run(fmt.Sprint(seed), func(t *testing.T) {
+				t.Parallel()
+				faults := randomSchedule(seed, dur)
+				for _, acks := range []string{"all", "1"} {
+					s := faultScenario(3000, dur, acks, 2, faults...)
+					s.Seed = seed
+					s.Producers[0].Keys = "uniform(1000)"
+					if err := s.Validate(); err != nil {
+						t.Fatalf("seed %d: schedule invalid: %v", seed, err)
+					}
+					r, err := Run(s, Options{})
+					if err != nil {
+						t.Fatalf("seed %d acks=%s: %v (replay: randomSchedule(%d))", seed, acks, err, seed)
+					}
+					if len(r.InvariantViolations) > 0 {
+						t.Errorf("seed %d acks=%s: invariants violated: %v", seed, acks, r.InvariantViolations)
+					}
+					if acks == "1" {
+						acks1Lost.Add(r.Lost)
+						continue
+					}
+					if r.Lost != 0 || r.Reordered != 0 || r.DivergedPartitions != 0 || r.Duplicates != 0 {
+						t.Errorf("seed %d (replay: randomSchedule(%d), faults %+v): lost %d reordered %d diverged %d duplicates %d, want 0",
+							seed, seed, faults, r.Lost, r.Reordered, r.DivergedPartitions, r.Duplicates)
+					}
+				}
+			})
+		}
+	})
+	if acks1Lost.Load() == 0 {
 		t.Errorf("acks=1 lost nothing over %d seeds: the checker should see acks=1 loss", seeds)
 	}
 }

@@ -62,7 +62,7 @@ func (w *world) addPartitions(t *topic, n int) error {
 	// than one replica fetcher per broker pair), so no fetch in flight
 	// changes shape under its feet. added is only looked up; fetchers keeps
 	// the creation order.
-	added := map[[2]int]*replicaFetcher{}
+	added := map[fetcherKey]*replicaFetcher{}
 	var fetchers []*replicaFetcher
 	for range n {
 		p, err := w.newPartition(t)
@@ -77,16 +77,12 @@ func (w *world) addPartitions(t *topic, n int) error {
 			r.lastCaughtUp = now
 		}
 		for _, r := range p.replicas[1:] {
-			k := [2]int{r.b.id, p.leader.b.id}
+			k := w.fetcherKey(r.b, p.leader.b, p)
 			f := added[k]
 			if f == nil {
-				cl := &w.sc.Cluster
-				f = &replicaFetcher{w: w, id: len(w.fetchers), dst: r.b, src: p.leader.b,
-					minBytes: max(int64(cl.ReplicaFetchMinBytes), 1), maxBytes: max(int64(cl.ReplicaFetchMaxBytes), 1),
-					waitMax: sim.Time(cl.ReplicaFetchWaitMax)}
+				f = w.newReplicaFetcher(k, r.b, p.leader.b)
 				added[k] = f
 				fetchers = append(fetchers, f)
-				w.fetchers = append(w.fetchers, f)
 				c.fStale = append(c.fStale, false)
 				if c.fOf[k] == nil {
 					c.fOf[k] = f
@@ -143,7 +139,7 @@ func (w *world) addPartitions(t *topic, n int) error {
 			age = sim.Time(scenarios.DefaultMetadataMaxAge)
 		}
 		refresh := (now/age + 1) * age
-		w.s.At(refresh+w.lat, g.metadataChanged)
+		w.s.At(refresh+w.net.Latency, g.metadataChanged)
 	}
 	return nil
 }
@@ -171,7 +167,7 @@ func (g *group) startOffset(pi int) int64 {
 		return c
 	}
 	p := g.t.parts[pi]
-	if g.spec.AutoOffsetReset == "latest" {
+	if g.reset == scenarios.ResetLatest {
 		return p.hw
 	}
 	return p.leader.log.LogStartOffset()

@@ -142,10 +142,10 @@ func (g *group) complete() {
 		// JoinGroup response, then SyncGroup: a round trip and a half. A
 		// SyncGroup that finds a newer rebalance started fails
 		// (REBALANCE_IN_PROGRESS): the member must (re)join that one.
-		w.s.At(now+2*w.lat, func() {
+		w.s.At(now+2*w.net.Latency, func() {
 			if g.gen != gen || g.state == groupPreparing {
 				if !m.joined {
-					w.s.At(w.s.Now()+w.lat, func() {
+					w.s.At(w.s.Now()+w.net.Latency, func() {
 						if m.inc == inc && m.alive {
 							m.joining, m.needRejoin = false, true
 							m.maybePoll()
@@ -154,7 +154,7 @@ func (g *group) complete() {
 				}
 				return
 			}
-			w.s.At(w.s.Now()+w.lat, func() {
+			w.s.At(w.s.Now()+w.net.Latency, func() {
 				if g.gen != gen || g.state == groupPreparing {
 					// A newer rebalance began while the answer travelled:
 					// the coordinator treats the SyncGroup as part of it
@@ -181,13 +181,8 @@ func (g *group) computeAssignment(ms []*member) [][]int {
 	if len(ms) == 0 {
 		return out
 	}
-	if g.spec.Assignment != "cooperative-sticky" {
-		a, err := assign(g.spec.Assignment, n, len(ms))
-		if err != nil {
-			g.w.fail(fmt.Errorf("group %s: %w", g.spec.Name, err))
-			return out
-		}
-		return a
+	if g.assignor != scenarios.AssignCooperativeSticky {
+		return assign(g.assignor, n, len(ms))
 	}
 	// Current owners among the joining members (what they reported).
 	cur := make([]int, n)
@@ -259,7 +254,7 @@ func (g *group) onJoin(m *member, inc uint32) {
 		m.lastSeen = now
 		parts := append([]int(nil), m.assigned...)
 		gen := g.gen
-		g.w.s.At(now+g.w.lat, func() { m.onAssignment(inc, gen, parts) })
+		g.w.s.At(now+g.w.net.Latency, func() { m.onAssignment(inc, gen, parts) })
 		return
 	}
 	m.restarted = false
@@ -308,7 +303,7 @@ func (m *member) heartbeat(inc uint32) {
 	if !m.inGroup && !m.joining {
 		return
 	}
-	w.s.At(w.s.Now()+w.lat, func() {
+	w.s.At(w.s.Now()+w.net.Latency, func() {
 		if m.inc != inc {
 			return // a heartbeat from a previous life
 		}
@@ -317,7 +312,7 @@ func (m *member) heartbeat(inc uint32) {
 			m.lastSeen = w.s.Now()
 		}
 		rebalancing := g.state == groupPreparing && !m.joined
-		w.s.At(w.s.Now()+w.lat, func() {
+		w.s.At(w.s.Now()+w.net.Latency, func() {
 			if m.inc != inc || !m.alive || m.joining {
 				return
 			}
@@ -354,9 +349,9 @@ func (m *member) rejoin() {
 		m.pollExpired = false
 		m.fenced()
 	}
-	if g.spec.Assignment != "cooperative-sticky" && len(m.parts) > 0 {
+	if g.assignor != scenarios.AssignCooperativeSticky && len(m.parts) > 0 {
 		// Eager: commit what was processed, then give up everything.
-		if m.inGroup && g.commit != "before" && !m.revokeCommitted {
+		if m.inGroup && g.commit != scenarios.CommitBefore && !m.revokeCommitted {
 			m.revokeCommitted = true
 			m.afterCommit = m.rejoin
 			m.needRejoin = true
@@ -380,7 +375,7 @@ func (m *member) sendJoin() {
 	g := m.g
 	m.joining = true
 	inc := m.inc
-	g.w.s.At(g.w.s.Now()+g.w.lat, func() { g.onJoin(m, inc) })
+	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.onJoin(m, inc) })
 }
 
 // onAssignment applies the member's assignment of a new generation.
@@ -565,7 +560,7 @@ func (m *member) leave() {
 		m.finishPoll(-1)
 	}
 	m.busy = false
-	if m.inGroup && g.commit != "before" && len(m.parts) > 0 {
+	if m.inGroup && g.commit != scenarios.CommitBefore && len(m.parts) > 0 {
 		// The final commit reaches the coordinator; the process ends
 		// without waiting for the answer.
 		var parts []int
@@ -577,12 +572,12 @@ func (m *member) leave() {
 			}
 		}
 		gen := m.memberGen
-		g.w.s.At(g.w.s.Now()+g.w.lat, func() { g.writeCommit(m, gen, parts, offs) })
+		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.writeCommit(m, gen, parts, offs) })
 	}
 	m.stop()
 	if !g.spec.StaticMembership {
 		inc := m.inc
-		g.w.s.At(g.w.s.Now()+g.w.lat, func() {
+		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
 			if m.inc == inc {
 				g.remove(m)
 			}

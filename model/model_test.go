@@ -48,13 +48,12 @@ func mm1Scenario(lambda, mu float64, dur units.Duration, seed uint64) *scenarios
 			NetworkLatency: 1, NetworkJitter: 1, CPUPerRequest: 1, CPUPerMB: 1}},
 		Topics: []scenarios.Topic{{Name: "q", Partitions: 1, ReplicationFactor: 1}},
 		Producers: []scenarios.Producer{{Name: "arrivals", Topic: "q", Rate: units.Rate(lambda),
-			Arrival: "poisson", BatchSize: 1, Linger: 0}},
+			Arrival: "poisson", BatchSize: 1, Linger: new(units.Duration)}},
 		ConsumerGroups: []scenarios.ConsumerGroup{{Name: "server", Topic: "q", Consumers: 1,
 			FetchMaxWait: 10 * units.Second}},
 	}
 	s.ConsumerGroups[0].Processing = scenarios.TimeDist{Spec: "exp", Dist: expDist(mu)}
 	s.Defaults()
-	s.Producers[0].Linger = 0
 	return s
 }
 
@@ -154,15 +153,16 @@ func TestAssign(t *testing.T) {
 		{"cooperative-sticky", 2, 3, "[[0] [1] []]"},
 		{"range", 2, 3, "[[0] [1] []]"},
 	} {
-		got, err := assign(c.strategy, c.parts, c.mem)
+		a, err := (&scenarios.ConsumerGroup{Assignment: c.strategy}).Assignor()
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := assign(a, c.parts, c.mem)
 		if s := fmtJSON(got); s != c.want {
 			t.Errorf("assign(%s, %d, %d) = %s, want %s", c.strategy, c.parts, c.mem, s, c.want)
 		}
 	}
-	if _, err := assign("sticky-ish", 3, 1); err == nil {
+	if _, err := (&scenarios.ConsumerGroup{Assignment: "sticky-ish"}).Assignor(); err == nil {
 		t.Error("unknown strategy accepted")
 	}
 }

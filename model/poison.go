@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -187,7 +188,7 @@ func (fh *failureHandler) settle(m *member, r *pollRec, done sim.Time) {
 	switch r.fate {
 	case fateDiscard:
 		fh.discarded++
-		fh.w.chk.handled(g.idx, int(r.prod), int(r.part), r.seq)
+		fh.w.chk.Handled(g.idx, int(r.prod), int(r.part), r.seq)
 	case fateDLQ:
 		fh.deadLetter(r.prod, r.part, r.seq, r.key, r.born, r.size)
 	case fateForward:
@@ -197,7 +198,7 @@ func (fh *failureHandler) settle(m *member, r *pollRec, done sim.Time) {
 
 func (fh *failureHandler) deadLetter(prod, part, seq int32, key int64, born sim.Time, size int64) {
 	fh.deadLettered++
-	fh.w.chk.handled(fh.g.idx, int(prod), int(part), seq)
+	fh.w.chk.Handled(fh.g.idx, int(prod), int(part), seq)
 	fh.write(fh.dlq, prod, part, seq, key, born, size)
 }
 
@@ -233,14 +234,6 @@ func (fh *failureHandler) write(t *topic, prod, part, seq int32, key int64, born
 	p.appended(1, ar.Size)
 }
 
-// handled marks a message as dealt with by group g without processing it
-// (dead-lettered or discarded by policy): not lost, not a duplicate.
-func (c *checker) handled(g, prod, part int, seq int32) {
-	if !c.done[g].test(prod, part, seq) {
-		c.done[g].set(prod, part, seq)
-	}
-}
-
 // retryRec is a record of a retry topic, decoded.
 type retryRec struct {
 	prod, part, seq int32
@@ -265,7 +258,7 @@ type retryStage struct {
 
 func (st *retryStage) put(prod, part, seq int32, key int64, born sim.Time, size int64) {
 	st.fh.write(st.t, prod, part, seq, key, born, size)
-	st.wake(st.fh.w.lat)
+	st.wake(st.fh.w.net.Latency)
 }
 
 func (st *retryStage) wake(after sim.Time) {
@@ -384,11 +377,11 @@ func (st *retryStage) done(pi int, r retryRec) {
 		fh.delayed++
 		g.consumed++
 		g.bytesOut += r.size
-		w.chk.processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
+		w.chk.Processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
 		if r.born >= w.warm {
 			lat := w.s.Now() - r.born
 			g.e2e.RecordTime(lat)
-			w.chk.interval.RecordTime(lat)
+			w.chk.Interval.RecordTime(lat)
 		}
 	case st.k+1 < len(fh.stages):
 		fh.stages[st.k+1].put(r.prod, r.part, r.seq, r.key, r.born, r.size)
@@ -414,7 +407,7 @@ func (fh *failureHandler) quiet() bool {
 }
 
 // pending adds the ids still waiting in the retry topics to into.
-func (fh *failureHandler) pending(into *ledger) error {
+func (fh *failureHandler) pending(into *check.Ledger) error {
 	for _, st := range fh.stages {
 		for pi, p := range st.t.parts {
 			log := p.leader.log
@@ -441,7 +434,7 @@ func (fh *failureHandler) pending(into *ledger) error {
 						if err != nil {
 							return err
 						}
-						into.set(int(r.prod), int(r.part), r.seq)
+						into.Set(int(r.prod), int(r.part), r.seq)
 					}
 				}
 				from = res.NextOffset

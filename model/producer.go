@@ -1,13 +1,14 @@
 package model
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -107,7 +108,7 @@ type pbatch struct {
 type prodConn struct {
 	p        *producer
 	b        *broker
-	up, down link
+	up, down net.Link
 	queue    []int32 // sealed batches ready to send (retries sorted in front)
 	lingered []int32 // open batches whose linger has passed
 	inFlight int
@@ -159,7 +160,7 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		rng:  w.s.Stream("producer/" + name),
 		size: spec.MessageSize.Dist,
 		pid:  int64(1000 + idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
-		maxReq: 1 << 20, linger: sim.Time(spec.Linger), backoff: sim.Time(spec.RetryBackoff),
+		maxReq: 1 << 20, linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
 		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
 		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
 		ackHist:     sim.NewLatencyHistogram(),
@@ -167,25 +168,18 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	}
 	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
 	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
-	switch spec.Acks {
-	case "0":
-		p.acks = 0
-	case "1":
-		p.acks = 1
-	default:
-		p.acks = -1
+	acks, err := spec.AcksLevel()
+	if err != nil {
+		return nil, err
 	}
-	p.idem = spec.EnableIdempotence != nil && *spec.EnableIdempotence
-	p.retries = 1<<31 - 1
-	if spec.Retries != nil {
-		p.retries = *spec.Retries
+	p.acks = int(acks)
+	// The scenario is resolved (scenarios.Defaults): the model applies no
+	// defaults of its own.
+	if spec.EnableIdempotence == nil || spec.Retries == nil || p.batchSize <= 0 || p.bufMax <= 0 {
+		return nil, fmt.Errorf("producer %s: enable_idempotence, retries, batch_size or buffer_memory unset: want a resolved scenario", spec.Name)
 	}
-	if p.batchSize <= 0 {
-		p.batchSize = 16384
-	}
-	if p.bufMax <= 0 {
-		p.bufMax = 32 << 20
-	}
+	p.idem = *spec.EnableIdempotence
+	p.retries = *spec.Retries
 	p.parts = make([]pacc, len(t.parts))
 	for i := range p.parts {
 		p.parts[i].open = -1
@@ -256,9 +250,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	}
 	b := p.batches[a.open]
 	seq := a.nextSeq + b.n
-	p.prefix = binary.AppendUvarint(p.prefix[:0], uint64(p.idx))
-	p.prefix = binary.AppendUvarint(p.prefix, uint64(uint32(seq)))
-	p.prefix = binary.AppendUvarint(p.prefix, uint64(born%sim.Millisecond))
+	p.prefix = check.AppendID(p.prefix[:0], p.idx, seq, born)
 	a.bb.AddSized(int64(born/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
 	b.n++
 	b.times = append(b.times, born)
@@ -439,7 +431,7 @@ func (p *producer) send(req *produceReq) {
 		}
 		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
 	}
-	w.deliver(&c.up, w.fPrArrive, uint64(req.id))
+	w.net.Send(&c.up, w.fPrArrive, uint64(req.id))
 }
 
 // requestTimeout fires when a request got no response in time: its batches
@@ -569,7 +561,7 @@ func (p *producer) account(b *pbatch, ok bool) {
 		}
 		p.acked += int64(b.n)
 		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
-		p.w.chk.ack(p.idx, int(b.part), b.seq0, b.n)
+		p.w.chk.Ack(p.idx, int(b.part), b.seq0, b.n)
 		if now >= p.w.warm {
 			for _, t := range b.times {
 				if t >= p.w.warm {
@@ -660,14 +652,20 @@ func (w *world) freePreqID(id uint32) { w.freePreq = append(w.freePreq, id) }
 // Broker side of a produce request.
 
 func (w *world) prArrive(id uint64) {
+	if w.faulty && !w.ctl.prArriveOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	r.c.b.bytesIn += r.bytes
-	w.use(r.c.b.nicIn, float64(64+r.bytes), w.fPrIn, id)
+	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
 }
 
 // prIn queues the request behind its connection's earlier one: a broker
 // handles one request per connection at a time, in order.
 func (w *world) prIn(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	if c.busy {
@@ -675,11 +673,14 @@ func (w *world) prIn(id uint64) {
 		return
 	}
 	c.busy = true
-	w.useTime(c.b.cpu, c.b.cpuCost(r.bytes), w.fPrHandle, id)
+	w.useTime(c.b.CPU, c.b.CPUCost(r.bytes), w.fPrHandle, id)
 }
 
 // prHandle appends each batch to its partition's leader log.
 func (w *world) prHandle(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	p := c.p
@@ -759,12 +760,15 @@ func (w *world) prRespond(r *produceReq) {
 		w.prSent(uint64(r.id))
 		return
 	}
-	w.use(r.c.b.nicOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+	w.use(r.c.b.NICOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
 }
 
 // prSent: the response left the broker; the connection's next request may
 // be handled.
 func (w *world) prSent(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	c := r.c
 	c.busy = false
@@ -772,7 +776,7 @@ func (w *world) prSent(id uint64) {
 		next := c.waiting[0]
 		c.waiting = c.waiting[1:]
 		c.busy = true
-		w.useTime(c.b.cpu, c.b.cpuCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
+		w.useTime(c.b.CPU, c.b.CPUCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
 	}
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
@@ -783,10 +787,13 @@ func (w *world) prSent(id uint64) {
 		w.freePreqID(r.id)
 		return
 	}
-	w.deliver(&c.down, w.fPrResp, id)
+	w.net.Send(&c.down, w.fPrResp, id)
 }
 
 func (w *world) prResp(id uint64) {
+	if w.faulty && !w.ctl.prRespOK(w.preqs[id]) {
+		return
+	}
 	r := w.preqs[id]
 	r.c.p.onResponse(r)
 	w.freePreqID(r.id)

@@ -52,8 +52,8 @@ func randomScenario(t *rapid.T) *scenarios.Scenario {
 		}},
 	}
 	s.Defaults()
-	// After Defaults, which reads a zero linger as "the default (5ms)".
-	s.Producers[0].Linger = units.Duration(rapid.IntRange(0, 10).Draw(t, "linger_ms")) * units.Millisecond
+	linger := units.Duration(rapid.IntRange(0, 10).Draw(t, "linger_ms")) * units.Millisecond
+	s.Producers[0].Linger = &linger
 	s.ConsumerGroups[0].Processing, _ = scenarios.ParseTimeDist(rapid.SampledFrom([]string{"0", "exp(100us)", "const(50us)"}).Draw(t, "processing"))
 	return s
 }

@@ -6,7 +6,10 @@ import (
 	"math"
 	"time"
 
+	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
+	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -138,7 +141,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	}
 	s := sim.New(sc.Seed)
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
-		netRng: s.Stream("network"), lat: sim.Time(h.NetworkLatency), jit: sim.Time(h.NetworkJitter)}
+		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
 	w.bind()
 	for i := range sc.Cluster.Brokers {
 		b, err := newBroker(w, i)
@@ -167,20 +170,17 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		w.topics = append(w.topics, t)
 		byName[ts.Name] = t
 	}
-	// One replica fetcher per (follower broker, leader broker) pair.
-	fetcherOf := map[[2]int]*replicaFetcher{}
+	// num.replica.fetchers fetchers per (follower broker, leader broker)
+	// pair, the partitions hashed among them.
+	fetcherOf := map[fetcherKey]*replicaFetcher{}
 	for _, t := range w.topics {
 		for _, p := range t.parts {
 			for _, r := range p.replicas[1:] {
-				k := [2]int{r.b.id, p.leader.b.id}
+				k := w.fetcherKey(r.b, p.leader.b, p)
 				f := fetcherOf[k]
 				if f == nil {
-					c := &sc.Cluster
-					f = &replicaFetcher{w: w, id: len(w.fetchers), dst: r.b, src: p.leader.b,
-						minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
-						waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+					f = w.newReplicaFetcher(k, r.b, p.leader.b)
 					fetcherOf[k] = f
-					w.fetchers = append(w.fetchers, f)
 				}
 				f.parts = append(f.parts, r)
 				r.fetcher = f
@@ -192,7 +192,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		f.data = make([][]byte, len(f.parts))
 		f.leaderHW = make([]int64, len(f.parts))
 	}
-	w.chk = newChecker(len(sc.ConsumerGroups))
+	w.chk = check.New(len(sc.ConsumerGroups))
 	for pi := range sc.Producers {
 		ps := &sc.Producers[pi]
 		t := byName[ps.Topic]
@@ -367,10 +367,10 @@ func (w *world) setupSampler() error {
 		add("max_partition_lag/"+g.spec.Name, func() float64 { _, worst := g.lag(); return float64(worst) })
 	}
 	w.addConsumerSeries(add)
-	add("e2e_p50_ms", func() float64 { return ms(w.chk.interval.Quantile(0.5)) })
+	add("e2e_p50_ms", func() float64 { return ms(w.chk.Interval.Quantile(0.5)) })
 	add("e2e_p99_ms", func() float64 {
-		v := ms(w.chk.interval.Quantile(0.99))
-		w.chk.interval.Reset() // the last e2e column of the tick resets the interval
+		v := ms(w.chk.Interval.Quantile(0.99))
+		w.chk.Interval.Reset() // the last e2e column of the tick resets the interval
 		return v
 	})
 	add("min_isr", func() float64 {
@@ -393,9 +393,9 @@ func (w *world) setupSampler() error {
 	})
 	for _, b := range w.brokers {
 		b := b
-		for ri, rs := range b.resources() {
+		for ri, rs := range b.Resources() {
 			ri, rs := ri, rs
-			add(fmt.Sprintf("util/%d/%s", b.id, resourceNames[ri]), func() float64 {
+			add(fmt.Sprintf("util/%d/%s", b.id, node.ResourceNames[ri]), func() float64 {
 				st := rs.Stats()
 				busy := st.Utilisation * st.Window.Seconds()
 				d := busy - b.utilPrev[ri]
@@ -498,20 +498,20 @@ func (w *world) results() (*Results, error) {
 	e2e := sim.NewLatencyHistogram()
 	var out, outBytes int64
 	for gi, g := range w.groups {
-		pending := newLedger()
+		pending := check.NewLedger()
 		for i, p := range g.t.parts {
-			if err := pendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
+			if err := check.PendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
 				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 			}
 		}
 		if err := g.pendingElsewhere(pending); err != nil {
 			return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 		}
-		lost, unseen := w.chk.settle(gi, pending)
+		lost, unseen := w.chk.Settle(gi, pending)
 		final, worst := g.lag()
 		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),
 			Processed: g.consumed, Skipped: g.skipped, Lost: lost, Unseen: unseen,
-			Duplicates: w.chk.dups[gi], Reordered: w.chk.reordered[gi],
+			Duplicates: w.chk.Duplicates(gi), Reordered: w.chk.Reordered(gi),
 			MaxLag: g.maxLag, FinalLag: final, MaxPartLag: g.maxPartLag, FinalPart: worst,
 			E2ELatency: latency(g.e2e), Assignment: g.assignment}
 		r.Groups = append(r.Groups, gr)
@@ -533,7 +533,7 @@ func (w *world) results() (*Results, error) {
 	}
 	for _, b := range w.brokers {
 		st := [5]float64{}
-		for i, rs := range b.resources() {
+		for i, rs := range b.Resources() {
 			st[i] = rs.Stats().Utilisation
 			r.MaxBrokerUtilisation = math.Max(r.MaxBrokerUtilisation, st[i])
 		}

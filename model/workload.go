@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"mqsim/model/check"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 	"mqsim/sim"
@@ -84,10 +85,9 @@ func (g *keyGen) next() int64 {
 	return -1
 }
 
-// keyBytes encodes key id k as the record key (a uvarint: small and real).
-func keyBytes(dst []byte, k int64) []byte {
-	return binary.AppendUvarint(dst[:0], uint64(k))
-}
+// keyBytes encodes key id k as the record key (check.AppendKey: a uvarint,
+// small and real).
+func keyBytes(dst []byte, k int64) []byte { return check.AppendKey(dst[:0], k) }
 
 // murmur2 is Kafka's default partitioner hash.
 func murmur2(data []byte) int32 {

@@ -106,7 +106,10 @@ func (s *Scenario) Defaults() {
 			p.Acks = "all"
 		}
 		setBytes(&p.BatchSize, DefaultBatchSize)
-		setDur(&p.Linger, DefaultLinger)
+		if p.Linger == nil {
+			l := units.Duration(DefaultLinger)
+			p.Linger = &l
+		}
 		if p.Compression == "" {
 			p.Compression = "none"
 		}

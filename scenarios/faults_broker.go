@@ -10,8 +10,8 @@ func init() {
 	}
 	for name, rule := range map[string]FaultRule{
 		"broker-crash": broker("the broker process dies: in-flight requests are lost, the controller fences it after "+
-			"broker_session_timeout and elects new leaders; with lose_page_cache the machine dies and unflushed log "+
-			"data is lost; with a duration it restarts, recovers, truncates and catches up", []string{"lose_page_cache"}, nil, false),
+			"broker_session_timeout and elects new leaders; new produce requests are refused at once; with lose_page_cache "+
+			"the machine dies: unflushed log data is lost and nothing answers, so producers wait out request_timeout; with a duration it restarts, recovers, truncates and catches up", []string{"lose_page_cache"}, nil, false),
 		"broker-shutdown": broker("controlled shutdown: the controller moves the broker's leaders away first, then "+
 			"it stops cleanly; with a duration it restarts and catches up", nil, nil, false),
 		"network-partition": broker("cut the broker off from the controller, its peers (all, or broker:N), the "+

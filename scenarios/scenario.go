@@ -113,10 +113,12 @@ type Producer struct {
 	Keys        string   `yaml:"keys" json:"keys"`
 	MessageSize SizeDist `yaml:"message_size" json:"message_size"` // default const(500B)
 
-	Acks        string         `yaml:"acks" json:"acks"` // "all" (default), "1", "0"
-	BatchSize   units.Bytes    `yaml:"batch_size" json:"batch_size"`
-	Linger      units.Duration `yaml:"linger" json:"linger"`
-	Compression string         `yaml:"compression" json:"compression"` // none, gzip, snappy, lz4, zstd
+	Acks      string      `yaml:"acks" json:"acks"` // "all" (default), "1", "0"
+	BatchSize units.Bytes `yaml:"batch_size" json:"batch_size"`
+	// Linger is linger.ms. Unset (nil) is Kafka's default, 5ms; 0 means
+	// no linger: a batch is ready as soon as its first record is in.
+	Linger      *units.Duration `yaml:"linger" json:"linger"`
+	Compression string          `yaml:"compression" json:"compression"` // none, gzip, snappy, lz4, zstd
 	// CompressionRatio is how much the codec shrinks these messages (4x =
 	// a quarter of the bytes). Simulated payloads are not real bytes, so
 	// the ratio cannot be measured by compressing them: it is required
@@ -140,6 +142,14 @@ type Producer struct {
 	RateLimit  units.Rate  `yaml:"rate_limit" json:"rate_limit,omitempty"`
 	RateBurst  units.Count `yaml:"rate_burst" json:"rate_burst,omitempty"`
 	Drop       *Drop       `yaml:"drop" json:"drop,omitempty"`
+}
+
+// LingerTime is linger.ms: the value set, or Kafka's default when unset.
+func (p *Producer) LingerTime() units.Duration {
+	if p.Linger == nil {
+		return DefaultLinger
+	}
+	return *p.Linger
 }
 
 // ConsumerGroup is a set of consumers sharing a topic's partitions.

@@ -134,7 +134,7 @@ func TestDefaults(t *testing.T) {
 		{"acks", p.Acks, "all"},
 		{"enable.idempotence", *p.EnableIdempotence, true},
 		{"batch.size", p.BatchSize, units.Bytes(16384)},
-		{"linger.ms", p.Linger, 5 * units.Millisecond},
+		{"linger.ms", *p.Linger, 5 * units.Millisecond},
 		{"compression", p.Compression, "none"},
 		{"max.in.flight", p.MaxInFlight, 5},
 		{"retries", *p.Retries, 2147483647},

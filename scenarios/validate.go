@@ -219,8 +219,8 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 		}
 		v.positive(f+"request_timeout", p.RequestTimeout, "Kafka's default is 30s")
 		v.positive(f+"retry_backoff", p.RetryBackoff, "Kafka's default is 100ms")
-		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.Linger) {
-			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.Linger)
+		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.LingerTime()) {
+			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.LingerTime())
 		}
 		if p.BufferMemory < p.BatchSize {
 			v.add(f+"buffer_memory", "%v is smaller than batch_size %v: not even one batch fits", p.BufferMemory, p.BatchSize)
@@ -268,7 +268,11 @@ func (s *Scenario) validateGroups(v *validator, topics map[string]int) {
 		v.positive(f+"auto_commit_interval", g.AutoCommitInterval, "Kafka's default is 5s")
 		v.oneOf(f+"assignment", g.Assignment, "range", "roundrobin", "cooperative-sticky")
 		v.oneOf(f+"isolation_level", g.IsolationLevel, "read_uncommitted", "read_committed")
-		v.oneOf(f+"auto_offset_reset", g.AutoOffsetReset, "earliest", "latest", "none")
+		if g.AutoOffsetReset == "none" {
+			v.add(f+"auto_offset_reset", "none (an error to the application) is not modelled: want earliest or latest")
+		} else {
+			v.oneOf(f+"auto_offset_reset", g.AutoOffsetReset, "earliest", "latest")
+		}
 		if g.SessionTimeout < minSessionTimeout || g.SessionTimeout > maxSessionTimeout {
 			v.add(f+"session_timeout", "%v is outside the broker's allowed %v to %v", g.SessionTimeout, minSessionTimeout, maxSessionTimeout)
 		}

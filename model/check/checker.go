@@ -1,4 +1,4 @@
-package model
+package check
 
 import (
 	"encoding/binary"
@@ -8,18 +8,19 @@ import (
 	"mqsim/sim"
 )
 
-// ledger is a set of message ids. A message id is (producer instance,
+// Ledger is a set of message ids. A message id is (producer instance,
 // partition, sequence): the sequence numbers one producer gives one
 // partition are dense from 0, as an idempotent producer's are, so the set
 // is a bitmap per (producer, partition) — one bit per message, never a map
 // entry per message.
-type ledger struct {
+type Ledger struct {
 	bits [][][]uint64 // producer → partition → bitmap
 }
 
-func newLedger() *ledger { return &ledger{} }
+// NewLedger returns an empty set.
+func NewLedger() *Ledger { return &Ledger{} }
 
-func (l *ledger) words(prod, part int, seq int32, grow bool) []uint64 {
+func (l *Ledger) words(prod, part int, seq int32, grow bool) []uint64 {
 	if prod >= len(l.bits) {
 		if !grow {
 			return nil
@@ -51,12 +52,14 @@ func (l *ledger) words(prod, part int, seq int32, grow bool) []uint64 {
 	return w
 }
 
-func (l *ledger) set(prod, part int, seq int32) {
+// Set adds an id.
+func (l *Ledger) Set(prod, part int, seq int32) {
 	w := l.words(prod, part, seq, true)
 	w[seq>>6] |= 1 << (seq & 63)
 }
 
-func (l *ledger) test(prod, part int, seq int32) bool {
+// Test reports whether the id is in the set.
+func (l *Ledger) Test(prod, part int, seq int32) bool {
 	if seq < 0 {
 		return false
 	}
@@ -65,8 +68,8 @@ func (l *ledger) test(prod, part int, seq int32) bool {
 	return i < len(w) && w[i]&(1<<(seq&63)) != 0
 }
 
-// setRange marks seq0 … seq0+n-1.
-func (l *ledger) setRange(prod, part int, seq0, n int32) {
+// SetRange adds seq0 … seq0+n-1 of one producer and partition.
+func (l *Ledger) SetRange(prod, part int, seq0, n int32) {
 	if n <= 0 {
 		return
 	}
@@ -76,9 +79,9 @@ func (l *ledger) setRange(prod, part int, seq0, n int32) {
 	}
 }
 
-// each calls fn for every id in the set, in (producer, partition, seq)
+// Each calls fn for every id in the set, in (producer, partition, seq)
 // order.
-func (l *ledger) each(fn func(prod, part int, seq int32)) {
+func (l *Ledger) Each(fn func(prod, part int, seq int32)) {
 	for pi, pp := range l.bits {
 		for pa, w := range pp {
 			for wi, word := range w {
@@ -101,30 +104,56 @@ func trailingZeros(x uint64) int {
 	return n
 }
 
-// checker keeps the delivery ledger: what producers were told and what
-// each group processed, and derives lost, unseen, duplicates and reordered.
-type checker struct {
-	acked     *ledger
-	done      []*ledger // per group: processed ids
+// Checker keeps the delivery ledger: what producers were told and what
+// each consuming group processed, and derives lost, unseen, duplicates and
+// reordered. It knows messages only by id, key and produce time, so it is
+// the same for every simulated system.
+type Checker struct {
+	acked     *Ledger
+	done      []*Ledger // per group: processed ids
 	dups      []int64
 	reordered []int64
 	// lastSeq[group][producer] maps a key to the latest message processed
 	// for it (per-key order is per producer: one producer's sends to one
 	// key land on one partition in send order, or not).
-	lastSeq  [][]map[int64]keyLast
-	interval *sim.Histogram // e2e latencies of the current sample interval
+	lastSeq [][]map[int64]keyLast
+	// Interval holds the end-to-end latencies of the current sample
+	// interval; the sampler reads and resets it.
+	Interval *sim.Histogram
 }
 
-func newChecker(groups int) *checker {
-	c := &checker{acked: newLedger(), dups: make([]int64, groups), reordered: make([]int64, groups),
-		lastSeq: make([][]map[int64]keyLast, groups), interval: sim.NewLatencyHistogram()}
+// New returns a checker for the given number of consuming groups.
+func New(groups int) *Checker {
+	c := &Checker{acked: NewLedger(), dups: make([]int64, groups), reordered: make([]int64, groups),
+		lastSeq: make([][]map[int64]keyLast, groups), Interval: sim.NewLatencyHistogram()}
 	for range groups {
-		c.done = append(c.done, newLedger())
+		c.done = append(c.done, NewLedger())
 	}
 	return c
 }
 
-func (c *checker) ack(prod, part int, seq0, n int32) { c.acked.setRange(prod, part, seq0, n) }
+// Ack records that producer prod was told seq0 … seq0+n-1 on part were
+// written.
+func (c *Checker) Ack(prod, part int, seq0, n int32) { c.acked.SetRange(prod, part, seq0, n) }
+
+// Acked is the set of acknowledged ids.
+func (c *Checker) Acked() *Ledger { return c.acked }
+
+// Duplicates is how many processings of group g were of a message it had
+// processed before.
+func (c *Checker) Duplicates(g int) int64 { return c.dups[g] }
+
+// Reordered is how many messages group g processed after a later message
+// of the same producer and key.
+func (c *Checker) Reordered(g int) int64 { return c.reordered[g] }
+
+// Handled marks a message as dealt with by group g without processing it
+// (dead-lettered or discarded by policy): not lost, not a duplicate.
+func (c *Checker) Handled(g, prod, part int, seq int32) {
+	if !c.done[g].Test(prod, part, seq) {
+		c.done[g].Set(prod, part, seq)
+	}
+}
 
 // keyLast is the latest message of one producer and key a group
 // processed: its partition, sequence and produce time.
@@ -134,17 +163,17 @@ type keyLast struct {
 	born sim.Time
 }
 
-// processed records that group g finished processing a message, produced
+// Processed records that group g finished processing a message, produced
 // at born. Sequences order one producer's messages on one partition; when
 // a key moved to another partition (partitions were added), send order is
 // the produce time.
-func (c *checker) processed(g, prod, part int, seq int32, key int64, born sim.Time) {
+func (c *Checker) Processed(g, prod, part int, seq int32, key int64, born sim.Time) {
 	l := c.done[g]
-	if l.test(prod, part, seq) {
+	if l.Test(prod, part, seq) {
 		c.dups[g]++
 		return
 	}
-	l.set(prod, part, seq)
+	l.Set(prod, part, seq)
 	if key < 0 {
 		return
 	}
@@ -163,16 +192,16 @@ func (c *checker) processed(g, prod, part int, seq int32, key int64, born sim.Ti
 	m[key] = keyLast{part: int32(part), seq: seq, born: born}
 }
 
-// settle classifies, for group g, the acknowledged messages it never
+// Settle classifies, for group g, the acknowledged messages it never
 // processed: unseen if still in the log ahead of the group's position
 // (pending), lost otherwise.
-func (c *checker) settle(g int, pending *ledger) (lost, unseen int64) {
+func (c *Checker) Settle(g int, pending *Ledger) (lost, unseen int64) {
 	proc := c.done[g]
-	c.acked.each(func(prod, part int, seq int32) {
-		if proc.test(prod, part, seq) {
+	c.acked.Each(func(prod, part int, seq int32) {
+		if proc.Test(prod, part, seq) {
 			return
 		}
-		if pending.test(prod, part, seq) {
+		if pending.Test(prod, part, seq) {
 			unseen++
 		} else {
 			lost++
@@ -181,8 +210,10 @@ func (c *checker) settle(g int, pending *ledger) (lost, unseen int64) {
 	return lost, unseen
 }
 
-// pendingIDs reads the message ids in log from offset to its end.
-func pendingIDs(into *ledger, log *commitlog.Log, part int, from int64) error {
+// PendingIDs adds to into the message ids of the records in log from
+// offset from to its end (records whose value starts with the producer
+// index and sequence as uvarints), as partition part.
+func PendingIDs(into *Ledger, log *commitlog.Log, part int, from int64) error {
 	var rr commitlog.RecordReader
 	for {
 		res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 8 << 20, Upto: commitlog.UptoLogEnd})
@@ -210,7 +241,7 @@ func pendingIDs(into *ledger, log *commitlog.Log, part int, from int64) error {
 				if n2 <= 0 {
 					return fmt.Errorf("record %d without a message id", rec.Offset)
 				}
-				into.set(int(pid), part, int32(uint32(seq)))
+				into.Set(int(pid), part, int32(uint32(seq)))
 			}
 			if err := rr.Err(); err != nil {
 				return err

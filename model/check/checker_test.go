@@ -1,0 +1,25 @@
+package check
+
+import (
+	"testing"
+
+	"mqsim/sim"
+)
+
+// Per-key order across partitions is send order: a key's message on its new
+// partition after its older ones is in order; one processed before an older
+// message of the key (still on the old partition) reorders it.
+func TestCheckerKeyMovesPartition(t *testing.T) {
+	c := New(1)
+	const key = 7
+	c.Processed(0, 0, 1, 40, key, 10*sim.Second) // old partition, seq 40
+	c.Processed(0, 0, 5, 0, key, 16*sim.Second)  // new partition, seq 0, sent later
+	if c.Reordered(0) != 0 {
+		t.Fatalf("in send order across partitions: %d reordered, want 0", c.Reordered(0))
+	}
+	c.Processed(0, 0, 1, 41, key, 11*sim.Second) // older message of the key, processed after
+	c.Processed(0, 0, 5, 1, key, 17*sim.Second)  // in order on its partition
+	if c.Reordered(0) != 1 {
+		t.Errorf("an older message after a newer one on another partition: %d reordered, want 1", c.Reordered(0))
+	}
+}

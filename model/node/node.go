@@ -1,0 +1,66 @@
+package node
+
+import (
+	"fmt"
+
+	"mqsim/sim"
+)
+
+// Spec is one machine's hardware, in the kernel's units.
+type Spec struct {
+	NICIn, NICOut       float64 // bytes/s each way
+	DiskWrite, DiskRead float64 // bytes/s
+	CPUThreads          int     // request-handler threads
+	CPUPerRequest       sim.Time
+	CPUPerByte          float64 // ns of handler time per byte of records
+	PageCache           int64   // bytes of recent writes served from memory
+}
+
+// Machine is a node's resources: NIC in and out, disk write and read
+// (byte-rate servers, first in first out), request-handler threads (a
+// multi-server CPU) and the size of its page cache. Saturation shows as
+// queueing delay in the servers.
+type Machine struct {
+	NICIn, NICOut, DiskW, DiskR *sim.RateServer
+	CPU                         *sim.RateServer
+	CPUReq                      sim.Time
+	CPUPerByte                  float64
+	PageCache                   int64
+}
+
+// New builds a machine on s; its servers are named prefix/nic-in,
+// prefix/nic-out, prefix/disk-write, prefix/disk-read and prefix/cpu.
+func New(s *sim.Sim, prefix string, spec Spec) (*Machine, error) {
+	m := &Machine{CPUReq: spec.CPUPerRequest, CPUPerByte: spec.CPUPerByte, PageCache: spec.PageCache}
+	for _, r := range []struct {
+		dst     **sim.RateServer
+		name    string
+		servers int
+		rate    float64
+	}{
+		{&m.NICIn, "nic-in", 1, spec.NICIn}, {&m.NICOut, "nic-out", 1, spec.NICOut},
+		{&m.DiskW, "disk-write", 1, spec.DiskWrite}, {&m.DiskR, "disk-read", 1, spec.DiskRead},
+		{&m.CPU, "cpu", spec.CPUThreads, 1},
+	} {
+		rs, err := sim.NewRateServer(s, sim.RateServerConfig{Name: fmt.Sprintf("%s/%s", prefix, r.name), Servers: r.servers, Rate: r.rate})
+		if err != nil {
+			return nil, err
+		}
+		*r.dst = rs
+	}
+	return m, nil
+}
+
+// CPUCost is the handler time for a request carrying bytes of records.
+func (m *Machine) CPUCost(bytes int64) sim.Time {
+	return m.CPUReq + sim.Time(float64(bytes)*m.CPUPerByte)
+}
+
+// Resources lists the machine's servers in a fixed order, that of
+// ResourceNames.
+func (m *Machine) Resources() [5]*sim.RateServer {
+	return [5]*sim.RateServer{m.NICIn, m.NICOut, m.DiskW, m.DiskR, m.CPU}
+}
+
+// ResourceNames names Resources' servers, as results report them.
+var ResourceNames = [5]string{"nic_in", "nic_out", "disk_write", "disk_read", "cpu"}
