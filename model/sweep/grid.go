@@ -25,35 +25,13 @@ import (
 //	seeds: 5                    # seeds 1..5, or a list: [7, 11, 13]
 //	metrics: [p99_e2e, lost]    # merged with confidence intervals
 type Grid struct {
-	Scenario string   `yaml:"scenario"`
-	Set      []string `yaml:"set"`
-	Vary     []string `yaml:"vary"`
-	Seeds    Seeds    `yaml:"seeds"`
-	Metrics  []string `yaml:"metrics"`
-}
+	Scenario string    `yaml:"scenario"`
+	Set      []string  `yaml:"set"`
+	Vary     []string  `yaml:"vary"`
+	RawSeeds yaml.Node `yaml:"seeds"` // a count n (seeds 1..n) or a list
+	Metrics  []string  `yaml:"metrics"`
 
-// Seeds is a count n (meaning seeds 1..n) or an explicit list.
-type Seeds []uint64
-
-// UnmarshalYAML reads a count or a list of seeds.
-func (s *Seeds) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		c, err := strconv.Atoi(n.Value)
-		if err != nil || c < 1 || c > MaxSeeds {
-			return fmt.Errorf("seeds: want a count from 1 to %d or a list of seeds, got %q", MaxSeeds, n.Value)
-		}
-		*s = make(Seeds, c)
-		for i := range *s {
-			(*s)[i] = uint64(i + 1)
-		}
-		return nil
-	}
-	var list []uint64
-	if err := n.Decode(&list); err != nil {
-		return fmt.Errorf("seeds: want a count or a list of non-negative integers")
-	}
-	*s = list
-	return nil
+	Seeds []uint64 `yaml:"-"` // from RawSeeds
 }
 
 // Limits on a grid: each line of a manifest is a whole simulation.
@@ -107,8 +85,21 @@ func ParseGrid(path string, data []byte) (*Grid, error) {
 	if g.Scenario == "" {
 		return nil, bad("scenario", "missing: name a built-in scenario or a scenario file")
 	}
-	if len(g.Seeds) == 0 {
-		g.Seeds = Seeds{1}
+	switch n := &g.RawSeeds; {
+	case n.Kind == 0:
+		g.Seeds = []uint64{1}
+	case n.Kind == yaml.ScalarNode:
+		c, err := strconv.Atoi(n.Value)
+		if err != nil || c < 1 || c > MaxSeeds {
+			return nil, bad("seeds", fmt.Sprintf("want a count from 1 to %d or a list of seeds, got %q", MaxSeeds, n.Value))
+		}
+		for i := range c {
+			g.Seeds = append(g.Seeds, uint64(i+1))
+		}
+	default:
+		if err := n.Decode(&g.Seeds); err != nil || len(g.Seeds) == 0 || len(g.Seeds) > MaxSeeds {
+			return nil, bad("seeds", fmt.Sprintf("want a count or a list of 1 to %d non-negative integers", MaxSeeds))
+		}
 	}
 	seen := map[uint64]bool{}
 	for _, s := range g.Seeds {
