@@ -14,8 +14,8 @@ import (
 
 // SweepFiles renders a merged sweep: summary.csv (one row per variant and
 // metric: mean, 95% confidence interval over seeds, min, max), a chart
-// per metric (PNG and SVG: the mean across variants with the interval as
-// dashed bounds), report.md and report.html with one table of every
+// per metric (PNG and SVG: each variant's mean with its interval as an
+// error bar), report.md and report.html with one table of every
 // variant × metric. The bytes depend only on the summary.
 func SweepFiles(s *sweep.Summary) ([]File, error) {
 	var b bytes.Buffer
@@ -39,38 +39,36 @@ func SweepFiles(s *sweep.Summary) ([]File, error) {
 	}
 	files := []File{{"summary.csv", b.Bytes()}}
 
-	charts := make([]Chart, len(s.Metrics))
-	for mi, m := range s.Metrics {
-		scale := 1.0
-		if s.Kinds[mi] == model.KindDuration {
-			scale = 1000 // seconds → ms, drawn as durations
+	labels := make([]string, len(s.Variants))
+	for vi, v := range s.Variants {
+		labels[vi] = Clean(v.Label)
+		if labels[vi] == "" {
+			labels[vi] = VariantBase
 		}
-		var x, mean, lo, hi []float64
-		for vi, v := range s.Variants {
-			st := v.Stats[mi]
-			x = append(x, float64(vi+1))
-			mean = append(mean, st.Mean*scale)
-			lo = append(lo, st.Low*scale)
-			hi = append(hi, st.High*scale)
-		}
-		charts[mi] = Chart{
-			Title:  fmt.Sprintf("%s: %s over variants (mean, 95%% CI over seeds)", s.Scenario, m),
-			XLabel: "variant (see the table)", YLabel: m,
-			YMillis: s.Kinds[mi] == model.KindDuration,
-			Series: []Series{{Name: "mean", X: x, Y: mean, Thick: true, Color: 1},
-				{Name: "95% CI low", X: x, Y: lo, Color: 1, Dashed: true},
-				{Name: "95% CI high", X: x, Y: hi, Color: 1, Dashed: true}},
-		}
-	}
-	images, err := renderEach(charts)
-	if err != nil {
-		return nil, err
 	}
 	var figures []Figure
 	for mi, m := range s.Metrics {
+		scale := 1.0
+		if s.Kinds[mi] == model.KindDuration {
+			scale = 1000 // seconds → ms, labelled as durations
+		}
+		c := intervalChart{Title: fmt.Sprintf("%s: %s (mean over seeds, 95%% confidence interval)", Clean(s.Scenario), m),
+			YLabel: m, Labels: labels, YMillis: s.Kinds[mi] == model.KindDuration}
+		for _, v := range s.Variants {
+			st := v.Stats[mi]
+			c.Mean, c.Low, c.High = append(c.Mean, st.Mean*scale), append(c.Low, st.Low*scale), append(c.High, st.High*scale)
+		}
+		png, err := c.render("png")
+		if err != nil {
+			return nil, err
+		}
+		svg, err := c.render("svg")
+		if err != nil {
+			return nil, err
+		}
 		name := "sweep-" + strings.ReplaceAll(m, ".", "-")
-		files = append(files, File{name + ".png", images[mi].png}, File{name + ".svg", images[mi].svg})
-		figures = append(figures, Figure{SVG: images[mi].svg, File: name + ".png", Caption: fmt.Sprintf("%s: mean over seeds per variant, dashed lines bound the 95%% confidence interval (Student t).", m)})
+		files = append(files, File{name + ".png", png}, File{name + ".svg", svg})
+		figures = append(figures, Figure{SVG: svg, File: name + ".png", Caption: fmt.Sprintf("%s: the mean over seeds of each variant, with its 95%% confidence interval (Student t) as an error bar.", m)})
 	}
 
 	header := []string{"#", "variant", "seeds"}
@@ -78,11 +76,7 @@ func SweepFiles(s *sweep.Summary) ([]File, error) {
 	t := Table{Header: header, Numeric: numeric(len(header))}
 	t.Numeric[1] = false
 	for vi, v := range s.Variants {
-		label := v.Label
-		if label == "" {
-			label = VariantBase
-		}
-		row := []string{strconv.Itoa(vi + 1), label, strconv.Itoa(len(v.Seeds))}
+		row := []string{strconv.Itoa(vi + 1), labels[vi], strconv.Itoa(len(v.Seeds))}
 		for mi := range s.Metrics {
 			row = append(row, sweepCell(s.Kinds[mi], v.Stats[mi]))
 		}
