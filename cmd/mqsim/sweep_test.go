@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -330,5 +331,39 @@ func TestSweepGNUParallelRecipe(t *testing.T) {
 		mustRun(t, "sweep", "merge", filepath.Join(dir, r), "--out", filepath.Join(dir, r+"-report"))
 		sameDirs(t, r, filepath.Join(dir, "single"), filepath.Join(dir, r))
 		sameDirs(t, r+" report", filepath.Join(dir, "single-report"), filepath.Join(dir, r+"-report"))
+	}
+}
+
+// TestOutWritesMetricsAndNDJSON: a review holds metrics.prom whose numbers
+// are those of its results.json, and timeseries.ndjson with one line per
+// row of timeseries.csv.
+func TestOutWritesMetricsAndNDJSON(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "review")
+	mustRun(t, "run", "baseline", "--set", "duration=1s", "--out", dir)
+	files := readDir(t, dir)
+	prom := string(files["metrics.prom"])
+	var res struct {
+		Acked int64 `json:"acked"`
+		Lost  int64 `json:"lost"`
+	}
+	if err := json.Unmarshal(files["results.json"], &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`mqsim_acked_messages_total{scenario="baseline",variant="base",seed="1"} ` + strconv.FormatInt(res.Acked, 10) + "\n",
+		`mqsim_lost_messages_total{scenario="baseline",variant="base",seed="1"} ` + strconv.FormatInt(res.Lost, 10) + "\n",
+	} {
+		if !strings.Contains(prom, want) {
+			t.Errorf("metrics.prom lacks %q", want)
+		}
+	}
+	if !strings.HasSuffix(prom, "# EOF\n") || res.Acked == 0 {
+		t.Errorf("metrics.prom does not end in # EOF, or the run acked nothing")
+	}
+	if nd, csv := strings.Count(string(files["timeseries.ndjson"]), "\n"), strings.Count(string(files["timeseries.csv"]), "\n"); nd == 0 || nd != csv-1 {
+		t.Errorf("timeseries.ndjson has %d lines, timeseries.csv %d rows after its header", nd, csv-1)
+	}
+	if len(files["timeseries.schema.json"]) == 0 {
+		t.Error("no timeseries.schema.json")
 	}
 }

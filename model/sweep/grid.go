@@ -261,6 +261,12 @@ func ReadManifest(path string) ([]Line, error) {
 	if err != nil {
 		return nil, &scenarios.InputError{File: path, Msg: err.Error()}
 	}
+	return ParseManifest(path, data)
+}
+
+// ParseManifest is ReadManifest for bytes already read; path names the
+// manifest in errors.
+func ParseManifest(path string, data []byte) ([]Line, error) {
 	var lines []Line
 	for n, text := range splitLines(data) {
 		if len(text) == 0 {

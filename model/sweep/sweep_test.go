@@ -3,6 +3,8 @@ package sweep
 import (
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,4 +121,76 @@ func TestPlanOrderAndHashes(t *testing.T) {
 	if again[3].Hash != lines[3].Hash || again[3].Grid != lines[3].Grid {
 		t.Errorf("planning twice gave different hashes")
 	}
+}
+
+// TestPlanCarriesScenarioFile: a grid over a scenario file puts the
+// file's text in every line, so a machine without the file runs it.
+func TestPlanCarriesScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../scenarios/builtin/baseline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	grid := filepath.Join(dir, "grid.yaml")
+	g, err := ParseGrid(grid, []byte("scenario: mine.yaml\nset: [duration=1s]\nseeds: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := Plan(g, grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "mine.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		ls, err := l.Resolve()
+		if err != nil {
+			t.Fatalf("line %d without the file: %v", l.Index, err)
+		}
+		if h, _ := Hash(&ls.Scenario); h != l.Hash || l.Source != string(data) || l.Scenario != "mine.yaml" {
+			t.Errorf("line %d: hash %s vs %s, scenario %q", l.Index, h, l.Hash, l.Scenario)
+		}
+	}
+}
+
+func TestParseManifestErrors(t *testing.T) {
+	good := `{"index":0,"of":2,"hash":"a","grid":"g"}` + "\n" + `{"index":1,"of":2,"hash":"b","grid":"g"}` + "\n"
+	if _, err := ParseManifest("m.jsonl", []byte(good)); err != nil {
+		t.Fatalf("a whole manifest: %v", err)
+	}
+	for _, c := range []struct{ text, want string }{
+		{`{"index":0,"of":2,"hash":"a","grid":"g"}` + "\n", "truncated"},
+		{`{"index":0,"of":2,"hash":"a","grid":"g"}` + "\nnot json\n", "m.jsonl:2"},
+		{`{"index":1,"of":2,"hash":"a","grid":"g"}` + "\n", "expected line index 0"},
+		{good + good, "expected line index 2"},
+	} {
+		if _, err := ParseManifest("m.jsonl", []byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseManifest(%q) = %v, want %q", c.text, err, c.want)
+		}
+	}
+}
+
+func FuzzParseGrid(f *testing.F) {
+	f.Add([]byte("scenario: baseline\nvary: [\"acks=1,all\"]\nseeds: 3\n"))
+	f.Add([]byte("scenario: baseline\nseeds: [1, 2]\nmetrics: [lost]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, err := ParseGrid("grid.yaml", data)
+		if err == nil && (g.Scenario == "" || len(g.Seeds) == 0 || len(g.Metrics) == 0) {
+			t.Fatalf("accepted an incomplete grid: %+v", g)
+		}
+	})
+}
+
+func FuzzParseManifest(f *testing.F) {
+	f.Add([]byte(`{"index":0,"of":1,"hash":"a","grid":"g"}` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines, err := ParseManifest("m.jsonl", data)
+		if err == nil && (len(lines) == 0 || len(lines) != lines[0].Of) {
+			t.Fatalf("accepted %d lines of %d", len(lines), lines[0].Of)
+		}
+	})
 }
