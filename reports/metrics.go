@@ -133,7 +133,7 @@ func runLabels(r *Run) string {
 	if variant == "" {
 		variant = VariantBase
 	}
-	return fmt.Sprintf(`scenario="%s",variant="%s",seed="%d"`, escapeLabel(r.Results.Scenario), escapeLabel(variant), r.Seed)
+	return fmt.Sprintf(`scenario="%s",variant="%s",seed="%d"`, escapeLabel(Clean(r.Results.Scenario)), escapeLabel(Clean(variant)), r.Seed)
 }
 
 // escapeLabel escapes a label value as OpenMetrics requires: backslash,

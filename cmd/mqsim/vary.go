@@ -48,19 +48,6 @@ func scenarioFields() []string { return sweep.ScenarioFields() }
 // maxVariants bounds a grid: each variant is a whole simulation.
 const maxVariants = 64
 
-// varyFlag is one --vary: the name as written, the --set path it stands
-// for, and the values to try.
-type varyFlag struct {
-	key, path string
-	values    []string
-}
-
-// parseVary reads "path=v1,v2" (see sweep.ParseAxis).
-func parseVary(s string) (varyFlag, error) {
-	a, err := sweep.ParseAxis("--vary", s)
-	return varyFlag{key: a.Key, path: a.Path, values: a.Values}, err
-}
-
 // job is one simulation to run: a variant of the scenario, or a replay.
 type job struct {
 	label     string
@@ -85,41 +72,24 @@ func planJobs(name string, o runOptions) ([]job, error) {
 	if err := checkKind(scenarios.KindScenario, name); err != nil {
 		return nil, err
 	}
-	var flags []varyFlag
+	var axes []sweep.Axis
 	for _, s := range o.vary {
-		f, err := parseVary(s)
+		a, err := sweep.ParseAxis("--vary", s)
 		if err != nil {
 			return nil, badInput(err)
 		}
-		for _, g := range flags {
-			if g.path == f.path {
-				return nil, badInput(fmt.Errorf("--vary %s and --vary %s set the same field %s", g.key, f.key, f.path))
-			}
-		}
-		flags = append(flags, f)
+		axes = append(axes, a)
 	}
-	n := 1
-	for _, f := range flags {
-		n *= len(f.values)
-		if n > maxVariants {
-			return nil, badInput(fmt.Errorf("--vary: the grid has more than %d variants; vary fewer settings at once", maxVariants))
-		}
+	variants, err := sweep.Variants("--vary", axes, maxVariants)
+	if err != nil {
+		return nil, badInput(err)
 	}
 	var jobs []job
 	dirs := map[string]string{}
-	for i := 0; i < n; i++ {
-		var labels, sets []string
-		k := i
-		for fi := len(flags) - 1; fi >= 0; fi-- {
-			f := flags[fi]
-			v := f.values[k%len(f.values)]
-			k /= len(f.values)
-			labels = append([]string{f.key + "=" + v}, labels...)
-			sets = append([]string{f.path + "=" + v}, sets...)
-		}
+	for _, v := range variants {
 		vo := o
-		vo.sets = append(append([]string(nil), o.sets...), sets...)
-		label := strings.Join(labels, " ")
+		vo.sets = append(append([]string(nil), o.sets...), v.Sets...)
+		label := v.Label
 		if label != "" && o.dataDir != "" {
 			vo.dataDir = filepath.Join(o.dataDir, reports.VariantDir(label))
 		}

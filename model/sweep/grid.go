@@ -127,6 +127,9 @@ func ParseGrid(path string, data []byte) (*Grid, error) {
 		if !ok {
 			return nil, bad("set", fmt.Sprintf("%q: expected path=value", s))
 		}
+		if key == "seed" {
+			return nil, bad("set", "seed is set per run by seeds:, not by set:")
+		}
 		if _, err := AliasPath("set:", key); err != nil {
 			return nil, bad("set", err.Error())
 		}

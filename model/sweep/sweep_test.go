@@ -85,6 +85,7 @@ func TestGridErrors(t *testing.T) {
 		{"scenario: baseline\nmetrics: [p99]\n", `unknown metric "p99"`, 2},
 		{"scenario: baseline\nseeds: [1, 1]\n", "seed 1 given twice", 2},
 		{"scenario: baseline\nsets: [x=1]\n", "sets", 2},
+		{"scenario: baseline\nset: [seed=4]\n", "seed is set per run", 2},
 		{"vary: [\"acks=1,all\"]\n", "scenario", 0},
 	} {
 		_, err := ParseGrid("grid.yaml", []byte(c.yaml))
@@ -193,4 +194,25 @@ func FuzzParseManifest(f *testing.F) {
 			t.Fatalf("accepted %d lines of %d", len(lines), lines[0].Of)
 		}
 	})
+}
+
+func TestParseAxis(t *testing.T) {
+	a, err := ParseAxis("--vary", "consumer_groups.*.processing=exp(2ms), lognormal(median=5ms, p99=50ms)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Path != "consumer_groups.*.processing" || len(a.Values) != 2 || a.Values[1] != "lognormal(median=5ms, p99=50ms)" {
+		t.Errorf("ParseAxis = %+v, want two values with the comma inside parentheses kept", a)
+	}
+	if a, _ := ParseAxis("--vary", "partitions=3,12"); a.Path != "topics.*.partitions" || strings.Join(a.Values, "|") != "3|12" {
+		t.Errorf("alias partitions = %+v", a)
+	}
+	v, err := Variants("--vary", []Axis{{Key: "acks", Path: "producers.*.acks", Values: []string{"1", "all"}},
+		{Key: "linger", Path: "producers.*.linger", Values: []string{"0", "5ms"}}}, 64)
+	if err != nil || len(v) != 4 || v[1].Label != "acks=1 linger=5ms" || strings.Join(v[2].Sets, ";") != "producers.*.acks=all;producers.*.linger=0" {
+		t.Errorf("Variants = %+v, %v; want the last axis fastest", v, err)
+	}
+	if _, err := Variants("--vary", []Axis{{Key: "acks", Path: "p"}, {Key: "producers.*.acks", Path: "p"}}, 64); err == nil || !strings.Contains(err.Error(), "same field") {
+		t.Errorf("two axes on one field: %v", err)
+	}
 }
