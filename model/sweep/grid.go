@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -123,7 +125,8 @@ func ParseGrid(path string, data []byte) (*Grid, error) {
 		}
 	}
 	for _, s := range g.Set {
-		key, _, ok := stringsCut(s, "=")
+		key, _, ok := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
 		if !ok {
 			return nil, bad("set", fmt.Sprintf("%q: expected path=value", s))
 		}
@@ -244,7 +247,7 @@ func Hash(s *scenarios.Scenario) (string, error) {
 }
 
 // WriteManifest writes lines as JSON Lines.
-func WriteManifest(w interface{ Write([]byte) (int, error) }, lines []Line) error {
+func WriteManifest(w io.Writer, lines []Line) error {
 	for _, l := range lines {
 		b, err := json.Marshal(l)
 		if err != nil {

@@ -5,13 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
-
-func stringsCut(s, sep string) (string, string, bool) {
-	k, v, ok := strings.Cut(s, sep)
-	return strings.TrimSpace(k), v, ok
-}
 
 func splitLines(data []byte) [][]byte {
 	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
