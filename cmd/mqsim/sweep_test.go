@@ -367,3 +367,29 @@ func TestOutWritesMetricsAndNDJSON(t *testing.T) {
 		t.Error("no timeseries.schema.json")
 	}
 }
+
+// TestPandasExample runs docs/pandas_example.py on a fresh review when a
+// Python with pandas and matplotlib is at hand (Debian: apt-get install -y
+// python3-pandas python3-matplotlib), and checks it drew its chart.
+func TestPandasExample(t *testing.T) {
+	var py string
+	for _, cand := range []string{"python3", "/usr/bin/python3"} {
+		if p, err := exec.LookPath(cand); err == nil && exec.Command(p, "-c", "import pandas, matplotlib").Run() == nil {
+			py = p
+			break
+		}
+	}
+	if py == "" {
+		t.Skip("no python3 with pandas and matplotlib")
+	}
+	dir := filepath.Join(t.TempDir(), "review")
+	mustRun(t, "run", "baseline", "--set", "duration=2s", "--out", dir)
+	c := exec.Command(py, "../../docs/pandas_example.py", dir)
+	c.Env = append(os.Environ(), "MPLCONFIGDIR="+t.TempDir())
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("pandas_example.py: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "pandas-lag.png")); err != nil || fi.Size() < 1000 {
+		t.Errorf("pandas_example.py drew no chart: %v", err)
+	}
+}
