@@ -42,7 +42,8 @@ const (
 // writes, or a temporary an older writer left behind.
 func isReviewFile(name string) bool {
 	switch name {
-	case "results.json", "timeseries.csv", "report.md", "report.html":
+	case "results.json", "timeseries.csv", "report.md", "report.html",
+		"metrics.prom", "timeseries.ndjson", "timeseries.schema.json":
 		return true
 	}
 	ext := filepath.Ext(name)

@@ -202,7 +202,15 @@ func (rv Review) Files() ([]File, error) {
 			return nil, err
 		}
 		files = append(files, File{prefix + "results.json", js}, File{prefix + "timeseries.csv", csv.Bytes()})
+		if files, err = appendNDJSON(files, prefix, &r.Results.Series); err != nil {
+			return nil, err
+		}
 	}
+	var prom bytes.Buffer
+	if err := OpenMetrics(&prom, rv.Runs); err != nil {
+		return nil, err
+	}
+	files = append(files, File{"metrics.prom", prom.Bytes()})
 	charts := RunCharts(rv.title(), rv.variants(), FaultMarkers(rv.variants()))
 	images, err := renderEach(charts)
 	if err != nil {

@@ -246,19 +246,6 @@ func TestRunOutAndVaryErrors(t *testing.T) {
 	}
 }
 
-func TestParseVary(t *testing.T) {
-	f, err := parseVary("consumer_groups.*.processing=exp(2ms), lognormal(median=5ms, p99=50ms)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.path != "consumer_groups.*.processing" || len(f.values) != 2 || f.values[1] != "lognormal(median=5ms, p99=50ms)" {
-		t.Errorf("parseVary = %+v, want two values with the comma inside parentheses kept", f)
-	}
-	if f, _ := parseVary("partitions=3,12"); f.path != "topics.*.partitions" || strings.Join(f.values, "|") != "3|12" {
-		t.Errorf("alias partitions = %+v", f)
-	}
-}
-
 // With -o json, variants are a list of run documents, each labelled.
 func TestVaryJSON(t *testing.T) {
 	code, out, errs := run(t, "run", "reorder-retries", "--duration", "1s", "--vary", "acks=1,all", "-o", "json")

@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,51 +15,19 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"mqsim/model/sweep"
 	"mqsim/reports"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
-// varyAliases are the knobs people vary most, as short names for the
-// --set paths they stand for.
-var varyAliases = map[string]string{
-	"acks":                "producers.*.acks",
-	"batch_size":          "producers.*.batch_size",
-	"linger":              "producers.*.linger",
-	"max_in_flight":       "producers.*.max_in_flight",
-	"idempotence":         "producers.*.enable_idempotence",
-	"partitions":          "topics.*.partitions",
-	"replication_factor":  "topics.*.replication_factor",
-	"min_insync_replicas": "topics.*.min_insync_replicas",
-	"consumers":           "consumer_groups.*.consumers",
-	"brokers":             "cluster.brokers",
-}
+// varyAliases are the knobs people vary most (shared with sweeps).
+var varyAliases = sweep.Aliases
 
-func varyAliasList() string {
-	names := make([]string, 0, len(varyAliases))
-	for n := range varyAliases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
+func varyAliasList() string { return strings.Join(sweep.AliasNames(), ", ") }
 
-// aliasPath is the --set path an alias stands for, or key itself when it
-// is a path. A single word that is neither an alias nor a top-level
-// scenario field is refused with the nearest names, so "ack=1,all" says
-// "did you mean acks?" before anything runs.
-func aliasPath(flag, key string) (string, error) {
-	if p, ok := varyAliases[key]; ok {
-		return p, nil
-	}
-	if strings.Contains(key, ".") || slices.Contains(scenarioFields(), key) {
-		return key, nil
-	}
-	names := slices.Sorted(maps.Keys(varyAliases))
-	return "", fmt.Errorf("%s %s: not an alias or a scenario field%s%s%s", flag, key,
-		scenarios.DidYouMean(key, append(names, scenarioFields()...)),
-		scenarios.NameList("aliases", names), scenarios.NameList("or a field path such as producers.*.acks; top-level fields", scenarioFields()))
-}
+// aliasPath is the --set path an alias stands for (see sweep.AliasPath).
+func aliasPath(flag, key string) (string, error) { return sweep.AliasPath(flag, key) }
 
 // checkSets refuses a --set whose path is a single word that is neither
 // an alias nor a top-level field, with the nearest names.
@@ -78,74 +43,10 @@ func checkSets(sets []string) error {
 }
 
 // scenarioFields are the top-level field names of a scenario file.
-func scenarioFields() []string {
-	var names []string
-	t := reflect.TypeFor[scenarios.Scenario]()
-	for i := range t.NumField() {
-		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); n != "" && n != "-" {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func scenarioFields() []string { return sweep.ScenarioFields() }
 
 // maxVariants bounds a grid: each variant is a whole simulation.
 const maxVariants = 64
-
-// varyFlag is one --vary: the name as written, the --set path it stands
-// for, and the values to try.
-type varyFlag struct {
-	key, path string
-	values    []string
-}
-
-// parseVary reads "path=v1,v2". Commas inside parentheses belong to the
-// value, so distributions such as lognormal(median=5ms, p99=50ms) work.
-func parseVary(s string) (varyFlag, error) {
-	key, rest, ok := strings.Cut(s, "=")
-	key = strings.TrimSpace(key)
-	if !ok || key == "" {
-		return varyFlag{}, fmt.Errorf("--vary %q: expected path=v1,v2 (e.g. acks=1,all)", s)
-	}
-	if key == "seed" {
-		return varyFlag{}, fmt.Errorf("--vary seed: variants share one seed so that only the varied setting differs; run each seed with --seed")
-	}
-	path, err := aliasPath("--vary", key)
-	if err != nil {
-		return varyFlag{}, err
-	}
-	f := varyFlag{key: key, path: path}
-	depth, start := 0, 0
-	for i := 0; i <= len(rest); i++ {
-		if i < len(rest) {
-			switch rest[i] {
-			case '(':
-				depth++
-				continue
-			case ')':
-				depth--
-				continue
-			case ',':
-				if depth > 0 {
-					continue
-				}
-			default:
-				continue
-			}
-		}
-		v := strings.TrimSpace(rest[start:i])
-		if v == "" {
-			return varyFlag{}, fmt.Errorf("--vary %q: empty value (want path=v1,v2)", s)
-		}
-		if slices.Contains(f.values, v) {
-			return varyFlag{}, fmt.Errorf("--vary %q: value %q given twice", s, v)
-		}
-		f.values = append(f.values, v)
-		start = i + 1
-	}
-	return f, nil
-}
 
 // job is one simulation to run: a variant of the scenario, or a replay.
 type job struct {
@@ -171,41 +72,24 @@ func planJobs(name string, o runOptions) ([]job, error) {
 	if err := checkKind(scenarios.KindScenario, name); err != nil {
 		return nil, err
 	}
-	var flags []varyFlag
+	var axes []sweep.Axis
 	for _, s := range o.vary {
-		f, err := parseVary(s)
+		a, err := sweep.ParseAxis("--vary", s)
 		if err != nil {
 			return nil, badInput(err)
 		}
-		for _, g := range flags {
-			if g.path == f.path {
-				return nil, badInput(fmt.Errorf("--vary %s and --vary %s set the same field %s", g.key, f.key, f.path))
-			}
-		}
-		flags = append(flags, f)
+		axes = append(axes, a)
 	}
-	n := 1
-	for _, f := range flags {
-		n *= len(f.values)
-		if n > maxVariants {
-			return nil, badInput(fmt.Errorf("--vary: the grid has more than %d variants; vary fewer settings at once", maxVariants))
-		}
+	variants, err := sweep.Variants("--vary", axes, maxVariants)
+	if err != nil {
+		return nil, badInput(err)
 	}
 	var jobs []job
 	dirs := map[string]string{}
-	for i := 0; i < n; i++ {
-		var labels, sets []string
-		k := i
-		for fi := len(flags) - 1; fi >= 0; fi-- {
-			f := flags[fi]
-			v := f.values[k%len(f.values)]
-			k /= len(f.values)
-			labels = append([]string{f.key + "=" + v}, labels...)
-			sets = append([]string{f.path + "=" + v}, sets...)
-		}
+	for _, v := range variants {
 		vo := o
-		vo.sets = append(append([]string(nil), o.sets...), sets...)
-		label := strings.Join(labels, " ")
+		vo.sets = append(append([]string(nil), o.sets...), v.Sets...)
+		label := v.Label
 		if label != "" && o.dataDir != "" {
 			vo.dataDir = filepath.Join(o.dataDir, reports.VariantDir(label))
 		}
