@@ -39,6 +39,7 @@ type runOptions struct {
 	color    bool            // stdout is a terminal and NO_COLOR is unset
 	force    bool            // replace an earlier review in --out
 	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
+	in       inputOptions    // a benchmark workload and Kafka configuration files
 }
 
 func newRunCmd() *cobra.Command {
@@ -70,6 +71,9 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
+			if o.in.ombWorkload != "" && len(args) == 1 {
+				return badInput(fmt.Errorf("--omb-workload %s: give the benchmark workload or a scenario, not both", o.in.ombWorkload))
+			}
 			if o.replay != "" {
 				if len(args) == 1 {
 					return badInput(fmt.Errorf("--replay %s: give the saved run or a scenario, not both", o.replay))
@@ -92,6 +96,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
+	addInputFlags(cmd, &o.in)
 	return cmd
 }
 
@@ -132,6 +137,12 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	if o.parallel < 0 {
 		return badInput(fmt.Errorf("--parallel: %d: want 1 or more (0 for one per CPU)", o.parallel))
+	}
+	if o.replay != "" && o.in.active() {
+		return badInput(errors.New("--replay replays a saved run exactly: it takes no benchmark workload or configuration files"))
+	}
+	if err := o.in.load(stderr); err != nil {
+		return err
 	}
 	if o.replay != "" && (len(o.sets) > 0 || len(o.vary) > 0 || o.seedSet || o.duration != "") {
 		return badInput(errors.New("--replay replays a saved run exactly: it takes no --set, --vary, --seed or --duration (run the scenario with those instead)"))
@@ -313,7 +324,11 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 	if n, ok := strings.CutPrefix(ls.Source, "builtin/"); ok {
 		arg = strings.TrimSuffix(n, ".yaml")
 	}
-	parts := []string{"mqsim", "run", shellQuote(arg), "--seed", strconv.FormatUint(ls.Seed, 10)}
+	parts := append([]string{"mqsim", "run"}, o.in.args()...)
+	if o.in.ombWorkload == "" {
+		parts = append(parts, shellQuote(arg))
+	}
+	parts = append(parts, "--seed", strconv.FormatUint(ls.Seed, 10))
 	if o.duration != "" {
 		parts = append(parts, "--duration", shellQuote(o.duration))
 	}
