@@ -42,7 +42,7 @@ const (
 // writes, or a temporary an older writer left behind.
 func isReviewFile(name string) bool {
 	switch name {
-	case "results.json", "timeseries.csv", "report.md", "report.html":
+	case "results.json", "timeseries.csv", "report.md", "report.html", OMBResultFile:
 		return true
 	}
 	ext := filepath.Ext(name)

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"mqsim/reports"
 	"mqsim/scenarios"
 )
 
@@ -91,4 +94,37 @@ func (o *inputOptions) args() []string {
 		}
 	}
 	return parts
+}
+
+// outOMB is run's -o omb: the benchmark's result JSON (an array of them
+// for variants).
+const outOMB = "omb"
+
+var runOutputFormats = append(append([]string(nil), outputFormats...), outOMB)
+
+func writeOMB(w io.Writer, runs []*reports.Run) error {
+	if len(runs) == 1 {
+		return reports.OMBJSON(w, runs[0])
+	}
+	all := make([]*reports.OMBResult, len(runs))
+	for i, r := range runs {
+		all[i] = reports.NewOMBResult(r)
+	}
+	data, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}
+
+// loadComparable reads a saved run, or a benchmark result file as a
+// measured run.
+func loadComparable(path string) (*reports.Run, error) {
+	data, err := os.ReadFile(path)
+	if err == nil && reports.IsOMBResult(data) {
+		return reports.ParseOMBResult(path, data)
+	}
+	r, _, err := reports.LoadSaved(path)
+	return r, err
 }

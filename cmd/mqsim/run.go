@@ -89,7 +89,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.Uint64Var(&o.seed, "seed", 0, "master random seed (default: the scenario's seed)")
 	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
-	addOutputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output, runOutputFormats...)
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv")
 	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
@@ -124,7 +124,7 @@ func (o runOptions) runSets() []string {
 }
 
 func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
-	if err := checkOutput(&o.output); err != nil {
+	if err := checkOutput(&o.output, runOutputFormats...); err != nil {
 		return err
 	}
 	if err := checkSets(o.sets); err != nil {
@@ -188,6 +188,8 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	st := reports.TextStyle{Color: o.color, Width: termWidth(stdout)}
 	switch {
+	case o.output == outOMB:
+		err = writeOMB(stdout, runs)
 	case len(runs) > 1 && o.output == outJSON:
 		err = reports.RunsJSON(stdout, runs)
 	case len(runs) > 1 && o.output == outYAML:
