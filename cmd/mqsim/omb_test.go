@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"mqsim/scenarios"
 )
 
 // The benchmark's result fields, written here from its result format.
@@ -153,4 +155,84 @@ func TestRunOMBBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, errs, c.want)
 		}
 	}
+}
+
+// The imported skeleton, once given a load, is a valid scenario whose
+// topics and groups are those of the describe output.
+func TestImportKafkaTopicsAndGroups(t *testing.T) {
+	code, out, errs := run(t, "import", "kafka-topics", "testdata/import/topics.txt", "--groups", "testdata/import/groups.txt")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	load := "producers:\n  - name: p\n    topic: orders\n    rate: 100/s\n"
+	ls, err := scenarios.ParseScenario("imported.yaml", []byte(out+load), nil)
+	if err != nil {
+		t.Fatalf("the skeleton with a load does not validate: %v\n%s", err, out)
+	}
+	s := ls.Scenario
+	// topics.txt: orders 3 partitions RF 3 with min.insync.replicas=2 and
+	// retention.ms=86400000 (1 day); audit 1 partition RF 2. groups.txt
+	// adds events, read by archiver up to partition 3: at least 4.
+	want := []struct {
+		name           string
+		partitions, rf int
+	}{{"orders", 3, 3}, {"audit", 1, 2}, {"events", 4, 3}}
+	if len(s.Topics) != len(want) {
+		t.Fatalf("topics %+v", s.Topics)
+	}
+	for i, w := range want {
+		if tp := s.Topics[i]; tp.Name != w.name || tp.Partitions != w.partitions || tp.ReplicationFactor != w.rf {
+			t.Errorf("topics[%d] = %s %d partitions RF %d; want %s %d RF %d", i, tp.Name, tp.Partitions, tp.ReplicationFactor, w.name, w.partitions, w.rf)
+		}
+	}
+	if s.Topics[0].MinInsyncReplicas != 2 || s.Topics[0].Retention != 24*3600*1e9 {
+		t.Errorf("orders min ISR %d retention %v; want 2 and 1 day", s.Topics[0].MinInsyncReplicas, s.Topics[0].Retention)
+	}
+	// Brokers 1, 2 and 3 hold replicas: 3 brokers.
+	if s.Cluster.Brokers != 3 {
+		t.Errorf("brokers %d, want 3", s.Cluster.Brokers)
+	}
+	// billing: two distinct consumer ids; archiver: none active, 1 assumed.
+	if len(s.ConsumerGroups) != 2 || s.ConsumerGroups[0].Consumers != 2 || s.ConsumerGroups[1].Consumers != 1 {
+		t.Errorf("groups %+v", s.ConsumerGroups)
+	}
+	// Lag 50+120+10 = 180 for billing; the ISR of orders/1 is short.
+	for _, note := range []string{"lag 180 over 3 partitions, most on partition 1 (120)", "partition 1: ISR 2,1 of replicas 2,3,1", "not modelled: cleanup.policy=delete"} {
+		if !strings.Contains(out, note) {
+			t.Errorf("skeleton lacks the note %q:\n%s", note, out)
+		}
+	}
+	// Without a load it is not yet a scenario to run.
+	if code, _, errs := run(t, "validate", writeTemp(t, "skeleton.yaml", out)); code != exitBadInput {
+		t.Errorf("validate without a load: exit %d, want 2 (%s)", code, errs)
+	}
+}
+
+func TestImportBadInput(t *testing.T) {
+	topics := writeTemp(t, "topics.txt", "Topic: a\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: \n\tTopic: a\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\n\tTopic: a\tPartition: x\tLeader: 0\tReplicas: 0\tIsr: 0\n")
+	groups := writeTemp(t, "groups.txt", "GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID\ng t 0 1 2 1 c h id\ng t 1 1 2\n")
+	members := writeTemp(t, "members.txt", "GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS\ng c h id 2\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "kafka-topics", topics}, topics + ":3: Partition: \"x\" is not a count"},
+		{[]string{"import", "consumer-groups", groups}, groups + ":3: 5 columns, the header has 9"},
+		{[]string{"import", "consumer-groups", members}, members + ":1: header has no TOPIC column"},
+		{[]string{"import", "kafka-topics", "testdata/import/groups.txt"}, "groups.txt:2: not a line of kafka-topics --describe output"},
+	} {
+		code, _, errs := run(t, c.args...)
+		if code != exitBadInput || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func writeTemp(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
