@@ -236,3 +236,43 @@ func writeTemp(t *testing.T, name, text string) string {
 	}
 	return p
 }
+
+// A trace replays as a Poisson process whose rate follows the series.
+func TestRunTraceArrival(t *testing.T) {
+	code, out, errs := run(t, "run", "testdata/trace/replay.yaml", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Produced int64 `json:"produced"`
+		Series   struct {
+			Columns []struct {
+				Name   string    `json:"name"`
+				Values []float64 `json:"values"`
+			} `json:"columns"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// 2 × (100 → 300 → 100 msg/s over 20 s) = 2 × 4000 messages: a Poisson
+	// count with mean 8000 and standard deviation √8000 ≈ 89; 4σ ≈ 360.
+	if d := doc.Produced - 8000; d < -360 || d > 360 {
+		t.Errorf("produced %d; want 8000 ± 360", doc.Produced)
+	}
+	// The middle 4 s (8–12 s: rate 2 × 260…300) against the first 4 s
+	// (0–4 s: 2 × 100…180): about 2300 against 1100 messages.
+	for _, c := range doc.Series.Columns {
+		if c.Name != "produced_per_s" || len(c.Values) < 13 {
+			continue
+		}
+		early, mid := 0.0, 0.0
+		for i := 1; i <= 4; i++ {
+			early += c.Values[i]
+			mid += c.Values[i+8]
+		}
+		if mid < 1.6*early {
+			t.Errorf("the peak of the series does not show: %v in 8–12 s against %v in 0–4 s", mid, early)
+		}
+	}
+}
