@@ -22,6 +22,8 @@ import (
 //	daily(peak=10x, phase=12h)  the producers start phase into the period: at
 //	                            12h of a day, the peak (default 0: midnight,
 //	                            the trough)
+//	trace(rates.csv, scale=2x,  a Poisson process whose rate follows a recorded
+//	  time_offset=1h)           series (trace.go)
 type Arrival struct {
 	Kind   string         `json:"kind"`             // "poisson", "constant", "bursts" or "daily"
 	On     units.Duration `json:"on,omitempty"`     // bursts
