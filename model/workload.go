@@ -32,7 +32,7 @@ func (g *arrivals) next(t sim.Time) sim.Time {
 		onT := (t/cycle)*on + min(t%cycle, on)
 		onT += max(sim.Seconds(g.rng.ExpFloat64()/onRate), 1)
 		return (onT/on)*cycle + onT%on
-	case "daily":
+	case "daily", "trace":
 		// Thinning: a Poisson process at the peak rate, each arrival kept
 		// with probability RateFactor/MaxRateFactor.
 		top := g.a.MaxRateFactor()

@@ -43,7 +43,7 @@ const (
 func isReviewFile(name string) bool {
 	switch name {
 	case "results.json", "timeseries.csv", "report.md", "report.html",
-		"metrics.prom", "timeseries.ndjson", "timeseries.schema.json":
+		"metrics.prom", "timeseries.ndjson", "timeseries.schema.json", OMBResultFile:
 		return true
 	}
 	ext := filepath.Ext(name)

@@ -193,18 +193,23 @@ func (rv Review) Files() ([]File, error) {
 		if many {
 			prefix = dirs[i] + "/"
 		}
-		js, err := SavedJSON(r)
-		if err != nil {
-			return nil, err
-		}
 		var csv bytes.Buffer
 		if err := TimeseriesCSV(&csv, &r.Results.Series); err != nil {
+			return nil, err
+		}
+		if r.Measured { // a benchmark result: its own file is the record
+			files = append(files, File{prefix + "timeseries.csv", csv.Bytes()})
+			continue
+		}
+		js, err := SavedJSON(r)
+		if err != nil {
 			return nil, err
 		}
 		files = append(files, File{prefix + "results.json", js}, File{prefix + "timeseries.csv", csv.Bytes()})
 		if files, err = appendNDJSON(files, prefix, &r.Results.Series); err != nil {
 			return nil, err
 		}
+		files = append(files, ombFile(prefix, r)...)
 	}
 	var prom bytes.Buffer
 	if err := OpenMetrics(&prom, rv.Runs); err != nil {
@@ -459,7 +464,7 @@ func (rv Review) verdictSection() Section {
 		cells := []string{row.name}
 		bad := []bool{false}
 		for _, r := range rv.Runs {
-			cells = append(cells, humanize.Comma(row.value(r.Results)))
+			cells = append(cells, deliveryCell(r, row.value(r.Results)))
 			bad = append(bad, isBadCount(row.name, row.value(r.Results)))
 		}
 		t.Rows = append(t.Rows, append(cells, row.meaning))

@@ -29,6 +29,9 @@ type Run struct {
 	Command  string              `json:"-"`
 	// Label names the run among variants ("acks=1"); empty for a lone run.
 	Label string `json:"-"`
+	// Measured marks a run read from a benchmark result file: measured,
+	// not simulated, so it has no delivery ledger and no whys.
+	Measured bool `json:"-"`
 	// saved is the file a saved run was read from (ParseSaved), for
 	// ReplayDiff.
 	saved []byte

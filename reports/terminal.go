@@ -106,7 +106,7 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	for _, row := range deliveryRows {
 		cells := []string{"  " + row.name}
 		for _, r := range runs {
-			cells = append(cells, humanize.Comma(row.value(r.Results)))
+			cells = append(cells, deliveryCell(r, row.value(r.Results)))
 		}
 		rows = append(rows, cells)
 		names = append(names, row.name)

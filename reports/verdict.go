@@ -23,6 +23,9 @@ type Why struct {
 // reasons name the settings that decide each count (acks, min.insync.replicas,
 // idempotence, max.in.flight, the commit mode) and the faults that struck.
 func Whys(r *Run) []Why {
+	if r.Measured {
+		return nil
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
 	return []Why{

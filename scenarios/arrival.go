@@ -22,6 +22,8 @@ import (
 //	daily(peak=10x, phase=12h)  the producers start phase into the period: at
 //	                            12h of a day, the peak (default 0: midnight,
 //	                            the trough)
+//	trace(rates.csv, scale=2x,  a Poisson process whose rate follows a recorded
+//	  time_offset=1h)           series (trace.go)
 type Arrival struct {
 	Kind   string         `json:"kind"`             // "poisson", "constant", "bursts" or "daily"
 	On     units.Duration `json:"on,omitempty"`     // bursts
@@ -29,6 +31,12 @@ type Arrival struct {
 	Peak   units.Ratio    `json:"peak,omitempty"`   // daily: maximum rate over mean rate, ≥ 1
 	Period units.Duration `json:"period,omitempty"` // daily
 	Phase  units.Duration `json:"phase,omitempty"`  // daily: where in the period the producers start, < Period
+	// trace (trace.go): a recorded rate series, its scale and where in it
+	// the producers start.
+	File   string         `json:"file,omitempty"`
+	Scale  units.Ratio    `json:"scale,omitempty"`
+	Offset units.Duration `json:"time_offset,omitempty"`
+	trace  *rateTrace
 	// exponent of the daily curve, chosen so its mean is 1/Peak of its maximum.
 	shape float64
 }
@@ -111,8 +119,10 @@ func ParseArrival(s string) (Arrival, error) {
 		}
 		a.shape = dailyShape(float64(a.Peak))
 		return a, nil
+	case "trace":
+		return parseTraceArrival(s, args)
 	}
-	return bad("unknown arrival process %q (want poisson, constant, bursts(on=, off=) or daily(peak=))", name)
+	return bad("unknown arrival process %q (want poisson, constant, bursts(on=, off=), daily(peak=) or trace(FILE.csv))", name)
 }
 
 // RateFactor is the instantaneous rate over the mean rate at time t since
@@ -134,6 +144,10 @@ func (a Arrival) RateFactor(t units.Duration) float64 {
 		}
 		theta := 2 * math.Pi * float64((t+a.Phase)%a.Period) / float64(a.Period)
 		return float64(a.Peak) * math.Pow((1-math.Cos(theta))/2, a.shape)
+	case "trace":
+		if a.trace != nil {
+			return a.trace.at(int64(t+a.Offset)) / a.trace.mean
+		}
 	}
 	return 1
 }
@@ -145,6 +159,10 @@ func (a Arrival) MaxRateFactor() float64 {
 		return float64(a.On+a.Off) / float64(a.On)
 	case "daily":
 		return math.Max(1, float64(a.Peak))
+	case "trace":
+		if a.trace != nil {
+			return math.Max(1, a.trace.max/a.trace.mean)
+		}
 	}
 	return 1
 }

@@ -87,6 +87,9 @@ func (s *Scenario) Defaults() {
 		if p.Arrival == "" {
 			p.Arrival = "poisson"
 		}
+		if p.Rate == 0 {
+			p.Rate = TraceMean(p.Arrival) // a recorded series sets its own rate
+		}
 		if p.Keys == "" {
 			p.Keys = "none"
 		}

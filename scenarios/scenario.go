@@ -106,7 +106,7 @@ type Producer struct {
 	Instances int        `yaml:"instances" json:"instances"` // default 1; the rate is shared among them
 	Rate      units.Rate `yaml:"rate" json:"rate"`           // total messages/s
 	// Arrival is the arrival process: "poisson" (default), "constant",
-	// "bursts(on=1s, off=4s)" or "daily(peak=10x)".
+	// "bursts(on=1s, off=4s)", "daily(peak=10x)" or "trace(rates.csv)".
 	Arrival string `yaml:"arrival" json:"arrival"`
 	// Keys is the key distribution: "none" (sticky partitioner, the
 	// default), "uniform(10000)", "zipf(n=10000, s=1.1)", "hot(share=70%, n=1000)".

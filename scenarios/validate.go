@@ -189,6 +189,8 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 		}
 		if _, err := ParseArrival(p.Arrival); err != nil {
 			v.add(f+"arrival", "%v", err)
+		} else if err := checkTraceRate(&p); err != nil {
+			v.add(f+"rate", "%v", err)
 		}
 		if _, err := ParseKeys(p.Keys); err != nil {
 			v.add(f+"keys", "%v", err)

@@ -123,7 +123,7 @@ func runCompare(stdout, stderr io.Writer, args []string, o compareOptions) error
 			return badInput(err)
 		}
 		for _, p := range paths {
-			r, _, err := reports.LoadSaved(p)
+			r, err := loadComparable(p)
 			if err != nil {
 				return badInput(err)
 			}

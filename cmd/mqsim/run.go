@@ -41,6 +41,7 @@ type runOptions struct {
 	resume   bool            // restart the cluster from the logs in --data-dir
 	resumed  bool            // --data-dir held logs and the run resumes from them
 	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
+	in       inputOptions    // a benchmark workload and Kafka configuration files
 }
 
 func newRunCmd() *cobra.Command {
@@ -72,6 +73,9 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
+			if o.in.ombWorkload != "" && len(args) == 1 {
+				return badInput(fmt.Errorf("--omb-workload %s: give the benchmark workload or a scenario, not both", o.in.ombWorkload))
+			}
 			if o.replay != "" {
 				if len(args) == 1 {
 					return badInput(fmt.Errorf("--replay %s: give the saved run or a scenario, not both", o.replay))
@@ -87,7 +91,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.Uint64Var(&o.seed, "seed", 0, "master random seed (default: the scenario's seed)")
 	f.StringVar(&o.duration, "duration", "", "how long producers run, e.g. 10s (default: the scenario's duration)")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field: --set path=value, e.g. producers.*.acks=1 (repeatable)")
-	addOutputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output, runOutputFormats...)
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv and .ndjson, metrics.prom")
 	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
@@ -95,6 +99,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
 	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart; a --data-dir holding logs needs --resume, or --force to delete them first")
+	addInputFlags(cmd, &o.in)
 	return cmd
 }
 
@@ -122,7 +127,7 @@ func (o runOptions) runSets() []string {
 }
 
 func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
-	if err := checkOutput(&o.output); err != nil {
+	if err := checkOutput(&o.output, runOutputFormats...); err != nil {
 		return err
 	}
 	if err := checkSets(o.sets); err != nil {
@@ -135,6 +140,12 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	if o.parallel < 0 {
 		return badInput(fmt.Errorf("--parallel: %d: want 1 or more (0 for one per CPU)", o.parallel))
+	}
+	if o.replay != "" && o.in.active() {
+		return badInput(errors.New("--replay replays a saved run exactly: it takes no benchmark workload or configuration files"))
+	}
+	if err := o.in.load(stderr); err != nil {
+		return err
 	}
 	if o.replay != "" && (len(o.sets) > 0 || len(o.vary) > 0 || o.seedSet || o.duration != "") {
 		return badInput(errors.New("--replay replays a saved run exactly: it takes no --set, --vary, --seed or --duration (run the scenario with those instead)"))
@@ -180,6 +191,8 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	}
 	st := reports.TextStyle{Color: o.color, Width: termWidth(stdout)}
 	switch {
+	case o.output == outOMB:
+		err = writeOMB(stdout, runs)
 	case len(runs) > 1 && o.output == outJSON:
 		err = reports.RunsJSON(stdout, runs)
 	case len(runs) > 1 && o.output == outYAML:
@@ -321,7 +334,11 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 	if n, ok := strings.CutPrefix(ls.Source, "builtin/"); ok {
 		arg = strings.TrimSuffix(n, ".yaml")
 	}
-	parts := []string{"mqsim", "run", shellQuote(arg), "--seed", strconv.FormatUint(ls.Seed, 10)}
+	parts := append([]string{"mqsim", "run"}, o.in.args()...)
+	if o.in.ombWorkload == "" {
+		parts = append(parts, shellQuote(arg))
+	}
+	parts = append(parts, "--seed", strconv.FormatUint(ls.Seed, 10))
 	if o.duration != "" {
 		parts = append(parts, "--duration", shellQuote(o.duration))
 	}

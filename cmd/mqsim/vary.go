@@ -69,9 +69,6 @@ func planJobs(name string, o runOptions) ([]job, error) {
 		cmd := "mqsim run --replay " + shellQuote(o.replay)
 		return []job{{ls: ls, o: o, command: cmd, reviewCmd: cmd, saved: saved}}, nil
 	}
-	if err := checkKind(scenarios.KindScenario, name); err != nil {
-		return nil, err
-	}
 	var axes []sweep.Axis
 	for _, s := range o.vary {
 		a, err := sweep.ParseAxis("--vary", s)
@@ -93,7 +90,7 @@ func planJobs(name string, o runOptions) ([]job, error) {
 		if label != "" && o.dataDir != "" {
 			vo.dataDir = filepath.Join(o.dataDir, reports.VariantDir(label))
 		}
-		ls, err := scenarios.LoadScenario(name, vo.runSets())
+		ls, err := o.in.loadScenario(name, vo.runSets())
 		if err != nil {
 			if label != "" {
 				return nil, badInput(fmt.Errorf("variant %s: %w", label, err))
