@@ -27,6 +27,7 @@ type world struct {
 	brokers []*broker
 	topics  []*topic
 	prods   []*producer
+	pidBase int64 // the first producer id (see freshProducerIDs)
 	groups  []*group
 	chk     *check.Checker
 
@@ -211,6 +212,10 @@ type partition struct {
 	parked []parkRef
 
 	records, bytes int64 // appended at the leader (records = log end offset)
+	// base is the leader log's end offset when the run began: 0, or where
+	// an earlier run's records end in a resumed data directory. Records
+	// below it belong to that run; the checker does not count them.
+	base int64
 }
 
 type hwWaiter struct {

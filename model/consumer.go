@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
+	"strings"
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
@@ -63,6 +65,7 @@ type group struct {
 	ds *downstream     // the dependency processing calls (downstream.go); nil: none
 
 	consumed, skipped, bytesOut int64
+	earlierRun                  int64 // records of an earlier run processed (resumed data directory)
 	e2e                         *sim.Histogram
 	maxLag, maxPartLag          int64
 
@@ -163,6 +166,54 @@ type pollRec struct {
 	retry  bool // an attempt after a failed one
 }
 
+// fromEarlierRun reports whether r was written by an earlier run whose logs
+// this run resumed from: its id and produce time are that run's, so the
+// checker and the latency histograms must not see it.
+func (g *group) fromEarlierRun(r *pollRec) bool {
+	return r.offset < g.t.parts[r.part].base
+}
+
+// loadCommitted reads the group's committed offsets back from its
+// coordinator's __consumer_offsets log, as a coordinator does when it
+// takes that partition over: the last record per key wins. Only a resumed
+// data directory holds any; a fresh log leaves every offset at 0.
+func (g *group) loadCommitted() error {
+	l := g.coord.offsets
+	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
+	var rr commitlog.RecordReader
+	for from := l.LogStartOffset(); from < l.LogEndOffset(); {
+		res, err := l.Read(from, commitlog.ReadOptions{MaxBytes: 8 << 20, Upto: commitlog.UptoLogEnd})
+		if err != nil {
+			return err
+		}
+		if len(res.Data) == 0 || res.NextOffset <= from {
+			return nil
+		}
+		it := commitlog.Batches(res.Data)
+		for it.Next() {
+			if err := rr.Reset(it.Batch()); err != nil {
+				return err
+			}
+			for rr.Next() {
+				rec := rr.Record()
+				key, ok := strings.CutPrefix(string(rec.Key), prefix)
+				if !ok || len(rec.Value) != 8 {
+					continue
+				}
+				if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
+					g.committed[p] = int64(binary.BigEndian.Uint64(rec.Value))
+					g.processed[p] = g.committed[p]
+				}
+			}
+			if err := rr.Err(); err != nil {
+				return err
+			}
+		}
+		from = res.NextOffset
+	}
+	return nil
+}
+
 func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*group, error) {
 	n := len(t.parts)
 	g := &group{w: w, idx: idx, spec: spec, t: t,
@@ -211,6 +262,9 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	// The coordinator is the leader of the group's __consumer_offsets
 	// partition: hash of the group id over the brokers.
 	g.coord = w.brokers[partitionFor([]byte(spec.Name), len(w.brokers))]
+	if err := g.loadCommitted(); err != nil {
+		return nil, fmt.Errorf("group %s: load committed offsets: %w", spec.Name, err)
+	}
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
@@ -817,6 +871,12 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.skipped++
 	case fateHanded, fateGaveUp:
 	case fateOK:
+		if g.fromEarlierRun(r) {
+			g.consumed++
+			g.bytesOut += r.size
+			g.earlierRun++
+			break
+		}
 		if g.idem {
 			g.dedupe.Set(int(r.prod), p, r.seq)
 		}

@@ -339,6 +339,10 @@ func (g *group) processedBy(r *pollRec, done sim.Time) {
 	w := g.w
 	g.consumed++
 	g.bytesOut += r.size
+	if g.fromEarlierRun(r) {
+		g.earlierRun++
+		return
+	}
 	w.chk.Processed(g.idx, int(r.prod), int(r.part), r.seq, r.key, r.born)
 	if r.born >= w.warm {
 		lat := done - r.born

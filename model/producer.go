@@ -159,7 +159,7 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	p := &producer{w: w, idx: idx, name: name, spec: spec, t: t,
 		rng:  w.s.Stream("producer/" + name),
 		size: spec.MessageSize.Dist,
-		pid:  int64(1000 + idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
+		pid:  w.pidBase + int64(idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
 		maxReq: 1 << 20, linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
 		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
 		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),

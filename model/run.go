@@ -193,6 +193,11 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		f.leaderHW = make([]int64, len(f.parts))
 	}
 	w.chk = check.New(len(sc.ConsumerGroups))
+	nprod := 0
+	for _, ps := range sc.Producers {
+		nprod += max(ps.Instances, 1)
+	}
+	w.pidBase = w.freshProducerIDs(int64(nprod))
 	for pi := range sc.Producers {
 		ps := &sc.Producers[pi]
 		t := byName[ps.Topic]
@@ -279,9 +284,42 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
 		return nil, err
 	}
+	p.base = p.leader.log.LogEndOffset()
 	w.placed++
 	t.parts = append(t.parts, p)
 	return p, nil
+}
+
+// freshProducerIDs is the first of n producer ids that no partition's log
+// knows: 1000 in a fresh run; past the earlier run's ids when the logs were
+// resumed, as InitProducerId hands a restarted producer a new id, so its
+// sequences start again at 0 without clashing with what the log holds.
+func (w *world) freshProducerIDs(n int64) int64 {
+	const first = 1000
+	var logs []*commitlog.Log
+	for _, t := range w.topics {
+		for _, p := range t.parts {
+			if p.base > 0 {
+				for _, r := range p.replicas {
+					logs = append(logs, r.log)
+				}
+			}
+		}
+	}
+	for base := int64(first); ; base += n {
+		clash := false
+		for _, l := range logs {
+			for id := base; id < base+n && !clash; id++ {
+				_, clash = l.ProducerState(id)
+			}
+			if clash {
+				break
+			}
+		}
+		if !clash {
+			return base
+		}
+	}
 }
 
 func logConfig(ts *scenarios.Topic) commitlog.Config {
@@ -500,7 +538,7 @@ func (w *world) results() (*Results, error) {
 	for gi, g := range w.groups {
 		pending := check.NewLedger()
 		for i, p := range g.t.parts {
-			if err := check.PendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset())); err != nil {
+			if err := check.PendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset(), p.base)); err != nil {
 				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 			}
 		}
@@ -510,7 +548,7 @@ func (w *world) results() (*Results, error) {
 		lost, unseen := w.chk.Settle(gi, pending)
 		final, worst := g.lag()
 		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),
-			Processed: g.consumed, Skipped: g.skipped, Lost: lost, Unseen: unseen,
+			Processed: g.consumed, Skipped: g.skipped, EarlierRun: g.earlierRun, Lost: lost, Unseen: unseen,
 			Duplicates: w.chk.Duplicates(gi), Reordered: w.chk.Reordered(gi),
 			MaxLag: g.maxLag, FinalLag: final, MaxPartLag: g.maxPartLag, FinalPart: worst,
 			E2ELatency: latency(g.e2e), Assignment: g.assignment}
