@@ -115,15 +115,15 @@ type Latency struct {
 
 // GroupResult is one consumer group's view.
 type GroupResult struct {
-	Name       string  `json:"name"`
-	Topic      string  `json:"topic"`
-	Consumers  int     `json:"consumers"`
-	Processed  int64   `json:"processed"` // processings, duplicates included
-	Skipped    int64   `json:"skipped"`   // redeliveries dropped by idempotent processing
+	Name      string `json:"name"`
+	Topic     string `json:"topic"`
+	Consumers int    `json:"consumers"`
+	Processed int64  `json:"processed"` // processings, duplicates included
+	Skipped   int64  `json:"skipped"`   // redeliveries dropped by idempotent processing
 	// EarlierRun counts records processed that an earlier run left in a
 	// resumed data directory: consumed, but outside every delivery count
 	// and latency (their ids and produce times are that run's).
-	EarlierRun int64 `json:"earlier_run_records,omitempty"`
+	EarlierRun int64   `json:"earlier_run_records,omitempty"`
 	Lost       int64   `json:"lost"`
 	Unseen     int64   `json:"unseen"`
 	Duplicates int64   `json:"duplicates"`
