@@ -15,7 +15,7 @@ import (
 // work.
 func (w *world) consumersQuiet() bool {
 	for _, p := range w.prods {
-		if p.bp.head < len(p.bp.waiting) {
+		if p.bp.head < len(p.bp.waiting) || p.bp.blk.waiting() {
 			return false
 		}
 	}

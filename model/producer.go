@@ -211,7 +211,8 @@ func (p *producer) arrive(uint64) {
 	if now >= w.end {
 		return
 	}
-	w.s.AtCall(p.arr.next(now), p.arrive, 0)
+	next := p.arr.next(now)
+	ev := w.s.AtCall(next, p.arrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
@@ -219,8 +220,12 @@ func (p *producer) arrive(uint64) {
 	}
 	k := p.keys.next()
 	if !p.admit(now, size, k) {
+		if p.bp.afterAdmit(now, next) {
+			w.s.Cancel(ev) // blocked: later arrivals are counted (bufferpool.go)
+		}
 		return // dropped, rejected, or waiting for a token or memory (backpressure.go)
 	}
+	p.bp.blk.streak = 0
 	p.put(now, size, k)
 }
 
@@ -258,6 +263,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	b.times = append(b.times, born)
 	b.bytes += rec
 	p.bufUsed += rec
+	p.bp.blk.peak = max(p.bp.blk.peak, p.bufUsed)
 	if a.bb.EstimatedSize() >= p.batchSize {
 		p.seal(part)
 	} else if p.linger <= 0 && b.n == 1 {
