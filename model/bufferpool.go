@@ -189,6 +189,11 @@ func (bp *backpressure) processBulk(now sim.Time) {
 			bk.size = max(int64(p.size.Sample(p.rng)), 0)
 			bk.key = p.keys.next()
 			bk.drawn = true
+			if p.tooLarge(bk.size, bk.key) {
+				r.taken++
+				bk.drawn = false
+				continue
+			}
 		}
 		born := r.born(r.taken)
 		if p.bufUsed+p.recordBytes(bk.size, bk.key) > p.bufMax {

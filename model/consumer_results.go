@@ -174,6 +174,7 @@ func (w *world) consumerResults(r *Results) {
 	}
 	for _, p := range w.prods {
 		r.Rejected += p.bp.rejected
+		r.RecordTooLarge += p.tooLargeN
 		r.Dropped += p.bp.dropped
 		r.ThrottleSeconds += p.bp.throttle.Seconds()
 		r.BlockSeconds += p.bp.block.Seconds()
@@ -233,6 +234,8 @@ func (r *Results) consumerMetric(name string) (float64, string, bool) {
 		return c(r.MaxDLQDepth)
 	case "rejected":
 		return c(r.Rejected)
+	case "record_too_large":
+		return c(r.RecordTooLarge)
 	case "dropped":
 		return c(r.Dropped)
 	case "throttle_seconds":

@@ -70,6 +70,7 @@ type Results struct {
 	Discarded          int64   `json:"discarded"`           // skipped by the skip policy
 	MaxDLQDepth        int64   `json:"max_dlq_depth"`       // records in dead-letter topics, largest sample
 	Rejected           int64   `json:"rejected"`            // sends refused for a full buffer (part of failed)
+	RecordTooLarge     int64   `json:"record_too_large"`    // records over max_request_size or the topic's max_message_bytes (part of failed)
 	Dropped            int64   `json:"dropped"`             // low-priority messages dropped on purpose
 	ThrottleSeconds    float64 `json:"throttle_seconds"`    // waiting for the producer's rate limiter, summed over messages
 	BlockSeconds       float64 `json:"block_seconds"`       // waiting for buffer memory, summed over messages

@@ -271,7 +271,8 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 }
 
 func logConfig(ts *scenarios.Topic) commitlog.Config {
-	return commitlog.Config{SegmentBytes: int64(ts.SegmentBytes), RetentionBytes: int64(ts.RetentionBytes), RetentionAge: time.Duration(ts.Retention)}
+	return commitlog.Config{SegmentBytes: int64(ts.SegmentBytes), RetentionBytes: int64(ts.RetentionBytes), RetentionAge: time.Duration(ts.Retention),
+		MaxBatchBytes: int64(ts.MaxMessageBytes)}
 }
 
 // The kernel callbacks, bound once so scheduling them never allocates.
