@@ -156,7 +156,7 @@ func newBroker(w *world, id int) (*broker, error) {
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
-	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20})
+	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 	if err != nil {
 		return nil, err
 	}
