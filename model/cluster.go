@@ -26,6 +26,8 @@ type world struct {
 
 	brokers []*broker
 	topics  []*topic
+
+	logDirFailures []LogDirFailure // storage.go
 	prods   []*producer
 	groups  []*group
 	chk     *check.Checker
@@ -440,6 +442,11 @@ func (f *replicaFetcher) read() {
 	for i, r := range f.parts {
 		p := r.p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go).
+			f.w.logDirFailed(p.leader.b, p, f.offsets[i], err)
+			return
+		}
 		if err != nil {
 			f.w.fail(fmt.Errorf("replica fetch %s-%d at %d: %w", p.t.spec.Name, p.idx, f.offsets[i], err))
 			return

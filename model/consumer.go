@@ -439,6 +439,13 @@ func (s *fetchSession) read() {
 			m.resetOffset(pi, res.LogStartOffset, p.hw)
 			continue
 		}
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go).
+			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
 			return

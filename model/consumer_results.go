@@ -179,6 +179,7 @@ func (w *world) consumerResults(r *Results) {
 		r.ThrottleSeconds += p.bp.throttle.Seconds()
 		r.BlockSeconds += p.bp.block.Seconds()
 	}
+	r.LogDirFailures = w.logDirFailures // storage.go
 }
 
 // lateRate is the mean of a rate column over the last quarter of the

@@ -89,6 +89,9 @@ type Results struct {
 	Producers []ProducerResult `json:"producers"`
 	Brokers   []BrokerResult   `json:"brokers"`
 	Series    Series           `json:"series"`
+	// LogDirFailures lists the log directories a storage error took
+	// offline (storage.go).
+	LogDirFailures []LogDirFailure `json:"log_dir_failures,omitempty"`
 	// Faults lists each fault's start and end, in time order (markers for plots).
 	Faults []FaultEvent `json:"faults,omitempty"`
 	// Replication safety under broker faults (elections, availability,
