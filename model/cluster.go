@@ -26,11 +26,11 @@ type world struct {
 
 	brokers []*broker
 	topics  []*topic
-
-	logDirFailures []LogDirFailure // storage.go
 	prods   []*producer
 	groups  []*group
 	chk     *check.Checker
+
+	logDirFailures []LogDirFailure // storage.go
 
 	net *net.Network
 	// faulty: the scenario has broker faults, so request steps check the
