@@ -46,6 +46,11 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string) error {
 		_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", source, ls.Name,
 			plural(len(ls.Topics), "topic"), plural(len(ls.Producers), "producer"),
 			plural(len(ls.ConsumerGroups), "consumer group"), plural(len(ls.Expect), "expectation"))
+		for _, w := range ls.Warnings() {
+			if err == nil {
+				_, err = fmt.Fprintf(stdout, "warning: %v\n", w)
+			}
+		}
 		return err
 	default:
 		lw, err := scenarios.LoadWorkload(nameOrPath, sets)
