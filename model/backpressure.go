@@ -36,6 +36,8 @@ type backpressure struct {
 
 	rejected, dropped int64
 	throttle, block   sim.Time
+
+	blk bulkArrivals // arrivals counted while blocked (bufferpool.go)
 }
 
 // waitingSend is a send() waiting for a token or for buffer memory.
@@ -129,7 +131,7 @@ func (bp *backpressure) schedule(t sim.Time) {
 
 // freed is called when batches release buffer memory.
 func (bp *backpressure) freed() {
-	if bp.head == len(bp.waiting) || bp.kicked {
+	if (bp.head == len(bp.waiting) && !bp.blk.on) || bp.kicked {
 		return
 	}
 	bp.kicked = true
@@ -140,6 +142,7 @@ func (bp *backpressure) freed() {
 func (bp *backpressure) process() {
 	p := bp.p
 	now := p.w.s.Now()
+	bp.count(now)
 	for bp.head < len(bp.waiting) {
 		m := bp.waiting[bp.head]
 		if m.ready > now {
@@ -171,6 +174,7 @@ func (bp *backpressure) process() {
 	}
 	if bp.head == len(bp.waiting) {
 		bp.waiting, bp.head = bp.waiting[:0], 0
+		bp.processBulk(now)
 	} else if bp.head > 4096 && bp.head*2 > len(bp.waiting) {
 		bp.waiting = append(bp.waiting[:0], bp.waiting[bp.head:]...)
 		bp.head = 0

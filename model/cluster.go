@@ -31,6 +31,9 @@ type world struct {
 	groups  []*group
 	chk     *check.Checker
 
+	logDirFailures []LogDirFailure // storage.go
+	recovered      []Recovery      // logs a restart had to recover (openLog)
+
 	net *net.Network
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
@@ -157,7 +160,7 @@ func newBroker(w *world, id int) (*broker, error) {
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
-	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20})
+	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +180,13 @@ func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, erro
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", name, err)
+	}
+	if rep := l.Recovery(); rep.Recovered() {
+		// A resumed log that was not shut down cleanly lost a torn or
+		// corrupt tail: the results say so, a cut is never silent.
+		w.recovered = append(w.recovered, Recovery{Log: name, LogEndOffset: rep.LogEndOffset,
+			OffsetsDropped: max(rep.DroppedTo-rep.LogEndOffset, 0), BytesDropped: rep.BytesDropped,
+			Reason: rep.Reason, Removed: len(rep.Removed)})
 	}
 	w.logs = append(w.logs, l)
 	return l, nil
@@ -445,6 +455,11 @@ func (f *replicaFetcher) read() {
 	for i, r := range f.parts {
 		p := r.p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go).
+			f.w.logDirFailed(p.leader.b, p, f.offsets[i], err)
+			return
+		}
 		if err != nil {
 			f.w.fail(fmt.Errorf("replica fetch %s-%d at %d: %w", p.t.spec.Name, p.idx, f.offsets[i], err))
 			return

@@ -493,6 +493,13 @@ func (s *fetchSession) read() {
 			m.resetOffset(pi, res.LogStartOffset, p.hw)
 			continue
 		}
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go).
+			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
 			return
@@ -991,18 +998,15 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 			}
 			b.offsetKey = fmt.Appendf(b.offsetKey[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
 			binary.BigEndian.PutUint64(b.offsetVal[:], uint64(offsets[i]))
+			if err := b.flushOffsets(len(b.offsetKey)); err != nil { // under the log's limit (offsets.go)
+				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+				return false
+			}
 			bb.Add(ts, b.offsetKey, b.offsetVal[:], nil)
 			n++
 		}
 		if n > 0 {
-			batch, err := bb.Build()
-			if err == nil {
-				_, err = b.offsets.Append(batch, 0)
-			}
-			if err == nil {
-				err = b.offsets.SetHighWatermark(b.offsets.LogEndOffset())
-			}
-			if err != nil {
+			if err := b.appendOffsets(); err != nil {
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
 			}

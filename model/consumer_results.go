@@ -15,7 +15,7 @@ import (
 // work.
 func (w *world) consumersQuiet() bool {
 	for _, p := range w.prods {
-		if p.bp.head < len(p.bp.waiting) {
+		if p.bp.head < len(p.bp.waiting) || p.bp.blk.waiting() {
 			return false
 		}
 	}
@@ -174,10 +174,13 @@ func (w *world) consumerResults(r *Results) {
 	}
 	for _, p := range w.prods {
 		r.Rejected += p.bp.rejected
+		r.RecordTooLarge += p.tooLargeN
 		r.Dropped += p.bp.dropped
 		r.ThrottleSeconds += p.bp.throttle.Seconds()
 		r.BlockSeconds += p.bp.block.Seconds()
 	}
+	r.LogDirFailures = w.logDirFailures // storage.go
+	r.Recovered = w.recovered           // cluster.go, openLog
 }
 
 // lateRate is the mean of a rate column over the last quarter of the
@@ -233,6 +236,8 @@ func (r *Results) consumerMetric(name string) (float64, string, bool) {
 		return c(r.MaxDLQDepth)
 	case "rejected":
 		return c(r.Rejected)
+	case "record_too_large":
+		return c(r.RecordTooLarge)
 	case "dropped":
 		return c(r.Dropped)
 	case "throttle_seconds":

@@ -60,6 +60,7 @@ type producer struct {
 	passes   uint64 // drain passes, to hold a partition's later batches
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
+	tooLargeN                                                      int64 // failed as RecordTooLarge (limits.go)
 	ackHist                                                        *sim.Histogram
 	bytesAcked                                                     int64
 	bp                                                             *backpressure // buffer-full, throttling, dropping
@@ -140,6 +141,7 @@ const (
 	resNotEnoughReplicasAfterAppend
 	resOutOfOrder
 	resFatal
+	resTooLarge // the batch is over the topic's max.message.bytes
 )
 
 func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*producer, error) {
@@ -160,7 +162,7 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		rng:  w.s.Stream("producer/" + name),
 		size: spec.MessageSize.Dist,
 		pid:  w.pidBase + int64(idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
-		maxReq: 1 << 20, linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
+		maxReq: int64(spec.MaxRequestSize), linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
 		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
 		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
 		ackHist:     sim.NewLatencyHistogram(),
@@ -211,16 +213,24 @@ func (p *producer) arrive(uint64) {
 	if now >= w.end {
 		return
 	}
-	w.s.AtCall(p.arr.next(now), p.arrive, 0)
+	next := p.arr.next(now)
+	ev := w.s.AtCall(next, p.arrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
 		size = 0
 	}
 	k := p.keys.next()
+	if p.tooLarge(size, k) {
+		return // refused by send(): RecordTooLarge (limits.go)
+	}
 	if !p.admit(now, size, k) {
+		if p.bp.afterAdmit(now, next) {
+			w.s.Cancel(ev) // blocked: later arrivals are counted (bufferpool.go)
+		}
 		return // dropped, rejected, or waiting for a token or memory (backpressure.go)
 	}
+	p.bp.blk.streak = 0
 	p.put(now, size, k)
 }
 
@@ -256,6 +266,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	b.times = append(b.times, born)
 	b.bytes += rec
 	p.bufUsed += rec
+	p.bp.blk.peak = max(p.bp.blk.peak, p.bufUsed)
 	if a.bb.EstimatedSize() >= p.batchSize {
 		p.seal(part)
 	} else if p.linger <= 0 && b.n == 1 {
@@ -475,6 +486,9 @@ func (p *producer) onResponse(req *produceReq) {
 			} else {
 				p.complete(b, false)
 			}
+		case resTooLarge:
+			p.tooLargeN += int64(b.n)
+			p.complete(b, false)
 		default:
 			p.complete(b, false)
 		}
@@ -723,6 +737,10 @@ func (w *world) prHandle(id uint64) {
 			// sequence gap: the producer stamps it again.
 			if errors.Is(err, commitlog.ErrOutOfOrderSequence) || errors.Is(err, commitlog.ErrInvalidProducerEpoch) {
 				r.results[i] = resOutOfOrder
+				continue
+			}
+			if errors.Is(err, commitlog.ErrMessageTooLarge) {
+				r.results[i] = resTooLarge // answered to the producer, as Kafka does
 				continue
 			}
 			w.fail(fmt.Errorf("append to %s-%d: %w", p.t.spec.Name, pb.part, err))

@@ -74,6 +74,7 @@ type Results struct {
 	Discarded          int64   `json:"discarded"`           // skipped by the skip policy
 	MaxDLQDepth        int64   `json:"max_dlq_depth"`       // records in dead-letter topics, largest sample
 	Rejected           int64   `json:"rejected"`            // sends refused for a full buffer (part of failed)
+	RecordTooLarge     int64   `json:"record_too_large"`    // records over max_request_size or the topic's max_message_bytes (part of failed)
 	Dropped            int64   `json:"dropped"`             // low-priority messages dropped on purpose
 	ThrottleSeconds    float64 `json:"throttle_seconds"`    // waiting for the producer's rate limiter, summed over messages
 	BlockSeconds       float64 `json:"block_seconds"`       // waiting for buffer memory, summed over messages
@@ -95,6 +96,13 @@ type Results struct {
 	Producers []ProducerResult `json:"producers"`
 	Brokers   []BrokerResult   `json:"brokers"`
 	Series    Series           `json:"series"`
+	// LogDirFailures lists the log directories a storage error took
+	// offline (storage.go).
+	LogDirFailures []LogDirFailure `json:"log_dir_failures,omitempty"`
+	// Recovered lists the logs of a resumed data directory that recovery
+	// cut when they were reopened (a log not shut down cleanly, with a torn
+	// or corrupt tail), in the order they were opened.
+	Recovered []Recovery `json:"recovered,omitempty"`
 	// Faults lists each fault's start and end, in time order (markers for plots).
 	Faults []FaultEvent `json:"faults,omitempty"`
 	// Replication safety under broker faults (elections, availability,
@@ -410,4 +418,14 @@ func latencyMetric(name, which string, l Latency) (float64, string, bool) {
 		return 0, "", false
 	}
 	return ms / 1000, KindDuration, true
+}
+
+// Recovery is what reopening one log of a resumed data directory dropped.
+type Recovery struct {
+	Log            string `json:"log"` // broker-N/TOPIC-P
+	LogEndOffset   int64  `json:"log_end_offset"`
+	OffsetsDropped int64  `json:"offsets_dropped"`
+	BytesDropped   int64  `json:"bytes_dropped"`
+	Reason         string `json:"reason,omitempty"`
+	Removed        int    `json:"files_removed,omitempty"`
 }

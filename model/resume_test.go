@@ -1,6 +1,10 @@
 package model
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"mqsim/scenarios"
@@ -46,5 +50,57 @@ func TestResumedRunIsARestart(t *testing.T) {
 	}
 	if g.E2ELatency.P99 != fresh.Groups[0].E2ELatency.P99 {
 		t.Errorf("resumed run: p99 end-to-end %v ms, fresh run %v ms: want the same", g.E2ELatency.P99, fresh.Groups[0].E2ELatency.P99)
+	}
+}
+
+// A resumed log that was not shut down cleanly and lost part of its last
+// batch is cut by recovery on reopening, and the results say where and
+// what was dropped: a torn tail never changes the numbers silently.
+func TestResumedTornTailIsReported(t *testing.T) {
+	ls, err := scenarios.LoadScenario("baseline", []string{"duration=1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &ls.Scenario
+	dir := t.TempDir()
+	if _, err := Run(sc, Options{DataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(dir, "broker-0", "events-0")
+	seg := filepath.Join(part, "00000000000000000000.log")
+	st, err := os.Stat(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A crash: no clean-shutdown marker, and the last 10 bytes of the
+	// segment never reached the disk (they fall inside the last batch).
+	if err := os.Remove(filepath.Join(part, "clean-shutdown")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(seg, st.Size()-10); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(sc, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *Recovery
+	for i := range res.Recovered {
+		if res.Recovered[i].Log == "broker-0/events-0" {
+			found = &res.Recovered[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("recovered = %+v; want broker-0/events-0 listed", res.Recovered)
+	}
+	// The torn batch is dropped whole: every byte of it that is left, from
+	// its start to the cut end of the segment (its header announces 10
+	// bytes more than are there), and the log ends where it began.
+	if found.BytesDropped <= 0 || !strings.Contains(found.Reason, "torn") ||
+		!strings.Contains(found.Reason, fmt.Sprintf("%d bytes announced, %d left", found.BytesDropped+10, found.BytesDropped)) {
+		t.Errorf("recovery = %+v; want the torn last batch's %s bytes dropped", *found, "remaining")
+	}
+	if len(res.Recovered) != 1 {
+		t.Errorf("recovered %d logs, want only the damaged one: %+v", len(res.Recovered), res.Recovered)
 	}
 }

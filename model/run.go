@@ -285,6 +285,17 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 		return nil, err
 	}
 	p.base = p.leader.log.LogEndOffset()
+	// Resumed logs may disagree at the tail (recovery cut one, or the
+	// earlier run stopped mid-replication): a follower ahead of the leader
+	// truncates to the leader's end before fetching, as Kafka's followers
+	// do when they learn the leader's epoch end offset.
+	for _, r := range p.replicas[1:] {
+		if r.log.LogEndOffset() > p.base {
+			if err := r.log.TruncateTo(p.base); err != nil {
+				return nil, fmt.Errorf("partition %s-%d: truncate a follower to the leader's end: %w", t.spec.Name, pi, err)
+			}
+		}
+	}
 	w.placed++
 	t.parts = append(t.parts, p)
 	return p, nil
@@ -323,7 +334,8 @@ func (w *world) freshProducerIDs(n int64) int64 {
 }
 
 func logConfig(ts *scenarios.Topic) commitlog.Config {
-	return commitlog.Config{SegmentBytes: int64(ts.SegmentBytes), RetentionBytes: int64(ts.RetentionBytes), RetentionAge: time.Duration(ts.Retention)}
+	return commitlog.Config{SegmentBytes: int64(ts.SegmentBytes), RetentionBytes: int64(ts.RetentionBytes), RetentionAge: time.Duration(ts.Retention),
+		MaxBatchBytes: int64(ts.MaxMessageBytes)}
 }
 
 // The kernel callbacks, bound once so scheduling them never allocates.

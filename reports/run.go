@@ -124,6 +124,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
 	writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
+	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -198,6 +199,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
 		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
+	b.WriteString(limitsNote(res, "", true)) // reports/limits.go
 	if len(r.Expectations) > 0 {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))

@@ -24,6 +24,8 @@ const (
 	DefaultRetryBackoffMax = 1 * units.Second
 	DefaultBufferMemory    = 32 << 20
 	DefaultMaxBlock        = 60 * units.Second
+	DefaultMaxRequestSize  = 1 << 20 // max.request.size
+	DefaultMaxMessageBytes = 1048588 // max.message.bytes: 1 MiB + a batch's log overhead
 
 	DefaultFetchMinBytes          = 1
 	DefaultFetchMaxWait           = 500 * units.Millisecond
@@ -76,6 +78,7 @@ func (s *Scenario) Defaults() {
 		setInt(&t.MinInsyncReplicas, c.MinInsyncReplicas)
 		setDur(&t.Retention, DefaultRetention)
 		setBytes(&t.SegmentBytes, DefaultSegmentBytes)
+		setBytes(&t.MaxMessageBytes, DefaultMaxMessageBytes)
 	}
 
 	for i := range s.Producers {
@@ -127,6 +130,7 @@ func (s *Scenario) Defaults() {
 		setDur(&p.RequestTimeout, DefaultRequestTimeout)
 		setBytes(&p.BufferMemory, DefaultBufferMemory)
 		setDur(&p.MaxBlock, DefaultMaxBlock)
+		setBytes(&p.MaxRequestSize, DefaultMaxRequestSize)
 		p.defaultsExtras()
 	}
 

@@ -34,6 +34,7 @@ func init() {
 		MetricInfo{"discarded", KindCount, "messages given up by the skip policy (logged and skipped)"},
 		MetricInfo{"max_dlq_depth", KindCount, "records in the dead-letter topics at the end"},
 		MetricInfo{"rejected", KindCount, "sends refused because buffer_memory was full (at once, or after max_block)"},
+		MetricInfo{"record_too_large", KindCount, "records refused as over max_request_size or the topic's max_message_bytes"},
 		MetricInfo{"dropped", KindCount, "low-priority messages dropped on purpose under load (not counted as lost)"},
 		MetricInfo{"throttle_seconds", KindDuration, "total time messages waited for a producer's rate limiter"},
 		MetricInfo{"block_seconds", KindDuration, "total time sends waited for buffer memory"},

@@ -97,6 +97,10 @@ type Topic struct {
 	Retention         units.Duration `yaml:"retention" json:"retention"`                     // 7d
 	RetentionBytes    units.Bytes    `yaml:"retention_bytes" json:"retention_bytes"`         // 0 = unlimited
 	SegmentBytes      units.Bytes    `yaml:"segment_bytes" json:"segment_bytes"`             // 1GiB
+
+	// MaxMessageBytes is the topic's max.message.bytes: the largest record
+	// batch its logs accept (Kafka's default 1048588).
+	MaxMessageBytes units.Bytes `yaml:"max_message_bytes" json:"max_message_bytes"`
 }
 
 // Producer is one or more identical producer clients writing to a topic.
@@ -134,6 +138,11 @@ type Producer struct {
 	BufferMemory      units.Bytes    `yaml:"buffer_memory" json:"buffer_memory"`
 	MaxBlock          units.Duration `yaml:"max_block" json:"max_block"`
 	EnableIdempotence *bool          `yaml:"enable_idempotence" json:"enable_idempotence"`
+
+	// MaxRequestSize is max.request.size: a larger record is refused by
+	// send() (RecordTooLargeException), and a request carries batches up
+	// to this size.
+	MaxRequestSize units.Bytes `yaml:"max_request_size" json:"max_request_size"`
 	// Backpressure (consumers.go): what send() does when buffer_memory is
 	// full ("block" up to max_block, Kafka's way, or "error" at once); a
 	// client-side token bucket (rate_limit messages/s, bursts of

@@ -163,6 +163,9 @@ func (s *Scenario) validateTopics(v *validator) map[string]int {
 		if t.SegmentBytes < 1024 {
 			v.add(f+"segment_bytes", "%v is too small: want at least 1KiB", t.SegmentBytes)
 		}
+		if t.MaxMessageBytes < 128 || t.MaxMessageBytes > 1<<30 {
+			v.add(f+"max_message_bytes", "%v is out of range: want 128B (a batch header and one record) to 1GiB; Kafka's default is 1048588", t.MaxMessageBytes)
+		}
 	}
 	if total > MaxPartitions {
 		v.add("topics", "%d partitions in all: more than the %d a cluster can hold", total, MaxPartitions)
@@ -223,6 +226,9 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 		v.positive(f+"retry_backoff", p.RetryBackoff, "Kafka's default is 100ms")
 		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.LingerTime()) {
 			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.LingerTime())
+		}
+		if p.MaxRequestSize < 1 || p.MaxRequestSize > 1<<30 {
+			v.add(f+"max_request_size", "%v is out of range: want 1B to 1GiB (Kafka's default is 1MiB)", p.MaxRequestSize)
 		}
 		if p.BufferMemory < p.BatchSize {
 			v.add(f+"buffer_memory", "%v is smaller than batch_size %v: not even one batch fits", p.BufferMemory, p.BatchSize)

@@ -51,6 +51,9 @@ type validity struct {
 	Producers    *int   `json:"producers,omitempty"`
 	Groups       *int   `json:"consumer_groups,omitempty"`
 	Expectations *int   `json:"expectations,omitempty"`
+	// Warnings are what Kafka accepts but the run will refuse or count
+	// (a message size past max_request_size).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func runValidate(stdout io.Writer, nameOrPath string, sets []string, output string) error {
@@ -71,9 +74,17 @@ func runValidate(stdout io.Writer, nameOrPath string, sets []string, output stri
 		v.Name = ls.Name
 		n := []int{len(ls.Topics), len(ls.Producers), len(ls.ConsumerGroups), len(ls.Expect)}
 		v.Topics, v.Producers, v.Groups, v.Expectations = &n[0], &n[1], &n[2], &n[3]
+		for _, w := range ls.Warnings() {
+			v.Warnings = append(v.Warnings, w.Error())
+		}
 		if output == outTable {
 			_, err = fmt.Fprintf(stdout, "%s: a valid scenario (%s): %s, %s, %s, %s\n", escapeControl(source), escapeControl(ls.Name),
 				plural(n[0], "topic"), plural(n[1], "producer"), plural(n[2], "consumer group"), plural(n[3], "expectation"))
+			for _, w := range v.Warnings {
+				if err == nil {
+					_, err = fmt.Fprintf(stdout, "warning: %s\n", escapeControl(w))
+				}
+			}
 			return err
 		}
 	default:

@@ -1,0 +1,64 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+	"mqsim/sim"
+)
+
+// TestCorruptBatchTakesLogDirOffline: a batch of the leader's log rots on
+// disk mid-run (one byte flipped, past what the slow consumer has read);
+// when the consumer's fetch reaches it, the read fails its CRC, and as in
+// Kafka the leader's log directory goes offline: the broker stops and its
+// leadership moves. The run finishes and lists the failure instead of
+// ending with an internal failure.
+func TestCorruptBatchTakesLogDirOffline(t *testing.T) {
+	dir := t.TempDir()
+	s := baseScenario(2000, 6*units.Second)
+	s.Topics[0].Partitions = 1
+	s.ConsumerGroups[0].Consumers = 1
+	s.ConsumerGroups[0].Processing = scenarios.TimeDist{Spec: "exp(5ms)", Dist: expDist(200)} // 200 msg/s: the group falls behind
+	file := filepath.Join(dir, "broker-0", "events-0", "00000000000000000000.log")
+	flipped := false
+	var at int64
+	opts := Options{DataDir: dir, Progress: func(now, _ sim.Time) {
+		if flipped || now < 2*sim.Second {
+			return
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Errorf("read the leader's segment: %v", err)
+			return
+		}
+		at = int64(len(data)) * 9 / 10
+		f, err := os.OpenFile(file, os.O_RDWR, 0)
+		if err != nil {
+			t.Errorf("open: %v", err)
+			return
+		}
+		defer f.Close()
+		if _, err := f.WriteAt([]byte{data[at] ^ 0xff}, at); err != nil {
+			t.Errorf("flip: %v", err)
+		}
+		flipped = true
+	}}
+	r, err := Run(s, opts)
+	if err != nil {
+		t.Fatalf("run over a corrupted batch ended with an error: %v", err)
+	}
+	if !flipped {
+		t.Fatal("the segment was never corrupted")
+	}
+	if len(r.LogDirFailures) != 1 {
+		t.Fatalf("log dir failures %+v, want broker 0's", r.LogDirFailures)
+	}
+	f := r.LogDirFailures[0]
+	if f.Broker != 0 || f.Topic != "events" || f.Partition != 0 || f.AtSeconds < 2 {
+		t.Errorf("failure %+v: want broker 0, events-0, after the flip at 2s", f)
+	}
+	t.Logf("flipped byte %d; %+v; acked %d lost %d unseen %d", at, f, r.Acked, r.Lost, r.Unseen)
+}
