@@ -10,16 +10,21 @@ import (
 )
 
 // controller is the cluster controller (KRaft's active controller) and the
-// liveness of brokers and links it acts on. It fences a broker it has not
-// heard from for broker.session.timeout.ms, elects leaders one partition
-// after another (a cost each), bumps leader epochs, and tells followers
-// whom to fetch from; followers then truncate (by leader epoch, or by their
-// high watermark) before they fetch. Without faults it only answers
-// "up, online, readable" and checks convergence at the end.
+// liveness of brokers and links it acts on. Brokers heartbeat to it every
+// broker.heartbeat.interval.ms over the network; it fences a broker whose
+// last heartbeat is broker.session.timeout.ms old. The leader elections
+// one event needs (a fencing, a restart, a registration) are decided in
+// one metadata batch, whose cost is paid once, and reach the brokers one
+// network latency later, all together (see kraft.go). A new leader bumps
+// the leader epoch and tells followers whom to fetch from; followers then
+// truncate (by leader epoch, or by their high watermark) before they
+// fetch. Without faults it only answers "up, online, readable" and checks
+// convergence at the end.
 type controller struct {
 	w              *world
 	sessionTimeout sim.Time
-	electionCost   sim.Time
+	heartbeat      sim.Time // broker.heartbeat.interval.ms
+	electionCost   sim.Time // one metadata batch
 	hwTrunc        bool
 	unclean        bool
 	busyUntil      sim.Time // elections are serial at the controller
@@ -36,6 +41,7 @@ type controller struct {
 
 	truncated, ner, nera int64
 	elections, uncleans  int64
+	batches              int64 // metadata batches of elections written
 	isrAlone, cacheLost  bool
 	tick                 sim.Time
 }
@@ -48,11 +54,15 @@ type brokerState struct {
 	cutClients    bool
 	cutPeer       []bool
 	lostShare     float64
+	lastHB        sim.Time    // when the controller last heard a heartbeat
+	expiry        sim.EventID // the pending session check, if armed
+	armed         bool
 }
 
 type partState struct {
-	offline bool     // no live leader
-	unavail sim.Time // total time offline or under min.insync.replicas
+	offline   bool     // no live leader
+	unavail   sim.Time // total time offline or under min.insync.replicas
+	electedAt sim.Time // when the current leader took effect
 }
 
 type repState struct {
@@ -67,6 +77,10 @@ func (w *world) setupController() error {
 	c.sessionTimeout = sim.Time(cl.BrokerSessionTimeout)
 	if c.sessionTimeout <= 0 {
 		c.sessionTimeout = sim.Time(scenarios.DefaultBrokerSessionTimeout)
+	}
+	c.heartbeat = sim.Time(cl.BrokerHeartbeatInterval)
+	if c.heartbeat <= 0 {
+		c.heartbeat = sim.Time(scenarios.DefaultBrokerHeartbeatInterval)
 	}
 	c.electionCost = sim.Time(cl.ElectionCost)
 	if c.electionCost <= 0 {
@@ -179,12 +193,7 @@ func (c *controller) crash(b int, losePageCache bool) error {
 	c.disconnectProducers(br)
 	c.stopFetchers(b)
 	c.moveConsumers(b)
-	inc := bs.inc
-	w.s.At(w.s.Now()+c.sessionTimeout, func() {
-		if c.bs[b].inc == inc && !c.bs[b].fenced {
-			c.do(0, func() { c.fence(b) })
-		}
-	})
+	// Its heartbeats stop: the session check fences it.
 	return nil
 }
 
@@ -221,24 +230,29 @@ func (c *controller) restart(b int) error {
 		}
 		// Back before the controller noticed, its logs intact: its
 		// follower replicas stay in the ISR and follow again; its
-		// leaderships are elected anew, preferring another replica.
+		// leaderships are elected anew in one batch, preferring another
+		// replica.
+		var lead []*partition
 		for _, r := range c.onBrok[b] {
 			p := r.p
 			if r == p.leader {
 				c.ps[p].offline = true
-				c.do(c.electionCost, func() { c.electAvoiding(p, b) })
+				lead = append(lead, p)
 			} else {
 				c.follow(r)
 			}
 		}
+		c.electBatch(lead, b)
 	})
 	return nil
 }
 
 // fence is the controller declaring broker b gone: it leaves every ISR and
-// its leaderships move (one election after another).
-func (c *controller) fence(b int) {
+// its leaderships move, all in one metadata batch.
+// It returns when the new leaders take effect.
+func (c *controller) fence(b int) sim.Time {
 	c.bs[b].fenced = true
+	var lead []*partition
 	for _, p := range c.parts {
 		var mine *replica
 		for _, r := range p.replicas {
@@ -258,7 +272,7 @@ func (c *controller) fence(b int) {
 				c.w.isrShrinks++
 			}
 			c.ps[p].offline = true
-			c.do(c.electionCost, func() { c.elect(p) })
+			lead = append(lead, p)
 			continue
 		}
 		if mine.inISR {
@@ -271,22 +285,25 @@ func (c *controller) fence(b int) {
 			}
 		}
 	}
+	return c.electBatch(lead, -1)
 }
 
 // unfence: broker b registered again. Partitions without a leader that it
 // can lead get an election; elsewhere its replicas follow.
 func (c *controller) unfence(b int) {
 	c.bs[b].fenced = false
+	var lead []*partition
 	for _, r := range c.onBrok[b] {
 		p := r.p
 		if c.ps[p].offline {
-			c.do(c.electionCost, func() { c.elect(p) })
+			lead = append(lead, p)
 			continue
 		}
 		if r != p.leader {
 			c.follow(r)
 		}
 	}
+	c.electBatch(lead, -1)
 }
 
 // candidate reports whether r's broker can take leadership now.
@@ -374,6 +391,7 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 	r.b.leaders++
 	p.leader = r
 	c.ps[p].offline = false
+	c.ps[p].electedAt = w.s.Now()
 	if err := r.log.AssignEpoch(p.epoch, r.log.LogEndOffset()); err != nil {
 		w.fail(fmt.Errorf("elect %s-%d: %w", p.t.spec.Name, p.idx, err))
 		return

@@ -125,8 +125,12 @@
 //
 // # Simplified (and why)
 //
-//   - Broker faults (controller.go, faults_broker.go): a fenced leader
-//     stops serving at the moment its successor is elected (a real zombie
+//   - Broker faults (controller.go, kraft.go, faults_broker.go): one
+//     active controller (no quorum of voters; a metadata batch costs
+//     election_cost rather than a quorum commit); heartbeats and the
+//     batch's propagation take the network latency without jitter. A
+//     fenced leader stops serving at the moment the batch naming its
+//     successor reaches the brokers (a real zombie
 //     serves until it hears of the new epoch); producers learn a new leader
 //     at once (metadata refresh folded into their backoff); consumer fetch
 //     sessions move to a live broker at once and read each partition from
@@ -195,6 +199,7 @@
 //	cluster.go          world, broker (on a node.Machine), topic, partition, replica, replica fetchers, ISR and HW
 //	replication.go      replication results and the end-of-run convergence check
 //	controller.go       elections, fencing, truncation, re-homing clients after leader changes
+//	kraft.go            broker heartbeats, session expiry, elections in one metadata batch
 //	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
 //	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
 //	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling

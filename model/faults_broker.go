@@ -71,11 +71,12 @@ func (a *crashFault) apply() error {
 	if !a.controlled {
 		return c.crash(b, a.f.LosePageCache)
 	}
-	// Controlled shutdown: the controller moves the leaders away one by
-	// one, then the broker stops cleanly (nothing unflushed is lost).
+	// Controlled shutdown: the controller moves the leaders away in one
+	// metadata batch; once the brokers have it, the broker stops cleanly
+	// (nothing unflushed is lost).
 	c.do(0, func() {
-		c.fence(b)
-		c.do(0, func() {
+		t := c.fence(b)
+		a.w.s.At(t, func() {
 			if err := c.crash(b, false); err != nil {
 				a.w.fail(err)
 			}
@@ -93,7 +94,6 @@ type cutFault struct {
 	b                   int
 	controller, clients bool
 	peers               []int
-	gen                 int
 }
 
 func newCutFault(w *world, f *scenarios.Fault) (faultAction, error) {
@@ -138,15 +138,9 @@ func (a *cutFault) apply() error {
 		bs.cutClients = true
 	}
 	if a.controller {
+		// Its heartbeats stop reaching the controller: the session
+		// check fences it.
 		bs.cutController = true
-		a.gen++
-		gen := a.gen
-		// The broker's heartbeats stop: fenced after the session timeout.
-		a.w.s.At(a.w.s.Now()+c.sessionTimeout, func() {
-			if a.gen == gen && c.bs[b].cutController && !c.bs[b].fenced {
-				c.do(0, func() { c.fence(b) })
-			}
-		})
 	}
 	return nil
 }
@@ -163,7 +157,6 @@ func (a *cutFault) revert() error {
 	}
 	if a.controller {
 		bs.cutController = false
-		a.gen++
 		if bs.fenced && !bs.down {
 			c.do(0, func() { c.unfence(b) })
 		}
@@ -263,6 +256,7 @@ func (c *controller) install() error {
 	w.faulty = true
 	c.tick = 100 * sim.Millisecond
 	w.s.AfterCall(c.tick, c.unavailableTick, 0)
+	c.startHeartbeats()
 	for _, f := range w.sc.Faults {
 		if f.LosePageCache {
 			n := len(w.brokers)

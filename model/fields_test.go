@@ -94,6 +94,7 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.truncation":                        {fieldBase{"hw-truncation-leader-epoch", nil}, "cluster.truncation=high-watermark"},
 	"cluster.broker_session_timeout":            {fbBroker, "cluster.broker_session_timeout=3s"},
 	"cluster.election_cost":                     {fbBroker, "cluster.election_cost=500ms"},
+	"cluster.broker_heartbeat_interval":         {fbBroker, "cluster.broker_heartbeat_interval=5s"},
 	"topics.partitions":                         {fbBaseline, "topics.0.partitions=3"},
 	"topics.replication_factor":                 {fbBaseline, "topics.0.replication_factor=2"},
 	"topics.min_insync_replicas":                {fbBrokerFull, "topics.0.min_insync_replicas=3"},

@@ -63,6 +63,7 @@ var kafkaAliases = map[reflect.Type]map[string]alias{
 		"unclean.leader.election.enable":  {field: "unclean_leader_election"},
 		"log.retention.check.interval.ms": {field: "retention_check_interval", millis: true},
 		"broker.session.timeout.ms":       {field: "broker_session_timeout", millis: true},
+		"broker.heartbeat.interval.ms":    {field: "broker_heartbeat_interval", millis: true},
 	},
 	reflect.TypeFor[Topic](): {
 		"replication.factor":  {field: "replication_factor"},

@@ -46,10 +46,13 @@ const (
 	TruncateHighWatermark = "high-watermark"
 )
 
-// Defaults for the controller (Cluster.BrokerSessionTimeout, ElectionCost).
+// Defaults for the controller (Cluster.BrokerSessionTimeout,
+// BrokerHeartbeatInterval, ElectionCost): Kafka's broker.session.timeout.ms
+// and broker.heartbeat.interval.ms.
 const (
-	DefaultBrokerSessionTimeout = 9 * units.Second
-	DefaultElectionCost         = 5 * units.Millisecond
+	DefaultBrokerSessionTimeout    = 9 * units.Second
+	DefaultBrokerHeartbeatInterval = 2 * units.Second
+	DefaultElectionCost            = 5 * units.Millisecond
 )
 
 // validateReplication checks the cluster's replication-protocol settings.
@@ -61,7 +64,21 @@ func (s *Scenario) validateReplication(v *validator) {
 	if c.BrokerSessionTimeout < 0 {
 		v.add("cluster.broker_session_timeout", "must not be negative (Kafka's default is 9s)")
 	}
+	if c.BrokerHeartbeatInterval < 0 {
+		v.add("cluster.broker_heartbeat_interval", "must not be negative (Kafka's default is 2s)")
+	} else {
+		hb, st := c.BrokerHeartbeatInterval, c.BrokerSessionTimeout
+		if hb == 0 {
+			hb = DefaultBrokerHeartbeatInterval
+		}
+		if st <= 0 {
+			st = DefaultBrokerSessionTimeout
+		}
+		if hb >= st {
+			v.add("cluster.broker_heartbeat_interval", "%v must be below broker_session_timeout %v (Kafka's defaults are 2s and 9s)", hb, st)
+		}
+	}
 	if c.ElectionCost < 0 {
-		v.add("cluster.election_cost", "must not be negative (about 5ms per partition)")
+		v.add("cluster.election_cost", "must not be negative (about 5ms per metadata batch)")
 	}
 }

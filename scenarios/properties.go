@@ -327,6 +327,7 @@ var kafkaProps = map[string]map[string]kafkaProp{
 		"unclean.leader.election.enable":   {"cluster.unclean_leader_election", boolValue},
 		"log.retention.check.interval.ms":  {"cluster.retention_check_interval", msValue},
 		"broker.session.timeout.ms":        {"cluster.broker_session_timeout", msValue},
+		"broker.heartbeat.interval.ms":     {"cluster.broker_heartbeat_interval", msValue},
 		"log.retention.ms":                 {"topics.*.retention", retentionMs},
 		"log.retention.minutes":            {"topics.*.retention", scaled("m")},
 		"log.retention.hours":              {"topics.*.retention", scaled("h")},

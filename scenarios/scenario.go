@@ -69,8 +69,13 @@ type Cluster struct {
 	// BrokerSessionTimeout is how long the controller waits for a silent
 	// broker before fencing it and moving its leaders (9s).
 	BrokerSessionTimeout units.Duration `yaml:"broker_session_timeout" json:"broker_session_timeout,omitempty"`
-	// ElectionCost is the controller time one leader election takes; the
-	// controller elects one partition after another (5ms).
+	// BrokerHeartbeatInterval is broker.heartbeat.interval.ms: how often
+	// each broker heartbeats to the controller (2s); the session timeout
+	// runs from the last heartbeat the controller received.
+	BrokerHeartbeatInterval units.Duration `yaml:"broker_heartbeat_interval" json:"broker_heartbeat_interval,omitempty"`
+	// ElectionCost is the controller time one metadata batch of leader
+	// elections takes (written and committed to the metadata log), charged
+	// once per batch however many partitions it moves (5ms).
 	ElectionCost units.Duration `yaml:"election_cost" json:"election_cost,omitempty"`
 }
 
