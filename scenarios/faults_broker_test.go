@@ -56,3 +56,47 @@ faults:
 		t.Errorf("truncation: hw: error %v, want one naming cluster.truncation", err)
 	}
 }
+
+// Broker heartbeats must come more often than the session they keep alive:
+// an interval at or above broker_session_timeout (given or defaulted) is
+// refused naming the file, the line and the field; a negative one too.
+func TestBrokerHeartbeatIntervalErrors(t *testing.T) {
+	const head = `name: f
+duration: 30s
+cluster:
+  brokers: 3
+`
+	const tail = `topics:
+  - name: orders
+    partitions: 2
+producers:
+  - name: p
+    topic: orders
+    rate: 100/s
+`
+	for _, tc := range []struct {
+		cluster string
+		want    []string
+	}{
+		{"  broker_heartbeat_interval: 9s\n", []string{"f.yaml:5", "cluster.broker_heartbeat_interval", "below broker_session_timeout 9s"}},
+		{"  broker_session_timeout: 3s\n  broker_heartbeat_interval: 4s\n", []string{"f.yaml:6", "cluster.broker_heartbeat_interval", "below broker_session_timeout 3s"}},
+		{"  broker_session_timeout: 1s\n", []string{"cluster.broker_heartbeat_interval", "2s must be below broker_session_timeout 1s"}},
+		{"  broker_heartbeat_interval: -1s\n", []string{"f.yaml:5", "cluster.broker_heartbeat_interval", "negative"}},
+	} {
+		_, err := ParseScenario("f.yaml", []byte(head+tc.cluster+tail), nil)
+		if err == nil {
+			t.Errorf("%q: no error", tc.cluster)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: error %q does not mention %q", tc.cluster, err, w)
+			}
+		}
+	}
+	for _, ok := range []string{"  broker_heartbeat_interval: 3s\n", "  broker_session_timeout: 18s\n  broker_heartbeat_interval: 10s\n"} {
+		if _, err := ParseScenario("f.yaml", []byte(head+ok+tail), nil); err != nil {
+			t.Errorf("%q: %v, want it accepted", ok, err)
+		}
+	}
+}
