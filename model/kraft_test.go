@@ -66,3 +66,80 @@ func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 		t.Errorf("new leaders at %v, want %v (heartbeat session %v + batch 5ms + propagation %v)", first, want, 9*sim.Second, lat)
 	}
 }
+
+// leadersMovedAfter returns the partitions whose current leader took
+// effect at or after t, and checks none is led by broker gone.
+func leadersMovedAfter(t *testing.T, w *world, at sim.Time, gone int) []*partition {
+	t.Helper()
+	var moved []*partition
+	for _, p := range w.ctl.parts {
+		if w.ctl.ps[p].electedAt >= at {
+			moved = append(moved, p)
+			if p.leader.b.id == gone {
+				t.Errorf("partition %d: new leader on broker %d, which it was to leave", p.idx, gone)
+			}
+		}
+	}
+	return moved
+}
+
+// A controlled shutdown moves the broker's leaderships in one metadata
+// batch before it stops: 3 brokers, 6 partitions round-robin, so broker 0
+// leads 2. The controller is idle, so the batch is committed 5ms after the
+// shutdown at 5s and both new leaders take effect one latency (150µs)
+// later, at 5.00515s, the instant the broker stops.
+func TestKRaftControlledShutdownOneBatch(t *testing.T) {
+	s := faultScenario(2000, 10*units.Second, "all", 2,
+		scenarios.Fault{Type: "broker-shutdown", At: 5 * units.Second, Broker: brokerID(0)})
+	w, r, err := run(s, Options{})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	defer w.close()
+	noViolations(t, "shutdown", r)
+	want := 5*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
+	if len(moved) != 2 || w.ctl.batches != 1 {
+		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)
+	}
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v (batch 5ms + propagation 150µs)", p.idx, at, want)
+		}
+	}
+	if r.Lost != 0 {
+		t.Errorf("lost %d, want 0 after a controlled shutdown with acks=all", r.Lost)
+	}
+}
+
+// A broker back before its session runs out is never fenced: it crashes at
+// 10s (its last heartbeat left at 8.333s, so the session would run out at
+// 17.33s) and restarts at 13s, and its heartbeats resume. Its follower
+// replicas stay in the ISR; its 2 leaderships are elected anew, preferring
+// another replica, in one batch: 13s + 5ms + 150µs.
+func TestKRaftBackBeforeSessionExpires(t *testing.T) {
+	s := faultScenario(2000, 25*units.Second, "all", 2,
+		scenarios.Fault{Type: "broker-crash", At: 10 * units.Second, Duration: 3 * units.Second, Broker: brokerID(0)})
+	w, r, err := run(s, Options{})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	defer w.close()
+	noViolations(t, "early return", r)
+	if w.ctl.bs[0].fenced || r.ISRShrinks != 0 {
+		t.Errorf("fenced %v, ISR shrinks %d: want broker 0 never fenced and every ISR whole", w.ctl.bs[0].fenced, r.ISRShrinks)
+	}
+	want := 13*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	moved := leadersMovedAfter(t, w, 10*sim.Second, 0)
+	if len(moved) != 2 || w.ctl.batches != 1 {
+		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)
+	}
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v", p.idx, at, want)
+		}
+	}
+	if r.Lost != 0 || r.DivergedPartitions != 0 {
+		t.Errorf("lost %d diverged %d, want 0", r.Lost, r.DivergedPartitions)
+	}
+}
