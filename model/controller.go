@@ -27,7 +27,7 @@ type controller struct {
 	electionCost   sim.Time // one metadata batch
 	hwTrunc        bool
 	unclean        bool
-	busyUntil      sim.Time // elections are serial at the controller
+	busyUntil      sim.Time // the controller does one thing at a time
 	failedUntil    sim.Time // controller failover: nothing acts before this
 
 	bs     []brokerState
@@ -54,9 +54,8 @@ type brokerState struct {
 	cutClients    bool
 	cutPeer       []bool
 	lostShare     float64
-	lastHB        sim.Time    // when the controller last heard a heartbeat
-	expiry        sim.EventID // the pending session check, if armed
-	armed         bool
+	lastHB        sim.Time // when the controller last heard a heartbeat
+	armed         bool     // a session check is pending
 }
 
 type partState struct {

@@ -60,7 +60,7 @@ func (c *controller) arm(b int) {
 		return
 	}
 	bs.armed = true
-	bs.expiry = c.w.s.AtCall(bs.lastHB+c.sessionTimeout, c.checkSession, uint64(b))
+	c.w.s.AtCall(bs.lastHB+c.sessionTimeout, c.checkSession, uint64(b))
 }
 
 // expired reports whether broker b's session has run out.
