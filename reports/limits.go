@@ -30,6 +30,11 @@ func limitsNote(res *model.Results, indent string, md bool) string {
 			indent, f.Broker, fmtSeconds(f.AtSeconds), esc(f.Topic), f.Partition, f.Offset, esc(f.Error))
 	}
 	for _, rc := range res.Recovered {
+		if rc.Unclean {
+			fmt.Fprintf(&b, "%sRecovery:    %s was not shut down cleanly: rescanned on reopening, nothing dropped, log end %d\n",
+				indent, esc(rc.Log), rc.LogEndOffset)
+			continue
+		}
 		dropped := units.FormatBytes(float64(rc.BytesDropped))
 		if rc.OffsetsDropped > 0 {
 			dropped = humanize.Comma(rc.OffsetsDropped) + " offsets and " + dropped
