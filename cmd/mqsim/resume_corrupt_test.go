@@ -389,3 +389,30 @@ func editSegment(t *testing.T, file string, edit func([]byte) []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A data directory the log recovery refuses is bad input: exit 2, naming
+// the partition, the file, the byte and the offset, never exit 1. The last
+// batch of a cleanly shut down segment is cut 20 bytes in: its header is
+// torn, and the marker's log end is not where the data ends.
+func TestResumeRefusedIsBadInput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "logs")
+	if code, _, errs := run(t, append(resumeArgs, "--data-dir", dir)...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errs)
+	}
+	part := filepath.Join(dir, "broker-0", firstDir(t, filepath.Join(dir, "broker-0"), "events-"))
+	seg := segmentFiles(t, part, ".log")[0]
+	starts := batchStarts(t, filepath.Join(part, seg))
+	last := starts[len(starts)-1]
+	truncateAt(seg, last+20)(t, part)
+	code, _, errs := run(t, append(resumeArgs, "--data-dir", dir, "--resume")...)
+	want := []string{"--data-dir " + dir + ": cannot resume partition " + filepath.Base(part) + " on broker 0",
+		filepath.Join(part, seg) + fmt.Sprintf(" at byte %d, offset ", last), "mqsim log verify " + part, "--force"}
+	if code != exitBadInput {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitBadInput, errs)
+	}
+	for _, w := range want {
+		if !strings.Contains(errs, w) {
+			t.Errorf("message %q does not say %q", errs, w)
+		}
+	}
+}
