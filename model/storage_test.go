@@ -108,3 +108,52 @@ func TestRottenBatchMetAfterTheRun(t *testing.T) {
 		t.Fatalf("log dir failures %+v; want broker 0's events-0 from offset 0, met after the run", res.LogDirFailures)
 	}
 }
+
+// TestRottenRetryTopicBatch: a batch a retry topic holds from an earlier
+// run rots on disk (one CRC-covered byte flipped in every replica; the
+// clean-shutdown markers kept, so reopening trusts the data). The resumed
+// retry rung reads it: as for any fetch, the leader's log directory goes
+// offline and the run goes on, instead of ending with an internal failure.
+func TestRottenRetryTopicBatch(t *testing.T) {
+	ls, err := scenarios.LoadScenario("poison-message", []string{"duration=2s", "drain=2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Run(&ls.Scenario, Options{DataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "broker-*", "orders-retry-1s-*", "00000000000000000000.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := 0
+	for _, seg := range segs {
+		data, err := os.ReadFile(seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) == 0 {
+			continue
+		}
+		data[len(data)-1] ^= 0xff // the last record of the last batch
+		if err := os.WriteFile(seg, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		flipped++
+	}
+	if flipped == 0 {
+		t.Fatal("the first run left nothing in the retry topic")
+	}
+	r, err := Run(&ls.Scenario, Options{DataDir: dir})
+	if err != nil {
+		t.Fatalf("run over a rotten retry-topic batch ended with an error: %v", err)
+	}
+	var found bool
+	for _, f := range r.LogDirFailures {
+		found = found || (strings.HasPrefix(f.Topic, "orders-retry-1s") && !f.AfterRun)
+	}
+	if !found {
+		t.Fatalf("log dir failures %+v; want a retry-topic read taking a log directory offline", r.LogDirFailures)
+	}
+}
