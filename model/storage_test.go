@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +156,71 @@ func TestRottenRetryTopicBatch(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("log dir failures %+v; want a retry-topic read taking a log directory offline", r.LogDirFailures)
+	}
+}
+
+// TestForgedRecordsWithoutIDs: every replica of events-0 gets a batch
+// appended at its log end with a valid CRC, the current epoch and records
+// that carry no message id (forged: the run never writes one), and loses
+// its clean-shutdown marker, so recovery accepts the batch as a write just
+// before a crash. The resumed group reads it from its committed offset; the
+// records do not decode, which is treated as the storage error it is (the
+// leader's log directory goes offline), not as an internal failure.
+func TestForgedRecordsWithoutIDs(t *testing.T) {
+	ls, err := scenarios.LoadScenario("baseline", []string{"duration=500ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &ls.Scenario
+	dir := t.TempDir()
+	if _, err := Run(sc, Options{DataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := filepath.Glob(filepath.Join(dir, "broker-*", "events-0"))
+	if err != nil || len(parts) == 0 {
+		t.Fatalf("no replica of events-0: %v", err)
+	}
+	for _, part := range parts {
+		seg := filepath.Join(part, "00000000000000000000.log")
+		data, err := os.ReadFile(seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last commitlog.Batch
+		for rest := data; len(rest) > 0; {
+			if last, rest, err = commitlog.ParseBatch(rest); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if last == nil {
+			t.Fatalf("%s holds no batch", seg)
+		}
+		var bb commitlog.BatchBuilder
+		bb.Reset(commitlog.BatchHeader{})
+		bb.Add(0, nil, []byte{}, nil)
+		forged, err := bb.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		forged = append(commitlog.Batch(nil), forged...)
+		binary.BigEndian.PutUint64(forged[0:], uint64(last.NextOffset())) // base offset, outside the CRC
+		binary.BigEndian.PutUint32(forged[12:], uint32(last.LeaderEpoch()))
+		if err := os.WriteFile(seg, append(data, forged...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(part, "clean-shutdown")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Run(sc, Options{DataDir: dir})
+	if err != nil {
+		t.Fatalf("resumed run over forged records ended with an error: %v", err)
+	}
+	var found bool
+	for _, f := range res.LogDirFailures {
+		found = found || (f.Topic == "events" && f.Partition == 0 && strings.Contains(f.Error, "no message id"))
+	}
+	if !found {
+		t.Fatalf("log dir failures %+v; want the forged records of events-0 listed", res.LogDirFailures)
 	}
 }
