@@ -22,9 +22,10 @@ import (
 // resumed run over the undamaged copy. Different numbers without a word, an
 // internal failure (exit 1) or a panic fail the test.
 //
-// The default run takes a small sample of each corruption class; set
-// MQSIM_CORRUPTION_SWEEP=1 for every batch boundary and many more bit
-// positions.
+// The default run takes a small sample of each corruption class (a few
+// seconds); set MQSIM_CORRUPTION_SWEEP=1 for every batch boundary and many
+// more bit positions, with and without the marker each (thousands of runs:
+// give -timeout 60m).
 
 const corruptionSweepEnv = "MQSIM_CORRUPTION_SWEEP"
 
