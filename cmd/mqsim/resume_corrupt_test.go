@@ -45,7 +45,7 @@ func TestResumeOverCorruptDataDir(t *testing.T) {
 		t.Fatalf("first run: exit %d: %s", code, errs)
 	}
 	// The undamaged reference: the same resume over a plain copy.
-	ref := resumeCopy(t, pristine, filepath.Join(root, "ref"), nil, "")
+	ref := resumeCopy(t, pristine, filepath.Join(root, "ref"), nil)
 	if ref.code != 0 {
 		t.Fatalf("resume over the undamaged copy: exit %d: %s", ref.code, ref.stderr)
 	}
@@ -83,7 +83,7 @@ func TestResumeOverCorruptDataDir(t *testing.T) {
 							t.Fatal(err)
 						}
 					}
-				}, part)
+				})
 				switch {
 				case got.code == exitBadInput:
 					refused++
@@ -128,7 +128,7 @@ func (r resumed) reported() []string {
 
 // resumeCopy copies the data directory src to dst, damages it, and resumes
 // the run from it.
-func resumeCopy(t *testing.T, src, dst string, damage func(*testing.T), _ string) resumed {
+func resumeCopy(t *testing.T, src, dst string, damage func(*testing.T)) resumed {
 	t.Helper()
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
