@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 
 	"mqsim/model/check"
@@ -173,20 +174,31 @@ func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, erro
 	cfg.Clock = func() int64 { return int64(s.Now()) }
 	var l *commitlog.Log
 	var err error
+	existed := false
 	if w.opts.DataDir == "" {
 		l, err = commitlog.OpenMemory(cfg)
 	} else {
-		l, err = commitlog.Open(vfs.OS, filepath.Join(w.opts.DataDir, filepath.FromSlash(name)), cfg)
+		dir := filepath.Join(w.opts.DataDir, filepath.FromSlash(name))
+		_, serr := os.Stat(dir)
+		existed = serr == nil
+		l, err = commitlog.Open(vfs.OS, dir, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", name, err)
 	}
-	if rep := l.Recovery(); rep.Recovered() {
+	switch rep := l.Recovery(); {
+	case rep.Recovered():
 		// A resumed log that was not shut down cleanly lost a torn or
 		// corrupt tail: the results say so, a cut is never silent.
 		w.recovered = append(w.recovered, Recovery{Log: name, LogEndOffset: rep.LogEndOffset,
 			OffsetsDropped: max(rep.DroppedTo-rep.LogEndOffset, 0), BytesDropped: rep.BytesDropped,
 			Reason: rep.Reason, Removed: len(rep.Removed)})
+	case existed && !rep.Clean:
+		// Without the clean-shutdown marker the log is what a crash
+		// left: recovery found every batch valid, but writes that never
+		// reached the disk cannot be seen, so the results say so too.
+		w.recovered = append(w.recovered, Recovery{Log: name, LogEndOffset: rep.LogEndOffset, Unclean: true,
+			Reason: "not shut down cleanly: rescanned, every batch valid; writes lost before the crash cannot be detected"})
 	}
 	w.logs = append(w.logs, l)
 	return l, nil

@@ -793,11 +793,11 @@ func (m *member) take(pi int, limit int) {
 	for len(data) > 0 && len(m.recs) < limit {
 		b, rest, err := commitlog.ParseBatch(data)
 		if err != nil {
-			m.g.w.fail(fmt.Errorf("consumer: %w", err))
+			m.badData(pi, err)
 			return
 		}
 		if err := m.rr.Reset(b); err != nil {
-			m.g.w.fail(fmt.Errorf("consumer: %w", err))
+			m.badData(pi, err)
 			return
 		}
 		finished := true
@@ -813,7 +813,7 @@ func (m *member) take(pi int, limit int) {
 			r := pollRec{part: int32(pi), offset: rec.Offset, key: -1, size: rec.ValueSize}
 			prod, seq, born, ok := check.ReadID(rec.Value, rec.Timestamp)
 			if !ok {
-				m.g.w.fail(fmt.Errorf("consumer: record %d of partition %d has no message id", rec.Offset, pi))
+				m.badData(pi, fmt.Errorf("record %d has no message id", rec.Offset))
 				return
 			}
 			r.prod, r.seq, r.born, r.key = int32(prod), seq, born, check.ReadKey(rec.Key)
@@ -821,7 +821,7 @@ func (m *member) take(pi int, limit int) {
 			m.pos[pi] = rec.Offset + 1
 		}
 		if err := m.rr.Err(); err != nil {
-			m.g.w.fail(fmt.Errorf("consumer: %w", err))
+			m.badData(pi, err)
 			return
 		}
 		if !finished {
@@ -830,6 +830,17 @@ func (m *member) take(pi int, limit int) {
 		data = rest
 	}
 	m.buf[pi] = data
+}
+
+// badData handles fetched records of partition pi that do not decode (a
+// batch forged on disk with a valid CRC; the log's reads check everything
+// else): as for a storage error met by the fetch, the leader's log
+// directory goes offline (storage.go), and the member fetches again from
+// its position, from the new leader.
+func (m *member) badData(pi int, err error) {
+	p := m.g.t.parts[pi]
+	m.fetchPos[pi], m.buf[pi] = m.pos[pi], nil
+	m.g.w.logDirFailed(p.leader.b, p, m.pos[pi], fmt.Errorf("%w: consumer of %s-%d: %v", commitlog.ErrCorruptRecord, p.t.spec.Name, pi, err))
 }
 
 // pollDone: the application finished the poll's records.

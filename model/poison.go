@@ -306,7 +306,7 @@ func decodeRetry(rec *commitlog.Record) (retryRec, error) {
 	for i := range f {
 		x, n := binary.Uvarint(v)
 		if n <= 0 {
-			return retryRec{}, fmt.Errorf("retry record %d has no message id", rec.Offset)
+			return retryRec{}, fmt.Errorf("%w: retry record %d has no message id", commitlog.ErrCorruptRecord, rec.Offset)
 		}
 		f[i], v = x, v[n:]
 	}
@@ -333,6 +333,15 @@ func (st *retryStage) run() {
 	unreplicated := false
 	for pi, p := range st.t.parts {
 		r, ok, err := st.head(pi)
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go);
+			// the rung reads the partition again from its new leader.
+			if !w.logDirFailed(p.leader.b, p, st.pos[pi], err) {
+				return
+			}
+			unreplicated = true
+			continue
+		}
 		if err != nil {
 			w.fail(fmt.Errorf("retry consumer of %s: %w", st.t.spec.Name, err))
 			return
@@ -406,40 +415,50 @@ func (fh *failureHandler) quiet() bool {
 	return true
 }
 
-// pending adds the ids still waiting in the retry topics to into.
+// pending adds the ids still waiting in the retry topics to into. A batch
+// that cannot be read is listed as a storage error (storage.go); what
+// follows it in that partition counts as not delivered.
 func (fh *failureHandler) pending(into *check.Ledger) error {
 	for _, st := range fh.stages {
 		for pi, p := range st.t.parts {
-			log := p.leader.log
-			from := max(st.pos[pi], log.LogStartOffset())
-			for from < log.LogEndOffset() {
-				res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 1 << 20, Upto: commitlog.UptoLogEnd})
+			from := max(st.pos[pi], p.leader.log.LogStartOffset())
+			if err := st.pendingIn(p, from, into); err != nil && !fh.w.storageErrorAfterRun(p.leader.b, p, from, err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pendingIn adds the ids in p's leader log from from on to into.
+func (st *retryStage) pendingIn(p *partition, from int64, into *check.Ledger) error {
+	log := p.leader.log
+	for from < log.LogEndOffset() {
+		res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 1 << 20, Upto: commitlog.UptoLogEnd})
+		if err != nil {
+			return err
+		}
+		if len(res.Data) == 0 {
+			return nil
+		}
+		it := commitlog.Batches(res.Data)
+		for it.Next() {
+			if err := st.rr.Reset(it.Batch()); err != nil {
+				return err
+			}
+			for st.rr.Next() {
+				rec := st.rr.Record()
+				if rec.Offset < from {
+					continue
+				}
+				r, err := decodeRetry(rec)
 				if err != nil {
 					return err
 				}
-				if len(res.Data) == 0 {
-					break
-				}
-				it := commitlog.Batches(res.Data)
-				for it.Next() {
-					if err := st.rr.Reset(it.Batch()); err != nil {
-						return err
-					}
-					for st.rr.Next() {
-						rec := st.rr.Record()
-						if rec.Offset < from {
-							continue
-						}
-						r, err := decodeRetry(rec)
-						if err != nil {
-							return err
-						}
-						into.Set(int(r.prod), int(r.part), r.seq)
-					}
-				}
-				from = res.NextOffset
+				into.Set(int(r.prod), int(r.part), r.seq)
 			}
 		}
+		from = res.NextOffset
 	}
 	return nil
 }

@@ -428,4 +428,7 @@ type Recovery struct {
 	BytesDropped   int64  `json:"bytes_dropped"`
 	Reason         string `json:"reason,omitempty"`
 	Removed        int    `json:"files_removed,omitempty"`
+	// Unclean marks a log reopened without its clean-shutdown marker
+	// whose recovery dropped nothing.
+	Unclean bool `json:"unclean,omitempty"`
 }

@@ -94,6 +94,7 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 	res, err := w.results()
 	if err == nil {
 		w.ctl.report(res)
+		res.LogDirFailures = w.logDirFailures // the convergence check may add some (storage.go)
 		res.Partial = partial
 	}
 	return w, res, err
@@ -550,7 +551,11 @@ func (w *world) results() (*Results, error) {
 	for gi, g := range w.groups {
 		pending := check.NewLedger()
 		for i, p := range g.t.parts {
-			if err := check.PendingIDs(pending, p.leader.log, i, max(g.processed[i], p.leader.log.LogStartOffset(), p.base)); err != nil {
+			from := max(g.processed[i], p.leader.log.LogStartOffset(), p.base)
+			if err := check.PendingIDs(pending, p.leader.log, i, from); err != nil {
+				if w.storageErrorAfterRun(p.leader.b, p, from, err) {
+					continue // listed: what follows the bad batch counts as not delivered
+				}
 				return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 			}
 		}

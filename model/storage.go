@@ -24,6 +24,10 @@ type LogDirFailure struct {
 	Offset    int64   `json:"offset"` // the offset being read
 	AtSeconds float64 `json:"at_seconds"`
 	Error     string  `json:"error"`
+	// AfterRun marks a storage error met by the checks after the run
+	// (the convergence check, counting what is still pending): nothing
+	// was taken offline, but those numbers could not read that log.
+	AfterRun bool `json:"after_run,omitempty"`
 }
 
 // isStorageError reports whether a read error is the disk's, not the
@@ -54,5 +58,23 @@ func (w *world) logDirFailed(b *broker, p *partition, off int64, err error) bool
 		w.fail(fmt.Errorf("log directory of broker %d offline: %w", b.id, cerr))
 		return false
 	}
+	return true
+}
+
+// storageErrorAfterRun lists a storage error that a check after the run met
+// reading broker b's replica of p at off: the run is over, so nothing moves,
+// but the results say which log could not be read. It reports whether err
+// is a storage error (anything else is the caller's to handle).
+func (w *world) storageErrorAfterRun(b *broker, p *partition, off int64, err error) bool {
+	if !isStorageError(err) {
+		return false
+	}
+	for _, f := range w.logDirFailures {
+		if f.Broker == b.id && f.Topic == p.t.spec.Name && f.Partition == p.idx && f.AfterRun {
+			return true
+		}
+	}
+	w.logDirFailures = append(w.logDirFailures, LogDirFailure{Broker: b.id, Topic: p.t.spec.Name, Partition: p.idx,
+		Offset: off, AtSeconds: w.s.Now().Seconds(), Error: err.Error(), AfterRun: true})
 	return true
 }

@@ -21,10 +21,20 @@ func limitsNote(res *model.Results, indent string, md bool) string {
 		esc = mdEscape
 	}
 	for _, f := range res.LogDirFailures {
+		if f.AfterRun {
+			fmt.Fprintf(&b, "%sStorage:     broker %d's log of %s-%d could not be read from offset %d by the checks after the run (%s); nothing moved\n",
+				indent, f.Broker, esc(f.Topic), f.Partition, f.Offset, esc(f.Error))
+			continue
+		}
 		fmt.Fprintf(&b, "%sStorage:     broker %d's log directory went offline at %s (reading %s-%d at offset %d: %s); its partitions moved\n",
 			indent, f.Broker, fmtSeconds(f.AtSeconds), esc(f.Topic), f.Partition, f.Offset, esc(f.Error))
 	}
 	for _, rc := range res.Recovered {
+		if rc.Unclean {
+			fmt.Fprintf(&b, "%sRecovery:    %s was not shut down cleanly: rescanned on reopening, nothing dropped, log end %d\n",
+				indent, esc(rc.Log), rc.LogEndOffset)
+			continue
+		}
 		dropped := units.FormatBytes(float64(rc.BytesDropped))
 		if rc.OffsetsDropped > 0 {
 			dropped = humanize.Comma(rc.OffsetsDropped) + " offsets and " + dropped

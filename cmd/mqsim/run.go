@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"mqsim/model"
+	"mqsim/model/commitlog"
 	"mqsim/reports"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
@@ -267,6 +268,12 @@ func simulate(ls *scenarios.LoadedScenario, o runOptions, progress func(now, end
 		var ie *scenarios.InputError
 		if errors.As(err, &ie) {
 			return nil, badInput(err)
+		}
+		var ce *commitlog.CorruptionError
+		if errors.As(err, &ce) {
+			// Logs the restart refuses to trust are bad input: the
+			// data directory, not mqsim, is at fault.
+			return nil, badInput(corruptDataDir(o.dataDir, ce, err))
 		}
 		return nil, fmt.Errorf("scenario %s (seed %d): %w", s.Name, s.Seed, err)
 	}

@@ -235,11 +235,11 @@ func PendingIDs(into *Ledger, log *commitlog.Log, part int, from int64) error {
 				}
 				pid, n1 := binary.Uvarint(rec.Value)
 				if n1 <= 0 {
-					return fmt.Errorf("record %d without a message id", rec.Offset)
+					return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
 				}
 				seq, n2 := binary.Uvarint(rec.Value[n1:])
 				if n2 <= 0 {
-					return fmt.Errorf("record %d without a message id", rec.Offset)
+					return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
 				}
 				into.Set(int(pid), part, int32(uint32(seq)))
 			}

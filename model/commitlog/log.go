@@ -672,6 +672,11 @@ func (l *Log) Read(offset int64, o ReadOptions) (ReadResult, error) {
 			if err != nil {
 				return res, err
 			}
+			if len(data) == 0 {
+				if err := l.checkLocated(seg, pos, offset); err != nil {
+					return res, err
+				}
+			}
 			res.Data, res.Size = data, size
 			if len(data) > 0 {
 				res.NextOffset = next
@@ -772,6 +777,21 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 		}
 	}
 	return buf[:n], size, next, nil
+}
+
+// checkLocated checks that the batch at pos, where offset was located,
+// does not begin past offset: a base offset edited on disk (it is outside
+// the CRC) would otherwise end every read there with no data and no error.
+func (l *Log) checkLocated(seg *segment, pos, offset int64) error {
+	var scratch [HeaderSize + elidedSize]byte
+	h, _, err := seg.readHeader(pos, &scratch)
+	if err != nil {
+		return l.corrupt(seg, pos, err)
+	}
+	if h.BaseOffset() > offset {
+		return l.corrupt(seg, pos, fmt.Errorf("the batch where offset %d should be begins at offset %d", offset, h.BaseOffset()))
+	}
+	return nil
 }
 
 func (l *Log) collectAborted(from, upto int64) []AbortedTxn {

@@ -152,11 +152,13 @@ func (l *Log) recover(fb *fileBackend) error {
 	}
 	// First, only read: a refusal must leave the directory as it was.
 	var bases []int64
-	var temps []string
+	var temps, strays []string
 	marker, clean, cleanEnd := false, false, int64(-1)
 	for _, n := range names {
 		if b, ok := parseOffsetName(n, logSuffix); ok {
 			bases = append(bases, b)
+		} else if strings.HasSuffix(n, logSuffix) {
+			strays = append(strays, n)
 		} else if strings.HasSuffix(n, tmpSuffix) || strings.HasSuffix(n, cleanedSuffix) {
 			temps = append(temps, n)
 		} else if n == metaClean {
@@ -220,6 +222,15 @@ func (l *Log) recover(fb *fileBackend) error {
 		// and synced (and lowered before segments are removed).
 		return refuse(metaRecovery, 0, l.recovery, "recovery point %d is past the last segment %s: a segment that was synced is missing",
 			l.recovery, offsetName(bases[len(bases)-1], logSuffix))
+	}
+	if len(strays) > 0 {
+		// As in Kafka, a segment's name is its base offset; a log file
+		// named otherwise is a segment renamed or copied in by hand.
+		return refuse(strays[0], 0, -1, "not a segment name (a segment is named by its base offset, 20 digits): its offsets would be missing")
+	}
+	if clean && len(bases) == 0 && cleanEnd > logStart {
+		return refuse(metaClean, 0, cleanEnd, "the log was shut down cleanly at log end %d but holds no segment: offsets %d..%d are missing",
+			cleanEnd, logStart, cleanEnd-1)
 	}
 	if len(bases) > 0 && bases[0] > logStart {
 		return refuse(offsetName(bases[0], logSuffix), 0, logStart,
