@@ -95,7 +95,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	addOutputFlag(cmd, &o.output, runOutputFormats...)
 	f.StringVar(&o.dataDir, "data-dir", "", "keep the partition logs as files under DIR (default: in memory)")
 	f.StringVar(&o.out, "out", "", "also write a review into DIR: report.html, report.md, plots (PNG and SVG), results.json, timeseries.csv and .ndjson, metrics.prom")
-	f.BoolVar(&o.force, "force", false, "replace an earlier review in the --out directory (atomically: readers see the old review or the new one)")
+	f.BoolVar(&o.force, "force", false, "replace what is there: an earlier review in --out (atomically: readers see the old review or the new one), and the logs in an mqsim --data-dir (deleted first)")
 	f.StringVar(&o.replay, "replay", "", "replay a saved run (DIR/results.json) and check the numbers are identical")
 	f.StringArrayVar(&o.vary, "vary", nil, "run variants side by side: --vary path=v1,v2 with --set paths or an alias ("+varyAliasList()+"); repeat for a grid")
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
