@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/sys/unix"
+
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -94,7 +96,12 @@ func (e workEstimate) large() bool { return e.events() >= largeEvents || e.memor
 // it smaller. Nothing is printed for a run below the limits. With
 // variants, events add up over all of them and memory over those that run
 // at once (parallel); the ways out are sized for the largest variant.
-func warnLarge(w io.Writer, jobs []job, parallel int) {
+//
+// A run whose estimate is more than twice the machine's memory (the
+// estimate is within 1.25× on the runs it was fitted on) cannot finish: it
+// is refused up front with the same ways out, exit 2, rather than left to
+// run out of memory.
+func warnLarge(w io.Writer, jobs []job, parallel int) error {
 	var events float64
 	var worst workEstimate
 	var messages, replicas float64
@@ -114,8 +121,10 @@ func warnLarge(w io.Writer, jobs []job, parallel int) {
 	}
 	mem := worst.memory() * together
 	if events < largeEvents && mem < largeMemory {
-		return
+		return nil
 	}
+	total := physicalMemory()
+	refuse := total > 0 && mem > 2*total
 	s := &jobs[0].ls.Scenario
 	var b strings.Builder
 	what := "this run is large"
@@ -130,8 +139,10 @@ func warnLarge(w io.Writer, jobs []job, parallel int) {
 	var flags, why []string
 	// Every cost but the base scales with the duration.
 	if d := math.Min(evLimit/worst.events(), memLimit/(worst.memMsg+worst.memTime)); d < 1 && d > 0 {
-		flags = append(flags, "--duration "+roundDown(s.Duration.Seconds()*d))
-		why = append(why, fmt.Sprintf("simulate less time (now %s)", s.Duration))
+		if shorter := roundDown(s.Duration.Seconds() * d); shorter != roundDown(s.Duration.Seconds()) {
+			flags = append(flags, "--duration "+shorter)
+			why = append(why, fmt.Sprintf("simulate less time (now %s)", s.Duration))
+		}
 	}
 	// Only the message part scales with the rate; when the partitions'
 	// own cost over this duration is already too much, the rate cannot help.
@@ -154,8 +165,24 @@ func warnLarge(w io.Writer, jobs []job, parallel int) {
 			fmt.Fprintf(&b, "    %s%s  %s\n", f, strings.Repeat(" ", width-utf8.RuneCountInString(f)), why[i])
 		}
 	}
+	if refuse {
+		io.WriteString(w, b.String())
+		return badInput(fmt.Errorf("refused: about %s of memory is more than twice what this machine has (%s), so the run could not finish; make it smaller as above",
+			units.FormatBytes(mem), units.FormatBytes(total)))
+	}
 	b.WriteString("  Ctrl-C stops the run at the current simulated time and prints the results so far, marked partial.\n")
 	io.WriteString(w, b.String())
+	return nil
+}
+
+// physicalMemory is the machine's memory in bytes, 0 when unknown (then
+// nothing is refused). A variable, so tests can set the machine.
+var physicalMemory = func() float64 {
+	var si unix.Sysinfo_t
+	if err := unix.Sysinfo(&si); err != nil {
+		return 0
+	}
+	return float64(si.Totalram) * float64(si.Unit)
 }
 
 // roughTime prints seconds as "40s", "3m" or "2h".

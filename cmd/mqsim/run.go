@@ -172,7 +172,9 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	for i := range jobs {
 		jobs[i].o.stop = stop
 	}
-	warnLarge(stderr, jobs, o.parallel)
+	if err := warnLarge(stderr, jobs, o.parallel); err != nil {
+		return err
+	}
 	runs, err := runJobs(jobs, o, stderr)
 	if err != nil {
 		return err

@@ -487,13 +487,50 @@ func TestEstimateWork(t *testing.T) {
 // 6.64 GB (over 2 GiB, the binding limit: scale (2 GiB − 30 MiB) /
 // 6.61 GB = 0.32 → 1,150 s, rounded down to 19m). The partitions alone
 // cost 4.3 GB over the hour, so no rate brings it under: no --set line.
+func setPhysicalMemory(bytes float64) (restore func()) {
+	old := physicalMemory
+	physicalMemory = func() float64 { return bytes }
+	return func() { physicalMemory = old }
+}
+
+// A run that cannot fit is refused before it starts (issue: "what
+// validates must run, or be refused up front with the reason"). The
+// documented maximum rate, 1e9/s of baseline's 500 B messages for 1 s, is
+// 1e9 messages and 3e9 replica writes; at the estimate's 42 B per replica
+// write that is about 126 GB, more than twice a 24 GiB machine (51.5 GB):
+// refused, exit 2. On a 128 GiB machine (2× = 275 GB) it only warns.
+func TestRefuseRunThatCannotFit(t *testing.T) {
+	ls, err := scenarios.LoadScenario("baseline", []string{"producers.0.rate=1e9/s", "duration=1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := setPhysicalMemory(24 << 30)
+	var b bytes.Buffer
+	err = warnLarge(&b, []job{{ls: ls}}, 1)
+	restore()
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "more than twice what this machine has") {
+		t.Fatalf("24 GiB machine: err = %v (exit %d); want a refusal, exit 2", err, exitCode(err))
+	}
+	if !strings.Contains(b.String(), "--set producers.*.rate=") {
+		t.Errorf("the refusal gives no way out:\n%s", b.String())
+	}
+	defer setPhysicalMemory(128 << 30)()
+	b.Reset()
+	if err := warnLarge(&b, []job{{ls: ls}}, 1); err != nil || !strings.Contains(b.String(), "this run is large") {
+		t.Errorf("128 GiB machine: err = %v, warning %q; want only the warning", err, b.String())
+	}
+}
+
 func TestWarnLarge(t *testing.T) {
+	defer setPhysicalMemory(24 << 30)()
 	ls, err := scenarios.LoadScenario("baseline", []string{"duration=1h"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	warnLarge(&b, []job{{ls: ls}}, 1)
+	if err := warnLarge(&b, []job{{ls: ls}}, 1); err != nil {
+		t.Fatalf("6.64 GB on a 24 GiB machine refused: %v", err)
+	}
 	got := b.String()
 	for _, want := range []string{"about 18M messages", "54M replica writes", "231M events", "6.64 GB of memory",
 		"--duration 19m", "Ctrl-C stops the run"} {
@@ -524,7 +561,9 @@ func TestWarnLarge(t *testing.T) {
 			continue
 		}
 		var b bytes.Buffer
-		warnLarge(&b, []job{{ls: ls}}, 1)
+		if err := warnLarge(&b, []job{{ls: ls}}, 1); err != nil {
+			t.Fatal(err)
+		}
 		m := regexp.MustCompile(`--set producers\.\*\.rate=(\S+)`).FindStringSubmatch(b.String())
 		if m == nil {
 			t.Errorf("%v: no rate suggested:\n%s", c.sets, b.String())
