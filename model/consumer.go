@@ -180,38 +180,17 @@ func (g *group) fromEarlierRun(r *pollRec) bool {
 func (g *group) loadCommitted() error {
 	l := g.coord.offsets
 	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
-	var rr commitlog.RecordReader
-	for from := l.LogStartOffset(); from < l.LogEndOffset(); {
-		res, err := l.Read(from, commitlog.ReadOptions{MaxBytes: 8 << 20, Upto: commitlog.UptoLogEnd})
-		if err != nil {
-			return err
-		}
-		if len(res.Data) == 0 || res.NextOffset <= from {
+	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
+		key, ok := strings.CutPrefix(string(rec.Key), prefix)
+		if !ok || len(rec.Value) != 8 {
 			return nil
 		}
-		it := commitlog.Batches(res.Data)
-		for it.Next() {
-			if err := rr.Reset(it.Batch()); err != nil {
-				return err
-			}
-			for rr.Next() {
-				rec := rr.Record()
-				key, ok := strings.CutPrefix(string(rec.Key), prefix)
-				if !ok || len(rec.Value) != 8 {
-					continue
-				}
-				if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
-					g.committed[p] = int64(binary.BigEndian.Uint64(rec.Value))
-					g.processed[p] = g.committed[p]
-				}
-			}
-			if err := rr.Err(); err != nil {
-				return err
-			}
+		if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
+			g.committed[p] = int64(binary.BigEndian.Uint64(rec.Value))
+			g.processed[p] = g.committed[p]
 		}
-		from = res.NextOffset
-	}
-	return nil
+		return nil
+	})
 }
 
 func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*group, error) {

@@ -432,35 +432,14 @@ func (fh *failureHandler) pending(into *check.Ledger) error {
 
 // pendingIn adds the ids in p's leader log from from on to into.
 func (st *retryStage) pendingIn(p *partition, from int64, into *check.Ledger) error {
-	log := p.leader.log
-	for from < log.LogEndOffset() {
-		res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 1 << 20, Upto: commitlog.UptoLogEnd})
+	return p.leader.log.ScanRecords(from, func(rec *commitlog.Record) error {
+		r, err := decodeRetry(rec)
 		if err != nil {
 			return err
 		}
-		if len(res.Data) == 0 {
-			return nil
-		}
-		it := commitlog.Batches(res.Data)
-		for it.Next() {
-			if err := st.rr.Reset(it.Batch()); err != nil {
-				return err
-			}
-			for st.rr.Next() {
-				rec := st.rr.Record()
-				if rec.Offset < from {
-					continue
-				}
-				r, err := decodeRetry(rec)
-				if err != nil {
-					return err
-				}
-				into.Set(int(r.prod), int(r.part), r.seq)
-			}
-		}
-		from = res.NextOffset
-	}
-	return nil
+		into.Set(int(r.prod), int(r.part), r.seq)
+		return nil
+	})
 }
 
 // dlqDepth is the number of records in the group's dead-letter topic.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mqsim/reports"
 	"mqsim/scenarios"
 )
 
@@ -36,7 +37,7 @@ groups with their members and lag. Add a load (producers) and run it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.topics = args[0]
-			return runImport(cmd.OutOrStdout(), o, "mqsim import kafka-topics "+shellQuote(args[0])+groupsFlag(o.groups))
+			return runImport(cmd.OutOrStdout(), o, "mqsim import kafka-topics "+reports.ShellQuote(args[0])+groupsFlag(o.groups))
 		},
 	}
 	topics.Flags().StringVar(&o.groups, "groups", "", "also import saved 'kafka-consumer-groups --describe' output")
@@ -48,9 +49,9 @@ groups with their members and lag. Add a load (producers) and run it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.groups = args[0]
-			c := "mqsim import consumer-groups " + shellQuote(args[0])
+			c := "mqsim import consumer-groups " + reports.ShellQuote(args[0])
 			if o.topics != "" {
-				c += " --topics " + shellQuote(o.topics)
+				c += " --topics " + reports.ShellQuote(o.topics)
 			}
 			return runImport(cmd.OutOrStdout(), o, c)
 		},
@@ -64,7 +65,7 @@ func groupsFlag(g string) string {
 	if g == "" {
 		return ""
 	}
-	return " --groups " + shellQuote(g)
+	return " --groups " + reports.ShellQuote(g)
 }
 
 func runImport(stdout io.Writer, o importOptions, command string) error {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"mqsim/reports"
 	"mqsim/scenarios"
 )
 
@@ -25,7 +26,7 @@ func checkKind(want, nameOrPath string) error {
 	verb := map[string]string{"run": "simulate", "capacity": "size"}[cmdFor[other]]
 	wrong := func(what, builtin string) error {
 		msg := fmt.Sprintf("%s is a %s%s, not a %s: %s it with 'mqsim %s %s'", what, builtin, noun[other], noun[want],
-			verb, cmdFor[other], shellQuote(nameOrPath))
+			verb, cmdFor[other], reports.ShellQuote(nameOrPath))
 		if builtin != "" {
 			if near := scenarios.Suggest(nameOrPath, builtinNames(want)); len(near) > 0 {
 				msg += fmt.Sprintf("; or did you mean 'mqsim %s %s'?", cmdFor[want], near[0])

@@ -89,7 +89,7 @@ func (o *inputOptions) args() []string {
 		{"--broker-config", o.brokerConfig}, {"--producer-config", o.producerConfig}, {"--consumer-config", o.consumerConfig},
 	} {
 		if f.v != "" {
-			parts = append(parts, f.flag, shellQuote(f.v))
+			parts = append(parts, f.flag, reports.ShellQuote(f.v))
 		}
 	}
 	return parts

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mqsim/model/commitlog"
+	"mqsim/reports"
 )
 
 // corruptDataDir words a resumed data directory's damage that the log
@@ -26,7 +27,7 @@ func corruptDataDir(dataDir string, ce *commitlog.CorruptionError, err error) er
 	}
 	hint := "--force deletes the logs and starts afresh"
 	if ce.Dir != "" {
-		hint = fmt.Sprintf("`mqsim log verify %s` lists the damage; ", shellQuote(ce.Dir)) + hint
+		hint = fmt.Sprintf("`mqsim log verify %s` lists the damage; ", reports.ShellQuote(ce.Dir)) + hint
 	}
 	return &wrapped{err: err, msg: fmt.Sprintf("--data-dir %s: cannot resume %s: %s at %s: %s; %s",
 		dataDir, where, file, at, ce.Reason, hint)}

@@ -345,20 +345,20 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 	}
 	parts := append([]string{"mqsim", "run"}, o.in.args()...)
 	if o.in.ombWorkload == "" {
-		parts = append(parts, shellQuote(arg))
+		parts = append(parts, reports.ShellQuote(arg))
 	}
 	parts = append(parts, "--seed", strconv.FormatUint(ls.Seed, 10))
 	if o.duration != "" {
-		parts = append(parts, "--duration", shellQuote(o.duration))
+		parts = append(parts, "--duration", reports.ShellQuote(o.duration))
 	}
 	for _, s := range o.sets {
-		parts = append(parts, "--set", shellQuote(s))
+		parts = append(parts, "--set", reports.ShellQuote(s))
 	}
 	// The logs a run leaves change what a later run over them does: a
 	// fresh run is reproduced by deleting them first, a resumed one only
 	// from the same logs.
 	if o.dataDir != "" {
-		parts = append(parts, "--data-dir", shellQuote(o.dataDir))
+		parts = append(parts, "--data-dir", reports.ShellQuote(o.dataDir))
 		if o.resumed {
 			parts = append(parts, "--resume")
 		} else {
@@ -366,17 +366,4 @@ func reproduceCommand(ls *scenarios.LoadedScenario, o runOptions) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// shellQuote quotes s for a POSIX shell when it holds anything but plain
-// word characters.
-func shellQuote(s string) string {
-	plain := s != ""
-	for _, r := range s {
-		plain = plain && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
-	}
-	if plain {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

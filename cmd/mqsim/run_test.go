@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mqsim/model"
+	"mqsim/reports"
 	"mqsim/scenarios"
 )
 
@@ -285,8 +286,8 @@ func TestShellQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"baseline": "baseline", "a b.yaml": "'a b.yaml'", "producers.*.acks=1": "'producers.*.acks=1'", "it's": `'it'\''s'`, "": "''",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := reports.ShellQuote(in); got != want {
+			t.Errorf("reports.ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

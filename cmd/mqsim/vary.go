@@ -66,7 +66,7 @@ func planJobs(name string, o runOptions) ([]job, error) {
 		if err != nil {
 			return nil, badInput(fmt.Errorf("--replay: %w", err))
 		}
-		cmd := "mqsim run --replay " + shellQuote(o.replay)
+		cmd := "mqsim run --replay " + reports.ShellQuote(o.replay)
 		return []job{{ls: ls, o: o, command: cmd, reviewCmd: cmd, saved: saved}}, nil
 	}
 	var axes []sweep.Axis
@@ -107,7 +107,7 @@ func planJobs(name string, o runOptions) ([]job, error) {
 	}
 	review := reproduceCommand(jobs[0].ls, o)
 	for _, s := range o.vary {
-		review += " --vary " + shellQuote(s)
+		review += " --vary " + reports.ShellQuote(s)
 	}
 	for i := range jobs {
 		jobs[i].reviewCmd = review

@@ -214,42 +214,16 @@ func (c *Checker) Settle(g int, pending *Ledger) (lost, unseen int64) {
 // offset from to its end (records whose value starts with the producer
 // index and sequence as uvarints), as partition part.
 func PendingIDs(into *Ledger, log *commitlog.Log, part int, from int64) error {
-	var rr commitlog.RecordReader
-	for {
-		res, err := log.Read(from, commitlog.ReadOptions{MaxBytes: 8 << 20, Upto: commitlog.UptoLogEnd})
-		if err != nil {
-			return err
+	return log.ScanRecords(from, func(rec *commitlog.Record) error {
+		pid, n1 := binary.Uvarint(rec.Value)
+		if n1 <= 0 {
+			return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
 		}
-		if len(res.Data) == 0 {
-			return nil
+		seq, n2 := binary.Uvarint(rec.Value[n1:])
+		if n2 <= 0 {
+			return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
 		}
-		it := commitlog.Batches(res.Data)
-		for it.Next() {
-			if err := rr.Reset(it.Batch()); err != nil {
-				return err
-			}
-			for rr.Next() {
-				rec := rr.Record()
-				if rec.Offset < from {
-					continue
-				}
-				pid, n1 := binary.Uvarint(rec.Value)
-				if n1 <= 0 {
-					return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
-				}
-				seq, n2 := binary.Uvarint(rec.Value[n1:])
-				if n2 <= 0 {
-					return fmt.Errorf("%w: record %d without a message id", commitlog.ErrCorruptRecord, rec.Offset)
-				}
-				into.Set(int(pid), part, int32(uint32(seq)))
-			}
-			if err := rr.Err(); err != nil {
-				return err
-			}
-		}
-		if err := it.Err(); err != nil {
-			return err
-		}
-		from = res.NextOffset
-	}
+		into.Set(int(pid), part, int32(uint32(seq)))
+		return nil
+	})
 }

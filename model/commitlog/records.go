@@ -238,3 +238,39 @@ func ControlType(b Batch) (int16, error) {
 	}
 	return t, nil
 }
+
+// ScanRecords calls fn for every record of l at or after offset from, up to
+// the log end, reading up to 8 MiB at a time. It returns the first error of
+// a read, of decoding, or of fn.
+func (l *Log) ScanRecords(from int64, fn func(*Record) error) error {
+	var rr RecordReader
+	for {
+		res, err := l.Read(from, ReadOptions{MaxBytes: 8 << 20, Upto: UptoLogEnd})
+		if err != nil {
+			return err
+		}
+		if len(res.Data) == 0 || res.NextOffset <= from {
+			return nil
+		}
+		it := Batches(res.Data)
+		for it.Next() {
+			if err := rr.Reset(it.Batch()); err != nil {
+				return err
+			}
+			for rr.Next() {
+				if rec := rr.Record(); rec.Offset >= from {
+					if err := fn(rec); err != nil {
+						return err
+					}
+				}
+			}
+			if err := rr.Err(); err != nil {
+				return err
+			}
+		}
+		if err := it.Err(); err != nil {
+			return err
+		}
+		from = res.NextOffset
+	}
+}
