@@ -227,7 +227,11 @@ func (rv Review) Files() ([]File, error) {
 		files = append(files, File{name + ".png", images[i].png}, File{name + ".svg", images[i].svg})
 		figures = append(figures, Figure{SVG: images[i].svg, File: name + ".png", Caption: chartCaption(name, many, len(c.Markers) > 0, c.LogY())})
 	}
-	page := rv.Page(figures)
+	return appendPage(files, rv.Page(figures))
+}
+
+// appendPage adds a page's report.md and report.html to files.
+func appendPage(files []File, page Page) ([]File, error) {
 	var md bytes.Buffer
 	if err := PageMarkdown(&md, page); err != nil {
 		return nil, err
@@ -236,8 +240,7 @@ func (rv Review) Files() ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, File{"report.md", md.Bytes()}, File{"report.html", html})
-	return files, nil
+	return append(files, File{"report.md", md.Bytes()}, File{"report.html", html}), nil
 }
 
 func chartCaption(name string, many, markers, logY bool) string {

@@ -97,15 +97,7 @@ func SweepFiles(s *sweep.Summary) ([]File, error) {
 			Figures: figures,
 		}},
 	}
-	var md bytes.Buffer
-	if err := PageMarkdown(&md, page); err != nil {
-		return nil, err
-	}
-	html, err := HTML(page)
-	if err != nil {
-		return nil, err
-	}
-	return append(files, File{"report.md", md.Bytes()}, File{"report.html", html}), nil
+	return appendPage(files, page)
 }
 
 func kindUnit(kind string) string {

@@ -75,7 +75,9 @@ type VerifyReport struct {
 // OK reports whether no corruption was found.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
-func listSegments(fsys vfs.FS, dir string) ([]int64, error) {
+// listLogDir lists a log directory's names; a path that is missing, not a
+// directory or cannot be listed is ErrNotALog.
+func listLogDir(fsys vfs.FS, dir string) ([]string, error) {
 	isDir, err := fsys.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNotALog, dir, err)
@@ -86,6 +88,14 @@ func listSegments(fsys vfs.FS, dir string) ([]int64, error) {
 	names, err := fsys.List(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot list %s: %w", ErrNotALog, dir, err)
+	}
+	return names, nil
+}
+
+func listSegments(fsys vfs.FS, dir string) ([]int64, error) {
+	names, err := listLogDir(fsys, dir)
+	if err != nil {
+		return nil, err
 	}
 	var bases []int64
 	for _, n := range names {
@@ -233,16 +243,9 @@ type segScan struct {
 // directory. Corruption is reported in the result; the error is for a
 // directory that cannot be read or is not a log.
 func Verify(fsys vfs.FS, dir string) (*VerifyReport, error) {
-	isDir, err := fsys.Stat(dir)
+	names, err := listLogDir(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotALog, dir, err)
-	}
-	if !isDir {
-		return nil, fmt.Errorf("%w: %s is not a directory", ErrNotALog, dir)
-	}
-	names, err := fsys.List(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w: cannot list %s: %w", ErrNotALog, dir, err)
+		return nil, err
 	}
 	v := &verifier{fsys: fsys, fb: &fileBackend{fs: fsys, dir: dir}, rep: &VerifyReport{FirstOffset: -1}, lastEpoch: -1}
 	rep := v.rep
