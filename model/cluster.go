@@ -265,6 +265,10 @@ type replica struct {
 	lastFetch           sim.Time
 	leaderLEOAtLastFech int64
 	hw                  int64 // follower's own high watermark
+
+	// clean: an incremental fetcher skips this replica (fetchsession.go).
+	clean bool
+	fidx  int32 // index in fetcher.parts
 }
 
 // appended records a leader append: statistics, the async disk write, and
@@ -276,7 +280,11 @@ func (p *partition) appended(n int64, bytes int64) {
 	b.written += bytes
 	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
 	for _, r := range p.replicas {
-		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
+		if r == p.leader {
+			continue
+		}
+		r.touch()
+		if r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
 		}
 	}
@@ -308,7 +316,8 @@ func (p *partition) followerFetched(r *replica, offset int64) {
 func (p *partition) shrinkISR(lag sim.Time) {
 	now := p.w.s.Now()
 	for _, r := range p.replicas {
-		if r != p.leader && r.inISR && now-r.lastCaughtUp > lag {
+		if r != p.leader && r.inISR && now-r.caughtUpAt() > lag {
+			r.touch()
 			r.inISR = false
 			p.isrSize--
 			p.w.isrShrinks++
@@ -330,6 +339,11 @@ func (p *partition) maybeAdvanceHW() {
 		return
 	}
 	p.hw = hw
+	for _, r := range p.replicas {
+		if r != p.leader {
+			r.touch() // its follower must learn the new high watermark
+		}
+	}
 	if err := p.leader.log.SetHighWatermark(hw); err != nil {
 		p.w.fail(fmt.Errorf("partition %s-%d: %w", p.t.spec.Name, p.idx, err))
 		return
@@ -377,6 +391,13 @@ type replicaFetcher struct {
 	maxBytes  int64
 	waitMax   sim.Time
 	inRequest bool
+
+	// Incremental fetching (fetchsession.go): only the replicas in dirty
+	// are visited; the others are clean, last visited at fetchedAt.
+	incremental bool
+	dirty       []int32
+	all         []int32
+	fetchedAt   sim.Time
 }
 
 // fetcherKey names one fetcher thread: the follower broker, the leader
@@ -424,8 +445,8 @@ func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetche
 }
 
 func (f *replicaFetcher) send() {
-	for i, r := range f.parts {
-		f.offsets[i] = r.log.LogEndOffset()
+	for _, i := range f.visit() {
+		f.offsets[i] = f.parts[i].log.LogEndOffset()
 	}
 	f.inRequest = true
 	f.w.replicaFetches++
@@ -454,7 +475,11 @@ func (w *world) rfRead(id uint64) {
 	}
 	f := w.fetchers[id]
 	f.deadline = w.s.Now() + f.waitMax
-	for i, r := range f.parts {
+	f.fetchedAt = w.s.Now()
+	vis := f.visit()
+	for k := range vis {
+		i := vis[k]
+		r := f.parts[i]
 		r.p.followerFetched(r, f.offsets[i])
 	}
 	f.read()
@@ -464,8 +489,8 @@ func (w *world) rfRead(id uint64) {
 // parks the request until enough bytes arrive or the wait runs out.
 func (f *replicaFetcher) read() {
 	f.bytes, f.uncached = 0, 0
-	for i, r := range f.parts {
-		p := r.p
+	for _, i := range f.visit() {
+		p := f.parts[i].p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
@@ -549,7 +574,8 @@ func (w *world) rfApply(id uint64) {
 		return
 	}
 	f := w.fetchers[id]
-	for i, r := range f.parts {
+	for _, i := range f.visit() {
+		r := f.parts[i]
 		if len(f.data[i]) > 0 {
 			res, err := r.log.AppendReplicated(f.data[i])
 			if err != nil {
@@ -568,6 +594,7 @@ func (w *world) rfApply(id uint64) {
 			r.hw = hw
 		}
 	}
+	f.settle()
 	f.inRequest = false
 	f.send()
 }

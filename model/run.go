@@ -192,6 +192,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		f.offsets = make([]int64, len(f.parts))
 		f.data = make([][]byte, len(f.parts))
 		f.leaderHW = make([]int64, len(f.parts))
+		f.initFetch(w.incrementalFetching())
 	}
 	w.chk = check.New(len(sc.ConsumerGroups))
 	nprod := 0
