@@ -80,6 +80,7 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
+	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -986,19 +987,25 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 				ok = false
 				continue
 			}
-			b.offsetKey = fmt.Appendf(b.offsetKey[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+			n++
+			if g.committed[p] == offsets[i] {
+				continue // the log's latest for this key already says so (offsets.go)
+			}
+			b.offsetKey = g.offsetKey(p)
 			binary.BigEndian.PutUint64(b.offsetVal[:], uint64(offsets[i]))
 			if err := b.flushOffsets(len(b.offsetKey)); err != nil { // under the log's limit (offsets.go)
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
 			}
 			bb.Add(ts, b.offsetKey, b.offsetVal[:], nil)
-			n++
 		}
 		if n > 0 {
-			if err := b.appendOffsets(); err != nil {
-				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
-				return false
+			if bb.Len() > 0 {
+				if err := b.appendOffsets(); err != nil {
+					w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+					return false
+				}
+				b.offsetsAppends++
 			}
 			for i, p := range parts {
 				if g.owner[p] == m {
@@ -1006,8 +1013,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 				}
 			}
 			w.offsetCommits++
-			b.offsetsAppends++
-			if b.offsetsAppends%4096 == 0 {
+			if bb.Len() > 0 && b.offsetsAppends%4096 == 0 {
 				// The log cleaner: keep the latest offset per key.
 				if _, err := b.offsets.Compact(); err != nil {
 					w.fail(fmt.Errorf("compact __consumer_offsets: %w", err))

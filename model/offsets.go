@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+
 	"mqsim/model/commitlog"
 )
 
@@ -41,4 +43,27 @@ func (b *broker) appendOffsets() error {
 		err = b.offsets.SetHighWatermark(b.offsets.LogEndOffset())
 	}
 	return err
+}
+
+// A commit carries every partition the member owns, as Kafka's consumer
+// sends all its positions, and the request costs that on the wire; but a
+// record whose offset equals what the log already holds for its key is not
+// appended again. The log's latest record per key, which is all a
+// coordinator loading the log (and the log cleaner) keeps, is the same,
+// and a commit costs in proportion to the partitions whose offset moved.
+
+// offsetKey is partition p's key in __consumer_offsets ("group/topic/p"),
+// formatted once: a commit writes one record per owned partition, so the
+// key is on the commit's per-partition path.
+func (g *group) offsetKey(p int) []byte {
+	if g.offsetKeys == nil {
+		g.offsetKeys = make([][]byte, len(g.t.parts))
+	}
+	for len(g.offsetKeys) <= p { // partitions added while running
+		g.offsetKeys = append(g.offsetKeys, nil)
+	}
+	if g.offsetKeys[p] == nil {
+		g.offsetKeys[p] = fmt.Appendf(nil, "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+	}
+	return g.offsetKeys[p]
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"mqsim/model/commitlog"
+	"mqsim/scenarios/units"
 )
 
 // TestOffsetCommitSplitsUnderMaxBatch: an OffsetCommit for more partitions
@@ -15,16 +16,22 @@ import (
 // that 300 partitions show what 200,000 would at the default 1 MiB: each
 // record is at least its key "readers/events/NNN" (18 B) and value (8 B),
 // so one commit of 300 partitions is at least 300 × 26 = 7,800 B, four
-// batches or more.
+// batches or more. Only offsets that moved are written (offsets.go), so
+// the group commits automatically every 2 s: the sticky partitioner sends
+// 3,000 msg/s in batches of about 15 (5 ms of linger), some 400 batches
+// between commits over 300 partitions, so a commit moves about
+// 300 × (1 − e^(−400/300)) ≈ 220 partitions, 5,700 B or more: several
+// batches.
 func TestOffsetCommitSplitsUnderMaxBatch(t *testing.T) {
 	old := offsetsMaxBatchBytes
 	offsetsMaxBatchBytes = 2 << 10
 	defer func() { offsetsMaxBatchBytes = old }()
 
-	s := baseScenario(3000, 1e9)
+	s := baseScenario(3000, 10*units.Second)
 	s.Topics[0].Partitions = 300
 	s.ConsumerGroups[0].Consumers = 1
-	s.ConsumerGroups[0].Commit = "after"
+	s.ConsumerGroups[0].Commit = "auto"
+	s.ConsumerGroups[0].AutoCommitInterval = 2 * units.Second
 	w, r, err := run(s, Options{})
 	if err != nil {
 		t.Fatalf("run: %v", err)
