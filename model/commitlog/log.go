@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"mqsim/model/commitlog/vfs"
 )
 
 // Bound chooses how far a Read may go.
@@ -77,6 +79,9 @@ type Stats struct {
 	// SlabUnused is the free capacity at the end of each memory segment's
 	// last slab: a fixed cost per segment (at most 1 MiB), not per batch.
 	SlabUnused int64
+	// Released is, on the memory backend, the stored bytes Release took
+	// out of memory (spilled or dropped); StoredBytes still counts them.
+	Released int64
 }
 
 // Log is one partition's log. See the package documentation for the
@@ -108,11 +113,25 @@ type Log struct {
 	closed      bool
 	bb          BatchBuilder
 	rr          RecordReader
+	// Release (release.go): stored bytes below released left memory; with
+	// dropped, they are gone (no spill FS).
+	released    int64
+	dropped     bool
+	spill       vfs.FS
+	autoRelease bool // tests: every append releases all it can (spills)
 }
 
 // OpenMemory returns an empty log on the memory backend.
 func OpenMemory(cfg Config) (*Log, error) {
-	l := newLog(cfg, newMemBackend())
+	be := newMemBackend()
+	if cfg.Spill != nil {
+		if err := cfg.Spill.MkdirAll(cfg.SpillDir); err != nil {
+			return nil, storageErr("spill directory", err)
+		}
+		be.spill, be.spillDir = cfg.Spill, cfg.SpillDir
+	}
+	l := newLog(cfg, be)
+	l.spill = cfg.Spill
 	if err := l.createFirst(0); err != nil {
 		return nil, err
 	}
@@ -272,6 +291,7 @@ func (l *Log) Stats() Stats {
 		if m, ok := s.data.(*memData); ok {
 			st.SlabOverhead += m.overhead()
 			st.SlabUnused += m.unused()
+			st.Released += m.out
 		}
 	}
 	return st
@@ -517,6 +537,11 @@ func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
 }
 
 func (l *Log) maybeFlush(now int64) error {
+	if l.autoRelease {
+		if err := l.release(l.leo); err != nil {
+			return err
+		}
+	}
 	p := l.cfg.Flush
 	if p.never() {
 		return nil
@@ -647,6 +672,9 @@ func (l *Log) Read(offset int64, o ReadOptions) (ReadResult, error) {
 	}
 	if offset < l.logStart || offset > l.leo {
 		return res, errorf(ErrOffsetOutOfRange, "offset %d outside [%d, %d]", offset, l.logStart, l.leo)
+	}
+	if offset < l.readableFrom() {
+		return res, fmt.Errorf("read at %d: %w (below offset %d)", offset, ErrReleased, l.released)
 	}
 	bound := l.leo
 	switch o.Upto {

@@ -151,6 +151,11 @@ func (l *Log) TruncateTo(offset int64) error {
 	if err := l.usable(); err != nil {
 		return err
 	}
+	if offset < l.leo {
+		if err := l.needHistory("truncate"); err != nil {
+			return err
+		}
+	}
 	if offset >= l.leo {
 		return nil
 	}
@@ -403,6 +408,9 @@ func (l *Log) Compact() (CompactResult, error) {
 	defer l.mu.Unlock()
 	var res CompactResult
 	if err := l.usable(); err != nil {
+		return res, err
+	}
+	if err := l.needHistory("compact"); err != nil {
 		return res, err
 	}
 	limit := l.lastStable()
