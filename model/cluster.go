@@ -35,7 +35,8 @@ type world struct {
 	logDirFailures []LogDirFailure // storage.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
-	net *net.Network
+	net      *net.Network
+	releases bool // consumed records leave memory (release.go)
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
 	faulty bool
@@ -234,6 +235,7 @@ type partition struct {
 	parked []parkRef
 
 	records, bytes int64 // appended at the leader (records = log end offset)
+	released       int64 // the replicas' logs released their records below it (release.go)
 	// base is the leader log's end offset when the run began: 0, or where
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.

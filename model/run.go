@@ -76,6 +76,9 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		if w.err != nil {
 			return w, nil, w.err
 		}
+		if err := w.releaseConsumed(); err != nil {
+			return w, nil, fmt.Errorf("release consumed records: %w", err)
+		}
 		if opts.Progress != nil {
 			opts.Progress(t, limit)
 		}
@@ -144,6 +147,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
 		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
 	w.bind()
+	w.releases = w.releasesConsumed()
 	for i := range sc.Cluster.Brokers {
 		b, err := newBroker(w, i)
 		if err != nil {

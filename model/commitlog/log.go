@@ -857,6 +857,7 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 			}
 			pos = p
 		}
+		pos = max(pos, seg.gone) // dropped bytes (release.go): the first readable batch on
 		for pos < seg.data.Size() {
 			h, n, err := seg.readHeader(pos, &scratch)
 			if err != nil {

@@ -58,7 +58,7 @@ func (l *Log) release(upto int64) error {
 		}
 		if md.spill == nil && pos > s.gone {
 			s.gone = pos
-			s.dropIndexBelow(pos)
+			s.dropIndexBelow(pos, upto)
 		}
 	}
 	l.released = upto
@@ -92,18 +92,24 @@ func (l *Log) needHistory(op string) error {
 	return nil
 }
 
-// dropIndexBelow forgets the offset-index entries of batches before pos,
-// whose bytes are gone; locate starts at pos at the earliest.
-func (s *segment) dropIndexBelow(pos int64) {
+// dropIndexBelow forgets the index entries of batches whose bytes are gone
+// (before pos, below offset upto): locate and OffsetForTime start at pos at
+// the earliest. Fresh arrays, so the dropped entries' memory goes too.
+func (s *segment) dropIndexBelow(pos, upto int64) {
 	k := 0
 	for k < len(s.index) && int64(s.index[k].pos) < pos {
 		k++
 	}
-	if k == 0 {
-		return
+	if k > 0 {
+		s.index = append([]indexEntry(nil), s.index[k:]...)
 	}
-	// A fresh array, so the dropped entries' memory goes too.
-	s.index = append([]indexEntry(nil), s.index[k:]...)
+	k = 0
+	for k < len(s.tindex) && s.base+int64(s.tindex[k].rel) < upto {
+		k++
+	}
+	if k > 0 {
+		s.tindex = append([]timeEntry(nil), s.tindex[k:]...)
+	}
 }
 
 // spillTo is where a memory segment's released bytes go.

@@ -81,6 +81,14 @@ func TestReleaseDropKeepsSummaries(t *testing.T) {
 	if got := readRange(t, l, 2000); !bytes.Equal(got, tail) {
 		t.Errorf("read above the release point: %d bytes differ from the %d before", len(got), len(tail))
 	}
+	// Batch i holds offsets 10i … 10i+9 at timestamp i: the first readable
+	// record at or after timestamp 5 is the first kept one, offset 2,000;
+	// at or after 300, offset 3,000.
+	for _, c := range []struct{ ts, want int64 }{{5, 2000}, {300, 3000}} {
+		if off, ok, err := l.OffsetForTime(c.ts); err != nil || !ok || off != c.want {
+			t.Errorf("OffsetForTime(%d) = %d, %v, %v; want %d", c.ts, off, ok, err, c.want)
+		}
+	}
 	if err := l.TruncateTo(3000); !errors.Is(err, ErrReleased) {
 		t.Errorf("TruncateTo after a drop: %v, want ErrReleased", err)
 	}
