@@ -37,6 +37,10 @@ type world struct {
 
 	net      *net.Network
 	releases bool // consumed records leave memory (release.go)
+	// Incremental consumer sessions (fetchsession.go).
+	incSessions bool
+	parkSeq     uint64
+	wakeBuf     []wakeRef
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
 	faulty bool
@@ -233,6 +237,10 @@ type partition struct {
 	waitersOff int
 	// Consumer fetches parked until the high watermark moves.
 	parked []parkRef
+	// Incremental sessions (fetchsession.go): the sessions reading p, and
+	// the park sequence number at p's last wake-up.
+	readers []sessionRef
+	swapSeq uint64
 
 	records, bytes int64 // appended at the leader (records = log end offset)
 	released       int64 // the replicas' logs released their records below it (release.go)
@@ -359,7 +367,9 @@ func (p *partition) maybeAdvanceHW() {
 	if p.waitersOff == len(p.waiters) {
 		p.waiters, p.waitersOff = p.waiters[:0], 0
 	}
-	if len(p.parked) > 0 {
+	if p.w.incSessions {
+		p.wakeReaders()
+	} else if len(p.parked) > 0 {
 		list := p.parked
 		p.parked = nil
 		for _, pr := range list {

@@ -348,6 +348,7 @@ func (m *member) rebuildSessions() {
 		s.data = make([][]byte, len(s.parts))
 		s.hw = make([]int64, len(s.parts))
 		s.from = make([]int64, len(s.parts))
+		s.initCandidates()
 	}
 }
 
@@ -402,10 +403,17 @@ type fetchSession struct {
 	waitEv   sim.EventID
 	deadline sim.Time
 	inFlight bool
+
+	// Incremental sessions (fetchsession.go).
+	incremental bool
+	cand, all   []int32
+	isCand      []bool
+	parkCalls   []uint64
 }
 
 // kill abandons the session: whatever it has in flight is dropped.
 func (s *fetchSession) kill() {
+	s.unregister()
 	s.dead = true
 	if s.parked {
 		s.parked = false
@@ -459,10 +467,11 @@ func (s *fetchSession) read() {
 	now := s.w.s.Now()
 	s.bytes, s.uncached = 0, 0
 	left := int64(g.spec.FetchMaxBytes)
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		p := g.t.parts[pi]
 		s.data[i] = nil
-		if s.dead || left <= 0 || m.pausedUntil[pi] > now || !s.w.ctl.readable(m, pi) {
+		if s.dead || left <= 0 || m.pausedUntil[pi] > now || (!s.incremental && !s.w.ctl.readable(m, pi)) {
 			continue
 		}
 		off := m.fetchPos[pi]
@@ -494,10 +503,15 @@ func (s *fetchSession) read() {
 		s.uncached += s.b.uncached(p, off, res.Size)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
+		first := !s.parked
 		if !s.parked {
 			s.parked = true
 			s.gen++
 			s.waitEv = s.w.s.AtCall(s.deadline, s.w.fCsExpire, uint64(s.id))
+		}
+		if s.incremental {
+			s.noteParked(first)
+			return
 		}
 		for _, pi := range s.parts {
 			p := g.t.parts[pi]
@@ -577,7 +591,8 @@ func (w *world) csResp(id uint64) {
 		return
 	}
 	empty := true
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		d := s.data[i]
 		s.data[i] = nil
 		if len(d) == 0 || !m.owns(pi) || s.from[i] != m.fetchPos[pi] || len(m.buf[pi]) > 0 {
@@ -594,6 +609,7 @@ func (w *world) csResp(id uint64) {
 		}
 		empty = false
 	}
+	s.pruneCandidates()
 	if empty {
 		s.send()
 		return

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 
 	"mqsim/sim"
@@ -29,7 +30,9 @@ import (
 
 // incrementalFetching reports whether the run's replica fetchers may skip
 // clean replicas.
-func (w *world) incrementalFetching() bool { return len(w.sc.Faults) == 0 }
+// (Logs in memory: files can fail, and a storage error brings the
+// controller in mid-run.)
+func (w *world) incrementalFetching() bool { return len(w.sc.Faults) == 0 && w.opts.DataDir == "" }
 
 // initFetch prepares f after its partitions are set.
 func (f *replicaFetcher) initFetch(incremental bool) {
@@ -98,4 +101,161 @@ func (f *replicaFetcher) settle() {
 		keep = append(keep, i)
 	}
 	f.dirty = keep
+}
+
+// Incremental consumer fetch sessions. A member's session with a broker
+// holds every partition the member reads there; a fetch visits only its
+// candidates, the partitions that may have records to return: every
+// partition when the session starts, and then those whose high watermark
+// moved since, whose position is below the high watermark or the log
+// start, or that returned data. A partition left out would be read at its
+// position and return nothing, so the response is the same.
+//
+// A session parked in long-poll is woken when the high watermark of one of
+// its partitions moves. Sessions park in order, and a partition wakes the
+// sessions that parked since its last wake-up in that order; here each
+// session registers once with its partitions (readers) and keeps the
+// sequence numbers of its park calls, from which a partition finds the
+// same sessions in the same order. Parking costs one entry, not one per
+// partition.
+//
+// As for replica fetchers, runs with faults or a data directory keep the
+// full visit; so do runs with failure policies (retries seek partitions
+// back). An incremental session also skips the controller's readability
+// check: without faults no leader is offline, and without a resumed data
+// directory no position is past a log's end.
+
+type sessionRef struct {
+	s *fetchSession
+	i int32 // index in s.parts
+}
+
+type wakeRef struct {
+	seq uint64
+	s   *fetchSession
+	gen uint32
+}
+
+// incrementalSessions decides, once the groups are built, whether the run's
+// consumer fetch sessions visit only their candidates.
+func (w *world) incrementalSessions() bool {
+	if !w.incrementalFetching() {
+		return false
+	}
+	for _, g := range w.groups {
+		if g.fh != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// initCandidates registers a new session with its partitions.
+func (s *fetchSession) initCandidates() {
+	s.incremental = s.w.incSessions
+	if !s.incremental {
+		return
+	}
+	s.isCand = make([]bool, len(s.parts))
+	s.cand = s.cand[:0]
+	for i, pi := range s.parts {
+		s.isCand[i] = true
+		s.cand = append(s.cand, int32(i))
+		p := s.m.g.t.parts[pi]
+		p.readers = append(p.readers, sessionRef{s, int32(i)})
+	}
+}
+
+// unregister removes a killed session from its partitions' readers.
+func (s *fetchSession) unregister() {
+	if !s.incremental {
+		return
+	}
+	for _, pi := range s.parts {
+		p := s.m.g.t.parts[pi]
+		for k, rd := range p.readers {
+			if rd.s == s {
+				p.readers = append(p.readers[:k], p.readers[k+1:]...)
+				break
+			}
+		}
+	}
+}
+
+func (s *fetchSession) addCand(i int32) {
+	if !s.isCand[i] {
+		s.isCand[i] = true
+		s.cand = append(s.cand, i)
+	}
+}
+
+// visit returns the indexes of the partitions a read visits, in order.
+func (s *fetchSession) visit() []int32 {
+	if s.incremental {
+		slices.Sort(s.cand)
+		return s.cand
+	}
+	for len(s.all) < len(s.parts) {
+		s.all = append(s.all, int32(len(s.all)))
+	}
+	return s.all[:len(s.parts)]
+}
+
+// noteParked records a park call (read.go's park) of an incremental session.
+func (s *fetchSession) noteParked(first bool) {
+	if first {
+		s.parkCalls = s.parkCalls[:0]
+	}
+	s.w.parkSeq++
+	s.parkCalls = append(s.parkCalls, s.w.parkSeq)
+}
+
+// pruneCandidates drops, after a response was taken in, the partitions
+// whose position reached the high watermark: nothing to read there until
+// it moves.
+func (s *fetchSession) pruneCandidates() {
+	if !s.incremental {
+		return
+	}
+	m := s.m
+	keep := s.cand[:0]
+	for _, i := range s.cand {
+		pi := s.parts[i]
+		p := m.g.t.parts[pi]
+		if pos := m.fetchPos[pi]; pos >= p.hw && pos >= p.leader.log.LogStartOffset() {
+			s.isCand[i] = false
+			continue
+		}
+		keep = append(keep, i)
+	}
+	s.cand = keep
+}
+
+// wakeReaders is the high watermark of p moving: its readers have a new
+// candidate, and the sessions parked since p last woke any are woken, in
+// the order they parked.
+func (p *partition) wakeReaders() {
+	w := p.w
+	since := p.swapSeq
+	p.swapSeq = w.parkSeq
+	refs := w.wakeBuf[:0]
+	w.wakeBuf = nil // a wake-up may come back here: it gets its own buffer
+	for _, rd := range p.readers {
+		s := rd.s
+		s.addCand(rd.i)
+		if !s.parked {
+			continue
+		}
+		for _, q := range s.parkCalls {
+			if q > since {
+				refs = append(refs, wakeRef{q, s, s.gen})
+				break
+			}
+		}
+	}
+	slices.SortFunc(refs, func(a, b wakeRef) int { return cmp.Compare(a.seq, b.seq) })
+	for _, r := range refs {
+		r.s.wake(r.gen)
+	}
+	w.wakeBuf = refs[:0]
 }

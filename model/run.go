@@ -231,6 +231,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		w.groups = append(w.groups, g)
 		t.groups = append(t.groups, g)
 	}
+	w.incSessions = w.incrementalSessions()
 	if err := w.setupSampler(); err != nil {
 		return w, err
 	}

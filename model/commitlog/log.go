@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"mqsim/model/commitlog/vfs"
 )
@@ -119,6 +120,21 @@ type Log struct {
 	dropped     bool
 	spill       vfs.FS
 	autoRelease bool // tests: every append releases all it can (spills)
+	// The offsets asked for on every simulated request, readable without
+	// the lock: every writer publishes them as it unlocks (unlock).
+	startA, endA, hwA atomic.Int64
+}
+
+// unlock publishes the offsets and releases the write lock.
+func (l *Log) unlock() {
+	l.publish()
+	l.mu.Unlock()
+}
+
+func (l *Log) publish() {
+	l.startA.Store(l.logStart)
+	l.endA.Store(l.leo)
+	l.hwA.Store(l.hw)
 }
 
 // OpenMemory returns an empty log on the memory backend.
@@ -136,6 +152,7 @@ func OpenMemory(cfg Config) (*Log, error) {
 		return nil, err
 	}
 	l.report.Clean = true
+	l.publish()
 	return l, nil
 }
 
@@ -173,13 +190,13 @@ func (l *Log) fail(err error) error {
 }
 
 // LogStartOffset is the first offset still in the log.
-func (l *Log) LogStartOffset() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.logStart }
+func (l *Log) LogStartOffset() int64 { return l.startA.Load() }
 
 // LogEndOffset is the offset the next appended record will get.
-func (l *Log) LogEndOffset() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.leo }
+func (l *Log) LogEndOffset() int64 { return l.endA.Load() }
 
 // HighWatermark is the caller-set high watermark.
-func (l *Log) HighWatermark() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.hw }
+func (l *Log) HighWatermark() int64 { return l.hwA.Load() }
 
 // LastStableOffset is the high watermark held back by the first
 // transaction not yet decided below it.
@@ -200,7 +217,7 @@ func (l *Log) lastStable() int64 {
 // business (a follower may lower it after truncation).
 func (l *Log) SetHighWatermark(hw int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if hw < l.logStart || hw > l.leo {
 		return errorf(ErrOffsetOutOfRange, "high watermark %d outside [%d, %d]", hw, l.logStart, l.leo)
 	}
@@ -248,7 +265,7 @@ func (l *Log) EndOffsetForEpoch(epoch int32) (int32, int64) {
 // this when elected; appends also do it). Older epochs are ignored.
 func (l *Log) AssignEpoch(epoch int32, startOffset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -352,7 +369,7 @@ func validate(b []byte) (Batch, error) {
 // the package documentation. It writes the base offset and epoch into b.
 func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return AppendResult{}, err
 	}
@@ -406,7 +423,7 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 // appended and the result covers them.
 func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	res := AppendResult{FirstOffset: -1, LastOffset: -1}
 	if err := l.usable(); err != nil {
 		return res, err
@@ -838,7 +855,7 @@ func (l *Log) collectAborted(from, upto int64) []AbortedTxn {
 // ts (milliseconds), and false when every record is older.
 func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 	l.mu.Lock() // the record reader is shared
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return -1, false, err
 	}
@@ -892,7 +909,7 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 // Sync makes everything appended durable (file backend).
 func (l *Log) Sync() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -919,7 +936,7 @@ func (l *Log) syncAll() error {
 // need not rescan. Close on a failed log only releases files.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if l.closed {
 		return nil
 	}

@@ -25,7 +25,7 @@ var ErrReleased = errors.New("the stored bytes were released from memory")
 // (at most 1 MiB) per segment below upto may stay.
 func (l *Log) Release(upto int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -119,10 +119,12 @@ type spillTo struct {
 }
 
 // release moves (or, without a spill file, drops) the slabs that end at or
-// before pos.
+// before pos. The last slab stays while it has room: appends fill it, and
+// a slow partition does not take a fresh slab for every batch.
 func (m *memData) release(pos int64) error {
 	k := 0
-	for k < len(m.slabs) && m.slabs[k].start+int64(len(m.slabs[k].buf)) <= pos && len(m.slabs[k].buf) > 0 {
+	for k < len(m.slabs) && m.slabs[k].start+int64(len(m.slabs[k].buf)) <= pos && len(m.slabs[k].buf) > 0 &&
+		(k < len(m.slabs)-1 || len(m.slabs[k].buf) == cap(m.slabs[k].buf)) {
 		k++
 	}
 	if k == 0 {
