@@ -59,6 +59,7 @@ type world struct {
 
 	callbacks
 	sampler          *sim.Sampler
+	ackInterval      *sim.Histogram // ack latencies since the last sample (run.go)
 	minISR, maxUnder int
 
 	// counters

@@ -192,6 +192,8 @@ type BrokerResult struct {
 //	consumed_per_s/<group>                 processed messages/s
 //	lag/<group>, max_partition_lag/<group> messages
 //	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
+//	ack_mean_ms, ack_p50_ms, ack_p75_ms, ack_p95_ms, ack_p99_ms, ack_p999_ms,
+//	ack_p9999_ms, ack_max_ms               over messages acknowledged in the interval (0 if none)
 //	min_isr, under_replicated              over all partitions
 //	util/<broker>/<nic_in|nic_out|disk_write|disk_read|cpu>
 //	                                       mean utilisation over the interval
