@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,27 @@ func TestSizeTraceRun(t *testing.T) {
 	_, other := runJSON("2")
 	if other["throughput_in_bytes"] == got["throughput_in_bytes"] {
 		t.Errorf("seeds 1 and 2 both sent %v B/s; want other draws", inBytes)
+	}
+}
+
+// A malformed size trace is bad input: exit 2, naming the scenario's line
+// and field, then the trace's file, line and column.
+func TestSizeTraceBadInput(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "sizes.csv")
+	if err := os.WriteFile(trace, []byte("size,count\n100,3\n1KB,lots\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scen := filepath.Join(dir, "s.yaml")
+	yaml := "name: sizes\nduration: 1s\ntopics:\n  - name: t\n    partitions: 1\nproducers:\n  - name: p\n    topic: t\n    rate: 10\n    message_size: trace(" + trace + ")\n"
+	if err := os.WriteFile(scen, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"run", scen}, {"validate", scen}} {
+		code, _, errs := run(t, args...)
+		want := scen + ":10: producers[0].message_size:"
+		if code != exitBadInput || !strings.Contains(errs, want) || !strings.Contains(errs, trace+`:3: count "lots"`) {
+			t.Errorf("mqsim %s: exit %d, %s; want exit 2 naming %s and %s:3", args[0], code, errs, want, trace)
+		}
 	}
 }
