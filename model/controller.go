@@ -29,6 +29,7 @@ type controller struct {
 	unclean        bool
 	busyUntil      sim.Time // the controller does one thing at a time
 	failedUntil    sim.Time // controller failover: nothing acts before this
+	q              *quorum  // the controller voters (kraft.go)
 
 	bs     []brokerState
 	ps     map[*partition]*partState
@@ -158,6 +159,9 @@ func (c *controller) readable(m *member, pi int) bool {
 // do runs fn at the controller after cost, after whatever it is already
 // doing and after a failover.
 func (c *controller) do(cost sim.Time, fn func()) {
+	if c.waitActive(func() { c.do(cost, fn) }) {
+		return
+	}
 	t := max(c.w.s.Now(), c.busyUntil, c.failedUntil) + cost
 	c.busyUntil = t
 	c.w.s.At(t, fn)

@@ -19,9 +19,11 @@ import (
 // 2s × 1/(2×3) = 333.333ms; its last heartbeat before the crash at 5s left
 // at 4.333333s and reached the controller one network latency (150µs, the
 // default profile's) later, 4.333483s. The session (9s) runs out at
-// 13.333483s; the batch costs 5ms (13.338483s) and reaches the brokers one
-// latency later: every new leader takes effect at 13.338633s, that is
-// detection (8.333483s after the crash) + batch (5ms) + propagation (150µs).
+// 13.333483s; the batch costs 5ms (13.338483s), is committed when a
+// majority of the 3 controller voters has it, one round trip (2 × 150µs)
+// later (13.338783s), and reaches the brokers one latency later: every new
+// leader takes effect at 13.338933s, that is detection (8.333483s after the
+// crash) + batch (5ms) + quorum commit (300µs) + propagation (150µs).
 func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 	s := faultScenario(300, 15*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-crash", At: 5 * units.Second, Broker: brokerID(0)})
@@ -38,7 +40,7 @@ func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 		t.Fatalf("network latency %v: the derivation assumes the default profile's %v", w.net.Latency, lat)
 	}
 	lastHB := 333333333*sim.Nanosecond + 2*sim.Second + 2*sim.Second + lat // 4.333483s
-	want := lastHB + 9*sim.Second + 5*sim.Millisecond + lat                // 13.338633s
+	want := lastHB + 9*sim.Second + 5*sim.Millisecond + 2*lat + lat        // 13.338933s
 	c := w.ctl
 	n := 0
 	first, last := sim.Time(1<<62), sim.Time(0)
@@ -63,7 +65,7 @@ func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 		t.Errorf("new leaders took effect from %v to %v: spread %v, want within one propagation delay (%v)", first, last, last-first, lat)
 	}
 	if d := first - want; d < -sim.Microsecond || d > sim.Microsecond {
-		t.Errorf("new leaders at %v, want %v (heartbeat session %v + batch 5ms + propagation %v)", first, want, 9*sim.Second, lat)
+		t.Errorf("new leaders at %v, want %v (heartbeat session %v + batch 5ms + quorum round trip + propagation %v)", first, want, 9*sim.Second, lat)
 	}
 }
 
@@ -85,9 +87,10 @@ func leadersMovedAfter(t *testing.T, w *world, at sim.Time, gone int) []*partiti
 
 // A controlled shutdown moves the broker's leaderships in one metadata
 // batch before it stops: 3 brokers, 6 partitions round-robin, so broker 0
-// leads 2. The controller is idle, so the batch is committed 5ms after the
-// shutdown at 5s and both new leaders take effect one latency (150µs)
-// later, at 5.00515s, the instant the broker stops.
+// leads 2. The controller is idle, so the batch is written 5ms after the
+// shutdown at 5s, committed by the voters a round trip (300µs) later, and
+// both new leaders take effect one latency (150µs) after that, at
+// 5.00545s, the instant the broker stops.
 func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 	s := faultScenario(2000, 10*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-shutdown", At: 5 * units.Second, Broker: brokerID(0)})
@@ -97,14 +100,14 @@ func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 	}
 	defer w.close()
 	noViolations(t, "shutdown", r)
-	want := 5*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	want := 5*sim.Second + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
 	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
 	if len(moved) != 2 || w.ctl.batches != 1 {
 		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)
 	}
 	for _, p := range moved {
 		if at := w.ctl.ps[p].electedAt; at != want {
-			t.Errorf("partition %d: new leader at %v, want %v (batch 5ms + propagation 150µs)", p.idx, at, want)
+			t.Errorf("partition %d: new leader at %v, want %v (batch 5ms + quorum 300µs + propagation 150µs)", p.idx, at, want)
 		}
 	}
 	if r.Lost != 0 {
@@ -116,7 +119,7 @@ func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 // 10s (its last heartbeat left at 8.333s, so the session would run out at
 // 17.33s) and restarts at 13s, and its heartbeats resume. Its follower
 // replicas stay in the ISR; its 2 leaderships are elected anew, preferring
-// another replica, in one batch: 13s + 5ms + 150µs.
+// another replica, in one batch: 13s + 5ms + 300µs (quorum commit) + 150µs.
 func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 	s := faultScenario(2000, 25*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-crash", At: 10 * units.Second, Duration: 3 * units.Second, Broker: brokerID(0)})
@@ -129,7 +132,7 @@ func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 	if w.ctl.bs[0].fenced || r.ISRShrinks != 0 {
 		t.Errorf("fenced %v, ISR shrinks %d: want broker 0 never fenced and every ISR whole", w.ctl.bs[0].fenced, r.ISRShrinks)
 	}
-	want := 13*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	want := 13*sim.Second + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
 	moved := leadersMovedAfter(t, w, 10*sim.Second, 0)
 	if len(moved) != 2 || w.ctl.batches != 1 {
 		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)

@@ -12,6 +12,10 @@ func init() {
 			Target: "consumer", NeedsDuration: true},
 		"consumer-slowdown": {Doc: "a consumer processes slowdown times slower (all members if no consumer is given)",
 			Target: "consumer", Params: []string{"slowdown"}, Required: []string{"slowdown"}},
+		"coordinator-loss": {Doc: "the broker hosting the group's coordinator (the leader of its __consumer_offsets partition) " +
+			"crashes (with lose_page_cache, its machine): the controller elects a new leader of that partition, whose broker " +
+			"loads the committed offsets from its replica; commits not yet replicated are lost; with a duration the broker restarts",
+			Target: "group", Params: []string{"lose_page_cache"}},
 		"consumer-join": {Doc: "a new consumer joins the group (a rebalance); with a duration it leaves again after it",
 			Target: "group"},
 		"downstream-outage": {Doc: "every processing attempt of the group fails while it lasts (a dependency is down)",
