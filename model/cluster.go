@@ -27,6 +27,9 @@ type world struct {
 
 	brokers []*broker
 	topics  []*topic
+	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
+	// nor in the results of the scenario's topics.
+	offsetsTopic *topic
 	prods   []*producer
 	pidBase int64 // the first producer id (see freshProducerIDs)
 	groups  []*group
@@ -121,14 +124,8 @@ type broker struct {
 	errRng                         *rand.Rand
 	written                        int64 // bytes appended to this broker's logs
 	bytesIn, bytesOut              int64
-	offsets                        *commitlog.Log // this broker's __consumer_offsets partition
 	leaders, replicas              int
 	utilPrev                       [5]float64 // busy server-seconds at the last sample
-	offsetsBuilder                 commitlog.BatchBuilder
-	offsetKey                      []byte
-	offsetVal                      [8]byte
-	offsetsAppends                 int64
-	lastCompactAt, compactInterval int64
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -161,10 +158,6 @@ func newBroker(w *world, id int) (*broker, error) {
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
-	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
-	if err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
@@ -238,6 +231,9 @@ type partition struct {
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.
 	base int64
+	// offs is set on a __consumer_offsets partition: commits wait on its
+	// high watermark (offsets.go).
+	offs *offsetsPart
 }
 
 type hwWaiter struct {
@@ -342,6 +338,9 @@ func (p *partition) maybeAdvanceHW() {
 	}
 	if p.waitersOff == len(p.waiters) {
 		p.waiters, p.waitersOff = p.waiters[:0], 0
+	}
+	if p.offs != nil {
+		p.offs.hwMoved()
 	}
 	if len(p.parked) > 0 {
 		list := p.parked
@@ -587,6 +586,7 @@ func (w *world) isrCheck(broker uint64) {
 			}
 		}
 	}
+	w.offsetsISRCheck(int(broker), lag)
 	w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
 	if w.faulty {
 		w.ctl.isrChecked(int(broker))

@@ -376,9 +376,14 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 	c.stepDown(p)
 	old := p.leader
 	p.epoch++
-	c.elections++
+	internal := p.offs != nil // __consumer_offsets: not counted with the scenario's topics
+	if !internal {
+		c.elections++
+	}
 	if !clean {
-		c.uncleans++
+		if !internal {
+			c.uncleans++
+		}
 		for _, q := range p.replicas {
 			q.inISR = q == r
 		}
@@ -601,11 +606,7 @@ func (c *controller) moveConsumers(b int) {
 			w.s.AfterCall(100*sim.Millisecond, func(id uint64) { w.sessions[id].send() }, uint64(s.id))
 		}
 	}
-	for _, g := range w.groups {
-		if g.coord.id == b {
-			g.coord = c.liveBroker(g.coord)
-		}
-	}
+	w.coordinatorDown(b)
 }
 
 // liveBroker returns prefer if it is up, else the next live broker by id.
@@ -703,6 +704,9 @@ func (c *controller) report(res *Results) {
 	rp.TruncatedRecords, rp.NotEnoughReplicas, rp.NotEnoughAfterAppend = c.truncated, c.ner, c.nera
 	faulty := c.hasBrokerFaults()
 	for _, p := range c.parts {
+		if p.offs != nil {
+			continue // __consumer_offsets: not one of the scenario's topics
+		}
 		ps := c.ps[p]
 		off := ps.offline || c.bs[p.leader.b.id].down
 		if off {

@@ -254,7 +254,7 @@ func (c *controller) install() error {
 	if err := w.sampler.Add("offline_partitions", func() float64 {
 		n := 0
 		for _, p := range c.parts {
-			if c.ps[p].offline {
+			if c.ps[p].offline && p.offs == nil {
 				n++
 			}
 		}
@@ -265,7 +265,7 @@ func (c *controller) install() error {
 	return w.sampler.Add("unavailable_partitions", func() float64 {
 		n := 0
 		for _, p := range c.parts {
-			if c.ps[p].offline || p.isrSize < p.t.minISR {
+			if (c.ps[p].offline || p.isrSize < p.t.minISR) && p.offs == nil {
 				n++
 			}
 		}

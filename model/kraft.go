@@ -117,7 +117,7 @@ func (c *controller) electBatch(parts []*partition, avoid int) sim.Time {
 	c.batches++
 	t := max(now, c.busyUntil, c.failedUntil) + c.electionCost
 	c.busyUntil = t
-	commit := t + c.roundTrip()
+	commit := t + c.commitDelay()
 	effect := commit + c.w.net.Latency
 	c.w.s.At(commit, func() {
 		if q.epoch != epoch {
@@ -203,6 +203,15 @@ func (q *quorum) majority() bool { return q.live() > len(q.up)/2 }
 // broker): a vote, or a batch reaching a majority.
 func (c *controller) roundTrip() sim.Time { return 2 * c.w.net.Latency }
 
+// commitDelay is how long after its append a batch is committed: a round
+// trip to the other voters, none for a quorum of one.
+func (c *controller) commitDelay() sim.Time {
+	if len(c.quorum().up) == 1 {
+		return 0
+	}
+	return c.roundTrip()
+}
+
 // waitActive reports whether the controller has no active leader now; if
 // so, fn is kept to run once one is active.
 func (c *controller) waitActive(fn func()) bool {
@@ -276,7 +285,7 @@ func (c *controller) maybeElect() {
 	q.electionSeq++
 	seq := q.electionSeq
 	c.failedUntil = sim.Time(1) << 62
-	c.w.s.At(c.w.s.Now()+first+2*c.roundTrip(), func() { c.elected(seq, who) })
+	c.w.s.At(c.w.s.Now()+first+c.roundTrip()+c.commitDelay(), func() { c.elected(seq, who) })
 }
 
 // elected: voter v is the active controller. It starts every registered

@@ -61,3 +61,8 @@ func (s *Scenario) validateCoordination(v *validator) {
 		}
 	}
 }
+
+// DefaultConsumerRetryBackoff is a consumer's retry.backoff.ms (100ms):
+// how long it waits before asking for its coordinator again or retrying
+// a synchronous commit that failed.
+const DefaultConsumerRetryBackoff = 100 * units.Millisecond
