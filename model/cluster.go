@@ -30,10 +30,10 @@ type world struct {
 	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
 	// nor in the results of the scenario's topics.
 	offsetsTopic *topic
-	prods   []*producer
-	pidBase int64 // the first producer id (see freshProducerIDs)
-	groups  []*group
-	chk     *check.Checker
+	prods        []*producer
+	pidBase      int64 // the first producer id (see freshProducerIDs)
+	groups       []*group
+	chk          *check.Checker
 
 	logDirFailures []LogDirFailure // storage.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
@@ -118,14 +118,14 @@ func (w *world) useTime(rs *sim.RateServer, d sim.Time, fn func(uint64), arg uin
 // page cache: node.Machine).
 type broker struct {
 	*node.Machine
-	w                              *world
-	id                             int
-	errRate                        float64
-	errRng                         *rand.Rand
-	written                        int64 // bytes appended to this broker's logs
-	bytesIn, bytesOut              int64
-	leaders, replicas              int
-	utilPrev                       [5]float64 // busy server-seconds at the last sample
+	w                 *world
+	id                int
+	errRate           float64
+	errRng            *rand.Rand
+	written           int64 // bytes appended to this broker's logs
+	bytesIn, bytesOut int64
+	leaders, replicas int
+	utilPrev          [5]float64 // busy server-seconds at the last sample
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
