@@ -27,13 +27,14 @@ type world struct {
 
 	brokers []*broker
 	topics  []*topic
+	prods   []*producer
+	pidBase int64 // the first producer id (see freshProducerIDs)
+	groups  []*group
+	chk     *check.Checker
+
 	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
 	// nor in the results of the scenario's topics.
 	offsetsTopic *topic
-	prods        []*producer
-	pidBase      int64 // the first producer id (see freshProducerIDs)
-	groups       []*group
-	chk          *check.Checker
 
 	logDirFailures []LogDirFailure // storage.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
