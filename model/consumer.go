@@ -78,6 +78,7 @@ type group struct {
 	rebalances, rejectedCommits, redelivered, violations int64
 	sessionExpiries, resets, lostToRetention, scaleUps   int64
 	coordFailovers, commitsLost, offsetsRolledBack       int64
+	lastLoaded                                           []int64 // the offsets the latest new coordinator loaded
 	pollTimeouts                                         int64
 	scalePending                                         bool
 	lastRebalance                                        sim.Time // when the latest generation formed
@@ -119,6 +120,7 @@ type member struct {
 	pollExpired     bool // left the group after max.poll.interval
 	pollTimerArmed  bool
 	memberGen       int32
+	member          bool // member side: it holds a generation's assignment and heartbeats for it
 
 	assigned     []int // coordinator side: the member's partitions in the latest generation
 	parts        []int
@@ -759,6 +761,7 @@ func (m *member) pollTimeout(inc uint32) {
 	g.pollTimeouts++
 	m.needRejoin = true
 	m.pollExpired = true
+	m.member = false
 	m.groupCall(func() { // LeaveGroup from the heartbeat thread
 		if m.inc == inc {
 			g.remove(m)

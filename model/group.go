@@ -46,6 +46,18 @@ func (g *group) remove(m *member) {
 	if !m.inGroup {
 		return
 	}
+
+	if m.joined && m.joining {
+		// Its JoinGroup waits for this rebalance: it is answered
+		// UNKNOWN_MEMBER_ID, and the member joins again at its next poll.
+		inc := m.inc
+		m.reply(func() {
+			if m.inc == inc && m.alive && m.joining {
+				m.joining, m.needRejoin = false, true
+				m.maybePoll()
+			}
+		})
+	}
 	m.inGroup, m.joined = false, false
 	for p, o := range g.owner {
 		if o == m {
@@ -324,7 +336,7 @@ func (m *member) heartbeat(inc uint32) {
 		return
 	}
 	w.s.At(w.s.Now()+g.heartbeat, func() { m.heartbeat(inc) })
-	if !m.inGroup && !m.joining {
+	if !m.inGroup && !m.joining && !m.member {
 		return
 	}
 	if m.coord == nil {
@@ -362,6 +374,7 @@ func (m *member) heartbeat(inc uint32) {
 // fenced: the member learns it is no longer in the group. Its partitions
 // are gone without a commit.
 func (m *member) fenced() {
+	m.member = false
 	for _, p := range m.parts {
 		m.dropPartition(p)
 	}
@@ -421,6 +434,7 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 
 	m.joining = false
 	m.memberGen = gen
+	m.member = true
 	want := make(map[int]bool, len(parts)) // lookups only, never iterated
 	for _, p := range parts {
 		want[p] = true
@@ -567,6 +581,7 @@ func (m *member) stop() {
 	m.afterCommit = nil
 	m.stallUntil = 0
 	m.pollExpired, m.pollTimerArmed = false, false
+	m.member = false
 	m.forgetCoordinator()
 	m.revoking = m.revoking[:0]
 	m.recs = m.recs[:0]

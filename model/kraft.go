@@ -170,6 +170,7 @@ type quorum struct {
 	electionSeq uint32
 	pending     []func() // controller work waiting for an active controller
 	elections   int64    // controller elections won after a failover
+	activeSince sim.Time // when the active controller took over
 	rng         *rand.Rand
 }
 
@@ -303,6 +304,7 @@ func (c *controller) elected(seq uint32, v int) {
 	now := c.w.s.Now()
 	q.leader = v
 	q.elections++
+	q.activeSince = now
 	c.failedUntil = now
 	c.busyUntil = max(c.busyUntil, now)
 	if c.bs != nil && c.heartbeat > 0 {

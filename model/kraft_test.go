@@ -146,3 +146,93 @@ func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 		t.Errorf("lost %d diverged %d, want 0", r.Lost, r.DivergedPartitions)
 	}
 }
+
+// quorumScenario: 3 brokers, 6 partitions round-robin (broker 0 leads 2),
+// the active controller failing at 5s (with count voters) for 10s and
+// broker 0 shut down in a controlled way at 5.5s, which needs the
+// controller to move its leaders first.
+func quorumScenario(voters int) *scenarios.Scenario {
+	return faultScenario(2000, 25*units.Second, "all", 2,
+		scenarios.Fault{Type: "controller-failover", At: 5 * units.Second, Duration: 10 * units.Second, Count: voters},
+		scenarios.Fault{Type: "broker-shutdown", At: 5500 * units.Millisecond, Broker: brokerID(0)})
+}
+
+// The active controller fails at 5s; 2 of 3 voters remain, a majority.
+// They go controller_quorum_election_timeout (1s) without hearing from it,
+// then the first whose random backoff (up to 1s) runs out stands, wins the
+// votes in a round trip (300µs) and is active once its first batch is
+// committed, a round trip more: between 5s + 1s + 0.6ms and 5s + 2s +
+// 0.6ms. The shutdown at 5.5s waits for it; then the batch moving broker
+// 0's 2 leaders costs 5ms + 300µs (quorum) + 150µs (propagation).
+func TestKRaftControllerFailoverWaitsForElection(t *testing.T) {
+	w, r, err := run(quorumScenario(1), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "controller failover", r)
+	q := w.ctl.q
+	lo, hi := 6*sim.Second+600*sim.Microsecond, 7*sim.Second+600*sim.Microsecond
+	if q.elections != 1 || q.activeSince < lo || q.activeSince > hi {
+		t.Fatalf("%d controller elections, active since %v: want 1, within [%v, %v]", q.elections, q.activeSince, lo, hi)
+	}
+	want := q.activeSince + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
+	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
+	if len(moved) != 2 {
+		t.Fatalf("%d leaderships moved, want broker 0's 2", len(moved))
+	}
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v (controller active at %v + batch 5ms + quorum 300µs + propagation 150µs)",
+				p.idx, at, want, q.activeSince)
+		}
+	}
+}
+
+// Losing 2 of 3 voters leaves no majority: nothing is elected until one
+// returns at 15s; then the election takes 1s to 2s (plus 0.6ms) as above,
+// and only then do broker 0's leaders move.
+func TestKRaftNoMajorityBlocksElections(t *testing.T) {
+	w, r, err := run(quorumScenario(2), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "no majority", r)
+	q := w.ctl.q
+	lo, hi := 16*sim.Second+600*sim.Microsecond, 17*sim.Second+600*sim.Microsecond
+	if q.elections != 1 || q.activeSince < lo || q.activeSince > hi {
+		t.Fatalf("%d controller elections, active since %v: want 1, within [%v, %v] (after a voter returns at 15s)", q.elections, q.activeSince, lo, hi)
+	}
+	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
+	if len(moved) != 2 {
+		t.Fatalf("%d leaderships moved, want broker 0's 2", len(moved))
+	}
+	want := q.activeSince + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v: not before the quorum has a leader again", p.idx, at, want)
+		}
+	}
+}
+
+// A single voter commits a batch on its own: no round trip. The same
+// controlled shutdown as TestKRaftControlledShutdownOneBatch moves broker
+// 0's leaders at 5s + 5ms + 150µs.
+func TestKRaftSingleVoterCommitsAlone(t *testing.T) {
+	s := faultScenario(2000, 10*units.Second, "all", 2,
+		scenarios.Fault{Type: "broker-shutdown", At: 5 * units.Second, Broker: brokerID(0)})
+	s.Cluster.ControllerQuorumVoters = 1
+	w, r, err := run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "single voter", r)
+	want := 5*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	for _, p := range leadersMovedAfter(t, w, 5*sim.Second, 0) {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v", p.idx, at, want)
+		}
+	}
+}

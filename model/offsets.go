@@ -347,6 +347,7 @@ func (g *group) ensureLoaded() {
 		g.w.fail(fmt.Errorf("group %s: load committed offsets on broker %d: %w", g.spec.Name, p.leader.b.id, err))
 		return
 	}
+	g.lastLoaded = append(g.lastLoaded[:0], g.committed...)
 	for i, old := range prev {
 		if g.committed[i] < old {
 			g.commitsLost++
