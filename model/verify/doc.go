@@ -17,7 +17,7 @@
 //
 // When a plan holds at a rate (Judge): every consumer group's lag at the
 // end of producing is at most max_lag of traffic (the SLO's, 5 s without
-// one) and its least-squares slope over the second half of producing is
+// one) and its least-squares slope over the last 80% of producing is
 // at most 2% of the offered rate (a lag that grows by more than that is
 // unbounded: the consumers fall behind); producers were handed the
 // offered load (within Poisson noise and 2%) and at least 98% of it was

@@ -22,7 +22,7 @@ const (
 	DefaultDuration  = 30 * units.Second
 	MaxMessages      = 5_000_000 // offered by the verifying run
 	ProbeMessages    = 2_000_000 // offered by one headroom probe
-	ProbeDuration    = 10 * units.Second
+	ProbeDuration    = 60 * units.Second
 	MinProbeDuration = 250 * units.Millisecond
 	MaxProbes        = 12
 	// DefaultMaxLag bounds the lag (as time at the offered rate) when the
@@ -36,6 +36,9 @@ const (
 	AcceptedShare = 0.98
 	// samplesPerRun is how many lag samples a run takes while producing.
 	samplesPerRun = 40
+	// trendFrom is where the lag's trend starts, as a share of the
+	// producing time: the first fifth is start-up.
+	trendFrom = 0.2
 )
 
 // Options choose the plan and how it is played.
@@ -103,9 +106,9 @@ type Verification struct {
 	Rate              float64        `json:"offered_per_s"`
 	Duration          units.Duration `json:"duration_seconds"`
 	// Capped says the duration was shortened to the work budget.
-	Capped    bool   `json:"capped,omitempty"`
-	BrokerDown bool  `json:"broker_down,omitempty"` // one broker shut down for the whole run (N−1)
-	Seed      uint64 `json:"seed"`
+	Capped     bool   `json:"capped,omitempty"`
+	BrokerDown bool   `json:"broker_down,omitempty"` // one broker shut down for the whole run (N−1)
+	Seed       uint64 `json:"seed"`
 
 	Holds bool `json:"holds"`
 	// Sustains is Holds without the resource targets: the checks alone.
@@ -116,7 +119,7 @@ type Verification struct {
 	Checks    []Check    `json:"checks"`
 	Resources []Resource `json:"resources"`
 
-	Delivered float64 `json:"delivered_per_s"` // processed/s over the second half of producing, the slowest group
+	Delivered float64 `json:"delivered_per_s"` // processed/s over the last 80% of producing, the slowest group
 	P99       float64 `json:"p99_e2e_seconds"`
 	Messages  int64   `json:"messages"` // handed to producers
 
@@ -261,7 +264,8 @@ func judge(v *Verification, p *capacity.Plan, res *model.Results) {
 		Limit:    "0"})
 
 	// Lag, per group: bounded at the end of producing and not growing over
-	// its second half.
+	// its last 80% (the first fifth is start-up: the group joins, the
+	// pipeline fills).
 	maxLag := DefaultMaxLag
 	if w.SLO.MaxLag > 0 {
 		maxLag = w.SLO.MaxLag
@@ -275,19 +279,19 @@ func judge(v *Verification, p *capacity.Plan, res *model.Results) {
 		}
 		var hts, hlag []float64
 		for i, t := range ts {
-			if t > T/2 {
+			if t > T*trendFrom {
 				hts, hlag = append(hts, t), append(hlag, lag[i])
 			}
 		}
 		if len(hts) >= 3 {
 			_, slope = stat.LinearRegression(hts, hlag, nil, false)
 		}
-		// Delivered in steady state (the second half, after the group has
+		// Delivered in steady state (the last 80%, after the group has
 		// joined and the pipeline filled): what was acknowledged less what
 		// the lag grew by. Consumers complete a poll's records together,
 		// so the lag's trend measures their rate better than the lumpy
 		// per-interval counts do.
-		_, acked := window(res, "acked_per_s", T/2, T)
+		_, acked := window(res, "acked_per_s", T*trendFrom, T)
 		v.Delivered = min(v.Delivered, max(0, mean(acked)-slope))
 		limit := maxLag.Seconds() * rate
 		v.Checks = append(v.Checks,
@@ -297,7 +301,7 @@ func judge(v *Verification, p *capacity.Plan, res *model.Results) {
 				Limit:    fmt.Sprintf("≤ %s (max_lag %s)", fmtCount(limit), maxLag)},
 			Check{Name: "lag not growing, " + g.Name,
 				Pass:     slope <= LagGrowthShare*rate,
-				Measured: fmt.Sprintf("%s/s over the second half (%.1f%% of the offered rate)", fmtSigned(slope), 100*slope/rate),
+				Measured: fmt.Sprintf("%s/s over the last 80%% of producing (%.1f%% of the offered rate)", fmtSigned(slope), 100*slope/rate),
 				Limit:    fmt.Sprintf("≤ %s/s (%.0f%%)", fmtCount(LagGrowthShare*rate), LagGrowthShare*100)})
 	}
 	if math.IsInf(v.Delivered, 1) {
@@ -425,7 +429,7 @@ func resources(v *Verification, p *capacity.Plan, res *model.Results) []Resource
 	add(Resource{Key: "replicas", Name: "partition replicas per broker",
 		Plan:     float64(v.Partitions) * rf / n / float64(w.MaxPartitionsPerBroker),
 		Measured: float64(replicas) / float64(w.MaxPartitionsPerBroker), Target: 1,
-		Note:     fmt.Sprintf("%d replicas on the busiest broker of %d allowed", replicas, w.MaxPartitionsPerBroker)})
+		Note: fmt.Sprintf("%d replicas on the busiest broker of %d allowed", replicas, w.MaxPartitionsPerBroker)})
 	if w.ConsumerThroughput > 0 && v.ConsumersPerGroup > 0 {
 		mu := float64(w.ConsumerThroughput) * float64(v.ConsumersPerGroup)
 		add(Resource{Key: "consumers", Name: "consumers", Saturates: true,
