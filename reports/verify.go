@@ -255,3 +255,34 @@ func rowNames(p *capacity.Plan) []string {
 }
 
 func countOf(n int, word string) string { return fmt.Sprintf("%d %s", n, plural(int64(n), word)) }
+
+// MaxRateText writes the search for a benchmark workload's highest
+// sustainable rate (producerRate 0) in the benchmark's terms: the rate in
+// messages and bytes per second, and the probes.
+func MaxRateText(w io.Writer, name string, h *verify.HeadroomResult, messageBytes float64) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s: producerRate 0 — the highest publish rate the cluster sustains, found by bisection on the offered rate, %d runs (%s).\n\n", name, len(h.Probes), h.Budget)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "PUBLISH RATE\tCONSUME RATE\tP99 E2E\tSIMULATED\tSUSTAINS\t")
+	for _, p := range h.Curve() {
+		sus := "yes"
+		if !p.Sustains {
+			sus = "no: " + p.GaveOut
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", units.Rate(p.Rate), units.Rate(p.Delivered), fmtSeconds(p.P99), p.Duration, sus)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\nMaximum sustainable rate: %s msg/s (%s)", units.FormatSI(h.HoldsTo), units.Bandwidth(h.HoldsTo*messageBytes))
+	switch {
+	case h.FailsAt == 0:
+		b.WriteString(", the most a probe offers within its work budget.\n")
+	case h.FirstOut != "" && h.Saturated:
+		fmt.Fprintf(&b, "; at %s msg/s %s gives out.\n", units.FormatSI(h.FailsAt), h.FirstOut)
+	case h.FirstOut != "":
+		fmt.Fprintf(&b, "; at %s msg/s the check %q fails with no broker resource nearly full (the clients' pipeline limits it).\n", units.FormatSI(h.FailsAt), h.FirstOut)
+	default:
+		fmt.Fprintf(&b, "; at %s msg/s it does not hold.\n", units.FormatSI(h.FailsAt))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

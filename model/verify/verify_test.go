@@ -94,7 +94,7 @@ func TestProbesAboveSaturationStayWithinTheBudget(t *testing.T) {
 	if want := 50_000 * v.Duration.Seconds(); float64(v.Messages) > want*1.05 || want > ProbeMessages {
 		t.Errorf("%d messages in %s; want about %.0f and at most %d", v.Messages, v.Duration, want, ProbeMessages)
 	}
-	if g := gaveOut(v); g != "consumers" {
+	if g, sat := gaveOut(v); g != "consumers" || !sat {
 		t.Errorf("gave out: %q; want consumers", g)
 	}
 }
