@@ -15,14 +15,14 @@ import (
 
 // Probe is one short run of the headroom search.
 type Probe struct {
-	Rate      float64        `json:"offered_per_s"`
-	Delivered float64        `json:"delivered_per_s"` // processed/s while producing, the slowest group
-	P99       float64        `json:"p99_e2e_seconds"`
-	Sustains  bool           `json:"sustains"`
-	GaveOut   string         `json:"gave_out,omitempty"` // for a probe that does not sustain: what gave out
+	Rate      float64 `json:"offered_per_s"`
+	Delivered float64 `json:"delivered_per_s"` // processed/s while producing, the slowest group
+	P99       float64 `json:"p99_e2e_seconds"`
+	Sustains  bool    `json:"sustains"`
+	GaveOut   string  `json:"gave_out,omitempty"` // for a probe that does not sustain: what gave out
 	// Saturated says GaveOut is a resource (nearly full) rather than a
 	// check that failed with no resource nearly full.
-	Saturated bool `json:"saturated,omitempty"`
+	Saturated bool           `json:"saturated,omitempty"`
 	Duration  units.Duration `json:"duration_seconds"`
 	Messages  int64          `json:"messages"`
 }
