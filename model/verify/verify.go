@@ -34,6 +34,9 @@ const (
 	// AcceptedShare is the least share of the offered messages that must
 	// be handed to producers and acknowledged.
 	AcceptedShare = 0.98
+	// SaturatedBusy is the busy share at which a broker resource counts
+	// as saturated.
+	SaturatedBusy = 0.98
 	// samplesPerRun is how many lag samples a run takes while producing.
 	samplesPerRun = 40
 	// trendFrom is where the lag's trend starts, as a share of the
@@ -318,6 +321,18 @@ func judge(v *Verification, slo capacity.SLO, res *model.Results, measure func()
 	}
 
 	v.Resources = measure()
+	// A broker resource busy nearly all the time has a queue that only
+	// grows: the run may be too short to show it as lag (a page cache
+	// absorbs disk writes for a while), but the rate is not sustainable.
+	name, busy := "", 0.0
+	for _, r := range v.Resources {
+		if r.Saturates && r.Key != "consumers" && r.Measured > busy {
+			name, busy = r.Name, r.Measured
+		}
+	}
+	v.Checks = append(v.Checks, Check{Name: "no broker resource saturated", Pass: busy < SaturatedBusy,
+		Measured: fmt.Sprintf("busiest: %s, %.1f%% busy", name, busy*100),
+		Limit:    fmt.Sprintf("< %.0f%% busy", SaturatedBusy*100)})
 	v.Sustains = true
 	firstCheck := ""
 	for _, c := range v.Checks {
