@@ -111,11 +111,15 @@ func HeadroomCharts(title string, h *verify.HeadroomResult) []Chart {
 		del = append(del, p.Delivered)
 		p99 = append(p99, p.P99*1e3)
 	}
+	var marks []Marker
+	if h.HoldsTo > 0 {
+		marks = append(marks, Marker{X: h.HoldsTo, Label: "holds to " + units.Rate(h.HoldsTo).String()})
+	}
 	ideal := Series{Name: "delivered = offered", X: []float64{0, x[len(x)-1]}, Y: []float64{0, x[len(x)-1]}, Dashed: true, Color: 7}
 	return []Chart{
-		{Title: title + ": offered vs delivered", XLabel: "offered (messages/s)", YLabel: "delivered (messages/s)", YMin: &zero,
+		{Title: title + ": offered vs delivered", XLabel: "offered (messages/s)", YLabel: "delivered (messages/s)", YMin: &zero, Markers: marks,
 			Series: []Series{{Name: "delivered, slowest group", X: x, Y: del, Thick: true, Color: 1}, ideal}},
-		{Title: title + ": p99 end-to-end vs rate", XLabel: "offered (messages/s)", YLabel: "p99 end-to-end", YMin: &zero, AutoLogY: true, YMillis: true,
+		{Title: title + ": p99 end-to-end vs rate", XLabel: "offered (messages/s)", YLabel: "p99 end-to-end", YMin: &zero, AutoLogY: true, YMillis: true, Markers: marks,
 			Series: []Series{{Name: "p99 end-to-end", X: x, Y: p99, Thick: true, Color: 2}}},
 	}
 }
