@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -115,9 +116,21 @@ func seedRange(seeds []uint64) string {
 // meanPM is "mean ± half-width" in the metric's unit.
 func meanPM(st sweep.Stat, kind string) string {
 	if math.IsNaN(st.HalfWidth) {
-		return FormatMetric(st.Mean, kind)
+		return statText(st.Mean, kind)
 	}
-	return FormatMetric(st.Mean, kind) + " ± " + FormatMetric(st.HalfWidth, kind)
+	return statText(st.Mean, kind) + " ± " + statText(st.HalfWidth, kind)
+}
+
+// statText formats a statistic of a metric: a mean of counts is shown to
+// the unit from 100 up (20,540 rather than 2.054e+04), to 3 digits below.
+func statText(v float64, kind string) string {
+	if kind == model.KindCount && v != math.Trunc(v) {
+		if math.Abs(v) >= 100 {
+			return FormatMetric(math.Round(v), kind)
+		}
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return FormatMetric(v, kind)
 }
 
 // ReplicationsText writes each variant's statistics and verdicts.
@@ -161,7 +174,7 @@ func ReplicationsText(w io.Writer, reps []*Replicated) error {
 }
 
 func intervalText(v sweep.IntervalVerdict) string {
-	return "[" + FormatMetric(v.Stat.Low, v.Kind) + ", " + FormatMetric(v.Stat.High, v.Kind) + "]"
+	return "[" + statText(v.Stat.Low, v.Kind) + ", " + statText(v.Stat.High, v.Kind) + "]"
 }
 
 // ReplicationDoc is the JSON form of one replicated variant.
