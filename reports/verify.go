@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"gonum.org/v1/plot/vg"
@@ -218,7 +217,7 @@ func VerifyPage(p *capacity.Plan, v *verify.Verification, h *verify.HeadroomResu
 		LeadBad:  !v.Holds,
 		Command:  command,
 		Sections: []Section{
-			{Heading: "The plan", Paragraphs: verdictLines(p)},
+			planSection(p),
 			{Heading: "Does it hold at the peak?", Paragraphs: []string{verifySetup(v),
 				"Utilisations are fractions of capacity: the plan's arithmetic at the same rate beside what the busiest broker measured while producing. The verdict needs every check to pass and every resource at or below its target."},
 				Tables: []Table{checks, res}},
@@ -246,16 +245,20 @@ func VerifyPage(p *capacity.Plan, v *verify.Verification, h *verify.HeadroomResu
 		}
 		page.Sections = append(page.Sections, Section{Heading: "Headroom", Paragraphs: paras, Tables: []Table{curve}, Figures: headFigs})
 	}
-	page.Sections = append(page.Sections, Section{Heading: "The back-of-envelope", Paragraphs: []string{"The plan's rows: " + strings.Join(rowNames(p), ", ") + " (plan.json has every formula)."}})
+	// The plan's own rows, as the sizing report shows them.
+	for _, sec := range capacityPage(p, nil, "").Sections {
+		if sec.Heading == "The back-of-envelope" {
+			page.Sections = append(page.Sections, sec)
+		}
+	}
 	return page
 }
 
-func rowNames(p *capacity.Plan) []string {
-	var out []string
-	for _, r := range p.Rows {
-		out = append(out, r.Quantity+" "+r.Human)
-	}
-	return out
+// planSection is the sizing report's verdict and constraint table.
+func planSection(p *capacity.Plan) Section {
+	sec := capacityPage(p, nil, "").Sections[0]
+	sec.Heading = "The plan"
+	return sec
 }
 
 func countOf(n int, word string) string { return fmt.Sprintf("%d %s", n, plural(int64(n), word)) }

@@ -10,9 +10,11 @@ import (
 
 // producerRate 0 searches for the highest sustainable rate, as the
 // benchmark does. With the broker's NIC in at 1 MB/s, RF 1 and 1,000 B
-// messages, the wire carries at most 1e6 ÷ 1,000 = 1,000 messages/s, less
-// the record and request overhead: the answer lies just below 1,000/s,
-// and the NIC is what gives out.
+// messages, the wire carries at most 1e6 ÷ 1,000 = 1,000 messages/s; the
+// record, batch and request headers (a few % at one small batch a
+// request) and the rule that a resource 98% busy is saturated take a few
+// % off, and the bisection stops within 2%: the answer lies between 900
+// and 1,000/s, and the NIC is what gives out.
 func TestOMBProducerRateZeroFindsTheMaximum(t *testing.T) {
 	wl := filepath.Join(t.TempDir(), "max.yaml")
 	os.WriteFile(wl, []byte("name: slow-nic\ntopics: 1\npartitionsPerTopic: 1\nmessageSize: 1000\nsubscriptionsPerTopic: 1\nconsumerPerSubscription: 1\nproducersPerTopic: 1\nproducerRate: 0\ntestDurationMinutes: 1\n"), 0o644)
@@ -31,8 +33,8 @@ func TestOMBProducerRateZeroFindsTheMaximum(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &docs); err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 1 || docs[0].Rate < 950 || docs[0].Rate > 1000 || docs[0].Search.FirstOut != "broker NIC ingress" {
-		t.Fatalf("%+v; want just below 1,000/s, the NIC giving out", docs)
+	if len(docs) != 1 || docs[0].Rate < 900 || docs[0].Rate > 1000 || docs[0].Search.FirstOut != "broker NIC ingress" {
+		t.Fatalf("%+v; want 900 to 1,000/s, the NIC giving out", docs)
 	}
 	code, out, errs = run(t, append(args, "-o", "omb")...)
 	if code != 0 || !strings.Contains(out, `"publishRate"`) {

@@ -309,7 +309,7 @@ func judge(v *Verification, slo capacity.SLO, res *model.Results, measure func()
 				Limit:    fmt.Sprintf("≤ %s (max_lag %s)", fmtCount(limit), maxLag)},
 			Check{Name: "lag not growing, " + g.Name,
 				Pass:     slope <= LagGrowthShare*rate,
-				Measured: fmt.Sprintf("%s/s over the last 80%% of producing (%.1f%% of the offered rate)", fmtSigned(slope), 100*slope/rate),
+				Measured: fmt.Sprintf("%s/s over the last 80%% of producing (%s of the offered rate)", fmtSigned(slope), pctOf(slope, rate)),
 				Limit:    fmt.Sprintf("≤ %s/s (%.0f%%)", fmtCount(LagGrowthShare*rate), LagGrowthShare*100)})
 	}
 	if math.IsInf(v.Delivered, 1) {
@@ -535,4 +535,13 @@ func brokerResources(res *model.Results, T float64) []Resource {
 		out = append(out, Resource{Key: r.key, Name: r.name, Plan: math.NaN(), Measured: u, Target: 1, Saturates: true, Pass: u <= 1})
 	}
 	return out
+}
+
+// pctOf is x as a share of of, to a tenth of a percent, with no "−0.0%".
+func pctOf(x, of float64) string {
+	p := 100 * x / of
+	if math.Abs(p) < 0.05 {
+		p = 0
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
