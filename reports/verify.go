@@ -58,7 +58,7 @@ func headroomText(h *verify.HeadroomResult) string {
 		if !p.Sustains {
 			sus = "no: " + p.GaveOut
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", units.Rate(p.Rate), units.Rate(p.Delivered), fmtSeconds(p.P99), p.Duration, sus)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", units.Rate(p.Rate), units.Rate(p.Delivered), p99Text(p.P99), p.Duration, sus)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\n%s\n", h.Summary())
@@ -233,7 +233,7 @@ func VerifyPage(p *capacity.Plan, v *verify.Verification, h *verify.HeadroomResu
 			if !pr.Sustains {
 				sus = "no: " + pr.GaveOut
 			}
-			curve.Rows = append(curve.Rows, []string{units.Rate(pr.Rate).String(), units.Rate(pr.Delivered).String(), fmtSeconds(pr.P99), pr.Duration.String(), sus})
+			curve.Rows = append(curve.Rows, []string{units.Rate(pr.Rate).String(), units.Rate(pr.Delivered).String(), p99Text(pr.P99), pr.Duration.String(), sus})
 		}
 		paras := []string{h.Summary(), "Budget: " + h.Budget + "."}
 		if len(h.Targets) > 0 {
@@ -276,7 +276,7 @@ func MaxRateText(w io.Writer, name string, h *verify.HeadroomResult, messageByte
 		if !p.Sustains {
 			sus = "no: " + p.GaveOut
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", units.Rate(p.Rate), units.Rate(p.Delivered), fmtSeconds(p.P99), p.Duration, sus)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", units.Rate(p.Rate), units.Rate(p.Delivered), p99Text(p.P99), p.Duration, sus)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\nMaximum sustainable rate: %s msg/s (%s)", units.FormatSI(h.HoldsTo), units.Bandwidth(h.HoldsTo*messageBytes))
@@ -292,4 +292,13 @@ func MaxRateText(w io.Writer, name string, h *verify.HeadroomResult, messageByte
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// p99Text is a probe's p99, or "—" when nothing was processed after the
+// warm-up.
+func p99Text(s float64) string {
+	if s <= 0 {
+		return "—"
+	}
+	return fmtSeconds(s)
 }

@@ -42,7 +42,10 @@
 // but never less than MinProbeDuration, so rates above ProbeMessages ÷
 // MinProbeDuration are not probed; at most MaxProbes probes run. A probe
 // far above saturation therefore costs no more memory than one below it:
-// the simulation keeps at most the messages it was offered.
+// the simulation keeps at most the messages it was offered. A probe whose
+// quarter-length pilot is clearly past saturation (lag growing by more
+// than 10% of the offered rate, or acknowledgements 10% behind) stops
+// there.
 //
 // The package reaches the model only through model.Run and model.Results,
 // and the plan only through scenarios.FromPlan.

@@ -89,8 +89,8 @@ func Ceiling() float64 {
 // bisects to 2%, within MaxProbes probes in all.
 func Headroom(p *capacity.Plan, v *Verification, opt Options) (*HeadroomResult, error) {
 	h := newHeadroom()
-	err := search(h, v, func(rate float64) (*Verification, error) {
-		return play(p, opt, rate, probeDuration(rate), false)
+	err := search(h, v, func(rate float64, d units.Duration) (*Verification, error) {
+		return play(p, opt, rate, d, false)
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func probeDuration(rate float64) units.Duration {
 // it brackets the answer (from the rate at which first's busiest resource
 // would be full, doubling up or halving down) and bisects to 2%, within
 // MaxProbes probes. It records every run in h.
-func search(h *HeadroomResult, first *Verification, probe func(rate float64) (*Verification, error)) error {
+func search(h *HeadroomResult, first *Verification, probe func(rate float64, d units.Duration) (*Verification, error)) error {
 	h.Probes = append(h.Probes, probeOf(first))
 	if first.Sustains {
 		h.Best = first
@@ -143,7 +143,20 @@ func search(h *HeadroomResult, first *Verification, probe func(rate float64) (*V
 	probes := 0
 	try := func(rate float64) (bool, error) {
 		probes++
-		pv, err := probe(rate)
+		d := probeDuration(rate)
+		// A pilot of a quarter of the probe first: a rate far past
+		// saturation shows at once, and its probe stops there.
+		if pilot := d / 4; pilot >= MinProbeDuration {
+			pv, err := probe(rate, pilot)
+			if err != nil {
+				return false, err
+			}
+			if clearlyUnbounded(pv) {
+				h.Probes = append(h.Probes, probeOf(pv))
+				return false, nil
+			}
+		}
+		pv, err := probe(rate, d)
 		if err != nil {
 			return false, err
 		}
@@ -229,8 +242,7 @@ func MaxRate(load Loader, base *scenarios.LoadedScenario, start float64) (*Headr
 	if total <= 0 || start <= 0 {
 		return nil, fmt.Errorf("scenario %s: no producer rate to scale", base.Name)
 	}
-	probe := func(rate float64) (*Verification, error) {
-		d := probeDuration(rate)
+	probe := func(rate float64, d units.Duration) (*Verification, error) {
 		sets := []string{
 			"duration=" + nanos(d),
 			"warmup=" + nanos(min(units.Second, d/10)),
@@ -253,7 +265,7 @@ func MaxRate(load Loader, base *scenarios.LoadedScenario, start float64) (*Headr
 		judge(v, capacity.SLO{}, res, func() []Resource { return brokerResources(res, d.Seconds()) })
 		return v, nil
 	}
-	first, err := probe(start)
+	first, err := probe(start, probeDuration(start))
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +276,13 @@ func MaxRate(load Loader, base *scenarios.LoadedScenario, start float64) (*Headr
 		return nil, err
 	}
 	return h, nil
+}
+
+// clearlyUnbounded says a run is far past saturation: its lag grows by
+// more than a tenth of the offered rate, or acknowledgements fall a tenth
+// behind production.
+func clearlyUnbounded(v *Verification) bool {
+	return v.LagGrowth > 5*LagGrowthShare || v.AckShare < 1-5*LagGrowthShare
 }
 
 // probeOf summarises a run as a point of the headroom curve.

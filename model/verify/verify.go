@@ -125,6 +125,10 @@ type Verification struct {
 	Delivered float64 `json:"delivered_per_s"` // processed/s over the last 80% of producing, the slowest group
 	P99       float64 `json:"p99_e2e_seconds"`
 	Messages  int64   `json:"messages"` // handed to producers
+	// AckShare is acknowledgements over production in the trend window;
+	// LagGrowth the steepest group's lag slope over the offered rate.
+	AckShare  float64 `json:"ack_share"`
+	LagGrowth float64 `json:"lag_growth"`
 
 	Scenario     *scenarios.LoadedScenario `json:"-"`
 	ScenarioYAML []byte                    `json:"-"`
@@ -263,6 +267,7 @@ func judge(v *Verification, slo capacity.SLO, res *model.Results, measure func()
 	if pr > 0 {
 		ackShare = ar / pr
 	}
+	v.AckShare = ackShare
 	v.Checks = append(v.Checks, Check{Name: "acknowledged as fast as produced", Pass: ackShare >= 1-LagGrowthShare,
 		Measured: fmt.Sprintf("%s/s acknowledged of %s/s produced (%.1f%%) over the last 80%% of producing", fmtCount(ar), fmtCount(pr), ackShare*100),
 		Limit:    fmt.Sprintf("≥ %.0f%%", (1-LagGrowthShare)*100)})
@@ -301,6 +306,7 @@ func judge(v *Verification, slo capacity.SLO, res *model.Results, measure func()
 		// per-interval counts do.
 		_, acked := window(res, "acked_per_s", T*trendFrom, T)
 		v.Delivered = min(v.Delivered, max(0, mean(acked)-slope))
+		v.LagGrowth = max(v.LagGrowth, slope/rate)
 		limit := maxLag.Seconds() * rate
 		v.Checks = append(v.Checks,
 			Check{Name: "lag bounded, " + g.Name,
