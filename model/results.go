@@ -192,6 +192,8 @@ type BrokerResult struct {
 //	consumed_per_s/<group>                 processed messages/s
 //	lag/<group>, max_partition_lag/<group> messages
 //	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
+//	ack_mean_ms, ack_p50_ms, ack_p75_ms, ack_p95_ms, ack_p99_ms, ack_p999_ms,
+//	ack_p9999_ms, ack_max_ms               over messages acknowledged in the interval (0 if none)
 //	min_isr, under_replicated              over all partitions
 //	util/<broker>/<nic_in|nic_out|disk_write|disk_read|cpu>
 //	                                       mean utilisation over the interval
@@ -431,4 +433,27 @@ type Recovery struct {
 	// Unclean marks a log reopened without its clean-shutdown marker
 	// whose recovery dropped nothing.
 	Unclean bool `json:"unclean,omitempty"`
+}
+
+// LogDirFailure is a broker's log directory taken offline by a storage
+// error.
+type LogDirFailure struct {
+	Broker    int     `json:"broker"`
+	Topic     string  `json:"topic"`
+	Partition int     `json:"partition"`
+	Offset    int64   `json:"offset"` // the offset being read
+	AtSeconds float64 `json:"at_seconds"`
+	Error     string  `json:"error"`
+	// AfterRun marks a storage error met by the checks after the run
+	// (the convergence check, counting what is still pending): nothing
+	// was taken offline, but those numbers could not read that log.
+	AfterRun bool `json:"after_run,omitempty"`
+}
+
+// FaultEvent is a fault starting or ending, for reports and plot markers.
+type FaultEvent struct {
+	Time  float64 `json:"time"`  // simulated seconds
+	Type  string  `json:"type"`  // the fault type
+	Phase string  `json:"phase"` // "start" or "end"
+	Label string  `json:"label"` // what a plot marker says
 }

@@ -12,6 +12,7 @@ import (
 
 	"mqsim/capacity"
 	"mqsim/model"
+	_ "mqsim/model/systems" // every system a plan's scenario may run on
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
