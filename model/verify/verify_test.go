@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -113,5 +114,30 @@ func TestLagSLOJudgesTheVerdict(t *testing.T) {
 	}
 	if !strings.Contains(v.Verdict(), "consumers") {
 		t.Errorf("verdict %q does not name the consumers", v.Verdict())
+	}
+}
+
+func TestVerifyIsDeterministic(t *testing.T) {
+	p := plan(t, mm1)
+	a, err := Verify(p, Options{Duration: 5e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Verify(p, Options{Duration: 5e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Errorf("two verifications differ:\n%s\n%s", ja, jb)
+	}
+	// Another seed draws other arrivals.
+	c, err := Verify(p, Options{Duration: 5e9, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Messages == a.Messages {
+		t.Errorf("seeds 1 and 2 handed producers the same %d messages", a.Messages)
 	}
 }
