@@ -459,7 +459,7 @@ func resources(v *Verification, p *capacity.Plan, res *model.Results) []Resource
 	add(Resource{Key: "storage", Name: "broker storage",
 		Plan:     p.ReplicatedBytes / n / float64(w.DiskPerBroker),
 		Measured: perMsg * p.AvgMessagesPerSec * w.Retention.Seconds() / float64(w.DiskPerBroker), Target: fill,
-		Note:     note})
+		Note: note})
 	replicas := 0
 	for _, b := range res.Brokers {
 		replicas = max(replicas, b.Replicas)
