@@ -223,7 +223,17 @@ func VerifyPage(p *capacity.Plan, v *verify.Verification, h *verify.HeadroomResu
 				Tables: []Table{checks, res}},
 		},
 	}
-	if len(runFigs) > 0 {
+	if v.Results != nil && v.Scenario != nil {
+		// The verifying run as `mqsim run` reviews it: its setup, its
+		// numbers and its plots.
+		rv := Review{Runs: []*Run{{Results: v.Results, Scenario: &v.Scenario.Scenario}}}
+		sec := Section{Heading: "The verifying run", Figures: runFigs}
+		for _, t := range rv.setupTables() {
+			sec.Tables = append(sec.Tables, t)
+		}
+		sec.Tables = append(sec.Tables, rv.metricsTable())
+		page.Sections = append(page.Sections, sec)
+	} else if len(runFigs) > 0 {
 		page.Sections = append(page.Sections, Section{Heading: "The verifying run", Figures: runFigs})
 	}
 	if h != nil {

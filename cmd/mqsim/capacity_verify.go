@@ -12,6 +12,7 @@ import (
 	"mqsim/capacity"
 	"mqsim/model/verify"
 	"mqsim/reports"
+	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
 
@@ -104,9 +105,18 @@ func runVerify(stdout, stderr io.Writer, plan *capacity.Plan, o capacityOptions)
 	if o.check.duration != "" {
 		d, _ := units.ParseDuration(o.check.duration)
 		opt.Duration = d
-		if n := plan.PeakMessagesPerSec * d.Seconds(); n > 4*verify.MaxMessages {
-			fmt.Fprintf(stderr, "note: --duration %s offers about %s messages at the peak; memory grows with them (the default run offers at most %s)\n",
-				o.check.duration, units.FormatSI(n), units.FormatSI(verify.MaxMessages))
+		// The run's cost as `mqsim run` estimates it: refused up front
+		// when it needs more than twice the machine's memory.
+		if _, ls, err := scenarios.FromPlan(plan, scenarios.PlanOptions{Recommended: o.recommended, Duration: d}); err == nil {
+			e := estimateWork(&ls.Scenario)
+			if total := physicalMemory(); total > 0 && e.memory() > 2*total {
+				return badInput(fmt.Errorf("--duration %s: about %s messages at the peak need about %s of memory, more than twice this machine's %s; the default run offers at most %s",
+					o.check.duration, units.FormatSI(e.messages), units.FormatBytes(e.memory()), units.FormatBytes(total), units.FormatSI(verify.MaxMessages)))
+			}
+			if e.memory() >= largeMemory {
+				fmt.Fprintf(stderr, "note: --duration %s offers about %s messages at the peak, about %s of memory (the default run offers at most %s)\n",
+					o.check.duration, units.FormatSI(e.messages), units.FormatBytes(e.memory()), units.FormatSI(verify.MaxMessages))
+			}
 		}
 	}
 	v, err := verify.Verify(plan, opt)

@@ -146,4 +146,12 @@ func TestCapacityVerifyBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
 		}
 	}
+	// An hour of the seed's peak is 4.17B messages: hundreds of GB by the
+	// run estimate, refused before it starts (on any machine under 300 GB).
+	if total := physicalMemory(); total > 0 && total < 300e9 {
+		code, _, errs := run(t, "capacity", "social-media", "--verify", "--duration", "1h")
+		if code != 2 || !strings.Contains(errs, "of memory") {
+			t.Errorf("an hour at the peak: exit %d, want 2: %s", code, errs)
+		}
+	}
 }

@@ -172,11 +172,11 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.seeds != 0 {
-		return runReplications(stdout, stderr, name, jobs, o)
-	}
 	if jobs[0].ls.MaxRate {
 		return runMaxRate(stdout, stderr, name, jobs, o)
+	}
+	if o.seeds != 0 {
+		return runReplications(stdout, stderr, name, jobs, o)
 	}
 	stop, interrupted, release := onInterrupt(stderr)
 	defer release()

@@ -22,6 +22,9 @@ func runMaxRate(stdout, stderr io.Writer, name string, jobs []job, o runOptions)
 	if o.seeds != 0 {
 		return badInput(errors.New("--seeds with producerRate 0: the search runs one seed; give the workload a rate to replicate it"))
 	}
+	if o.dataDir != "" {
+		return badInput(errors.New("--data-dir with producerRate 0: the search's probes run in memory; give the workload a rate to keep its logs"))
+	}
 	var best []*reports.Run
 	var results []maxRateDoc
 	var text bytes.Buffer

@@ -435,13 +435,31 @@ func resources(v *Verification, p *capacity.Plan, res *model.Results) []Resource
 	// Storage: the bytes the busiest broker's disk wrote per message
 	// offered (record batches as stored, every replica it holds), at the
 	// average rate, kept for the retention, against its disk.
-	diskW := busiestUtil(res, "disk_write")
+	diskW, busiestReplicas := 0.0, 0
+	for _, b := range res.Brokers {
+		_, u := window(res, fmt.Sprintf("util/%d/disk_write", b.ID), 0, T)
+		if m := mean(u); m > diskW {
+			diskW, busiestReplicas = m, b.Replicas
+		}
+	}
 	perMsg := diskW * float64(w.DiskThroughput) / v.Rate
+	note := fmt.Sprintf("the busiest broker's disk writes %s per message (the plan: %s × RF %d ÷ %d brokers = %s), at the average %s, kept %s",
+		units.FormatBytes(perMsg), units.FormatBytes(p.BytesPerMessage), w.ReplicationFactor, v.Brokers, units.FormatBytes(p.BytesPerMessage*rf/n), units.Rate(p.AvgMessagesPerSec), w.Retention)
+	if busiestReplicas > 0 {
+		// That broker holds busiestReplicas of the topic's partitions'
+		// replicas: each of its records stands for one message, so a
+		// message's stored size is perMsg × partitions ÷ replicas.
+		stored := perMsg * float64(v.Partitions) / float64(busiestReplicas)
+		note += fmt.Sprintf("; it holds %d of the %d replicas (%.1f on average), and each record takes %s on disk",
+			busiestReplicas, v.Partitions*w.ReplicationFactor, float64(v.Partitions)*rf/n, units.FormatBytes(stored))
+		if extra := stored - p.BytesPerMessage; extra > 0.01*p.BytesPerMessage {
+			note += fmt.Sprintf(" — %s more than the plan counts (message_overhead)", units.FormatBytes(extra))
+		}
+	}
 	add(Resource{Key: "storage", Name: "broker storage",
 		Plan:     p.ReplicatedBytes / n / float64(w.DiskPerBroker),
 		Measured: perMsg * p.AvgMessagesPerSec * w.Retention.Seconds() / float64(w.DiskPerBroker), Target: fill,
-		Note: fmt.Sprintf("the busiest broker's disk writes %s per message (the plan: %s × RF %d ÷ %d brokers = %s), at the average %s, kept %s",
-			units.FormatBytes(perMsg), units.FormatBytes(p.BytesPerMessage), w.ReplicationFactor, v.Brokers, units.FormatBytes(p.BytesPerMessage*rf/n), units.Rate(p.AvgMessagesPerSec), w.Retention)})
+		Note: note})
 	replicas := 0
 	for _, b := range res.Brokers {
 		replicas = max(replicas, b.Replicas)

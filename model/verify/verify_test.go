@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -114,4 +115,64 @@ func TestLagSLOJudgesTheVerdict(t *testing.T) {
 	if !strings.Contains(v.Verdict(), "consumers") {
 		t.Errorf("verdict %q does not name the consumers", v.Verdict())
 	}
+}
+
+func TestVerifyIsDeterministic(t *testing.T) {
+	p := plan(t, mm1)
+	a, err := Verify(p, Options{Duration: 5e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Verify(p, Options{Duration: 5e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Errorf("two verifications differ:\n%s\n%s", ja, jb)
+	}
+	// Another seed draws other arrivals.
+	c, err := Verify(p, Options{Duration: 5e9, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Messages == a.Messages {
+		t.Errorf("seeds 1 and 2 handed producers the same %d messages", a.Messages)
+	}
+}
+
+// iot-telemetry's plan spreads 25 partitions × RF 3 = 75 replicas over 65
+// brokers: the arithmetic divides the storage by 65 (1.15 replicas a
+// broker), but some broker must hold at least ⌈75 ÷ 65⌉ = 2 replicas, so
+// its disk holds at least 2 ÷ 1.15 = 1.73× the plan's share.
+func TestStorageFollowsReplicasNotBrokers(t *testing.T) {
+	lw, err := scenarios.LoadWorkload("iot-telemetry", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := capacity.Compute(lw.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Brokers != 65 || p.Partitions != 25 {
+		t.Fatalf("plan: %d brokers, %d partitions; the hand calculation assumes 65 and 25", p.Brokers, p.Partitions)
+	}
+	v, err := Verify(p, Options{Duration: 200e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range v.Resources {
+		if r.Key != "storage" {
+			continue
+		}
+		if ratio := r.Measured / r.Plan; ratio < 1.73 {
+			t.Errorf("storage measured %.3f, plan %.3f: ratio %.2f, want at least 1.73", r.Measured, r.Plan, ratio)
+		}
+		if v.Holds || v.Binding != "broker storage" {
+			t.Errorf("holds %v, binding %q; want storage to fail", v.Holds, v.Binding)
+		}
+		return
+	}
+	t.Fatal("no storage resource")
 }
