@@ -981,7 +981,7 @@ func (m *member) sendCommitNow() {
 	c.gen = m.memberGen
 	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
 	for _, p := range m.parts {
-		if m.owns(p) {
+		if m.owns(p) && m.pausedUntil[p] != offsetPending {
 			c.parts = append(c.parts, p)
 			c.offsets = append(c.offsets, m.pos[p])
 		}

@@ -186,9 +186,9 @@
 //     as if the delay had gathered them; starting offsets are 0, which
 //     latest and earliest agree on then. Group protocol messages other than
 //     commits cost no broker resources; the coordinator reads a cooperative
-//     member's owned partitions directly rather than from its JoinGroup,
-//     and a newly owned partition's committed offset directly rather than
-//     by an OffsetFetch; a new coordinator keeps the group's membership and
+//     member's owned partitions directly rather than from its JoinGroup
+//     (a newly owned partition's start comes by OffsetFetch, through the
+//     network); a new coordinator keeps the group's membership and
 //     generation (Kafka stores them in the same log) and reloads only the
 //     offsets, in no time. A paused partition (retry backoff) is skipped by
 //     fetches until the backoff ends, and fetched again at the next fetch.
