@@ -199,7 +199,10 @@
 //     followers fetch through fetchers of their own rather than sharing the
 //     data partitions' (as with more num.replica.fetchers), and they are
 //     left out of the topic results (unavailability, elections, partition
-//     lists). Commits cost the coordinator's NIC and CPU.
+//     lists). Commits cost the coordinator's NIC and CPU. The log cleaner
+//     compacts them every 4,096 commits only in runs without broker faults
+//     (a replica truncated into a compacted segment and appended to again
+//     reads back corrupt, a log engine issue still open).
 //   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
 //     not fsync on the produce path): they load the disk but do not delay
 //     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
