@@ -981,7 +981,7 @@ func (m *member) sendCommitNow() {
 	c.gen = m.memberGen
 	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
 	for _, p := range m.parts {
-		if m.owns(p) {
+		if m.owns(p) && m.pausedUntil[p] != offsetPending {
 			c.parts = append(c.parts, p)
 			c.offsets = append(c.offsets, m.pos[p])
 		}
@@ -1108,8 +1108,12 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 			}
 			w.offsetCommits++
 			op.appends++
-			if op.appends%4096 == 0 {
-				// The log cleaner: keep the latest offset per key.
+			if op.appends%4096 == 0 && !w.faulty {
+				// The log cleaner: keep the latest offset per key. Not in
+				// runs with broker faults: a replica truncated into a
+				// compacted segment and appended to again reads back
+				// corrupt (a log engine issue), and a crash or a new
+				// leader truncates.
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false

@@ -9,7 +9,7 @@ import (
 // How members reach their group coordinator.
 //
 // Every group request — FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
-// LeaveGroup, OffsetCommit — travels through the network (net.Send) on the
+// LeaveGroup, OffsetCommit, OffsetFetch — travels through the network (net.Send) on the
 // member's connection to the broker it takes for its coordinator, so
 // latency, jitter and faults apply to it. A member finds its coordinator
 // by asking a broker (FindCoordinator: the leader of the group's

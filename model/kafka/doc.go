@@ -186,9 +186,9 @@
 //     as if the delay had gathered them; starting offsets are 0, which
 //     latest and earliest agree on then. Group protocol messages other than
 //     commits cost no broker resources; the coordinator reads a cooperative
-//     member's owned partitions directly rather than from its JoinGroup,
-//     and a newly owned partition's committed offset directly rather than
-//     by an OffsetFetch; a new coordinator keeps the group's membership and
+//     member's owned partitions directly rather than from its JoinGroup
+//     (a newly owned partition's start comes by OffsetFetch, through the
+//     network); a new coordinator keeps the group's membership and
 //     generation (Kafka stores them in the same log) and reloads only the
 //     offsets, in no time. A paused partition (retry backoff) is skipped by
 //     fetches until the backoff ends, and fetched again at the next fetch.
@@ -199,7 +199,10 @@
 //     followers fetch through fetchers of their own rather than sharing the
 //     data partitions' (as with more num.replica.fetchers), and they are
 //     left out of the topic results (unavailability, elections, partition
-//     lists). Commits cost the coordinator's NIC and CPU.
+//     lists). Commits cost the coordinator's NIC and CPU. The log cleaner
+//     compacts them every 4,096 commits only in runs without broker faults
+//     (a replica truncated into a compacted segment and appended to again
+//     reads back corrupt, a log engine issue still open).
 //   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
 //     not fsync on the produce path): they load the disk but do not delay
 //     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
