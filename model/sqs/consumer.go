@@ -123,6 +123,10 @@ func (c *consumer) next() {
 	r := c.reserved[0]
 	c.reserved = c.reserved[1:]
 	c.running = 1
+	if r.M.ReceiveCount == 1 {
+		w.waitSum += (w.s.Now() - r.M.Born).Seconds()
+		w.waitN++
+	}
 	alive := c.aliveNow()
 	d := sim.Time(0)
 	if c.g.proc != nil {

@@ -47,6 +47,10 @@ type world struct {
 	ackedBytes                                                int64
 	processingRetries, discarded, deadLettered, redelivered   int64
 	err                                                       error
+	// waitSum and waitN: time from produce to the start of processing,
+	// summed over plain consumers' first processings (the queueing-theory test).
+	waitSum float64
+	waitN   int64
 }
 
 // qstate is a queue with the service's side of the API: parked long polls
