@@ -78,6 +78,8 @@ type consumer struct {
 	held      int       // Celery: ETA tasks waiting in memory
 	running   int
 	nextStart sim.Time // Celery rate limit
+	// skip holds the FIFO groups of the current batch whose message failed.
+	skip map[int64]bool
 }
 
 func (c *consumer) start() {
@@ -116,7 +118,11 @@ func (c *consumer) poll() {
 // next processes the next received message, or polls again.
 func (c *consumer) next() {
 	w := c.g.w
+	for len(c.reserved) > 0 && c.skip[c.reserved[0].M.Key] {
+		c.reserved = c.reserved[1:] // left in flight: back with its group after the timeout
+	}
 	if len(c.reserved) == 0 {
+		clear(c.skip)
 		c.poll()
 		return
 	}
@@ -168,6 +174,14 @@ func (c *consumer) finish(r Receipt) {
 	g, w := c.g, c.g.w
 	if g.fails(r.M, c.rng) {
 		w.processingRetries++
+		if g.qs.spec.IsFIFO() {
+			// The rest of its group in this batch would run out of order:
+			// a FIFO consumer stops that group and lets it come back.
+			if c.skip == nil {
+				c.skip = map[int64]bool{}
+			}
+			c.skip[r.M.Key] = true
+		}
 		return
 	}
 	g.record(r.M)

@@ -301,7 +301,7 @@ func (w *world) run(opts model.Options) (*model.Results, error) {
 		if partial {
 			break
 		}
-		t = min(t+step*60, limit)
+		t = min(t+step, limit)
 		w.s.RunUntil(t)
 		if w.err != nil {
 			return nil, w.err
