@@ -22,6 +22,17 @@ func (c *consumer) reservationLimit() int {
 	return cel.Concurrency * cel.Multiplier()
 }
 
+// unacked is how many of the worker's messages count against its prefetch
+// window: those reserved, and those running when they are acknowledged
+// late (an early ack frees the slot as the task starts).
+func (c *consumer) unacked() int {
+	n := len(c.reserved)
+	if c.g.w.sc.Celery.AcksLate {
+		n += c.running
+	}
+	return n
+}
+
 // workerPoll receives while the worker has room in its prefetch window.
 func (c *consumer) workerPoll() {
 	w := c.g.w
@@ -30,7 +41,7 @@ func (c *consumer) workerPoll() {
 	}
 	n := MaxReceiveMsgs
 	if lim := c.reservationLimit(); lim > 0 {
-		n = min(n, lim-len(c.reserved)-c.running)
+		n = min(n, lim-c.unacked())
 	}
 	if n <= 0 {
 		return
