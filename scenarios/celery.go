@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+
 	"mqsim/scenarios/units"
 )
 
@@ -41,6 +43,17 @@ type Celery struct {
 	// RateLimit is the task's rate_limit, per worker (not global): at most
 	// this many task starts per second on each worker. 0 = none.
 	RateLimit units.Rate `yaml:"rate_limit" json:"rate_limit,omitempty"`
+	// RejectOnWorkerLost is task_reject_on_worker_lost: with acks_late, a
+	// task whose process was killed is requeued (visible again at once)
+	// instead of acknowledged. It acts when crash_kills is processes.
+	RejectOnWorkerLost bool `yaml:"reject_on_worker_lost" json:"reject_on_worker_lost,omitempty"`
+	// CrashKills is what a consumer-crash fault kills on a worker: "worker"
+	// (the default: the whole worker, which sends nothing more; its
+	// unacknowledged messages come back after the visibility timeout) or
+	// "processes" (the pool's processes running tasks; the worker lives,
+	// replaces them at once and settles each lost task: acknowledged, or
+	// requeued with acks_late and reject_on_worker_lost).
+	CrashKills string `yaml:"crash_kills" json:"crash_kills,omitempty"`
 	// Countdown, if set, is the countdown every task is published with
 	// (apply_async(countdown=…)): the worker holds it in memory until its
 	// ETA, outside the prefetch window.
@@ -74,6 +87,7 @@ func (s *Scenario) defaultsCelery() {
 	setInt(&c.Concurrency, DefaultCeleryConcurrency)
 	setDur(&c.DefaultRetryDelay, DefaultCeleryRetryDelay)
 	setDur(&c.RetryBackoffMax, DefaultCeleryRetryBackoffMax)
+	setStr(&c.CrashKills, "worker")
 }
 
 func (s *Scenario) validateCelery(v *validator) {
@@ -96,6 +110,15 @@ func (s *Scenario) validateCelery(v *validator) {
 	}
 	if c.RateLimit < 0 {
 		v.add("celery.rate_limit", "must not be negative")
+	}
+	v.oneOf("celery.crash_kills", c.CrashKills, "worker", "processes")
+	if c.RejectOnWorkerLost && !c.AcksLate {
+		v.add("celery.reject_on_worker_lost", "set without acks_late: an early-acked task is already deleted when its process dies, so there is nothing to reject")
+	}
+	for i, f := range s.Faults {
+		if c.CrashKills == "processes" && f.Type == "consumer-crash" && f.Duration > 0 {
+			v.add(fmt.Sprintf("faults[%d].duration", i), "with celery.crash_kills: processes the worker replaces its processes at once: remove the duration")
+		}
 	}
 	if c.Countdown.Dist != nil {
 		if m := c.Countdown.Mean(); m < 0 || m > 30*86400 {

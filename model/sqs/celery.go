@@ -102,12 +102,14 @@ func (c *consumer) tryStart() {
 		if c.g.proc != nil {
 			d = sim.SampleTime(c.g.proc, c.rng)
 		}
-		alive := c.aliveNow()
+		alive, pe := c.aliveNow(), c.procEpoch
+		c.runningR = append(c.runningR, r)
 		w.s.After(d, func() {
-			if !alive() {
+			if !alive() || c.procEpoch != pe {
 				return
 			}
 			c.running--
+			c.removeRunning(r)
 			c.taskDone(r)
 			c.tryStart()
 			c.workerPoll()
@@ -140,4 +142,40 @@ func (c *consumer) taskDone(r Receipt) {
 	if cel.AcksLate {
 		w.deleteMsg(g.qs, r, c.rng)
 	}
+}
+
+func (c *consumer) removeRunning(r Receipt) {
+	for i, x := range c.runningR {
+		if x == r {
+			c.runningR = append(c.runningR[:i], c.runningR[i+1:]...)
+			return
+		}
+	}
+}
+
+// processesLost kills the pool processes running tasks (a consumer-crash
+// fault with celery.crash_kills: processes): the worker itself lives,
+// replaces them at once and settles each lost task — an early-acked one is
+// already deleted; a late-acked one is acknowledged (deleted) as failed
+// unless reject_on_worker_lost requeues it (visible again at once).
+func (c *consumer) processesLost() {
+	w := c.g.w
+	if !c.alive {
+		return
+	}
+	cel := w.sc.Celery
+	c.procEpoch++
+	for _, r := range c.runningR {
+		if !cel.AcksLate {
+			continue
+		}
+		if cel.RejectOnWorkerLost {
+			w.changeVisibility(c.g.qs, r, 0)
+		} else {
+			w.deleteMsg(c.g.qs, r, c.rng)
+		}
+	}
+	c.runningR, c.running = nil, 0
+	c.tryStart()
+	c.workerPoll()
 }

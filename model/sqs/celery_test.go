@@ -137,3 +137,31 @@ func TestCeleryMaxRetries(t *testing.T) {
 			r.Produced, r.ProcessingRetries, r.Discarded, r.Lost, r.Duplicates)
 	}
 }
+
+// A worker dies while running two 100 s tasks (sent at 1 s and 2 s) at
+// 2.5 s. Killing the whole worker: early-acked tasks are lost, late-acked
+// ones come back after the 200 s visibility timeout. Killing its processes
+// (the worker lives): early-acked tasks are lost, late-acked ones are
+// acknowledged as failed — lost — unless reject_on_worker_lost requeues
+// them at once.
+func TestCeleryWorkerLost(t *testing.T) {
+	for _, c := range []struct {
+		celery          string
+		restart         string
+		lost, processed int64
+	}{
+		{"  crash_kills: worker\n", "10s", 2, 0},
+		{"  crash_kills: worker\n  acks_late: true\n", "10s", 0, 2},
+		{"  crash_kills: processes\n", "0s", 2, 0},
+		{"  crash_kills: processes\n  acks_late: true\n", "0s", 2, 0},
+		{"  crash_kills: processes\n  acks_late: true\n  reject_on_worker_lost: true\n", "0s", 0, 2},
+	} {
+		yaml := fmt.Sprintf(celeryBase, "3s", "200s", "1/s", 1, "const(100s)", "  concurrency: 2\n"+c.celery) +
+			"faults:\n  - type: consumer-crash\n    group: workers\n    consumer: 0\n    at: 2500ms\n    duration: " + c.restart + "\n"
+		_, r := play(t, load(t, yaml, "drain=10m"))
+		if r.Lost != c.lost || r.Groups[0].Processed != c.processed || r.Duplicates != 0 || r.Unseen != 0 {
+			t.Errorf("%q: lost %d, processed %d, duplicates %d, unseen %d; want %d, %d, 0, 0",
+				c.celery, r.Lost, r.Groups[0].Processed, r.Duplicates, r.Unseen, c.lost, c.processed)
+		}
+	}
+}

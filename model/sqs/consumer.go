@@ -80,6 +80,10 @@ type consumer struct {
 	nextStart sim.Time // Celery rate limit
 	// skip holds the FIFO groups of the current batch whose message failed.
 	skip map[int64]bool
+	// runningR are a Celery worker's running tasks; procEpoch changes when
+	// its processes are killed, cancelling their completions.
+	runningR  []Receipt
+	procEpoch int
 }
 
 func (c *consumer) start() {
@@ -206,7 +210,7 @@ func (g *groupState) record(m *Message) {
 func (c *consumer) crash() {
 	c.alive = false
 	c.epoch++
-	c.reserved, c.held, c.running, c.polling = nil, 0, 0, false
+	c.reserved, c.held, c.running, c.polling, c.runningR = nil, 0, 0, false, nil
 }
 
 func (c *consumer) restart() {
@@ -236,6 +240,10 @@ func (w *world) buildFaults() error {
 			targets = g.consumers[*f.Consumer : *f.Consumer+1]
 		}
 		for _, c := range targets {
+			if cel := w.sc.Celery; cel != nil && cel.CrashKills == "processes" {
+				w.s.At(sim.Time(f.At), c.processesLost)
+				continue
+			}
 			w.s.At(sim.Time(f.At), c.crash)
 			if f.Duration > 0 {
 				w.s.At(sim.Time(f.At+f.Duration), c.restart)

@@ -334,6 +334,9 @@ func (q *Queue) Receive(now sim.Time, max int) []Receipt {
 		q.OverLimit++
 		return nil
 	}
+	if lim := q.Cfg.InFlightLimit; lim > 0 {
+		max = min(max, lim-q.inFlight)
+	}
 	var out []Receipt
 	if !q.Cfg.FIFO {
 		for len(out) < max && len(q.ready) > 0 {

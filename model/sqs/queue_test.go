@@ -172,3 +172,37 @@ func TestRedriveAfterMaxReceiveCount(t *testing.T) {
 		}
 	}
 }
+
+// The in-flight limit caps receives: with 2, a third message waits until
+// one is deleted.
+func TestInFlightLimit(t *testing.T) {
+	q := stdQueue(sec(30))
+	q.Cfg.InFlightLimit = 2
+	for i := range 3 {
+		q.Send(0, msg(int32(i), -1))
+	}
+	got := q.Receive(0, 10)
+	if len(got) != 2 {
+		t.Fatalf("receive got %d, want 2 (the in-flight limit)", len(got))
+	}
+	if more := q.Receive(sec(1), 10); len(more) != 0 || q.OverLimit != 1 {
+		t.Fatalf("receive at the limit got %d (over-limit count %d), want 0 and 1", len(more), q.OverLimit)
+	}
+	q.Delete(sec(2), got[0])
+	if more := q.Receive(sec(2), 10); len(more) != 1 {
+		t.Fatalf("after a delete got %d, want 1", len(more))
+	}
+}
+
+// A delay queue holds a message for its delay before the first receive.
+func TestDelayQueue(t *testing.T) {
+	q := stdQueue(sec(30))
+	q.Cfg.Delay = sec(900) // the 15-minute maximum
+	q.Send(sec(10), msg(0, -1))
+	if at, ok := q.NextTimer(); !ok || at != sec(910) {
+		t.Fatalf("next timer %v, want 910 s", at)
+	}
+	if len(q.Receive(sec(909.9), 1)) != 0 || len(q.Receive(sec(910), 1)) != 1 {
+		t.Errorf("a message sent at 10 s with a 900 s delay is not receivable exactly from 910 s")
+	}
+}
