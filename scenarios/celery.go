@@ -57,7 +57,7 @@ type Celery struct {
 	// Countdown, if set, is the countdown every task is published with
 	// (apply_async(countdown=…)): the worker holds it in memory until its
 	// ETA, outside the prefetch window.
-	Countdown TimeDist `yaml:"countdown" json:"countdown,omitempty"`
+	Countdown TimeDist `yaml:"countdown" json:"countdown,omitzero"`
 }
 
 // Multiplier is the prefetch multiplier, Celery's default when unset.
