@@ -31,6 +31,7 @@ const (
 	DefaultSQSHighThroughput  = 18_000 // high-throughput FIFO, us-east-1 (Oct 2023)
 	DefaultSQSPricePerMillion = 0.40   // USD per million requests (standard); a setting, not a truth
 	SQSBillingChunk           = 64 << 10
+	DefaultSQSBatchOpen       = 200 * units.Millisecond // the SDK's buffered client, maxBatchOpenMs
 )
 
 // SQS is the `sqs:` section of a scenario with `system: sqs`: the queues
@@ -46,6 +47,11 @@ type SQS struct {
 	// every heartbeat while it processes a message, restarting its queue's
 	// visibility timeout (the usual fix for work slower than the timeout).
 	Heartbeat units.Duration `yaml:"heartbeat" json:"heartbeat,omitempty"`
+	// SendBatch is how many messages a producer sends per call: 1 is
+	// SendMessage, up to 10 is SendMessageBatch (at most 1 MiB in all). A
+	// batch goes when full or BatchOpen after its first message.
+	SendBatch int            `yaml:"send_batch" json:"send_batch"`
+	BatchOpen units.Duration `yaml:"batch_open" json:"batch_open"`
 	// PricePerMillion is the price of a million requests, for the monthly
 	// estimate.
 	PricePerMillion float64    `yaml:"price_per_million" json:"price_per_million"`
@@ -110,6 +116,8 @@ func (s *Scenario) defaultsSQS() {
 	}
 	setDur(&q.RequestLatency, DefaultSQSRequestLatency)
 	setInt(&q.MaxMessages, 1)
+	setInt(&q.SendBatch, 1)
+	setDur(&q.BatchOpen, DefaultSQSBatchOpen)
 	if q.PricePerMillion == 0 {
 		q.PricePerMillion = DefaultSQSPricePerMillion
 	}
@@ -169,6 +177,10 @@ func (s *Scenario) validateSQS(v *validator) map[string]int {
 		v.add("sqs.request_latency", "%v: want above 0 and at most 10s (SQS's typical ~20ms)", c.RequestLatency)
 	}
 	v.between("sqs.max_messages", c.MaxMessages, 1, 10)
+	v.between("sqs.send_batch", c.SendBatch, 1, 10)
+	if c.BatchOpen <= 0 || c.BatchOpen > units.Minute {
+		v.add("sqs.batch_open", "%v: want above 0 and at most 1m", c.BatchOpen)
+	}
 	if c.Heartbeat < 0 {
 		v.add("sqs.heartbeat", "must not be negative")
 	}

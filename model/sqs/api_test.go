@@ -3,6 +3,8 @@ package sqs
 import (
 	"math"
 	"testing"
+
+	"mqsim/sim"
 )
 
 const apiBase = `name: api
@@ -65,5 +67,48 @@ func TestStandardDuplicateRate(t *testing.T) {
 	// 10% of deletes missed, and 10% of the second deletes too: 0.1 + 0.01 + … ≈ 0.111 per message.
 	if math.Abs(share-0.111) > 0.03 {
 		t.Errorf("duplicates %d of %d messages (%.3f), want about 0.111", r.Duplicates, r.Acked, share)
+	}
+}
+
+// A FIFO queue allows 300 calls per second per action: 5,000 msg/s offered
+// in SendMessageBatch calls of 10 are sent at 300 × 10 = 3,000 msg/s, one
+// message per call at 300 msg/s; high-throughput mode (18,000 calls/s)
+// does not bind at 500 calls/s.
+func TestFIFOThroughputLimit(t *testing.T) {
+	const yaml = `name: fifo
+system: sqs
+seed: 1
+duration: 10s
+sqs:
+  queues:
+    - name: q.fifo
+      type: fifo
+producers:
+  - name: p
+    topic: q.fifo
+    rate: 5000/s
+    arrival: constant
+    keys: uniform(100)
+consumer_groups:
+  - name: g
+    topic: q.fifo
+`
+	for _, c := range []struct {
+		sets []string
+		want float64 // messages sent in the 10 s
+	}{
+		{[]string{"sqs.send_batch=10"}, 3000 * 10},
+		{nil, 300 * 10},
+		{[]string{"sqs.send_batch=10", "sqs.queues.0.high_throughput=true"}, 5000 * 10},
+	} {
+		w, err := build(load(t, yaml, c.sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.s.RunUntil(sim.Seconds(10))
+		got := float64(w.queues[0].q.Sent)
+		if math.Abs(got-c.want)/c.want > 0.01 {
+			t.Errorf("%v: %.0f messages sent in 10 s, want %.0f", c.sets, got, c.want)
+		}
 	}
 }

@@ -29,6 +29,12 @@ type producer struct {
 
 	produced, acked, failed int64
 	ackHist                 *sim.Histogram
+
+	// batch is the SendMessageBatch being filled; batchSeq invalidates the
+	// timer of a batch already sent.
+	batch      []*Message
+	batchBytes int64
+	batchSeq   int
 }
 
 func (w *world) buildProducers() error {
@@ -89,7 +95,51 @@ func (p *producer) arrive() {
 		w.failed++
 		w.tooLarge++
 	} else {
-		w.send(p.qs, m, func() {
+		p.add(m)
+	}
+	if next := p.arr.next(now); next < w.end {
+		w.s.At(next, p.arrive)
+	}
+}
+
+// add puts m in the open batch, sending the batch when it is full (by
+// count or by the 1 MiB a batch may carry) or batch_open after it opened.
+func (p *producer) add(m *Message) {
+	w := p.w
+	if len(p.batch) > 0 && p.batchBytes+m.Size > maxBatchBytes {
+		p.flush()
+	}
+	p.batch = append(p.batch, m)
+	p.batchBytes += m.Size
+	if len(p.batch) >= w.cfg.SendBatch {
+		p.flush()
+		return
+	}
+	if len(p.batch) == 1 {
+		seq := p.batchSeq
+		w.s.After(sim.Time(w.cfg.BatchOpen), func() {
+			if p.batchSeq == seq {
+				p.flush()
+			}
+		})
+	}
+}
+
+// maxBatchBytes is SendMessageBatch's limit on a batch's total size.
+const maxBatchBytes = 1 << 20
+
+// flush sends the open batch in one call.
+func (p *producer) flush() {
+	w := p.w
+	batch := p.batch
+	p.batch, p.batchBytes = nil, 0
+	p.batchSeq++
+	var bytes int64
+	for _, m := range batch {
+		bytes += m.Size
+	}
+	w.sendBatch(p.qs, batch, bytes, func() {
+		for _, m := range batch {
 			p.acked++
 			w.acked++
 			w.ackedBytes += m.Size
@@ -99,11 +149,8 @@ func (p *producer) arrive() {
 			if m.Born >= sim.Time(w.sc.Warmup) {
 				w.ack.RecordTime(lat)
 			}
-		})
-	}
-	if next := p.arr.next(now); next < w.end {
-		w.s.At(next, p.arrive)
-	}
+		}
+	})
 }
 
 // arrivals draws successive arrival times of one producer instance: the

@@ -280,8 +280,15 @@ func (w *world) changeVisibility(qs *qstate, r Receipt, timeout sim.Time) {
 
 // send is a SendMessage call; ok is told when the response is back.
 func (w *world) send(qs *qstate, m *Message, ok func()) {
-	w.call(qs, actSend, m.Size, func() {
-		qs.q.Send(w.s.Now(), m)
+	w.sendBatch(qs, []*Message{m}, m.Size, ok)
+}
+
+// sendBatch is a SendMessageBatch call (one message: SendMessage).
+func (w *world) sendBatch(qs *qstate, ms []*Message, bytes int64, ok func()) {
+	w.call(qs, actSend, bytes, func() {
+		for _, m := range ms {
+			qs.q.Send(w.s.Now(), m)
+		}
 		qs.maxStore = max(qs.maxStore, qs.q.Stored())
 		qs.wake()
 		w.reply(ok)
