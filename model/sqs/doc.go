@@ -53,13 +53,13 @@
 //
 //	queue.go     Queue: standard and FIFO queues, visibility, redrive, retention, dedup, delay, in-flight limit
 //	run.go       the world: building a run, API calls and their cost, long polls, the run loop
-//	producer.go  producers (open-loop SendMessage calls) and the arrival and key draws
+//	producer.go  producers (open-loop SendMessage or SendMessageBatch calls) and the arrival and key draws
 //	consumer.go  consumer threads, failures, heartbeats, consumer-crash faults
 //	celery.go    Celery workers: prefetch window, early or late acks, retries, rate limit, ETA tasks
 //	results.go   time series and model.Results, with the API counts and the monthly request estimate
 //
-// Not modelled yet: SendMessageBatch and DeleteMessageBatch (a producer
-// sends one message per call), short polling's sampling of a subset of
+// Not modelled yet: DeleteMessageBatch (consumers delete one message per
+// call), short polling's sampling of a subset of
 // servers, message attributes, the FIFO 120,000-message backlog scan, and
 // a Redis transport for Celery.
 package sqs

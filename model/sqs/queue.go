@@ -430,6 +430,12 @@ func (m *Message) VisibleAt() sim.Time { return m.visibleAt }
 // in flight (ApproximateNumberOfMessages + NotVisible + Delayed).
 func (q *Queue) Stored() int { return q.stored }
 
+// AtInFlightLimit reports whether receives return nothing for the
+// in-flight limit.
+func (q *Queue) AtInFlightLimit() bool {
+	return q.Cfg.InFlightLimit > 0 && q.inFlight >= q.Cfg.InFlightLimit
+}
+
 // InFlight is ApproximateNumberOfMessagesNotVisible.
 func (q *Queue) InFlight() int { return q.inFlight }
 

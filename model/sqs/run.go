@@ -216,14 +216,15 @@ func (w *world) answer(qs *qstate, rs []Receipt, got func([]Receipt), alive func
 // wake answers parked long polls while messages are available.
 func (qs *qstate) wake() {
 	now := qs.w.s.Now()
+	qs.q.Advance(now) // so the next timer is in the future
 	for len(qs.waiters) > 0 {
 		wt := qs.waiters[0]
 		if wt.done {
 			qs.waiters = qs.waiters[1:]
 			continue
 		}
-		if !qs.q.HasAvailable(now) {
-			break
+		if qs.q.AtInFlightLimit() || !qs.q.HasAvailable(now) {
+			break // a delete or a timer wakes the queue again
 		}
 		rs := qs.q.Receive(now, wt.max)
 		if len(rs) == 0 { // all it reached expired or were redriven
