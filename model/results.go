@@ -67,6 +67,13 @@ type Results struct {
 	RejectedCommits        int64   `json:"rejected_commits"`         // commits fenced (stale generation, partition not owned)
 	OwnershipViolations    int64   `json:"ownership_violations"`     // a partition given while another member owned it (must be 0)
 	DeadLettered           int64   `json:"dead_lettered"`            // messages written to a dead-letter topic
+	// A group coordinator failing over (offsets.go): how often a new one
+	// loaded a group, how many partitions' committed offsets fell back
+	// (acknowledged commits the new leader's log lacked), and by how many
+	// records in all.
+	CoordinatorFailovers int64 `json:"coordinator_failovers"`
+	CommitsLost          int64 `json:"commits_lost"`
+	CommitRollback       int64 `json:"commit_rollback"`
 	// Retries above is the producer's (Kafka's name); ProcessingRetries
 	// are the consumers' attempts beyond the first.
 	ProcessingRetries  int64   `json:"processing_retries"`

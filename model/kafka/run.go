@@ -219,6 +219,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	if err := w.setupController(); err != nil {
 		return w, err
 	}
+	w.startOffsetsTopic()
 	// Start: fetchers, groups, producers, ISR checks, sampling.
 	for _, f := range w.fetchers {
 		f.send()
