@@ -71,6 +71,9 @@ func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
 		return nil, errors.New("no scenario")
 	}
 	kind := DefaultSystem
+	if sc.System != "" {
+		kind = sc.System
+	}
 	run, ok := systems[kind]
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: system %q is not linked into this program (import mqsim/model/systems)", sc.Name, kind)
