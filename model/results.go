@@ -67,6 +67,13 @@ type Results struct {
 	RejectedCommits        int64   `json:"rejected_commits"`         // commits fenced (stale generation, partition not owned)
 	OwnershipViolations    int64   `json:"ownership_violations"`     // a partition given while another member owned it (must be 0)
 	DeadLettered           int64   `json:"dead_lettered"`            // messages written to a dead-letter topic
+	// A group coordinator failing over (offsets.go): how often a new one
+	// loaded a group, how many partitions' committed offsets fell back
+	// (acknowledged commits the new leader's log lacked), and by how many
+	// records in all.
+	CoordinatorFailovers int64 `json:"coordinator_failovers"`
+	CommitsLost          int64 `json:"commits_lost"`
+	CommitRollback       int64 `json:"commit_rollback"`
 	// Retries above is the producer's (Kafka's name); ProcessingRetries
 	// are the consumers' attempts beyond the first.
 	ProcessingRetries  int64   `json:"processing_retries"`
@@ -108,6 +115,8 @@ type Results struct {
 	// Replication safety under broker faults (elections, availability,
 	// convergence, invariants): see replication.go.
 	Replication
+	// QueueService: a managed queue service's API calls and billing (results_queue.go).
+	QueueService
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -192,6 +201,8 @@ type BrokerResult struct {
 //	consumed_per_s/<group>                 processed messages/s
 //	lag/<group>, max_partition_lag/<group> messages
 //	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
+//	ack_mean_ms, ack_p50_ms, ack_p75_ms, ack_p95_ms, ack_p99_ms, ack_p999_ms,
+//	ack_p9999_ms, ack_max_ms               over messages acknowledged in the interval (0 if none)
 //	min_isr, under_replicated              over all partitions
 //	util/<broker>/<nic_in|nic_out|disk_write|disk_read|cpu>
 //	                                       mean utilisation over the interval
@@ -322,6 +333,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	case "max_broker_utilisation":
 		return r.MaxBrokerUtilisation, KindRatio, true
 	}
+	if v, k, ok := r.QueueService.metric(name); ok {
+		return v, k, ok
+	}
 	if v, k, ok := r.Replication.metric(name); ok {
 		return v, k, ok
 	}
@@ -342,6 +356,7 @@ func MetricNames() []string {
 	}
 	names = append(names, consumerMetricNames...)
 	names = append(names, replicationMetricNames...)
+	names = append(names, queueMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)
@@ -431,4 +446,27 @@ type Recovery struct {
 	// Unclean marks a log reopened without its clean-shutdown marker
 	// whose recovery dropped nothing.
 	Unclean bool `json:"unclean,omitempty"`
+}
+
+// LogDirFailure is a broker's log directory taken offline by a storage
+// error.
+type LogDirFailure struct {
+	Broker    int     `json:"broker"`
+	Topic     string  `json:"topic"`
+	Partition int     `json:"partition"`
+	Offset    int64   `json:"offset"` // the offset being read
+	AtSeconds float64 `json:"at_seconds"`
+	Error     string  `json:"error"`
+	// AfterRun marks a storage error met by the checks after the run
+	// (the convergence check, counting what is still pending): nothing
+	// was taken offline, but those numbers could not read that log.
+	AfterRun bool `json:"after_run,omitempty"`
+}
+
+// FaultEvent is a fault starting or ending, for reports and plot markers.
+type FaultEvent struct {
+	Time  float64 `json:"time"`  // simulated seconds
+	Type  string  `json:"type"`  // the fault type
+	Phase string  `json:"phase"` // "start" or "end"
+	Label string  `json:"label"` // what a plot marker says
 }

@@ -55,6 +55,8 @@ const (
 func (s *Scenario) Defaults() {
 	setDur(&s.Drain, DefaultDrain)
 	setDur(&s.SampleInterval, DefaultSampleInterval)
+	s.defaultsSQS()
+	s.defaultsCelery()
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)
@@ -71,6 +73,7 @@ func (s *Scenario) Defaults() {
 	setInt(&c.NumReplicaFetchers, DefaultNumReplicaFetchers)
 	setInt(&c.MinInsyncReplicas, DefaultMinInsyncReplicas)
 	setDur(&c.RetentionCheckInterval, 5*units.Minute)
+	c.defaultsCoordination()
 
 	for i := range s.Topics {
 		t := &s.Topics[i]
@@ -156,6 +159,7 @@ func (s *Scenario) Defaults() {
 		setDur(&g.SessionTimeout, DefaultSessionTimeout)
 		setDur(&g.HeartbeatInterval, DefaultHeartbeatInterval)
 		setDur(&g.MaxPollInterval, DefaultMaxPollInterval)
+		setDur(&g.CoordinatorRequestTimeout, DefaultCoordinatorRequestTimeout)
 		g.defaultsExtras()
 	}
 }

@@ -21,6 +21,10 @@ type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"` // the lesson, in plain words
 
+	System string  `yaml:"system" json:"system,omitempty"` // kafka (default) or sqs; see sqs.go
+	SQS    *SQS    `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Celery *Celery `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs), celery.go
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics
@@ -77,6 +81,23 @@ type Cluster struct {
 	// elections takes (written and committed to the metadata log), charged
 	// once per batch however many partitions it moves (5ms).
 	ElectionCost units.Duration `yaml:"election_cost" json:"election_cost,omitempty"`
+	// ControllerQuorumVoters is how many KRaft controllers vote in the
+	// metadata quorum (controller.quorum.voters; 3). A metadata batch is
+	// committed once a majority has it; without a majority alive nothing
+	// is elected or fenced.
+	ControllerQuorumVoters int `yaml:"controller_quorum_voters" json:"controller_quorum_voters,omitempty"`
+	// ControllerQuorumElectionTimeout is controller.quorum.election.timeout.ms
+	// (1s): how long voters go without hearing from the active controller
+	// before one of them stands for election.
+	ControllerQuorumElectionTimeout units.Duration `yaml:"controller_quorum_election_timeout" json:"controller_quorum_election_timeout,omitempty"`
+	// ControllerQuorumElectionBackoffMax is
+	// controller.quorum.election.backoff.max.ms (1s): each voter waits a
+	// random extra time up to it, so one candidate usually stands alone.
+	ControllerQuorumElectionBackoffMax units.Duration `yaml:"controller_quorum_election_backoff_max" json:"controller_quorum_election_backoff_max,omitempty"`
+	// OffsetsTopicReplicationFactor is offsets.topic.replication.factor
+	// (3, at most the broker count): the replicas of each
+	// __consumer_offsets partition, whose leader is a group's coordinator.
+	OffsetsTopicReplicationFactor int `yaml:"offsets_topic_replication_factor" json:"offsets_topic_replication_factor,omitempty"`
 }
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
@@ -204,6 +225,10 @@ type ConsumerGroup struct {
 	// its topic (an add-partitions fault). 0 means Kafka's default, 5m
 	// (DefaultMetadataMaxAge).
 	MetadataMaxAge units.Duration `yaml:"metadata_max_age" json:"metadata_max_age,omitempty"`
+	// CoordinatorRequestTimeout is request.timeout.ms for the group's
+	// requests to its coordinator (Kafka's 30s): how long a member waits
+	// for an answer from a coordinator that went silent.
+	CoordinatorRequestTimeout units.Duration `yaml:"coordinator_request_timeout" json:"coordinator_request_timeout,omitempty"`
 	// Failures, Autoscale and Downstream: see consumers.go.
 	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
 	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`
