@@ -129,6 +129,7 @@ type broker struct {
 	offsetVal                      [8]byte
 	offsetsAppends                 int64
 	lastCompactAt, compactInterval int64
+	owned                          []*replica // by page-cache file number (pagecache.go)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -155,12 +156,14 @@ func newBroker(w *world, id int) (*broker, error) {
 	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
 		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
 		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-		PageCache: int64(h.PageCache)})
+		PageCache: int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
+		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist})
 	if err != nil {
 		return nil, err
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
+	b.setupCache()
 	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 	if err != nil {
 		return nil, err
@@ -265,6 +268,9 @@ type replica struct {
 	lastFetch           sim.Time
 	leaderLEOAtLastFech int64
 	hw                  int64 // follower's own high watermark
+	owner               int32 // its log's file number in its broker's page cache
+	flushed             int64 // its log's end on disk (pagecache.go)
+	flushReq            int64 // its log's end at the last fsync asked for (flush.go)
 }
 
 // appended records a leader append: statistics, the async disk write, and
@@ -274,7 +280,7 @@ func (p *partition) appended(n int64, bytes int64) {
 	p.bytes += bytes
 	b := p.leader.b
 	b.written += bytes
-	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
+	b.Cache.Write(p.leader.owner, bytes, p.records)
 	for _, r := range p.replicas {
 		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
@@ -377,6 +383,7 @@ type replicaFetcher struct {
 	maxBytes  int64
 	waitMax   sim.Time
 	inRequest bool
+	fsyncs    int // fsyncs the applied batches wait for (flush.go)
 }
 
 // fetcherKey names one fetcher thread: the follower broker, the leader
@@ -538,8 +545,7 @@ func (w *world) rfDstIn(id uint64) {
 	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
 		return
 	}
-	f := w.fetchers[id]
-	w.useTime(f.dst.CPU, f.dst.CPUCost(f.bytes), w.fRFApply, id)
+	w.rfDstRoom(id)
 }
 
 // rfApply appends the fetched batches as they are and starts the next
@@ -557,7 +563,7 @@ func (w *world) rfApply(id uint64) {
 				return
 			}
 			f.dst.written += res.Size
-			w.use(f.dst.DiskW, float64(res.Size), w.fNop, 0)
+			f.dst.Cache.Write(r.owner, res.Size, r.log.LogEndOffset())
 			f.data[i] = nil
 		}
 		if hw := min(f.leaderHW[i], r.log.LogEndOffset()); hw > r.hw {
@@ -567,6 +573,9 @@ func (w *world) rfApply(id uint64) {
 			}
 			r.hw = hw
 		}
+	}
+	if w.rfFlush(f) {
+		return // rfFsynced sends the next fetch
 	}
 	f.inRequest = false
 	f.send()

@@ -55,6 +55,14 @@ var (
 	fbRetainPC   = fieldBase{"retention-loss", []string{"cluster.hardware.page_cache=64KB"}}
 	fbCrash      = fieldBase{"consumer-crash", []string{"duration=14s"}}
 	fbStorm      = fieldBase{"retry-storm", []string{"duration=14s", "faults.*.at=3s"}}
+	// A 10 MB page cache: 1 MB background threshold, 2 MB dirty limit, so
+	// write-back runs all the time (baseline writes about 2.6 MB/s per
+	// broker); with a 1 MB/s disk the limit holds writers back.
+	fbSmallPC  = fieldBase{"baseline", []string{"duration=3s", "cluster.hardware.page_cache=10MB"}}
+	fbDiskBind = fieldBase{"baseline", []string{"duration=3s", "cluster.hardware.page_cache=10MB", "cluster.hardware.disk_write=1MB/s"}}
+	fbWakeUp   = fieldBase{"baseline", []string{"duration=3s", "cluster.hardware.dirty_writeback=1s"}}
+	fbExpire   = fieldBase{"baseline", []string{"duration=3s", "cluster.hardware.dirty_expire=1s"}}
+	fbFsync    = fieldBase{"baseline", []string{"duration=3s", "cluster.flush_messages=1"}}
 )
 
 // fieldEffect is one field's pair: base, and base with set.
@@ -74,7 +82,14 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.profile":                           {fbBaseline, "cluster.profile=hdd-1g"},
 	"cluster.hardware.nic_in":                   {fbBaseline, "cluster.hardware.nic_in=10MB/s"},
 	"cluster.hardware.nic_out":                  {fbBaseline, "cluster.hardware.nic_out=10MB/s"},
-	"cluster.hardware.disk_write":               {fbBaseline, "cluster.hardware.disk_write=1MB/s"},
+	"cluster.hardware.disk_write":               {fbSmallPC, "cluster.hardware.disk_write=1MB/s"},
+	"cluster.hardware.dirty_ratio":              {fbDiskBind, "cluster.hardware.dirty_ratio=50%"},
+	"cluster.hardware.dirty_background_ratio":   {fbSmallPC, "cluster.hardware.dirty_background_ratio=15%"},
+	"cluster.hardware.dirty_expire":             {fbWakeUp, "cluster.hardware.dirty_expire=1s"},
+	"cluster.hardware.dirty_writeback":          {fbExpire, "cluster.hardware.dirty_writeback=1s"},
+	"cluster.hardware.fsync_latency":            {fbFsync, "cluster.hardware.fsync_latency=10ms"},
+	"cluster.flush_messages":                    {fbBaseline, "cluster.flush_messages=1"},
+	"cluster.flush_interval":                    {fbBaseline, "cluster.flush_interval=500ms"},
 	"cluster.hardware.disk_read":                {fbRetainPC, "cluster.hardware.disk_read=100KB/s"},
 	"cluster.hardware.page_cache":               {fbRetain, "cluster.hardware.page_cache=1MB"},
 	"cluster.hardware.cpu_threads":              {fbBaseline, "cluster.hardware.cpu_threads=1"},

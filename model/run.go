@@ -232,6 +232,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	if err := w.setupController(); err != nil {
 		return w, err
 	}
+	w.startFlusher()
 	// Start: fetchers, groups, producers, ISR checks, sampling.
 	for _, f := range w.fetchers {
 		f.send()
@@ -277,6 +278,7 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 			return nil, err
 		}
 		r := &replica{p: p, b: b, log: l, inISR: true}
+		b.addReplica(r)
 		p.replicas = append(p.replicas, r)
 		b.replicas++
 	}
@@ -348,6 +350,7 @@ type callbacks struct {
 	fCsArrive, fCsIn, fCsRead, fCsExpire, fCsDisk, fCsOut func(uint64)
 	fCsResp                                               func(uint64)
 	fCmArrive, fCmIn, fCmHandle, fCmOut, fCmResp          func(uint64)
+	fPrRoom, fRFDstCPU, fPrFsynced, fRFFsynced            func(uint64) // pagecache.go, flush.go
 }
 
 func (w *world) bind() {
@@ -360,6 +363,7 @@ func (w *world) bind() {
 		fCsArrive: w.csArrive, fCsIn: w.csIn, fCsRead: w.csRead, fCsExpire: w.csExpire, fCsDisk: w.csDisk,
 		fCsOut: w.csOut, fCsResp: w.csResp,
 		fCmArrive: w.cmArrive, fCmIn: w.cmIn, fCmHandle: w.cmHandle, fCmOut: w.cmOut, fCmResp: w.cmResp,
+		fPrRoom: w.prRoom, fRFDstCPU: w.rfDstCPU, fPrFsynced: w.prFsynced, fRFFsynced: w.rfFsynced,
 	}
 }
 

@@ -77,6 +77,15 @@ type Cluster struct {
 	// elections takes (written and committed to the metadata log), charged
 	// once per batch however many partitions it moves (5ms).
 	ElectionCost units.Duration `yaml:"election_cost" json:"election_cost,omitempty"`
+	// FlushMessages is log.flush.interval.messages: a log is fsynced once
+	// this many messages were appended since its last flush, and the
+	// append (a produce request, a follower's fetch) waits for it. Unset
+	// (0) is Kafka's default: never, durability comes from replication.
+	FlushMessages int `yaml:"flush_messages" json:"flush_messages,omitempty"`
+	// FlushInterval is log.flush.interval.ms: every log with unflushed
+	// messages is fsynced this often in the background (Kafka's log
+	// flusher); no append waits for it. Unset (0): never.
+	FlushInterval units.Duration `yaml:"flush_interval" json:"flush_interval,omitempty"`
 }
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
@@ -85,12 +94,25 @@ type Hardware struct {
 	NICOut         units.Bandwidth `yaml:"nic_out" json:"nic_out"`
 	DiskWrite      units.Bandwidth `yaml:"disk_write" json:"disk_write"`
 	DiskRead       units.Bandwidth `yaml:"disk_read" json:"disk_read"`
-	PageCache      units.Bytes     `yaml:"page_cache" json:"page_cache"` // recent bytes served from memory
+	PageCache      units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
 	CPUThreads     int             `yaml:"cpu_threads" json:"cpu_threads"`
 	CPUPerRequest  units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
 	CPUPerMB       units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
 	NetworkLatency units.Duration  `yaml:"network_latency" json:"network_latency"`
 	NetworkJitter  units.Duration  `yaml:"network_jitter" json:"network_jitter"`
+
+	// Write-back of the page cache, as Linux's vm.dirty_* settings:
+	// dirty_ratio of page_cache may be dirty before writers block,
+	// write-back starts past dirty_background_ratio, data dirty for
+	// dirty_expire is written back at the flusher's next wake-up (every
+	// dirty_writeback). Linux's defaults: 20%, 10%, 30s, 5s.
+	DirtyRatio           units.Ratio    `yaml:"dirty_ratio" json:"dirty_ratio"`
+	DirtyBackgroundRatio units.Ratio    `yaml:"dirty_background_ratio" json:"dirty_background_ratio"`
+	DirtyExpire          units.Duration `yaml:"dirty_expire" json:"dirty_expire"`
+	DirtyWriteback       units.Duration `yaml:"dirty_writeback" json:"dirty_writeback"`
+	// FsyncLatency is how long the disk takes to confirm an fsync once the
+	// file's bytes are written (cluster.flush_messages, flush_interval).
+	FsyncLatency TimeDist `yaml:"fsync_latency" json:"fsync_latency"`
 }
 
 // Topic is a named log split into partitions.

@@ -13,7 +13,16 @@ type Spec struct {
 	CPUThreads          int     // request-handler threads
 	CPUPerRequest       sim.Time
 	CPUPerByte          float64 // ns of handler time per byte of records
-	PageCache           int64   // bytes of recent writes served from memory
+	PageCache           int64   // bytes of memory for the page cache
+
+	// Write-back, as Linux's vm.dirty_* settings: ratios of PageCache,
+	// the age at which dirty data is due and how often the flusher
+	// looks. Zero takes Linux's default (LinuxDirtyRatio and the rest).
+	DirtyRatio, DirtyBackgroundRatio float64
+	DirtyExpire, DirtyWriteback      sim.Time
+	// FsyncLatency is the time a disk takes to confirm an fsync once the
+	// file's bytes are written (seconds); nil is none.
+	FsyncLatency sim.Dist
 }
 
 // Machine is a node's resources: NIC in and out, disk write and read
@@ -26,6 +35,7 @@ type Machine struct {
 	CPUReq                      sim.Time
 	CPUPerByte                  float64
 	PageCache                   int64
+	Cache                       *PageCache
 }
 
 // New builds a machine on s; its servers are named prefix/nic-in,
@@ -48,6 +58,19 @@ func New(s *sim.Sim, prefix string, spec Spec) (*Machine, error) {
 		}
 		*r.dst = rs
 	}
+	if spec.DirtyRatio <= 0 {
+		spec.DirtyRatio = LinuxDirtyRatio
+	}
+	if spec.DirtyBackgroundRatio <= 0 {
+		spec.DirtyBackgroundRatio = LinuxDirtyBackgroundRatio
+	}
+	if spec.DirtyExpire <= 0 {
+		spec.DirtyExpire = LinuxDirtyExpire
+	}
+	if spec.DirtyWriteback <= 0 {
+		spec.DirtyWriteback = LinuxDirtyWriteback
+	}
+	m.Cache = newPageCache(s, m.DiskW, spec, s.Stream(prefix+"/fsync"))
 	return m, nil
 }
 
