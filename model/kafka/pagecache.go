@@ -1,4 +1,4 @@
-package model
+package kafka
 
 // The storage path of a broker's writes: every append lands in its
 // machine's page cache (node.PageCache), which writes it back to the disk
