@@ -104,14 +104,14 @@ func profileList() list {
 		Name     string             `json:"name"`
 		Doc      string             `json:"doc"`
 		Hardware scenarios.Hardware `json:"hardware"`
+		Sources  []string           `json:"sources"`
 	}
 	l := list{title: "Hardware profiles", header: []string{"profile", "what it is", "hardware"}}
 	var items []item
 	for _, p := range scenarios.Profiles() {
 		h := p.Hardware
-		items = append(items, item{p.Name, p.Doc, h})
-		l.rows = append(l.rows, []string{p.Name, p.Doc, fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v",
-			h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter)})
+		items = append(items, item{p.Name, p.Doc, h, p.Sources})
+		l.rows = append(l.rows, []string{p.Name, p.Doc, profileHardware(h)})
 	}
 	l.items = items
 	return l
@@ -156,9 +156,11 @@ func listProfiles(w io.Writer) error {
 	var entries []reports.ListEntry
 	for _, p := range scenarios.Profiles() {
 		h := p.Hardware
-		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: []string{p.Doc,
-			fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v",
-				h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter)}})
+		lines := []string{p.Doc, profileHardware(h)}
+		for _, s := range p.Sources {
+			lines = append(lines, "source: "+s)
+		}
+		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: lines})
 	}
 	return reports.ListText(w, entries, reports.TextStyle{Width: termWidth(w)})
 }
@@ -200,4 +202,12 @@ func workloadList() (list, error) {
 	}
 	l.items = items
 	return l, nil
+}
+
+// profileHardware is one line of a profile's numbers.
+func profileHardware(h scenarios.Hardware) string {
+	return fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v; "+
+		"page cache %v (dirty limit %v, write-back from %v, expire %v, flusher every %v), fsync %s",
+		h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter,
+		h.PageCache, h.DirtyRatio, h.DirtyBackgroundRatio, h.DirtyExpire, h.DirtyWriteback, h.FsyncLatency.Spec)
 }
