@@ -182,6 +182,24 @@ type BrokerResult struct {
 	CPU       float64 `json:"cpu"`
 	BytesIn   int64   `json:"bytes_in"`
 	BytesOut  int64   `json:"bytes_out"`
+	// PageCache is set when the broker's page cache held writers at its
+	// dirty limit, fsynced, or lost dirty data to a power loss.
+	PageCache *PageCacheResult `json:"page_cache,omitempty"`
+}
+
+// PageCacheResult is what a broker's page cache did: how full of dirty
+// data it got, how long writers waited at the dirty limit, what it put on
+// disk, its fsyncs (and how many writers shared them: the group-commit
+// size) and what a power loss took.
+type PageCacheResult struct {
+	MaxDirtyBytes    int64   `json:"max_dirty_bytes"`
+	DirtyLimitBytes  int64   `json:"dirty_limit_bytes"`
+	WritesHeld       int64   `json:"writes_held"`
+	HeldSeconds      float64 `json:"held_seconds"` // summed over held writes
+	WrittenBackBytes int64   `json:"written_back_bytes"`
+	Fsyncs           int64   `json:"fsyncs"`
+	FsyncWriters     int64   `json:"fsync_writers"`
+	DirtyLostBytes   int64   `json:"dirty_lost_bytes"`
 }
 
 // Series holds time series sampled every IntervalSeconds, as columns that

@@ -1,5 +1,7 @@
 package kafka
 
+import "mqsim/model"
+
 // The storage path of a broker's writes: every append lands in its
 // machine's page cache (node.PageCache), which writes it back to the disk
 // as Linux does; a writer past the dirty limit waits for write-back before
@@ -60,4 +62,16 @@ func (c *controller) powerLoss(b int) (int64, error) {
 		}
 	}
 	return lost, nil
+}
+
+// cacheResult is the broker's page cache in the results, when it did
+// anything a reader should see: held writers, fsynced or lost data.
+func (b *broker) cacheResult() *model.PageCacheResult {
+	st := b.Cache.Stats
+	if st.Blocked == 0 && st.Fsyncs == 0 && st.Lost == 0 {
+		return nil
+	}
+	return &model.PageCacheResult{MaxDirtyBytes: st.MaxDirty, DirtyLimitBytes: b.Cache.Limit(), WritesHeld: st.Blocked,
+		HeldSeconds: st.BlockedTime.Seconds(), WrittenBackBytes: st.WrittenBack, Fsyncs: st.Fsyncs,
+		FsyncWriters: st.FsyncWrites, DirtyLostBytes: st.Lost}
 }

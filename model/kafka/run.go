@@ -577,7 +577,7 @@ func (w *world) results() (*Results, error) {
 		}
 		r.Brokers = append(r.Brokers, BrokerResult{ID: b.id, Leaders: b.leaders, Replicas: b.replicas,
 			NICIn: st[0], NICOut: st[1], DiskWrite: st[2], DiskRead: st[3], CPU: st[4],
-			BytesIn: b.bytesIn, BytesOut: b.bytesOut})
+			BytesIn: b.bytesIn, BytesOut: b.bytesOut, PageCache: b.cacheResult()})
 	}
 	r.Series = Series{IntervalSeconds: w.sampler.Interval().Seconds()}
 	for _, t := range w.sampler.Times() {
