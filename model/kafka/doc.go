@@ -139,8 +139,8 @@
 //     serves until it hears of the new epoch); producers learn a new leader
 //     at once (metadata refresh folded into their backoff); consumer fetch
 //     sessions move to a live broker at once and read each partition from
-//     its leader; a crash's lost page cache keeps what the last 5s
-//     write-back had flushed, and such a machine crash is silent to
+//     its leader; a crash's lost page cache keeps what write-back or an
+//     fsync had put on the disk (pagecache.go), and such a machine crash is silent to
 //     producers (they wait out request.timeout.ms) where a process crash
 //     refuses their new requests at once (in both, requests in flight at
 //     the crash wait out the timeout, and replica and consumer fetches are
@@ -182,10 +182,13 @@
 //     and DLQ topics append at the leader without a produce round trip.
 //   - __consumer_offsets is one unreplicated partition per coordinator
 //     broker; commits cost the coordinator's NIC and CPU.
-//   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
-//     not fsync on the produce path): they load the disk but do not delay
-//     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
-//     cache miss, disk, but no per-byte CPU.
+//   - Disk writes land in the broker's page cache (node.PageCache, Linux's
+//     dirty budget and write-back): they delay nothing until the dirty
+//     bytes reach dirty_ratio, and then appends wait for write-back
+//     (pagecache.go). Kafka does not fsync on the produce path unless
+//     flush_messages is set (flush.go); a held writer does not hold a
+//     handler thread (Kafka's write(2) would). Fetches are zero-copy:
+//     reads cost NIC and, on a cache miss, disk, but no per-byte CPU.
 //   - Retention runs every retention_check_interval (Kafka's default 5m,
 //     longer than most runs: set it to see retention act).
 //   - The client side has no NIC or CPU limits; clients are not a
