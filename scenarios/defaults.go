@@ -64,6 +64,7 @@ func (s *Scenario) Defaults() {
 	if p, ok := LookupProfile(c.Profile); ok {
 		c.Hardware.overlay(p.Hardware)
 	}
+	s.clientDefaults()
 	setDur(&c.ReplicaLagTimeMax, DefaultReplicaLagTimeMax)
 	setDur(&c.ReplicaFetchWaitMax, DefaultReplicaFetchWaitMax)
 	setBytes(&c.ReplicaFetchMinBytes, DefaultReplicaFetchMinBytes)

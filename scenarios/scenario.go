@@ -32,6 +32,12 @@ type Scenario struct {
 	Producers      []Producer      `yaml:"producers" json:"producers"`
 	ConsumerGroups []ConsumerGroup `yaml:"consumer_groups" json:"consumer_groups"`
 
+	// ClientProfile names the host every producer and consumer instance
+	// runs on, one instance per host (default "client-25g");
+	// ClientHardware overrides any number of it (clienthosts.go).
+	ClientProfile  string         `yaml:"client_profile" json:"client_profile"`
+	ClientHardware ClientHardware `yaml:"client_hardware" json:"client_hardware"`
+
 	// Faults are things that go wrong during the run, each at a simulated
 	// time (see Fault and faults.go for the types).
 	Faults []Fault `yaml:"faults" json:"faults,omitempty"`

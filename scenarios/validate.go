@@ -106,6 +106,7 @@ func (s *Scenario) validateCluster(v *validator) {
 	}
 	v.between("cluster.hardware.cpu_threads", h.CPUThreads, 1, 1024)
 	h.validateWriteback(v)
+	s.validateClients(v)
 	if c.FlushMessages < 0 {
 		v.add("cluster.flush_messages", "must be 0 (never) or more")
 	}

@@ -33,6 +33,7 @@ type world struct {
 	chk     *check.Checker
 
 	logDirFailures []LogDirFailure // storage.go
+	hosts          clientHosts     // clienthost.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
 	net *net.Network

@@ -559,7 +559,7 @@ func (w *world) csOut(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.net.Send(&s.down, w.fCsResp, id)
+	w.net.Send(&s.down, w.fCsClientIn, id) // through the consumer's host (clienthost.go)
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition

@@ -227,3 +227,34 @@ func TestPowerLossLosesDirtyOnly(t *testing.T) {
 		t.Errorf("process crash: lost %d, want 0 (the page cache survives)", proc.Lost)
 	}
 }
+
+// (5) Client hosts bind. Two producers, each on a 1 GbE host (125 MB/s),
+// offer 200 MB/s each of 10 KB messages to brokers on 25 Gbps NICs: each
+// producer's wire bytes cannot pass its NIC, so acknowledged payload is
+// at most 2 × 125 MB/s = 250 MB/s (less the request and batch headers on
+// the wire) and, NIC-bound, at least 90% of it. The one consumer, also on
+// a 1 GbE host, reads at most 125 MB/s and, reading a backlog, at least
+// 90% of it: it falls behind.
+func TestClientHostNICBinds(t *testing.T) {
+	no := false
+	s := &scenarios.Scenario{
+		Name: "client", Seed: 1, Duration: 5 * units.Second, Drain: units.Duration(units.Second),
+		ClientProfile: "client-1g",
+		Cluster:       scenarios.Cluster{Brokers: 3},
+		Topics:        []scenarios.Topic{{Name: "events", Partitions: 12, ReplicationFactor: 1, MinInsyncReplicas: 1}},
+		Producers: []scenarios.Producer{{Name: "app", Topic: "events", Instances: 2, Rate: 40000, Acks: "1",
+			EnableIdempotence: &no, MessageSize: sizeOf("10KB")}},
+		ConsumerGroups: []scenarios.ConsumerGroup{{Name: "readers", Topic: "events", Consumers: 1}},
+	}
+	s.Defaults()
+	r := mustRun(t, s)
+	acked, _ := window(r, "acked_per_s", 1, 5)
+	in := acked * 10000
+	if in > 250e6 || in < 0.9*250e6 {
+		t.Errorf("acked %.1f MB/s from two producers on 1 GbE hosts, want at most and near 2 × 125 MB/s", in/1e6)
+	}
+	out, _ := window(r, "consumed_per_s/readers", 1, 5)
+	if bytes := out * 10000; bytes > 125e6 || bytes < 0.9*125e6 {
+		t.Errorf("one consumer on a 1 GbE host read %.1f MB/s, want at most and near 125 MB/s", bytes/1e6)
+	}
+}

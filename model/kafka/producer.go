@@ -442,7 +442,7 @@ func (p *producer) send(req *produceReq) {
 		}
 		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
 	}
-	w.net.Send(&c.up, w.fPrArrive, uint64(req.id))
+	w.prClientSend(req) // through the producer's host to the network (clienthost.go)
 }
 
 // requestTimeout fires when a request got no response in time: its batches

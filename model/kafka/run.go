@@ -338,6 +338,7 @@ type callbacks struct {
 	fCsResp                                               func(uint64)
 	fCmArrive, fCmIn, fCmHandle, fCmOut, fCmResp          func(uint64)
 	fPrRoom, fRFDstCPU, fPrFsynced, fRFFsynced            func(uint64) // pagecache.go, flush.go
+	fPrClientCPU, fPrClientNIC, fCsClientIn, fCsClientNIC func(uint64) // clienthost.go
 }
 
 func (w *world) bind() {
@@ -351,6 +352,7 @@ func (w *world) bind() {
 		fCsOut: w.csOut, fCsResp: w.csResp,
 		fCmArrive: w.cmArrive, fCmIn: w.cmIn, fCmHandle: w.cmHandle, fCmOut: w.cmOut, fCmResp: w.cmResp,
 		fPrRoom: w.prRoom, fRFDstCPU: w.rfDstCPU, fPrFsynced: w.prFsynced, fRFFsynced: w.rfFsynced,
+		fPrClientCPU: w.prClientCPU, fPrClientNIC: w.prClientNIC, fCsClientIn: w.csClientIn, fCsClientNIC: w.csClientNIC,
 	}
 }
 
