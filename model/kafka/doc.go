@@ -191,8 +191,11 @@
 //     reads cost NIC and, on a cache miss, disk, but no per-byte CPU.
 //   - Retention runs every retention_check_interval (Kafka's default 5m,
 //     longer than most runs: set it to see retention act).
-//   - The client side has no NIC or CPU limits; clients are not a
-//     bottleneck.
+//   - Each client instance has a host of its own (clienthost.go): a
+//     produce request pays its producer host's CPU and NIC out, a fetch
+//     response its consumer host's NIC in and CPU; answers to produce
+//     requests and fetch requests cost the hosts nothing. A consumer pays
+//     the codec of the first producer writing its topic.
 //
 // # Files
 //
