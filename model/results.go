@@ -46,12 +46,18 @@ type Results struct {
 	ThroughputInBytes  float64 `json:"throughput_in_bytes"`  // acked payload bytes/s while producers ran
 	ThroughputOutBytes float64 `json:"throughput_out_bytes"` // processed payload bytes/s, summed over groups
 
-	MinISR                 int     `json:"min_isr"`                   // smallest ISR of any partition at any sample
-	MaxUnderReplicated     int     `json:"max_under_replicated"`      // most partitions with ISR < RF at any sample
-	FinalUnderReplicated   int     `json:"final_under_replicated"`    // partitions with ISR < RF at the end
-	ISRShrinks             int64   `json:"isr_shrinks"`               // followers removed from an ISR
-	ISRExpands             int64   `json:"isr_expands"`               // followers added back to an ISR
-	MaxBrokerUtilisation   float64 `json:"max_broker_utilisation"`    // busiest resource of any broker, mean over the run
+	MinISR               int     `json:"min_isr"`                // smallest ISR of any partition at any sample
+	MaxUnderReplicated   int     `json:"max_under_replicated"`   // most partitions with ISR < RF at any sample
+	FinalUnderReplicated int     `json:"final_under_replicated"` // partitions with ISR < RF at the end
+	ISRShrinks           int64   `json:"isr_shrinks"`            // followers removed from an ISR
+	ISRExpands           int64   `json:"isr_expands"`            // followers added back to an ISR
+	MaxBrokerUtilisation float64 `json:"max_broker_utilisation"` // busiest resource of any broker, mean over the run
+	// BusiestResource names the resource busiest on average over the run,
+	// brokers' and client hosts' alike ("broker-0/cpu",
+	// "client/app-0/nic-out"): the one that binds when a run is at its
+	// limit; BusiestUtilisation is its mean utilisation (0–1).
+	BusiestResource        string  `json:"busiest_resource,omitempty"`
+	BusiestUtilisation     float64 `json:"busiest_utilisation,omitempty"`
 	ProduceRequests        int64   `json:"produce_requests"`          // produce requests sent (attempts)
 	Retries                int64   `json:"retries"`                   // batch resends after a retriable error or timeout
 	ReplicaFetches         int64   `json:"replica_fetches"`           // follower fetch requests

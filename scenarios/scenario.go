@@ -96,16 +96,20 @@ type Cluster struct {
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
 type Hardware struct {
-	NICIn          units.Bandwidth `yaml:"nic_in" json:"nic_in"`
-	NICOut         units.Bandwidth `yaml:"nic_out" json:"nic_out"`
-	DiskWrite      units.Bandwidth `yaml:"disk_write" json:"disk_write"`
-	DiskRead       units.Bandwidth `yaml:"disk_read" json:"disk_read"`
-	PageCache      units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
-	CPUThreads     int             `yaml:"cpu_threads" json:"cpu_threads"`
-	CPUPerRequest  units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
-	CPUPerMB       units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
-	NetworkLatency units.Duration  `yaml:"network_latency" json:"network_latency"`
-	NetworkJitter  units.Duration  `yaml:"network_jitter" json:"network_jitter"`
+	NICIn         units.Bandwidth `yaml:"nic_in" json:"nic_in"`
+	NICOut        units.Bandwidth `yaml:"nic_out" json:"nic_out"`
+	DiskWrite     units.Bandwidth `yaml:"disk_write" json:"disk_write"`
+	DiskRead      units.Bandwidth `yaml:"disk_read" json:"disk_read"`
+	PageCache     units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
+	CPUThreads    int             `yaml:"cpu_threads" json:"cpu_threads"`
+	CPUPerRequest units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
+	CPUPerMB      units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
+	// CPUPerRecord is a leader's CPU time per record appended (Kafka's
+	// log validation walks every record of a batch to check it and assign
+	// its offset), on the handler thread.
+	CPUPerRecord   units.Duration `yaml:"cpu_per_record" json:"cpu_per_record"`
+	NetworkLatency units.Duration `yaml:"network_latency" json:"network_latency"`
+	NetworkJitter  units.Duration `yaml:"network_jitter" json:"network_jitter"`
 
 	// Write-back of the page cache, as Linux's vm.dirty_* settings:
 	// dirty_ratio of page_cache may be dirty before writers block,

@@ -165,3 +165,46 @@ func (w *world) topicRatio(t *topic) float64 {
 	}
 	return 1
 }
+
+// prCPU is a produce request's handler time at the leader: per request,
+// per byte and per record (node.Machine.CPUCostRecords).
+func (w *world) prCPU(r *produceReq) sim.Time {
+	p := r.c.p
+	var records int64
+	for _, id := range r.batches {
+		records += int64(p.batches[id].n)
+	}
+	return r.c.b.CPUCostRecords(records, r.bytes)
+}
+
+// busiest is the resource with the highest mean utilisation over the run,
+// of every broker and client host, in a fixed order (ties go to the
+// first): brokers, then producers, then consumers.
+func (w *world) busiest() (string, float64) {
+	name, util := "", 0.0
+	consider := func(rs *sim.RateServer) {
+		if u := rs.Stats().Utilisation; u > util {
+			name, util = rs.Config().Name, u
+		}
+	}
+	for _, b := range w.brokers {
+		for _, rs := range b.Resources() {
+			consider(rs)
+		}
+	}
+	for _, p := range w.prods {
+		if h := w.hosts.prod[p]; h != nil {
+			consider(h.cpu)
+			consider(h.nicOut)
+		}
+	}
+	for _, g := range w.groups {
+		for _, m := range g.all {
+			if h := w.hosts.memb[m]; h != nil {
+				consider(h.nicIn)
+				consider(h.cpu)
+			}
+		}
+	}
+	return name, util
+}

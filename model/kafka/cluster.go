@@ -157,7 +157,8 @@ func newBroker(w *world, id int) (*broker, error) {
 	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
 		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
 		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-		PageCache: int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
+		CPUPerRecord: sim.Time(h.CPUPerRecord),
+		PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
 		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist})
 	if err != nil {
 		return nil, err

@@ -104,6 +104,7 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.hardware.cpu_threads":              {fbBaseline, "cluster.hardware.cpu_threads=1"},
 	"cluster.hardware.cpu_per_request":          {fbBaseline, "cluster.hardware.cpu_per_request=1ms"},
 	"cluster.hardware.cpu_per_mb":               {fbBaseline, "cluster.hardware.cpu_per_mb=100ms"},
+	"cluster.hardware.cpu_per_record":           {fbBaseline, "cluster.hardware.cpu_per_record=1ms"},
 	"cluster.hardware.network_latency":          {fbBaseline, "cluster.hardware.network_latency=5ms"},
 	"cluster.hardware.network_jitter":           {fbBaseline, "cluster.hardware.network_jitter=100us"},
 	"cluster.replica_lag_time_max":              {fbBroker, "cluster.replica_lag_time_max=2s"},

@@ -258,3 +258,51 @@ func TestClientHostNICBinds(t *testing.T) {
 		t.Errorf("one consumer on a 1 GbE host read %.1f MB/s, want at most and near 125 MB/s", bytes/1e6)
 	}
 }
+
+// (6) Small messages are bound by CPU, large ones by the NIC. One
+// producer on a 1-core host whose client work costs 100 µs a record and
+// whose NIC sends 100 MB/s offers 20,000 msg/s to one broker:
+//   - 10 B messages: the core does 1 / 100 µs = 10,000 records/s (per
+//     request and per byte add under 1%), 0.1 MB/s of payload: the
+//     client's CPU binds.
+//   - 100 KB messages: the NIC sends 100 MB/s ÷ 100 KB = 1,000 msg/s
+//     (the core could do 1 / (100 µs + 15 µs per 100 KB) = 8,700): the
+//     client's NIC binds, at 100 MB/s.
+//   - 10 B messages from a free client to a broker whose single handler
+//     thread costs 100 µs a record: the broker's CPU binds at 10,000/s.
+//
+// Records/s fall and MB/s rise with size, and the results name the
+// binding resource.
+func TestSmallMessagesBindCPU(t *testing.T) {
+	run1 := func(size string, clientCPU, brokerCPU units.Duration) *Results {
+		no := false
+		s := &scenarios.Scenario{
+			Name: "size", Seed: 1, Duration: 4 * units.Second, Drain: units.Duration(units.Second),
+			ClientHardware: scenarios.ClientHardware{NIC: 100e6, Cores: 1, CPUPerRecord: clientCPU},
+			Cluster:        scenarios.Cluster{Brokers: 1, Hardware: scenarios.Hardware{CPUThreads: 1, CPUPerRecord: brokerCPU}},
+			Topics:         []scenarios.Topic{{Name: "events", Partitions: 4, ReplicationFactor: 1, MinInsyncReplicas: 1}},
+			Producers: []scenarios.Producer{{Name: "app", Topic: "events", Rate: 20000, Acks: "1",
+				EnableIdempotence: &no, MessageSize: sizeOf(size)}},
+		}
+		s.Defaults()
+		return mustRun(t, s)
+	}
+	check := func(name string, r *Results, wantRate float64, wantBusy string, size float64) (float64, float64) {
+		t.Helper()
+		rate, _ := window(r, "acked_per_s", 1, 4)
+		if rate < 0.9*wantRate || rate > 1.1*wantRate {
+			t.Errorf("%s: %.0f msg/s, want %.0f ± 10%%", name, rate, wantRate)
+		}
+		if r.BusiestResource != wantBusy || r.BusiestUtilisation < 0.8 {
+			t.Errorf("%s: busiest %s at %.0f%%, want %s near 100%%", name, r.BusiestResource, 100*r.BusiestUtilisation, wantBusy)
+		}
+		return rate, rate * size
+	}
+	smallRate, smallMB := check("10 B", run1("10B", 100*units.Microsecond, units.Nanosecond), 10000, "client/app-0/cpu", 10)
+	largeRate, largeMB := check("100 KB", run1("100KB", 100*units.Microsecond, units.Nanosecond), 1000, "client/app-0/nic-out", 100e3)
+	if largeRate >= smallRate || largeMB <= smallMB {
+		t.Errorf("records/s %.0f → %.0f and MB/s %.2f → %.2f from 10 B to 100 KB: want records/s to fall and MB/s to rise",
+			smallRate, largeRate, smallMB/1e6, largeMB/1e6)
+	}
+	check("10 B, broker-bound", run1("10B", units.Nanosecond, 100*units.Microsecond), 10000, "broker-0/cpu", 10)
+}

@@ -687,7 +687,7 @@ func (w *world) prIn(id uint64) {
 		return
 	}
 	c.busy = true
-	w.useTime(c.b.CPU, c.b.CPUCost(r.bytes), w.fPrRoom, id)
+	w.useTime(c.b.CPU, w.prCPU(r), w.fPrRoom, id)
 }
 
 // prHandle appends each batch to its partition's leader log.
@@ -795,7 +795,7 @@ func (w *world) prSent(id uint64) {
 		next := c.waiting[0]
 		c.waiting = c.waiting[1:]
 		c.busy = true
-		w.useTime(c.b.CPU, c.b.CPUCost(w.preqs[next].bytes), w.fPrRoom, uint64(next))
+		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
 	}
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {

@@ -581,6 +581,7 @@ func (w *world) results() (*Results, error) {
 			NICIn: st[0], NICOut: st[1], DiskWrite: st[2], DiskRead: st[3], CPU: st[4],
 			BytesIn: b.bytesIn, BytesOut: b.bytesOut, PageCache: b.cacheResult()})
 	}
+	r.BusiestResource, r.BusiestUtilisation = w.busiest()
 	r.Series = Series{IntervalSeconds: w.sampler.Interval().Seconds()}
 	for _, t := range w.sampler.Times() {
 		r.Series.Time = append(r.Series.Time, t.Seconds())
