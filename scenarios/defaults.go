@@ -65,6 +65,9 @@ func (s *Scenario) Defaults() {
 		c.Hardware.overlay(p.Hardware)
 	}
 	s.clientDefaults()
+	if c.GCPause.Dist != nil {
+		setDur(&c.GCPauseInterval, units.Second)
+	}
 	setDur(&c.ReplicaLagTimeMax, DefaultReplicaLagTimeMax)
 	setDur(&c.ReplicaFetchWaitMax, DefaultReplicaFetchWaitMax)
 	setBytes(&c.ReplicaFetchMinBytes, DefaultReplicaFetchMinBytes)

@@ -92,6 +92,12 @@ type Cluster struct {
 	// messages is fsynced this often in the background (Kafka's log
 	// flusher); no append waits for it. Unset (0): never.
 	FlushInterval units.Duration `yaml:"flush_interval" json:"flush_interval,omitempty"`
+	// GCPause is the duration of a broker JVM's stop-the-world pauses;
+	// they come at random, GCPauseInterval apart on average (1s when
+	// unset), each broker on its own. Unset: no pauses (for the published
+	// young-GC figures of a Kafka broker, see docs/model.md).
+	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitempty"`
+	GCPauseInterval units.Duration `yaml:"gc_pause_interval" json:"gc_pause_interval,omitempty"`
 }
 
 // Hardware is one broker's machine. Zero fields take the profile's value.

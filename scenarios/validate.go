@@ -107,6 +107,9 @@ func (s *Scenario) validateCluster(v *validator) {
 	v.between("cluster.hardware.cpu_threads", h.CPUThreads, 1, 1024)
 	h.validateWriteback(v)
 	s.validateClients(v)
+	if c.GCPauseInterval < 0 || (c.GCPauseInterval > 0 && c.GCPause.Dist == nil) {
+		v.add("cluster.gc_pause_interval", "%v without gc_pause: give the pauses' duration too (e.g. lognormal(median=10ms, p99=40ms))", c.GCPauseInterval)
+	}
 	if c.FlushMessages < 0 {
 		v.add("cluster.flush_messages", "must be 0 (never) or more")
 	}

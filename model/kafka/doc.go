@@ -191,6 +191,9 @@
 //     reads cost NIC and, on a cache miss, disk, but no per-byte CPU.
 //   - Retention runs every retention_check_interval (Kafka's default 5m,
 //     longer than most runs: set it to see retention act).
+//   - GC pauses (gcpause.go) stop a broker's request-handler threads
+//     only; a real stop-the-world pause also stops its network threads
+//     and replica fetchers.
 //   - Each client instance has a host of its own (clienthost.go): a
 //     produce request pays its producer host's CPU and NIC out, a fetch
 //     response its consumer host's NIC in and CPU; answers to produce

@@ -65,6 +65,7 @@ var (
 	fbFsync    = fieldBase{"baseline", []string{"duration=3s", "cluster.flush_messages=1"}}
 	// Clients whose records cost 200 µs each: half a core per producer.
 	fbClientCPU = fieldBase{"baseline", []string{"duration=3s", "client_hardware.cpu_per_record=200us"}}
+	fbGC        = fieldBase{"baseline", []string{"duration=3s", "cluster.gc_pause=20ms"}}
 )
 
 // fieldEffect is one field's pair: base, and base with set.
@@ -93,6 +94,8 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.flush_messages":                    {fbBaseline, "cluster.flush_messages=1"},
 	"cluster.flush_interval":                    {fbBaseline, "cluster.flush_interval=500ms"},
 	"client_profile":                            {fbBaseline, "client_profile=client-1g"},
+	"cluster.gc_pause":                          {fbBaseline, "cluster.gc_pause=50ms"},
+	"cluster.gc_pause_interval":                 {fbGC, "cluster.gc_pause_interval=200ms"},
 	"client_hardware.nic":                       {fbBaseline, "client_hardware.nic=10MB/s"},
 	"client_hardware.cores":                     {fbClientCPU, "client_hardware.cores=1"},
 	"client_hardware.cpu_per_record":            {fbBaseline, "client_hardware.cpu_per_record=100us"},

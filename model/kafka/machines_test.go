@@ -306,3 +306,45 @@ func TestSmallMessagesBindCPU(t *testing.T) {
 	}
 	check("10 B, broker-bound", run1("10B", units.Nanosecond, 100*units.Microsecond), 10000, "broker-0/cpu", 10)
 }
+
+// (8) GC pauses make the tail. One broker (RF 1, acks=1, linger 0) at
+// 1,000 msg/s, far from any limit, so without pauses p99 and p99.9 are a
+// round trip. With stop-the-world pauses of exactly 50 ms, 1 s apart on
+// average (gaps exponential, then the pause), the broker is paused
+// 50 / 1,050 = 4.76% of the time; a message that arrives in a pause
+// (Poisson arrivals see time averages) waits the pause's remainder,
+// uniform on [0, 50 ms]. So P(latency > base + x) = 0.0476 × (1 − x/50):
+// p99 = base + 50 × (1 − 0.01/0.0476) = base + 39.5 ms and p99.9 = base +
+// 50 × (1 − 0.001/0.0476) = base + 48.9 ms; p99.9/p99 falls from about 1
+// to about 1.24 when base is small, as the pause distribution predicts.
+func TestGCPausesMakeTheTail(t *testing.T) {
+	build := func(pause string) *scenarios.Scenario {
+		no := false
+		zero := units.Duration(0)
+		s := &scenarios.Scenario{
+			Name: "gc", Seed: 1, Duration: 60 * units.Second,
+			Cluster: scenarios.Cluster{Brokers: 1},
+			Topics:  []scenarios.Topic{{Name: "events", Partitions: 1, ReplicationFactor: 1, MinInsyncReplicas: 1}},
+			Producers: []scenarios.Producer{{Name: "app", Topic: "events", Rate: 1000, Acks: "1",
+				EnableIdempotence: &no, Linger: &zero}},
+		}
+		if pause != "" {
+			s.Cluster.GCPause, _ = scenarios.ParseTimeDist(pause)
+		}
+		s.Defaults()
+		return s
+	}
+	off := mustRun(t, build("")).AckLatency
+	on := mustRun(t, build("const(50ms)")).AckLatency
+	base := off.P50
+	t.Logf("without pauses p50 %.2f p99 %.2f p99.9 %.2f ms; with: p99 %.2f p99.9 %.2f ms", off.P50, off.P99, off.P999, on.P99, on.P999)
+	if off.P999 > 3*base+1 {
+		t.Errorf("without pauses: p99.9 %.2f ms, want about a round trip (p50 %.2f ms)", off.P999, base)
+	}
+	if want := base + 39.5; on.P99 < want-3 || on.P99 > want+3 {
+		t.Errorf("with 50 ms pauses: p99 %.1f ms, want base + 39.5 = %.1f ms ± 3", on.P99, want)
+	}
+	if want := base + 48.9; on.P999 < want-3 || on.P999 > want+3 {
+		t.Errorf("with 50 ms pauses: p99.9 %.1f ms, want base + 48.9 = %.1f ms ± 3", on.P999, want)
+	}
+}

@@ -220,6 +220,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		return w, err
 	}
 	w.startFlusher()
+	w.startGCPauses()
 	// Start: fetchers, groups, producers, ISR checks, sampling.
 	for _, f := range w.fetchers {
 		f.send()
