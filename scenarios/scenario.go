@@ -96,7 +96,7 @@ type Cluster struct {
 	// they come at random, GCPauseInterval apart on average (1s when
 	// unset), each broker on its own. Unset: no pauses (for the published
 	// young-GC figures of a Kafka broker, see docs/model.md).
-	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitempty"`
+	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitzero"`
 	GCPauseInterval units.Duration `yaml:"gc_pause_interval" json:"gc_pause_interval,omitempty"`
 }
 
