@@ -96,6 +96,11 @@ type Cluster struct {
 	// they come at random, GCPauseInterval apart on average (1s when
 	// unset), each broker on its own. Unset: no pauses (for the published
 	// young-GC figures of a Kafka broker, see docs/model.md).
+	// TLS encrypts the listeners: a fetch (a consumer's or a follower's)
+	// can no longer be sent from the page cache by zero-copy, so its bytes
+	// pass through the broker and cost cpu_per_mb each.
+	TLS bool `yaml:"tls" json:"tls,omitempty"`
+
 	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitzero"`
 	GCPauseInterval units.Duration `yaml:"gc_pause_interval" json:"gc_pause_interval,omitempty"`
 }

@@ -208,3 +208,23 @@ func (w *world) busiest() (string, float64) {
 	}
 	return name, util
 }
+
+// With TLS (cluster.tls) a fetch response is encrypted in the broker
+// rather than sent from the page cache by sendfile: its bytes cost the
+// broker's per-byte CPU (cpu_per_mb) before they go out of the NIC. The
+// encryption itself is not charged beyond that copy.
+func (w *world) csTLS(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+}
+
+func (w *world) rfTLS(id uint64) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+		return
+	}
+	f := w.fetchers[id]
+	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
+}

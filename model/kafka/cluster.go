@@ -523,6 +523,10 @@ func (w *world) rfDisk(id uint64) {
 	}
 	f := w.fetchers[id]
 	f.src.bytesOut += f.bytes
+	if w.sc.Cluster.TLS { // no zero-copy: the bytes cost CPU first (clienthost.go)
+		w.useTime(f.src.CPU, f.src.CPUCost(f.bytes)-f.src.CPUReq, w.fRFTLS, id)
+		return
+	}
 	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
 }
 

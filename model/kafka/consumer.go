@@ -551,6 +551,10 @@ func (w *world) csDisk(id uint64) {
 	}
 	s := w.sessions[id]
 	s.b.bytesOut += s.bytes
+	if w.sc.Cluster.TLS { // no zero-copy: the bytes cost CPU first (clienthost.go)
+		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
+		return
+	}
 	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
 }
 

@@ -95,6 +95,7 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.flush_interval":                    {fbBaseline, "cluster.flush_interval=500ms"},
 	"client_profile":                            {fbBaseline, "client_profile=client-1g"},
 	"cluster.gc_pause":                          {fbBaseline, "cluster.gc_pause=50ms"},
+	"cluster.tls":                               {fbBaseline, "cluster.tls=true"},
 	"cluster.gc_pause_interval":                 {fbGC, "cluster.gc_pause_interval=200ms"},
 	"client_hardware.nic":                       {fbBaseline, "client_hardware.nic=10MB/s"},
 	"client_hardware.cores":                     {fbClientCPU, "client_hardware.cores=1"},

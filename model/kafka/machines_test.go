@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"fmt"
 	"testing"
 
 	"mqsim/scenarios"
@@ -346,5 +347,53 @@ func TestGCPausesMakeTheTail(t *testing.T) {
 	}
 	if want := base + 48.9; on.P999 < want-3 || on.P999 > want+3 {
 		t.Errorf("with 50 ms pauses: p99.9 %.1f ms, want base + 48.9 = %.1f ms ± 3", on.P999, want)
+	}
+}
+
+// (9) TLS ends zero-copy. One broker with one handler thread whose
+// per-byte cost is 30 ms per MB (and 1 µs per request); a producer writes
+// 1,000 msg/s of 10 KB (10 MB/s: 0.3 s of CPU a second to append) and five
+// groups each read everything (50 MB/s of fetches).
+//   - Without TLS fetches are zero-copy, served from the page cache: no
+//     per-byte CPU, and every group keeps up: 5 × 1,000 = 5,000 msg/s.
+//   - With TLS every fetched byte costs 30 ms per MB as well, so the
+//     thread is saturated: MB appended + MB fetched = 1 / 30 ms = 33.3
+//     MB/s (the appends slow too, as the producer's requests queue
+//     behind the fetches). With five readers per writer, fetched =
+//     5/6 × 33.3 = 27.8 MB/s = 2,778 msg/s: fetch throughput falls from
+//     5,000 to about 2,800 msg/s.
+func TestTLSEndsZeroCopy(t *testing.T) {
+	consumed := func(tls bool) (float64, float64) {
+		no := false
+		s := &scenarios.Scenario{
+			Name: "tls", Seed: 1, Duration: 10 * units.Second, Drain: units.Duration(units.Second),
+			Cluster: scenarios.Cluster{Brokers: 1, TLS: tls, Hardware: scenarios.Hardware{CPUThreads: 1,
+				CPUPerMB: 30 * units.Millisecond, CPUPerRequest: units.Microsecond}},
+			Topics: []scenarios.Topic{{Name: "events", Partitions: 4, ReplicationFactor: 1, MinInsyncReplicas: 1}},
+			Producers: []scenarios.Producer{{Name: "app", Topic: "events", Rate: 1000, Arrival: "constant", Acks: "1",
+				EnableIdempotence: &no, MessageSize: sizeOf("10KB")}},
+		}
+		for i := range 5 {
+			s.ConsumerGroups = append(s.ConsumerGroups, scenarios.ConsumerGroup{Name: fmt.Sprintf("g%d", i), Topic: "events", Consumers: 1})
+		}
+		s.Defaults()
+		r := mustRun(t, s)
+		total := 0.0
+		for i := range 5 {
+			v, _ := window(r, fmt.Sprintf("consumed_per_s/g%d", i), 3, 10)
+			total += v
+		}
+		acked, _ := window(r, "acked_per_s", 3, 10)
+		return total, acked
+	}
+	if got, _ := consumed(false); got < 0.95*5000 || got > 1.05*5000 {
+		t.Errorf("without TLS: groups processed %.0f msg/s, want 5 × 1,000 = 5,000 ± 5%%", got)
+	}
+	got, acked := consumed(true)
+	if mbs := (got + acked) * 10e3 / 1e6; mbs < 0.9*33.3 || mbs > 1.1*33.3 {
+		t.Errorf("with TLS: %.0f msg/s fetched + %.0f appended = %.1f MB/s, want the thread's 1 / 30 ms per MB = 33.3 MB/s ± 10%%", got, acked, mbs)
+	}
+	if want := 5.0 / 6 * 33.3e6 / 10e3; got < 0.9*want || got > 1.05*want {
+		t.Errorf("with TLS: groups processed %.0f msg/s, want 5/6 of 33.3 MB/s = %.0f msg/s", got, want)
 	}
 }

@@ -340,6 +340,7 @@ type callbacks struct {
 	fCmArrive, fCmIn, fCmHandle, fCmOut, fCmResp          func(uint64)
 	fPrRoom, fRFDstCPU, fPrFsynced, fRFFsynced            func(uint64) // pagecache.go, flush.go
 	fPrClientCPU, fPrClientNIC, fCsClientIn, fCsClientNIC func(uint64) // clienthost.go
+	fCsTLS, fRFTLS                                        func(uint64) // clienthost.go
 }
 
 func (w *world) bind() {
@@ -354,6 +355,7 @@ func (w *world) bind() {
 		fCmArrive: w.cmArrive, fCmIn: w.cmIn, fCmHandle: w.cmHandle, fCmOut: w.cmOut, fCmResp: w.cmResp,
 		fPrRoom: w.prRoom, fRFDstCPU: w.rfDstCPU, fPrFsynced: w.prFsynced, fRFFsynced: w.rfFsynced,
 		fPrClientCPU: w.prClientCPU, fPrClientNIC: w.prClientNIC, fCsClientIn: w.csClientIn, fCsClientNIC: w.csClientNIC,
+		fCsTLS: w.csTLS, fRFTLS: w.rfTLS,
 	}
 }
 
