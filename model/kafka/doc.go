@@ -188,7 +188,9 @@
 //     (pagecache.go). Kafka does not fsync on the produce path unless
 //     flush_messages is set (flush.go); a held writer does not hold a
 //     handler thread (Kafka's write(2) would). Fetches are zero-copy:
-//     reads cost NIC and, on a cache miss, disk, but no per-byte CPU.
+//     reads cost NIC and, on a cache miss, disk, but no per-byte CPU —
+//     unless cluster.tls is set, when each fetched byte costs cpu_per_mb
+//     (clienthost.go).
 //   - Retention runs every retention_check_interval (Kafka's default 5m,
 //     longer than most runs: set it to see retention act).
 //   - GC pauses (gcpause.go) stop a broker's request-handler threads
