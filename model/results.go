@@ -73,6 +73,13 @@ type Results struct {
 	RejectedCommits        int64   `json:"rejected_commits"`         // commits fenced (stale generation, partition not owned)
 	OwnershipViolations    int64   `json:"ownership_violations"`     // a partition given while another member owned it (must be 0)
 	DeadLettered           int64   `json:"dead_lettered"`            // messages written to a dead-letter topic
+	// A group coordinator failing over (offsets.go): how often a new one
+	// loaded a group, how many partitions' committed offsets fell back
+	// (acknowledged commits the new leader's log lacked), and by how many
+	// records in all.
+	CoordinatorFailovers int64 `json:"coordinator_failovers"`
+	CommitsLost          int64 `json:"commits_lost"`
+	CommitRollback       int64 `json:"commit_rollback"`
 	// Retries above is the producer's (Kafka's name); ProcessingRetries
 	// are the consumers' attempts beyond the first.
 	ProcessingRetries  int64   `json:"processing_retries"`
@@ -216,6 +223,8 @@ type PageCacheResult struct {
 //	consumed_per_s/<group>                 processed messages/s
 //	lag/<group>, max_partition_lag/<group> messages
 //	e2e_p50_ms, e2e_p99_ms                 over messages processed in the interval (0 if none)
+//	ack_mean_ms, ack_p50_ms, ack_p75_ms, ack_p95_ms, ack_p99_ms, ack_p999_ms,
+//	ack_p9999_ms, ack_max_ms               over messages acknowledged in the interval (0 if none)
 //	min_isr, under_replicated              over all partitions
 //	util/<broker>/<nic_in|nic_out|disk_write|disk_read|cpu>
 //	                                       mean utilisation over the interval

@@ -4,7 +4,8 @@ package model
 var consumerMetricNames = []string{"rebalances", "rebalance_seconds", "paused_partition_seconds", "redelivered",
 	"rejected_commits", "ownership_violations", "dead_lettered", "processing_retries", "delayed", "discarded",
 	"max_dlq_depth", "rejected", "dropped", "throttle_seconds", "block_seconds", "lost_to_retention",
-	"offset_resets", "scale_ups", "downstream_calls", "downstream_timeouts", "amplification", "late_goodput"}
+	"offset_resets", "scale_ups", "downstream_calls", "downstream_timeouts", "amplification", "late_goodput",
+	"coordinator_failovers", "commits_lost", "commit_rollback"}
 
 func (r *Results) consumerMetric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -20,6 +21,12 @@ func (r *Results) consumerMetric(name string) (float64, string, bool) {
 		return c(r.Redelivered)
 	case "rejected_commits":
 		return c(r.RejectedCommits)
+	case "coordinator_failovers":
+		return c(r.CoordinatorFailovers)
+	case "commits_lost":
+		return c(r.CommitsLost)
+	case "commit_rollback":
+		return c(r.CommitRollback)
 	case "ownership_violations":
 		return c(r.OwnershipViolations)
 	case "dead_lettered":

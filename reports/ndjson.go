@@ -102,6 +102,9 @@ func columnUnit(name string) (unit, desc string) {
 		return "ms", "median produce to processed latency over the interval"
 	case head == "e2e_p99_ms":
 		return "ms", "99th percentile produce to processed latency over the interval"
+	case strings.HasPrefix(head, "ack_") && strings.HasSuffix(head, "_ms"):
+		q := strings.TrimSuffix(strings.TrimPrefix(head, "ack_"), "_ms")
+		return "ms", q + " produce to acknowledged latency over the interval"
 	case head == "min_isr":
 		return "replicas", "smallest in-sync replica set of any partition"
 	case head == "under_replicated":

@@ -203,10 +203,12 @@ func quantiles(cdf []model.QuantilePoint) OMBQuantiles {
 // its neighbours). Per-interval series are the run's samples, one a
 // sample_interval (the benchmark reports every 10s: set sample_interval to
 // 10s for like-for-like charts): publish, error and consume rates, backlog
-// (total lag) and end-to-end p50/p99. The run samples no per-interval
-// publish latency and no publish delay (a simulated producer sends when it
-// means to; time blocked on a full buffer is inside publish latency), so
-// those lists are empty and the delay figures 0.
+// (total lag), publish latency (the acks of the interval: mean, 50, 75,
+// 95, 99, 99.9, 99.99 percent and max; 99.999 is left empty, as a second's
+// acks rarely tell it apart from the max) and end-to-end p50/p99. The run
+// samples no publish delay (a simulated producer sends when it means to;
+// time blocked on a full buffer is inside publish latency), so those lists
+// are empty and the delay figures 0.
 func NewOMBResult(r *Run) *OMBResult {
 	res := r.Results
 	o := &OMBResult{Workload: res.Scenario, Driver: OMBDriverName}
@@ -230,8 +232,7 @@ func NewOMBResult(r *Run) *OMBResult {
 	}
 	empty := func() []float64 { return []float64{} }
 	emptyInt := func() []int64 { return []int64{} }
-	o.PublishLatencyAvg, o.PublishLatency50pct, o.PublishLatency75pct, o.PublishLatency95pct = empty(), empty(), empty(), empty()
-	o.PublishLatency99pct, o.PublishLatency999pct, o.PublishLatency9999pct, o.PublishLatency99999pct, o.PublishLatencyMax = empty(), empty(), empty(), empty(), empty()
+	o.PublishLatency99999pct = empty()
 	o.PublishDelayLatencyAvg = empty()
 	o.PublishDelayLatency50pct, o.PublishDelayLatency75pct, o.PublishDelayLatency95pct, o.PublishDelayLatency99pct = emptyInt(), emptyInt(), emptyInt(), emptyInt()
 	o.PublishDelayLatency999pct, o.PublishDelayLatency9999pct, o.PublishDelayLatency99999pct, o.PublishDelayLatencyMax = emptyInt(), emptyInt(), emptyInt(), emptyInt()
@@ -267,6 +268,9 @@ func NewOMBResult(r *Run) *OMBResult {
 	}
 	o.EndToEndLatency50pct = col("e2e_p50_ms")
 	o.EndToEndLatency99pct = col("e2e_p99_ms")
+	for _, c := range ombPublishColumns(o) {
+		*c.dst = col(c.name)
+	}
 
 	// Aggregates.
 	ack, e2e := res.AckCDF, res.E2ECDF
@@ -426,8 +430,28 @@ func ParseOMBResult(path string, data []byte) (*Run, error) {
 	add("lag/measured", lag)
 	add("e2e_p50_ms", o.EndToEndLatency50pct)
 	add("e2e_p99_ms", o.EndToEndLatency99pct)
+	for _, c := range ombPublishColumns(&o) {
+		add(c.name, *c.dst)
+	}
 	res.SimSeconds = float64(n * OMBIntervalSeconds)
 	return &Run{Results: res, Command: "measured: " + o.Driver, Measured: true}, nil
+}
+
+// ombPublishColumns pairs the benchmark's per-interval publish latency
+// lists with the run's time-series columns.
+func ombPublishColumns(o *OMBResult) []struct {
+	name string
+	dst  *[]float64
+} {
+	return []struct {
+		name string
+		dst  *[]float64
+	}{
+		{"ack_mean_ms", &o.PublishLatencyAvg}, {"ack_p50_ms", &o.PublishLatency50pct},
+		{"ack_p75_ms", &o.PublishLatency75pct}, {"ack_p95_ms", &o.PublishLatency95pct},
+		{"ack_p99_ms", &o.PublishLatency99pct}, {"ack_p999_ms", &o.PublishLatency999pct},
+		{"ack_p9999_ms", &o.PublishLatency9999pct}, {"ack_max_ms", &o.PublishLatencyMax},
+	}
 }
 
 // quantileAt is the value at percent p of a quantiles map, interpolated.

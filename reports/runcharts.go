@@ -61,15 +61,16 @@ func isDLQColumn(name string) bool {
 }
 
 // isLatencyColumn reports whether a column is a per-interval latency
-// quantile (e2e_p50_ms, e2e_p99_ms).
+// quantile (e2e_p50_ms, e2e_p99_ms, ack_p99_ms, …).
 func isLatencyColumn(name string) bool {
-	return strings.HasPrefix(name, "e2e_") && strings.HasSuffix(name, "_ms")
+	return (strings.HasPrefix(name, "e2e_") || strings.HasPrefix(name, "ack_")) && strings.HasSuffix(name, "_ms")
 }
 
 // WithGaps returns the series with NaN, meaning "no data", in each
-// latency column for every interval in which no message was processed
-// (every group's consumed_per_s is 0) or the quantile is not positive (no
-// message was measured; a real latency is never 0 ms). The model writes 0
+// latency column for every interval in which no message was measured: an
+// end-to-end column where no message was processed (every group's
+// consumed_per_s is 0), and any latency column whose value is not positive
+// (a real latency is never 0 ms). The model writes 0
 // there, which a chart would draw as a perfect latency exactly during an
 // outage. Other columns are shared with s, not copied.
 func WithGaps(s *model.Series) *model.Series {
@@ -99,7 +100,7 @@ func WithGaps(s *model.Series) *model.Series {
 		}
 		vals := make([]float64, len(c.Values))
 		for i, v := range c.Values {
-			if idle(i) || !(v > 0) {
+			if (idle(i) && strings.HasPrefix(c.Name, "e2e_")) || !(v > 0) {
 				v = math.NaN()
 			}
 			vals[i] = v

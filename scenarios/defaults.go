@@ -75,6 +75,7 @@ func (s *Scenario) Defaults() {
 	setInt(&c.NumReplicaFetchers, DefaultNumReplicaFetchers)
 	setInt(&c.MinInsyncReplicas, DefaultMinInsyncReplicas)
 	setDur(&c.RetentionCheckInterval, 5*units.Minute)
+	c.defaultsCoordination()
 
 	for i := range s.Topics {
 		t := &s.Topics[i]
@@ -160,6 +161,7 @@ func (s *Scenario) Defaults() {
 		setDur(&g.SessionTimeout, DefaultSessionTimeout)
 		setDur(&g.HeartbeatInterval, DefaultHeartbeatInterval)
 		setDur(&g.MaxPollInterval, DefaultMaxPollInterval)
+		setDur(&g.CoordinatorRequestTimeout, DefaultCoordinatorRequestTimeout)
 		g.defaultsExtras()
 	}
 }

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 
 	"mqsim/scenarios/units"
@@ -16,8 +18,8 @@ type TimeDist struct {
 }
 
 // SizeDist is a distribution of byte sizes: "const(500B)", "uniform(100B, 1KB)",
-// "lognormal(median=500B, p99=4KB)". A bare size ("500B") means const. Samples
-// are bytes.
+// "lognormal(median=500B, p99=4KB)", "trace(sizes.csv)" (recorded sizes,
+// sizetrace.go). A bare size ("500B") means const. Samples are bytes.
 type SizeDist struct {
 	Spec string
 	sim.Dist
@@ -45,14 +47,19 @@ func ParseTimeDist(s string) (TimeDist, error) {
 	return TimeDist{Spec: s, Dist: d}, nil
 }
 
-// ParseSizeDist parses a size distribution; a bare size means const.
+// ParseSizeDist parses a size distribution; a bare size means const, and
+// trace(sizes.csv) resamples recorded sizes (sizetrace.go).
 func ParseSizeDist(s string) (SizeDist, error) {
 	if b, err := units.ParseBytes(s); err == nil {
 		return SizeDist{Spec: s, Dist: sim.Constant{Value: float64(b)}}, nil
 	}
+	if name, args, err := splitCall("size distribution", s); err == nil && name == "trace" {
+		return parseSizeTrace(s, args)
+	}
 	d, err := sim.ParseDist(s, parseByteValue)
 	if err != nil {
-		return SizeDist{}, &units.Error{Kind: "size distribution", Value: s, Msg: err.Error()}
+		msg := strings.Replace(err.Error(), " or empirical)", ", empirical or trace(sizes.csv))", 1)
+		return SizeDist{}, &units.Error{Kind: "size distribution", Value: s, Msg: msg}
 	}
 	return SizeDist{Spec: s, Dist: d}, nil
 }

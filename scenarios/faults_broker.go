@@ -21,8 +21,10 @@ func init() {
 		"slow-cpu":  broker("the broker's request handlers run slowdown times slower", []string{"slowdown"}, []string{"slowdown"}, false),
 		"lost-response": broker("a share of the broker's produce responses is lost after the append (the connection "+
 			"drops), so producers retry what was written", []string{"share"}, []string{"share"}, false),
-		"controller-failover": {Doc: "the active controller fails: nothing is elected or fenced until a new one " +
-			"takes over after the duration", Target: "cluster", NeedsDuration: true},
+		"controller-failover": {Doc: "the active controller fails (with count: N, N controller voters fail, the active one " +
+			"first) for the duration: the remaining voters elect a new one after controller_quorum_election_timeout plus a " +
+			"random backoff, and nothing is elected or fenced meanwhile; without a majority of voters alive nothing is " +
+			"until one returns", Target: "cluster", Params: []string{"count"}, NeedsDuration: true},
 	} {
 		FaultTypes[name] = rule
 	}

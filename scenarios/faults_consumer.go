@@ -12,6 +12,10 @@ func init() {
 			Target: "consumer", NeedsDuration: true},
 		"consumer-slowdown": {Doc: "a consumer processes slowdown times slower (all members if no consumer is given)",
 			Target: "consumer", Params: []string{"slowdown"}, Required: []string{"slowdown"}},
+		"coordinator-loss": {Doc: "the broker hosting the group's coordinator (the leader of its __consumer_offsets partition) " +
+			"crashes (with lose_page_cache, its machine): the controller elects a new leader of that partition, whose broker " +
+			"loads the committed offsets from its replica; commits not yet replicated are lost; with a duration the broker restarts",
+			Target: "group", Params: []string{"lose_page_cache"}},
 		"consumer-join": {Doc: "a new consumer joins the group (a rebalance); with a duration it leaves again after it",
 			Target: "group"},
 		"downstream-outage": {Doc: "every processing attempt of the group fails while it lasts (a dependency is down)",
@@ -27,6 +31,9 @@ func init() {
 		MetricInfo{"paused_partition_seconds", KindDuration, "partition-seconds without an owner able to consume them (revoked, or owner gone), summed"},
 		MetricInfo{"redelivered", KindCount, "processings of a record at or below the highest offset its group had already processed: the price of rebalances and crashes"},
 		MetricInfo{"rejected_commits", KindCount, "offset commits refused for a stale generation or a partition the member no longer owns"},
+		MetricInfo{"coordinator_failovers", KindCount, "times a new group coordinator (a new leader of the group's __consumer_offsets partition) loaded a group"},
+		MetricInfo{"commits_lost", KindCount, "partitions whose committed offset fell back when a new coordinator loaded the group: commits not yet replicated"},
+		MetricInfo{"commit_rollback", KindCount, "records the committed offsets fell back by at coordinator failovers: what a restarting owner processes again"},
 		MetricInfo{"ownership_violations", KindCount, "times a member took a partition another current member still owned (must be 0)"},
 		MetricInfo{"dead_lettered", KindCount, "messages written to a dead-letter topic"},
 		MetricInfo{"processing_retries", KindCount, "consumer-side processing attempts beyond the first (in place or through retry topics)"},

@@ -64,6 +64,8 @@ func sizeUpper(d sim.Dist) float64 {
 		return d.Value
 	case sim.Uniform:
 		return d.Max
+	case *sizeTrace:
+		return d.Max()
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	top := 0.0

@@ -186,6 +186,21 @@ func scaled(unit string) func(string) (string, error) {
 	}
 }
 
+// voterCount is how many voters controller.quorum.voters lists
+// ("1@host:9093,2@host:9093,…").
+func voterCount(v string) (string, error) {
+	n := 0
+	for _, e := range strings.Split(v, ",") {
+		if strings.TrimSpace(e) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return "", fmt.Errorf("%q: want a list of id@host:port voters", v)
+	}
+	return strconv.Itoa(n), nil
+}
+
 func countValue(v string) (string, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
@@ -316,24 +331,29 @@ var kafkaProps = map[string]map[string]kafkaProp{
 		"max.poll.interval.ms":          {"consumer_groups.*.max_poll_interval", msValue},
 		"group.instance.id":             {"consumer_groups.*.static_membership", nonEmptyTrue},
 		"metadata.max.age.ms":           {"consumer_groups.*.metadata_max_age", msValue},
+		"request.timeout.ms":            {"consumer_groups.*.coordinator_request_timeout", msValue},
 	},
 	RoleBroker: {
-		"replica.lag.time.max.ms":          {"cluster.replica_lag_time_max", msValue},
-		"replica.fetch.wait.max.ms":        {"cluster.replica_fetch_wait_max", msValue},
-		"replica.fetch.min.bytes":          {"cluster.replica_fetch_min_bytes", bytesValue},
-		"replica.fetch.max.bytes":          {"cluster.replica_fetch_max_bytes", bytesValue},
-		"num.replica.fetchers":             {"cluster.num_replica_fetchers", countValue},
-		"min.insync.replicas":              {"cluster.min_insync_replicas", countValue},
-		"unclean.leader.election.enable":   {"cluster.unclean_leader_election", boolValue},
-		"log.retention.check.interval.ms":  {"cluster.retention_check_interval", msValue},
-		"broker.session.timeout.ms":        {"cluster.broker_session_timeout", msValue},
-		"broker.heartbeat.interval.ms":     {"cluster.broker_heartbeat_interval", msValue},
-		"log.retention.ms":                 {"topics.*.retention", retentionMs},
-		"log.retention.minutes":            {"topics.*.retention", scaled("m")},
-		"log.retention.hours":              {"topics.*.retention", scaled("h")},
-		"log.retention.bytes":              {"topics.*.retention_bytes", retentionBytes},
-		"log.segment.bytes":                {"topics.*.segment_bytes", bytesValue},
-		"group.initial.rebalance.delay.ms": {"consumer_groups.*.initial_rebalance_delay", msValue},
+		"replica.lag.time.max.ms":                   {"cluster.replica_lag_time_max", msValue},
+		"replica.fetch.wait.max.ms":                 {"cluster.replica_fetch_wait_max", msValue},
+		"replica.fetch.min.bytes":                   {"cluster.replica_fetch_min_bytes", bytesValue},
+		"replica.fetch.max.bytes":                   {"cluster.replica_fetch_max_bytes", bytesValue},
+		"num.replica.fetchers":                      {"cluster.num_replica_fetchers", countValue},
+		"min.insync.replicas":                       {"cluster.min_insync_replicas", countValue},
+		"unclean.leader.election.enable":            {"cluster.unclean_leader_election", boolValue},
+		"log.retention.check.interval.ms":           {"cluster.retention_check_interval", msValue},
+		"broker.session.timeout.ms":                 {"cluster.broker_session_timeout", msValue},
+		"broker.heartbeat.interval.ms":              {"cluster.broker_heartbeat_interval", msValue},
+		"log.retention.ms":                          {"topics.*.retention", retentionMs},
+		"log.retention.minutes":                     {"topics.*.retention", scaled("m")},
+		"log.retention.hours":                       {"topics.*.retention", scaled("h")},
+		"log.retention.bytes":                       {"topics.*.retention_bytes", retentionBytes},
+		"log.segment.bytes":                         {"topics.*.segment_bytes", bytesValue},
+		"group.initial.rebalance.delay.ms":          {"consumer_groups.*.initial_rebalance_delay", msValue},
+		"offsets.topic.replication.factor":          {"cluster.offsets_topic_replication_factor", countValue},
+		"controller.quorum.voters":                  {"cluster.controller_quorum_voters", voterCount},
+		"controller.quorum.election.timeout.ms":     {"cluster.controller_quorum_election_timeout", msValue},
+		"controller.quorum.election.backoff.max.ms": {"cluster.controller_quorum_election_backoff_max", msValue},
 	},
 	RoleTopic: {
 		"min.insync.replicas": {"topics.*.min_insync_replicas", countValue},
@@ -354,13 +374,12 @@ var kafkaIgnored = map[string]string{
 	"security.protocol": "security", "sasl.": "security", "ssl.": "security",
 	"broker.id": "a name", "node.id": "a name", "listeners": "addresses", "advertised.listeners": "addresses",
 	"listener.security.protocol.map": "addresses", "inter.broker.listener.name": "addresses",
-	"controller.listener.names": "addresses", "controller.quorum.voters": "addresses",
+	"controller.listener.names":           "addresses",
 	"controller.quorum.bootstrap.servers": "addresses", "process.roles": "deployment",
 	"zookeeper.connect": "addresses", "zookeeper.connection.timeout.ms": "deployment",
 	"log.dirs": "paths", "log.dir": "paths",
 	"num.partitions":                           "applies to auto-created topics; scenario topics state their partitions",
 	"default.replication.factor":               "applies to auto-created topics; scenario topics state their replication factor",
-	"offsets.topic.replication.factor":         "internal topics are not simulated as topics",
 	"transaction.state.log.replication.factor": "internal topics are not simulated as topics",
 	"transaction.state.log.min.isr":            "internal topics are not simulated as topics",
 }

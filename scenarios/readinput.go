@@ -18,11 +18,12 @@ const (
 	// are a few KB.
 	MaxFileSize = 1 << 20
 	// MaxJSONSize bounds a saved run (results.json). Nearly all of one is
-	// its time series: 8 + 3×groups + 5×brokers columns of one number
+	// its time series: 16 + 3×groups + 5×brokers columns of one number
 	// (about 7 bytes) per sample. A day sampled every second on 12 brokers
-	// with 4 consumer groups is 86,400 × 80 × 7 B ≈ 48 MB; the validated
-	// maximum of MaxSamples samples on a typical 3-broker cluster is about
-	// 180 MB. 256 MiB holds both and still refuses /dev/zero at once.
+	// with 4 consumer groups is 86,400 × 88 × 7 B ≈ 53 MB; the validated
+	// maximum of MaxSamples samples on a typical 3-broker cluster with one
+	// group is about 240 MB. 256 MiB holds both and still refuses
+	// /dev/zero at once.
 	MaxJSONSize = 256 << 20
 )
 

@@ -83,6 +83,23 @@ type Cluster struct {
 	// elections takes (written and committed to the metadata log), charged
 	// once per batch however many partitions it moves (5ms).
 	ElectionCost units.Duration `yaml:"election_cost" json:"election_cost,omitempty"`
+	// ControllerQuorumVoters is how many KRaft controllers vote in the
+	// metadata quorum (controller.quorum.voters; 3). A metadata batch is
+	// committed once a majority has it; without a majority alive nothing
+	// is elected or fenced.
+	ControllerQuorumVoters int `yaml:"controller_quorum_voters" json:"controller_quorum_voters,omitempty"`
+	// ControllerQuorumElectionTimeout is controller.quorum.election.timeout.ms
+	// (1s): how long voters go without hearing from the active controller
+	// before one of them stands for election.
+	ControllerQuorumElectionTimeout units.Duration `yaml:"controller_quorum_election_timeout" json:"controller_quorum_election_timeout,omitempty"`
+	// ControllerQuorumElectionBackoffMax is
+	// controller.quorum.election.backoff.max.ms (1s): each voter waits a
+	// random extra time up to it, so one candidate usually stands alone.
+	ControllerQuorumElectionBackoffMax units.Duration `yaml:"controller_quorum_election_backoff_max" json:"controller_quorum_election_backoff_max,omitempty"`
+	// OffsetsTopicReplicationFactor is offsets.topic.replication.factor
+	// (3, at most the broker count): the replicas of each
+	// __consumer_offsets partition, whose leader is a group's coordinator.
+	OffsetsTopicReplicationFactor int `yaml:"offsets_topic_replication_factor" json:"offsets_topic_replication_factor,omitempty"`
 	// FlushMessages is log.flush.interval.messages: a log is fsynced once
 	// this many messages were appended since its last flush, and the
 	// append (a produce request, a follower's fetch) waits for it. Unset
@@ -92,15 +109,14 @@ type Cluster struct {
 	// messages is fsynced this often in the background (Kafka's log
 	// flusher); no append waits for it. Unset (0): never.
 	FlushInterval units.Duration `yaml:"flush_interval" json:"flush_interval,omitempty"`
-	// GCPause is the duration of a broker JVM's stop-the-world pauses;
-	// they come at random, GCPauseInterval apart on average (1s when
-	// unset), each broker on its own. Unset: no pauses (for the published
-	// young-GC figures of a Kafka broker, see docs/model.md).
 	// TLS encrypts the listeners: a fetch (a consumer's or a follower's)
 	// can no longer be sent from the page cache by zero-copy, so its bytes
 	// pass through the broker and cost cpu_per_mb each.
 	TLS bool `yaml:"tls" json:"tls,omitempty"`
-
+	// GCPause is the duration of a broker JVM's stop-the-world pauses;
+	// they come at random, GCPauseInterval apart on average (1s when
+	// unset), each broker on its own. Unset: no pauses (for the published
+	// young-GC figures of a Kafka broker, see docs/model.md).
 	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitzero"`
 	GCPauseInterval units.Duration `yaml:"gc_pause_interval" json:"gc_pause_interval,omitempty"`
 }
@@ -247,6 +263,10 @@ type ConsumerGroup struct {
 	// its topic (an add-partitions fault). 0 means Kafka's default, 5m
 	// (DefaultMetadataMaxAge).
 	MetadataMaxAge units.Duration `yaml:"metadata_max_age" json:"metadata_max_age,omitempty"`
+	// CoordinatorRequestTimeout is request.timeout.ms for the group's
+	// requests to its coordinator (Kafka's 30s): how long a member waits
+	// for an answer from a coordinator that went silent.
+	CoordinatorRequestTimeout units.Duration `yaml:"coordinator_request_timeout" json:"coordinator_request_timeout,omitempty"`
 	// Failures, Autoscale and Downstream: see consumers.go.
 	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
 	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`

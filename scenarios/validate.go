@@ -54,6 +54,7 @@ func (s *Scenario) Validate() error {
 
 	s.validateCluster(&v)
 	s.validateReplication(&v)
+	s.validateCoordination(&v)
 	topics := s.validateTopics(&v)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)

@@ -139,7 +139,10 @@ func newSweepMergeCmd() *cobra.Command {
 		Long: `Reads every result of a sweep (all lines of its manifest, exactly once)
 and writes summary.csv, report.md, report.html and a chart per metric:
 each metric's mean over seeds with its 95% confidence interval (Student
-t). The output depends only on the results, not on which machine ran what.`,
+t). The output depends only on the results, not on which machine ran what.
+merged-files.sha256 lists what it wrote: merging again into the same
+directory removes the charts of metrics no longer merged, never a file it
+did not write or one changed since.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSweepMerge(cmd.ErrOrStderr(), args[0], out)
@@ -164,10 +167,19 @@ func runSweepMerge(stderr io.Writer, dir, out string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := reports.WriteFileAtomic(filepath.Join(out, f.Name), f.Data); err != nil {
-			return err
-		}
+	rf := make([]sweep.ReportFile, len(files))
+	for i, f := range files {
+		rf[i] = sweep.ReportFile{Name: f.Name, Data: f.Data}
+	}
+	done, err := sweep.WriteReport(out, rf, reports.WriteFileAtomic)
+	if err != nil {
+		return sweepErr(err)
+	}
+	for _, name := range done.Removed {
+		fmt.Fprintf(stderr, "removed %s: an earlier merge wrote it, this one does not\n", filepath.Join(out, name))
+	}
+	for _, name := range done.Kept {
+		fmt.Fprintf(stderr, "kept %s: an earlier merge wrote it, but it has changed since\n", filepath.Join(out, name))
 	}
 	fmt.Fprintf(stderr, "merged %d variants; wrote %d files; open %s\n", len(sum.Variants), len(files), filepath.Join(out, "report.html"))
 	return nil

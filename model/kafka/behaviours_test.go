@@ -226,6 +226,10 @@ func TestDeliveryTimeoutIdempotent(t *testing.T) {
 	s.Producers[0].DeliveryTimeout = 2 * units.Second
 	yes := true
 	s.Producers[0].EnableIdempotence = &yes
+	// The group's __consumer_offsets partition unreplicated, so no
+	// follower of it on broker 0 shares the slowed NIC with the producer's
+	// requests, as the derivation assumes.
+	s.Cluster.OffsetsTopicReplicationFactor = 1
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}

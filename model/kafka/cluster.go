@@ -32,6 +32,10 @@ type world struct {
 	groups  []*group
 	chk     *check.Checker
 
+	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
+	// nor in the results of the scenario's topics.
+	offsetsTopic *topic
+
 	logDirFailures []LogDirFailure // storage.go
 	hosts          clientHosts     // clienthost.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
@@ -60,6 +64,7 @@ type world struct {
 
 	callbacks
 	sampler          *sim.Sampler
+	ackInterval      *sim.Histogram // ack latencies since the last sample (run.go)
 	minISR, maxUnder int
 
 	// counters
@@ -116,21 +121,15 @@ func (w *world) useTime(rs *sim.RateServer, d sim.Time, fn func(uint64), arg uin
 // page cache: node.Machine).
 type broker struct {
 	*node.Machine
-	w                              *world
-	id                             int
-	errRate                        float64
-	errRng                         *rand.Rand
-	written                        int64 // bytes appended to this broker's logs
-	bytesIn, bytesOut              int64
-	offsets                        *commitlog.Log // this broker's __consumer_offsets partition
-	leaders, replicas              int
-	utilPrev                       [5]float64 // busy server-seconds at the last sample
-	offsetsBuilder                 commitlog.BatchBuilder
-	offsetKey                      []byte
-	offsetVal                      [8]byte
-	offsetsAppends                 int64
-	lastCompactAt, compactInterval int64
-	owned                          []*replica // by page-cache file number (pagecache.go)
+	w                 *world
+	id                int
+	errRate           float64
+	errRng            *rand.Rand
+	written           int64 // bytes appended to this broker's logs
+	bytesIn, bytesOut int64
+	leaders, replicas int
+	utilPrev          [5]float64 // busy server-seconds at the last sample
+	owned             []*replica // by page-cache file number (pagecache.go)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -166,10 +165,6 @@ func newBroker(w *world, id int) (*broker, error) {
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
 	b.setupCache()
-	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
-	if err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
@@ -243,6 +238,9 @@ type partition struct {
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.
 	base int64
+	// offs is set on a __consumer_offsets partition: commits wait on its
+	// high watermark (offsets.go).
+	offs *offsetsPart
 }
 
 type hwWaiter struct {
@@ -350,6 +348,9 @@ func (p *partition) maybeAdvanceHW() {
 	}
 	if p.waitersOff == len(p.waiters) {
 		p.waiters, p.waitersOff = p.waiters[:0], 0
+	}
+	if p.offs != nil {
+		p.offs.hwMoved()
 	}
 	if len(p.parked) > 0 {
 		list := p.parked
@@ -602,6 +603,7 @@ func (w *world) isrCheck(broker uint64) {
 			}
 		}
 	}
+	w.offsetsISRCheck(int(broker), lag)
 	w.s.AfterCall(max(lag/2, sim.Millisecond), w.fISRCheck, broker)
 	if w.faulty {
 		w.ctl.isrChecked(int(broker))

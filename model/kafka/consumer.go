@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strconv"
-	"strings"
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
@@ -16,15 +14,23 @@ import (
 	"mqsim/sim"
 )
 
-// group is a consumer group: its members, the coordinator broker that
-// stores its offsets, and the group's view of each partition. The group
-// protocol (membership, generations, rebalancing) is in group.go.
+// group is a consumer group: its members, its partition of
+// __consumer_offsets (whose leader is its coordinator, offsets.go), and the
+// group's view of each partition. The group protocol (membership,
+// generations, rebalancing) is in group.go; how members reach the
+// coordinator, in coordclient.go.
 type group struct {
-	w     *world
-	idx   int
-	spec  *scenarios.ConsumerGroup
-	t     *topic
-	coord *broker
+	w    *world
+	idx  int
+	spec *scenarios.ConsumerGroup
+	t    *topic
+	op   *offsetsPart // the group's __consumer_offsets partition
+	// loadedEpoch is the offsets partition's leader epoch the coordinator
+	// last loaded the group under; initialParts, the partitions the group
+	// started with (their offsets start at 0 when never committed).
+	loadedEpoch  int32
+	initialParts int
+	reqTimeout   sim.Time // coordinator_request_timeout
 
 	// members is one member per slot (the current process of consumer i);
 	// all is every member ever started, in start order.
@@ -71,6 +77,8 @@ type group struct {
 
 	rebalances, rejectedCommits, redelivered, violations int64
 	sessionExpiries, resets, lostToRetention, scaleUps   int64
+	coordFailovers, commitsLost, offsetsRolledBack       int64
+	lastLoaded                                           []int64 // the offsets the latest new coordinator loaded
 	pollTimeouts                                         int64
 	scalePending                                         bool
 	lastRebalance                                        sim.Time // when the latest generation formed
@@ -112,6 +120,7 @@ type member struct {
 	pollExpired     bool // left the group after max.poll.interval
 	pollTimerArmed  bool
 	memberGen       int32
+	member          bool // member side: it holds a generation's assignment and heartbeats for it
 
 	assigned     []int // coordinator side: the member's partitions in the latest generation
 	parts        []int
@@ -137,6 +146,16 @@ type member struct {
 	recs       []pollRec
 	pollStart  sim.Time
 	commitReq  *commitReq
+
+	// The member's view of its coordinator (coordclient.go): the broker it
+	// found (nil: unknown), its connection, and the requests waiting for a
+	// FindCoordinator answer.
+	coord              *broker
+	coordUp, coordDown net.Link
+	findUp, findDown   net.Link
+	finding            bool
+	findTry            int
+	awaitCoord         []func()
 }
 
 // Fates of a polled record.
@@ -173,26 +192,6 @@ func (g *group) fromEarlierRun(r *pollRec) bool {
 	return r.offset < g.t.parts[r.part].base
 }
 
-// loadCommitted reads the group's committed offsets back from its
-// coordinator's __consumer_offsets log, as a coordinator does when it
-// takes that partition over: the last record per key wins. Only a resumed
-// data directory holds any; a fresh log leaves every offset at 0.
-func (g *group) loadCommitted() error {
-	l := g.coord.offsets
-	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
-	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
-		key, ok := strings.CutPrefix(string(rec.Key), prefix)
-		if !ok || len(rec.Value) != 8 {
-			return nil
-		}
-		if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
-			g.committed[p] = int64(binary.BigEndian.Uint64(rec.Value))
-			g.processed[p] = g.committed[p]
-		}
-		return nil
-	})
-}
-
 func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*group, error) {
 	n := len(t.parts)
 	g := &group{w: w, idx: idx, spec: spec, t: t,
@@ -200,7 +199,8 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 		pausedSince: make([]sim.Time, n),
 		service:     spec.Processing.Dist, autoEvery: sim.Time(spec.AutoCommitInterval),
 		idem: spec.Idempotent, e2e: sim.NewLatencyHistogram(), slowdown: 1,
-		session: sim.Time(spec.SessionTimeout), heartbeat: sim.Time(spec.HeartbeatInterval), maxPoll: sim.Time(spec.MaxPollInterval)}
+		session: sim.Time(spec.SessionTimeout), heartbeat: sim.Time(spec.HeartbeatInterval), maxPoll: sim.Time(spec.MaxPollInterval),
+		initialParts: n, reqTimeout: sim.Time(spec.CoordinatorRequestTimeout)}
 	if g.service == nil {
 		g.service = sim.Constant{Value: 0}
 	}
@@ -210,9 +210,9 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	// The scenario is resolved (scenarios.Defaults, Validate): the model
 	// applies no defaults of its own, and refuses what it cannot run.
 	if g.autoEvery <= 0 || g.session <= 0 || g.heartbeat <= 0 || g.heartbeat >= g.session || g.maxPoll <= 0 ||
-		spec.FetchMaxBytes <= 0 || spec.MaxPartitionFetchBytes <= 0 {
-		return nil, fmt.Errorf("group %s: auto_commit_interval %v, session_timeout %v, heartbeat_interval %v, max_poll_interval %v, fetch_max_bytes %v, max_partition_fetch_bytes %v: want a resolved scenario (all above 0, heartbeat below session)",
-			spec.Name, spec.AutoCommitInterval, spec.SessionTimeout, spec.HeartbeatInterval, spec.MaxPollInterval, spec.FetchMaxBytes, spec.MaxPartitionFetchBytes)
+		spec.FetchMaxBytes <= 0 || spec.MaxPartitionFetchBytes <= 0 || g.reqTimeout <= 0 {
+		return nil, fmt.Errorf("group %s: auto_commit_interval %v, session_timeout %v, heartbeat_interval %v, max_poll_interval %v, fetch_max_bytes %v, max_partition_fetch_bytes %v, coordinator_request_timeout %v: want a resolved scenario (all above 0, heartbeat below session)",
+			spec.Name, spec.AutoCommitInterval, spec.SessionTimeout, spec.HeartbeatInterval, spec.MaxPollInterval, spec.FetchMaxBytes, spec.MaxPartitionFetchBytes, spec.CoordinatorRequestTimeout)
 	}
 	var err error
 	if g.commit, err = spec.CommitMode(); err != nil {
@@ -239,8 +239,11 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 		g.upto = commitlog.UptoLastStable
 	}
 	// The coordinator is the leader of the group's __consumer_offsets
-	// partition: hash of the group id over the brokers.
-	g.coord = w.brokers[partitionFor([]byte(spec.Name), len(w.brokers))]
+	// partition (offsets.go).
+	if g.op, err = w.offsetsPartition(offsetsPartitionOf(spec.Name)); err != nil {
+		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	g.loadedEpoch = g.op.p.epoch
 	if err := g.loadCommitted(); err != nil {
 		return nil, fmt.Errorf("group %s: load committed offsets: %w", spec.Name, err)
 	}
@@ -762,11 +765,12 @@ func (m *member) pollTimeout(inc uint32) {
 	g.pollTimeouts++
 	m.needRejoin = true
 	m.pollExpired = true
-	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
+	m.member = false
+	m.groupCall(func() { // LeaveGroup from the heartbeat thread
 		if m.inc == inc {
 			g.remove(m)
 		}
-	})
+	}, nil)
 }
 
 // take moves records of partition pi from the buffer into the poll, up to
@@ -913,21 +917,40 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 }
 
 // commitReq is a member's OffsetCommit request to the group coordinator.
+// One is outstanding at a time; seq tells its steps from those of a
+// request the member already gave up on (they are dropped).
 type commitReq struct {
 	id       int32
 	m        *member
+	seq      uint32
 	inFlight bool
 	sync     bool
 	rejected bool
+	failed   bool // the coordinator could not take it (NOT_COORDINATOR, connection lost)
+	to       *broker
 	gen      int32
 	parts    []int
 	offsets  []int64
 	up, down net.Link
 }
 
+// arg is the kernel argument naming this request and its attempt.
+func (c *commitReq) arg() uint64 { return uint64(c.id)<<32 | uint64(c.seq) }
+
+// commitOf returns the request an argument names, nil if that attempt was
+// abandoned.
+func (w *world) commitOf(arg uint64) *commitReq {
+	c := w.commits[arg>>32]
+	if c.seq != uint32(arg) || !c.inFlight {
+		return nil
+	}
+	return c
+}
+
 // sendCommit commits the member's current positions. A synchronous commit
 // holds the poll loop until the response; an asynchronous one is skipped
-// while another is in flight.
+// while another is in flight. Without a known coordinator the request
+// waits for FindCoordinator.
 func (m *member) sendCommit(sync bool) {
 	c := m.commitReq
 	if c.inFlight {
@@ -937,10 +960,28 @@ func (m *member) sendCommit(sync bool) {
 		}
 		return
 	}
-	c.inFlight, c.sync, c.rejected = true, sync, false
+	c.inFlight, c.sync, c.rejected, c.failed = true, sync, false, false
+	c.seq++
 	if sync {
 		m.commitWait = true
 	}
+	if m.coord == nil {
+		seq := c.seq
+		m.awaitCoord = append(m.awaitCoord, func() {
+			if c.seq == seq && c.inFlight {
+				m.sendCommitNow()
+			}
+		})
+		m.findCoordinator()
+		return
+	}
+	m.sendCommitNow()
+}
+
+// sendCommitNow sends the commit to the coordinator the member knows, with
+// its positions now, and starts the request timer.
+func (m *member) sendCommitNow() {
+	c := m.commitReq
 	c.gen = m.memberGen
 	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
 	for _, p := range m.parts {
@@ -949,40 +990,104 @@ func (m *member) sendCommit(sync bool) {
 			c.offsets = append(c.offsets, m.pos[p])
 		}
 	}
+	c.to = m.coord
 	w := m.g.w
-	w.net.Send(&c.up, w.fCmArrive, uint64(c.id))
+	arg := c.arg()
+	w.s.At(w.s.Now()+m.g.reqTimeout, func() {
+		if c := w.commitOf(arg); c != nil {
+			c.failed = true
+			w.cmResp(arg) // request.timeout.ms: no answer
+		}
+	})
+	w.net.Send(&c.up, w.fCmArrive, arg)
 }
 
-func (w *world) cmArrive(id uint64) {
-	c := w.commits[id]
-	w.use(c.m.g.coord.NICIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
+// cmArrive: the commit reaches the broker the member took for its
+// coordinator. A dead process refuses the connection (the member learns
+// within a round trip), a dead machine or a cut link answers nothing, and
+// a live broker that is not the coordinator answers NOT_COORDINATOR.
+func (w *world) cmArrive(arg uint64) {
+	c := w.commitOf(arg)
+	if c == nil {
+		return
+	}
+	if !w.cmReachable(c, arg) {
+		return
+	}
+	w.use(c.to.NICIn, float64(64+24*len(c.offsets)), w.fCmIn, arg)
 }
 
-func (w *world) cmIn(id uint64) {
-	c := w.commits[id]
-	w.useTime(c.m.g.coord.CPU, c.m.g.coord.CPUReq, w.fCmHandle, id)
+// cmReachable checks the commit's broker at one step: if it cannot go on,
+// the member is answered as the broker's state says, and false returned.
+func (w *world) cmReachable(c *commitReq, arg uint64) bool {
+	switch w.reach(c.to) {
+	case reachSilent:
+		return false
+	case reachRefused:
+		c.failed = true
+		w.net.Send(&c.down, w.fCmResp, arg)
+		return false
+	}
+	if !c.m.g.isCoordinator(c.to) {
+		c.failed = true
+		w.net.Send(&c.down, w.fCmResp, arg)
+		return false
+	}
+	return true
 }
 
-// cmHandle is the coordinator's OffsetCommit.
-func (w *world) cmHandle(id uint64) {
-	c := w.commits[id]
-	c.rejected = !c.m.g.writeCommit(c.m, c.gen, c.parts, c.offsets)
-	w.use(c.m.g.coord.NICOut, 64, w.fCmOut, id)
+func (w *world) cmIn(arg uint64) {
+	c := w.commitOf(arg)
+	if c == nil || !w.cmReachable(c, arg) {
+		return
+	}
+	w.useTime(c.to.CPU, c.to.CPUReq, w.fCmHandle, arg)
 }
 
-// writeCommit stores a member's offsets in the coordinator's
-// __consumer_offsets log, one record per partition keyed by group, topic
-// and partition. A commit from a member no longer in the group, from an
-// older generation, or for a partition the member no longer owns is
-// refused (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID): only the current owner
-// moves a partition's offset.
-func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) bool {
+// cmHandle is the coordinator's OffsetCommit: refused at once (stale
+// generation, unknown member), or appended and answered once replicated.
+func (w *world) cmHandle(arg uint64) {
+	c := w.commitOf(arg)
+	if c == nil || !w.cmReachable(c, arg) {
+		return
+	}
+	g := c.m.g
+	g.ensureLoaded()
+	c.rejected = !g.writeCommit(c.m, c.gen, c.parts, c.offsets, func(ok bool) {
+		if w.commitOf(arg) != c {
+			return
+		}
+		if !ok {
+			// The leadership moved or the broker died before the commit
+			// was replicated: NOT_COORDINATOR, or a broken connection.
+			c.failed = true
+			if w.reach(c.to) == reachSilent {
+				return
+			}
+		}
+		w.use(c.to.NICOut, 64, w.fCmOut, arg)
+	})
+	if c.rejected {
+		w.use(c.to.NICOut, 64, w.fCmOut, arg)
+	}
+}
+
+// writeCommit appends a member's offsets to the group's __consumer_offsets
+// partition, one record per partition keyed by group, topic and
+// partition; done(ok) runs once they are replicated (the coordinator's
+// cache of committed offsets is updated then) or could not be. A commit
+// from a member no longer in the group, from an older generation, or for a
+// partition the member no longer owns is refused (ILLEGAL_GENERATION,
+// UNKNOWN_MEMBER_ID): only the current owner moves a partition's offset.
+// It reports whether the commit was accepted.
+func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, done func(ok bool)) bool {
 	w := g.w
-	b := g.coord
+	op := g.op
 	ok := m.inGroup && gen == g.gen
-	n := 0
+	var wp []int
+	var wo []int64
 	if ok {
-		bb := &b.offsetsBuilder
+		bb := &op.builder
 		bb.Reset(commitlog.BatchHeader{})
 		ts := int64(w.s.Now() / sim.Millisecond)
 		for i, p := range parts {
@@ -990,54 +1095,87 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) 
 				ok = false
 				continue
 			}
-			b.offsetKey = fmt.Appendf(b.offsetKey[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
-			binary.BigEndian.PutUint64(b.offsetVal[:], uint64(offsets[i]))
-			if err := b.flushOffsets(len(b.offsetKey)); err != nil { // under the log's limit (offsets.go)
+			op.key = fmt.Appendf(op.key[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
+			if err := op.flushOffsets(len(op.key)); err != nil { // under the log's limit
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
 			}
-			bb.Add(ts, b.offsetKey, b.offsetVal[:], nil)
-			n++
+			bb.Add(ts, op.key, op.val[:], nil)
+			wp = append(wp, p)
+			wo = append(wo, offsets[i])
 		}
-		if n > 0 {
-			if err := b.appendOffsets(); err != nil {
+		if len(wp) > 0 {
+			if err := op.appendOffsets(); err != nil {
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
-			}
-			for i, p := range parts {
-				if g.owner[p] == m {
-					g.committed[p] = offsets[i]
-				}
 			}
 			w.offsetCommits++
-			b.offsetsAppends++
-			if b.offsetsAppends%4096 == 0 {
+			op.appends++
+			if op.appends%4096 == 0 {
 				// The log cleaner: keep the latest offset per key.
-				if _, err := b.offsets.Compact(); err != nil {
-					w.fail(fmt.Errorf("compact __consumer_offsets: %w", err))
+				if err := op.compact(); err != nil {
+					w.fail(err)
 					return false
 				}
 			}
+			epoch := op.p.epoch
+			op.wait(op.p.records, func(replicated bool) {
+				if replicated && g.loadedEpoch == epoch {
+					for i, p := range wp {
+						g.committed[p] = wo[i]
+					}
+				}
+				if done != nil {
+					done(replicated)
+				}
+			})
 		}
 	}
 	if !ok && len(parts) > 0 {
 		g.rejectedCommits++
 	}
+	if ok && len(wp) == 0 && done != nil {
+		done(true)
+	}
 	return ok
 }
 
-func (w *world) cmOut(id uint64) {
-	c := w.commits[id]
-	w.net.Send(&c.down, w.fCmResp, id)
+func (w *world) cmOut(arg uint64) {
+	c := w.commitOf(arg)
+	if c == nil {
+		return
+	}
+	w.net.Send(&c.down, w.fCmResp, arg)
 }
 
-func (w *world) cmResp(id uint64) {
-	c := w.commits[id]
+// cmResp: the answer (or its absence: request.timeout.ms) reaches the
+// member. A failed commit makes the member look for its coordinator
+// again; a synchronous one is retried after retry.backoff.ms, an
+// asynchronous one is dropped (the next auto-commit carries newer
+// positions).
+func (w *world) cmResp(arg uint64) {
+	c := w.commitOf(arg)
+	if c == nil {
+		return
+	}
 	m := c.m
-	if !c.inFlight || !m.alive {
+	if !m.alive {
 		return
 	}
 	c.inFlight = false
+	if c.failed {
+		m.lostCoordinator(c.to)
+		if c.sync {
+			inc := m.inc
+			w.s.At(w.s.Now()+sim.Time(scenarios.DefaultConsumerRetryBackoff), func() {
+				if m.inc == inc && m.alive && m.commitWait {
+					m.sendCommit(true)
+				}
+			})
+		}
+		return
+	}
 	if c.rejected && !m.inGroup {
 		// CommitFailedException: the member was removed from the group.
 		m.fenced()

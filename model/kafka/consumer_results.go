@@ -142,6 +142,9 @@ func (w *world) consumerResults(r *Results) {
 		r.Redelivered += g.redelivered
 		r.RejectedCommits += g.rejectedCommits
 		r.OwnershipViolations += g.violations
+		r.CoordinatorFailovers += g.coordFailovers
+		r.CommitsLost += g.commitsLost
+		r.CommitRollback += g.offsetsRolledBack
 		r.LostToRetention += g.lostToRetention
 		r.OffsetResets += g.resets
 		r.ScaleUps += g.scaleUps

@@ -29,6 +29,7 @@ type controller struct {
 	unclean        bool
 	busyUntil      sim.Time // the controller does one thing at a time
 	failedUntil    sim.Time // controller failover: nothing acts before this
+	q              *quorum  // the controller voters (kraft.go)
 
 	bs     []brokerState
 	ps     map[*partition]*partState
@@ -157,6 +158,9 @@ func (c *controller) readable(m *member, pi int) bool {
 // do runs fn at the controller after cost, after whatever it is already
 // doing and after a failover.
 func (c *controller) do(cost sim.Time, fn func()) {
+	if c.waitActive(func() { c.do(cost, fn) }) {
+		return
+	}
 	t := max(c.w.s.Now(), c.busyUntil, c.failedUntil) + cost
 	c.busyUntil = t
 	c.w.s.At(t, fn)
@@ -369,9 +373,14 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 	c.stepDown(p)
 	old := p.leader
 	p.epoch++
-	c.elections++
+	internal := p.offs != nil // __consumer_offsets: not counted with the scenario's topics
+	if !internal {
+		c.elections++
+	}
 	if !clean {
-		c.uncleans++
+		if !internal {
+			c.uncleans++
+		}
 		for _, q := range p.replicas {
 			q.inISR = q == r
 		}
@@ -596,11 +605,7 @@ func (c *controller) moveConsumers(b int) {
 			w.s.AfterCall(100*sim.Millisecond, func(id uint64) { w.sessions[id].send() }, uint64(s.id))
 		}
 	}
-	for _, g := range w.groups {
-		if g.coord.id == b {
-			g.coord = c.liveBroker(g.coord)
-		}
-	}
+	w.coordinatorDown(b)
 }
 
 // liveBroker returns prefer if it is up, else the next live broker by id.
@@ -687,6 +692,9 @@ func (c *controller) report(res *Results) {
 	rp.TruncatedRecords, rp.NotEnoughReplicas, rp.NotEnoughAfterAppend = c.truncated, c.ner, c.nera
 	faulty := c.hasBrokerFaults()
 	for _, p := range c.parts {
+		if p.offs != nil {
+			continue // __consumer_offsets: not one of the scenario's topics
+		}
 		ps := c.ps[p]
 		off := ps.offline || c.bs[p.leader.b.id].down
 		if off {

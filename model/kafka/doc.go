@@ -67,11 +67,21 @@
 //     follower reaches the high watermark, and sets the high watermark to
 //     the smallest log end offset in the ISR, never backwards. Followers
 //     learn the high watermark from fetch responses.
-//   - Consumer groups: the coordinator (hash of the group name over the
-//     brokers) assigns partitions with range, roundrobin or
-//     cooperative-sticky (at the first generation, a balanced spread) and
-//     stores commits as records in a real compacted __consumer_offsets
-//     log. Each member keeps one fetch session per leader broker
+//   - Consumer groups: the coordinator — the leader of partition
+//     abs(hash(group)) % 50 of __consumer_offsets, replicated
+//     offsets.topic.replication.factor times like any partition (offsets.go)
+//     — assigns partitions with range, roundrobin or cooperative-sticky (at
+//     the first generation, a balanced spread) and stores commits as
+//     records in that compacted log; a commit is acknowledged once every
+//     in-sync replica has it. When the partition's leadership moves, the
+//     new leader loads the committed offsets from its own replica (a
+//     commit it lacks is lost, and the partition's next owner reprocesses
+//     from the older offset). Members reach the coordinator through the
+//     network (coordclient.go): FindCoordinator, JoinGroup, SyncGroup,
+//     Heartbeat, LeaveGroup and OffsetCommit are messages that faults
+//     delay, refuse or drop; a failed request makes the member find its
+//     coordinator again, and heartbeats that do not arrive let the
+//     member's session expire. Each member keeps one fetch session per leader broker
 //     (fetch.min.bytes, fetch.max.wait.ms, per-partition and total max
 //     bytes, reading only below the high watermark — below the last
 //     stable offset for read_committed, the same offset until
@@ -130,10 +140,12 @@
 //
 // # Simplified (and why)
 //
-//   - Broker faults (controller.go, kraft.go, faults_broker.go): one
-//     active controller (no quorum of voters; a metadata batch costs
-//     election_cost rather than a quorum commit); heartbeats and the
-//     batch's propagation take the network latency without jitter. A
+//   - Broker faults (controller.go, kraft.go, faults_broker.go): the
+//     controller quorum's voters are nodes at the network latency whose
+//     messages (votes, the batch's commit round trip) take it without
+//     jitter; a failover's election is the first live voter's timeout plus
+//     its random backoff, with no split votes; heartbeats and the batch's
+//     propagation also take the network latency without jitter. A
 //     fenced leader stops serving at the moment the batch naming its
 //     successor reaches the brokers (a real zombie
 //     serves until it hears of the new epoch); producers learn a new leader
@@ -172,16 +184,22 @@
 //   - With initial_rebalance_delay 0 (the scenario default; Kafka's is
 //     3s) the first generation waits for every consumer of the scenario,
 //     as if the delay had gathered them; starting offsets are 0, which
-//     latest and earliest agree on then. Group protocol messages cost one
-//     network latency each way and no broker resources; the coordinator
-//     reads a cooperative member's owned partitions directly rather than
-//     from its JoinGroup. A paused partition (retry backoff) is skipped by
+//     latest and earliest agree on then. Group protocol messages other than
+//     commits cost no broker resources; the coordinator reads a cooperative
+//     member's owned partitions directly rather than from its JoinGroup,
+//     and a newly owned partition's committed offset directly rather than
+//     by an OffsetFetch; a new coordinator keeps the group's membership and
+//     generation (Kafka stores them in the same log) and reloads only the
+//     offsets, in no time. A paused partition (retry backoff) is skipped by
 //     fetches until the backoff ends, and fetched again at the next fetch.
 //   - Retry consumers (retry-topics) are one per rung outside the group
 //     protocol, with positions in memory; the consumer's writes to retry
 //     and DLQ topics append at the leader without a produce round trip.
-//   - __consumer_offsets is one unreplicated partition per coordinator
-//     broker; commits cost the coordinator's NIC and CPU.
+//   - Only the __consumer_offsets partitions some group maps to exist; their
+//     followers fetch through fetchers of their own rather than sharing the
+//     data partitions' (as with more num.replica.fetchers), and they are
+//     left out of the topic results (unavailability, elections, partition
+//     lists). Commits cost the coordinator's NIC and CPU.
 //   - Disk writes land in the broker's page cache (node.PageCache, Linux's
 //     dirty budget and write-back): they delay nothing until the dirty
 //     bytes reach dirty_ratio, and then appends wait for write-back
@@ -219,14 +237,15 @@
 //	cluster.go          world, broker (on a node.Machine), topic, partition, replica, replica fetchers, ISR and HW
 //	replication.go      the end-of-run convergence check (model.Replication holds its numbers)
 //	controller.go       elections, fencing, truncation, re-homing clients after leader changes
-//	kraft.go            broker heartbeats, session expiry, elections in one metadata batch
+//	kraft.go            broker heartbeats, session expiry, elections in one metadata batch, the controller quorum
 //	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
 //	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
 //	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling
 //	bufferpool.go       the producer's buffer.memory pool
 //	consumer.go         groups, members, fetch sessions, polling and processing, commits
 //	group.go            the group protocol: join, sync, heartbeats, rebalances, static membership
-//	offsets.go          commits as records in __consumer_offsets
+//	offsets.go          __consumer_offsets: the replicated partitions, commits waiting on their high watermark, loading on failover
+//	coordclient.go      members reaching their coordinator: FindCoordinator, requests through the network, timeouts
 //	consumer_results.go consumer-side results, retention, offset resets
 //	poison.go           failure policies, dead-letter and retry topics
 //	downstream.go       dependencies processing calls, with timeouts, retries and budgets

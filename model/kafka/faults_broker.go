@@ -233,21 +233,6 @@ func (a *lostFault) revert() error {
 	return nil
 }
 
-// failoverFault: the active controller dies; a new one acts after the
-// fault's duration.
-type failoverFault struct {
-	w *world
-	f *scenarios.Fault
-}
-
-func (a *failoverFault) apply() error {
-	c := a.w.ctl
-	c.failedUntil = max(c.failedUntil, a.w.s.Now()+sim.Time(a.f.Duration))
-	return nil
-}
-
-func (a *failoverFault) revert() error { return nil }
-
 // install turns on the fault checks the request steps make (world.faulty)
 // and starts the controller's periodic tasks. Only scenarios with broker
 // faults pay for them.
@@ -260,7 +245,7 @@ func (c *controller) install() error {
 	if err := w.sampler.Add("offline_partitions", func() float64 {
 		n := 0
 		for _, p := range c.parts {
-			if c.ps[p].offline {
+			if c.ps[p].offline && p.offs == nil {
 				n++
 			}
 		}
@@ -271,7 +256,7 @@ func (c *controller) install() error {
 	return w.sampler.Add("unavailable_partitions", func() float64 {
 		n := 0
 		for _, p := range c.parts {
-			if c.ps[p].offline || p.isrSize < p.t.minISR {
+			if (c.ps[p].offline || p.isrSize < p.t.minISR) && p.offs == nil {
 				n++
 			}
 		}

@@ -53,6 +53,25 @@ func init() {
 			},
 		}, nil
 	}
+	// coordinator-loss crashes a broker, so it counts among the broker
+	// faults (the controller's heartbeats and fault checks run).
+	brokerFaultTypes["coordinator-loss"] = func(w *world, f *scenarios.Fault) (faultAction, error) {
+		g, err := w.faultGroup(f)
+		if err != nil {
+			return nil, err
+		}
+		b := -1
+		return &funcFault{
+			on: func() error {
+				// The broker hosting the coordinator now: the leader of
+				// the group's __consumer_offsets partition.
+				b = g.op.p.leader.b.id
+				return w.ctl.crash(b, f.LosePageCache)
+			},
+			off: func() error { return w.ctl.restart(b) },
+		}, nil
+	}
+	faultKinds["coordinator-loss"] = brokerFaultTypes["coordinator-loss"]
 	faultKinds["consumer-join"] = func(w *world, f *scenarios.Fault) (faultAction, error) {
 		g, err := w.faultGroup(f)
 		if err != nil {

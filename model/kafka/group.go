@@ -27,8 +27,10 @@ import (
 // (static_membership) send no LeaveGroup; one back within session.timeout
 // gets its old assignment without a rebalance.
 //
-// Group protocol messages cost one network latency each way and nothing
-// else; offset commits are real requests (consumer.go).
+// Group protocol messages travel through the network to the coordinator
+// (coordclient.go) and cost no broker resources; offset commits are real
+// requests (consumer.go) appended to the replicated __consumer_offsets
+// partition (offsets.go).
 
 type groupState int8
 
@@ -43,6 +45,18 @@ const (
 func (g *group) remove(m *member) {
 	if !m.inGroup {
 		return
+	}
+
+	if m.joined && m.joining {
+		// Its JoinGroup waits for this rebalance: it is answered
+		// UNKNOWN_MEMBER_ID, and the member joins again at its next poll.
+		inc := m.inc
+		m.reply(func() {
+			if m.inc == inc && m.alive && m.joining {
+				m.joining, m.needRejoin = false, true
+				m.maybePoll()
+			}
+		})
 	}
 	m.inGroup, m.joined = false, false
 	for p, o := range g.owner {
@@ -118,6 +132,7 @@ func (g *group) maybeComplete() {
 func (g *group) complete() {
 	w := g.w
 	now := w.s.Now()
+
 	var ms []*member
 	for _, m := range g.all {
 		if m.inGroup {
@@ -141,32 +156,39 @@ func (g *group) complete() {
 		inc := m.inc
 		// JoinGroup response, then SyncGroup: a round trip and a half. A
 		// SyncGroup that finds a newer rebalance started fails
-		// (REBALANCE_IN_PROGRESS): the member must (re)join that one.
-		w.s.At(now+2*w.net.Latency, func() {
-			if g.gen != gen || g.state == groupPreparing {
-				if !m.joined {
-					w.s.At(w.s.Now()+w.net.Latency, func() {
-						if m.inc == inc && m.alive {
-							m.joining, m.needRejoin = false, true
-							m.maybePoll()
-						}
-					})
-				}
+		// (REBALANCE_IN_PROGRESS), and one the coordinator cannot take
+		// fails: the member must (re)join.
+		rejoin := func() {
+			if m.inc == inc && m.alive {
+				m.joining, m.needRejoin = false, true
+				m.maybePoll()
+			}
+		}
+		m.reply(func() {
+			if m.inc != inc || !m.alive {
 				return
 			}
-			w.s.At(w.s.Now()+w.net.Latency, func() {
+			m.groupCall(func() {
 				if g.gen != gen || g.state == groupPreparing {
-					// A newer rebalance began while the answer travelled:
-					// the coordinator treats the SyncGroup as part of it
-					// (a simplification: the exchange is taken as atomic).
-					if m.inc == inc && m.alive && !m.joined {
-						m.joining, m.needRejoin = false, true
-						m.maybePoll()
+					if !m.joined {
+						m.reply(rejoin)
 					}
 					return
 				}
-				m.onAssignment(inc, gen, parts)
-			})
+				m.reply(func() {
+					if g.gen != gen || g.state == groupPreparing {
+						// A newer rebalance began while the answer
+						// travelled: the coordinator treats the SyncGroup
+						// as part of it (a simplification: the exchange is
+						// taken as atomic).
+						if !m.joined {
+							rejoin()
+						}
+						return
+					}
+					m.onAssignment(inc, gen, parts)
+				})
+			}, rejoin)
 		})
 	}
 }
@@ -254,10 +276,17 @@ func (g *group) onJoin(m *member, inc uint32) {
 		m.lastSeen = now
 		parts := append([]int(nil), m.assigned...)
 		gen := g.gen
-		g.w.s.At(now+g.w.net.Latency, func() { m.onAssignment(inc, gen, parts) })
+		m.reply(func() { m.onAssignment(inc, gen, parts) })
 		return
 	}
 	m.restarted = false
+	if !m.inGroup && len(m.parts) > 0 {
+		// The group removed it (session expired, rebalance timeout) and it
+		// joins with its old member id: UNKNOWN_MEMBER_ID. It loses its
+		// partitions (onPartitionsLost) and joins anew (the exchange is
+		// taken as one).
+		m.fenced()
+	}
 	if !m.inGroup {
 		m.inGroup = true
 		m.lastSeen = now
@@ -284,6 +313,13 @@ func (g *group) checkSession(m *member) {
 	if !m.inGroup {
 		return
 	}
+	if g.coordinator() == nil || g.loadedEpoch != g.op.p.epoch {
+		// No live coordinator expires anyone; the next one starts every
+		// session afresh when it loads the group.
+		m.lastSeen = max(m.lastSeen, g.w.s.Now())
+		g.armSession(m)
+		return
+	}
 	if g.w.s.Now()-m.lastSeen >= g.session {
 		g.sessionExpiries++
 		g.remove(m)
@@ -300,10 +336,16 @@ func (m *member) heartbeat(inc uint32) {
 		return
 	}
 	w.s.At(w.s.Now()+g.heartbeat, func() { m.heartbeat(inc) })
-	if !m.inGroup && !m.joining {
+	if !m.inGroup && !m.joining && !m.member {
 		return
 	}
-	w.s.At(w.s.Now()+w.net.Latency, func() {
+	if m.coord == nil {
+		// Not knowing its coordinator, the heartbeat thread looks for it;
+		// the session is not renewed meanwhile.
+		m.findCoordinator()
+		return
+	}
+	m.groupCall(func() {
 		if m.inc != inc {
 			return // a heartbeat from a previous life
 		}
@@ -312,7 +354,7 @@ func (m *member) heartbeat(inc uint32) {
 			m.lastSeen = w.s.Now()
 		}
 		rebalancing := g.state == groupPreparing && !m.joined
-		w.s.At(w.s.Now()+w.net.Latency, func() {
+		m.reply(func() {
 			if m.inc != inc || !m.alive || m.joining {
 				return
 			}
@@ -326,12 +368,13 @@ func (m *member) heartbeat(inc uint32) {
 				m.maybePoll()
 			}
 		})
-	})
+	}, nil)
 }
 
 // fenced: the member learns it is no longer in the group. Its partitions
 // are gone without a commit.
 func (m *member) fenced() {
+	m.member = false
 	for _, p := range m.parts {
 		m.dropPartition(p)
 	}
@@ -375,7 +418,11 @@ func (m *member) sendJoin() {
 	g := m.g
 	m.joining = true
 	inc := m.inc
-	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.onJoin(m, inc) })
+	m.groupCall(func() { g.onJoin(m, inc) }, func() {
+		if m.inc == inc && m.alive && m.joining {
+			m.sendJoin() // to the coordinator found anew
+		}
+	})
 }
 
 // onAssignment applies the member's assignment of a new generation.
@@ -384,8 +431,10 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 	if m.inc != inc || !m.alive {
 		return
 	}
+
 	m.joining = false
 	m.memberGen = gen
+	m.member = true
 	want := make(map[int]bool, len(parts)) // lookups only, never iterated
 	for _, p := range parts {
 		want[p] = true
@@ -532,6 +581,8 @@ func (m *member) stop() {
 	m.afterCommit = nil
 	m.stallUntil = 0
 	m.pollExpired, m.pollTimerArmed = false, false
+	m.member = false
+	m.forgetCoordinator()
 	m.revoking = m.revoking[:0]
 	m.recs = m.recs[:0]
 	if m.commitReq != nil {
@@ -572,16 +623,18 @@ func (m *member) leave() {
 			}
 		}
 		gen := m.memberGen
-		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() { g.writeCommit(m, gen, parts, offs) })
+		m.groupCall(func() { g.writeCommit(m, gen, parts, offs, nil) }, nil)
 	}
-	m.stop()
 	if !g.spec.StaticMembership {
-		inc := m.inc
-		g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
+		inc := m.inc + 1 // the member's incarnation once stopped
+		m.groupCall(func() {
 			if m.inc == inc {
 				g.remove(m)
 			}
-		})
+		}, nil)
+	}
+	m.stop()
+	if !g.spec.StaticMembership {
 		m.parts = m.parts[:0]
 	}
 }

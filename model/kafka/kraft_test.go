@@ -19,9 +19,11 @@ import (
 // 2s × 1/(2×3) = 333.333ms; its last heartbeat before the crash at 5s left
 // at 4.333333s and reached the controller one network latency (150µs, the
 // default profile's) later, 4.333483s. The session (9s) runs out at
-// 13.333483s; the batch costs 5ms (13.338483s) and reaches the brokers one
-// latency later: every new leader takes effect at 13.338633s, that is
-// detection (8.333483s after the crash) + batch (5ms) + propagation (150µs).
+// 13.333483s; the batch costs 5ms (13.338483s), is committed when a
+// majority of the 3 controller voters has it, one round trip (2 × 150µs)
+// later (13.338783s), and reaches the brokers one latency later: every new
+// leader takes effect at 13.338933s, that is detection (8.333483s after the
+// crash) + batch (5ms) + quorum commit (300µs) + propagation (150µs).
 func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 	s := faultScenario(300, 15*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-crash", At: 5 * units.Second, Broker: brokerID(0)})
@@ -38,7 +40,7 @@ func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 		t.Fatalf("network latency %v: the derivation assumes the default profile's %v", w.net.Latency, lat)
 	}
 	lastHB := 333333333*sim.Nanosecond + 2*sim.Second + 2*sim.Second + lat // 4.333483s
-	want := lastHB + 9*sim.Second + 5*sim.Millisecond + lat                // 13.338633s
+	want := lastHB + 9*sim.Second + 5*sim.Millisecond + 2*lat + lat        // 13.338933s
 	c := w.ctl
 	n := 0
 	first, last := sim.Time(1<<62), sim.Time(0)
@@ -63,7 +65,7 @@ func TestKRaftOneBatchMovesAllLeaders(t *testing.T) {
 		t.Errorf("new leaders took effect from %v to %v: spread %v, want within one propagation delay (%v)", first, last, last-first, lat)
 	}
 	if d := first - want; d < -sim.Microsecond || d > sim.Microsecond {
-		t.Errorf("new leaders at %v, want %v (heartbeat session %v + batch 5ms + propagation %v)", first, want, 9*sim.Second, lat)
+		t.Errorf("new leaders at %v, want %v (heartbeat session %v + batch 5ms + quorum round trip + propagation %v)", first, want, 9*sim.Second, lat)
 	}
 }
 
@@ -85,9 +87,10 @@ func leadersMovedAfter(t *testing.T, w *world, at sim.Time, gone int) []*partiti
 
 // A controlled shutdown moves the broker's leaderships in one metadata
 // batch before it stops: 3 brokers, 6 partitions round-robin, so broker 0
-// leads 2. The controller is idle, so the batch is committed 5ms after the
-// shutdown at 5s and both new leaders take effect one latency (150µs)
-// later, at 5.00515s, the instant the broker stops.
+// leads 2. The controller is idle, so the batch is written 5ms after the
+// shutdown at 5s, committed by the voters a round trip (300µs) later, and
+// both new leaders take effect one latency (150µs) after that, at
+// 5.00545s, the instant the broker stops.
 func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 	s := faultScenario(2000, 10*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-shutdown", At: 5 * units.Second, Broker: brokerID(0)})
@@ -97,14 +100,14 @@ func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 	}
 	defer w.close()
 	noViolations(t, "shutdown", r)
-	want := 5*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	want := 5*sim.Second + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
 	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
 	if len(moved) != 2 || w.ctl.batches != 1 {
 		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)
 	}
 	for _, p := range moved {
 		if at := w.ctl.ps[p].electedAt; at != want {
-			t.Errorf("partition %d: new leader at %v, want %v (batch 5ms + propagation 150µs)", p.idx, at, want)
+			t.Errorf("partition %d: new leader at %v, want %v (batch 5ms + quorum 300µs + propagation 150µs)", p.idx, at, want)
 		}
 	}
 	if r.Lost != 0 {
@@ -116,7 +119,7 @@ func TestKRaftControlledShutdownOneBatch(t *testing.T) {
 // 10s (its last heartbeat left at 8.333s, so the session would run out at
 // 17.33s) and restarts at 13s, and its heartbeats resume. Its follower
 // replicas stay in the ISR; its 2 leaderships are elected anew, preferring
-// another replica, in one batch: 13s + 5ms + 150µs.
+// another replica, in one batch: 13s + 5ms + 300µs (quorum commit) + 150µs.
 func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 	s := faultScenario(2000, 25*units.Second, "all", 2,
 		scenarios.Fault{Type: "broker-crash", At: 10 * units.Second, Duration: 3 * units.Second, Broker: brokerID(0)})
@@ -129,7 +132,7 @@ func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 	if w.ctl.bs[0].fenced || r.ISRShrinks != 0 {
 		t.Errorf("fenced %v, ISR shrinks %d: want broker 0 never fenced and every ISR whole", w.ctl.bs[0].fenced, r.ISRShrinks)
 	}
-	want := 13*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	want := 13*sim.Second + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
 	moved := leadersMovedAfter(t, w, 10*sim.Second, 0)
 	if len(moved) != 2 || w.ctl.batches != 1 {
 		t.Fatalf("%d leaderships moved in %d batches, want broker 0's 2 in 1", len(moved), w.ctl.batches)
@@ -141,5 +144,95 @@ func TestKRaftBackBeforeSessionExpires(t *testing.T) {
 	}
 	if r.Lost != 0 || r.DivergedPartitions != 0 {
 		t.Errorf("lost %d diverged %d, want 0", r.Lost, r.DivergedPartitions)
+	}
+}
+
+// quorumScenario: 3 brokers, 6 partitions round-robin (broker 0 leads 2),
+// the active controller failing at 5s (with count voters) for 10s and
+// broker 0 shut down in a controlled way at 5.5s, which needs the
+// controller to move its leaders first.
+func quorumScenario(voters int) *scenarios.Scenario {
+	return faultScenario(2000, 25*units.Second, "all", 2,
+		scenarios.Fault{Type: "controller-failover", At: 5 * units.Second, Duration: 10 * units.Second, Count: voters},
+		scenarios.Fault{Type: "broker-shutdown", At: 5500 * units.Millisecond, Broker: brokerID(0)})
+}
+
+// The active controller fails at 5s; 2 of 3 voters remain, a majority.
+// They go controller_quorum_election_timeout (1s) without hearing from it,
+// then the first whose random backoff (up to 1s) runs out stands, wins the
+// votes in a round trip (300µs) and is active once its first batch is
+// committed, a round trip more: between 5s + 1s + 0.6ms and 5s + 2s +
+// 0.6ms. The shutdown at 5.5s waits for it; then the batch moving broker
+// 0's 2 leaders costs 5ms + 300µs (quorum) + 150µs (propagation).
+func TestKRaftControllerFailoverWaitsForElection(t *testing.T) {
+	w, r, err := run(quorumScenario(1), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "controller failover", r)
+	q := w.ctl.q
+	lo, hi := 6*sim.Second+600*sim.Microsecond, 7*sim.Second+600*sim.Microsecond
+	if q.elections != 1 || q.activeSince < lo || q.activeSince > hi {
+		t.Fatalf("%d controller elections, active since %v: want 1, within [%v, %v]", q.elections, q.activeSince, lo, hi)
+	}
+	want := q.activeSince + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
+	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
+	if len(moved) != 2 {
+		t.Fatalf("%d leaderships moved, want broker 0's 2", len(moved))
+	}
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v (controller active at %v + batch 5ms + quorum 300µs + propagation 150µs)",
+				p.idx, at, want, q.activeSince)
+		}
+	}
+}
+
+// Losing 2 of 3 voters leaves no majority: nothing is elected until one
+// returns at 15s; then the election takes 1s to 2s (plus 0.6ms) as above,
+// and only then do broker 0's leaders move.
+func TestKRaftNoMajorityBlocksElections(t *testing.T) {
+	w, r, err := run(quorumScenario(2), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "no majority", r)
+	q := w.ctl.q
+	lo, hi := 16*sim.Second+600*sim.Microsecond, 17*sim.Second+600*sim.Microsecond
+	if q.elections != 1 || q.activeSince < lo || q.activeSince > hi {
+		t.Fatalf("%d controller elections, active since %v: want 1, within [%v, %v] (after a voter returns at 15s)", q.elections, q.activeSince, lo, hi)
+	}
+	moved := leadersMovedAfter(t, w, 5*sim.Second, 0)
+	if len(moved) != 2 {
+		t.Fatalf("%d leaderships moved, want broker 0's 2", len(moved))
+	}
+	want := q.activeSince + 5*sim.Millisecond + 300*sim.Microsecond + 150*sim.Microsecond
+	for _, p := range moved {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v: not before the quorum has a leader again", p.idx, at, want)
+		}
+	}
+}
+
+// A single voter commits a batch on its own: no round trip. The same
+// controlled shutdown as TestKRaftControlledShutdownOneBatch moves broker
+// 0's leaders at 5s + 5ms + 150µs.
+func TestKRaftSingleVoterCommitsAlone(t *testing.T) {
+	s := faultScenario(2000, 10*units.Second, "all", 2,
+		scenarios.Fault{Type: "broker-shutdown", At: 5 * units.Second, Broker: brokerID(0)})
+	s.Cluster.ControllerQuorumVoters = 1
+	w, r, err := run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	noViolations(t, "single voter", r)
+	want := 5*sim.Second + 5*sim.Millisecond + 150*sim.Microsecond
+	for _, p := range leadersMovedAfter(t, w, 5*sim.Second, 0) {
+		if at := w.ctl.ps[p].electedAt; at != want {
+			t.Errorf("partition %d: new leader at %v, want %v", p.idx, at, want)
+		}
 	}
 }

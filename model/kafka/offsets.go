@@ -1,8 +1,36 @@
 package kafka
 
 import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
 	"mqsim/model/commitlog"
+	"mqsim/scenarios"
+	"mqsim/sim"
 )
+
+// The group coordinator's log: __consumer_offsets.
+//
+// A group's coordinator is the leader of partition abs(hash(group)) % 50
+// of __consumer_offsets (Kafka's offsets.topic.num.partitions), a
+// partition replicated offsets_topic_replication_factor times like any
+// other: placed on brokers k, k+1, … (mod the broker count), followed by
+// replica fetchers, in ISRs, elected by the controller. Only the
+// partitions some group maps to exist; their followers fetch through
+// fetchers of their own (as with more than one fetcher per broker pair).
+//
+// An OffsetCommit appends one record per partition (key group/topic/
+// partition, value the offset) to the leader's log and is acknowledged,
+// and the coordinator's cache of committed offsets updated, once the high
+// watermark passes it: acks=all of the offsets partition. When the
+// partition's leadership moves, the new leader's broker becomes the
+// coordinator and loads the committed offsets from its own replica of the
+// log; a commit the old leader had appended but not replicated is not in
+// it, so the group's committed offset falls back, and whoever next starts
+// that partition (after a rebalance or a restart) reprocesses from there.
 
 // offsetsMaxBatchBytes is the largest batch a __consumer_offsets log
 // accepts: the broker's message.max.bytes, 1048588 by default. Tests lower
@@ -13,32 +41,342 @@ var offsetsMaxBatchBytes int64 = 1048588
 // key and value (length, attributes, deltas, lengths, header count).
 const offsetRecordMax = 32
 
+// offsetsTopicName is Kafka's internal topic of committed offsets.
+const offsetsTopicName = "__consumer_offsets"
+
+// offsetsPart is one partition of __consumer_offsets and what waits on
+// its high watermark.
+type offsetsPart struct {
+	p       *partition
+	builder commitlog.BatchBuilder
+	key     []byte
+	val     [8]byte
+	appends int64
+	waiters []offsetsWaiter
+}
+
+// offsetsWaiter is an appended commit waiting for the high watermark to
+// pass end under the leader epoch it was appended in.
+type offsetsWaiter struct {
+	end   int64
+	epoch int32
+	done  func(ok bool)
+}
+
+// offsetsPartitionOf is Kafka's partitionFor(groupId):
+// Utils.abs(groupId.hashCode) % offsets.topic.num.partitions.
+func offsetsPartitionOf(group string) int {
+	h := javaStringHash(group)
+	switch {
+	case h == math.MinInt32:
+		h = 0
+	case h < 0:
+		h = -h
+	}
+	return int(h) % scenarios.OffsetsTopicPartitions
+}
+
+// offsetsPartition returns partition k of __consumer_offsets, creating it
+// (and the topic) at first use: replicas on brokers k, k+1, … mod the
+// broker count, the first leading.
+func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
+	nb := len(w.brokers)
+	if w.offsetsTopic == nil {
+		rf := max(min(w.sc.Cluster.OffsetsTopicReplicationFactor, nb), 1)
+		w.offsetsTopic = &topic{spec: &scenarios.Topic{Name: offsetsTopicName, Partitions: scenarios.OffsetsTopicPartitions,
+			ReplicationFactor: rf, MinInsyncReplicas: 1}, idx: -1, rf: rf, minISR: 1}
+	}
+	t := w.offsetsTopic
+	for _, p := range t.parts {
+		if p.idx == k {
+			return p.offs, nil
+		}
+	}
+	p := &partition{w: w, t: t, idx: k, isrSize: t.rf}
+	for j := range t.rf {
+		bi := (k + j) % nb
+		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, offsetsTopicName, k),
+			commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
+		if err != nil {
+			return nil, err
+		}
+		r := &replica{p: p, b: w.brokers[bi], log: l, inISR: true}
+		w.brokers[bi].addReplica(r) // its log is a file in the broker's page cache (pagecache.go)
+		p.replicas = append(p.replicas, r)
+		w.brokers[bi].replicas++
+	}
+	p.leader = p.replicas[0]
+	p.leader.b.leaders++
+	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
+		return nil, err
+	}
+	p.base = p.leader.log.LogEndOffset()
+	for _, r := range p.replicas[1:] {
+		if r.log.LogEndOffset() > p.base {
+			if err := r.log.TruncateTo(p.base); err != nil {
+				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", offsetsTopicName, k, err)
+			}
+		}
+	}
+	p.records = p.base
+	p.offs = &offsetsPart{p: p}
+	t.parts = append(t.parts, p)
+	return p.offs, nil
+}
+
+// startOffsetsTopic hands the __consumer_offsets partitions to the
+// controller (elections, fencing, ISRs) and starts their followers'
+// fetchers. It runs once the controller exists, before the groups start.
+func (w *world) startOffsetsTopic() {
+	t := w.offsetsTopic
+	if t == nil {
+		return
+	}
+	c := w.ctl
+	now := w.s.Now()
+	added := map[fetcherKey]*replicaFetcher{} // only looked up
+	var fetchers []*replicaFetcher
+	for _, p := range t.parts {
+		c.parts = append(c.parts, p)
+		c.ps[p] = &partState{}
+		for _, r := range p.replicas {
+			c.rs[r] = &repState{}
+			c.onBrok[r.b.id] = append(c.onBrok[r.b.id], r)
+			r.lastCaughtUp = now
+		}
+		for _, r := range p.replicas[1:] {
+			k := w.fetcherKey(r.b, p.leader.b, p)
+			f := added[k]
+			if f == nil {
+				f = w.newReplicaFetcher(k, r.b, p.leader.b)
+				added[k] = f
+				fetchers = append(fetchers, f)
+				c.fStale = append(c.fStale, false)
+				if c.fOf[k] == nil {
+					c.fOf[k] = f
+				}
+			}
+			f.parts = append(f.parts, r)
+			r.fetcher = f
+		}
+	}
+	for _, f := range fetchers {
+		f.offsets = make([]int64, len(f.parts))
+		f.data = make([][]byte, len(f.parts))
+		f.leaderHW = make([]int64, len(f.parts))
+		c.kick(f)
+	}
+}
+
+// offsetsISRCheck is the ISR expiration task for the __consumer_offsets
+// partitions broker leads.
+func (w *world) offsetsISRCheck(broker int, lag sim.Time) {
+	if w.offsetsTopic == nil {
+		return
+	}
+	for _, p := range w.offsetsTopic.parts {
+		if p.leader.b.id == broker {
+			p.shrinkISR(lag)
+		}
+	}
+}
+
 // flushOffsets makes room for one more offset record with a key of keyLen
 // bytes: if it would take the batch being built over the log's maximum,
 // the records so far are appended as one batch and a new batch begins. An
 // OffsetCommit for very many partitions is so written as several batches,
 // each under the limit, rather than refused by the log.
-func (b *broker) flushOffsets(keyLen int) error {
-	bb := &b.offsetsBuilder
-	if bb.Len() == 0 || bb.EstimatedSize()+int64(keyLen+len(b.offsetVal)+offsetRecordMax) <= offsetsMaxBatchBytes {
+func (op *offsetsPart) flushOffsets(keyLen int) error {
+	bb := &op.builder
+	if bb.Len() == 0 || bb.EstimatedSize()+int64(keyLen+len(op.val)+offsetRecordMax) <= offsetsMaxBatchBytes {
 		return nil
 	}
-	if err := b.appendOffsets(); err != nil {
+	if err := op.appendOffsets(); err != nil {
 		return err
 	}
 	bb.Reset(commitlog.BatchHeader{})
 	return nil
 }
 
-// appendOffsets appends the batch being built to __consumer_offsets and
-// moves the high watermark to its end.
-func (b *broker) appendOffsets() error {
-	batch, err := b.offsetsBuilder.Build()
-	if err == nil {
-		_, err = b.offsets.Append(batch, 0)
+// appendOffsets appends the batch being built to the leader's log under
+// the partition's leader epoch; followers replicate it.
+func (op *offsetsPart) appendOffsets() error {
+	batch, err := op.builder.Build()
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		err = b.offsets.SetHighWatermark(b.offsets.LogEndOffset())
+	p := op.p
+	res, err := p.leader.log.Append(batch, p.epoch)
+	if err != nil {
+		return err
 	}
-	return err
+	p.appended(res.LastOffset-res.FirstOffset+1, res.Size)
+	return nil
+}
+
+// wait calls done(true) once the high watermark passes end under the
+// current leader epoch, done(false) if the leadership moves first.
+func (op *offsetsPart) wait(end int64, done func(ok bool)) {
+	if op.p.hw >= end {
+		done(true)
+		return
+	}
+	op.waiters = append(op.waiters, offsetsWaiter{end: end, epoch: op.p.epoch, done: done})
+}
+
+// hwMoved completes the commits the high watermark now covers (called by
+// partition.maybeAdvanceHW).
+func (op *offsetsPart) hwMoved() {
+	hw := op.p.hw
+	n := 0
+	for n < len(op.waiters) && op.waiters[n].end <= hw {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	done := append([]offsetsWaiter(nil), op.waiters[:n]...)
+	op.waiters = append(op.waiters[:0], op.waiters[n:]...)
+	for _, wt := range done {
+		wt.done(wt.epoch == op.p.epoch)
+	}
+}
+
+// failWaiters ends every commit waiting on the high watermark without
+// success: the leadership moved, or the leader's broker died.
+func (op *offsetsPart) failWaiters() {
+	list := op.waiters
+	op.waiters = nil
+	for _, wt := range list {
+		wt.done(false)
+	}
+}
+
+// coordinatorDown: broker b died. Commits waiting at b for their offsets
+// to replicate end there (the member learns of it as its connection
+// breaks, or by its request timing out).
+func (w *world) coordinatorDown(b int) {
+	if w.offsetsTopic == nil {
+		return
+	}
+	for _, p := range w.offsetsTopic.parts {
+		if p.leader.b.id == b {
+			p.offs.failWaiters()
+		}
+	}
+}
+
+// compact runs the log cleaner on every replica: the latest offset per
+// key is kept (below the high watermark only, as Log.Compact does).
+func (op *offsetsPart) compact() error {
+	for _, r := range op.p.replicas {
+		if _, err := r.log.Compact(); err != nil {
+			return fmt.Errorf("compact %s-%d on broker %d: %w", offsetsTopicName, op.p.idx, r.b.id, err)
+		}
+	}
+	return nil
+}
+
+// readCommitted reads a group's committed offsets from l, as a
+// coordinator does when it takes the partition over: the last record per
+// key wins. set is called for each partition found.
+func (g *group) readCommitted(l *commitlog.Log, set func(p int, off int64)) error {
+	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
+	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
+		key, ok := strings.CutPrefix(string(rec.Key), prefix)
+		if !ok || len(rec.Value) != 8 {
+			return nil
+		}
+		if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
+			set(p, int64(binary.BigEndian.Uint64(rec.Value)))
+		}
+		return nil
+	})
+}
+
+// loadCommitted reads the group's committed offsets back from its
+// coordinator's log when the run starts: only a resumed data directory
+// holds any; a fresh log leaves every offset at 0.
+func (g *group) loadCommitted() error {
+	return g.readCommitted(g.op.p.leader.log, func(p int, off int64) {
+		g.committed[p] = off
+		g.processed[p] = off
+	})
+}
+
+// isCoordinator reports whether broker b is the group's coordinator now:
+// the live leader of its __consumer_offsets partition.
+func (g *group) isCoordinator(b *broker) bool {
+	p := g.op.p
+	return p.leader.b == b && !g.w.ctl.offline(p) && g.w.ctl.up(b.id)
+}
+
+// coordinator returns the broker a FindCoordinator answer names: the
+// leader of the group's offsets partition, nil while it has none
+// (COORDINATOR_NOT_AVAILABLE).
+func (g *group) coordinator() *broker {
+	p := g.op.p
+	if g.w.ctl.offline(p) || !g.w.ctl.up(p.leader.b.id) {
+		return nil
+	}
+	return p.leader.b
+}
+
+// ensureLoaded runs at the coordinator before it serves a request: a
+// coordinator new to the group (the offsets partition's leadership moved)
+// first loads the committed offsets from its replica of the log. Offsets
+// whose latest commit never reached this replica fall back to the last
+// one that did (or to the start); members' sessions start afresh, as a
+// coordinator's heartbeat expirations do when it loads a group.
+func (g *group) ensureLoaded() {
+	p := g.op.p
+	if g.loadedEpoch == p.epoch {
+		return
+	}
+	g.loadedEpoch = p.epoch
+	g.op.failWaitersBefore(p.epoch)
+	now := g.w.s.Now()
+	g.coordFailovers++
+	prev := append([]int64(nil), g.committed...)
+	for i := range g.committed {
+		if i < g.initialParts {
+			g.committed[i] = 0
+		} else {
+			g.committed[i] = noCommit
+		}
+	}
+	if err := g.readCommitted(p.leader.log, func(i int, off int64) { g.committed[i] = off }); err != nil {
+		g.w.fail(fmt.Errorf("group %s: load committed offsets on broker %d: %w", g.spec.Name, p.leader.b.id, err))
+		return
+	}
+	g.lastLoaded = append(g.lastLoaded[:0], g.committed...)
+	for i, old := range prev {
+		if g.committed[i] < old {
+			g.commitsLost++
+			g.offsetsRolledBack += old - max(g.committed[i], 0)
+		}
+	}
+	for _, m := range g.all {
+		if m.inGroup {
+			m.lastSeen = now
+		}
+	}
+}
+
+// failWaitersBefore ends the commits appended under an older leader epoch:
+// that leader is no longer the coordinator (NOT_COORDINATOR).
+func (op *offsetsPart) failWaitersBefore(epoch int32) {
+	kept := op.waiters[:0]
+	var failed []offsetsWaiter
+	for _, wt := range op.waiters {
+		if wt.epoch < epoch {
+			failed = append(failed, wt)
+		} else {
+			kept = append(kept, wt)
+		}
+	}
+	op.waiters = kept
+	for _, wt := range failed {
+		wt.done(false)
+	}
 }

@@ -37,7 +37,7 @@ func TestOffsetCommitSplitsUnderMaxBatch(t *testing.T) {
 		t.Errorf("lost %d, duplicates %d", r.Lost, r.Duplicates)
 	}
 	g := w.groups[0]
-	log := g.coord.offsets
+	log := g.op.p.leader.log
 	var batches, records int64
 	latest := map[string]int64{} // offset-record key → last committed offset
 	var rr commitlog.RecordReader

@@ -580,6 +580,9 @@ func (p *producer) account(b *pbatch, ok bool) {
 			for _, t := range b.times {
 				if t >= p.w.warm {
 					p.ackHist.RecordTime(now - t)
+					if iv := p.w.ackInterval; iv != nil {
+						iv.RecordTime(now - t)
+					}
 				}
 			}
 		}

@@ -219,6 +219,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	if err := w.setupController(); err != nil {
 		return w, err
 	}
+	w.startOffsetsTopic()
 	w.startFlusher()
 	w.startGCPauses()
 	// Start: fetchers, groups, producers, ISR checks, sampling.
@@ -420,6 +421,32 @@ func (w *world) setupSampler() error {
 		w.chk.Interval.Reset() // the last e2e column of the tick resets the interval
 		return v
 	})
+	// Acknowledgement (publish) latency over the acks of the interval, as
+	// the benchmark reports it interval by interval; the aggregate
+	// AckLatency keeps every ack of the run.
+	w.ackInterval = sim.NewLatencyHistogram()
+	ackCols := []struct {
+		name string
+		q    float64 // quantile; -1 for the mean
+	}{{"ack_mean_ms", -1}, {"ack_p50_ms", 0.5}, {"ack_p75_ms", 0.75}, {"ack_p95_ms", 0.95},
+		{"ack_p99_ms", 0.99}, {"ack_p999_ms", 0.999}, {"ack_p9999_ms", 0.9999}, {"ack_max_ms", 1}}
+	for i, c := range ackCols {
+		last := i == len(ackCols)-1
+		add(c.name, func() float64 {
+			h := w.ackInterval
+			if h.Count() == 0 {
+				return 0
+			}
+			v := h.Mean() / 1e6
+			if c.q >= 0 {
+				v = ms(h.Quantile(c.q))
+			}
+			if last {
+				h.Reset() // the last ack column of the tick resets the interval
+			}
+			return v
+		})
+	}
 	add("min_isr", func() float64 {
 		m := math.MaxInt
 		for _, t := range w.topics {

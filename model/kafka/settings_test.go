@@ -124,7 +124,13 @@ func TestReplicaFetchMinBytesCompletesEarly(t *testing.T) {
 //     followers stay within a fetch round of the leader: no ISR shrinks,
 //     and nothing to catch up when the burst ends.
 func TestNumReplicaFetchers(t *testing.T) {
-	build := func(fetchers int) *scenarios.Scenario { return fetchersScenario(t, fetchers) }
+	build := func(fetchers int) *scenarios.Scenario {
+		s := fetchersScenario(t, fetchers)
+		// The group's __consumer_offsets partition unreplicated: only the
+		// topic's followers fetch.
+		s.Cluster.OffsetsTopicReplicationFactor = 1
+		return s
+	}
 	// lastUnder is the last sample time with an under-replicated partition.
 	lastUnder := func(r *Results) float64 {
 		last := 0.0
