@@ -46,12 +46,18 @@ type Results struct {
 	ThroughputInBytes  float64 `json:"throughput_in_bytes"`  // acked payload bytes/s while producers ran
 	ThroughputOutBytes float64 `json:"throughput_out_bytes"` // processed payload bytes/s, summed over groups
 
-	MinISR                 int     `json:"min_isr"`                   // smallest ISR of any partition at any sample
-	MaxUnderReplicated     int     `json:"max_under_replicated"`      // most partitions with ISR < RF at any sample
-	FinalUnderReplicated   int     `json:"final_under_replicated"`    // partitions with ISR < RF at the end
-	ISRShrinks             int64   `json:"isr_shrinks"`               // followers removed from an ISR
-	ISRExpands             int64   `json:"isr_expands"`               // followers added back to an ISR
-	MaxBrokerUtilisation   float64 `json:"max_broker_utilisation"`    // busiest resource of any broker, mean over the run
+	MinISR               int     `json:"min_isr"`                // smallest ISR of any partition at any sample
+	MaxUnderReplicated   int     `json:"max_under_replicated"`   // most partitions with ISR < RF at any sample
+	FinalUnderReplicated int     `json:"final_under_replicated"` // partitions with ISR < RF at the end
+	ISRShrinks           int64   `json:"isr_shrinks"`            // followers removed from an ISR
+	ISRExpands           int64   `json:"isr_expands"`            // followers added back to an ISR
+	MaxBrokerUtilisation float64 `json:"max_broker_utilisation"` // busiest resource of any broker, mean over the run
+	// BusiestResource names the resource busiest on average over the run,
+	// brokers' and client hosts' alike ("broker-0/cpu",
+	// "client/app-0/nic-out"): the one that binds when a run is at its
+	// limit; BusiestUtilisation is its mean utilisation (0–1).
+	BusiestResource        string  `json:"busiest_resource,omitempty"`
+	BusiestUtilisation     float64 `json:"busiest_utilisation,omitempty"`
 	ProduceRequests        int64   `json:"produce_requests"`          // produce requests sent (attempts)
 	Retries                int64   `json:"retries"`                   // batch resends after a retriable error or timeout
 	ReplicaFetches         int64   `json:"replica_fetches"`           // follower fetch requests
@@ -191,6 +197,24 @@ type BrokerResult struct {
 	CPU       float64 `json:"cpu"`
 	BytesIn   int64   `json:"bytes_in"`
 	BytesOut  int64   `json:"bytes_out"`
+	// PageCache is set when the broker's page cache held writers at its
+	// dirty limit, fsynced, or lost dirty data to a power loss.
+	PageCache *PageCacheResult `json:"page_cache,omitempty"`
+}
+
+// PageCacheResult is what a broker's page cache did: how full of dirty
+// data it got, how long writers waited at the dirty limit, what it put on
+// disk, its fsyncs (and how many writers shared them: the group-commit
+// size) and what a power loss took.
+type PageCacheResult struct {
+	MaxDirtyBytes    int64   `json:"max_dirty_bytes"`
+	DirtyLimitBytes  int64   `json:"dirty_limit_bytes"`
+	WritesHeld       int64   `json:"writes_held"`
+	HeldSeconds      float64 `json:"held_seconds"` // summed over held writes
+	WrittenBackBytes int64   `json:"written_back_bytes"`
+	Fsyncs           int64   `json:"fsyncs"`
+	FsyncWriters     int64   `json:"fsync_writers"`
+	DirtyLostBytes   int64   `json:"dirty_lost_bytes"`
 }
 
 // Series holds time series sampled every IntervalSeconds, as columns that

@@ -66,6 +66,10 @@ func (s *Scenario) Defaults() {
 	if p, ok := LookupProfile(c.Profile); ok {
 		c.Hardware.overlay(p.Hardware)
 	}
+	s.clientDefaults()
+	if c.GCPause.Dist != nil {
+		setDur(&c.GCPauseInterval, units.Second)
+	}
 	setDur(&c.ReplicaLagTimeMax, DefaultReplicaLagTimeMax)
 	setDur(&c.ReplicaFetchWaitMax, DefaultReplicaFetchWaitMax)
 	setBytes(&c.ReplicaFetchMinBytes, DefaultReplicaFetchMinBytes)

@@ -36,6 +36,12 @@ type Scenario struct {
 	Producers      []Producer      `yaml:"producers" json:"producers"`
 	ConsumerGroups []ConsumerGroup `yaml:"consumer_groups" json:"consumer_groups"`
 
+	// ClientProfile names the host every producer and consumer instance
+	// runs on, one instance per host (default "client-25g");
+	// ClientHardware overrides any number of it (clienthosts.go).
+	ClientProfile  string         `yaml:"client_profile" json:"client_profile"`
+	ClientHardware ClientHardware `yaml:"client_hardware" json:"client_hardware"`
+
 	// Faults are things that go wrong during the run, each at a simulated
 	// time (see Fault and faults.go for the types).
 	Faults []Fault `yaml:"faults" json:"faults,omitempty"`
@@ -98,20 +104,56 @@ type Cluster struct {
 	// (3, at most the broker count): the replicas of each
 	// __consumer_offsets partition, whose leader is a group's coordinator.
 	OffsetsTopicReplicationFactor int `yaml:"offsets_topic_replication_factor" json:"offsets_topic_replication_factor,omitempty"`
+	// FlushMessages is log.flush.interval.messages: a log is fsynced once
+	// this many messages were appended since its last flush, and the
+	// append (a produce request, a follower's fetch) waits for it. Unset
+	// (0) is Kafka's default: never, durability comes from replication.
+	FlushMessages int `yaml:"flush_messages" json:"flush_messages,omitempty"`
+	// FlushInterval is log.flush.interval.ms: every log with unflushed
+	// messages is fsynced this often in the background (Kafka's log
+	// flusher); no append waits for it. Unset (0): never.
+	FlushInterval units.Duration `yaml:"flush_interval" json:"flush_interval,omitempty"`
+	// TLS encrypts the listeners: a fetch (a consumer's or a follower's)
+	// can no longer be sent from the page cache by zero-copy, so its bytes
+	// pass through the broker and cost cpu_per_mb each.
+	TLS bool `yaml:"tls" json:"tls,omitempty"`
+	// GCPause is the duration of a broker JVM's stop-the-world pauses;
+	// they come at random, GCPauseInterval apart on average (1s when
+	// unset), each broker on its own. Unset: no pauses (for the published
+	// young-GC figures of a Kafka broker, see docs/model.md).
+	GCPause         TimeDist       `yaml:"gc_pause" json:"gc_pause,omitzero"`
+	GCPauseInterval units.Duration `yaml:"gc_pause_interval" json:"gc_pause_interval,omitempty"`
 }
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
 type Hardware struct {
-	NICIn          units.Bandwidth `yaml:"nic_in" json:"nic_in"`
-	NICOut         units.Bandwidth `yaml:"nic_out" json:"nic_out"`
-	DiskWrite      units.Bandwidth `yaml:"disk_write" json:"disk_write"`
-	DiskRead       units.Bandwidth `yaml:"disk_read" json:"disk_read"`
-	PageCache      units.Bytes     `yaml:"page_cache" json:"page_cache"` // recent bytes served from memory
-	CPUThreads     int             `yaml:"cpu_threads" json:"cpu_threads"`
-	CPUPerRequest  units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
-	CPUPerMB       units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
-	NetworkLatency units.Duration  `yaml:"network_latency" json:"network_latency"`
-	NetworkJitter  units.Duration  `yaml:"network_jitter" json:"network_jitter"`
+	NICIn         units.Bandwidth `yaml:"nic_in" json:"nic_in"`
+	NICOut        units.Bandwidth `yaml:"nic_out" json:"nic_out"`
+	DiskWrite     units.Bandwidth `yaml:"disk_write" json:"disk_write"`
+	DiskRead      units.Bandwidth `yaml:"disk_read" json:"disk_read"`
+	PageCache     units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
+	CPUThreads    int             `yaml:"cpu_threads" json:"cpu_threads"`
+	CPUPerRequest units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
+	CPUPerMB      units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
+	// CPUPerRecord is a leader's CPU time per record appended (Kafka's
+	// log validation walks every record of a batch to check it and assign
+	// its offset), on the handler thread.
+	CPUPerRecord   units.Duration `yaml:"cpu_per_record" json:"cpu_per_record"`
+	NetworkLatency units.Duration `yaml:"network_latency" json:"network_latency"`
+	NetworkJitter  units.Duration `yaml:"network_jitter" json:"network_jitter"`
+
+	// Write-back of the page cache, as Linux's vm.dirty_* settings:
+	// dirty_ratio of page_cache may be dirty before writers block,
+	// write-back starts past dirty_background_ratio, data dirty for
+	// dirty_expire is written back at the flusher's next wake-up (every
+	// dirty_writeback). Linux's defaults: 20%, 10%, 30s, 5s.
+	DirtyRatio           units.Ratio    `yaml:"dirty_ratio" json:"dirty_ratio"`
+	DirtyBackgroundRatio units.Ratio    `yaml:"dirty_background_ratio" json:"dirty_background_ratio"`
+	DirtyExpire          units.Duration `yaml:"dirty_expire" json:"dirty_expire"`
+	DirtyWriteback       units.Duration `yaml:"dirty_writeback" json:"dirty_writeback"`
+	// FsyncLatency is how long the disk takes to confirm an fsync once the
+	// file's bytes are written (cluster.flush_messages, flush_interval).
+	FsyncLatency TimeDist `yaml:"fsync_latency" json:"fsync_latency"`
 }
 
 // Topic is a named log split into partitions.

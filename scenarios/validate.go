@@ -106,6 +106,17 @@ func (s *Scenario) validateCluster(v *validator) {
 		}
 	}
 	v.between("cluster.hardware.cpu_threads", h.CPUThreads, 1, 1024)
+	h.validateWriteback(v)
+	s.validateClients(v)
+	if c.GCPauseInterval < 0 || (c.GCPauseInterval > 0 && c.GCPause.Dist == nil) {
+		v.add("cluster.gc_pause_interval", "%v without gc_pause: give the pauses' duration too (e.g. lognormal(median=10ms, p99=40ms))", c.GCPauseInterval)
+	}
+	if c.FlushMessages < 0 {
+		v.add("cluster.flush_messages", "must be 0 (never) or more")
+	}
+	if c.FlushInterval < 0 {
+		v.add("cluster.flush_interval", "must be 0 (never) or more")
+	}
 	if h.NetworkJitter > h.NetworkLatency {
 		v.add("cluster.hardware.network_jitter", "%v is larger than network_latency %v: a message would arrive before it was sent", h.NetworkJitter, h.NetworkLatency)
 	}

@@ -101,17 +101,27 @@ func scenarioList() (list, error) {
 
 func profileList() list {
 	type item struct {
-		Name     string             `json:"name"`
-		Doc      string             `json:"doc"`
-		Hardware scenarios.Hardware `json:"hardware"`
+		Name     string                    `json:"name"`
+		Doc      string                    `json:"doc"`
+		Hardware *scenarios.Hardware       `json:"hardware,omitempty"`
+		Client   *scenarios.ClientHardware `json:"client_hardware,omitempty"`
+		Sources  []string                  `json:"sources"`
 	}
 	l := list{title: "Hardware profiles", header: []string{"profile", "what it is", "hardware"}}
 	var items []item
 	for _, p := range scenarios.Profiles() {
 		h := p.Hardware
-		items = append(items, item{p.Name, p.Doc, h})
-		l.rows = append(l.rows, []string{p.Name, p.Doc, fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v",
-			h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter)})
+		items = append(items, item{Name: p.Name, Doc: p.Doc, Hardware: &h, Sources: p.Sources})
+		l.rows = append(l.rows, []string{p.Name, p.Doc, profileHardware(h)})
+	}
+	for _, p := range scenarios.ClientProfiles() {
+		ch := p.Hardware
+		items = append(items, item{Name: p.Name, Doc: "client host: " + p.Doc, Client: &ch, Sources: p.Sources})
+		l.rows = append(l.rows, []string{p.Name, "client host: " + p.Doc, clientHardware(p.Hardware)})
+	}
+	for _, c := range scenarios.Codecs[1:] {
+		items = append(items, item{Name: "codec " + c.Name, Doc: fmt.Sprintf("compresses %g MB/s, decompresses %g MB/s per core", c.CompressMBs, c.DecompressMBs), Sources: []string{c.Source}})
+		l.rows = append(l.rows, []string{"codec " + c.Name, "compression codec", fmt.Sprintf("compresses %g MB/s, decompresses %g MB/s per core (%s)", c.CompressMBs, c.DecompressMBs, c.Source)})
 	}
 	l.items = items
 	return l
@@ -156,9 +166,22 @@ func listProfiles(w io.Writer) error {
 	var entries []reports.ListEntry
 	for _, p := range scenarios.Profiles() {
 		h := p.Hardware
-		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: []string{p.Doc,
-			fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v",
-				h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter)}})
+		lines := []string{p.Doc, profileHardware(h)}
+		for _, s := range p.Sources {
+			lines = append(lines, "source: "+s)
+		}
+		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: lines})
+	}
+	for _, p := range scenarios.ClientProfiles() {
+		lines := []string{"client host (client_profile): " + p.Doc, clientHardware(p.Hardware)}
+		for _, s := range p.Sources {
+			lines = append(lines, "source: "+s)
+		}
+		entries = append(entries, reports.ListEntry{Name: p.Name, Lines: lines})
+	}
+	for _, c := range scenarios.Codecs[1:] {
+		entries = append(entries, reports.ListEntry{Name: "codec " + c.Name, Lines: []string{
+			fmt.Sprintf("compresses %g MB/s, decompresses %g MB/s per core; source: %s", c.CompressMBs, c.DecompressMBs, c.Source)}})
 	}
 	return reports.ListText(w, entries, reports.TextStyle{Width: termWidth(w)})
 }
@@ -200,4 +223,18 @@ func workloadList() (list, error) {
 	}
 	l.items = items
 	return l, nil
+}
+
+// profileHardware is one line of a profile's numbers.
+func profileHardware(h scenarios.Hardware) string {
+	return fmt.Sprintf("NIC %v in / %v out, disk %v write / %v read, %d request threads, latency %v ± %v; "+
+		"page cache %v (dirty limit %v, write-back from %v, expire %v, flusher every %v), fsync %s",
+		h.NICIn, h.NICOut, h.DiskWrite, h.DiskRead, h.CPUThreads, h.NetworkLatency, h.NetworkJitter,
+		h.PageCache, h.DirtyRatio, h.DirtyBackgroundRatio, h.DirtyExpire, h.DirtyWriteback, h.FsyncLatency.Spec)
+}
+
+// clientHardware is one line of a client profile's numbers.
+func clientHardware(h scenarios.ClientHardware) string {
+	return fmt.Sprintf("NIC %v each way, %d cores; CPU %v per request, %v per record, %v per MB (copy, CRC-32C), plus the codec's",
+		h.NIC, h.Cores, h.CPUPerRequest, h.CPUPerRecord, h.CPUPerMB)
 }

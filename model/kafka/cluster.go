@@ -37,6 +37,7 @@ type world struct {
 	offsetsTopic *topic
 
 	logDirFailures []LogDirFailure // storage.go
+	hosts          clientHosts     // clienthost.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
 	net      *net.Network
@@ -133,6 +134,7 @@ type broker struct {
 	bytesIn, bytesOut int64
 	leaders, replicas int
 	utilPrev          [5]float64 // busy server-seconds at the last sample
+	owned             []*replica // by page-cache file number (pagecache.go)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the
@@ -159,12 +161,15 @@ func newBroker(w *world, id int) (*broker, error) {
 	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
 		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
 		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-		PageCache: int64(h.PageCache)})
+		CPUPerRecord: sim.Time(h.CPUPerRecord),
+		PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
+		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist})
 	if err != nil {
 		return nil, err
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
 		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
+	b.setupCache()
 	return b, nil
 }
 
@@ -273,6 +278,9 @@ type replica struct {
 	lastFetch           sim.Time
 	leaderLEOAtLastFech int64
 	hw                  int64 // follower's own high watermark
+	owner               int32 // its log's file number in its broker's page cache
+	flushed             int64 // its log's end on disk (pagecache.go)
+	flushReq            int64 // its log's end at the last fsync asked for (flush.go)
 
 	// clean: an incremental fetcher skips this replica (fetchsession.go).
 	clean bool
@@ -286,7 +294,7 @@ func (p *partition) appended(n int64, bytes int64) {
 	p.bytes += bytes
 	b := p.leader.b
 	b.written += bytes
-	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
+	b.Cache.Write(p.leader.owner, bytes, p.records)
 	for _, r := range p.replicas {
 		if r == p.leader {
 			continue
@@ -404,6 +412,7 @@ type replicaFetcher struct {
 	maxBytes  int64
 	waitMax   sim.Time
 	inRequest bool
+	fsyncs    int // fsyncs the applied batches wait for (flush.go)
 
 	// Incremental fetching (fetchsession.go): only the replicas in dirty
 	// are visited; the others are clean, last visited at fetchedAt.
@@ -552,6 +561,10 @@ func (w *world) rfDisk(id uint64) {
 	}
 	f := w.fetchers[id]
 	f.src.bytesOut += f.bytes
+	if w.sc.Cluster.TLS { // no zero-copy: the bytes cost CPU first (clienthost.go)
+		w.useTime(f.src.CPU, f.src.CPUCost(f.bytes)-f.src.CPUReq, w.fRFTLS, id)
+		return
+	}
 	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
 }
 
@@ -576,8 +589,7 @@ func (w *world) rfDstIn(id uint64) {
 	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
 		return
 	}
-	f := w.fetchers[id]
-	w.useTime(f.dst.CPU, f.dst.CPUCost(f.bytes), w.fRFApply, id)
+	w.rfDstRoom(id)
 }
 
 // rfApply appends the fetched batches as they are and starts the next
@@ -596,7 +608,7 @@ func (w *world) rfApply(id uint64) {
 				return
 			}
 			f.dst.written += res.Size
-			w.use(f.dst.DiskW, float64(res.Size), w.fNop, 0)
+			f.dst.Cache.Write(r.owner, res.Size, r.log.LogEndOffset())
 			f.data[i] = nil
 		}
 		if hw := min(f.leaderHW[i], r.log.LogEndOffset()); hw > r.hw {
@@ -608,6 +620,9 @@ func (w *world) rfApply(id uint64) {
 		}
 	}
 	f.settle()
+	if w.rfFlush(f) {
+		return // rfFsynced sends the next fetch
+	}
 	f.inRequest = false
 	f.send()
 }

@@ -569,6 +569,10 @@ func (w *world) csDisk(id uint64) {
 	}
 	s := w.sessions[id]
 	s.b.bytesOut += s.bytes
+	if w.sc.Cluster.TLS { // no zero-copy: the bytes cost CPU first (clienthost.go)
+		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
+		return
+	}
 	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
 }
 
@@ -577,7 +581,7 @@ func (w *world) csOut(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.net.Send(&s.down, w.fCsResp, id)
+	w.net.Send(&s.down, w.fCsClientIn, id) // through the consumer's host (clienthost.go)
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition

@@ -66,8 +66,7 @@ type partState struct {
 }
 
 type repState struct {
-	needTrunc bool  // became a follower: must find its divergence point first
-	flushed   int64 // log end at the last page-cache writeback
+	needTrunc bool // became a follower: must find its divergence point first
 }
 
 func (w *world) setupController() error {
@@ -180,10 +179,8 @@ func (c *controller) crash(b int, losePageCache bool) error {
 	bs.lostCache = losePageCache
 	if losePageCache {
 		c.cacheLost = true
-		for _, r := range c.onBrok[b] {
-			if err := c.truncate(r, c.rs[r].flushed); err != nil {
-				return err
-			}
+		if _, err := c.powerLoss(b); err != nil {
+			return err
 		}
 	}
 	br := w.brokers[b]
@@ -502,7 +499,9 @@ func (c *controller) truncate(r *replica, offset int64) error {
 	}
 	c.truncated += leo - r.log.LogEndOffset()
 	r.hw = min(r.hw, r.log.LogEndOffset())
-	c.rs[r].flushed = min(c.rs[r].flushed, r.log.LogEndOffset())
+	r.flushed = min(r.flushed, r.log.LogEndOffset())
+	r.flushReq = min(r.flushReq, r.log.LogEndOffset())
+	r.b.Cache.Truncated(r.owner, r.log.LogEndOffset())
 	if r == r.p.leader {
 		r.p.records = r.log.LogEndOffset()
 	}
@@ -670,17 +669,6 @@ func (c *controller) unavailableTick(uint64) {
 		}
 	}
 	c.w.s.AfterCall(c.tick, c.unavailableTick, 0)
-}
-
-// writeback is the page cache's periodic write-back on one broker: what
-// its logs hold now survives a machine crash.
-func (c *controller) writeback(b uint64) {
-	if !c.bs[b].down {
-		for _, r := range c.onBrok[b] {
-			c.rs[r].flushed = r.log.LogEndOffset()
-		}
-	}
-	c.w.s.AfterCall(5*sim.Second, c.writeback, b)
 }
 
 // settle runs after the drain: consumer positions past a truncated log end

@@ -151,8 +151,8 @@
 //     serves until it hears of the new epoch); producers learn a new leader
 //     at once (metadata refresh folded into their backoff); consumer fetch
 //     sessions move to a live broker at once and read each partition from
-//     its leader; a crash's lost page cache keeps what the last 5s
-//     write-back had flushed, and such a machine crash is silent to
+//     its leader; a crash's lost page cache keeps what write-back or an
+//     fsync had put on the disk (pagecache.go), and such a machine crash is silent to
 //     producers (they wait out request.timeout.ms) where a process crash
 //     refuses their new requests at once (in both, requests in flight at
 //     the crash wait out the timeout, and replica and consumer fetches are
@@ -203,14 +203,25 @@
 //     compacts them every 4,096 commits only in runs without broker faults
 //     (a replica truncated into a compacted segment and appended to again
 //     reads back corrupt, a log engine issue still open).
-//   - Disk writes are asynchronous (the page cache absorbs them; Kafka does
-//     not fsync on the produce path): they load the disk but do not delay
-//     acknowledgements. Fetches are zero-copy: reads cost NIC and, on a
-//     cache miss, disk, but no per-byte CPU.
+//   - Disk writes land in the broker's page cache (node.PageCache, Linux's
+//     dirty budget and write-back): they delay nothing until the dirty
+//     bytes reach dirty_ratio, and then appends wait for write-back
+//     (pagecache.go). Kafka does not fsync on the produce path unless
+//     flush_messages is set (flush.go); a held writer does not hold a
+//     handler thread (Kafka's write(2) would). Fetches are zero-copy:
+//     reads cost NIC and, on a cache miss, disk, but no per-byte CPU —
+//     unless cluster.tls is set, when each fetched byte costs cpu_per_mb
+//     (clienthost.go).
 //   - Retention runs every retention_check_interval (Kafka's default 5m,
 //     longer than most runs: set it to see retention act).
-//   - The client side has no NIC or CPU limits; clients are not a
-//     bottleneck.
+//   - GC pauses (gcpause.go) stop a broker's request-handler threads
+//     only; a real stop-the-world pause also stops its network threads
+//     and replica fetchers.
+//   - Each client instance has a host of its own (clienthost.go): a
+//     produce request pays its producer host's CPU and NIC out, a fetch
+//     response its consumer host's NIC in and CPU; answers to produce
+//     requests and fetch requests cost the hosts nothing. A consumer pays
+//     the codec of the first producer writing its topic.
 //
 // # Files
 //

@@ -242,15 +242,6 @@ func (c *controller) install() error {
 	c.tick = 100 * sim.Millisecond
 	w.s.AfterCall(c.tick, c.unavailableTick, 0)
 	c.startHeartbeats()
-	for _, f := range w.sc.Faults {
-		if f.LosePageCache {
-			n := len(w.brokers)
-			for b := range n {
-				w.s.AfterCall(5*sim.Second*sim.Time(b+1)/sim.Time(n), c.writeback, uint64(b))
-			}
-			break
-		}
-	}
 	if err := w.sampler.Add("offline_partitions", func() float64 {
 		n := 0
 		for _, p := range c.parts {

@@ -100,7 +100,9 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.replicas = append(p.replicas, &replica{p: p, b: w.brokers[bi], log: l, inISR: true})
+		r := &replica{p: p, b: w.brokers[bi], log: l, inISR: true}
+		w.brokers[bi].addReplica(r) // its log is a file in the broker's page cache (pagecache.go)
+		p.replicas = append(p.replicas, r)
 		w.brokers[bi].replicas++
 	}
 	p.leader = p.replicas[0]

@@ -442,7 +442,7 @@ func (p *producer) send(req *produceReq) {
 		}
 		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
 	}
-	w.net.Send(&c.up, w.fPrArrive, uint64(req.id))
+	w.prClientSend(req) // through the producer's host to the network (clienthost.go)
 }
 
 // requestTimeout fires when a request got no response in time: its batches
@@ -690,7 +690,7 @@ func (w *world) prIn(id uint64) {
 		return
 	}
 	c.busy = true
-	w.useTime(c.b.CPU, c.b.CPUCost(r.bytes), w.fPrHandle, id)
+	w.useTime(c.b.CPU, w.prCPU(r), w.fPrRoom, id)
 }
 
 // prHandle appends each batch to its partition's leader log.
@@ -751,6 +751,7 @@ func (w *world) prHandle(id uint64) {
 		}
 		if !ar.Duplicate {
 			part.appended(int64(pb.n), ar.Size)
+			w.prFlush(r, part)
 		}
 		if p.acks < 0 && part.hw <= ar.LastOffset {
 			part.waiters = append(part.waiters, hwWaiter{req: uint32(id), batch: int32(i), offset: ar.LastOffset})
@@ -797,7 +798,7 @@ func (w *world) prSent(id uint64) {
 		next := c.waiting[0]
 		c.waiting = c.waiting[1:]
 		c.busy = true
-		w.useTime(c.b.CPU, c.b.CPUCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
+		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
 	}
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {

@@ -226,6 +226,8 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		return w, err
 	}
 	w.startOffsetsTopic()
+	w.startFlusher()
+	w.startGCPauses()
 	// Start: fetchers, groups, producers, ISR checks, sampling.
 	for _, f := range w.fetchers {
 		f.send()
@@ -271,6 +273,7 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 			return nil, err
 		}
 		r := &replica{p: p, b: b, log: l, inISR: true}
+		b.addReplica(r)
 		p.replicas = append(p.replicas, r)
 		b.replicas++
 	}
@@ -342,6 +345,9 @@ type callbacks struct {
 	fCsArrive, fCsIn, fCsRead, fCsExpire, fCsDisk, fCsOut func(uint64)
 	fCsResp                                               func(uint64)
 	fCmArrive, fCmIn, fCmHandle, fCmOut, fCmResp          func(uint64)
+	fPrRoom, fRFDstCPU, fPrFsynced, fRFFsynced            func(uint64) // pagecache.go, flush.go
+	fPrClientCPU, fPrClientNIC, fCsClientIn, fCsClientNIC func(uint64) // clienthost.go
+	fCsTLS, fRFTLS                                        func(uint64) // clienthost.go
 }
 
 func (w *world) bind() {
@@ -354,6 +360,9 @@ func (w *world) bind() {
 		fCsArrive: w.csArrive, fCsIn: w.csIn, fCsRead: w.csRead, fCsExpire: w.csExpire, fCsDisk: w.csDisk,
 		fCsOut: w.csOut, fCsResp: w.csResp,
 		fCmArrive: w.cmArrive, fCmIn: w.cmIn, fCmHandle: w.cmHandle, fCmOut: w.cmOut, fCmResp: w.cmResp,
+		fPrRoom: w.prRoom, fRFDstCPU: w.rfDstCPU, fPrFsynced: w.prFsynced, fRFFsynced: w.rfFsynced,
+		fPrClientCPU: w.prClientCPU, fPrClientNIC: w.prClientNIC, fCsClientIn: w.csClientIn, fCsClientNIC: w.csClientNIC,
+		fCsTLS: w.csTLS, fRFTLS: w.rfTLS,
 	}
 }
 
@@ -606,8 +615,9 @@ func (w *world) results() (*Results, error) {
 		}
 		r.Brokers = append(r.Brokers, BrokerResult{ID: b.id, Leaders: b.leaders, Replicas: b.replicas,
 			NICIn: st[0], NICOut: st[1], DiskWrite: st[2], DiskRead: st[3], CPU: st[4],
-			BytesIn: b.bytesIn, BytesOut: b.bytesOut})
+			BytesIn: b.bytesIn, BytesOut: b.bytesOut, PageCache: b.cacheResult()})
 	}
+	r.BusiestResource, r.BusiestUtilisation = w.busiest()
 	r.Series = Series{IntervalSeconds: w.sampler.Interval().Seconds()}
 	for _, t := range w.sampler.Times() {
 		r.Series.Time = append(r.Series.Time, t.Seconds())

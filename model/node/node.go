@@ -13,7 +13,17 @@ type Spec struct {
 	CPUThreads          int     // request-handler threads
 	CPUPerRequest       sim.Time
 	CPUPerByte          float64 // ns of handler time per byte of records
-	PageCache           int64   // bytes of recent writes served from memory
+	CPUPerRecord        sim.Time
+	PageCache           int64 // bytes of memory for the page cache
+
+	// Write-back, as Linux's vm.dirty_* settings: ratios of PageCache,
+	// the age at which dirty data is due and how often the flusher
+	// looks. Zero takes Linux's default (LinuxDirtyRatio and the rest).
+	DirtyRatio, DirtyBackgroundRatio float64
+	DirtyExpire, DirtyWriteback      sim.Time
+	// FsyncLatency is the time a disk takes to confirm an fsync once the
+	// file's bytes are written (seconds); nil is none.
+	FsyncLatency sim.Dist
 }
 
 // Machine is a node's resources: NIC in and out, disk write and read
@@ -25,13 +35,15 @@ type Machine struct {
 	CPU                         *sim.RateServer
 	CPUReq                      sim.Time
 	CPUPerByte                  float64
+	CPUPerRecord                sim.Time
 	PageCache                   int64
+	Cache                       *PageCache
 }
 
 // New builds a machine on s; its servers are named prefix/nic-in,
 // prefix/nic-out, prefix/disk-write, prefix/disk-read and prefix/cpu.
 func New(s *sim.Sim, prefix string, spec Spec) (*Machine, error) {
-	m := &Machine{CPUReq: spec.CPUPerRequest, CPUPerByte: spec.CPUPerByte, PageCache: spec.PageCache}
+	m := &Machine{CPUReq: spec.CPUPerRequest, CPUPerByte: spec.CPUPerByte, CPUPerRecord: spec.CPUPerRecord, PageCache: spec.PageCache}
 	for _, r := range []struct {
 		dst     **sim.RateServer
 		name    string
@@ -48,12 +60,31 @@ func New(s *sim.Sim, prefix string, spec Spec) (*Machine, error) {
 		}
 		*r.dst = rs
 	}
+	if spec.DirtyRatio <= 0 {
+		spec.DirtyRatio = LinuxDirtyRatio
+	}
+	if spec.DirtyBackgroundRatio <= 0 {
+		spec.DirtyBackgroundRatio = LinuxDirtyBackgroundRatio
+	}
+	if spec.DirtyExpire <= 0 {
+		spec.DirtyExpire = LinuxDirtyExpire
+	}
+	if spec.DirtyWriteback <= 0 {
+		spec.DirtyWriteback = LinuxDirtyWriteback
+	}
+	m.Cache = newPageCache(s, m.DiskW, spec, s.Stream(prefix+"/fsync"))
 	return m, nil
 }
 
 // CPUCost is the handler time for a request carrying bytes of records.
 func (m *Machine) CPUCost(bytes int64) sim.Time {
 	return m.CPUReq + sim.Time(float64(bytes)*m.CPUPerByte)
+}
+
+// CPUCostRecords is the handler time for a request carrying records
+// records in bytes bytes: CPUCost plus CPUPerRecord for each record.
+func (m *Machine) CPUCostRecords(records, bytes int64) sim.Time {
+	return m.CPUCost(bytes) + sim.Time(records)*m.CPUPerRecord
 }
 
 // Resources lists the machine's servers in a fixed order, that of
