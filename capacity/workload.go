@@ -54,7 +54,26 @@ type Workload struct {
 	RecommendedDiskFill      units.Ratio `yaml:"recommended_disk_fill" json:"recommended_disk_fill"`
 	RecommendedHeadroom      units.Ratio `yaml:"recommended_headroom" json:"recommended_headroom"`
 	RecommendedNetworkTarget units.Ratio `yaml:"recommended_network_target" json:"recommended_network_target"`
+
+	// SLO is what the plan must deliver at its peak, if stated; `mqsim
+	// capacity --verify` judges a simulated run against it. The sizing
+	// arithmetic does not use it.
+	SLO SLO `yaml:"slo" json:"slo,omitzero"`
 }
+
+// SLO is a workload's service-level objective: each zero field is not
+// stated.
+type SLO struct {
+	// P99E2E bounds the 99th percentile of produce-to-processed latency.
+	P99E2E units.Duration `yaml:"p99_e2e" json:"p99_e2e_seconds,omitempty"`
+	// MaxLag bounds each consumer group's lag at the peak, as time: the
+	// lag in messages divided by the peak rate.
+	MaxLag units.Duration `yaml:"max_lag" json:"max_lag_seconds,omitempty"`
+}
+
+// MaxSLODuration bounds an SLO's durations: a day is already a typo for a
+// latency or lag objective.
+const MaxSLODuration = 24 * units.Hour
 
 // The defaults, chosen so the seed's worked example needs only its own numbers.
 const (
@@ -191,6 +210,8 @@ var zeroMeansDefault = []struct {
 	{"recommended_disk_fill", func(w Workload) bool { return w.RecommendedDiskFill == 0 }, "a share above 0%, at most 100%"},
 	{"recommended_headroom", func(w Workload) bool { return w.RecommendedHeadroom == 0 }, "at least 1x"},
 	{"recommended_network_target", func(w Workload) bool { return w.RecommendedNetworkTarget == 0 }, "a share above 0%, at most 100%"},
+	{"slo.p99_e2e", func(w Workload) bool { return w.SLO.P99E2E == 0 }, "a positive duration such as 50ms (leave it out to state no latency objective)"},
+	{"slo.max_lag", func(w Workload) bool { return w.SLO.MaxLag == 0 }, "a positive duration such as 10s (leave it out to state no lag objective)"},
 }
 
 // GivenZero reports the fields a file (or --set) states explicitly as zero.
@@ -205,7 +226,7 @@ func (w Workload) GivenZero(given func(field string) bool) error {
 		if given(z.field) && z.zero(w) {
 			msg := "is 0; want " + z.want
 			if !strings.HasPrefix(z.field, "users") && !strings.HasPrefix(z.field, "events_") && !strings.HasPrefix(z.field, "messages_") &&
-				z.field != "consumer_throughput" {
+				z.field != "consumer_throughput" && !strings.HasPrefix(z.field, "slo.") {
 				msg += " (leave the field out for the default)"
 			}
 			errs = append(errs, &FieldError{Field: z.field, Msg: msg})
@@ -320,6 +341,13 @@ func (w Workload) Validate() error {
 	between("recommended_disk_fill", float64(w.RecommendedDiskFill), 0.01, 1, pct, "")
 	between("recommended_headroom", float64(w.RecommendedHeadroom), 1, MaxFactor, ratio, "")
 	between("recommended_network_target", float64(w.RecommendedNetworkTarget), 0.01, 1, pct, "")
+	dur := func(v float64) string { return units.Duration(v).String() }
+	if w.SLO.P99E2E != 0 {
+		between("slo.p99_e2e", float64(w.SLO.P99E2E), 1, float64(MaxSLODuration), dur, "")
+	}
+	if w.SLO.MaxLag != 0 {
+		between("slo.max_lag", float64(w.SLO.MaxLag), 1, float64(MaxSLODuration), dur, "")
+	}
 	if len(errs) == 0 {
 		// Every input is sane; the combination must be too.
 		if _, err := compute(w); err != nil {

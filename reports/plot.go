@@ -34,6 +34,9 @@ type Series struct {
 	// and their secondary lines (p50 beside p99) are dashed.
 	Color  int
 	Dashed bool
+	// Lo and Hi, when set (one value per X), bound a band drawn under
+	// the line in its colour: a confidence interval around a mean.
+	Lo, Hi []float64
 }
 
 // Marker is a labelled vertical line, such as a fault or a recovery.
@@ -265,6 +268,15 @@ func (c Chart) build() (*plot.Plot, *legend, error) {
 			if err == nil {
 				sc.GlyphStyle = draw.GlyphStyle{Color: style.Color, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
 				glyphs = sc
+			}
+		}
+		if band := bandPolygon(s, c.LogX, logY); band != nil {
+			band.Color = withAlpha(style.Color, 60)
+			band.LineStyle.Width = 0
+			p.Add(band)
+			for _, pt := range band.XYs[0] {
+				ymax = math.Max(ymax, pt.Y)
+				ymin = math.Min(ymin, pt.Y)
 			}
 		}
 		var first *plotter.Line
@@ -568,4 +580,40 @@ func (l logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// bandPolygon is the region between a series' Lo and Hi (finite points
+// only, positive on log axes, downsampled like the line), or nil.
+func bandPolygon(s Series, logX, logY bool) *plotter.Polygon {
+	if len(s.Lo) != len(s.X) || len(s.Hi) != len(s.X) || len(s.X) < 2 {
+		return nil
+	}
+	step := max(1, len(s.X)/MaxPoints)
+	var upper, lower plotter.XYs
+	for i := 0; i < len(s.X); i += step {
+		x, lo, hi := s.X[i], s.Lo[i], s.Hi[i]
+		if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || (logX && x <= 0) || (logY && lo <= 0) {
+			continue
+		}
+		upper = append(upper, plotter.XY{X: x, Y: hi})
+		lower = append(lower, plotter.XY{X: x, Y: lo})
+	}
+	if len(upper) < 2 {
+		return nil
+	}
+	ring := append(plotter.XYs(nil), upper...)
+	for i := len(lower) - 1; i >= 0; i-- {
+		ring = append(ring, lower[i])
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return nil
+	}
+	return poly
+}
+
+// withAlpha is c, translucent.
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), a}
 }

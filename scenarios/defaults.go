@@ -55,6 +55,8 @@ const (
 func (s *Scenario) Defaults() {
 	setDur(&s.Drain, DefaultDrain)
 	setDur(&s.SampleInterval, DefaultSampleInterval)
+	s.defaultsSQS()
+	s.defaultsCelery()
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)

@@ -28,6 +28,10 @@ type LoadedScenario struct {
 	Scenario
 	Source string // the file path, or "builtin/NAME.yaml"
 	Node   *yaml.Node
+	// MaxRate marks a benchmark workload with producerRate 0: run it at
+	// the highest rate it sustains, found by search (its producers' rates
+	// are only shares of the total).
+	MaxRate bool
 }
 
 // LoadScenario loads a built-in scenario by name, or a YAML file by path,

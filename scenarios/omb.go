@@ -150,7 +150,7 @@ func LoadOMB(workloadPath, driverPath string, kafka []KafkaSetting, sets []strin
 	if err := Located(workloadPath, nil, s.Validate()); err != nil {
 		return nil, err
 	}
-	return &LoadedScenario{Scenario: *s, Source: workloadPath}, nil
+	return &LoadedScenario{Scenario: *s, Source: workloadPath, MaxRate: w.ProducerRate == 0}, nil
 }
 
 var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
@@ -186,9 +186,15 @@ func OMBScenario(source string, root *yaml.Node, w *OMBWorkload, dir string) (*S
 	if w.SubscriptionsPerTopic > 0 && w.ConsumerPerSubscription < 1 {
 		return nil, bad("consumerPerSubscription", "want 1 or more consumers per subscription")
 	}
+	rate := w.ProducerRate
 	switch {
+	case w.ProducerRate == 0 && w.ConsumerBacklogSizeGB > 0:
+		return nil, bad("producerRate", "0 (search for the highest sustainable rate) with consumerBacklogSizeGB: the backlog's build time depends on the rate; give a rate")
 	case w.ProducerRate == 0:
-		return nil, bad("producerRate", "0 asks the benchmark to search for the highest rate the cluster sustains; mqsim does not search: give a rate in messages/s (and compare rates with --vary rate=…)")
+		// The benchmark probes for the highest rate the cluster sustains;
+		// so does mqsim (the caller searches, see LoadedScenario.MaxRate),
+		// starting here.
+		rate = OMBSearchStart
 	case w.ProducerRate < 0 || math.IsNaN(w.ProducerRate) || math.IsInf(w.ProducerRate, 0):
 		return nil, bad("producerRate", "want a rate in messages/s above 0")
 	}
@@ -246,8 +252,8 @@ func OMBScenario(source string, root *yaml.Node, w *OMBWorkload, dir string) (*S
 	}
 	s := &Scenario{
 		Name: "omb-" + name,
-		Description: fmt.Sprintf("OpenMessaging Benchmark workload %q: %d topic(s) × %d partitions, %d B messages at %s msg/s.",
-			w.Name, w.Topics, w.PartitionsPerTopic, size, strconv.FormatFloat(w.ProducerRate, 'f', -1, 64)),
+		Description: fmt.Sprintf("OpenMessaging Benchmark workload %q: %d topic(s) × %d partitions, %d B messages at %s.",
+			w.Name, w.Topics, w.PartitionsPerTopic, size, ombRateText(w.ProducerRate)),
 		Seed:   1,
 		Warmup: minutes(warmup),
 	}
@@ -260,7 +266,7 @@ func OMBScenario(source string, root *yaml.Node, w *OMBWorkload, dir string) (*S
 		build = units.Duration(math.Ceil(secs*1000)) * units.Millisecond
 	}
 	s.Duration = s.Warmup + build + test
-	perTopic := w.ProducerRate / float64(w.Topics)
+	perTopic := rate / float64(w.Topics)
 	for t := 0; t < w.Topics; t++ {
 		topic := fmt.Sprintf("topic-%d", t)
 		s.Topics = append(s.Topics, Topic{Name: topic, Partitions: w.PartitionsPerTopic})
@@ -288,6 +294,17 @@ func OMBScenario(source string, root *yaml.Node, w *OMBWorkload, dir string) (*S
 		}
 	}
 	return s, nil
+}
+
+// OMBSearchStart is the first rate probed for a workload with
+// producerRate 0, in messages/s over all producers.
+const OMBSearchStart = 10_000
+
+func ombRateText(r float64) string {
+	if r == 0 {
+		return "the highest rate the cluster sustains (producerRate 0)"
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64) + " msg/s"
 }
 
 func minutes(m float64) units.Duration {

@@ -134,7 +134,7 @@ func TestLoadOMBErrors(t *testing.T) {
 		line                   int
 	}{
 		{"unknown key", "topics: 1\npartitionsPerTopic: 1\nproducerStartRate: 5\n", "", "producerStartRate", 3},
-		{"rate 0 refused", "topics: 1\npartitionsPerTopic: 1\nproducersPerTopic: 1\nmessageSize: 10\ntestDurationMinutes: 1\nproducerRate: 0\n", "", "does not search", 6},
+		{"rate 0 with a backlog refused", "topics: 1\npartitionsPerTopic: 1\nproducersPerTopic: 1\nmessageSize: 10\ntestDurationMinutes: 1\nproducerRate: 0\nsubscriptionsPerTopic: 1\nconsumerPerSubscription: 1\nconsumerBacklogSizeGB: 1\n", "", "depends on the rate", 6},
 		{"bad key distributor", "topics: 1\npartitionsPerTopic: 1\nproducersPerTopic: 1\nmessageSize: 10\nproducerRate: 5\ntestDurationMinutes: 1\nkeyDistributor: ZIPF\n", "", "NO_KEY", 7},
 		{"no partitions", "topics: 1\nproducersPerTopic: 1\n", "", "partitionsPerTopic", 0},
 		{"drain ratio", "topics: 1\npartitionsPerTopic: 1\nproducersPerTopic: 1\nmessageSize: 10\nproducerRate: 5\ntestDurationMinutes: 1\nbacklogDrainRatio: 0.9\n", "", "backlogDrainRatio", 7},

@@ -21,6 +21,10 @@ type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"` // the lesson, in plain words
 
+	System string  `yaml:"system" json:"system,omitempty"` // kafka (default) or sqs; see sqs.go
+	SQS    *SQS    `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Celery *Celery `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs), celery.go
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics

@@ -55,7 +55,7 @@ func (s *Scenario) Validate() error {
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
-	topics := s.validateTopics(&v)
+	topics := s.systemTopics(&v) // the topics, or an sqs scenario's queues (sqs.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateFaults(&v, topics)

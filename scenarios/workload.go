@@ -93,6 +93,10 @@ func ParseWorkload(source string, data []byte, sets []string) (*LoadedWorkload, 
 			continue
 		}
 		given[k.Value] = true
+		if k.Value == "slo" {
+			errs = append(errs, decodeSLO(source, root, &w, v, given, failed)...)
+			continue
+		}
 		if err := v.Decode(reflect.ValueOf(&w).Elem().FieldByIndex(f.Index).Addr().Interface()); err != nil {
 			failed[k.Value] = true
 			errs = append(errs, fieldDecodeError(source, root, &w, k.Value, v, err))
@@ -224,4 +228,41 @@ func readNamed(fsys embed.FS, dir, nameOrPath string, builtins []string) ([]byte
 		return nil, "", err
 	}
 	return data, nameOrPath, nil
+}
+
+// decodeSLO reads the workload's slo mapping field by field, as strictly
+// as the top level: an unknown or repeated key, or a value that does not
+// parse, is an error naming slo.<key> and its line.
+func decodeSLO(source string, root *yaml.Node, w *capacity.Workload, v *yaml.Node, given, failed map[string]bool) []error {
+	if v.Kind != yaml.MappingNode {
+		failed["slo"] = true
+		return []error{&InputError{File: source, Line: v.Line, Field: "slo",
+			Msg: "want a mapping such as {p99_e2e: 50ms, max_lag: 10s}"}}
+	}
+	var errs []error
+	t := reflect.TypeOf(w.SLO)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		field := "slo." + k.Value
+		f, ok := structField(t, k.Value)
+		switch {
+		case k.Kind != yaml.ScalarNode || !ok:
+			errs = append(errs, &InputError{File: source, Line: k.Line, Field: field,
+				Msg: fmt.Sprintf("unknown field %q (known fields: %s)", k.Value, strings.Join(yamlFieldNames(t), ", "))})
+			continue
+		case given[field]:
+			errs = append(errs, &InputError{File: source, Line: k.Line, Field: field, Msg: "given twice; keep one"})
+			continue
+		case workloadTag(val) != "":
+			errs = append(errs, &InputError{File: source, Line: k.Line, Field: field,
+				Msg: fmt.Sprintf("the YAML tag %s is not supported; write the value plainly", workloadTag(val))})
+			continue
+		}
+		given[field] = true
+		if err := val.Decode(reflect.ValueOf(&w.SLO).Elem().FieldByIndex(f.Index).Addr().Interface()); err != nil {
+			failed[field] = true
+			errs = append(errs, fieldDecodeError(source, root, &w.SLO, field, val, err))
+		}
+	}
+	return errs
 }

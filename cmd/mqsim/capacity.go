@@ -28,6 +28,7 @@ type capacityOptions struct {
 	scenario    bool
 	recommended bool
 	args        []string // the command line, for "reproduce" in reports
+	check       verifyOptions
 }
 
 func newCapacityCmd() *cobra.Command {
@@ -45,13 +46,23 @@ recommended_* fields).
 --scenario writes the plan as a scenario that 'mqsim run' plays at the peak
 (the exact plan, or the recommended one with --recommended).
 
+--verify plays the plan at its peak and says whether it holds: lag bounded,
+nothing lost, p99 end-to-end within the workload's slo, and every resource
+within the plan's target, measured beside the plan's arithmetic. --headroom
+also searches for the rate at which the plan stops holding, names what gives
+out first, and plays the peak with one broker down. Exits 3 when the plan
+does not hold.
+
 With no argument it sizes the seed's worked example (` + scenarios.DefaultWorkload + `).
 A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 		Example: `  mqsim capacity
   mqsim capacity iot-telemetry --output markdown
   mqsim capacity my-workload.yaml --set retention=30d --set peak_factor=5x
   mqsim capacity --plot sizing.svg
-  mqsim capacity social-media --scenario > plan.yaml && mqsim run plan.yaml --duration 2s`,
+  mqsim capacity social-media --scenario > plan.yaml && mqsim run plan.yaml --duration 2s
+  mqsim capacity social-media --verify --duration 1s
+  mqsim capacity social-media --verify --brokers 4
+  mqsim capacity social-media --headroom --out review/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := scenarios.DefaultWorkload
@@ -64,10 +75,11 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 			}
 			if o.scenario {
 				o.args = append(o.args, "--scenario")
-				if o.recommended {
-					o.args = append(o.args, "--recommended")
-				}
 			}
+			if o.recommended {
+				o.args = append(o.args, "--recommended")
+			}
+			o.args = append(o.args, o.check.args()...)
 			return runCapacity(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
 		},
 	}
@@ -78,7 +90,8 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 	f.StringVar(&o.out, "out", "", "also write a sizing report into DIR (report.md, report.html, plan.json, sizing.png/svg)")
 	f.BoolVar(&o.list, "list", false, "list the built-in workloads and exit")
 	f.BoolVar(&o.scenario, "scenario", false, "write the plan as a runnable scenario (YAML) to stdout instead of the table")
-	f.BoolVar(&o.recommended, "recommended", false, "with --scenario: play the recommended plan rather than the exact one")
+	f.BoolVar(&o.recommended, "recommended", false, "with --scenario or --verify: play the recommended plan rather than the exact one")
+	addVerifyFlags(cmd, &o.check)
 	return cmd
 }
 
@@ -105,8 +118,11 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		}
 		return reports.CapacityList(stdout, names, summaries, capacityWidth(stdout))
 	}
-	if o.recommended && !o.scenario {
-		return badInput(fmt.Errorf("--recommended: only with --scenario (the table shows both plans)"))
+	if o.recommended && !o.scenario && !o.check.on() {
+		return badInput(fmt.Errorf("--recommended: only with --scenario or --verify (the table shows both plans)"))
+	}
+	if err := o.check.validate(o.scenario, o.plot); err != nil {
+		return badInput(err)
 	}
 	if o.scenario && o.output != "table" {
 		return badInput(fmt.Errorf("--output %s: --scenario writes the plan as a scenario (YAML) instead of a table; use one or the other", o.output))
@@ -138,6 +154,9 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		return badInput(scenarios.Located(lw.Source, lw.Node, err))
 	}
 	plan.ToolVersion = buildVersion()
+	if o.check.on() {
+		return runVerify(stdout, stderr, plan, o)
+	}
 	if o.scenario {
 		data, s, err := scenarios.FromPlan(plan, scenarios.PlanOptions{Recommended: o.recommended, Command: shellJoin(o.args)})
 		if err != nil {

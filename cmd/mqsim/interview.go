@@ -119,7 +119,7 @@ With no PROMPT it drills ` + interview.DefaultPrompt + `, the seed's worked exam
 	f.BoolVar(&o.modelAnswer, "model-answer", false, "print only the model answer: the five steps filled in with the prompt's numbers")
 	f.StringVar(&o.answers, "answers", "", "grade the answers in FILE.yaml without prompting")
 	addOutputFlag(cmd, &o.output)
-	f.BoolVar(&o.prove, "prove", true, "run the built-in scenario behind each follow-up answer and show its numbers")
+	f.BoolVar(&o.prove, "prove", true, "run the built-in scenario behind each follow-up answer and show its numbers; with --model-answer, also play the prompt's plan at its peak (step 5: and does it hold?)")
 	return cmd
 }
 
@@ -165,6 +165,9 @@ func runInterview(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 	switch {
 	case o.modelAnswer:
 		m := interview.Model(p)
+		if o.prove {
+			m.DoesItHold(provePlan(p.Plan))
+		}
 		if o.output == "json" {
 			return reports.JSON(stdout, m)
 		}

@@ -43,6 +43,7 @@ type runOptions struct {
 	resumed  bool            // --data-dir held logs and the run resumes from them
 	stop     <-chan struct{} // closed on Ctrl-C: runs end where they are
 	in       inputOptions    // a benchmark workload and Kafka configuration files
+	seeds    int             // independent replications (run_seeds.go)
 }
 
 func newRunCmd() *cobra.Command {
@@ -67,7 +68,8 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
   mqsim run baseline --data-dir ./logs   # then: mqsim log dump ./logs/...
   mqsim run baseline --out review/       # report.html, report.md, plots, results.json
   mqsim run --replay review/results.json # the same numbers again
-  mqsim run reorder-retries --vary acks=1,all --vary max_in_flight=1,5 --out grid/`,
+  mqsim run reorder-retries --vary acks=1,all --vary max_in_flight=1,5 --out grid/
+  mqsim run slow-consumer --seeds 20 --out replications/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := scenarios.DefaultScenario
@@ -101,6 +103,7 @@ Exits 3 when an expectation in the scenario's expect block fails.`,
 	f.IntVar(&o.parallel, "parallel", 0, "variants to run at once (default: one per CPU; 1 runs them one by one)")
 	f.BoolVar(&o.resume, "resume", false, "restart the cluster from the logs already in --data-dir (recovery, then the scenario), as after a real restart; a --data-dir holding logs needs --resume, or --force to delete them first")
 	addInputFlags(cmd, &o.in)
+	f.IntVar(&o.seeds, "seeds", 0, "run N independent replications (seeds S…S+N−1 from the scenario's seed or --seed) in parallel and report each metric as mean ± 95% confidence interval")
 	return cmd
 }
 
@@ -142,6 +145,9 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if o.parallel < 0 {
 		return badInput(fmt.Errorf("--parallel: %d: want 1 or more (0 for one per CPU)", o.parallel))
 	}
+	if err := o.checkSeeds(); err != nil {
+		return badInput(err)
+	}
 	if o.replay != "" && o.in.active() {
 		return badInput(errors.New("--replay replays a saved run exactly: it takes no benchmark workload or configuration files"))
 	}
@@ -165,6 +171,12 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	jobs, err := planJobs(name, o)
 	if err != nil {
 		return err
+	}
+	if jobs[0].ls.MaxRate {
+		return runMaxRate(stdout, stderr, name, jobs, o)
+	}
+	if o.seeds != 0 {
+		return runReplications(stdout, stderr, name, jobs, o)
 	}
 	stop, interrupted, release := onInterrupt(stderr)
 	defer release()

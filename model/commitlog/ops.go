@@ -147,9 +147,14 @@ func (l *Log) rebuildProducers() error {
 // min(offset, base of the first removed batch).
 func (l *Log) TruncateTo(offset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
+	}
+	if offset < l.leo {
+		if err := l.needHistory("truncate"); err != nil {
+			return err
+		}
 	}
 	if offset >= l.leo {
 		return nil
@@ -234,7 +239,7 @@ func (l *Log) TruncateTo(offset int64) error {
 // replica does when the leader's log starts after its end.
 func (l *Log) TruncateFullyAndStartAt(offset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -304,7 +309,7 @@ type RetentionResult struct {
 // never the active one.
 func (l *Log) ApplyRetention() (RetentionResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return RetentionResult{}, err
 	}
@@ -365,7 +370,7 @@ func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 // high watermark) and deletes the segments wholly before it.
 func (l *Log) DeleteRecordsBefore(offset int64) (RetentionResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return RetentionResult{}, err
 	}
@@ -400,9 +405,12 @@ func (r CompactResult) BytesReclaimed() int64 { return r.BytesBefore - r.BytesAf
 // null key and control batches are kept.
 func (l *Log) Compact() (CompactResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	var res CompactResult
 	if err := l.usable(); err != nil {
+		return res, err
+	}
+	if err := l.needHistory("compact"); err != nil {
 		return res, err
 	}
 	limit := l.lastStable()

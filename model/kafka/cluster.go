@@ -39,7 +39,12 @@ type world struct {
 	logDirFailures []LogDirFailure // storage.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
-	net *net.Network
+	net      *net.Network
+	releases bool // consumed records leave memory (release.go)
+	// Incremental consumer sessions (fetchsession.go).
+	incSessions bool
+	parkSeq     uint64
+	wakeBuf     []wakeRef
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
 	faulty bool
@@ -227,8 +232,13 @@ type partition struct {
 	waitersOff int
 	// Consumer fetches parked until the high watermark moves.
 	parked []parkRef
+	// Incremental sessions (fetchsession.go): the sessions reading p, and
+	// the park sequence number at p's last wake-up.
+	readers []sessionRef
+	swapSeq uint64
 
 	records, bytes int64 // appended at the leader (records = log end offset)
+	released       int64 // the replicas' logs released their records below it (release.go)
 	// base is the leader log's end offset when the run began: 0, or where
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.
@@ -263,6 +273,10 @@ type replica struct {
 	lastFetch           sim.Time
 	leaderLEOAtLastFech int64
 	hw                  int64 // follower's own high watermark
+
+	// clean: an incremental fetcher skips this replica (fetchsession.go).
+	clean bool
+	fidx  int32 // index in fetcher.parts
 }
 
 // appended records a leader append: statistics, the async disk write, and
@@ -274,7 +288,11 @@ func (p *partition) appended(n int64, bytes int64) {
 	b.written += bytes
 	p.w.use(b.DiskW, float64(bytes), p.w.fNop, 0)
 	for _, r := range p.replicas {
-		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
+		if r == p.leader {
+			continue
+		}
+		r.touch()
+		if r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
 		}
 	}
@@ -306,7 +324,8 @@ func (p *partition) followerFetched(r *replica, offset int64) {
 func (p *partition) shrinkISR(lag sim.Time) {
 	now := p.w.s.Now()
 	for _, r := range p.replicas {
-		if r != p.leader && r.inISR && now-r.lastCaughtUp > lag {
+		if r != p.leader && r.inISR && now-r.caughtUpAt() > lag {
+			r.touch()
 			r.inISR = false
 			p.isrSize--
 			p.w.isrShrinks++
@@ -328,6 +347,11 @@ func (p *partition) maybeAdvanceHW() {
 		return
 	}
 	p.hw = hw
+	for _, r := range p.replicas {
+		if r != p.leader {
+			r.touch() // its follower must learn the new high watermark
+		}
+	}
 	if err := p.leader.log.SetHighWatermark(hw); err != nil {
 		p.w.fail(fmt.Errorf("partition %s-%d: %w", p.t.spec.Name, p.idx, err))
 		return
@@ -344,7 +368,9 @@ func (p *partition) maybeAdvanceHW() {
 	if p.offs != nil {
 		p.offs.hwMoved()
 	}
-	if len(p.parked) > 0 {
+	if p.w.incSessions {
+		p.wakeReaders()
+	} else if len(p.parked) > 0 {
 		list := p.parked
 		p.parked = nil
 		for _, pr := range list {
@@ -378,6 +404,13 @@ type replicaFetcher struct {
 	maxBytes  int64
 	waitMax   sim.Time
 	inRequest bool
+
+	// Incremental fetching (fetchsession.go): only the replicas in dirty
+	// are visited; the others are clean, last visited at fetchedAt.
+	incremental bool
+	dirty       []int32
+	all         []int32
+	fetchedAt   sim.Time
 }
 
 // fetcherKey names one fetcher thread: the follower broker, the leader
@@ -425,8 +458,8 @@ func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetche
 }
 
 func (f *replicaFetcher) send() {
-	for i, r := range f.parts {
-		f.offsets[i] = r.log.LogEndOffset()
+	for _, i := range f.visit() {
+		f.offsets[i] = f.parts[i].log.LogEndOffset()
 	}
 	f.inRequest = true
 	f.w.replicaFetches++
@@ -455,7 +488,11 @@ func (w *world) rfRead(id uint64) {
 	}
 	f := w.fetchers[id]
 	f.deadline = w.s.Now() + f.waitMax
-	for i, r := range f.parts {
+	f.fetchedAt = w.s.Now()
+	vis := f.visit()
+	for k := range vis {
+		i := vis[k]
+		r := f.parts[i]
 		r.p.followerFetched(r, f.offsets[i])
 	}
 	f.read()
@@ -465,8 +502,8 @@ func (w *world) rfRead(id uint64) {
 // parks the request until enough bytes arrive or the wait runs out.
 func (f *replicaFetcher) read() {
 	f.bytes, f.uncached = 0, 0
-	for i, r := range f.parts {
-		p := r.p
+	for _, i := range f.visit() {
+		p := f.parts[i].p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
@@ -550,7 +587,8 @@ func (w *world) rfApply(id uint64) {
 		return
 	}
 	f := w.fetchers[id]
-	for i, r := range f.parts {
+	for _, i := range f.visit() {
+		r := f.parts[i]
 		if len(f.data[i]) > 0 {
 			res, err := r.log.AppendReplicated(f.data[i])
 			if err != nil {
@@ -569,6 +607,7 @@ func (w *world) rfApply(id uint64) {
 			r.hw = hw
 		}
 	}
+	f.settle()
 	f.inRequest = false
 	f.send()
 }

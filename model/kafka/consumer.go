@@ -88,6 +88,7 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
+	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -350,6 +351,7 @@ func (m *member) rebuildSessions() {
 		s.data = make([][]byte, len(s.parts))
 		s.hw = make([]int64, len(s.parts))
 		s.from = make([]int64, len(s.parts))
+		s.initCandidates()
 	}
 }
 
@@ -404,10 +406,17 @@ type fetchSession struct {
 	waitEv   sim.EventID
 	deadline sim.Time
 	inFlight bool
+
+	// Incremental sessions (fetchsession.go).
+	incremental bool
+	cand, all   []int32
+	isCand      []bool
+	parkCalls   []uint64
 }
 
 // kill abandons the session: whatever it has in flight is dropped.
 func (s *fetchSession) kill() {
+	s.unregister()
 	s.dead = true
 	if s.parked {
 		s.parked = false
@@ -461,10 +470,11 @@ func (s *fetchSession) read() {
 	now := s.w.s.Now()
 	s.bytes, s.uncached = 0, 0
 	left := int64(g.spec.FetchMaxBytes)
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		p := g.t.parts[pi]
 		s.data[i] = nil
-		if s.dead || left <= 0 || m.pausedUntil[pi] > now || !s.w.ctl.readable(m, pi) {
+		if s.dead || left <= 0 || m.pausedUntil[pi] > now || (!s.incremental && !s.w.ctl.readable(m, pi)) {
 			continue
 		}
 		off := m.fetchPos[pi]
@@ -496,10 +506,15 @@ func (s *fetchSession) read() {
 		s.uncached += s.b.uncached(p, off, res.Size)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
+		first := !s.parked
 		if !s.parked {
 			s.parked = true
 			s.gen++
 			s.waitEv = s.w.s.AtCall(s.deadline, s.w.fCsExpire, uint64(s.id))
+		}
+		if s.incremental {
+			s.noteParked(first)
+			return
 		}
 		for _, pi := range s.parts {
 			p := g.t.parts[pi]
@@ -579,7 +594,8 @@ func (w *world) csResp(id uint64) {
 		return
 	}
 	empty := true
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		d := s.data[i]
 		s.data[i] = nil
 		if len(d) == 0 || !m.owns(pi) || s.from[i] != m.fetchPos[pi] || len(m.buf[pi]) > 0 {
@@ -596,6 +612,7 @@ func (w *world) csResp(id uint64) {
 		}
 		empty = false
 	}
+	s.pruneCandidates()
 	if empty {
 		s.send()
 		return
@@ -1091,13 +1108,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 				ok = false
 				continue
 			}
-			op.key = fmt.Appendf(op.key[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+			key := g.offsetKey(p)
 			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
-			if err := op.flushOffsets(len(op.key)); err != nil { // under the log's limit
+			if err := op.flushOffsets(len(key)); err != nil { // under the log's limit
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
 			}
-			bb.Add(ts, op.key, op.val[:], nil)
+			bb.Add(ts, key, op.val[:], nil)
 			wp = append(wp, p)
 			wo = append(wo, offsets[i])
 		}

@@ -196,6 +196,7 @@ var fieldEffects = map[string]fieldEffect{
 // fieldsDescriptive configure nothing: they name, describe or judge.
 var fieldsDescriptive = map[string]string{
 	"name":                  "the scenario's name, shown in reports",
+	"system":                "selects the system; each system's behaviour is shown by its own tests",
 	"description":           "the lesson in words",
 	"expect":                "assertions judged on the results, not settings of the run",
 	"topics.name":           "a name other fields refer to",
@@ -226,6 +227,9 @@ func schemaFields() []string {
 	var out []string
 	var walk func(t reflect.Type, path string)
 	walk = func(t reflect.Type, path string) {
+		if path == ".sqs" || path == ".celery" {
+			return // another system's section: model/sqs's tests show its settings
+		}
 		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 			t = t.Elem()
 		}

@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -141,12 +140,7 @@ func Merge(dir string) (*Summary, error) {
 				}
 				xs = append(xs, x)
 			}
-			mean, half := MeanCI(xs)
-			st := Stat{N: len(xs), Mean: mean, HalfWidth: half, Low: mean, High: mean, Min: slices.Min(xs), Max: slices.Max(xs)}
-			if !math.IsNaN(half) {
-				st.Low, st.High = mean-half, mean+half
-			}
-			v.Stats = append(v.Stats, st)
+			v.Stats = append(v.Stats, StatOf(xs))
 		}
 	}
 	return sum, nil

@@ -10,4 +10,5 @@ package systems
 
 import (
 	_ "mqsim/model/kafka" // Kafka: brokers, replicated partitions, producers, consumer groups
+	_ "mqsim/model/sqs"   // Amazon SQS: standard and FIFO queues, consumers, Celery workers
 )

@@ -39,6 +39,21 @@ type ModelAnswer struct {
 	Steps     []ModelStep     `json:"steps"`
 	Numbers   []ModelNumber   `json:"numbers"`
 	FollowUps []ModelFollowUp `json:"follow_ups"`
+	// Holds is step 5's "and does it hold?": the plan played at its peak
+	// in the simulator, judged (set by the caller, who runs it; empty when
+	// not run).
+	Holds string `json:"holds,omitempty"`
+}
+
+// DoesItHold adds the verification's verdict to step 5, as the answer to
+// "and does it hold?".
+func (m *ModelAnswer) DoesItHold(verdict string) {
+	m.Holds = verdict
+	for i := range m.Steps {
+		if m.Steps[i].Step == 5 {
+			m.Steps[i].Say += " And does it hold? " + strings.Join(strings.Fields(verdict), " ")
+		}
+	}
 }
 
 func label(p *Prompt, id, key string) string {
