@@ -35,7 +35,11 @@ type world struct {
 	logDirFailures []LogDirFailure // storage.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
-	net *net.Network
+	net         *net.Network
+	ctlNode     net.NodeID   // the active controller on the network
+	clientNodes []net.NodeID // producers and consumers, for network faults on "clients"
+	fMdArrive   func(uint64) // a producer's MetadataRequest reaches a broker (metadata.go)
+	fMdResp     func(uint64)
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
 	faulty bool
@@ -46,6 +50,7 @@ type world struct {
 
 	preqs    []*produceReq
 	freePreq []uint32
+	preqUses uint64
 
 	fetchers []*replicaFetcher
 	sessions []*fetchSession
@@ -117,6 +122,7 @@ type broker struct {
 	*node.Machine
 	w                              *world
 	id                             int
+	node                           net.NodeID // on the network
 	errRate                        float64
 	errRng                         *rand.Rand
 	written                        int64 // bytes appended to this broker's logs
@@ -160,7 +166,7 @@ func newBroker(w *world, id int) (*broker, error) {
 		return nil, err
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
-		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
+		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id)), node: w.net.AddNode(fmt.Sprintf("broker-%d", id))}
 	b.offsets, err = w.openLog(fmt.Sprintf("broker-%d/__consumer_offsets-%d", id, id), commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 	if err != nil {
 		return nil, err
@@ -419,6 +425,8 @@ func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetche
 	f := &replicaFetcher{w: w, id: len(w.fetchers), key: k, dst: dst, src: src,
 		minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
 		waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+	f.up = net.Link{From: dst.node, To: src.node, Undelivered: w.rfUndelivered}
+	f.down = net.Link{From: src.node, To: dst.node, Undelivered: w.rfUndelivered}
 	w.fetchers = append(w.fetchers, f)
 	return f
 }
@@ -441,7 +449,7 @@ func (w *world) rfArrive(id uint64) {
 }
 
 func (w *world) rfIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -449,7 +457,7 @@ func (w *world) rfIn(id uint64) {
 }
 
 func (w *world) rfRead(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -499,7 +507,7 @@ func (f *replicaFetcher) read() {
 func (f *replicaFetcher) wake() { f.read() }
 
 func (w *world) rfExpire(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -509,7 +517,7 @@ func (w *world) rfExpire(id uint64) {
 }
 
 func (w *world) rfDisk(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -518,7 +526,7 @@ func (w *world) rfDisk(id uint64) {
 }
 
 func (w *world) rfOut(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -526,7 +534,7 @@ func (w *world) rfOut(id uint64) {
 }
 
 func (w *world) rfResp(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], true) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -535,7 +543,7 @@ func (w *world) rfResp(id uint64) {
 }
 
 func (w *world) rfDstIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]

@@ -90,6 +90,7 @@ var auditOwnership bool
 // partitions, a buffer of fetched batches, a poll loop and its side of the
 // group protocol.
 type member struct {
+	node  net.NodeID // the member's host on the network
 	g     *group
 	idx   int // index in g.all
 	slot  int // consumer number (faults target slots)
@@ -403,6 +404,18 @@ type fetchSession struct {
 	inFlight bool
 }
 
+// link points the session's connection at its member's host and its
+// broker (which changes when the broker dies).
+func (s *fetchSession) link() {
+	w, m := s.w, s.m
+	if m.node == 0 {
+		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
+		w.clientNodes = append(w.clientNodes, m.node)
+	}
+	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
+	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
+}
+
 // kill abandons the session: whatever it has in flight is dropped.
 func (s *fetchSession) kill() {
 	s.dead = true
@@ -417,6 +430,7 @@ func (s *fetchSession) send() {
 	if s.dead {
 		return
 	}
+	s.link()
 	s.inFlight = true
 	s.w.consumerFetches++
 	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))

@@ -117,6 +117,7 @@ var fieldEffects = map[string]fieldEffect{
 	"producers.retry_backoff_max":               {fbBroker, "producers.0.retry_backoff_max=5s"},
 	"producers.delivery_timeout":                {fbBrokerRT, "producers.0.delivery_timeout=1005ms"},
 	"producers.request_timeout":                 {fbBroker, "producers.0.request_timeout=1s"},
+	"producers.metadata_max_age":                {fieldBase{"leader-isolation", nil}, "producers.0.metadata_max_age=5s"},
 	"producers.buffer_memory":                   {fbBlock, "producers.0.buffer_memory=4MB"},
 	"producers.max_block":                       {fbBlock, "producers.0.max_block=1ms"},
 	"producers.max_request_size":                {fbBaseline, "producers.0.max_request_size=400B"},
