@@ -432,3 +432,26 @@ type Recovery struct {
 	// whose recovery dropped nothing.
 	Unclean bool `json:"unclean,omitempty"`
 }
+
+// LogDirFailure is a broker's log directory taken offline by a storage
+// error.
+type LogDirFailure struct {
+	Broker    int     `json:"broker"`
+	Topic     string  `json:"topic"`
+	Partition int     `json:"partition"`
+	Offset    int64   `json:"offset"` // the offset being read
+	AtSeconds float64 `json:"at_seconds"`
+	Error     string  `json:"error"`
+	// AfterRun marks a storage error met by the checks after the run
+	// (the convergence check, counting what is still pending): nothing
+	// was taken offline, but those numbers could not read that log.
+	AfterRun bool `json:"after_run,omitempty"`
+}
+
+// FaultEvent is a fault starting or ending, for reports and plot markers.
+type FaultEvent struct {
+	Time  float64 `json:"time"`  // simulated seconds
+	Type  string  `json:"type"`  // the fault type
+	Phase string  `json:"phase"` // "start" or "end"
+	Label string  `json:"label"` // what a plot marker says
+}

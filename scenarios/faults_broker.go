@@ -3,7 +3,7 @@ package scenarios
 import "mqsim/scenarios/units"
 
 // Broker, network and controller faults (the model's side is
-// model/faults_broker.go and model/controller.go).
+// model/kafka/faults_broker.go and model/kafka/controller.go).
 func init() {
 	broker := func(doc string, params, required []string, needsDuration bool) FaultRule {
 		return FaultRule{Doc: doc, Target: "broker", Params: params, Required: required, NeedsDuration: needsDuration}

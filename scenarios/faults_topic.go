@@ -3,7 +3,7 @@ package scenarios
 import "mqsim/scenarios/units"
 
 // Topic faults: changes an operator makes to a topic while the run goes
-// (the model's side is model/faults_topic.go).
+// (the model's side is model/kafka/faults_topic.go).
 func init() {
 	FaultTypes["add-partitions"] = FaultRule{
 		Doc: "count partitions are added to the topic (replicas placed like the others): producers hash keys " +

@@ -3,6 +3,8 @@ package main
 
 import (
 	"os"
+
+	_ "mqsim/model/systems" // every simulated system, for model.Run
 )
 
 func main() {

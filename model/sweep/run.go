@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"mqsim/model"
+	_ "mqsim/model/systems" // every simulated system, for model.Run
 	"mqsim/scenarios"
 )
 

@@ -1,0 +1,1077 @@
+package kafka
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mqsim/model/check"
+	"mqsim/model/commitlog"
+	"mqsim/model/net"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// group is a consumer group: its members, the coordinator broker that
+// stores its offsets, and the group's view of each partition. The group
+// protocol (membership, generations, rebalancing) is in group.go.
+type group struct {
+	w     *world
+	idx   int
+	spec  *scenarios.ConsumerGroup
+	t     *topic
+	coord *broker
+
+	// members is one member per slot (the current process of consumer i);
+	// all is every member ever started, in start order.
+	members    []*member
+	all        []*member
+	assignment [][]int   // per slot, the partitions at the end (for results)
+	owner      []*member // partition → member consuming it in its generation (nil: none)
+	processed  []int64   // partition → offset after the last processed record
+	committed  []int64   // partition → committed offset (as stored in __consumer_offsets)
+	high       []int64   // partition → one past the highest offset ever processed
+
+	// Protocol state.
+	gen                   int32
+	state                 groupState
+	formed                bool
+	prepStart, delayUntil sim.Time
+	rbSeq                 uint32
+	session, heartbeat    sim.Time
+	maxPoll               sim.Time
+	pausedSince           []sim.Time // partition → when it lost its live owner (-1: live)
+	rebalanceTime         sim.Time
+
+	service   sim.Dist
+	zeroCost  bool
+	commit    scenarios.CommitMode
+	reset     scenarios.OffsetReset
+	assignor  scenarios.Assignor
+	autoEvery sim.Time
+	// upto is isolation.level: read_uncommitted reads below the high
+	// watermark, read_committed below the last stable offset (which equals
+	// the high watermark while no transaction is open).
+	upto     commitlog.Bound
+	idem     bool
+	dedupe   *check.Ledger // idempotent processing's store of processed ids
+	slowdown float64       // downstream-slowdown without a downstream: on processing
+
+	fh *failureHandler // failure policies (poison.go); nil: processing never fails
+	ds *downstream     // the dependency processing calls (downstream.go); nil: none
+
+	consumed, skipped, bytesOut int64
+	earlierRun                  int64 // records of an earlier run processed (resumed data directory)
+	e2e                         *sim.Histogram
+	maxLag, maxPartLag          int64
+
+	rebalances, rejectedCommits, redelivered, violations int64
+	sessionExpiries, resets, lostToRetention, scaleUps   int64
+	pollTimeouts                                         int64
+	scalePending                                         bool
+	lastRebalance                                        sim.Time // when the latest generation formed
+
+	// audit, when set (by tests), records which member processed each
+	// partition under each generation with the group's authority.
+	audit           map[[2]int32]int
+	auditViolations int64
+	pausedTime      sim.Time
+}
+
+// auditOwnership makes new groups record who processed each partition in
+// each generation (tests set it; it costs a map update per record).
+var auditOwnership bool
+
+// member is one consumer process: a fetch session per broker leading its
+// partitions, a buffer of fetched batches, a poll loop and its side of the
+// group protocol.
+type member struct {
+	node  net.NodeID // the member's host on the network
+	g     *group
+	idx   int // index in g.all
+	slot  int // consumer number (faults target slots)
+	rng   *rand.Rand
+	hbRng *rand.Rand
+
+	inc          uint32 // incarnation: bumped when the process stops; events carry it
+	alive        bool
+	inGroup      bool // coordinator side: a member of the group
+	joined       bool // coordinator side: JoinGroup received in this rebalance
+	sessionArmed bool
+	lastSeen     sim.Time
+	restarted    bool // a static member booted again
+
+	joining         bool // JoinGroup sent, waiting for the assignment
+	needRejoin      bool
+	revokeCommitted bool
+	revoking        []int // cooperative: partitions to commit and give up
+	afterCommit     func()
+	pollExpired     bool // left the group after max.poll.interval
+	pollTimerArmed  bool
+	memberGen       int32
+
+	assigned     []int // coordinator side: the member's partitions in the latest generation
+	parts        []int
+	owned        []bool // partition → in parts
+	sessions     []*fetchSession
+	pos          []int64 // partition → next offset to hand to poll
+	fetchPos     []int64 // partition → next offset to fetch
+	buf          [][]byte
+	failOff      []int64    // partition → offset of the record being retried (-1: none)
+	failAttempts []int      // partition → failed attempts of that record
+	pausedUntil  []sim.Time // partition → paused by a retry backoff until
+	rr           commitlog.RecordReader
+
+	slow       float64  // consumer-slowdown factor
+	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
+	stallUntil sim.Time // consumer-stall: the application is stuck until
+	busy       bool
+	commitWait bool
+	busySince  sim.Time
+	pollSeq    uint32
+	nextAuto   sim.Time
+	rrIdx      int
+	recs       []pollRec
+	pollStart  sim.Time
+	commitReq  *commitReq
+}
+
+// Fates of a polled record.
+const (
+	fateOK        int8 = iota // processed
+	fateDupSkip               // already processed (idempotent processing)
+	fateRetry                 // failed; its partition rewinds to it and backs off
+	fateDLQ                   // failed for good: written to the dead-letter topic
+	fateDiscard               // failed: skipped and logged
+	fateForward               // failed: sent to the first retry topic
+	fateUntouched             // after a failed record of its partition: not processed
+	fateHanded                // handed to an in-memory queue (downstream.go): the offset moves on
+	fateGaveUp                // every downstream attempt failed: the consumer moved on without it
+)
+
+// pollRec is one record handed to the application by a poll.
+type pollRec struct {
+	prod   int32
+	part   int32
+	seq    int32
+	key    int64
+	offset int64
+	born   sim.Time // produce time
+	done   sim.Time // completion, relative to the poll's start
+	size   int64
+	fate   int8
+	retry  bool // an attempt after a failed one
+}
+
+// fromEarlierRun reports whether r was written by an earlier run whose logs
+// this run resumed from: its id and produce time are that run's, so the
+// checker and the latency histograms must not see it.
+func (g *group) fromEarlierRun(r *pollRec) bool {
+	return r.offset < g.t.parts[r.part].base
+}
+
+// loadCommitted reads the group's committed offsets back from its
+// coordinator's __consumer_offsets log, as a coordinator does when it
+// takes that partition over: the last record per key wins. Only a resumed
+// data directory holds any; a fresh log leaves every offset at 0.
+func (g *group) loadCommitted() error {
+	l := g.coord.offsets
+	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
+	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
+		key, ok := strings.CutPrefix(string(rec.Key), prefix)
+		if !ok || len(rec.Value) != 8 {
+			return nil
+		}
+		if p, err := strconv.Atoi(key); err == nil && p >= 0 && p < len(g.committed) {
+			g.committed[p] = int64(binary.BigEndian.Uint64(rec.Value))
+			g.processed[p] = g.committed[p]
+		}
+		return nil
+	})
+}
+
+func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*group, error) {
+	n := len(t.parts)
+	g := &group{w: w, idx: idx, spec: spec, t: t,
+		processed: make([]int64, n), committed: make([]int64, n), high: make([]int64, n), owner: make([]*member, n),
+		pausedSince: make([]sim.Time, n),
+		service:     spec.Processing.Dist, autoEvery: sim.Time(spec.AutoCommitInterval),
+		idem: spec.Idempotent, e2e: sim.NewLatencyHistogram(), slowdown: 1,
+		session: sim.Time(spec.SessionTimeout), heartbeat: sim.Time(spec.HeartbeatInterval), maxPoll: sim.Time(spec.MaxPollInterval)}
+	if g.service == nil {
+		g.service = sim.Constant{Value: 0}
+	}
+	if c, ok := g.service.(sim.Constant); ok && c.Value == 0 {
+		g.zeroCost = true
+	}
+	// The scenario is resolved (scenarios.Defaults, Validate): the model
+	// applies no defaults of its own, and refuses what it cannot run.
+	if g.autoEvery <= 0 || g.session <= 0 || g.heartbeat <= 0 || g.heartbeat >= g.session || g.maxPoll <= 0 ||
+		spec.FetchMaxBytes <= 0 || spec.MaxPartitionFetchBytes <= 0 {
+		return nil, fmt.Errorf("group %s: auto_commit_interval %v, session_timeout %v, heartbeat_interval %v, max_poll_interval %v, fetch_max_bytes %v, max_partition_fetch_bytes %v: want a resolved scenario (all above 0, heartbeat below session)",
+			spec.Name, spec.AutoCommitInterval, spec.SessionTimeout, spec.HeartbeatInterval, spec.MaxPollInterval, spec.FetchMaxBytes, spec.MaxPartitionFetchBytes)
+	}
+	var err error
+	if g.commit, err = spec.CommitMode(); err != nil {
+		return nil, err
+	}
+	if g.reset, err = spec.OffsetReset(); err != nil {
+		return nil, err
+	}
+	if g.idem {
+		g.dedupe = check.NewLedger()
+	}
+	if auditOwnership {
+		g.audit = map[[2]int32]int{}
+	}
+	if g.assignor, err = spec.Assignor(); err != nil {
+		return nil, err
+	}
+	iso, err := spec.Isolation()
+	if err != nil {
+		return nil, err
+	}
+	g.upto = commitlog.UptoHighWatermark
+	if iso == scenarios.ReadCommitted {
+		g.upto = commitlog.UptoLastStable
+	}
+	// The coordinator is the leader of the group's __consumer_offsets
+	// partition: hash of the group id over the brokers.
+	g.coord = w.brokers[partitionFor([]byte(spec.Name), len(w.brokers))]
+	if err := g.loadCommitted(); err != nil {
+		return nil, fmt.Errorf("group %s: load committed offsets: %w", spec.Name, err)
+	}
+	for i := range max(spec.Consumers, 1) {
+		g.members = append(g.members, g.newMember(i))
+	}
+	if g.fh, err = newFailureHandler(w, g); err != nil {
+		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	if g.ds, err = newDownstream(w, g); err != nil {
+		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	return g, nil
+}
+
+// assign is an eager strategy's partition assignment for one topic (and
+// cooperative-sticky's first, balanced one).
+func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
+	out := make([][]int, members)
+	switch strategy {
+	case scenarios.AssignRange:
+		per, extra := partitions/members, partitions%members
+		p := 0
+		for m := range members {
+			n := per
+			if m < extra {
+				n++
+			}
+			for range n {
+				out[m] = append(out[m], p)
+				p++
+			}
+		}
+	default:
+		for p := range partitions {
+			out[p%members] = append(out[p%members], p)
+		}
+	}
+	return out
+}
+
+// start boots every member at time 0: they join, the coordinator forms the
+// first generation, and members start from the committed offsets (none
+// yet: the start of the log, which latest and earliest agree on then).
+func (g *group) start() {
+	for p := range g.pausedSince {
+		g.pausedSince[p] = 0
+	}
+	for _, m := range g.members {
+		m.boot()
+	}
+	if g.spec.Autoscale != nil {
+		g.startAutoscaler()
+	}
+}
+
+func (m *member) owns(p int) bool { return m.owned[p] }
+
+// setParts replaces the member's partitions.
+func (m *member) setParts(parts []int) {
+	for _, p := range m.parts {
+		m.owned[p] = false
+	}
+	m.parts = append(m.parts[:0], parts...)
+	for _, p := range m.parts {
+		m.owned[p] = true
+	}
+}
+
+// dropPartition forgets what the member fetched of p.
+func (m *member) dropPartition(p int) {
+	m.owned[p] = false
+	m.buf[p] = nil
+}
+
+// rebuildSessions replaces the member's fetch sessions with one per broker
+// leading its partitions now. Responses to the old sessions are dropped.
+func (m *member) rebuildSessions() {
+	w := m.g.w
+	for _, s := range m.sessions {
+		s.kill()
+	}
+	m.sessions = m.sessions[:0]
+	if !m.alive {
+		return
+	}
+	for _, p := range m.parts {
+		b := m.g.t.parts[p].leader.b
+		var s *fetchSession
+		for _, x := range m.sessions {
+			if x.b == b {
+				s = x
+			}
+		}
+		if s == nil {
+			s = &fetchSession{w: w, id: int32(len(w.sessions)), m: m, b: b}
+			w.sessions = append(w.sessions, s)
+			m.sessions = append(m.sessions, s)
+		}
+		s.parts = append(s.parts, p)
+	}
+	sort.Slice(m.sessions, func(i, j int) bool { return m.sessions[i].b.id < m.sessions[j].b.id })
+	for _, s := range m.sessions {
+		s.data = make([][]byte, len(s.parts))
+		s.hw = make([]int64, len(s.parts))
+		s.from = make([]int64, len(s.parts))
+	}
+}
+
+// refreshLeaders rebuilds the fetch sessions of every live member after
+// partition leaders moved.
+func (w *world) refreshConsumerLeaders() {
+	for _, g := range w.groups {
+		for _, m := range g.all {
+			if m.alive {
+				m.rebuildSessions()
+				m.startFetching(0)
+			}
+		}
+	}
+}
+
+func (m *member) startFetching(uint64) {
+	for _, s := range m.sessions {
+		if !s.inFlight {
+			s.send()
+		}
+	}
+}
+
+// lag returns the group's total lag (high watermark minus the offset after
+// the last processed record, over partitions) and its worst partition.
+func (g *group) lag() (total, worst int64) {
+	for i, p := range g.t.parts {
+		l := max(p.hw-g.processed[i], 0)
+		total += l
+		worst = max(worst, l)
+	}
+	return total, worst
+}
+
+// fetchSession is a member's fetch connection to one broker.
+type fetchSession struct {
+	w        *world
+	id       int32
+	m        *member
+	b        *broker
+	parts    []int
+	up, down net.Link
+	data     [][]byte
+	hw       []int64
+	from     []int64 // the offset each partition was read from
+	bytes    int64
+	uncached int64
+	parked   bool
+	dead     bool
+	gen      uint32
+	waitEv   sim.EventID
+	deadline sim.Time
+	inFlight bool
+}
+
+// link points the session's connection at its member's host and its
+// broker (which changes when the broker dies).
+func (s *fetchSession) link() {
+	w, m := s.w, s.m
+	if m.node == 0 {
+		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
+		w.clientNodes = append(w.clientNodes, m.node)
+	}
+	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
+	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
+}
+
+// kill abandons the session: whatever it has in flight is dropped.
+func (s *fetchSession) kill() {
+	s.dead = true
+	if s.parked {
+		s.parked = false
+		s.gen++
+		s.w.s.Cancel(s.waitEv)
+	}
+}
+
+func (s *fetchSession) send() {
+	if s.dead {
+		return
+	}
+	s.link()
+	s.inFlight = true
+	s.w.consumerFetches++
+	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))
+}
+
+func (w *world) csArrive(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+}
+
+func (w *world) csIn(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	w.useTime(s.b.CPU, s.b.CPUReq, w.fCsRead, id)
+}
+
+func (w *world) csRead(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	s.deadline = w.s.Now() + sim.Time(s.m.g.spec.FetchMaxWait)
+	s.read()
+}
+
+// read reads the session's partitions below the high watermark; it
+// responds, or parks until the high watermark moves or fetch.max.wait.ms
+// passes. Paused partitions (retry backoff) are not fetched. A position
+// below the log start (retention deleted it) is reset by
+// auto.offset.reset.
+func (s *fetchSession) read() {
+	g := s.m.g
+	m := s.m
+	now := s.w.s.Now()
+	s.bytes, s.uncached = 0, 0
+	left := int64(g.spec.FetchMaxBytes)
+	for i, pi := range s.parts {
+		p := g.t.parts[pi]
+		s.data[i] = nil
+		if s.dead || left <= 0 || m.pausedUntil[pi] > now || !s.w.ctl.readable(m, pi) {
+			continue
+		}
+		off := m.fetchPos[pi]
+		s.from[i] = off
+		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
+		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
+		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
+			m.resetOffset(pi, res.LogStartOffset, p.hw)
+			continue
+		}
+		if err != nil && isStorageError(err) {
+			// The leader's log directory goes offline (storage.go).
+			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
+			return
+		}
+		if len(res.Data) > 0 && res.NextOffset > p.hw {
+			s.w.hwViolations += res.NextOffset - p.hw
+		}
+		s.data[i] = res.Data
+		s.hw[i] = p.hw
+		s.bytes += res.Size
+		left -= res.Size
+		s.uncached += s.b.uncached(p, off, res.Size)
+	}
+	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
+		if !s.parked {
+			s.parked = true
+			s.gen++
+			s.waitEv = s.w.s.AtCall(s.deadline, s.w.fCsExpire, uint64(s.id))
+		}
+		for _, pi := range s.parts {
+			p := g.t.parts[pi]
+			p.parked = append(p.parked, parkRef{session: s.id, gen: s.gen})
+		}
+		return
+	}
+	if s.parked {
+		s.parked = false
+		s.gen++
+		s.w.s.Cancel(s.waitEv)
+	}
+	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+}
+
+// resetOffset applies auto.offset.reset to partition pi, whose position
+// fell below the log start: the records in between were deleted by
+// retention before the group read them.
+func (m *member) resetOffset(pi int, logStart, hw int64) {
+	g := m.g
+	g.resets++
+	g.lostToRetention += logStart - m.fetchPos[pi]
+	to := logStart
+	if g.reset == scenarios.ResetLatest {
+		to = hw
+	}
+	m.pos[pi], m.fetchPos[pi], m.buf[pi] = to, to, nil
+	if g.owner[pi] == m {
+		g.processed[pi] = max(g.processed[pi], to)
+	}
+}
+
+func (s *fetchSession) wake(gen uint32) {
+	if s.parked && s.gen == gen {
+		s.read()
+	}
+}
+
+func (w *world) csExpire(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	if s.parked {
+		s.read()
+	}
+}
+
+func (w *world) csDisk(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	s.b.bytesOut += s.bytes
+	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+}
+
+func (w *world) csOut(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	w.net.Send(&s.down, w.fCsResp, id)
+}
+
+// csResp buffers the fetched batches at the member. Data for a partition
+// the member no longer owns, or read from a position it has since left
+// (a rewind or reset), is dropped.
+func (w *world) csResp(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	m := s.m
+	s.inFlight = false
+	if s.dead {
+		return
+	}
+	empty := true
+	for i, pi := range s.parts {
+		d := s.data[i]
+		s.data[i] = nil
+		if len(d) == 0 || !m.owns(pi) || s.from[i] != m.fetchPos[pi] || len(m.buf[pi]) > 0 {
+			continue
+		}
+		m.buf[pi] = d
+		it := commitlog.Batches(d)
+		var last int64 = -1
+		for it.Next() {
+			last = it.Batch().LastOffset()
+		}
+		if last >= 0 {
+			m.fetchPos[pi] = last + 1
+		}
+		empty = false
+	}
+	if empty {
+		s.send()
+		return
+	}
+	m.maybePoll()
+}
+
+// maybePoll is the application calling poll(): it first does the group's
+// business (revoking, rejoining), then hands the next records to the
+// application, up to max.poll.records across partitions, round-robin.
+func (m *member) maybePoll() {
+	if !m.alive || m.busy || m.commitWait || m.joining {
+		return
+	}
+	g := m.g
+	w := g.w
+	now := w.s.Now()
+	if m.stallUntil > now {
+		return
+	}
+	if len(m.revoking) > 0 {
+		if m.inGroup && g.commit != scenarios.CommitBefore && !m.revokeCommitted {
+			m.revokeCommitted = true
+			m.afterCommit = m.maybePoll
+			m.sendCommit(true)
+			return
+		}
+		m.revokeCommitted = false
+		m.finishRevoke()
+	}
+	if m.needRejoin {
+		m.rejoin()
+		return
+	}
+	if g.commit == scenarios.CommitAuto && now >= m.nextAuto {
+		// Auto-commit runs inside poll and commits the positions the
+		// previous poll returned, asynchronously.
+		m.nextAuto = now + g.autoEvery
+		m.sendCommit(false)
+	}
+	m.recs = m.recs[:0]
+	limit := max(g.spec.MaxPollRecords, 1)
+	if g.ds != nil {
+		limit = min(limit, g.ds.pollLimit(m))
+	}
+	for k := 0; k < len(m.parts) && len(m.recs) < limit; k++ {
+		pi := m.parts[(m.rrIdx+k)%len(m.parts)]
+		if m.pausedUntil[pi] <= now {
+			m.take(pi, limit)
+		}
+	}
+	m.rrIdx++
+	// Partitions whose buffer emptied get their next fetch now, while the
+	// application processes (the client prefetches).
+	for _, s := range m.sessions {
+		if s.inFlight {
+			continue
+		}
+		drained := true
+		for _, pi := range s.parts {
+			if len(m.buf[pi]) > 0 {
+				drained = false
+				break
+			}
+		}
+		if drained {
+			s.send()
+		}
+	}
+	if len(m.recs) == 0 {
+		return
+	}
+	m.busy = true
+	m.pollStart, m.busySince = now, now
+	m.pollSeq++
+	m.armPollTimer()
+	if g.ds != nil {
+		g.ds.handoff(m)
+		return
+	}
+	cum := m.plan()
+	if g.commit == scenarios.CommitBefore {
+		m.sendCommit(true)
+		return
+	}
+	w.s.AfterCall(cum, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+}
+
+// plan decides each polled record's fate and completion time: processing
+// one after another, each attempt with the group's service time, and the
+// failure policy for attempts that fail. It returns the poll's duration.
+func (m *member) plan() sim.Time {
+	g := m.g
+	var cum sim.Time
+	var stopped []int32 // partitions whose processing stopped at a failed record
+	for i := range m.recs {
+		r := &m.recs[i]
+		if stoppedAt(stopped, r.part) {
+			r.fate = fateUntouched
+			r.done = cum
+			continue
+		}
+		if g.idem && g.dedupe.Test(int(r.prod), int(r.part), r.seq) {
+			r.fate = fateDupSkip
+			r.done = cum
+			continue
+		}
+		if !g.zeroCost {
+			cum += sim.Time(float64(max(sim.SampleTime(g.service, m.rng), 0)) * m.slow * g.slowdown)
+		}
+		r.fate = fateOK
+		if g.fh != nil {
+			r.fate = g.fh.attempt(m, r, m.pollStart+cum)
+			if r.fate == fateRetry {
+				stopped = append(stopped, r.part)
+				p := int(r.part)
+				// Seek back: the record is fetched again after the backoff.
+				m.pos[p], m.fetchPos[p], m.buf[p] = r.offset, r.offset, nil
+				m.pausedUntil[p] = m.pollStart + cum + g.fh.backoff(m.failAttempts[p], m.rng)
+			}
+		}
+		r.done = cum
+	}
+	return cum
+}
+
+func stoppedAt(list []int32, p int32) bool {
+	for _, q := range list {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// armPollTimer makes sure the heartbeat thread looks at the poll in
+// progress when max.poll.interval would have passed. One timer per member
+// is re-armed lazily (not one event per poll).
+func (m *member) armPollTimer() {
+	if m.pollTimerArmed {
+		return
+	}
+	m.pollTimerArmed = true
+	inc := m.inc
+	m.g.w.s.At(m.busySince+m.g.maxPoll, func() { m.pollTimeout(inc) })
+}
+
+// pollTimeout is the heartbeat thread noticing that the application has
+// not called poll within max.poll.interval: the member leaves the group.
+func (m *member) pollTimeout(inc uint32) {
+	if m.inc != inc {
+		return // the timer of a previous life; boot re-arms nothing
+	}
+	m.pollTimerArmed = false
+	if !m.busy || !m.alive {
+		return
+	}
+	g := m.g
+	if g.w.s.Now() < m.busySince+g.maxPoll {
+		m.armPollTimer() // a later poll: look again when it would expire
+		return
+	}
+	g.pollTimeouts++
+	m.needRejoin = true
+	m.pollExpired = true
+	g.w.s.At(g.w.s.Now()+g.w.net.Latency, func() {
+		if m.inc == inc {
+			g.remove(m)
+		}
+	})
+}
+
+// take moves records of partition pi from the buffer into the poll, up to
+// limit records in the poll.
+func (m *member) take(pi int, limit int) {
+	data := m.buf[pi]
+	for len(data) > 0 && len(m.recs) < limit {
+		b, rest, err := commitlog.ParseBatch(data)
+		if err != nil {
+			m.badData(pi, err)
+			return
+		}
+		if err := m.rr.Reset(b); err != nil {
+			m.badData(pi, err)
+			return
+		}
+		finished := true
+		for m.rr.Next() {
+			rec := m.rr.Record()
+			if rec.Offset < m.pos[pi] {
+				continue
+			}
+			if len(m.recs) >= limit {
+				finished = false
+				break
+			}
+			r := pollRec{part: int32(pi), offset: rec.Offset, key: -1, size: rec.ValueSize}
+			prod, seq, born, ok := check.ReadID(rec.Value, rec.Timestamp)
+			if !ok {
+				m.badData(pi, fmt.Errorf("record %d has no message id", rec.Offset))
+				return
+			}
+			r.prod, r.seq, r.born, r.key = int32(prod), seq, born, check.ReadKey(rec.Key)
+			m.recs = append(m.recs, r)
+			m.pos[pi] = rec.Offset + 1
+		}
+		if err := m.rr.Err(); err != nil {
+			m.badData(pi, err)
+			return
+		}
+		if !finished {
+			break
+		}
+		data = rest
+	}
+	m.buf[pi] = data
+}
+
+// badData handles fetched records of partition pi that do not decode (a
+// batch forged on disk with a valid CRC; the log's reads check everything
+// else): as for a storage error met by the fetch, the leader's log
+// directory goes offline (storage.go), and the member fetches again from
+// its position, from the new leader.
+func (m *member) badData(pi int, err error) {
+	p := m.g.t.parts[pi]
+	m.fetchPos[pi], m.buf[pi] = m.pos[pi], nil
+	m.g.w.logDirFailed(p.leader.b, p, m.pos[pi], fmt.Errorf("%w: consumer of %s-%d: %v", commitlog.ErrCorruptRecord, p.t.spec.Name, pi, err))
+}
+
+// pollDone: the application finished the poll's records.
+func (m *member) pollDone(arg uint64) {
+	if uint32(arg>>32) != m.inc || uint32(arg) != m.pollSeq || !m.busy {
+		return
+	}
+	g := m.g
+	w := g.w
+	if m.stallUntil > w.s.Now() {
+		w.s.AtCall(m.stallUntil, m.pollDone, arg)
+		return
+	}
+	m.finishPoll(-1)
+	m.busy = false
+	if g.commit == scenarios.CommitAfter {
+		m.sendCommit(true)
+		return
+	}
+	m.maybePoll()
+}
+
+// finishPoll records the outcome of the poll's records completed by upTo
+// (all of them if upTo < 0): a crash keeps only what was done.
+func (m *member) finishPoll(upTo sim.Time) {
+	for i := range m.recs {
+		r := &m.recs[i]
+		if upTo >= 0 && m.pollStart+r.done > upTo {
+			break
+		}
+		m.complete(r, m.pollStart+r.done)
+	}
+	m.recs = m.recs[:0]
+}
+
+// complete applies one record's fate at time done.
+func (m *member) complete(r *pollRec, done sim.Time) {
+	g := m.g
+	w := g.w
+	p := int(r.part)
+	current := g.owner[p] == m && m.inGroup
+	switch r.fate {
+	case fateUntouched, fateRetry:
+		return
+	case fateDupSkip:
+		g.skipped++
+	case fateHanded, fateGaveUp:
+	case fateOK:
+		if g.fromEarlierRun(r) {
+			g.consumed++
+			g.bytesOut += r.size
+			g.earlierRun++
+			break
+		}
+		if g.idem {
+			g.dedupe.Set(int(r.prod), p, r.seq)
+		}
+		g.consumed++
+		g.bytesOut += r.size
+		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		if r.born >= w.warm {
+			lat := done - r.born
+			g.e2e.RecordTime(lat)
+			w.chk.Interval.RecordTime(lat)
+		}
+		if r.retry && g.fh != nil {
+			g.fh.delayed++
+		}
+	default:
+		g.fh.settle(m, r, done)
+	}
+	if r.offset < g.high[p] {
+		g.redelivered++
+	} else {
+		g.high[p] = r.offset + 1
+	}
+	if current {
+		g.processed[p] = max(g.processed[p], r.offset+1)
+		if g.audit != nil {
+			k := [2]int32{m.memberGen, r.part}
+			if o, ok := g.audit[k]; ok && o != m.idx {
+				g.auditViolations++
+			}
+			g.audit[k] = m.idx
+		}
+	}
+}
+
+// commitReq is a member's OffsetCommit request to the group coordinator.
+type commitReq struct {
+	id       int32
+	m        *member
+	inFlight bool
+	sync     bool
+	rejected bool
+	gen      int32
+	parts    []int
+	offsets  []int64
+	up, down net.Link
+}
+
+// sendCommit commits the member's current positions. A synchronous commit
+// holds the poll loop until the response; an asynchronous one is skipped
+// while another is in flight.
+func (m *member) sendCommit(sync bool) {
+	c := m.commitReq
+	if c.inFlight {
+		if sync {
+			m.commitWait = true
+			c.sync = true
+		}
+		return
+	}
+	c.inFlight, c.sync, c.rejected = true, sync, false
+	if sync {
+		m.commitWait = true
+	}
+	c.gen = m.memberGen
+	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
+	for _, p := range m.parts {
+		if m.owns(p) {
+			c.parts = append(c.parts, p)
+			c.offsets = append(c.offsets, m.pos[p])
+		}
+	}
+	w := m.g.w
+	w.net.Send(&c.up, w.fCmArrive, uint64(c.id))
+}
+
+func (w *world) cmArrive(id uint64) {
+	c := w.commits[id]
+	w.use(c.m.g.coord.NICIn, float64(64+24*len(c.offsets)), w.fCmIn, id)
+}
+
+func (w *world) cmIn(id uint64) {
+	c := w.commits[id]
+	w.useTime(c.m.g.coord.CPU, c.m.g.coord.CPUReq, w.fCmHandle, id)
+}
+
+// cmHandle is the coordinator's OffsetCommit.
+func (w *world) cmHandle(id uint64) {
+	c := w.commits[id]
+	c.rejected = !c.m.g.writeCommit(c.m, c.gen, c.parts, c.offsets)
+	w.use(c.m.g.coord.NICOut, 64, w.fCmOut, id)
+}
+
+// writeCommit stores a member's offsets in the coordinator's
+// __consumer_offsets log, one record per partition keyed by group, topic
+// and partition. A commit from a member no longer in the group, from an
+// older generation, or for a partition the member no longer owns is
+// refused (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID): only the current owner
+// moves a partition's offset.
+func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64) bool {
+	w := g.w
+	b := g.coord
+	ok := m.inGroup && gen == g.gen
+	n := 0
+	if ok {
+		bb := &b.offsetsBuilder
+		bb.Reset(commitlog.BatchHeader{})
+		ts := int64(w.s.Now() / sim.Millisecond)
+		for i, p := range parts {
+			if g.owner[p] != m {
+				ok = false
+				continue
+			}
+			b.offsetKey = fmt.Appendf(b.offsetKey[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+			binary.BigEndian.PutUint64(b.offsetVal[:], uint64(offsets[i]))
+			if err := b.flushOffsets(len(b.offsetKey)); err != nil { // under the log's limit (offsets.go)
+				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+				return false
+			}
+			bb.Add(ts, b.offsetKey, b.offsetVal[:], nil)
+			n++
+		}
+		if n > 0 {
+			if err := b.appendOffsets(); err != nil {
+				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+				return false
+			}
+			for i, p := range parts {
+				if g.owner[p] == m {
+					g.committed[p] = offsets[i]
+				}
+			}
+			w.offsetCommits++
+			b.offsetsAppends++
+			if b.offsetsAppends%4096 == 0 {
+				// The log cleaner: keep the latest offset per key.
+				if _, err := b.offsets.Compact(); err != nil {
+					w.fail(fmt.Errorf("compact __consumer_offsets: %w", err))
+					return false
+				}
+			}
+		}
+	}
+	if !ok && len(parts) > 0 {
+		g.rejectedCommits++
+	}
+	return ok
+}
+
+func (w *world) cmOut(id uint64) {
+	c := w.commits[id]
+	w.net.Send(&c.down, w.fCmResp, id)
+}
+
+func (w *world) cmResp(id uint64) {
+	c := w.commits[id]
+	m := c.m
+	if !c.inFlight || !m.alive {
+		return
+	}
+	c.inFlight = false
+	if c.rejected && !m.inGroup {
+		// CommitFailedException: the member was removed from the group.
+		m.fenced()
+		m.needRejoin = true
+	}
+	if !c.sync {
+		return
+	}
+	c.sync = false
+	m.commitWait = false
+	if f := m.afterCommit; f != nil {
+		m.afterCommit = nil
+		f()
+		return
+	}
+	if m.busy && m.g.commit == scenarios.CommitBefore {
+		// Committed before processing: now process.
+		var total sim.Time
+		if n := len(m.recs); n > 0 {
+			total = m.recs[n-1].done
+		}
+		m.pollStart = w.s.Now()
+		w.s.AfterCall(total, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+		return
+	}
+	m.maybePoll()
+}

@@ -1,0 +1,329 @@
+package kafka
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"mqsim/scenarios"
+)
+
+// Every setting of the scenario schema is implemented or refused: for each
+// field (found by reflection, so a new field cannot be forgotten) a pair of
+// runs that differ only in that field give different results, or the
+// value is refused at validation naming the field. Fields that describe
+// rather than configure (names, labels, expect) are listed with why.
+//
+// Each pair is a built-in scenario, shortened where its story allows, and
+// the same with one --set; "different results" compares every number of
+// Results. The variant values are chosen so the mechanism must act: a
+// larger value where the base is at its limit, a smaller one where it is
+// the bottleneck.
+
+// fieldBase is a short run of a built-in scenario.
+type fieldBase struct {
+	name string
+	sets []string
+}
+
+var (
+	fbBaseline = fieldBase{"baseline", []string{"duration=3s"}}
+	fbSlow     = fieldBase{"slow-consumer", []string{"duration=3s"}}
+	fbBroker   = fieldBase{"broker-failure", []string{"duration=14s", "faults.0.at=4s", "faults.0.duration=6s"}}
+	fbPoison   = fieldBase{"poison-message", []string{"duration=4s"}}
+	fbRetryTop = fieldBase{"retry-topics", []string{"duration=8s"}}
+	fbMeta     = fieldBase{"metastable-queue", []string{"duration=12s"}}
+	fbAuto     = fieldBase{"backpressure-autoscale", []string{"duration=10s"}}
+	fbDrop     = fieldBase{"backpressure-drop", []string{"duration=4s"}}
+	fbBlock    = fieldBase{"backpressure-block", []string{"duration=3s"}}
+	fbThrottle = fieldBase{"backpressure-throttle", []string{"duration=3s"}}
+	fbLost     = fieldBase{"lost-response", []string{"duration=8s"}}
+	fbSlowB    = fieldBase{"slow-batch", []string{"duration=14s", "faults.0.at=3s", "faults.0.duration=6s"}}
+	fbIsolate  = fieldBase{"leader-isolation", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=12s"}}
+	fbRetain   = fieldBase{"retention-loss", []string{}}
+	// broker-failure in full: the crashed broker is fenced (9s) and leaves
+	// the ISR, so min.insync.replicas and the delivery timeout act; its
+	// topic takes the cluster's min.insync.replicas.
+	fbBrokerFull = fieldBase{"broker-failure", []string{"topics.0.min_insync_replicas=0"}}
+	fbBrokerRT   = fieldBase{"broker-failure", []string{"producers.0.request_timeout=1s"}}
+	fbBaseAuto   = fieldBase{"baseline", []string{"duration=3s", "consumer_groups.0.commit=auto"}}
+	fbBaseLZ4    = fieldBase{"baseline", []string{"duration=3s", "producers.0.compression=lz4", "producers.0.compression_ratio=2"}}
+	fbRetainPC   = fieldBase{"retention-loss", []string{"cluster.hardware.page_cache=64KB"}}
+	fbCrash      = fieldBase{"consumer-crash", []string{"duration=14s"}}
+	fbStorm      = fieldBase{"retry-storm", []string{"duration=14s", "faults.*.at=3s"}}
+)
+
+// fieldEffect is one field's pair: base, and base with set.
+type fieldEffect struct {
+	base fieldBase
+	set  string
+}
+
+var fieldEffects = map[string]fieldEffect{
+	"seed":            {fbBaseline, "seed=2"},
+	"duration":        {fbBaseline, "duration=4s"},
+	"warmup":          {fbBaseline, "warmup=1s"},
+	"drain":           {fbSlow, "drain=1s"},
+	"sample_interval": {fbBaseline, "sample_interval=500ms"},
+
+	"cluster.brokers":                           {fbBaseline, "cluster.brokers=4"},
+	"cluster.profile":                           {fbBaseline, "cluster.profile=hdd-1g"},
+	"cluster.hardware.nic_in":                   {fbBaseline, "cluster.hardware.nic_in=10MB/s"},
+	"cluster.hardware.nic_out":                  {fbBaseline, "cluster.hardware.nic_out=10MB/s"},
+	"cluster.hardware.disk_write":               {fbBaseline, "cluster.hardware.disk_write=1MB/s"},
+	"cluster.hardware.disk_read":                {fbRetainPC, "cluster.hardware.disk_read=100KB/s"},
+	"cluster.hardware.page_cache":               {fbRetain, "cluster.hardware.page_cache=1MB"},
+	"cluster.hardware.cpu_threads":              {fbBaseline, "cluster.hardware.cpu_threads=1"},
+	"cluster.hardware.cpu_per_request":          {fbBaseline, "cluster.hardware.cpu_per_request=1ms"},
+	"cluster.hardware.cpu_per_mb":               {fbBaseline, "cluster.hardware.cpu_per_mb=100ms"},
+	"cluster.hardware.network_latency":          {fbBaseline, "cluster.hardware.network_latency=5ms"},
+	"cluster.hardware.network_jitter":           {fbBaseline, "cluster.hardware.network_jitter=100us"},
+	"cluster.replica_lag_time_max":              {fbBroker, "cluster.replica_lag_time_max=2s"},
+	"cluster.replica_fetch_wait_max":            {fbBaseline, "cluster.replica_fetch_wait_max=50ms"},
+	"cluster.replica_fetch_min_bytes":           {fbBaseline, "cluster.replica_fetch_min_bytes=4KB"},
+	"cluster.replica_fetch_max_bytes":           {fbBroker, "cluster.replica_fetch_max_bytes=1KB"},
+	"cluster.num_replica_fetchers":              {fbBaseline, "cluster.num_replica_fetchers=4"},
+	"cluster.min_insync_replicas":               {fbBrokerFull, "cluster.min_insync_replicas=3"},
+	"cluster.unclean_leader_election":           {fieldBase{"unclean-election", nil}, "cluster.unclean_leader_election=false"},
+	"cluster.transient_error_rate":              {fbBaseline, "cluster.transient_error_rate=5%"},
+	"cluster.retention_check_interval":          {fbRetain, "cluster.retention_check_interval=1h"},
+	"cluster.truncation":                        {fieldBase{"hw-truncation-leader-epoch", nil}, "cluster.truncation=high-watermark"},
+	"cluster.broker_session_timeout":            {fbBroker, "cluster.broker_session_timeout=3s"},
+	"cluster.election_cost":                     {fbBroker, "cluster.election_cost=500ms"},
+	"cluster.broker_heartbeat_interval":         {fbBroker, "cluster.broker_heartbeat_interval=5s"},
+	"topics.partitions":                         {fbBaseline, "topics.0.partitions=3"},
+	"topics.replication_factor":                 {fbBaseline, "topics.0.replication_factor=2"},
+	"topics.min_insync_replicas":                {fbBrokerFull, "topics.0.min_insync_replicas=3"},
+	"topics.retention":                          {fbRetain, "topics.0.retention=1h"},
+	"topics.retention_bytes":                    {fbRetain, "topics.0.retention_bytes=100KB"},
+	"topics.segment_bytes":                      {fbRetain, "topics.0.segment_bytes=64MB"},
+	"topics.max_message_bytes":                  {fbBaseline, "topics.0.max_message_bytes=2KB"},
+	"producers.instances":                       {fbBaseline, "producers.0.instances=1"},
+	"producers.rate":                            {fbBaseline, "producers.0.rate=4K/s"},
+	"producers.arrival":                         {fbBaseline, "producers.0.arrival=constant"},
+	"producers.keys":                            {fbBaseline, "producers.0.keys=none"},
+	"producers.message_size":                    {fbBaseline, "producers.0.message_size=1KB"},
+	"producers.acks":                            {fbBaseline, "producers.0.acks=1"},
+	"producers.batch_size":                      {fbBaseline, "producers.0.batch_size=600B"},
+	"producers.linger":                          {fbBaseline, "producers.0.linger=0"},
+	"producers.compression_ratio":               {fbBaseLZ4, "producers.0.compression_ratio=4"},
+	"producers.max_in_flight":                   {fbLost, "producers.0.max_in_flight=1"},
+	"producers.retries":                         {fbLost, "producers.0.retries=0"},
+	"producers.retry_backoff":                   {fbLost, "producers.0.retry_backoff=500ms"},
+	"producers.retry_backoff_max":               {fbBroker, "producers.0.retry_backoff_max=5s"},
+	"producers.delivery_timeout":                {fbBrokerRT, "producers.0.delivery_timeout=1005ms"},
+	"producers.request_timeout":                 {fbBroker, "producers.0.request_timeout=1s"},
+	"producers.metadata_max_age":                {fieldBase{"leader-isolation", nil}, "producers.0.metadata_max_age=5s"},
+	"producers.buffer_memory":                   {fbBlock, "producers.0.buffer_memory=4MB"},
+	"producers.max_block":                       {fbBlock, "producers.0.max_block=1ms"},
+	"producers.max_request_size":                {fbBaseline, "producers.0.max_request_size=400B"},
+	"producers.enable_idempotence":              {fbLost, "producers.0.enable_idempotence=true"},
+	"producers.buffer_full":                     {fbBlock, "producers.0.buffer_full=error"},
+	"producers.rate_limit":                      {fbThrottle, "producers.0.rate_limit=1K/s"},
+	"producers.rate_burst":                      {fbThrottle, "producers.0.rate_burst=5K"},
+	"producers.drop.low_priority":               {fbDrop, "producers.0.drop.low_priority=10%"},
+	"producers.drop.lag_above":                  {fbDrop, "producers.0.drop.lag_above=100K"},
+	"consumer_groups.consumers":                 {fbSlow, "consumer_groups.0.consumers=4"},
+	"consumer_groups.processing":                {fbBaseline, "consumer_groups.0.processing=exp(200us)"},
+	"consumer_groups.max_poll_records":          {fbSlow, "consumer_groups.0.max_poll_records=10"},
+	"consumer_groups.fetch_min_bytes":           {fbBaseline, "consumer_groups.0.fetch_min_bytes=64KB"},
+	"consumer_groups.fetch_max_wait":            {fbBaseline, "consumer_groups.0.fetch_max_wait=5ms"},
+	"consumer_groups.max_partition_fetch_bytes": {fbSlow, "consumer_groups.0.max_partition_fetch_bytes=1KB"},
+	"consumer_groups.fetch_max_bytes":           {fbSlow, "consumer_groups.0.fetch_max_bytes=1KB"},
+	"consumer_groups.commit":                    {fbBaseline, "consumer_groups.0.commit=auto"},
+	"consumer_groups.auto_commit_interval":      {fbBaseAuto, "consumer_groups.0.auto_commit_interval=100ms"},
+	"consumer_groups.assignment":                {fbBaseline, "consumer_groups.0.assignment=roundrobin"},
+	"consumer_groups.idempotent":                {fbLost, "consumer_groups.0.idempotent=true"},
+	"consumer_groups.session_timeout":           {fbCrash, "consumer_groups.*.session_timeout=20s"},
+	"consumer_groups.heartbeat_interval":        {fbCrash, "consumer_groups.*.heartbeat_interval=500ms"},
+	"consumer_groups.max_poll_interval":         {fbSlowB, "consumer_groups.*.max_poll_interval=1s"},
+	"consumer_groups.initial_rebalance_delay":   {fbBaseline, "consumer_groups.0.initial_rebalance_delay=1s"},
+	"consumer_groups.metadata_max_age":          {fieldBase{"add-partitions", nil}, "consumer_groups.*.metadata_max_age=1m"},
+	"consumer_groups.static_membership":         {fbCrash, "consumer_groups.*.static_membership=true"},
+
+	"consumer_groups.failures.policy":             {fbPoison, "consumer_groups.0.failures.policy=skip"},
+	"consumer_groups.failures.max_attempts":       {fbPoison, "consumer_groups.1.failures.max_attempts=2"},
+	"consumer_groups.failures.backoff":            {fbPoison, "consumer_groups.1.failures.backoff=1s"},
+	"consumer_groups.failures.dlq":                {fbPoison, "consumer_groups.1.failures.dlq=orders-rt-dlq"},
+	"consumer_groups.failures.retry_topics.delay": {fbPoison, "consumer_groups.2.failures.retry_topics.0.delay=100ms"},
+
+	"consumer_groups.autoscale.lag_above":     {fbAuto, "consumer_groups.0.autoscale.lag_above=1M"},
+	"consumer_groups.autoscale.spin_up":       {fbAuto, "consumer_groups.0.autoscale.spin_up=100ms"},
+	"consumer_groups.autoscale.check_every":   {fbAuto, "consumer_groups.0.autoscale.check_every=100ms"},
+	"consumer_groups.autoscale.max_consumers": {fbAuto, "consumer_groups.0.autoscale.max_consumers=2"},
+
+	"consumer_groups.downstream.timeout":     {fbMeta, "consumer_groups.*.downstream.timeout=10ms"},
+	"consumer_groups.downstream.concurrency": {fbMeta, "consumer_groups.*.downstream.concurrency=2"},
+	"consumer_groups.downstream.capacity":    {fbMeta, "consumer_groups.*.downstream.capacity=100/s"},
+	"consumer_groups.downstream.handoff":     {fbMeta, "consumer_groups.0.downstream.handoff=log"},
+
+	"consumer_groups.auto_offset_reset":           {fieldBase{"add-partitions", nil}, "consumer_groups.0.auto_offset_reset=earliest"},
+	"consumer_groups.failures.poison_share":       {fbPoison, "consumer_groups.1.failures.poison_share=1%"},
+	"consumer_groups.failures.backoff_max":        {fbPoison, "consumer_groups.1.failures.backoff_max=150ms"},
+	"consumer_groups.failures.jitter":             {fbPoison, "consumer_groups.1.failures.jitter=50%"},
+	"consumer_groups.failures.transient_rate":     {fbPoison, "consumer_groups.1.failures.transient_rate=5%"},
+	"consumer_groups.downstream.queue":            {fbStorm, "consumer_groups.0.downstream.queue=100"},
+	"consumer_groups.downstream.layers":           {fbStorm, "consumer_groups.0.downstream.layers=1"},
+	"consumer_groups.downstream.attempts":         {fbStorm, "consumer_groups.0.downstream.attempts=1"},
+	"consumer_groups.downstream.backoff":          {fbStorm, "consumer_groups.1.downstream.backoff=100ms"},
+	"consumer_groups.downstream.retry_budget":     {fbStorm, "consumer_groups.1.downstream.retry_budget=50%"},
+	"consumer_groups.downstream.requeue":          {fbMeta, "consumer_groups.0.downstream.requeue=false"},
+	"consumer_groups.downstream.workers":          {fbStorm, "consumer_groups.0.downstream.workers=10"},
+	"consumer_groups.downstream.handoff_capacity": {fbMeta, "consumer_groups.0.downstream.handoff_capacity=100"},
+	"faults.broker":                               {fbLost, "faults.0.broker=1"},
+	"faults.consumer":                             {fbSlowB, "faults.0.consumer=1"},
+	"faults.count":                                {fieldBase{"add-partitions", nil}, "faults.0.count=8"},
+	"faults.lose_page_cache":                      {fbBrokerFull, "faults.0.lose_page_cache=true"},
+	"faults.at":                                   {fbBroker, "faults.0.at=5s"},
+	"faults.duration":                             {fbBroker, "faults.0.duration=3s"},
+	"faults.leader":                               {fbBroker, "faults.0.leader=orders/1"},
+	"faults.slowdown":                             {fbSlowB, "faults.0.slowdown=5x"},
+	"faults.share":                                {fbLost, "faults.0.share=50%"},
+}
+
+// fieldsDescriptive configure nothing: they name, describe or judge.
+var fieldsDescriptive = map[string]string{
+	"name":                  "the scenario's name, shown in reports",
+	"description":           "the lesson in words",
+	"expect":                "assertions judged on the results, not settings of the run",
+	"topics.name":           "a name other fields refer to",
+	"producers.name":        "a name, shown in results",
+	"producers.topic":       "a reference to a topic by name (an unknown one is refused)",
+	"consumer_groups.name":  "a name, shown in results",
+	"consumer_groups.topic": "a reference to a topic by name (an unknown one is refused)",
+	"consumer_groups.failures.retry_topics.topic": "a topic name (a clash is refused)",
+	"faults.type":                     "selects the fault; each type's behaviour is shown by its own tests",
+	"faults.label":                    "a label for plots",
+	"cluster.hardware":                "the profile's numbers, each field listed on its own",
+	"consumer_groups.isolation_level": "read_committed reads below the last stable offset, equal to the high watermark until transactions exist; TestReadCommittedWithoutTransactions shows both read the same today",
+}
+
+// fieldsNotShown have no pair here yet; each is exercised by its own
+// behaviour test where named. The list is the work left.
+var fieldsNotShown = map[string]string{
+	"faults.group":                         "in the built-ins another group's target overlaps a second fault, which validation refuses; the consumer fault tests target each group",
+	"producers.compression":                "ignored today beyond compression_ratio, which it must come with: no CPU is charged for compressing yet, so the codec itself changes nothing",
+	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
+	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
+	"faults.topic":                         "target topic: add-partitions",
+}
+
+// schemaFields lists every leaf field of the scenario schema by its YAML
+// path (list indexes dropped).
+func schemaFields() []string {
+	var out []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t.PkgPath() != "mqsim/scenarios" || t.Name() == "TimeDist" || t.Name() == "SizeDist" {
+			out = append(out, strings.TrimPrefix(path, "."))
+			return
+		}
+		for i := range t.NumField() {
+			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+			if tag != "" && tag != "-" {
+				walk(t.Field(i).Type, path+"."+tag)
+			}
+		}
+	}
+	walk(reflect.TypeOf(scenarios.Scenario{}), "")
+	sort.Strings(out)
+	return out
+}
+
+// TestEverySettingHasAnEffect always checks that every field of the schema
+// is classified; the ≈ 100 pairs of runs (about 30 s on 2 cores) run when
+// MQSIM_FIELD_EFFECTS=1 is set:
+//
+//	MQSIM_FIELD_EFFECTS=1 go test ./model/kafka -run TestEverySettingHasAnEffect
+func TestEverySettingHasAnEffect(t *testing.T) {
+	runPairs := os.Getenv("MQSIM_FIELD_EFFECTS") == "1" && !testing.Short()
+	var (
+		mu    sync.Mutex
+		bases = map[string]*struct {
+			once sync.Once
+			out  string
+			err  error
+		}{}
+	)
+	runOf := func(name string, sets []string) (string, error) {
+		l, err := scenarios.LoadScenario(name, sets)
+		if err != nil {
+			return "", err
+		}
+		r, err := Run(&l.Scenario, Options{})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%+v", *r), nil
+	}
+	baseOf := func(b fieldBase) (string, error) {
+		key := b.name + " " + strings.Join(b.sets, " ")
+		mu.Lock()
+		e := bases[key]
+		if e == nil {
+			e = &struct {
+				once sync.Once
+				out  string
+				err  error
+			}{}
+			bases[key] = e
+		}
+		mu.Unlock()
+		e.once.Do(func() { e.out, e.err = runOf(b.name, b.sets) })
+		return e.out, e.err
+	}
+	var notShown []string
+	for _, f := range schemaFields() {
+		if _, ok := fieldsDescriptive[f]; ok {
+			continue
+		}
+		if why, ok := fieldsNotShown[f]; ok {
+			notShown = append(notShown, f+" ("+why+")")
+			continue
+		}
+		e, ok := fieldEffects[f]
+		if !ok {
+			t.Errorf("%s: a setting with no pair of runs showing its effect: add one to fieldEffects, or refuse it at validation", f)
+			continue
+		}
+		if !runPairs {
+			continue
+		}
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			base, err := baseOf(e.base)
+			if err != nil {
+				t.Fatalf("base %s %v: %v", e.base.name, e.base.sets, err)
+			}
+			got, err := runOf(e.base.name, append(append([]string{}, e.base.sets...), e.set))
+			if err != nil {
+				t.Fatalf("%s with --set %s: %v", e.base.name, e.set, err)
+			}
+			if got == base {
+				t.Errorf("%s with --set %s gives the same results as without: the setting is ignored", e.base.name, e.set)
+			}
+		})
+	}
+	for f := range fieldEffects {
+		if !slicesContains(schemaFields(), f) {
+			t.Errorf("fieldEffects names %s, not a field of the schema", f)
+		}
+	}
+	t.Logf("fields without a pair of runs yet (%d): %s", len(notShown), strings.Join(notShown, "; "))
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

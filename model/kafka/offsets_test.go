@@ -1,0 +1,91 @@
+package kafka
+
+import (
+	"encoding/binary"
+	"fmt"
+	"testing"
+
+	"mqsim/model/commitlog"
+)
+
+// TestOffsetCommitSplitsUnderMaxBatch: an OffsetCommit for more partitions
+// than one __consumer_offsets batch can hold is written as several
+// batches, each under the log's limit, instead of the log refusing it
+// (MESSAGE_TOO_LARGE) and the run failing. The limit is lowered to 2 KiB so
+// that 300 partitions show what 200,000 would at the default 1 MiB: each
+// record is at least its key "readers/events/NNN" (18 B) and value (8 B),
+// so one commit of 300 partitions is at least 300 × 26 = 7,800 B, four
+// batches or more.
+func TestOffsetCommitSplitsUnderMaxBatch(t *testing.T) {
+	old := offsetsMaxBatchBytes
+	offsetsMaxBatchBytes = 2 << 10
+	defer func() { offsetsMaxBatchBytes = old }()
+
+	s := baseScenario(3000, 1e9)
+	s.Topics[0].Partitions = 300
+	s.ConsumerGroups[0].Consumers = 1
+	s.ConsumerGroups[0].Commit = "after"
+	w, r, err := run(s, Options{})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	defer w.close()
+	if r.OffsetCommits == 0 {
+		t.Fatal("no offset commits")
+	}
+	if r.Lost != 0 || r.Duplicates != 0 {
+		t.Errorf("lost %d, duplicates %d", r.Lost, r.Duplicates)
+	}
+	g := w.groups[0]
+	log := g.coord.offsets
+	var batches, records int64
+	latest := map[string]int64{} // offset-record key → last committed offset
+	var rr commitlog.RecordReader
+	for off := log.LogStartOffset(); off < log.LogEndOffset(); {
+		// A read stops at a segment's end: read on from where it stopped.
+		res, err := log.Read(off, commitlog.ReadOptions{MaxBytes: 1 << 30, Upto: commitlog.UptoLogEnd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NextOffset <= off {
+			t.Fatalf("read at %d made no progress", off)
+		}
+		off = res.NextOffset
+		it := commitlog.Batches(res.Data)
+		for it.Next() {
+			b := it.Batch()
+			if b.Size() > offsetsMaxBatchBytes {
+				t.Errorf("batch at %d of %d bytes, over the limit %d", b.BaseOffset(), b.Size(), offsetsMaxBatchBytes)
+			}
+			batches++
+			if err := rr.Reset(b); err != nil {
+				t.Fatal(err)
+			}
+			for rr.Next() {
+				rec := rr.Record()
+				latest[string(rec.Key)] = int64(binary.BigEndian.Uint64(rec.Value))
+				records++
+			}
+			if err := rr.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if batches < 4 || batches <= r.OffsetCommits {
+		t.Errorf("%d batches for %d commits: want the commits split", batches, r.OffsetCommits)
+	}
+	// Nothing lost to the split: the log's last record for each partition
+	// is the group's committed offset.
+	for p, off := range g.committed {
+		key := fmt.Sprintf("readers/events/%d", p)
+		if got, ok := latest[key]; off > 0 && (!ok || got != off) {
+			t.Errorf("partition %d: committed %d, the log's last record says %d (present %v)", p, off, got, ok)
+		}
+	}
+	if records < 300 {
+		t.Errorf("%d offset records: want at least one commit of 300 partitions", records)
+	}
+}

@@ -1,0 +1,865 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"mqsim/model/check"
+	"mqsim/model/commitlog"
+	"mqsim/model/net"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// recordOverhead approximates a sized record's bytes beyond its value
+// (length, attributes, deltas, key length, value size, prefix), for
+// batch.size and buffer.memory accounting.
+const recordOverhead = 24
+
+// producer is one producer client instance: an arrival process feeding a
+// record accumulator (one open batch per partition), and a sender with one
+// connection per broker.
+type producer struct {
+	w    *world
+	idx  int // global instance number: the message-id's producer part
+	name string
+	spec *scenarios.Producer
+	t    *topic
+
+	compression float64 // compression_ratio, 1 without a codec
+	arr         arrivals
+	keys        *keyGen
+	rng         *rand.Rand
+	size        sim.Dist
+
+	acks            int // 0, 1, or -1 for all
+	idem            bool
+	pid             int64
+	batchSize       int64
+	bufMax          int64
+	maxReq          int64
+	linger          sim.Time
+	backoff         sim.Time
+	backoffMax      sim.Time
+	deliveryTimeout sim.Time
+	reqTimeout      sim.Time
+	retries         int
+	maxInFlight     int
+	metaMaxAge      sim.Time // metadata.max.age.ms
+
+	node net.NodeID // the producer's host on the network
+	meta metaClient // its cached partition leaders (metadata.go)
+
+	parts    []pacc
+	conns    []*prodConn
+	bufUsed  int64
+	sticky   int
+	batches  []*pbatch // every batch object, by id
+	free     []int32
+	keyBuf   []byte
+	prefix   []byte
+	building int    // batches open, queued, backing off or in flight
+	passes   uint64 // drain passes, to hold a partition's later batches
+
+	produced, acked, failed, indeterminate, nBatches, batchRecords int64
+	tooLargeN                                                      int64 // failed as RecordTooLarge (limits.go)
+	ackHist                                                        *sim.Histogram
+	bytesAcked                                                     int64
+	bp                                                             *backpressure // buffer-full, throttling, dropping
+}
+
+// pacc is the accumulator of one partition.
+type pacc struct {
+	bb       commitlog.BatchBuilder
+	open     int32 // id of the open batch, or -1
+	nextSeq  int32 // message-id sequence of the partition's next batch
+	retrying int   // batches of this partition backing off (idempotent: hold later ones)
+
+	// The idempotent producer's state for this partition's log. A batch
+	// gets its log sequence when first sent; the log's expectations are
+	// (epoch, ackedNext) once every batch sent before has been answered.
+	epoch     int16  // producer epoch of this partition's sequences
+	logSeq    int32  // log sequence of the next batch sent in this epoch
+	ackedNext int32  // log sequence after the last acknowledged batch
+	gap       int32  // lowest log sequence of this epoch that ended unacknowledged, or -1
+	bump      bool   // epoch bump due: applied once nothing is in flight
+	inFlight  int    // batches sent and not yet answered
+	held      uint64 // drain pass that held a batch of this partition back
+}
+
+// pbatch is one producer batch from creation to its final outcome.
+type pbatch struct {
+	id           int32
+	part         int32
+	seq0         int32
+	n            int32
+	gen          uint32 // bumped on reuse, to ignore stale linger timers
+	times        []sim.Time
+	data         []byte
+	bytes        int64
+	created      sim.Time
+	attempts     int
+	maybeWritten bool
+	stamped      bool  // idempotent: logSeq and epoch are set in data
+	epoch        int16 // producer epoch stamped
+	logSeq       int32 // log sequence stamped (seq0 is the message id)
+}
+
+// prodConn is a producer's connection to one broker: the sender's queue of
+// ready batches and in-flight count, and the broker's side (requests are
+// handled one at a time per connection, in order).
+type prodConn struct {
+	p        *producer
+	b        *broker
+	up, down net.Link
+	queue    []int32 // sealed batches ready to send (retries sorted in front)
+	lingered []int32 // open batches whose linger has passed
+	inFlight int
+	busy     bool     // broker side: a request of this connection is being handled
+	waiting  []uint32 // broker side: requests received, waiting their turn
+}
+
+// produceReq is one produce request on its way to the broker and back.
+type produceReq struct {
+	id       uint32
+	c        *prodConn
+	batches  []int32
+	gens     []uint32 // each batch's generation when sent
+	results  []int8
+	bytes    int64
+	pending  int
+	handled  bool
+	timedOut bool
+	gone     bool   // the network lost it or its response: only the timer is left to free it
+	use      uint64 // numbers the uses of this request object, to recognise a reused one
+	timer    sim.EventID
+	sentAt   sim.Time
+}
+
+// Produce outcomes per batch.
+const (
+	resOK int8 = iota
+	resTransient
+	resNotLeader
+	resNotEnoughReplicas
+	resNotEnoughReplicasAfterAppend
+	resOutOfOrder
+	resFatal
+	resTooLarge // the batch is over the topic's max.message.bytes
+)
+
+func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*producer, error) {
+	name := fmt.Sprintf("%s-%d", spec.Name, inst)
+	arr, err := scenarios.ParseArrival(spec.Arrival)
+	if err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
+	keys, err := scenarios.ParseKeys(spec.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
+	if spec.MessageSize.Dist == nil {
+		return nil, fmt.Errorf("producer %s: no message size", spec.Name)
+	}
+	rate := float64(spec.Rate) / float64(max(spec.Instances, 1))
+	p := &producer{w: w, idx: idx, name: name, spec: spec, t: t,
+		rng:  w.s.Stream("producer/" + name),
+		size: spec.MessageSize.Dist,
+		pid:  w.pidBase + int64(idx), batchSize: int64(spec.BatchSize), bufMax: int64(spec.BufferMemory),
+		maxReq: int64(spec.MaxRequestSize), linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
+		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
+		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
+		metaMaxAge:  sim.Time(spec.MetadataMaxAge),
+		ackHist:     sim.NewLatencyHistogram(),
+		compression: math.Max(float64(spec.CompressionRatio), 1),
+	}
+	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
+	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
+	acks, err := spec.AcksLevel()
+	if err != nil {
+		return nil, err
+	}
+	p.acks = int(acks)
+	// The scenario is resolved (scenarios.Defaults): the model applies no
+	// defaults of its own.
+	if spec.EnableIdempotence == nil || spec.Retries == nil || p.batchSize <= 0 || p.bufMax <= 0 || p.metaMaxAge <= 0 {
+		return nil, fmt.Errorf("producer %s: enable_idempotence, retries, batch_size, buffer_memory or metadata_max_age unset: want a resolved scenario", spec.Name)
+	}
+	p.idem = *spec.EnableIdempotence
+	p.retries = *spec.Retries
+	p.parts = make([]pacc, len(t.parts))
+	for i := range p.parts {
+		p.parts[i].open = -1
+		p.parts[i].gap = -1
+	}
+	p.node = w.net.AddNode("producer-" + name)
+	w.clientNodes = append(w.clientNodes, p.node)
+	for _, b := range w.brokers {
+		c := &prodConn{p: p, b: b}
+		w.linkProducer(c)
+		p.conns = append(p.conns, c)
+	}
+	p.setupMetadata()
+	if len(t.parts) > 0 {
+		p.sticky = p.rng.IntN(len(t.parts))
+	}
+	if p.bp, err = newBackpressure(p); err != nil {
+		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
+	}
+	return p, nil
+}
+
+func (p *producer) start() {
+	if p.arr.rate > 0 {
+		p.w.s.AtCall(p.arr.next(0), p.arrive, 0)
+	}
+}
+
+// arrive handles one message handed to the producer: pick the partition,
+// append to its open batch, seal when full.
+func (p *producer) arrive(uint64) {
+	w := p.w
+	now := w.s.Now()
+	if now >= w.end {
+		return
+	}
+	next := p.arr.next(now)
+	ev := w.s.AtCall(next, p.arrive, 0)
+	p.produced++
+	size := int64(p.size.Sample(p.rng))
+	if size < 0 {
+		size = 0
+	}
+	k := p.keys.next()
+	if p.tooLarge(size, k) {
+		return // refused by send(): RecordTooLarge (limits.go)
+	}
+	if !p.admit(now, size, k) {
+		if p.bp.afterAdmit(now, next) {
+			w.s.Cancel(ev) // blocked: later arrivals are counted (bufferpool.go)
+		}
+		return // dropped, rejected, or waiting for a token or memory (backpressure.go)
+	}
+	p.bp.blk.streak = 0
+	p.put(now, size, k)
+}
+
+// put appends one message, whose send() was called at born, to its
+// partition's open batch; admit has made sure it fits in buffer.memory.
+func (p *producer) put(born sim.Time, size, k int64) {
+	now := p.w.s.Now()
+	// A compressed batch costs its compressed bytes everywhere (as Kafka's
+	// producer estimates them when it fills batch.size).
+	if p.compression > 1 {
+		size = max(1, int64(math.Round(float64(size)/p.compression)))
+	}
+	var key []byte
+	part := p.sticky
+	if k >= 0 {
+		p.keyBuf = keyBytes(p.keyBuf, k)
+		key = p.keyBuf
+		part = partitionFor(key, len(p.t.parts))
+	}
+	rec := size + recordOverhead + int64(len(key))
+	a := &p.parts[part]
+	if a.open >= 0 && a.bb.EstimatedSize()+rec > p.batchSize {
+		p.seal(part)
+	}
+	if a.open < 0 {
+		p.openBatch(part, now)
+	}
+	b := p.batches[a.open]
+	seq := a.nextSeq + b.n
+	p.prefix = check.AppendID(p.prefix[:0], p.idx, seq, born)
+	a.bb.AddSized(int64(born/sim.Millisecond), key, p.prefix, max(size, int64(len(p.prefix))), nil)
+	b.n++
+	b.times = append(b.times, born)
+	b.bytes += rec
+	p.bufUsed += rec
+	p.bp.blk.peak = max(p.bp.blk.peak, p.bufUsed)
+	if a.bb.EstimatedSize() >= p.batchSize {
+		p.seal(part)
+	} else if p.linger <= 0 && b.n == 1 {
+		// linger.ms=0: ready at once, but still open to more records
+		// until the sender takes it.
+		c := p.conn(part)
+		c.lingered = append(c.lingered, b.id)
+		p.drain(c)
+	}
+}
+
+func (p *producer) newBatch() *pbatch {
+	if n := len(p.free); n > 0 {
+		b := p.batches[p.free[n-1]]
+		p.free = p.free[:n-1]
+		return b
+	}
+	b := &pbatch{id: int32(len(p.batches))}
+	p.batches = append(p.batches, b)
+	return b
+}
+
+func (p *producer) release(b *pbatch) {
+	p.bufUsed -= b.bytes
+	p.building--
+	b.gen++
+	b.times = b.times[:0]
+	b.n, b.bytes, b.attempts, b.maybeWritten, b.stamped = 0, 0, 0, false, false
+	p.free = append(p.free, b.id)
+	p.bp.freed()
+}
+
+func (p *producer) openBatch(part int, now sim.Time) {
+	a := &p.parts[part]
+	b := p.newBatch()
+	b.part, b.seq0, b.created = int32(part), a.nextSeq, now
+	p.building++
+	a.open = b.id
+	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	if p.linger > 0 {
+		p.w.s.AfterCall(p.linger, p.lingerDone, uint64(b.id)|uint64(b.gen)<<32)
+	}
+}
+
+// conn is the connection to the broker the producer believes leads part.
+func (p *producer) conn(part int) *prodConn { return p.conns[p.leaderOf(part)] }
+
+// lingerDone marks an open batch ready once linger.ms has passed.
+func (p *producer) lingerDone(arg uint64) {
+	b := p.batches[int32(arg)]
+	if b.gen != uint32(arg>>32) || p.parts[b.part].open != b.id {
+		return
+	}
+	c := p.conn(int(b.part))
+	c.lingered = append(c.lingered, b.id)
+	p.drain(c)
+}
+
+// seal closes the partition's open batch, queues it and sends what it can.
+func (p *producer) seal(part int) {
+	if c := p.sealOnly(part); c != nil {
+		p.drain(c)
+	}
+}
+
+// sealOnly closes the partition's open batch, encodes it and queues it on
+// its connection, which it returns (nil if there was no open batch).
+func (p *producer) sealOnly(part int) *prodConn {
+	a := &p.parts[part]
+	if a.open < 0 {
+		return nil
+	}
+	b := p.batches[a.open]
+	a.open = -1
+	data, err := a.bb.Build()
+	if err != nil {
+		p.w.fail(fmt.Errorf("producer %s: build batch: %w", p.name, err))
+		return nil
+	}
+	b.data = append(b.data[:0], data...)
+	a.nextSeq += b.n
+	p.nBatches++
+	p.batchRecords += int64(b.n)
+	if part == p.sticky && len(p.t.parts) > 1 {
+		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
+	}
+	c := p.conn(part)
+	for i, id := range c.lingered {
+		if id == b.id {
+			c.lingered = append(c.lingered[:i], c.lingered[i+1:]...)
+			break
+		}
+	}
+	c.queue = append(c.queue, b.id)
+	return c
+}
+
+// drain sends ready batches while the connection has room in flight.
+func (p *producer) drain(c *prodConn) {
+	if c.inFlight >= p.maxInFlight {
+		return
+	}
+	for len(c.lingered) > 0 {
+		id := c.lingered[0]
+		if p.sealOnly(int(p.batches[id].part)) == nil { // removes it from lingered
+			c.lingered = c.lingered[1:]
+		}
+	}
+	now := p.w.s.Now()
+	for c.inFlight < p.maxInFlight && len(c.queue) > 0 {
+		req := p.w.newPreq(c)
+		kept := c.queue[:0]
+		p.passes++
+		pass := p.passes
+		for i, id := range c.queue {
+			b := p.batches[id]
+			a := &p.parts[b.part]
+			if now >= b.created+p.deliveryTimeout {
+				p.expire(b)
+				continue
+			}
+			// While a batch of this partition backs off, later ones wait when
+			// order is guaranteed: by idempotence, or (as Kafka's
+			// guaranteeMessageOrder) by max.in.flight = 1. An idempotent
+			// partition also keeps its batches in order within a request,
+			// and sends nothing while an epoch bump waits for its batches
+			// in flight to be answered.
+			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && a.inFlight > 0)) ||
+				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+				a.held = pass
+				kept = append(kept, c.queue[i])
+				continue
+			}
+			if p.idem && !p.stamp(b) {
+				return
+			}
+			req.batches = append(req.batches, id)
+			req.gens = append(req.gens, b.gen)
+			req.bytes += b.bytes
+		}
+		c.queue = kept
+		if len(req.batches) == 0 {
+			p.w.freePreqID(req.id)
+			return
+		}
+		p.send(req)
+	}
+}
+
+func (p *producer) send(req *produceReq) {
+	w := p.w
+	c := req.c
+	c.inFlight++
+	w.produceRequests++
+	req.sentAt = w.s.Now()
+	for _, id := range req.batches {
+		b := p.batches[id]
+		b.attempts++
+		if p.acks != 0 {
+			p.parts[b.part].inFlight++
+		}
+	}
+	if p.acks == 0 {
+		// No response will come: the send completes the batches (their
+		// buffers are released once the broker has read them).
+		for _, id := range req.batches {
+			p.account(p.batches[id], true)
+		}
+		c.inFlight--
+	} else {
+		deadline := req.sentAt + p.reqTimeout
+		for _, id := range req.batches {
+			deadline = min(deadline, p.batches[id].created+p.deliveryTimeout)
+		}
+		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
+	}
+	w.net.Send(&c.up, w.fPrArrive, uint64(req.id))
+}
+
+// requestTimeout fires when a request got no response in time: its batches
+// may or may not have been written.
+func (p *producer) requestTimeout(id uint64) {
+	req := p.w.preqs[id]
+	req.timedOut = true
+	if req.gone {
+		defer p.w.freePreqID(req.id)
+	}
+	// Kafka closes the connection of a timed-out request and refreshes
+	// its metadata.
+	p.avoidBroker(req.c.b.id)
+	p.refreshMetadata(p.backoff)
+	req.c.inFlight--
+	for _, bid := range req.batches {
+		p.parts[p.batches[bid].part].inFlight--
+	}
+	for _, bid := range req.batches {
+		p.retry(p.batches[bid], true)
+	}
+	p.drain(req.c)
+}
+
+// onResponse handles the broker's answer for each batch.
+func (p *producer) onResponse(req *produceReq) {
+	if req.timedOut {
+		return
+	}
+	p.w.s.Cancel(req.timer)
+	req.c.inFlight--
+	for _, id := range req.batches {
+		p.parts[p.batches[id].part].inFlight--
+	}
+	for i, id := range req.batches {
+		b := p.batches[id]
+		switch req.results[i] {
+		case resOK:
+			p.complete(b, true)
+		case resNotEnoughReplicasAfterAppend:
+			p.retry(b, true)
+		case resNotLeader:
+			p.refreshMetadata(p.backoff)
+			p.retry(b, false)
+		case resTransient, resNotEnoughReplicas:
+			p.retry(b, false)
+		case resOutOfOrder:
+			if p.idem {
+				p.outOfOrder(b)
+				p.retry(b, false)
+			} else {
+				p.complete(b, false)
+			}
+		case resTooLarge:
+			p.tooLargeN += int64(b.n)
+			p.complete(b, false)
+		default:
+			p.complete(b, false)
+		}
+	}
+	p.drain(req.c)
+}
+
+// stamp gives an idempotent batch its producer epoch and log sequence when
+// it is first sent, or sent again after an epoch bump (which it applies
+// first if one is due); a retry of a stamped batch keeps its stamp, so the
+// log can recognise it as a duplicate. It reports false if the run failed.
+func (p *producer) stamp(b *pbatch) bool {
+	a := &p.parts[b.part]
+	if a.bump {
+		// Nothing of this partition is in flight: start a new epoch at
+		// sequence 0 (KIP-360); the log fences the older one.
+		if a.epoch == math.MaxInt16 {
+			p.w.fail(fmt.Errorf("producer %s: partition %d: producer epoch exhausted", p.name, b.part))
+			return false
+		}
+		a.epoch++
+		a.logSeq, a.ackedNext, a.gap, a.bump = 0, 0, -1, false
+	}
+	if b.stamped && b.epoch == a.epoch {
+		return true
+	}
+	b.stamped, b.epoch, b.logSeq = true, a.epoch, a.logSeq
+	a.logSeq = seqNext(a.logSeq, b.n)
+	if err := commitlog.Batch(b.data).SetProducerState(b.epoch, b.logSeq); err != nil {
+		p.w.fail(fmt.Errorf("producer %s: stamp batch: %w", p.name, err))
+		return false
+	}
+	return true
+}
+
+// seqNext is s+n on sequences, which wrap at MaxInt32 as in Kafka.
+func seqNext(s, n int32) int32 { return int32((int64(s) + int64(n)) % (1 << 31)) }
+
+// outOfOrder handles the log's refusal of an idempotent batch's sequence.
+// Refused while earlier batches of its epoch are still unanswered, it is
+// retried as it is: they may yet arrive. Refused as the first batch not
+// acknowledged, or after a batch of the epoch ended unacknowledged, the
+// sequences before it can never arrive (expired, or truncated by an
+// unclean election): the partition's epoch is bumped and every batch not
+// yet acknowledged is stamped again from sequence 0 when sent. A batch of
+// an older epoch is simply stamped again.
+func (p *producer) outOfOrder(b *pbatch) {
+	a := &p.parts[b.part]
+	if !b.stamped || b.epoch != a.epoch || a.bump {
+		return
+	}
+	if b.logSeq == a.ackedNext || (a.gap >= 0 && b.logSeq >= a.gap) {
+		a.bump = true
+	}
+}
+
+// unacked notes that an idempotent batch ended without acknowledgement: its
+// sequences may be missing from the log, a gap later batches cannot pass.
+func (p *producer) unacked(b *pbatch) {
+	a := &p.parts[b.part]
+	if !p.idem || !b.stamped || b.epoch != a.epoch || b.logSeq < a.ackedNext {
+		return
+	}
+	if a.gap < 0 || b.logSeq < a.gap {
+		a.gap = b.logSeq
+	}
+}
+
+// complete ends a batch: acknowledged, or failed for good.
+func (p *producer) complete(b *pbatch, ok bool) {
+	p.account(b, ok)
+	p.release(b)
+}
+
+// account records a batch's outcome with the checker and statistics.
+func (p *producer) account(b *pbatch, ok bool) {
+	now := p.w.s.Now()
+	if ok {
+		if a := &p.parts[b.part]; p.idem && b.stamped && b.epoch == a.epoch {
+			a.ackedNext = seqNext(b.logSeq, b.n)
+			if a.gap >= 0 && a.ackedNext > a.gap {
+				a.gap = -1 // the log took a later batch: nothing is missing
+			}
+		}
+		p.acked += int64(b.n)
+		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
+		p.w.chk.Ack(p.idx, int(b.part), b.seq0, b.n)
+		if now >= p.w.warm {
+			for _, t := range b.times {
+				if t >= p.w.warm {
+					p.ackHist.RecordTime(now - t)
+				}
+			}
+		}
+	} else {
+		p.unacked(b)
+		if b.maybeWritten {
+			p.indeterminate += int64(b.n)
+		} else {
+			p.failed += int64(b.n)
+		}
+	}
+}
+
+func (p *producer) expire(b *pbatch) {
+	p.unacked(b)
+	if b.attempts > 0 && b.maybeWritten {
+		p.indeterminate += int64(b.n)
+	} else {
+		p.failed += int64(b.n)
+	}
+	p.release(b)
+}
+
+// retry backs a batch off (exponential, ±20% jitter) and requeues it, or
+// fails it when retries or delivery.timeout.ms are spent.
+func (p *producer) retry(b *pbatch, maybeWritten bool) {
+	now := p.w.s.Now()
+	b.maybeWritten = b.maybeWritten || maybeWritten
+	d := p.backoff
+	for i := 1; i < b.attempts && d < p.backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, p.backoffMax)
+	d = sim.Time(float64(d) * (0.8 + 0.4*p.rng.Float64()))
+	if b.attempts > p.retries || now+d >= b.created+p.deliveryTimeout {
+		p.expire(b)
+		return
+	}
+	p.w.retries++
+	p.parts[b.part].retrying++
+	p.w.s.AfterCall(d, p.requeue, uint64(b.id))
+}
+
+// requeue puts a backed-off batch back at the front of its connection's
+// queue, before later batches of its partition.
+func (p *producer) requeue(id uint64) {
+	b := p.batches[id]
+	p.parts[b.part].retrying--
+	c := p.conn(int(b.part))
+	pos := 0
+	for i, qid := range c.queue {
+		q := p.batches[qid]
+		if q.part == b.part {
+			if q.seq0 > b.seq0 {
+				pos = i
+				break
+			}
+			pos = i + 1
+		}
+	}
+	c.queue = append(c.queue, 0)
+	copy(c.queue[pos+1:], c.queue[pos:])
+	c.queue[pos] = b.id
+	p.drain(c)
+}
+
+func (w *world) newPreq(c *prodConn) *produceReq {
+	var r *produceReq
+	if n := len(w.freePreq); n > 0 {
+		r = w.preqs[w.freePreq[n-1]]
+		w.freePreq = w.freePreq[:n-1]
+	} else {
+		r = &produceReq{id: uint32(len(w.preqs))}
+		w.preqs = append(w.preqs, r)
+	}
+	r.c = c
+	w.preqUses++
+	r.use = w.preqUses
+	r.batches, r.gens, r.results = r.batches[:0], r.gens[:0], r.results[:0]
+	r.bytes, r.pending, r.handled, r.timedOut, r.gone, r.timer = 0, 0, false, false, false, 0
+	return r
+}
+
+func (w *world) freePreqID(id uint32) {
+	w.preqs[id].use = 0 // no longer the request anyone holds
+	w.freePreq = append(w.freePreq, id)
+}
+
+// Broker side of a produce request.
+
+func (w *world) prArrive(id uint64) {
+	if w.faulty && !w.ctl.prArriveOK(w.preqs[id]) {
+		return
+	}
+	r := w.preqs[id]
+	r.c.b.bytesIn += r.bytes
+	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
+}
+
+// prIn queues the request behind its connection's earlier one: a broker
+// handles one request per connection at a time, in order.
+func (w *world) prIn(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
+	r := w.preqs[id]
+	c := r.c
+	if c.busy {
+		c.waiting = append(c.waiting, uint32(id))
+		return
+	}
+	c.busy = true
+	w.useTime(c.b.CPU, c.b.CPUCost(r.bytes), w.fPrHandle, id)
+}
+
+// prHandle appends each batch to its partition's leader log.
+func (w *world) prHandle(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
+	r := w.preqs[id]
+	c := r.c
+	p := c.p
+	b := c.b
+	r.results = r.results[:0]
+	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
+	for i, bid := range r.batches {
+		pb := p.batches[bid]
+		part := p.t.parts[pb.part]
+		res := resOK
+		// A broker that missed the controller's latest metadata still
+		// believes it leads (a zombie, metadata.go): it appends to its
+		// own replica at its old epoch.
+		zombie := w.faulty && w.ctl.zombie(b.id, part)
+		switch {
+		case pb.gen != r.gens[i]:
+			// The producer gave up on this request and the batch has
+			// completed since: nothing of it is left to write.
+			res = resFatal
+		case transient:
+			res = resTransient
+		case zombie:
+		case part.leader.b != b || w.ctl.offline(part):
+			res = resNotLeader
+		case p.acks < 0 && part.isrSize < p.t.minISR:
+			res = resNotEnoughReplicas
+		}
+		r.results = append(r.results, res)
+		if res != resOK {
+			continue
+		}
+		if zombie {
+			if !w.zombieAppend(r, i, part) {
+				return
+			}
+			continue
+		}
+		log := part.leader.log
+		if p.idem && commitlog.Batch(pb.data).BaseSequence() != 0 {
+			// A log that has never seen this producer must not accept a
+			// batch after a gap (Kafka answers OUT_OF_ORDER_SEQUENCE or
+			// UNKNOWN_PRODUCER_ID); the log itself accepts any first batch.
+			if _, ok := log.ProducerState(p.pid); !ok {
+				r.results[i] = resOutOfOrder
+				continue
+			}
+		}
+		ar, err := log.Append(commitlog.Batch(pb.data), part.epoch)
+		if err != nil {
+			if res, ok := appendRefused(err); ok {
+				r.results[i] = res
+				continue
+			}
+			w.fail(fmt.Errorf("append to %s-%d: %w", p.t.spec.Name, pb.part, err))
+			return
+		}
+		if !ar.Duplicate {
+			part.appended(int64(pb.n), ar.Size)
+		}
+		if p.acks < 0 && part.hw <= ar.LastOffset {
+			part.waiters = append(part.waiters, hwWaiter{req: uint32(id), batch: int32(i), offset: ar.LastOffset})
+			r.pending++
+		}
+	}
+	r.handled = true
+	if r.pending == 0 {
+		w.prRespond(r)
+	}
+}
+
+// appendRefused maps a log's refusal of a batch to the answer the producer
+// gets; ok is false for an error that is a failure of the run.
+func appendRefused(err error) (int8, bool) {
+	switch {
+	case errors.Is(err, commitlog.ErrOutOfOrderSequence), errors.Is(err, commitlog.ErrInvalidProducerEpoch):
+		// A batch of an epoch the log has fenced is refused like a
+		// sequence gap: the producer stamps it again.
+		return resOutOfOrder, true
+	case errors.Is(err, commitlog.ErrMessageTooLarge):
+		return resTooLarge, true // answered to the producer, as Kafka does
+	}
+	return 0, false
+}
+
+// produceCommitted is called when the high watermark passes a waiting
+// batch (acks=all).
+func (w *world) produceCommitted(id uint32, batch int, part *partition) {
+	r := w.preqs[id]
+	if part.isrSize < r.c.p.t.minISR {
+		r.results[batch] = resNotEnoughReplicasAfterAppend
+	}
+	r.pending--
+	if r.pending == 0 && r.handled {
+		w.prRespond(r)
+	}
+}
+
+func (w *world) prRespond(r *produceReq) {
+	if r.c.p.acks == 0 {
+		w.prSent(uint64(r.id))
+		return
+	}
+	w.use(r.c.b.NICOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+}
+
+// prSent: the response left the broker; the connection's next request may
+// be handled.
+func (w *world) prSent(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return
+	}
+	r := w.preqs[id]
+	c := r.c
+	c.busy = false
+	if len(c.waiting) > 0 {
+		next := c.waiting[0]
+		c.waiting = c.waiting[1:]
+		c.busy = true
+		w.useTime(c.b.CPU, c.b.CPUCost(w.preqs[next].bytes), w.fPrHandle, uint64(next))
+	}
+	if c.p.acks == 0 {
+		for i, bid := range r.batches {
+			if b := c.p.batches[bid]; b.gen == r.gens[i] {
+				c.p.release(b)
+			}
+		}
+		w.freePreqID(r.id)
+		return
+	}
+	w.net.Send(&c.down, w.fPrResp, id)
+}
+
+func (w *world) prResp(id uint64) {
+	if w.faulty && !w.ctl.prRespOK(w.preqs[id]) {
+		return
+	}
+	r := w.preqs[id]
+	r.c.p.onResponse(r)
+	w.freePreqID(r.id)
+}

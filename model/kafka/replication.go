@@ -1,0 +1,84 @@
+package kafka
+
+import (
+	"bytes"
+	"fmt"
+
+	"mqsim/model/commitlog"
+)
+
+// sameLogs compares two replicas' logs batch by batch below end: the same
+// batch boundaries, leader epochs and bytes (CRCs cover the records). It
+// returns the first offset where they differ, or -1; an error says which
+// log failed to read (bad is a or b).
+func sameLogs(a, b *commitlog.Log, end int64) (at int64, bad *commitlog.Log, err error) {
+	var da, db []byte
+	offA, offB := a.LogStartOffset(), b.LogStartOffset()
+	off := max(offA, offB)
+	for off < end {
+		if len(da) == 0 {
+			r, err := a.Read(off, commitlog.ReadOptions{MaxBytes: 4 << 20, Upto: commitlog.UptoLogEnd})
+			if err != nil {
+				return off, a, err
+			}
+			da = r.Data
+		}
+		if len(db) == 0 {
+			r, err := b.Read(off, commitlog.ReadOptions{MaxBytes: 4 << 20, Upto: commitlog.UptoLogEnd})
+			if err != nil {
+				return off, b, err
+			}
+			db = r.Data
+		}
+		if len(da) == 0 || len(db) == 0 {
+			return off, nil, nil
+		}
+		ba, ra, err := commitlog.ParseBatch(da)
+		if err != nil {
+			return off, a, err
+		}
+		bb, rb, err := commitlog.ParseBatch(db)
+		if err != nil {
+			return off, b, err
+		}
+		if ba.LastOffset() >= end && bb.LastOffset() >= end {
+			return -1, nil, nil
+		}
+		if ba.BaseOffset() != bb.BaseOffset() || ba.LastOffset() != bb.LastOffset() ||
+			ba.LeaderEpoch() != bb.LeaderEpoch() || !bytes.Equal(ba, bb) {
+			return max(off, min(ba.BaseOffset(), bb.BaseOffset())), nil, nil
+		}
+		da, db = ra, rb
+		off = ba.NextOffset()
+	}
+	return -1, nil, nil
+}
+
+// convergence checks invariant 3 for one partition: every live in-sync
+// replica matches the leader below the shorter of their log ends.
+func (p *partition) diverged() (bool, error) {
+	lead := p.leader
+	for _, r := range p.replicas {
+		if r == lead || !r.inISR || !p.w.ctl.up(r.b.id) {
+			continue
+		}
+		end := min(r.log.LogEndOffset(), lead.log.LogEndOffset())
+		at, bad, err := sameLogs(lead.log, r.log, end)
+		if err != nil {
+			// A batch that rotted on disk is a storage error, listed as
+			// such: the two replicas cannot be compared past it.
+			owner := lead
+			if bad == r.log {
+				owner = r
+			}
+			if p.w.storageErrorAfterRun(owner.b, p, at, err) {
+				continue
+			}
+			return false, fmt.Errorf("compare %s-%d on brokers %d and %d: %w", p.t.spec.Name, p.idx, lead.b.id, r.b.id, err)
+		}
+		if at >= 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,118 @@
+// Package model is mqsim's system-neutral world: which simulated system
+// runs a scenario, the options of a run, and the Results every system
+// reports — the delivery checker's ledger, latencies, lag, replication
+// health, machine utilisation and time series — with their metrics by name
+// for `expect` assertions.
+//
+// # Using it
+//
+// Resolve a scenario (scenarios.LoadScenario, or a Scenario value with
+// Defaults called and Cluster.Hardware filled), link the systems in, then
+// run it:
+//
+//	import _ "mqsim/model/systems"
+//
+//	res, err := model.Run(sc, model.Options{DataDir: "", Progress: nil})
+//
+// Run hands the scenario to its system, registered by kind (Register);
+// today every scenario runs on "kafka" (model/kafka). A program that
+// links no system in gets an error naming the missing system, never empty
+// Results. The same scenario and seed give identical Results.
+//
+// # Packages
+//
+// The substrate every system is built on: sim (the kernel), model/net
+// (links with latency and jitter), model/node (a machine's NIC, disk, CPU
+// and page cache), model/check (the delivery checker), model/commitlog
+// (the log engine); none of them imports this package. The systems:
+// model/kafka, each registering itself here from an init function and
+// filling Results from its own state; model/systems links them all in.
+// model/sweep runs grids of scenarios through Run. See
+// docs/architecture.md for the map.
+//
+// # Files
+//
+//	system.go              Options, the system registry, Run
+//	results.go             Results and its metrics by name; storage failures and fault markers
+//	results_consumer.go    the consumer-side metrics (rebalances, retries, backpressure, downstreams)
+//	results_replication.go Replication: elections, availability, convergence, invariants
+//	results_cdf.go         latency summaries and CDF points from a kernel histogram
+package model
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// Options are a run's settings that are not part of the scenario.
+type Options struct {
+	// DataDir, if set, puts every replica's log on files under it
+	// (DataDir/broker-N/TOPIC-P); otherwise logs live in memory.
+	DataDir string
+	// Progress, if set, is called a few times per simulated second at
+	// most, with the simulated time and the time the run will end at the
+	// latest (duration plus drain).
+	Progress func(simNow, simEnd sim.Time)
+	// Stop, if set, ends the run early when closed: the loop stops at the
+	// current simulated time (checked every step), and the results cover
+	// what happened until then, with Results.Partial set.
+	Stop <-chan struct{}
+}
+
+// RunFunc builds a resolved scenario's system on the kernel, plays it and
+// returns its Results. It must be deterministic (same scenario and seed,
+// same Results) and return an error rather than panic on anything it
+// cannot run.
+type RunFunc func(sc *scenarios.Scenario, opts Options) (*Results, error)
+
+// DefaultSystem is the system a scenario that names none runs on.
+const DefaultSystem = "kafka"
+
+// systems holds each registered system's RunFunc by kind. Systems
+// register from an init function; package mqsim/model/systems links them
+// all in.
+var systems = map[string]RunFunc{}
+
+// Register makes a system available to Run under kind. It panics on an
+// empty kind, a nil run or a kind registered twice: each is a programming
+// error, found by the first test that links the system in.
+func Register(kind string, run RunFunc) {
+	if kind == "" || run == nil {
+		panic("model.Register: empty kind or nil run")
+	}
+	if _, dup := systems[kind]; dup {
+		panic("model.Register: system " + kind + " registered twice")
+	}
+	systems[kind] = run
+}
+
+// Systems lists the registered systems' kinds, sorted.
+func Systems() []string {
+	kinds := make([]string, 0, len(systems))
+	for k := range systems {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// Run plays a resolved scenario (Defaults filled, validated) on its
+// system: today every scenario runs on DefaultSystem. The system must be
+// linked into the program (import mqsim/model/systems); Run returns an
+// error naming the system when it is not. Same scenario and seed, same
+// Results.
+func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
+	if sc == nil {
+		return nil, errors.New("no scenario")
+	}
+	kind := DefaultSystem
+	run, ok := systems[kind]
+	if !ok {
+		return nil, fmt.Errorf("scenario %s: system %q is not linked into this program (import mqsim/model/systems)", sc.Name, kind)
+	}
+	return run(sc, opts)
+}

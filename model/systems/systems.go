@@ -1,0 +1,13 @@
+// Package systems links every simulated system into a program, so that
+// model.Run finds the system a scenario names. Import it for its side
+// effect wherever scenarios are run (the command, sweeps, tests that run
+// scenarios):
+//
+//	import _ "mqsim/model/systems"
+//
+// A system added beside model/kafka gets its blank import here.
+package systems
+
+import (
+	_ "mqsim/model/kafka" // Kafka: brokers, replicated partitions, producers, consumer groups
+)
