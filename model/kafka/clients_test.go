@@ -214,3 +214,39 @@ func TestLeaderIsolationLossGrowsWithCut(t *testing.T) {
 		t.Errorf("10s more of cut lost %.0f more, want 5000 × %.3f × 10s = %.0f (± 10%%): loss grows linearly with the cut", diff, share, want)
 	}
 }
+
+// network-degrade between the only broker and its clients: every message
+// takes slowdown times the latency, so with 20x each acks=1 produce round
+// trip (request there, response back) takes 19 × 2 × latency longer, and
+// the median acknowledgement moves by that much (± 10%: jitter scales
+// too). A 20% drop loses requests and responses: their producers wait out
+// request_timeout (1s here) and retry, so some acknowledgements take at
+// least a second.
+func TestNetworkDegrade(t *testing.T) {
+	mk := func(f ...scenarios.Fault) *scenarios.Scenario {
+		s := faultScenario(2000, 10*units.Second, "1", 1, f...)
+		s.Cluster.Brokers = 1
+		s.Topics[0].ReplicationFactor = 1
+		s.Producers[0].RequestTimeout = units.Second
+		s.Producers[0].DeliveryTimeout = 30 * units.Second
+		return s
+	}
+	slow := scenarios.Fault{Type: "network-degrade", At: 0, Broker: brokerID(0), From: []string{"clients"}, Slowdown: 20}
+	base := mustRun(t, mk())
+	r := mustRun(t, mk(slow))
+	w, _ := build(mk(), Options{})
+	lat := w.net.Latency.Seconds() * 1000
+	w.close()
+	want := 19 * 2 * lat
+	if got := r.AckLatency.P50 - base.AckLatency.P50; math.Abs(got-want) > 0.1*want {
+		t.Errorf("20x slower client links moved the median ack by %.3fms (%.3f → %.3f), want 19 × 2 × %.3fms = %.3fms",
+			got, base.AckLatency.P50, r.AckLatency.P50, lat, want)
+	}
+	lossy := scenarios.Fault{Type: "network-degrade", At: 2 * units.Second, Duration: 3 * units.Second, Broker: brokerID(0),
+		From: []string{"clients"}, Share: 0.2}
+	r = mustRun(t, mk(lossy))
+	noViolations(t, "lossy", r)
+	if r.Retries == 0 || r.AckLatency.Max < 1000 || r.Lost != 0 {
+		t.Errorf("20%% loss: retries %d, max ack %.0fms, lost %d: want retries after 1s timeouts and nothing lost", r.Retries, r.AckLatency.Max, r.Lost)
+	}
+}

@@ -19,6 +19,7 @@ var brokerFaultTypes = map[string]func(w *world, f *scenarios.Fault) (faultActio
 		return &crashFault{w: w, f: f, controlled: true}, nil
 	},
 	"network-partition":   newCutFault,
+	"network-degrade":     newDegradeFault,
 	"slow-disk":           slowFault("disk"),
 	"slow-nic":            slowFault("nic"),
 	"slow-cpu":            slowFault("cpu"),
@@ -88,13 +89,27 @@ func (a *crashFault) apply() error {
 
 func (a *crashFault) revert() error { return a.w.ctl.restart(a.b) }
 
-// cutFault: a network partition around one broker.
+// cutFault: a network partition around one broker, or (degrade) a slow,
+// lossy network around it.
 type cutFault struct {
 	w                   *world
 	f                   *scenarios.Fault
 	b                   int
 	controller, clients bool
 	peers               []int
+	degrade             bool
+}
+
+func newDegradeFault(w *world, f *scenarios.Fault) (faultAction, error) {
+	a, err := newCutFault(w, f)
+	if err != nil {
+		return nil, err
+	}
+	if f.Slowdown != 0 && f.Slowdown < 1 {
+		return nil, fmt.Errorf("slowdown %v: want at least 1x", f.Slowdown)
+	}
+	a.(*cutFault).degrade = true
+	return a, nil
 }
 
 func newCutFault(w *world, f *scenarios.Fault) (faultAction, error) {
@@ -130,6 +145,14 @@ func (a *cutFault) apply() error {
 		return err
 	}
 	a.b = b
+	if a.degrade {
+		n := a.w.net
+		a.each(func(from, to net.NodeID) {
+			n.SetSlow(from, to, max(float64(a.f.Slowdown), 1))
+			n.SetDrop(from, to, float64(a.f.Share))
+		})
+		return nil
+	}
 	a.each(a.w.net.Cut)
 	if a.controller {
 		// Its heartbeats stop reaching the controller (the session check
@@ -165,6 +188,14 @@ func (a *cutFault) revert() error {
 	c := a.w.ctl
 	b := a.b
 	bs := &c.bs[b]
+	if a.degrade {
+		n := a.w.net
+		a.each(func(from, to net.NodeID) {
+			n.SetSlow(from, to, 1)
+			n.SetDrop(from, to, 0)
+		})
+		return nil
+	}
 	a.each(a.w.net.Heal)
 	if a.controller {
 		bs.cutController = false
