@@ -91,6 +91,7 @@ var auditOwnership bool
 // group protocol.
 type member struct {
 	node  net.NodeID // the member's host on the network
+	meta  memberMeta // its cached partition leaders (metadata.go)
 	g     *group
 	idx   int // index in g.all
 	slot  int // consumer number (faults target slots)
@@ -329,7 +330,7 @@ func (m *member) rebuildSessions() {
 		return
 	}
 	for _, p := range m.parts {
-		b := m.g.t.parts[p].leader.b
+		b := w.brokers[m.leaderOf(p)]
 		var s *fetchSession
 		for _, x := range m.sessions {
 			if x.b == b {
@@ -479,16 +480,31 @@ func (s *fetchSession) read() {
 			continue
 		}
 		off := m.fetchPos[pi]
+		// The broker reads from its own replica if it believes it leads
+		// (a zombie too), else answers NOT_LEADER_OR_FOLLOWER and the
+		// member refreshes its metadata (metadata.go).
+		src := s.w.fetchFrom(s.b, p)
+		if src == nil {
+			m.refreshMetadata()
+			continue
+		}
+		hw := p.hw
+		if src != p.leader {
+			hw = src.hw
+			if off > src.log.LogEndOffset() {
+				continue // a zombie behind the member's position has nothing for it
+			}
+		}
 		s.from[i] = off
 		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
-		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
+		res, err := src.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
-			m.resetOffset(pi, res.LogStartOffset, p.hw)
+			m.resetOffset(pi, res.LogStartOffset, hw)
 			continue
 		}
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
-			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+			if !s.w.logDirFailed(src.b, p, off, err) {
 				return
 			}
 			continue
@@ -497,11 +513,11 @@ func (s *fetchSession) read() {
 			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
 			return
 		}
-		if len(res.Data) > 0 && res.NextOffset > p.hw {
-			s.w.hwViolations += res.NextOffset - p.hw
+		if len(res.Data) > 0 && res.NextOffset > hw {
+			s.w.hwViolations += res.NextOffset - hw
 		}
 		s.data[i] = res.Data
-		s.hw[i] = p.hw
+		s.hw[i] = hw
 		s.bytes += res.Size
 		left -= res.Size
 		s.uncached += s.b.uncached(p, off, res.Size)

@@ -421,3 +421,166 @@ func (w *world) zombieAppend(r *produceReq, i int, part *partition) bool {
 	c.meta.zombieAck += int64(pb.n)
 	return true
 }
+
+// The consumer's side: a member keeps cached leaders too. Its fetch
+// sessions go to the brokers they name; a broker that does not lead a
+// partition in its own view answers NOT_LEADER_OR_FOLLOWER for it, and
+// the member refreshes its metadata after retry.backoff.ms (100ms) and
+// rebuilds its sessions. A zombie serves reads from its own replica, up
+// to its own (frozen) high watermark.
+
+// consumerBackoff is the consumer's retry.backoff.ms (Kafka's default).
+const consumerBackoff = 100 * sim.Millisecond
+
+// memberMeta is a member's metadata cache.
+type memberMeta struct {
+	parts             []pmeta
+	pending, pending2 bool // a refresh is scheduled / in flight
+	seq               uint32
+	next              int
+	answer            []pmeta
+	up, down          net.Link
+}
+
+// leaderOf is the broker member m believes leads partition pi.
+func (m *member) leaderOf(pi int) int {
+	mm := &m.meta
+	for len(mm.parts) < len(m.g.t.parts) {
+		q := m.g.t.parts[len(mm.parts)]
+		mm.parts = append(mm.parts, pmeta{leader: int32(q.leader.b.id), epoch: q.epoch})
+	}
+	if !m.g.w.faulty {
+		return m.g.t.parts[pi].leader.b.id // nothing moves leaders: the cache is always right
+	}
+	return int(mm.parts[pi].leader)
+}
+
+// mdArg packs a member's metadata message: group, member, broker.
+func mdArg(m *member, b int) uint64 {
+	return uint64(m.g.idx)<<40 | uint64(m.idx)<<16 | uint64(b)
+}
+
+func (w *world) mdMember(arg uint64) (*member, int) {
+	return w.groups[arg>>40].all[(arg>>16)&0xffffff], int(arg & 0xffff)
+}
+
+// refreshMetadata asks a broker for the member's topic metadata after the
+// backoff, unless a refresh is already coming.
+func (m *member) refreshMetadata() {
+	mm := &m.meta
+	if mm.pending || !m.alive {
+		return
+	}
+	mm.pending = true
+	inc := m.inc
+	m.g.w.s.AfterCall(consumerBackoff, func(uint64) {
+		if m.inc == inc {
+			m.sendMetadata()
+		} else {
+			mm.pending = false
+		}
+	}, 0)
+}
+
+// sendMetadata sends the member's MetadataRequest to the next live broker
+// in turn (it has one fetch at most per broker, so none is more loaded).
+func (m *member) sendMetadata() {
+	w := m.g.w
+	mm := &m.meta
+	n := len(w.brokers)
+	b := mm.next % n
+	for k := range n {
+		if c := (mm.next + k) % n; !w.ctl.bs[c].down {
+			b = c
+			break
+		}
+	}
+	mm.next = (b + 1) % n
+	mm.seq++
+	mm.pending2 = true
+	if m.node == 0 {
+		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
+		w.clientNodes = append(w.clientNodes, m.node)
+	}
+	mm.up.From, mm.up.To, mm.up.Undelivered = m.node, w.brokers[b].node, w.mdMemberLost
+	mm.down.From, mm.down.To, mm.down.Undelivered = w.brokers[b].node, m.node, w.mdMemberLost
+	seq := mm.seq
+	w.s.AfterCall(sim.Second, func(uint64) {
+		// No answer within a second: ask again (another broker).
+		if mm.pending2 && mm.seq == seq {
+			mm.pending, mm.pending2 = false, false
+			m.refreshMetadata()
+		}
+	}, 0)
+	w.net.Send(&mm.up, w.mdMemberArrive, mdArg(m, b))
+}
+
+// mdMemberArrive: the broker answers from its own view.
+func (w *world) mdMemberArrive(arg uint64) {
+	m, b := w.mdMember(arg)
+	mm := &m.meta
+	mm.answer = mm.answer[:0]
+	for _, part := range m.g.t.parts {
+		lb, e := w.ctl.view(b, part)
+		mm.answer = append(mm.answer, pmeta{leader: int32(lb), epoch: e})
+	}
+	w.net.Send(&mm.down, w.mdMemberResp, arg)
+}
+
+// mdMemberResp takes every newer leader and, if one moved, rebuilds the
+// member's fetch sessions.
+func (w *world) mdMemberResp(arg uint64) {
+	m, _ := w.mdMember(arg)
+	mm := &m.meta
+	if !mm.pending2 || !m.alive {
+		return
+	}
+	mm.pending, mm.pending2 = false, false
+	moved, unknown := false, false
+	for i, a := range mm.answer {
+		m.leaderOf(i)
+		if a.leader < 0 {
+			unknown = true
+			continue
+		}
+		if a.epoch > mm.parts[i].epoch {
+			moved = moved || mm.parts[i].leader != a.leader
+			mm.parts[i] = a
+		}
+	}
+	if moved {
+		m.rebuildSessions()
+		m.startFetching(0)
+	}
+	if unknown {
+		m.refreshMetadata()
+	}
+}
+
+func (w *world) mdMemberLost(arg uint64, refused bool) {
+	m, _ := w.mdMember(arg)
+	mm := &m.meta
+	if refused && mm.pending2 {
+		mm.pending, mm.pending2 = false, false
+		m.refreshMetadata()
+	}
+}
+
+// fetchFrom is the replica a fetch session at broker b reads partition p
+// from, by b's own view: its replica when it believes it leads (the
+// leader, or a zombie), else nil (NOT_LEADER_OR_FOLLOWER).
+func (w *world) fetchFrom(b *broker, p *partition) *replica {
+	if !w.faulty {
+		if p.leader.b == b {
+			return p.leader
+		}
+		return nil
+	}
+	if lb, _ := w.ctl.view(b.id, p); lb != b.id {
+		return nil
+	}
+	if p.leader.b == b {
+		return p.leader
+	}
+	return p.replicaOn(b.id)
+}
