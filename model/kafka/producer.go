@@ -376,13 +376,6 @@ func (p *producer) sealOnly(part int) *prodConn {
 	return c
 }
 
-// maxIdemInFlight is how many batches of one partition an idempotent
-// producer has in flight at most: the log remembers its last 5 batches to
-// recognise a retry, as Kafka's brokers do. One connection's
-// max.in.flight (≤ 5) keeps to it while the partition's leader stays; after
-// a leader change the old connection's requests may still be out.
-const maxIdemInFlight = 5
-
 // drain sends ready batches while the connection has room in flight.
 func (p *producer) drain(c *prodConn) {
 	if c.inFlight >= p.maxInFlight {
@@ -414,7 +407,6 @@ func (p *producer) drain(c *prodConn) {
 			// and sends nothing while an epoch bump waits for its batches
 			// in flight to be answered.
 			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && a.inFlight > 0)) ||
-				(p.idem && a.inFlight >= maxIdemInFlight) ||
 				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
 				a.held = pass
 				kept = append(kept, c.queue[i])
@@ -422,13 +414,6 @@ func (p *producer) drain(c *prodConn) {
 			}
 			if p.idem && !p.stamp(b) {
 				return
-			}
-			if p.idem {
-				// One batch per partition per request, as Kafka's sender
-				// drains: with max.in.flight ≤ 5 no more than 5 of a
-				// partition's batches are out, all within the log's
-				// window for recognising a retry.
-				a.held = pass
 			}
 			req.batches = append(req.batches, id)
 			req.gens = append(req.gens, b.gen)
