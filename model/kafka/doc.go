@@ -142,9 +142,11 @@
 //     Producers cache leaders and refresh them over the network (on
 //     NOT_LEADER_OR_FOLLOWER, a refused connection or a timeout, after
 //     retry.backoff.ms, and every metadata.max.age.ms); metadata requests
-//     cost no broker CPU. Consumer fetch sessions keep reading each
-//     partition from the controller's leader and move to a live broker at
-//     once. Faults apply in the network (model/net): a process crash
+//     cost no broker CPU. Consumer members cache leaders too: a broker
+//     that does not lead a partition in its own view answers their fetch
+//     NOT_LEADER_OR_FOLLOWER, and they refresh after 100ms
+//     (retry.backoff.ms) and rebuild their sessions; a zombie serves reads
+//     from its own replica below its frozen high watermark. Faults apply in the network (model/net): a process crash
 //     refuses new connections within a round trip and resets those in
 //     flight (one latency later), a machine crash (lose_page_cache) or a
 //     cut is silent, so producers wait out request.timeout.ms; replica and
