@@ -120,8 +120,8 @@ func TestCrashedProcessRefusesMachineTimesOut(t *testing.T) {
 	}
 }
 
-// Producers learn the new leader from a metadata refresh, not from the
-// controller. By hand (as TestBrokerCrashAcksAll): broker 0's last
+// Producers and consumers learn the new leader from a metadata refresh,
+// not from the controller. By hand (as TestBrokerCrashAcksAll): broker 0's last
 // heartbeat before the crash at 10s left at 8.3333s and arrived 150µs
 // later; the session (9s) runs out at 17.33348s; the metadata batch costs
 // 5ms and reaches the brokers one latency later: 17.33863s. Until then
@@ -136,14 +136,27 @@ func TestProducersFindNewLeaderByMetadata(t *testing.T) {
 	p := w.prods[0]
 	part := w.topics[0].parts[0]
 	effect := sim.Time(17.33348*float64(sim.Second)) + 5*sim.Millisecond + w.net.Latency
-	var moved sim.Time = -1
+	var owner *member
+	for _, m := range w.groups[0].all {
+		if m.alive && m.owns(0) {
+			owner = m
+		}
+	}
+	if owner == nil {
+		t.Fatal("no member owns partition 0")
+	}
+	var moved, cmoved sim.Time = -1, -1
 	var poll func()
 	poll = func() {
 		if moved < 0 && p.leaderOf(0) != 0 {
 			moved = w.s.Now()
-			return
 		}
-		w.s.At(w.s.Now()+sim.Millisecond, poll)
+		if cmoved < 0 && owner.leaderOf(0) != 0 {
+			cmoved = w.s.Now()
+		}
+		if moved < 0 || cmoved < 0 {
+			w.s.At(w.s.Now()+sim.Millisecond, poll)
+		}
 	}
 	w.s.At(w.s.Now(), poll)
 	w.s.RunUntil(22 * sim.Second)
@@ -158,6 +171,13 @@ func TestProducersFindNewLeaderByMetadata(t *testing.T) {
 	if moved < lo || moved > hi {
 		t.Errorf("producer moved partition 0 off broker 0 at %v, want after the new leader took effect (≈ %v) and within one refresh: [%v, %v]",
 			moved, effect, lo, hi)
+	}
+	// The consumer owning partition 0 is told NOT_LEADER_OR_FOLLOWER (or
+	// finds no leader) at every fetch and refreshes every 100ms
+	// (retry.backoff.ms) until an answer names the new leader: within
+	// 100ms + a round trip + the poll's 1ms of the batch taking effect.
+	if chi := effect + 100*sim.Millisecond + 2*sim.Millisecond; cmoved < lo || cmoved > chi {
+		t.Errorf("consumer moved partition 0 off broker 0 at %v, want in [%v, %v]", cmoved, lo, chi)
 	}
 	if got := p.leaderOf(0); got != part.leader.b.id {
 		t.Errorf("producer's cached leader %d, controller's %d", got, part.leader.b.id)

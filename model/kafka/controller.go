@@ -635,6 +635,7 @@ func (c *controller) moveConsumers(b int) {
 			continue
 		}
 		s.b = c.liveBroker(s.m.g.t.parts[s.parts[0]].leader.b)
+		s.m.refreshMetadata() // the connection closed: the member refreshes its metadata
 		if s.parked {
 			s.parked = false
 			s.gen++

@@ -627,5 +627,6 @@ func (c *controller) sessionLost(s *fetchSession) {
 	if bs.down {
 		s.b = c.liveBroker(s.b)
 	}
+	s.m.refreshMetadata() // a lost connection makes the client refresh, as Kafka's does
 	w.s.AfterCall(sim.Second, func(id uint64) { w.sessions[id].send() }, uint64(s.id))
 }
