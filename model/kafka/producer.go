@@ -771,6 +771,13 @@ func (w *world) prHandle(id uint64) {
 			}
 		}
 		ar, err := log.Append(commitlog.Batch(pb.data), part.epoch)
+		if err != nil && p.idem && writtenBefore(log, p.pid, commitlog.Batch(pb.data)) {
+			// A retry of a batch the log took, older than the last 5 it
+			// remembers: a duplicate, not written again, acknowledged once
+			// the high watermark passes the log's end (where it is is not
+			// known, only that it is below).
+			ar, err = commitlog.AppendResult{Duplicate: true, LastOffset: log.LogEndOffset() - 1}, nil
+		}
 		if err != nil {
 			if res, ok := appendRefused(err); ok {
 				r.results[i] = res
@@ -791,6 +798,22 @@ func (w *world) prHandle(id uint64) {
 	if r.pending == 0 {
 		w.prRespond(r)
 	}
+}
+
+// writtenBefore reports whether an idempotent batch's sequences are all
+// in the log already: the log takes a producer epoch's sequences only in
+// order from 0, so a batch of the log's current epoch for the producer
+// whose last sequence is at most the log's last was written. The log
+// itself recognises only its last 5 batches (as Kafka's brokers do, for a
+// producer with at most 5 requests in flight); a producer here may have
+// more of a partition's batches out after a leader change.
+func writtenBefore(log *commitlog.Log, pid int64, b commitlog.Batch) bool {
+	st, ok := log.ProducerState(pid)
+	if !ok || len(st.Batches) == 0 || st.Epoch != b.ProducerEpoch() || b.BaseSequence() < 0 {
+		return false
+	}
+	last := st.Batches[len(st.Batches)-1].LastSeq
+	return b.LastSequence() <= last && b.BaseSequence() < st.Batches[0].FirstSeq
 }
 
 // appendRefused maps a log's refusal of a batch to the answer the producer
