@@ -159,7 +159,13 @@
 //   - An idempotent producer gives a batch its log sequence when it first
 //     sends it (a per-partition counter), so a batch that expires unsent
 //     leaves no gap; a retry keeps its stamp, so the log recognises a copy
-//     it already holds among the producer's last 5 batches. The message ids
+//     it already holds among the producer's last 5 batches. A producer
+//     here may have more than 5 batches of a partition out (several per
+//     request; and after a leader change, on two connections), so a retry
+//     of a batch older than those 5 that the log did take (same epoch,
+//     sequences at or below its last) is answered as a duplicate once the
+//     high watermark passes the log's end, where Kafka, with at most 5
+//     out, never meets the case. The message ids
 //     in records (producer, partition, message sequence) never change. When
 //     the log refuses a batch as out of order (or does not know the
 //     producer) and no earlier batch of its epoch can still arrive (all
