@@ -135,6 +135,7 @@ func (s *Scenario) Defaults() {
 		setDur(&p.RetryBackoffMax, DefaultRetryBackoffMax)
 		setDur(&p.DeliveryTimeout, DefaultDeliveryTimeout)
 		setDur(&p.RequestTimeout, DefaultRequestTimeout)
+		setDur(&p.MetadataMaxAge, DefaultMetadataMaxAge)
 		setBytes(&p.BufferMemory, DefaultBufferMemory)
 		setDur(&p.MaxBlock, DefaultMaxBlock)
 		setBytes(&p.MaxRequestSize, DefaultMaxRequestSize)

@@ -196,13 +196,17 @@ type Producer struct {
 	// the ratio cannot be measured by compressing them: it is required
 	// with a codec, and it scales every byte the batch costs on the wire,
 	// on disk and in the log.
-	CompressionRatio  units.Ratio    `yaml:"compression_ratio" json:"compression_ratio,omitempty"`
-	MaxInFlight       int            `yaml:"max_in_flight" json:"max_in_flight"`
-	Retries           *int           `yaml:"retries" json:"retries"`
-	RetryBackoff      units.Duration `yaml:"retry_backoff" json:"retry_backoff"`
-	RetryBackoffMax   units.Duration `yaml:"retry_backoff_max" json:"retry_backoff_max"`
-	DeliveryTimeout   units.Duration `yaml:"delivery_timeout" json:"delivery_timeout"`
-	RequestTimeout    units.Duration `yaml:"request_timeout" json:"request_timeout"`
+	CompressionRatio units.Ratio    `yaml:"compression_ratio" json:"compression_ratio,omitempty"`
+	MaxInFlight      int            `yaml:"max_in_flight" json:"max_in_flight"`
+	Retries          *int           `yaml:"retries" json:"retries"`
+	RetryBackoff     units.Duration `yaml:"retry_backoff" json:"retry_backoff"`
+	RetryBackoffMax  units.Duration `yaml:"retry_backoff_max" json:"retry_backoff_max"`
+	DeliveryTimeout  units.Duration `yaml:"delivery_timeout" json:"delivery_timeout"`
+	RequestTimeout   units.Duration `yaml:"request_timeout" json:"request_timeout"`
+	// MetadataMaxAge is metadata.max.age.ms: the producer refreshes its
+	// cached partition leaders this often even without an error (Kafka's
+	// default 5m, DefaultMetadataMaxAge).
+	MetadataMaxAge    units.Duration `yaml:"metadata_max_age" json:"metadata_max_age"`
 	BufferMemory      units.Bytes    `yaml:"buffer_memory" json:"buffer_memory"`
 	MaxBlock          units.Duration `yaml:"max_block" json:"max_block"`
 	EnableIdempotence *bool          `yaml:"enable_idempotence" json:"enable_idempotence"`

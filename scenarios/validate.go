@@ -235,6 +235,7 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 			v.add(f+"retries", "%d: want 0 or more", *p.Retries)
 		}
 		v.positive(f+"request_timeout", p.RequestTimeout, "Kafka's default is 30s")
+		v.positive(f+"metadata_max_age", p.MetadataMaxAge, "Kafka's default is 5m")
 		v.positive(f+"retry_backoff", p.RetryBackoff, "Kafka's default is 100ms")
 		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.LingerTime()) {
 			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.LingerTime())

@@ -40,8 +40,12 @@ type world struct {
 	hosts          clientHosts     // clienthost.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
-	net      *net.Network
-	releases bool // consumed records leave memory (release.go)
+	net         *net.Network
+	ctlNode     net.NodeID   // the active controller on the network
+	clientNodes []net.NodeID // producers and consumers, for network faults on "clients"
+	fMdArrive   func(uint64) // a producer's MetadataRequest reaches a broker (metadata.go)
+	fMdResp     func(uint64)
+	releases    bool // consumed records leave memory (release.go)
 	// Incremental consumer sessions (fetchsession.go).
 	incSessions bool
 	parkSeq     uint64
@@ -56,6 +60,7 @@ type world struct {
 
 	preqs    []*produceReq
 	freePreq []uint32
+	preqUses uint64
 
 	fetchers []*replicaFetcher
 	sessions []*fetchSession
@@ -128,6 +133,7 @@ type broker struct {
 	*node.Machine
 	w                 *world
 	id                int
+	node              net.NodeID // on the network
 	errRate           float64
 	errRng            *rand.Rand
 	written           int64 // bytes appended to this broker's logs
@@ -168,7 +174,7 @@ func newBroker(w *world, id int) (*broker, error) {
 		return nil, err
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
-		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
+		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id)), node: w.net.AddNode(fmt.Sprintf("broker-%d", id))}
 	b.setupCache()
 	return b, nil
 }
@@ -462,6 +468,8 @@ func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetche
 	f := &replicaFetcher{w: w, id: len(w.fetchers), key: k, dst: dst, src: src,
 		minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
 		waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+	f.up = net.Link{From: dst.node, To: src.node, Undelivered: w.rfUndelivered}
+	f.down = net.Link{From: src.node, To: dst.node, Undelivered: w.rfUndelivered}
 	w.fetchers = append(w.fetchers, f)
 	return f
 }
@@ -484,7 +492,7 @@ func (w *world) rfArrive(id uint64) {
 }
 
 func (w *world) rfIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -492,7 +500,7 @@ func (w *world) rfIn(id uint64) {
 }
 
 func (w *world) rfRead(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -546,7 +554,7 @@ func (f *replicaFetcher) read() {
 func (f *replicaFetcher) wake() { f.read() }
 
 func (w *world) rfExpire(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -556,7 +564,7 @@ func (w *world) rfExpire(id uint64) {
 }
 
 func (w *world) rfDisk(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -569,7 +577,7 @@ func (w *world) rfDisk(id uint64) {
 }
 
 func (w *world) rfOut(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -577,7 +585,7 @@ func (w *world) rfOut(id uint64) {
 }
 
 func (w *world) rfResp(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], true) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -586,7 +594,7 @@ func (w *world) rfResp(id uint64) {
 }
 
 func (w *world) rfDstIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	w.rfDstRoom(id)

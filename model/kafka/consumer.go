@@ -99,6 +99,8 @@ var auditOwnership bool
 // partitions, a buffer of fetched batches, a poll loop and its side of the
 // group protocol.
 type member struct {
+	node  net.NodeID // the member's host on the network
+	meta  memberMeta // its cached partition leaders (metadata.go)
 	g     *group
 	idx   int // index in g.all
 	slot  int // consumer number (faults target slots)
@@ -332,7 +334,7 @@ func (m *member) rebuildSessions() {
 		return
 	}
 	for _, p := range m.parts {
-		b := m.g.t.parts[p].leader.b
+		b := w.brokers[m.leaderOf(p)]
 		var s *fetchSession
 		for _, x := range m.sessions {
 			if x.b == b {
@@ -414,6 +416,18 @@ type fetchSession struct {
 	parkCalls   []uint64
 }
 
+// link points the session's connection at its member's host and its
+// broker (which changes when the broker dies).
+func (s *fetchSession) link() {
+	w, m := s.w, s.m
+	if m.node == 0 {
+		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
+		w.clientNodes = append(w.clientNodes, m.node)
+	}
+	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
+	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
+}
+
 // kill abandons the session: whatever it has in flight is dropped.
 func (s *fetchSession) kill() {
 	s.unregister()
@@ -429,6 +443,7 @@ func (s *fetchSession) send() {
 	if s.dead {
 		return
 	}
+	s.link()
 	s.inFlight = true
 	s.w.consumerFetches++
 	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))
@@ -478,16 +493,31 @@ func (s *fetchSession) read() {
 			continue
 		}
 		off := m.fetchPos[pi]
+		// The broker reads from its own replica if it believes it leads
+		// (a zombie too), else answers NOT_LEADER_OR_FOLLOWER and the
+		// member refreshes its metadata (metadata.go).
+		src := s.w.fetchFrom(s.b, p)
+		if src == nil {
+			m.refreshMetadata()
+			continue
+		}
+		hw := p.hw
+		if src != p.leader {
+			hw = src.hw
+			if off > src.log.LogEndOffset() {
+				continue // a zombie behind the member's position has nothing for it
+			}
+		}
 		s.from[i] = off
 		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
-		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
+		res, err := src.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
-			m.resetOffset(pi, res.LogStartOffset, p.hw)
+			m.resetOffset(pi, res.LogStartOffset, hw)
 			continue
 		}
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
-			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+			if !s.w.logDirFailed(src.b, p, off, err) {
 				return
 			}
 			continue
@@ -496,11 +526,11 @@ func (s *fetchSession) read() {
 			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
 			return
 		}
-		if len(res.Data) > 0 && res.NextOffset > p.hw {
-			s.w.hwViolations += res.NextOffset - p.hw
+		if len(res.Data) > 0 && res.NextOffset > hw {
+			s.w.hwViolations += res.NextOffset - hw
 		}
 		s.data[i] = res.Data
-		s.hw[i] = p.hw
+		s.hw[i] = hw
 		s.bytes += res.Size
 		left -= res.Size
 		s.uncached += s.b.uncached(p, off, res.Size)

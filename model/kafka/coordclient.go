@@ -30,14 +30,18 @@ const (
 	reachSilent  // the machine is dead or the link cut: no answer
 )
 
-// reach is what a client request finds at broker b now.
+// reach is what a client request finds at broker b now. A cut between
+// the clients and b ("clients" network faults cut every client node from
+// it alike) is silent, as a dead machine is.
 func (w *world) reach(b *broker) int {
 	bs := &w.ctl.bs[b.id]
 	switch {
-	case bs.cutClients, bs.down && bs.lostCache:
+	case bs.down && bs.lostCache, !w.net.MachineUp(b.node):
 		return reachSilent
-	case bs.down:
+	case bs.down, !w.net.Up(b.node):
 		return reachRefused
+	case len(w.clientNodes) > 0 && !w.net.Reachable(w.clientNodes[0], b.node):
+		return reachSilent
 	}
 	return reachOK
 }

@@ -181,6 +181,7 @@ var fieldEffects = map[string]fieldEffect{
 	"consumer_groups.initial_rebalance_delay":        {fbBaseline, "consumer_groups.0.initial_rebalance_delay=1s"},
 	"consumer_groups.metadata_max_age":               {fieldBase{"add-partitions", nil}, "consumer_groups.*.metadata_max_age=1m"},
 	"consumer_groups.static_membership":              {fbCrash, "consumer_groups.*.static_membership=true"},
+	"producers.metadata_max_age":                     {fieldBase{"leader-isolation", nil}, "producers.0.metadata_max_age=5s"},
 
 	"consumer_groups.failures.policy":             {fbPoison, "consumer_groups.0.failures.policy=skip"},
 	"consumer_groups.failures.max_attempts":       {fbPoison, "consumer_groups.1.failures.max_attempts=2"},
