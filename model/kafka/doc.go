@@ -210,7 +210,7 @@
 //	controller.go       elections, fencing, truncation, re-homing clients after leader changes
 //	kraft.go            broker heartbeats, session expiry, elections in one metadata batch
 //	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
-//	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
+//	workload.go         Kafka's murmur2 partitioner (arrivals, keys, sizes: model/load)
 //	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling
 //	bufferpool.go       the producer's buffer.memory pool
 //	consumer.go         groups, members, fetch sessions, polling and processing, commits
