@@ -108,6 +108,7 @@ type Results struct {
 	// Replication safety under broker faults (elections, availability,
 	// convergence, invariants): see replication.go.
 	Replication
+	Queues // a queue broker's own counts (results_queues.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -327,6 +328,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Replication.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Queues.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -344,6 +348,7 @@ func MetricNames() []string {
 	}
 	names = append(names, consumerMetricNames...)
 	names = append(names, replicationMetricNames...)
+	names = append(names, queueMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -15,7 +15,7 @@
 //	res, err := model.Run(sc, model.Options{DataDir: "", Progress: nil})
 //
 // Run hands the scenario to its system, registered by kind (Register);
-// today every scenario runs on "kafka" (model/kafka). A program that
+// "kafka" (model/kafka, the default) and "rabbitmq" (model/rabbitmq). A program that
 // links no system in gets an error naming the missing system, never empty
 // Results. The same scenario and seed give identical Results.
 //
@@ -25,7 +25,7 @@
 // (links with latency and jitter), model/node (a machine's NIC, disk, CPU
 // and page cache), model/check (the delivery checker), model/commitlog
 // (the log engine); none of them imports this package. The systems:
-// model/kafka, each registering itself here from an init function and
+// model/kafka and model/rabbitmq, each registering itself here from an init function and
 // filling Results from its own state; model/systems links them all in.
 // model/sweep runs grids of scenarios through Run. See
 // docs/architecture.md for the map.
@@ -36,6 +36,7 @@
 //	results.go             Results and its metrics by name; storage failures and fault markers
 //	results_consumer.go    the consumer-side metrics (rebalances, retries, backpressure, downstreams)
 //	results_replication.go Replication: elections, availability, convergence, invariants
+//	results_queues.go      Queues: a queue broker's routing, requeues, dead-letter reasons, alarms
 //	results_cdf.go         latency summaries and CDF points from a kernel histogram
 package model
 
@@ -101,7 +102,8 @@ func Systems() []string {
 }
 
 // Run plays a resolved scenario (Defaults filled, validated) on its
-// system: today every scenario runs on DefaultSystem. The system must be
+// system (scenarios' system:, DefaultSystem when unset), and lists in
+// Results.NotApplied the scenario's settings that system does not have. The system must be
 // linked into the program (import mqsim/model/systems); Run returns an
 // error naming the system when it is not. Same scenario and seed, same
 // Results.
@@ -109,10 +111,14 @@ func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
 	if sc == nil {
 		return nil, errors.New("no scenario")
 	}
-	kind := DefaultSystem
+	kind := sc.SystemName()
 	run, ok := systems[kind]
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: system %q is not linked into this program (import mqsim/model/systems)", sc.Name, kind)
 	}
-	return run(sc, opts)
+	res, err := run(sc, opts)
+	if res != nil {
+		res.NotApplied = sc.NotApplied()
+	}
+	return res, err
 }

@@ -21,6 +21,11 @@ type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"` // the lesson, in plain words
 
+	// System is what runs the workload: kafka (the default), rabbitmq or
+	// sqs; RabbitMQ holds what only RabbitMQ has (rabbitmq.go).
+	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics

@@ -1,0 +1,244 @@
+package rabbitmq
+
+import (
+	"math/rand/v2"
+
+	"mqsim/model/net"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// group is a consumer group: the consumers of one queue.
+type group struct {
+	w        *world
+	spec     *scenarios.ConsumerGroup
+	idx      int
+	q        *queue
+	cons     []*consumer
+	rr       int
+	prefetch int
+	auto     bool
+	poison   map[int64]bool
+	share    float64
+	e2e      *sim.Histogram
+	rng      *rand.Rand
+
+	processed, deadLettered, redelivered int64
+	maxDepth, lastDepth                  int64
+}
+
+// consumer is one consumer on its own connection and channel.
+type consumer struct {
+	g        *group
+	i        int
+	alive    bool
+	conn     bool    // connected to the queue's node
+	life     int     // connection generation: deliveries and acks of an older one are void
+	out      []entry // unacknowledged deliveries, in delivery order (manual ack)
+	buf      []entry // delivered, waiting to be processed
+	busy     bool
+	down, up net.Link
+	seen     map[int32]bool // processed before (for redelivery counts)
+}
+
+func newGroup(w *world, gs *scenarios.ConsumerGroup, idx int, q *queue) (*group, error) {
+	g := &group{w: w, spec: gs, idx: idx, q: q, prefetch: q.spec.Prefetch, auto: q.spec.Ack == "auto",
+		poison: map[int64]bool{}, e2e: sim.NewLatencyHistogram(), rng: w.s.Stream("group/" + gs.Name)}
+	if f := gs.Failures; f != nil {
+		for _, k := range f.PoisonKeys {
+			g.poison[k] = true
+		}
+		g.share = float64(f.PoisonShare)
+	}
+	for i := range max(gs.Consumers, 1) {
+		g.cons = append(g.cons, &consumer{g: g, i: i, alive: true, conn: true, seen: map[int32]bool{}})
+	}
+	return g, nil
+}
+
+func (g *group) start() {}
+
+// nextConsumer is the next consumer, round-robin, that may take a
+// delivery: connected, and below its prefetch (manual ack).
+func (g *group) nextConsumer() *consumer {
+	for range g.cons {
+		c := g.cons[g.rr%len(g.cons)]
+		g.rr++
+		if !c.alive || !c.conn {
+			continue
+		}
+		if !g.auto && g.prefetch > 0 && len(c.out) >= g.prefetch {
+			continue
+		}
+		return c
+	}
+	return nil
+}
+
+// deliver sends a message to the consumer (basic.deliver).
+func (c *consumer) deliver(e entry) {
+	g := c.g
+	w := g.w
+	q := g.q
+	m := &w.msgs[e.m]
+	if g.auto {
+		q.addMemory(-q.memCost(m)) // settled on sending: at most once
+	} else {
+		q.unacked++
+		c.out = append(c.out, e)
+		w.res.MaxUnacked = max(w.res.MaxUnacked, int64(len(c.out)))
+	}
+	life := c.life
+	w.bytesOut += m.size
+	q.home.NICOut.Submit(float64(m.size), 0, func(sim.Job) {
+		w.net.Send(&c.down, func(uint64) {
+			if c.life != life || !c.alive {
+				return
+			}
+			c.buf = append(c.buf, e)
+			c.work()
+		}, 0)
+	})
+}
+
+// work processes the next buffered delivery.
+func (c *consumer) work() {
+	if c.busy || len(c.buf) == 0 || !c.alive {
+		return
+	}
+	g := c.g
+	w := g.w
+	e := c.buf[0]
+	c.buf = c.buf[1:]
+	c.busy = true
+	life := c.life
+	d := sim.SampleTime(g.spec.Processing.Dist, g.rng)
+	w.s.After(max(d, 0), func() {
+		if c.life != life || !c.alive {
+			return // the connection died meanwhile: the broker requeued it
+		}
+		c.busy = false
+		c.finish(e)
+		c.work()
+	})
+}
+
+// poisoned: processing this message always fails.
+func (g *group) poisoned(m *msg) bool {
+	if m.key >= 0 && g.poison[m.key] {
+		return true
+	}
+	if g.share > 0 {
+		// Chosen by message id, so the same messages every attempt.
+		h := uint64(m.prod)*0x9E3779B97F4A7C15 ^ uint64(m.seq)*0xBF58476D1CE4E5B9
+		return float64(h>>11)/float64(1<<53) < g.share
+	}
+	return false
+}
+
+// finish: processed (ack) or failed (reject/nack, as on_failure says).
+func (c *consumer) finish(e entry) {
+	g := c.g
+	w := g.w
+	m := &w.msgs[e.m]
+	failed := g.poisoned(m)
+	if !failed {
+		if c.seen[e.m] {
+			g.redelivered++
+		}
+		w.chk.Processed(g.idx, int(m.prod), 0, m.seq, m.key, m.born)
+		g.processed++
+		w.processed++
+		if m.born >= w.warm {
+			d := int64(w.s.Now() - m.born)
+			g.e2e.Record(d)
+			w.e2e.Record(d)
+		}
+	}
+	if g.auto {
+		return // nothing to tell the broker; a failed message is gone
+	}
+	life := c.life
+	verb := "ack"
+	if failed {
+		verb = g.q.spec.OnFailure
+	}
+	w.net.Send(&c.up, func(uint64) {
+		if c.life != life {
+			return // the channel died: the delivery was requeued already
+		}
+		c.settle(e, verb)
+	}, 0)
+}
+
+// settle is the queue handling the consumer's answer for delivery e.
+func (c *consumer) settle(e entry, verb string) {
+	q := c.g.q
+	i := 0
+	for i < len(c.out) && c.out[i].m != e.m {
+		i++
+	}
+	if i == len(c.out) {
+		return
+	}
+	e = c.out[i]
+	c.out = append(c.out[:i], c.out[i+1:]...)
+	switch verb {
+	case "ack":
+		q.unacked--
+		q.addMemory(-q.memCost(&q.w.msgs[e.m]))
+	case "requeue": // basic.reject requeue=true: counts toward the delivery limit
+		q.requeue(e, true)
+	case "nack": // basic.nack requeue=true: does not count (4.3)
+		q.requeue(e, false)
+	case "reject": // requeue=false: dead-lettered
+		q.unacked--
+		q.deadLetter(e, reasonRejected)
+	}
+	q.dispatch()
+}
+
+// connLost: the consumer's connection died (its process crashed, or the
+// queue's node went down): every unacknowledged delivery is requeued,
+// each counting as a failed delivery.
+func (c *consumer) connLost() {
+	c.life++
+	c.conn = false
+	c.busy = false
+	c.buf = nil
+	q := c.g.q
+	out := c.out
+	c.out = nil
+	for _, e := range out {
+		c.seen[e.m] = true
+		q.requeue(e, true)
+	}
+}
+
+// reconnect: a live consumer consumes again, on the queue's node.
+func (c *consumer) reconnect() {
+	if !c.alive || c.conn {
+		return
+	}
+	c.conn = true
+	c.g.q.dispatch()
+}
+
+// lostHome: the queue's node stopped; its consumers' channels close, and
+// they reconnect a second later (to the new leader, for a quorum queue).
+func (q *queue) lostHome() {
+	if q.quorum && q.home != nil {
+		q.home.memory -= q.mem
+		q.home = nil
+	}
+	if q.g == nil {
+		return
+	}
+	for _, c := range q.g.cons {
+		if c.conn {
+			c.connLost()
+			c.conn = false
+			q.w.s.After(sim.Second, c.reconnect)
+		}
+	}
+}
