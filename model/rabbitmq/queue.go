@@ -128,6 +128,9 @@ func (q *queue) publish(n *rnode, mid int32, first bool) {
 func (q *queue) arrive(mid int32, first bool) {
 	w := q.w
 	m := &w.msgs[mid]
+	if first {
+		w.pubs[m.prod].took() // the channel's credit: granted as the queue takes messages
+	}
 	if !q.available() {
 		if q.quorum {
 			q.r.parked = append(q.r.parked, mid) // held by the channel until a leader is elected
@@ -138,11 +141,8 @@ func (q *queue) arrive(mid int32, first bool) {
 	}
 	q.proc.SubmitTime(q.home.CPUCost(m.size), 0, func(sim.Job) {
 		if !q.available() {
-			q.arrive(mid, first)
+			q.arrive(mid, false)
 			return
-		}
-		if first {
-			w.pubs[m.prod].took()
 		}
 		if q.spec.MaxLength > 0 && len(q.ready)-q.rhead+len(q.returns) >= q.spec.MaxLength {
 			if q.spec.Overflow == "reject-publish" {

@@ -1,0 +1,288 @@
+package rabbitmq
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"mqsim/model"
+	"mqsim/scenarios"
+)
+
+// TestTopicMatchDocsExamples: the topic exchange tutorial's bindings
+// "*.orange.*" (Q1), "*.*.rabbit" and "lazy.#" (Q2) and its example
+// routing keys, plus the reference's "a.b.*" misses "a.b", "a.b.#" matches.
+func TestTopicMatchDocsExamples(t *testing.T) {
+	q1, q2 := &queue{name: "Q1"}, &queue{name: "Q2"}
+	ex := &exchange{typ: exTopic, bindings: []binding{
+		{q: q1, words: splitPattern("*.orange.*")},
+		{q: q2, words: splitPattern("*.*.rabbit")},
+		{q: q2, words: splitPattern("lazy.#")},
+	}}
+	for _, c := range []struct {
+		rk   string
+		want string
+	}{
+		{"quick.orange.rabbit", "Q1,Q2"}, {"lazy.orange.elephant", "Q1,Q2"},
+		{"quick.orange.fox", "Q1"}, {"lazy.brown.fox", "Q2"}, {"lazy.pink.rabbit", "Q2"},
+		{"quick.brown.fox", ""}, {"orange", ""}, {"quick.orange.new.rabbit", ""},
+		{"lazy.orange.new.rabbit", "Q2"}, {"lazy", "Q2"},
+	} {
+		var names []string
+		for _, q := range ex.route(nil, c.rk, nil) {
+			names = append(names, q.name)
+		}
+		if got := strings.Join(names, ","); got != c.want {
+			t.Errorf("%q routes to %q, want %q", c.rk, got, c.want)
+		}
+	}
+	if topicMatch(splitPattern("a.b.*"), "a.b") {
+		t.Error(`"a.b.*" matched "a.b"`)
+	}
+	if !topicMatch(splitPattern("a.b.#"), "a.b") {
+		t.Error(`"a.b.#" missed "a.b"`)
+	}
+}
+
+// TestHeadersMatch: x-match all needs every bound header, any one.
+func TestHeadersMatch(t *testing.T) {
+	h := map[string]string{"format": "pdf", "type": "report"}
+	all := &binding{headers: map[string]string{"format": "pdf", "type": "log"}}
+	anyB := &binding{headers: map[string]string{"format": "pdf", "type": "log"}, any: true}
+	if headersMatch(all, h) || !headersMatch(anyB, h) {
+		t.Error("x-match all matched a partial set, or any missed one match")
+	}
+}
+
+const base = `
+name: t
+system: rabbitmq
+seed: 1
+duration: 20s
+drain: 10s
+cluster:
+  brokers: 3
+topics:
+  - {name: jobs, partitions: 1}
+producers:
+  - {name: api, topic: jobs, rate: 200/s, keys: uniform(100)}
+consumer_groups:
+  - name: workers
+    topic: jobs
+    consumers: 2
+    processing: const(1ms)
+`
+
+func run(t *testing.T, yaml string, sets ...string) *model.Results {
+	t.Helper()
+	ls, err := scenarios.ParseScenario("t.yaml", []byte(yaml), sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(&ls.Scenario, model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestPrefetchStopsAtLimit: a consumer far slower than arrivals holds
+// exactly prefetch unacknowledged deliveries, never more.
+func TestPrefetchStopsAtLimit(t *testing.T) {
+	y := strings.Replace(base, "const(1ms)", "const(100ms)", 1) + `
+rabbitmq:
+  queues:
+    - {group: workers, prefetch: 5}
+`
+	r := run(t, y)
+	if r.MaxUnacked != 5 {
+		t.Errorf("max unacked %d, want the prefetch 5", r.MaxUnacked)
+	}
+	if r.Lost != 0 {
+		t.Errorf("lost %d", r.Lost)
+	}
+}
+
+// TestDeliveryLimit: key 42 of uniform(100) fails every time and is
+// rejected with requeue. With delivery_limit 3, each poison message is
+// returned 3 times and dead-lettered at the 4th failure (more than the
+// limit): requeued = 4 per poison message, all with reason delivery_limit.
+func TestDeliveryLimit(t *testing.T) {
+	y := base + `    failures: {poison_keys: [42], policy: retry}
+rabbitmq:
+  queues:
+    - {group: workers, type: quorum, delivery_limit: 3}
+`
+	r := run(t, y)
+	poison := r.DeadDeliveryLimit + r.QueueDropped
+	if poison == 0 {
+		t.Fatal("no poison message reached the limit")
+	}
+	if r.Requeued != 4*poison {
+		t.Errorf("requeued %d, want 4 × %d poison messages", r.Requeued, poison)
+	}
+	if r.Lost != 0 || r.Groups[0].FinalLag != 0 {
+		t.Errorf("lost %d, final lag %d", r.Lost, r.Groups[0].FinalLag)
+	}
+}
+
+// TestRequeueOrderClassic: a classic queue puts a requeued message back
+// in its place: the poison message loops while the rest pass, and nothing
+// is reordered.
+func TestRequeueOrderClassic(t *testing.T) {
+	y := base + `    failures: {poison_keys: [42], policy: retry}
+rabbitmq:
+  queues:
+    - {group: workers, type: classic}
+`
+	r := run(t, y)
+	if r.Requeued < 1000 || r.Groups[0].FinalLag == 0 {
+		t.Errorf("requeued %d, final lag %d: want a requeue loop that never ends", r.Requeued, r.Groups[0].FinalLag)
+	}
+	if r.Reordered != 0 || r.Lost != 0 {
+		t.Errorf("reordered %d lost %d", r.Reordered, r.Lost)
+	}
+}
+
+// TestDeadLetterReasons: reject without requeue dead-letters with reason
+// rejected; a max length of 10 with drop-head dead-letters the oldest with
+// reason maxlen; a TTL shorter than the wait expires at the head.
+func TestDeadLetterReasons(t *testing.T) {
+	withDLX := func(q string) string {
+		return strings.Replace(base, "  - {name: jobs, partitions: 1}", "  - {name: jobs, partitions: 1}\n  - {name: dlx, partitions: 1}", 1) + q
+	}
+	r := run(t, withDLX(`    failures: {poison_keys: [42], policy: retry}
+rabbitmq:
+  queues:
+    - {group: workers, on_failure: reject, dead_letter_exchange: dlx}
+    - {name: dead, bindings: [{exchange: dlx}]}
+`))
+	if r.DeadRejected == 0 || r.DeadRejected != r.DeadLettered {
+		t.Errorf("rejected %d of %d dead-lettered", r.DeadRejected, r.DeadLettered)
+	}
+	slow := strings.Replace(withDLX(`rabbitmq:
+  queues:
+    - {group: workers, prefetch: 1, max_length: 10, dead_letter_exchange: dlx}
+    - {name: dead, bindings: [{exchange: dlx}]}
+`), "const(1ms)", "const(100ms)", 1)
+	r = run(t, slow)
+	if r.DeadMaxlen == 0 {
+		t.Error("no maxlen dead-letters from a full queue")
+	}
+	ttl := strings.Replace(withDLX(`rabbitmq:
+  queues:
+    - {group: workers, prefetch: 1, message_ttl: 50ms, dead_letter_exchange: dlx}
+    - {name: dead, bindings: [{exchange: dlx}]}
+`), "const(1ms)", "const(100ms)", 1)
+	r = run(t, ttl)
+	if r.DeadExpired == 0 || r.Lost != 0 {
+		t.Errorf("expired %d lost %d", r.DeadExpired, r.Lost)
+	}
+}
+
+// erlangC is the probability an arrival waits in M/M/c with offered load a.
+func erlangC(c int, a float64) float64 {
+	sum, term := 0.0, 1.0
+	for k := 0; k < c; k++ {
+		if k > 0 {
+			term *= a / float64(k)
+		}
+		sum += term
+	}
+	last := term * a / float64(c)
+	rho := a / float64(c)
+	top := last / (1 - rho)
+	return top / (sum + top)
+}
+
+// TestErlangC: a classic queue with c = 4 consumers at prefetch 1,
+// Poisson arrivals λ = 300/s and exponential service μ = 100/s, and a
+// negligible network, is M/M/4: the mean wait is
+// Wq = C(c, λ/μ) / (cμ − λ); mean end-to-end latency minus the mean
+// service time must match it within 5%.
+func TestErlangC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long run")
+	}
+	const lambda, mu, c = 300.0, 100.0, 4
+	y := `
+name: mmc
+system: rabbitmq
+seed: 7
+duration: 400s
+drain: 60s
+cluster:
+  brokers: 1
+  hardware: {network_latency: 1ns, network_jitter: 1ns, cpu_per_request: 1ns, cpu_per_mb: 1ns}
+topics:
+  - {name: q, partitions: 1}
+producers:
+  - {name: arrivals, topic: q, rate: 300/s, message_size: const(1B)}
+consumer_groups:
+  - {name: servers, topic: q, consumers: 4, processing: exp(10ms)}
+rabbitmq:
+  queues:
+    - {group: servers, type: classic, prefetch: 1}
+`
+	var sum float64
+	var n int64
+	for seed := 1; seed <= 3; seed++ {
+		r := run(t, y, "seed="+itoa(seed))
+		sum += r.E2ELatency.Mean / 1000 * float64(r.E2ELatency.Count)
+		n += r.E2ELatency.Count
+	}
+	wq := erlangC(c, lambda/mu) / (c*mu - lambda)
+	got := sum/float64(n) - 1/mu
+	if math.Abs(got-wq)/wq > 0.05 {
+		t.Errorf("mean wait %.4fs, Erlang C gives %.4fs (more than 5%% apart)", got, wq)
+	}
+}
+
+// TestQuorumCrashesLoseNothing: random node crashes (one at a time, so a
+// majority stays alive) never lose a confirmed message, and the
+// publishers' ledger closes: every message produced is acked, failed or
+// indeterminate.
+func TestQuorumCrashesLoseNothing(t *testing.T) {
+	for seed := range 6 {
+		node := seed % 3
+		at := 3 + seed
+		y := base + `rabbitmq:
+  queues:
+    - {group: workers, type: quorum, prefetch: 20}
+faults:
+  - {type: broker-crash, broker: ` + string(rune('0'+node)) + `, at: ` + itoa(at) + `s, duration: ` + itoa(2+seed) + `s}
+`
+		r := run(t, y, "seed="+itoa(seed+1))
+		if r.Lost != 0 {
+			t.Errorf("seed %d: lost %d confirmed messages", seed+1, r.Lost)
+		}
+		if r.Acked+r.Failed+r.Indeterminate != r.Produced {
+			t.Errorf("seed %d: acked %d + failed %d + indeterminate %d != produced %d", seed+1, r.Acked, r.Failed, r.Indeterminate, r.Produced)
+		}
+		if r.Unseen != 0 {
+			t.Errorf("seed %d: unseen %d after the drain", seed+1, r.Unseen)
+		}
+	}
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// TestBadInput: each mistake is named with its file, line and field.
+func TestBadInput(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{base + "rabbitmq:\n  queues:\n    - {group: workers, prefetch: 70000}\n", "t.yaml:20: rabbitmq.queues[0].prefetch"},
+		{base + "rabbitmq:\n  exchanges:\n    - {name: jobs, type: topic}\n  queues:\n    - group: workers\n      bindings: [{exchange: jobs, key: \"a..b\"}]\n", "rabbitmq.queues[0].bindings[0].key"},
+		{strings.Replace(base, "system: rabbitmq", "system: sqs", 1) + "rabbitmq:\n  memory: 1GiB\n", "t.yaml:18: rabbitmq"},
+		{strings.Replace(base, "system: rabbitmq", "system: rabbit", 1), "t.yaml:3: system"},
+	} {
+		_, err := scenarios.ParseScenario("t.yaml", []byte(c.yaml), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want it to contain %q", err, c.want)
+		}
+	}
+}
