@@ -237,7 +237,7 @@ func (s *Scenario) validateSystem(v *validator) {
 		v.add("system", "unknown system %q%s: want one of %s", s.System, DidYouMean(s.System, SystemNames), strings.Join(SystemNames, ", "))
 		return
 	}
-	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ {
+	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.systemSet {
 		v.add("rabbitmq", "a RabbitMQ section under system: %s: set system: rabbitmq, or remove it", s.SystemName())
 	}
 	if s.SystemName() != SystemRabbitMQ || s.RabbitMQ == nil {
@@ -379,16 +379,19 @@ func CheckTopicPattern(key string) error {
 // have, each as "field=value (why)", for reports comparing systems: a
 // value left at its default is not listed.
 func (s *Scenario) NotApplied() []string {
-	if s.SystemName() != SystemRabbitMQ {
-		return nil
-	}
 	var out []string
 	add := func(field, value, why string) { out = append(out, fmt.Sprintf("%s=%s (%s)", field, value, why)) }
+	if s.SystemName() != SystemRabbitMQ {
+		if s.RabbitMQ != nil {
+			add("rabbitmq", "{…}", "the section is RabbitMQ's; this run is "+s.SystemName())
+		}
+		return out
+	}
 	for i, t := range s.Topics {
 		if t.Partitions > 1 {
 			add(fmt.Sprintf("topics[%d].partitions", i), fmt.Sprint(t.Partitions), "a RabbitMQ queue is one ordered queue")
 		}
-		if t.ReplicationFactor > 1 {
+		if t.ReplicationFactor != min(3, s.Cluster.Brokers) {
 			add(fmt.Sprintf("topics[%d].replication_factor", i), fmt.Sprint(t.ReplicationFactor), "queues replicate by quorum_size")
 		}
 	}
@@ -439,4 +442,16 @@ func init() {
 		MetricInfo{"max_queue_depth", KindCount, "ready plus unacknowledged messages of any queue, largest sample (RabbitMQ)"},
 		MetricInfo{"max_unacked", KindCount, "unacknowledged deliveries of any one consumer, largest ever (RabbitMQ)"},
 	)
+}
+
+// setsSystem reports whether --set entries (or a --vary axis) choose the
+// system: a file's section for its own system is then not an error under
+// another one, only not applied (Scenario.NotApplied).
+func setsSystem(sets []string) bool {
+	for _, set := range sets {
+		if field, _, ok := strings.Cut(set, "="); ok && strings.TrimSpace(field) == "system" {
+			return true
+		}
+	}
+	return false
 }

@@ -23,8 +23,9 @@ type Scenario struct {
 
 	// System is what runs the workload: kafka (the default), rabbitmq or
 	// sqs; RabbitMQ holds what only RabbitMQ has (rabbitmq.go).
-	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
-	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here

@@ -32,6 +32,7 @@ type walReq struct {
 func (wl *wal) write(mb *member, upto, bytes int64) {
 	wl.reqs = append(wl.reqs, walReq{mb, upto})
 	wl.bytes += bytes
+	wl.n.walWrites++
 	if !wl.busy {
 		wl.flush()
 	}
@@ -41,6 +42,7 @@ func (wl *wal) flush() {
 	n := wl.n
 	reqs, bytes, life := wl.reqs, wl.bytes, n.epoch
 	wl.reqs, wl.bytes, wl.busy = nil, 0, true
+	n.walSyncs++
 	n.DiskW.Submit(float64(bytes+walOverhead), 0, func(sim.Job) {
 		if n.epoch != life {
 			return

@@ -57,8 +57,11 @@ type rnode struct {
 	id     int
 	up     bool
 	memory int64 // bytes of messages held by its queues (bodies + metadata)
-	wal    wal   // the write-ahead log every quorum member on the node shares
-	epoch  int   // bumped on each crash: callbacks of an older life are ignored
+	// WAL writes requested by quorum members and fsyncs that covered
+	// them: fewer fsyncs than writes is group commit.
+	walWrites, walSyncs int64
+	wal                 wal // the write-ahead log every quorum member on the node shares
+	epoch               int // bumped on each crash: callbacks of an older life are ignored
 }
 
 // Run builds the scenario's RabbitMQ cluster, publishers and consumers,
@@ -66,9 +69,15 @@ type rnode struct {
 // results. It is this system's model.RunFunc. Same scenario and seed, same
 // Results.
 func Run(sc *scenarios.Scenario, opts model.Options) (*model.Results, error) {
+	_, res, err := run(sc, opts)
+	return res, err
+}
+
+// run is Run keeping the world, so tests can inspect it.
+func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, error) {
 	w, err := build(sc, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	limit := w.end + sim.Time(sc.Drain)
 	partial := false
@@ -84,7 +93,7 @@ func Run(sc *scenarios.Scenario, opts model.Options) (*model.Results, error) {
 		t = min(t+step, limit)
 		w.s.RunUntil(t)
 		if w.err != nil {
-			return nil, w.err
+			return nil, nil, w.err
 		}
 		if opts.Progress != nil {
 			opts.Progress(t, limit)
@@ -94,11 +103,11 @@ func Run(sc *scenarios.Scenario, opts model.Options) (*model.Results, error) {
 		}
 	}
 	if err := w.s.Err(); err != nil {
-		return nil, fmt.Errorf("simulation: %w", err)
+		return nil, nil, fmt.Errorf("simulation: %w", err)
 	}
 	res := w.results()
 	res.Partial = partial
-	return res, nil
+	return w, res, nil
 }
 
 // fail stops the run with an internal error (a log refused an append).
