@@ -197,6 +197,7 @@ var fieldsDescriptive = map[string]string{
 	"consumer_groups.failures.retry_topics.topic": "a topic name (a clash is refused)",
 	"faults.type":                     "selects the fault; each type's behaviour is shown by its own tests",
 	"faults.label":                    "a label for plots",
+	"system":                          "selects the system that runs the scenario (model.Run; model/systems tests)",
 	"cluster.hardware":                "the profile's numbers, each field listed on its own",
 	"consumer_groups.isolation_level": "read_committed reads below the last stable offset, equal to the high watermark until transactions exist; TestReadCommittedWithoutTransactions shows both read the same today",
 }
@@ -210,6 +211,10 @@ var fieldsNotShown = map[string]string{
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
 }
+
+// otherSystems are the sections of other systems, whose settings their
+// own packages check the same way (model/rabbitmq/fields_test.go).
+var otherSystems = map[string]bool{"rabbitmq": true}
 
 // schemaFields lists every leaf field of the scenario schema by its YAML
 // path (list indexes dropped).
@@ -226,7 +231,7 @@ func schemaFields() []string {
 		}
 		for i := range t.NumField() {
 			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-			if tag != "" && tag != "-" {
+			if tag != "" && tag != "-" && !otherSystems[tag] {
 				walk(t.Field(i).Type, path+"."+tag)
 			}
 		}
