@@ -421,6 +421,18 @@ func (s *Scenario) NotApplied() []string {
 		if g.MaxPollRecords != 0 && g.MaxPollRecords != DefaultMaxPollRecords {
 			add(f+"max_poll_records", fmt.Sprint(g.MaxPollRecords), "use rabbitmq.queues[].prefetch")
 		}
+		if fl := g.Failures; fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
+			add(f+"failures.policy", fl.Policy, "a RabbitMQ consumer rejects or requeues: rabbitmq.queues[].on_failure and the queue's dead-letter exchange")
+		}
+		if g.Autoscale != nil {
+			add(f+"autoscale", "{…}", "not modelled for RabbitMQ")
+		}
+		if g.Downstream != nil {
+			add(f+"downstream", "{…}", "not modelled for RabbitMQ")
+		}
+		if g.Idempotent {
+			add(f+"idempotent", "true", "not modelled for RabbitMQ: duplicates are counted, not skipped")
+		}
 	}
 	return out
 }

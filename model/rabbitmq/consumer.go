@@ -20,6 +20,7 @@ type group struct {
 	auto     bool
 	poison   map[int64]bool
 	share    float64
+	flaky    float64 // failures.transient_rate: one attempt fails by chance
 	e2e      *sim.Histogram
 	rng      *rand.Rand
 
@@ -49,6 +50,7 @@ func newGroup(w *world, gs *scenarios.ConsumerGroup, idx int, q *queue) (*group,
 			g.poison[k] = true
 		}
 		g.share = float64(f.PoisonShare)
+		g.flaky = float64(f.TransientRate)
 	}
 	for i := range max(gs.Consumers, 1) {
 		g.cons = append(g.cons, &consumer{g: g, i: i, alive: true, conn: true, seen: map[int32]bool{}})
@@ -123,7 +125,8 @@ func (c *consumer) work() {
 	})
 }
 
-// poisoned: processing this message always fails.
+// poisoned: processing this message always fails (failures.poison_keys,
+// poison_share; transient_rate fails single attempts).
 func (g *group) poisoned(m *msg) bool {
 	if m.key >= 0 && g.poison[m.key] {
 		return true
@@ -141,7 +144,7 @@ func (c *consumer) finish(e entry) {
 	g := c.g
 	w := g.w
 	m := &w.msgs[e.m]
-	failed := g.poisoned(m)
+	failed := g.poisoned(m) || g.flaky > 0 && g.rng.Float64() < g.flaky
 	if !failed {
 		if c.seen[e.m] {
 			g.redelivered++

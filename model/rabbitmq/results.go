@@ -2,6 +2,7 @@ package rabbitmq
 
 import (
 	"fmt"
+	"math"
 
 	"mqsim/model"
 	"mqsim/model/check"
@@ -46,6 +47,7 @@ func (w *world) sample(uint64) {
 	}
 	for _, q := range w.queues {
 		w.res.MaxQueueDepth = max(w.res.MaxQueueDepth, int64(q.depth()))
+		w.minLive = min(w.minLive, q.liveMembers())
 	}
 	a := 0.0
 	if w.alarm {
@@ -196,6 +198,11 @@ func (w *world) results() *model.Results {
 		r.Brokers = append(r.Brokers, br)
 	}
 	r.MaxBrokerUtilisation = maxUtil
+	// The ISR's counterpart: the fewest live members of any queue at a
+	// sample (a classic queue has one).
+	if w.minLive < math.MaxInt {
+		r.MinISR = w.minLive
+	}
 	r.Series = w.ser.columns(w)
 	return &r
 }
@@ -211,4 +218,21 @@ func (ser *series) columns(w *world) model.Series {
 		}
 	}
 	return s
+}
+
+// liveMembers is how many of the queue's replicas are on live nodes.
+func (q *queue) liveMembers() int {
+	if !q.quorum {
+		if q.home.up {
+			return 1
+		}
+		return 0
+	}
+	n := 0
+	for _, mb := range q.r.members {
+		if mb.n.up {
+			n++
+		}
+	}
+	return n
 }

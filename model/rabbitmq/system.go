@@ -3,7 +3,7 @@ package rabbitmq
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"math"
 
 	"mqsim/model"
 	"mqsim/model/check"
@@ -43,11 +43,11 @@ type world struct {
 	alarmSince sim.Time // when it went on
 	res        model.Results
 	ser        series
+	minLive    int // fewest live replicas of any queue at a sample
 	e2e, ack   *sim.Histogram
 	processed  int64
 	bytesOut   int64
 	bytesIn    int64
-	failRng    *rand.Rand
 }
 
 // rnode is one RabbitMQ node (an Erlang VM) on its machine.
@@ -152,7 +152,7 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 	w := &world{s: s, sc: sc, rc: sc.RabbitMQ, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
 		net:       net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
 		exchanges: map[string]*exchange{}, e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram(),
-		failRng: s.Stream("consumers/failures")}
+		minLive: math.MaxInt}
 	for i := range sc.Cluster.Brokers {
 		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
