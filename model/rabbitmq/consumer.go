@@ -84,6 +84,7 @@ func (c *consumer) deliver(e entry) {
 	q := g.q
 	m := &w.msgs[e.m]
 	if g.auto {
+		q.settled++
 		q.addMemory(-q.memCost(m)) // settled on sending: at most once
 	} else {
 		q.unacked++
@@ -188,6 +189,7 @@ func (c *consumer) settle(e entry, verb string) {
 	c.out = append(c.out[:i], c.out[i+1:]...)
 	switch verb {
 	case "ack":
+		q.settled++
 		q.unacked--
 		q.addMemory(-q.memCost(&q.w.msgs[e.m]))
 	case "requeue": // basic.reject requeue=true: counts toward the delivery limit

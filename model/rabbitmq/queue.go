@@ -31,6 +31,7 @@ type entry struct {
 	deliveries int32    // x-delivery-count: failed deliveries so far
 	enq        sim.Time // accepted by the queue (TTL runs from here)
 	pos        int64    // enqueue order, to put a requeued classic message back in place
+	off        int64    // quorum: the enqueue's offset in the replicated log
 }
 
 // queue is a classic or quorum queue: its ready messages, its consumers'
@@ -53,7 +54,9 @@ type queue struct {
 	nextPos int64
 	unacked int
 	mem     int64 // bytes held (ready and unacknowledged)
-	limit   int   // delivery limit; 0 = none
+	// The queue's own ledger: enqueued = settled + dead + depth.
+	enqueued, settled, dead int64
+	limit                   int // delivery limit; 0 = none
 
 	// Classic persistence: writes in flight and messages awaiting fsync.
 	writes    int
@@ -161,13 +164,17 @@ func (q *queue) arrive(mid int32, first bool) {
 }
 
 // enqueue makes a message ready (for a quorum queue: once committed).
-func (q *queue) enqueue(mid int32) {
+func (q *queue) enqueue(mid int32) { q.enqueueAt(mid, -1) }
+
+// enqueueAt is enqueue for the entry at log offset off (quorum).
+func (q *queue) enqueueAt(mid int32, off int64) {
 	w := q.w
 	m := &w.msgs[mid]
 	if q.g != nil {
 		m.groups |= 1 << uint(q.g.idx)
 	}
-	q.ready = append(q.ready, entry{m: mid, enq: w.s.Now(), pos: q.nextPos})
+	q.enqueued++
+	q.ready = append(q.ready, entry{m: mid, enq: w.s.Now(), pos: q.nextPos, off: off})
 	q.nextPos++
 	q.addMemory(q.memCost(m))
 	q.dispatch()
@@ -299,6 +306,7 @@ const (
 func (q *queue) deadLetter(e entry, reason int) {
 	w := q.w
 	m := &w.msgs[e.m]
+	q.dead++
 	q.addMemory(-q.memCost(m))
 	if q.g != nil {
 		w.chk.Handled(q.g.idx, int(m.prod), 0, m.seq)
@@ -357,4 +365,24 @@ func (q *queue) dispatch() {
 		}
 		c.deliver(e)
 	}
+}
+
+// forget drops the ready and returned entries at log offset end or
+// beyond: a new quorum leader's log ends before them.
+func (q *queue) forget(end int64) {
+	keep := func(es []entry) []entry {
+		out := es[:0]
+		for _, e := range es {
+			if e.off >= 0 && e.off >= end {
+				q.addMemory(-q.memCost(&q.w.msgs[e.m]))
+				q.enqueued--
+				continue
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	q.ready = append(q.ready[:0:0], keep(q.ready[q.rhead:])...)
+	q.rhead = 0
+	q.returns = keep(q.returns)
 }

@@ -222,7 +222,7 @@ func (r *raft) apply(l *commitlog.Log, from, to int64) {
 		}
 		mid := w.pubs[prod].ids[seq]
 		delete(r.pending, mid)
-		r.q.enqueue(mid)
+		r.q.enqueueAt(mid, rec.Offset)
 		w.accepted(r.q, mid)
 		return nil
 	})
@@ -339,6 +339,12 @@ func (r *raft) elect() {
 	}
 	ld.match = ld.durable
 	r.q.setHome(ld.n)
+	// The queue's state is its leader's log: entries applied that the new
+	// leader does not hold are gone (never, with a majority commit).
+	if end := ld.log.LogEndOffset(); end < r.commit {
+		r.q.forget(end)
+		r.commit = end
+	}
 	// Entries the new leader holds beyond the commit index will commit;
 	// proposals it never got are resubmitted, in id order.
 	have := map[int32]bool{}
