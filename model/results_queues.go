@@ -25,6 +25,9 @@ type Queues struct {
 	MaxQueueDepth int64   `json:"max_queue_depth,omitempty"` // ready + unacked messages of any queue, largest sample
 	MaxUnacked    int64   `json:"max_unacked,omitempty"`     // unacknowledged deliveries of any one consumer, largest ever
 	MaxMemory     int64   `json:"max_memory_bytes,omitempty"`
+	// ConsumerTimeouts counts channels closed for holding a delivery
+	// longer than the consumer timeout.
+	ConsumerTimeouts int64 `json:"consumer_timeouts,omitempty"`
 	// NotApplied lists the scenario's settings this system does not have
 	// ("producers[0].acks=1 (why)"), so comparisons do not drop them silently.
 	NotApplied []string `json:"not_applied,omitempty"`
@@ -32,7 +35,7 @@ type Queues struct {
 
 var queueMetricNames = []string{"returned", "unroutable", "requeued", "dead_lettered_rejected", "dead_lettered_expired",
 	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "alarm_seconds",
-	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked"}
+	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked", "consumer_timeouts"}
 
 func (q *Queues) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -64,6 +67,8 @@ func (q *Queues) metric(name string) (float64, string, bool) {
 		return c(q.MaxQueueDepth)
 	case "max_unacked":
 		return c(q.MaxUnacked)
+	case "consumer_timeouts":
+		return c(q.ConsumerTimeouts)
 	}
 	return 0, "", false
 }

@@ -30,6 +30,8 @@ const (
 	DefaultRabbitCreditMore          = 200
 	DefaultRabbitClassicSync         = 200 * units.Millisecond // "a few hundred milliseconds"
 	DefaultRabbitElectionTimeout     = 5 * units.Second        // failure detection and Raft election
+	DefaultRabbitHeartbeat           = 60 * units.Second       // the server's suggested heartbeat timeout
+	DefaultRabbitConsumerTimeout     = 30 * units.Minute       // consumer_timeout
 	DefaultRabbitQuorumSize          = 3
 	DefaultRabbitDeliveryLimit       = 20 // quorum queues since 4.0; -1 = none
 	MaxRabbitPrefetch                = 65535
@@ -60,6 +62,14 @@ type RabbitMQ struct {
 	// ElectionTimeout is how long a quorum queue's followers wait after
 	// their leader's node stops before electing a new leader.
 	ElectionTimeout units.Duration `yaml:"election_timeout" json:"election_timeout"`
+	// Heartbeat is the AMQP heartbeat timeout: when a node's machine dies
+	// (broker-crash with lose_page_cache) nothing closes its connections,
+	// and clients notice only after it (a process crash closes them at once).
+	Heartbeat units.Duration `yaml:"heartbeat" json:"heartbeat"`
+	// ConsumerTimeout is the delivery acknowledgement timeout: a consumer
+	// holding a delivery unacknowledged longer has its channel closed and
+	// its deliveries requeued; checked once a minute (30 min).
+	ConsumerTimeout units.Duration `yaml:"consumer_timeout" json:"consumer_timeout"`
 
 	Exchanges  []RabbitExchange  `yaml:"exchanges" json:"exchanges,omitempty"`
 	Queues     []RabbitQueue     `yaml:"queues" json:"queues,omitempty"`
@@ -173,6 +183,8 @@ func (s *Scenario) systemDefaults() {
 	setInt(&r.CreditMore, DefaultRabbitCreditMore)
 	setDur(&r.ClassicSyncInterval, DefaultRabbitClassicSync)
 	setDur(&r.ElectionTimeout, DefaultRabbitElectionTimeout)
+	setDur(&r.Heartbeat, DefaultRabbitHeartbeat)
+	setDur(&r.ConsumerTimeout, DefaultRabbitConsumerTimeout)
 	for _, g := range s.ConsumerGroups {
 		if !slices.ContainsFunc(r.Queues, func(q RabbitQueue) bool { return q.Group == g.Name }) {
 			r.Queues = append(r.Queues, RabbitQueue{Group: g.Name})
@@ -249,6 +261,9 @@ func (s *Scenario) validateSystem(v *validator) {
 	}
 	v.between("rabbitmq.credit_initial", r.CreditInitial, 1, 1<<20)
 	v.between("rabbitmq.credit_more", r.CreditMore, 1, r.CreditInitial)
+	if r.ConsumerTimeout < units.Minute {
+		v.add("rabbitmq.consumer_timeout", "%v: RabbitMQ checks it once a minute; below 1 minute is not supported", r.ConsumerTimeout)
+	}
 	exchanges := map[string]string{}
 	for _, t := range s.Topics {
 		exchanges[t.Name] = "fanout"
@@ -334,6 +349,9 @@ func (s *Scenario) validateSystem(v *validator) {
 	for i, f := range s.Faults {
 		if !slices.Contains(RabbitFaults, f.Type) {
 			v.add(fmt.Sprintf("faults[%d].type", i), "%q is not modelled for RabbitMQ (its faults: %s)", f.Type, strings.Join(RabbitFaults, ", "))
+		}
+		if f.Leader != "" {
+			v.add(fmt.Sprintf("faults[%d].leader", i), "RabbitMQ faults name a node: give broker: N (queue i's leader starts on node i mod the nodes)")
 		}
 	}
 	producers := map[string]bool{}
@@ -453,6 +471,7 @@ func init() {
 		MetricInfo{"flow_seconds", KindDuration, "time publishers waited for credit (flow control), summed (RabbitMQ)"},
 		MetricInfo{"max_queue_depth", KindCount, "ready plus unacknowledged messages of any queue, largest sample (RabbitMQ)"},
 		MetricInfo{"max_unacked", KindCount, "unacknowledged deliveries of any one consumer, largest ever (RabbitMQ)"},
+		MetricInfo{"consumer_timeouts", KindCount, "channels closed for holding a delivery past consumer_timeout (RabbitMQ)"},
 	)
 }
 

@@ -58,7 +58,11 @@ func newGroup(w *world, gs *scenarios.ConsumerGroup, idx int, q *queue) (*group,
 	return g, nil
 }
 
-func (g *group) start() {}
+func (g *group) start() {
+	if !g.auto && sim.Time(g.w.rc.ConsumerTimeout) < g.w.end+sim.Time(g.w.sc.Drain) {
+		g.w.s.After(sim.Minute, g.checkTimeouts)
+	}
+}
 
 // nextConsumer is the next consumer, round-robin, that may take a
 // delivery: connected, and below its prefetch (manual ack).
@@ -88,6 +92,7 @@ func (c *consumer) deliver(e entry) {
 		q.addMemory(-q.memCost(m)) // settled on sending: at most once
 	} else {
 		q.unacked++
+		e.sent = w.s.Now()
 		c.out = append(c.out, e)
 		w.res.MaxUnacked = max(w.res.MaxUnacked, int64(len(c.out)))
 	}
@@ -117,10 +122,18 @@ func (c *consumer) work() {
 	life := c.life
 	d := sim.SampleTime(g.spec.Processing.Dist, g.rng)
 	w.s.After(max(d, 0), func() {
-		if c.life != life || !c.alive {
-			return // the connection died meanwhile: the broker requeued it
+		if !c.alive {
+			return // the process died: the work is lost, the broker requeued it
 		}
 		c.busy = false
+		if c.life != life {
+			// The connection died meanwhile (its node, a timeout): the
+			// work was done, but the broker requeued the delivery and the
+			// ack has nowhere to go — a redelivery will process it again.
+			c.processed(e)
+			c.work()
+			return
+		}
 		c.finish(e)
 		c.work()
 	})
@@ -140,25 +153,34 @@ func (g *group) poisoned(m *msg) bool {
 	return false
 }
 
+// processed runs the application's side of one delivery: it succeeds
+// (the checker records it) or fails; it reports which.
+func (c *consumer) processed(e entry) bool {
+	g := c.g
+	w := g.w
+	m := &w.msgs[e.m]
+	if g.poisoned(m) || g.flaky > 0 && g.rng.Float64() < g.flaky {
+		return false
+	}
+	if c.seen[e.m] || e.deliveries > 0 {
+		g.redelivered++
+	}
+	w.chk.Processed(g.idx, int(m.prod), 0, m.seq, m.key, m.born)
+	g.processed++
+	w.processed++
+	if m.born >= w.warm {
+		d := int64(w.s.Now() - m.born)
+		g.e2e.Record(d)
+		w.e2e.Record(d)
+	}
+	return true
+}
+
 // finish: processed (ack) or failed (reject/nack, as on_failure says).
 func (c *consumer) finish(e entry) {
 	g := c.g
 	w := g.w
-	m := &w.msgs[e.m]
-	failed := g.poisoned(m) || g.flaky > 0 && g.rng.Float64() < g.flaky
-	if !failed {
-		if c.seen[e.m] {
-			g.redelivered++
-		}
-		w.chk.Processed(g.idx, int(m.prod), 0, m.seq, m.key, m.born)
-		g.processed++
-		w.processed++
-		if m.born >= w.warm {
-			d := int64(w.s.Now() - m.born)
-			g.e2e.Record(d)
-			w.e2e.Record(d)
-		}
-	}
+	failed := !c.processed(e)
 	if g.auto {
 		return // nothing to tell the broker; a failed message is gone
 	}
@@ -206,17 +228,40 @@ func (c *consumer) settle(e entry, verb string) {
 // connLost: the consumer's connection died (its process crashed, or the
 // queue's node went down): every unacknowledged delivery is requeued,
 // each counting as a failed delivery.
-func (c *consumer) connLost() {
+func (c *consumer) connLost() { c.closeChannel(true) }
+
+// closeChannel requeues every unacknowledged delivery; counted says
+// whether each return counts as a failed delivery (connection loss does;
+// a consumer timeout does not, 4.3). A delivery being processed goes on
+// in the application (busy stays), its ack void.
+func (c *consumer) closeChannel(counted bool) {
 	c.life++
 	c.conn = false
-	c.busy = false
 	c.buf = nil
 	q := c.g.q
 	out := c.out
 	c.out = nil
 	for _, e := range out {
 		c.seen[e.m] = true
-		q.requeue(e, true)
+		q.requeue(e, counted)
+	}
+}
+
+// checkTimeouts runs once a minute, as the broker's check does: a consumer
+// holding a delivery unacknowledged longer than consumer_timeout has its
+// channel closed; it opens a new one a second later.
+func (g *group) checkTimeouts() {
+	w := g.w
+	limit := sim.Time(w.rc.ConsumerTimeout)
+	for _, c := range g.cons {
+		if c.conn && len(c.out) > 0 && w.s.Now()-c.out[0].sent > limit {
+			w.res.ConsumerTimeouts++
+			c.closeChannel(false)
+			w.s.After(sim.Second, c.reconnect)
+		}
+	}
+	if w.s.Now() < w.end+sim.Time(w.sc.Drain) {
+		w.s.After(sim.Minute, g.checkTimeouts)
 	}
 }
 
@@ -229,9 +274,15 @@ func (c *consumer) reconnect() {
 	c.g.q.dispatch()
 }
 
-// lostHome: the queue's node stopped; its consumers' channels close, and
-// they reconnect a second later (to the new leader, for a quorum queue).
+// lostHome: the queue's node stopped; its consumers' channels close (the
+// broker requeues their deliveries), and they reconnect a second later —
+// a heartbeat timeout later when the machine died — to the new leader,
+// for a quorum queue.
 func (q *queue) lostHome() {
+	wait := sim.Second
+	if q.home != nil && q.home.lostMachine {
+		wait = sim.Time(q.w.rc.Heartbeat) // nothing closed the connections
+	}
 	if q.quorum && q.home != nil {
 		q.home.memory -= q.mem
 		q.home = nil
@@ -243,7 +294,7 @@ func (q *queue) lostHome() {
 		if c.conn {
 			c.connLost()
 			c.conn = false
-			q.w.s.After(sim.Second, c.reconnect)
+			q.w.s.After(wait, c.reconnect)
 		}
 	}
 }

@@ -63,13 +63,19 @@
 //     than the limit is dead-lettered. Dead-lettering (rejected, expired —
 //     TTL checked at the head only —, maxlen with drop-head, delivery
 //     limit) routes through the dead-letter exchange, or drops without one.
-//   - Faults: broker-crash (a node stops; with a duration it restarts),
-//     consumer-crash.
+//   - Consumer timeout: checked once a minute; a consumer holding a
+//     delivery longer than consumer_timeout has its channel closed, its
+//     deliveries returned (not counted), and the work in progress still
+//     finishes — a redelivery processes it again.
+//   - Faults: broker-crash (a node's process stops and its connections
+//     close; with lose_page_cache its machine dies and clients notice only
+//     after the heartbeat timeout, or when it returns; with a duration it
+//     restarts), consumer-crash.
 //
 // Simplifications: settles and credit are not Raft commands here (only
 // enqueues are logged); message bodies held by queues count toward
 // memory (no paging to disk); the quorum commands soft limit, streams,
-// priorities and the consumer ack timeout are not modelled.
+// priorities and the disk alarm are not modelled.
 //
 // # Files
 //

@@ -23,7 +23,8 @@ func (w *world) scheduleFaults() error {
 			if label == "" {
 				label = fmt.Sprintf("node %d crash", n.id)
 			}
-			w.s.At(at, func() { n.crash() })
+			machine := f.LosePageCache
+			w.s.At(at, func() { n.crash(machine) })
 			w.res.Faults = append(w.res.Faults, model.FaultEvent{Time: f.At.Seconds(), Type: f.Type, Phase: "start", Label: label})
 			if f.Duration > 0 {
 				w.s.At(at+sim.Time(f.Duration), func() { n.restart() })
@@ -49,6 +50,7 @@ func (w *world) scheduleFaults() error {
 			if f.Duration > 0 {
 				w.s.At(at+sim.Time(f.Duration), func() {
 					c.alive = true
+					c.busy = false
 					c.reconnect()
 				})
 			}
@@ -62,19 +64,32 @@ func (w *world) scheduleFaults() error {
 // crash stops a node: its connections close (publishers' unconfirmed
 // messages become indeterminate, consumers' unacknowledged deliveries are
 // requeued), its quorum members stop (unsynced WAL data is lost), and
-// quorum queues it led elect a new leader.
-func (n *rnode) crash() {
+// quorum queues it led elect a new leader. A machine crash closes nothing:
+// its publishers notice after the heartbeat timeout.
+func (n *rnode) crash(machine bool) {
 	if !n.up {
 		return
 	}
 	w := n.w
 	n.up = false
+	n.lostMachine = machine
 	n.epoch++
 	n.wal = wal{n: n}
 	for _, p := range w.pubs {
-		if p.n == n {
-			p.connLost()
+		if p.n != n {
+			continue
 		}
+		if !machine {
+			p.connLost()
+			continue
+		}
+		p.stale = true // it goes on sending into the void until its credit runs out
+		life := p.life
+		w.s.After(sim.Time(w.rc.Heartbeat), func() {
+			if p.life == life && p.stale {
+				p.connLost()
+			}
+		})
 	}
 	for _, q := range w.queues {
 		if q.quorum {
@@ -108,6 +123,9 @@ func (n *rnode) restart() {
 		}
 	}
 	for _, p := range n.w.pubs {
+		if p.stale && p.n == n {
+			p.connLost() // its next write meets a reset: the old connection is gone
+		}
 		p.pump()
 	}
 }

@@ -32,6 +32,7 @@ var (
 	rbAlarm   = rbase{"rabbitmq-memory-alarm", []string{"duration=25s"}}
 	rbTopic   = rbase{"rabbitmq-topic-routing", []string{"duration=3s"}}
 	rbMaxLen  = rbase{"rabbitmq-prefetch", []string{"duration=5s", "rabbitmq.queues.0.max_length=100"}}
+	rbFailM   = rbase{"rabbitmq-quorum-node-failure", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=10s", "faults.0.lose_page_cache=true"}}
 	rbCredit  = rbase{"rabbitmq-work-queue", []string{"duration=3s", "rabbitmq.credit_more=1"}}
 	rbSlowDsk = rbase{"rabbitmq-memory-alarm", []string{"duration=5s", "cluster.hardware.disk_write=12MB/s"}}
 )
@@ -46,6 +47,7 @@ var rabbitEffects = map[string]struct {
 	"rabbitmq.credit_more":                  {rbWork, "rabbitmq.credit_more=1"},
 	"rabbitmq.classic_sync_interval":        {rbSlowDsk, "rabbitmq.classic_sync_interval=1s"},
 	"rabbitmq.election_timeout":             {rbFail, "rabbitmq.election_timeout=1s"},
+	"rabbitmq.heartbeat":                    {rbFailM, "rabbitmq.heartbeat=5s"},
 	"rabbitmq.exchanges.type":               {rbTopic, "rabbitmq.exchanges.0.type=fanout"},
 	"rabbitmq.exchanges.alternate_exchange": {rbTopic, "rabbitmq.exchanges.0.alternate_exchange=events"},
 	"rabbitmq.publishers.routing_keys":      {rbTopic, "rabbitmq.publishers.0.routing_keys.0=us.x.y"},
@@ -76,6 +78,7 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.queues.bindings.headers":        "a map: TestHeadersExchange, TestHeadersMatch",
 	"rabbitmq.queues.bindings.match":          "TestHeadersExchange, TestHeadersMatch",
 	"rabbitmq.queues.dead_letter_routing_key": "the built-ins dead-letter through fanout exchanges, which ignore keys: TestDeadLetterRoutingKey",
+	"rabbitmq.consumer_timeout":               "no built-in holds a delivery a minute: TestConsumerTimeout",
 	"rabbitmq.publishers.mandatory":           "needs an unroutable key, which no built-in has: TestMandatoryReturns",
 }
 
@@ -199,5 +202,59 @@ rabbitmq:
 	r = runYAML(t, strings.Replace(y, ", dead_letter_routing_key: dead", "", 1))
 	if r.DeadRejected == 0 || r.Groups[1].Processed != 0 {
 		t.Errorf("without the key: dead-lettered %d, the DLQ processed %d: want none routed", r.DeadRejected, r.Groups[1].Processed)
+	}
+}
+
+// TestConsumerTimeout: one message at 1 s, processed in 150 s, with a
+// 1-minute consumer timeout checked every minute (60, 120, … s). At 120 s
+// the delivery (made at ~1 s) is 119 s old: the channel closes and the
+// message is requeued (not counted as a failed delivery), and delivered
+// again at ~121 s on the new channel; the first processing still ends at
+// 151 s (its ack void) and the second at 301 s: two processings of one
+// message, one duplicate. The check at 240 s finds the second delivery
+// (121 s) 119 s old: a second timeout. The run ends at 2 s + 300 s.
+func TestConsumerTimeout(t *testing.T) {
+	y := `
+name: ct
+system: rabbitmq
+seed: 1
+duration: 2s
+drain: 300s
+topics: [{name: jobs, partitions: 1}]
+producers: [{name: api, topic: jobs, rate: 1/s, arrival: constant}]
+consumer_groups: [{name: slow, topic: jobs, processing: const(150s)}]
+rabbitmq:
+  consumer_timeout: 1m
+  queues: [{group: slow, prefetch: 1}]
+`
+	r := runYAML(t, y)
+	if r.ConsumerTimeouts != 2 || r.Groups[0].Processed != 2 || r.Duplicates != 1 {
+		t.Errorf("timeouts %d, processed %d, duplicates %d: want 2, 2, 1", r.ConsumerTimeouts, r.Groups[0].Processed, r.Duplicates)
+	}
+	r = runYAML(t, strings.Replace(y, "consumer_timeout: 1m", "consumer_timeout: 30m", 1))
+	if r.ConsumerTimeouts != 0 || r.Duplicates != 0 {
+		t.Errorf("30 min: timeouts %d, duplicates %d: want none", r.ConsumerTimeouts, r.Duplicates)
+	}
+}
+
+// TestMachineCrash: a process crash closes its connections at once; a
+// machine crash closes nothing, so the publisher on it goes on sending
+// into the void until its credit (400, re-granted 200 at a time: between
+// 200 and 400 left at the crash) runs out, and learns only when the node
+// comes back 10 s later (before the 60 s heartbeat): hundreds of messages
+// indeterminate instead of the few in flight.
+func TestMachineCrash(t *testing.T) {
+	y := strings.Replace(base, "keys: uniform(100)}", "keys: uniform(100)}", 1) + `rabbitmq:
+  queues: [{group: workers, type: quorum}]
+faults:
+  - {type: broker-crash, broker: 0, at: 5s, duration: 10s}
+`
+	r := runYAML(t, y)
+	if r.Indeterminate > 20 || r.Lost != 0 {
+		t.Errorf("process crash: indeterminate %d, lost %d", r.Indeterminate, r.Lost)
+	}
+	r = runYAML(t, strings.Replace(y, "duration: 10s}", "duration: 10s, lose_page_cache: true}", 1))
+	if r.Indeterminate < 200 || r.Lost != 0 {
+		t.Errorf("machine crash: indeterminate %d (want at least 200), lost %d", r.Indeterminate, r.Lost)
 	}
 }

@@ -122,7 +122,8 @@ type publisher struct {
 	backlog     []int32
 	head        int
 	up, down    net.Link
-	life        int // connection generation
+	life        int  // connection generation
+	stale       bool // its node's machine died and it has not noticed (heartbeat)
 
 	blocked, inFlow       bool
 	blockedAt, flowAt     sim.Time
@@ -225,7 +226,7 @@ func (p *publisher) pump() {
 	}
 	for p.head < len(p.backlog) {
 		switch {
-		case !p.n.up:
+		case !p.n.up && !p.stale:
 			return
 		case w.alarm:
 			if !p.blocked {
@@ -366,6 +367,7 @@ func (p *publisher) outcome(mid int32) {
 // live node after a second and goes on with its backlog.
 func (p *publisher) connLost() {
 	p.life++
+	p.stale = false
 	p.indeterminate += int64(len(p.open))
 	p.unconfirmed = 0
 	clear(p.open)

@@ -32,6 +32,7 @@ type entry struct {
 	enq        sim.Time // accepted by the queue (TTL runs from here)
 	pos        int64    // enqueue order, to put a requeued classic message back in place
 	off        int64    // quorum: the enqueue's offset in the replicated log
+	sent       sim.Time // delivered (for the consumer timeout)
 }
 
 // queue is a classic or quorum queue: its ready messages, its consumers'

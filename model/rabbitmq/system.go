@@ -60,8 +60,9 @@ type rnode struct {
 	// WAL writes requested by quorum members and fsyncs that covered
 	// them: fewer fsyncs than writes is group commit.
 	walWrites, walSyncs int64
-	wal                 wal // the write-ahead log every quorum member on the node shares
-	epoch               int // bumped on each crash: callbacks of an older life are ignored
+	wal                 wal  // the write-ahead log every quorum member on the node shares
+	epoch               int  // bumped on each crash: callbacks of an older life are ignored
+	lostMachine         bool // its last crash was the machine's (clients notice after the heartbeat)
 }
 
 // Run builds the scenario's RabbitMQ cluster, publishers and consumers,
