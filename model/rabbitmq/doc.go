@@ -74,8 +74,9 @@
 //
 // Simplifications: settles and credit are not Raft commands here (only
 // enqueues are logged); message bodies held by queues count toward
-// memory (no paging to disk); the quorum commands soft limit, streams,
-// priorities and the disk alarm are not modelled.
+// memory (no paging to disk); streams, priorities and the disk alarm are
+// not modelled. Past 32 unapplied commands (quorum_commands_soft_limit) a
+// quorum queue grants credit only as it applies them.
 //
 // # Files
 //

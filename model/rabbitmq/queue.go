@@ -23,6 +23,9 @@ type msg struct {
 	pending int32  // target queues that have not accepted it yet
 	groups  uint64 // groups whose queue received it (bit per group index)
 	nacked  bool   // a target refused it (reject-publish, queue down)
+	// creditDue: its publisher's credit is granted when a quorum queue
+	// applies it (the queue was past its soft limit on arrival).
+	creditDue bool
 }
 
 // entry is a message in one queue: a fanout puts one message in several.
@@ -94,6 +97,10 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 	return q, nil
 }
 
+// quorumCommandsSoftLimit is quorum_commands_soft_limit: past this many
+// unapplied Raft commands a quorum queue stops granting credit.
+const quorumCommandsSoftLimit = 32
+
 // depth is ready plus unacknowledged messages.
 func (q *queue) depth() int { return len(q.ready) - q.rhead + len(q.returns) + q.unacked }
 
@@ -133,7 +140,15 @@ func (q *queue) arrive(mid int32, first bool) {
 	w := q.w
 	m := &w.msgs[mid]
 	if first {
-		w.pubs[m.prod].took() // the channel's credit: granted as the queue takes messages
+		// The channel's credit, granted as the queue takes messages; a
+		// quorum queue past its soft limit of unapplied commands grants it
+		// only when the command is applied, so a slow disk or replica
+		// pushes back to the publisher.
+		if q.quorum && len(q.r.pending) >= quorumCommandsSoftLimit {
+			m.creditDue = true
+		} else {
+			w.pubs[m.prod].took()
+		}
 	}
 	if !q.available() {
 		if q.quorum {

@@ -412,3 +412,23 @@ rabbitmq:
 		t.Errorf("publishers blocked %.1fs in total: want both blocked from the alarm on", r.PublisherBlockedSeconds)
 	}
 }
+
+// TestQuorumSoftLimit: on a disk that takes ~40 ms per WAL fsync (a 4 KB
+// page at 100 KB/s), 1,000 messages/s leave about 40 commands unapplied,
+// past the soft limit of 32: the quorum queue withholds credit until it
+// applies them, so the publisher spends time in flow. A classic queue on
+// the same disk grants credit as it takes each message: no flow.
+func TestQuorumSoftLimit(t *testing.T) {
+	y := strings.Replace(base, "brokers: 3", "brokers: 3\n  hardware: {disk_write: 100KB/s}", 1)
+	y = strings.Replace(y, "rate: 200/s", "rate: 1K/s, message_size: const(10B)", 1) + `rabbitmq:
+  queues: [{group: workers, type: quorum}]
+`
+	r := runYAML(t, y)
+	if r.FlowSeconds <= 0 {
+		t.Errorf("quorum on a slow disk: flow %.2fs, want some", r.FlowSeconds)
+	}
+	r = runYAML(t, strings.Replace(y, "type: quorum", "type: classic", 1))
+	if r.FlowSeconds != 0 {
+		t.Errorf("classic: flow %.2fs, want none (credit granted on arrival)", r.FlowSeconds)
+	}
+}

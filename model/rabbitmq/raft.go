@@ -222,6 +222,10 @@ func (r *raft) apply(l *commitlog.Log, from, to int64) {
 		}
 		mid := w.pubs[prod].ids[seq]
 		delete(r.pending, mid)
+		if m := &w.msgs[mid]; m.creditDue {
+			m.creditDue = false
+			w.pubs[prod].took()
+		}
 		r.q.enqueueAt(mid, rec.Offset)
 		w.accepted(r.q, mid)
 		return nil
