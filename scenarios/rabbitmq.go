@@ -126,6 +126,10 @@ type RabbitQueue struct {
 	// (the default: the oldest is dead-lettered) or reject-publish.
 	MaxLength int    `yaml:"max_length" json:"max_length,omitempty"`
 	Overflow  string `yaml:"overflow" json:"overflow"`
+	// MaxPriority is a classic queue's x-max-priority (1 to 255; 0 = no
+	// priorities). Quorum queues always have 32 levels (0–31), a message
+	// without a priority counting as 4.
+	MaxPriority int `yaml:"max_priority" json:"max_priority,omitempty"`
 }
 
 // RabbitBinding binds a queue to an exchange: by routing key (direct: the
@@ -146,6 +150,9 @@ type RabbitPublisher struct {
 	RoutingKeys []string `yaml:"routing_keys" json:"routing_keys,omitempty"`
 	// Headers, for headers exchanges: chosen like routing keys.
 	Headers []map[string]string `yaml:"headers" json:"headers,omitempty"`
+	// Priorities, chosen like routing keys: each message's priority (0 to
+	// 255); default none.
+	Priorities []int `yaml:"priorities" json:"priorities,omitempty"`
 	// Mandatory returns unroutable messages to the publisher (basic.return)
 	// instead of dropping them.
 	Mandatory bool `yaml:"mandatory" json:"mandatory,omitempty"`
@@ -315,6 +322,11 @@ func (s *Scenario) validateSystem(v *validator) {
 		v.oneOf(f+"ack", q.Ack, "manual", "auto")
 		v.oneOf(f+"on_failure", q.OnFailure, "requeue", "nack", "reject")
 		v.oneOf(f+"overflow", q.Overflow, "drop-head", "reject-publish")
+		if q.MaxPriority < 0 || q.MaxPriority > 255 {
+			v.add(f+"max_priority", "%d: x-max-priority is 1 to 255 (0 = none; the docs advise at most 10)", q.MaxPriority)
+		} else if q.MaxPriority > 0 && q.Type == "quorum" {
+			v.add(f+"max_priority", "quorum queues always have 32 priorities (0–31): remove it")
+		}
 		if q.MaxLength < 0 {
 			v.add(f+"max_length", "%d: want 0 (none) or more", q.MaxLength)
 		}
@@ -366,6 +378,11 @@ func (s *Scenario) validateSystem(v *validator) {
 		for j, k := range p.RoutingKeys {
 			if len(k) > 255 {
 				v.add(fmt.Sprintf("%srouting_keys[%d]", f, j), "longer than 255 bytes (AMQP's shortstr)")
+			}
+		}
+		for j, pr := range p.Priorities {
+			if pr < 0 || pr > 255 {
+				v.add(fmt.Sprintf("%spriorities[%d]", f, j), "%d: a message priority is 0 to 255", pr)
 			}
 		}
 		if p.MaxUnconfirmed < 0 {

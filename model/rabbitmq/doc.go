@@ -59,6 +59,9 @@
 //     queue's node down) requeues every unacknowledged delivery. Classic
 //     queues put a requeued message back in its place; quorum queues
 //     deliver returned messages first, in return order.
+//   - Priorities (ready.go): a classic queue with max_priority has that
+//     many levels plus one, a quorum queue always 32 (unset = 4); the
+//     highest non-empty level is served first.
 //   - Delivery limit (quorum, default 20): a message returned more times
 //     than the limit is dead-lettered. Dead-lettering (rejected, expired —
 //     TTL checked at the head only —, maxlen with drop-head, delivery
@@ -74,15 +77,16 @@
 //
 // Simplifications: settles and credit are not Raft commands here (only
 // enqueues are logged); message bodies held by queues count toward
-// memory (no paging to disk); streams, priorities and the disk alarm are
-// not modelled. Past 32 unapplied commands (quorum_commands_soft_limit) a
+// memory (no paging to disk); classic priorities are served strictly by
+// level; streams and the disk alarm are not modelled. Past 32 unapplied commands (quorum_commands_soft_limit) a
 // quorum queue grants credit only as it applies them.
 //
 // # Files
 //
 //	system.go    registration, Run, the world, declaring exchanges, queues and groups
 //	routing.go   exchanges and binding matching (topic patterns, headers)
-//	queue.go     a queue: ready messages, requeue, TTL, length limit, dead-lettering, dispatch
+//	queue.go     a queue: enqueue, requeue, TTL, length limit, dead-lettering, dispatch
+//	ready.go     ready messages by priority level
 //	raft.go      quorum-queue replication on commitlog logs: propose, commit, apply, election
 //	publisher.go publishers, confirms, credit flow, the memory alarm, the shared WAL
 //	consumer.go  consumer groups and consumers: prefetch, acks, rejects, connection loss

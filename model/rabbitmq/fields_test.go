@@ -79,6 +79,8 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.queues.bindings.match":          "TestHeadersExchange, TestHeadersMatch",
 	"rabbitmq.queues.dead_letter_routing_key": "the built-ins dead-letter through fanout exchanges, which ignore keys: TestDeadLetterRoutingKey",
 	"rabbitmq.consumer_timeout":               "no built-in holds a delivery a minute: TestConsumerTimeout",
+	"rabbitmq.publishers.priorities":          "a list no built-in sets: TestPriorities",
+	"rabbitmq.queues.max_priority":            "no built-in uses priorities: TestPriorities",
 	"rabbitmq.publishers.mandatory":           "needs an unroutable key, which no built-in has: TestMandatoryReturns",
 }
 

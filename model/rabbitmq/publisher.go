@@ -194,6 +194,10 @@ func (p *publisher) arrive(uint64) {
 	if n := len(p.rs.Headers); n > 0 {
 		m.hdr = p.rs.Headers[pick(m.key, n)]
 	}
+	m.prio = -1
+	if n := len(p.rs.Priorities); n > 0 {
+		m.prio = int16(p.rs.Priorities[pick(m.key, n)])
+	}
 	mid := int32(len(w.msgs))
 	w.msgs = append(w.msgs, m)
 	p.ids = append(p.ids, mid)

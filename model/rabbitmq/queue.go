@@ -23,6 +23,7 @@ type msg struct {
 	pending int32  // target queues that have not accepted it yet
 	groups  uint64 // groups whose queue received it (bit per group index)
 	nacked  bool   // a target refused it (reject-publish, queue down)
+	prio    int16  // its priority; -1 = none
 	// creditDue: its publisher's credit is granted when a quorum queue
 	// applies it (the queue was past its soft limit on arrival).
 	creditDue bool
@@ -52,8 +53,7 @@ type queue struct {
 	proc   *sim.RateServer
 	links  []net.Link // node → queue, one per node
 
-	ready   []entry // head at rhead; a classic requeue goes back in place
-	rhead   int
+	lv      []fifo  // ready messages by priority level (ready.go); a classic requeue goes back in place
 	returns []entry // quorum: returned deliveries, redelivered first in return order
 	nextPos int64
 	unacked int
@@ -77,6 +77,14 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 	}
 	q := &queue{w: w, spec: qs, name: qs.Name, idx: idx, quorum: qs.Type == "quorum",
 		links: make([]net.Link, len(w.nodes))}
+	switch {
+	case q.quorum:
+		q.lv = make([]fifo, quorumLevels)
+	case qs.MaxPriority > 0:
+		q.lv = make([]fifo, qs.MaxPriority+1)
+	default:
+		q.lv = make([]fifo, 1)
+	}
 	proc, err := sim.NewRateServer(w.s, sim.RateServerConfig{Name: "queue/" + qs.Name, Servers: 1, Rate: 1})
 	if err != nil {
 		return nil, err
@@ -102,7 +110,7 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 const quorumCommandsSoftLimit = 32
 
 // depth is ready plus unacknowledged messages.
-func (q *queue) depth() int { return len(q.ready) - q.rhead + len(q.returns) + q.unacked }
+func (q *queue) depth() int { return q.readyLen() + q.unacked }
 
 // memCost is what one held message costs its node's memory: the body
 // (this model does not page bodies out) plus, in a quorum queue, 32 B of
@@ -163,7 +171,7 @@ func (q *queue) arrive(mid int32, first bool) {
 			q.arrive(mid, false)
 			return
 		}
-		if q.spec.MaxLength > 0 && len(q.ready)-q.rhead+len(q.returns) >= q.spec.MaxLength {
+		if q.spec.MaxLength > 0 && q.readyLen() >= q.spec.MaxLength {
 			if q.spec.Overflow == "reject-publish" {
 				w.refuse(q, mid)
 				return
@@ -190,7 +198,7 @@ func (q *queue) enqueueAt(mid int32, off int64) {
 		m.groups |= 1 << uint(q.g.idx)
 	}
 	q.enqueued++
-	q.ready = append(q.ready, entry{m: mid, enq: w.s.Now(), pos: q.nextPos, off: off})
+	q.lv[q.level(m)].push(entry{m: mid, enq: w.s.Now(), pos: q.nextPos, off: off})
 	q.nextPos++
 	q.addMemory(q.memCost(m))
 	q.dispatch()
@@ -242,15 +250,9 @@ func (q *queue) pop() (entry, bool) {
 			q.returns = q.returns[1:]
 			return e, true
 		}
-		if q.rhead >= len(q.ready) {
+		e, ok := q.popReady()
+		if !ok {
 			return entry{}, false
-		}
-		e := q.ready[q.rhead]
-		q.ready[q.rhead] = entry{}
-		q.rhead++
-		if q.rhead > 1024 && q.rhead*2 > len(q.ready) {
-			q.ready = append(q.ready[:0], q.ready[q.rhead:]...)
-			q.rhead = 0
 		}
 		if ttl := sim.Time(q.spec.MessageTTL); ttl > 0 && w.s.Now()-e.enq >= ttl {
 			q.deadLetter(e, reasonExpired)
@@ -279,18 +281,7 @@ func (q *queue) requeue(e entry, counted bool) {
 		return
 	}
 	// Back in place: before the first ready message enqueued after it.
-	i := q.rhead
-	for i < len(q.ready) && q.ready[i].pos < e.pos {
-		i++
-	}
-	if i == q.rhead && q.rhead > 0 {
-		q.rhead--
-		q.ready[q.rhead] = e
-		return
-	}
-	q.ready = append(q.ready, entry{})
-	copy(q.ready[i+1:], q.ready[i:])
-	q.ready[i] = e
+	q.lv[q.level(&w.msgs[e.m])].putBack(e)
 }
 
 // dropHead removes the oldest ready message for a full queue (drop-head).
@@ -301,9 +292,7 @@ func (q *queue) dropHead() {
 		q.deadLetter(e, reasonMaxlen)
 		return
 	}
-	if q.rhead < len(q.ready) {
-		e := q.ready[q.rhead]
-		q.rhead++
+	if e, ok := q.popReady(); ok {
 		q.deadLetter(e, reasonMaxlen)
 	}
 }
@@ -386,19 +375,22 @@ func (q *queue) dispatch() {
 // forget drops the ready and returned entries at log offset end or
 // beyond: a new quorum leader's log ends before them.
 func (q *queue) forget(end int64) {
-	keep := func(es []entry) []entry {
-		out := es[:0]
-		for _, e := range es {
-			if e.off >= 0 && e.off >= end {
-				q.addMemory(-q.memCost(&q.w.msgs[e.m]))
-				q.enqueued--
-				continue
-			}
+	keep := func(e entry) bool {
+		if e.off >= 0 && e.off >= end {
+			q.addMemory(-q.memCost(&q.w.msgs[e.m]))
+			q.enqueued--
+			return false
+		}
+		return true
+	}
+	for i := range q.lv {
+		q.lv[i].filter(keep)
+	}
+	out := q.returns[:0]
+	for _, e := range q.returns {
+		if keep(e) {
 			out = append(out, e)
 		}
-		return out
 	}
-	q.ready = append(q.ready[:0:0], keep(q.ready[q.rhead:])...)
-	q.rhead = 0
-	q.returns = keep(q.returns)
+	q.returns = out
 }

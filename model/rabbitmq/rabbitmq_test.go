@@ -432,3 +432,56 @@ func TestQuorumSoftLimit(t *testing.T) {
 		t.Errorf("classic: flow %.2fs, want none (credit granted on arrival)", r.FlowSeconds)
 	}
 }
+
+// TestPriorities: one consumer serves 100/s (10 ms, prefetch 1, a 1 ns
+// network); two publishers send 60/s each at constant spacing for 20 s.
+// With strict priority the high one is always served first: all its
+// 1,200 are processed, the low one gets the other 40/s — 800 by 20 s —
+// and after a 1 s drain 1,200 − 800 − 100 = 300 low messages remain, no
+// high one. On a classic queue with x-max-priority 9 the publishers set 9
+// and 0; on a quorum queue, which always has 32 levels, one sets none
+// (counted as 4) and the other 3, which waits.
+func TestPriorities(t *testing.T) {
+	y := `
+name: prio
+system: rabbitmq
+seed: 1
+duration: 20s
+drain: 1s
+cluster:
+  brokers: 3
+  hardware: {network_latency: 1ns, network_jitter: 1ns, cpu_per_request: 1ns, cpu_per_mb: 1ns}
+topics: [{name: jobs, partitions: 1}]
+producers:
+  - {name: high, topic: jobs, rate: 60/s, arrival: constant, message_size: const(1B)}
+  - {name: low, topic: jobs, rate: 60/s, arrival: constant, message_size: const(1B)}
+consumer_groups: [{name: w, topic: jobs, processing: const(10ms)}]
+rabbitmq:
+  publishers: [{producer: high, priorities: [9]}, {producer: low, priorities: [0]}]
+  queues: [{group: w, type: classic, max_priority: 9, prefetch: 1}]
+`
+	check := func(name, y string, hi, lo int) {
+		ls, err := scenarios.ParseScenario("t.yaml", []byte(y), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, r, err := run(&ls.Scenario, model.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := w.groups[0].q
+		if n := q.lv[hi].len(); n > 2 {
+			t.Errorf("%s: %d high-priority messages left, want none", name, n)
+		}
+		if n := q.lv[lo].len(); n < 270 || n > 330 {
+			t.Errorf("%s: %d low-priority messages left, want about 300", name, n)
+		}
+		if r.Lost != 0 {
+			t.Errorf("%s: lost %d", name, r.Lost)
+		}
+	}
+	check("classic", y, 9, 0)
+	qy := strings.Replace(y, "type: classic, max_priority: 9", "type: quorum", 1)
+	qy = strings.Replace(qy, "[{producer: high, priorities: [9]}, {producer: low, priorities: [0]}]", "[{producer: low, priorities: [3]}]", 1)
+	check("quorum", qy, 4, 3)
+}

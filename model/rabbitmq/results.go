@@ -119,12 +119,7 @@ func (w *world) results() *model.Results {
 			m := &w.msgs[e.m]
 			pending.Set(int(m.prod), 0, m.seq)
 		}
-		for _, e := range q.ready[q.rhead:] {
-			add(e)
-		}
-		for _, e := range q.returns {
-			add(e)
-		}
+		q.eachReady(add)
 		for _, c := range g.cons {
 			for _, e := range c.out {
 				add(e)
