@@ -253,7 +253,7 @@ func (s *Scenario) systemDefaults() {
 // names, numbers and patterns.
 func (s *Scenario) validateSystem(v *validator) {
 	if !slices.Contains(SystemNames, s.SystemName()) {
-		v.add("system", "unknown system %q%s: want one of %s", s.System, DidYouMean(s.System, SystemNames), strings.Join(SystemNames, ", "))
+		v.add("system", "unknown system %q: want one of %s%s", s.System, strings.Join(SystemNames, ", "), DidYouMean(s.System, SystemNames))
 		return
 	}
 	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.systemSet {

@@ -1,6 +1,7 @@
 package rabbitmq
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -484,4 +485,18 @@ rabbitmq:
 	qy := strings.Replace(y, "type: classic, max_priority: 9", "type: quorum", 1)
 	qy = strings.Replace(qy, "[{producer: high, priorities: [9]}, {producer: low, priorities: [0]}]", "[{producer: low, priorities: [3]}]", 1)
 	check("quorum", qy, 4, 3)
+}
+
+// TestDeterministic: the same scenario and seed give identical results,
+// faults and elections included.
+func TestDeterministic(t *testing.T) {
+	y := base + `rabbitmq:
+  queues: [{group: workers, type: quorum, prefetch: 5}]
+faults:
+  - {type: broker-crash, broker: 0, at: 3s, duration: 5s}
+`
+	a, b := runYAML(t, y), runYAML(t, y)
+	if fmt.Sprintf("%+v", *a) != fmt.Sprintf("%+v", *b) {
+		t.Error("two runs of one scenario and seed differ")
+	}
 }
