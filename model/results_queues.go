@@ -28,6 +28,9 @@ type Queues struct {
 	// ConsumerTimeouts counts channels closed for holding a delivery
 	// longer than the consumer timeout.
 	ConsumerTimeouts int64 `json:"consumer_timeouts,omitempty"`
+	// AckFrames counts basic.ack frames consumers sent (one per delivery,
+	// or one per batch with multiple=true).
+	AckFrames int64 `json:"ack_frames,omitempty"`
 	// NotApplied lists the scenario's settings this system does not have
 	// ("producers[0].acks=1 (why)"), so comparisons do not drop them silently.
 	NotApplied []string `json:"not_applied,omitempty"`
@@ -35,7 +38,7 @@ type Queues struct {
 
 var queueMetricNames = []string{"returned", "unroutable", "requeued", "dead_lettered_rejected", "dead_lettered_expired",
 	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "alarm_seconds",
-	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked", "consumer_timeouts"}
+	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked", "consumer_timeouts", "ack_frames"}
 
 func (q *Queues) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -69,6 +72,8 @@ func (q *Queues) metric(name string) (float64, string, bool) {
 		return c(q.MaxUnacked)
 	case "consumer_timeouts":
 		return c(q.ConsumerTimeouts)
+	case "ack_frames":
+		return c(q.AckFrames)
 	}
 	return 0, "", false
 }

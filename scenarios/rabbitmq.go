@@ -110,6 +110,10 @@ type RabbitQueue struct {
 	// Ack is manual (the default: ack after processing) or auto (at most
 	// once: acked on delivery).
 	Ack string `yaml:"ack" json:"ack"`
+	// AckMultiple > 1 acks in batches with multiple=true: one basic.ack
+	// for that many deliveries (or what is pending when the consumer runs
+	// idle); 1 (the default) acks each delivery.
+	AckMultiple int `yaml:"ack_multiple" json:"ack_multiple,omitempty"`
 	// OnFailure is what a consumer does with a message it cannot process
 	// (the group's failures): requeue (basic.reject requeue=true, the
 	// default; counts toward delivery_limit), nack (basic.nack
@@ -320,6 +324,11 @@ func (s *Scenario) validateSystem(v *validator) {
 			v.add(f+"prefetch", "%d: basic.qos prefetch is 0 (unlimited) to %d (a 16-bit field)", q.Prefetch, MaxRabbitPrefetch)
 		}
 		v.oneOf(f+"ack", q.Ack, "manual", "auto")
+		if q.AckMultiple < 0 || q.AckMultiple > MaxRabbitPrefetch {
+			v.add(f+"ack_multiple", "%d: want 1 (single acks) to %d", q.AckMultiple, MaxRabbitPrefetch)
+		} else if q.Ack == "auto" && q.AckMultiple > 1 {
+			v.add(f+"ack_multiple", "auto-ack sends no acks")
+		}
 		v.oneOf(f+"on_failure", q.OnFailure, "requeue", "nack", "reject")
 		v.oneOf(f+"overflow", q.Overflow, "drop-head", "reject-publish")
 		if q.MaxPriority < 0 || q.MaxPriority > 255 {
@@ -489,6 +498,7 @@ func init() {
 		MetricInfo{"max_queue_depth", KindCount, "ready plus unacknowledged messages of any queue, largest sample (RabbitMQ)"},
 		MetricInfo{"max_unacked", KindCount, "unacknowledged deliveries of any one consumer, largest ever (RabbitMQ)"},
 		MetricInfo{"consumer_timeouts", KindCount, "channels closed for holding a delivery past consumer_timeout (RabbitMQ)"},
+		MetricInfo{"ack_frames", KindCount, "basic.ack frames consumers sent: one per delivery, or per batch with multiple=true (RabbitMQ)"},
 	)
 }
 

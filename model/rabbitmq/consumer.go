@@ -37,6 +37,7 @@ type consumer struct {
 	life     int     // connection generation: deliveries and acks of an older one are void
 	out      []entry // unacknowledged deliveries, in delivery order (manual ack)
 	buf      []entry // delivered, waiting to be processed
+	acks     []entry // processed, acks not yet sent (ack_multiple)
 	busy     bool
 	down, up net.Link
 	seen     map[int32]bool // processed before (for redelivery counts)
@@ -179,21 +180,49 @@ func (c *consumer) processed(e entry) bool {
 // finish: processed (ack) or failed (reject/nack, as on_failure says).
 func (c *consumer) finish(e entry) {
 	g := c.g
-	w := g.w
 	failed := !c.processed(e)
 	if g.auto {
 		return // nothing to tell the broker; a failed message is gone
 	}
-	life := c.life
+	if !failed && g.q.spec.AckMultiple > 1 {
+		// basic.ack multiple=true: one ack for every ack_multiple
+		// deliveries, or whatever is pending when the consumer runs idle.
+		c.acks = append(c.acks, e)
+		if len(c.acks) >= g.q.spec.AckMultiple || len(c.buf) == 0 {
+			c.flushAcks()
+		}
+		return
+	}
+	c.flushAcks() // earlier acks go first: tags are answered in order
 	verb := "ack"
 	if failed {
 		verb = g.q.spec.OnFailure
 	}
-	w.net.Send(&c.up, func(uint64) {
+	c.send([]entry{e}, verb)
+}
+
+// flushAcks sends the pending acks as one basic.ack multiple=true.
+func (c *consumer) flushAcks() {
+	if len(c.acks) == 0 {
+		return
+	}
+	c.send(c.acks, "ack")
+	c.acks = nil
+}
+
+// send carries the consumer's answer for deliveries es to the queue.
+func (c *consumer) send(es []entry, verb string) {
+	if verb == "ack" {
+		c.g.w.res.AckFrames++
+	}
+	life := c.life
+	c.g.w.net.Send(&c.up, func(uint64) {
 		if c.life != life {
-			return // the channel died: the delivery was requeued already
+			return // the channel died: the deliveries were requeued already
 		}
-		c.settle(e, verb)
+		for _, e := range es {
+			c.settle(e, verb)
+		}
 	}, 0)
 }
 
@@ -238,6 +267,7 @@ func (c *consumer) closeChannel(counted bool) {
 	c.life++
 	c.conn = false
 	c.buf = nil
+	c.acks = nil
 	q := c.g.q
 	out := c.out
 	c.out = nil

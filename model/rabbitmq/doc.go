@@ -51,7 +51,8 @@
 //     are proposed again. A node back resumes from its log.
 //   - Consumers: basic.qos prefetch per consumer (0 = unlimited): the
 //     queue delivers round-robin to consumers below their prefetch and
-//     stops at unacked == prefetch. Manual ack after processing; on
+//     stops at unacked == prefetch. Manual ack after processing (one by
+//     one, or with multiple=true every ack_multiple deliveries); on
 //     failure (the group's failures) basic.reject requeue=true (counts
 //     toward the delivery limit), basic.nack requeue=true (does not count,
 //     4.3) or reject without requeue (dead-letter). Auto-ack settles on

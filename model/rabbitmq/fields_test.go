@@ -57,6 +57,7 @@ var rabbitEffects = map[string]struct {
 	"rabbitmq.queues.delivery_limit":        {rbLoop, "rabbitmq.queues.1.delivery_limit=5"},
 	"rabbitmq.queues.prefetch":              {rbPrefet, "rabbitmq.queues.0.prefetch=2"},
 	"rabbitmq.queues.ack":                   {rbWork, "rabbitmq.queues.0.ack=auto"},
+	"rabbitmq.queues.ack_multiple":          {rbWork, "rabbitmq.queues.0.ack_multiple=10"},
 	"rabbitmq.queues.on_failure":            {rbLoop, "rabbitmq.queues.0.on_failure=reject"},
 	"rabbitmq.queues.dead_letter_exchange":  {rbLoopRej, "rabbitmq.queues.0.dead_letter_exchange=orders-dlx"},
 	"rabbitmq.queues.message_ttl":           {rbPrefet, "rabbitmq.queues.0.message_ttl=1s"},

@@ -500,3 +500,24 @@ faults:
 		t.Error("two runs of one scenario and seed differ")
 	}
 }
+
+// TestAckMultiple: one consumer with prefetch 100 kept busy (a backlog
+// at 400/s of 1 ms jobs would idle it; 10 ms jobs at 90/s do not) acks
+// with multiple=true every 10 deliveries: about a tenth of the ack frames
+// of single acks (it flushes early only when its buffer runs dry), and
+// every message processed once.
+func TestAckMultiple(t *testing.T) {
+	y := strings.Replace(base, "consumers: 2\n    processing: const(1ms)", "consumers: 1\n    processing: const(10ms)", 1)
+	y = strings.Replace(y, "rate: 200/s", "rate: 90/s", 1) + `rabbitmq:
+  queues: [{group: workers, prefetch: 100}]
+`
+	single := runYAML(t, y)
+	multi := runYAML(t, strings.Replace(y, "prefetch: 100}", "prefetch: 100, ack_multiple: 10}", 1))
+	if single.AckFrames != single.Groups[0].Processed {
+		t.Errorf("single acks: %d frames for %d processed", single.AckFrames, single.Groups[0].Processed)
+	}
+	if multi.AckFrames*5 > single.AckFrames || multi.Lost != 0 || multi.Duplicates != 0 || multi.Groups[0].FinalLag != 0 {
+		t.Errorf("multiple: %d frames (single %d), lost %d, duplicates %d, final lag %d",
+			multi.AckFrames, single.AckFrames, multi.Lost, multi.Duplicates, multi.Groups[0].FinalLag)
+	}
+}
