@@ -157,6 +157,10 @@ type RabbitPublisher struct {
 	// Priorities, chosen like routing keys: each message's priority (0 to
 	// 255); default none.
 	Priorities []int `yaml:"priorities" json:"priorities,omitempty"`
+	// DefaultExchange publishes to the default exchange ("") instead of
+	// the topic's: it routes a message to the queue named by its routing
+	// key, every queue being bound to it by its name.
+	DefaultExchange bool `yaml:"default_exchange" json:"default_exchange,omitempty"`
 	// Mandatory returns unroutable messages to the publisher (basic.return)
 	// instead of dropping them.
 	Mandatory bool `yaml:"mandatory" json:"mandatory,omitempty"`

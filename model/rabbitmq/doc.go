@@ -21,7 +21,9 @@
 //
 //   - Routing: direct (equal key), fanout, topic (* one word, # zero or
 //     more: "a.b.*" misses "a.b", "a.b.#" matches it), headers (x-match
-//     all/any); an alternate exchange takes what routes nowhere; a
+//     all/any); the default exchange ("", publishers[].default_exchange)
+//     binds every queue by its name; an alternate exchange takes what
+//     routes nowhere; a
 //     mandatory publisher gets unroutable messages back (basic.return,
 //     counted failed); otherwise they are confirmed and dropped
 //     (unroutable).

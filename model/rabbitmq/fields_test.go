@@ -82,6 +82,7 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.consumer_timeout":               "no built-in holds a delivery a minute: TestConsumerTimeout",
 	"rabbitmq.publishers.priorities":          "a list no built-in sets: TestPriorities",
 	"rabbitmq.queues.max_priority":            "no built-in uses priorities: TestPriorities",
+	"rabbitmq.publishers.default_exchange":    "no built-in publishes to it: TestDefaultExchange",
 	"rabbitmq.publishers.mandatory":           "needs an unroutable key, which no built-in has: TestMandatoryReturns",
 }
 
@@ -259,5 +260,18 @@ faults:
 	r = runYAML(t, strings.Replace(y, "duration: 10s}", "duration: 10s, lose_page_cache: true}", 1))
 	if r.Indeterminate < 200 || r.Lost != 0 {
 		t.Errorf("machine crash: indeterminate %d (want at least 200), lost %d", r.Indeterminate, r.Lost)
+	}
+}
+
+// TestDefaultExchange: publishing to the default exchange with routing
+// key "workers" reaches the queue named workers (bound by its name); the
+// key "nobody" names no queue, so with mandatory those come back.
+func TestDefaultExchange(t *testing.T) {
+	y := base + `rabbitmq:
+  publishers: [{producer: api, default_exchange: true, mandatory: true, routing_keys: [workers, nobody]}]
+`
+	r := runYAML(t, y)
+	if r.Groups[0].Processed+r.Returned != r.Produced || r.Returned == 0 || r.Groups[0].Processed < r.Produced/3 {
+		t.Errorf("processed %d, returned %d of %d: want the key workers delivered, nobody returned", r.Groups[0].Processed, r.Returned, r.Produced)
 	}
 }

@@ -166,6 +166,9 @@ func (w *world) newPublishers() error {
 				keys: load.NewKeyGen(keys, w.s.Stream("producer/"+name+"/keys")),
 				rng:  w.s.Stream("producer/" + name), credit: w.rc.CreditInitial,
 				open: map[int32]bool{}, ackHist: sim.NewLatencyHistogram()}
+			if p.rs.DefaultExchange {
+				p.ex = w.defaultEx
+			}
 			w.pubs = append(w.pubs, p)
 		}
 	}

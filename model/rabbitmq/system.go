@@ -33,6 +33,7 @@ type world struct {
 
 	nodes     []*rnode
 	exchanges map[string]*exchange
+	defaultEx *exchange // "": every queue bound by its name
 	queues    []*queue
 	pubs      []*publisher
 	groups    []*group
@@ -246,6 +247,12 @@ func (w *world) declare() error {
 			return fmt.Errorf("consumer group %s has no queue", w.sc.ConsumerGroups[gi].Name)
 		}
 	}
+	// The default exchange binds every queue by its name.
+	def := &exchange{name: "", typ: exDirect}
+	for _, q := range w.queues {
+		def.bindings = append(def.bindings, binding{q: q, key: q.name})
+	}
+	w.defaultEx = def
 	for _, q := range w.queues {
 		if q.spec.DeadLetterExchange != "" {
 			q.dlx = w.exchanges[q.spec.DeadLetterExchange]
