@@ -283,10 +283,18 @@ func (s *Scenario) validateSystem(v *validator) {
 	for _, t := range s.Topics {
 		exchanges[t.Name] = "fanout"
 	}
+	if len(s.ConsumerGroups) > 64 {
+		v.add("consumer_groups", "%d groups: a RabbitMQ scenario has at most 64 (one queue each)", len(s.ConsumerGroups))
+	}
+	declared := map[string]int{}
 	for i, e := range r.Exchanges {
 		f := fmt.Sprintf("rabbitmq.exchanges[%d].", i)
 		if e.Name == "" {
-			v.add(f+"name", "missing: every exchange needs a name")
+			v.add(f+"name", "missing: every exchange needs a name (the default exchange is publishers[].default_exchange)")
+		} else if j, dup := declared[e.Name]; dup {
+			v.add(f+"name", "exchange %q is already declared at rabbitmq.exchanges[%d]", e.Name, j)
+		} else {
+			declared[e.Name] = i
 		}
 		v.oneOf(f+"type", e.Type, "direct", "fanout", "topic", "headers")
 		exchanges[e.Name] = e.Type
