@@ -134,6 +134,10 @@ type RabbitQueue struct {
 	// priorities). Quorum queues always have 32 levels (0–31), a message
 	// without a priority counting as 4.
 	MaxPriority int `yaml:"max_priority" json:"max_priority,omitempty"`
+	// StreamOffset is where a stream consumer starts on each connection
+	// (x-stream-offset): next (the default: what arrives from now on) or
+	// first (the whole stream again).
+	StreamOffset string `yaml:"stream_offset" json:"stream_offset,omitempty"`
 }
 
 // RabbitBinding binds a queue to an exchange: by routing key (direct: the
@@ -220,6 +224,12 @@ func (s *Scenario) systemDefaults() {
 		}
 		if q.Type == "" {
 			q.Type = "classic"
+		}
+		if q.Type == "stream" {
+			setInt(&q.QuorumSize, min(DefaultRabbitQuorumSize, s.Cluster.Brokers))
+			if q.StreamOffset == "" {
+				q.StreamOffset = "next"
+			}
 		}
 		if q.Type == "quorum" {
 			setInt(&q.QuorumSize, min(DefaultRabbitQuorumSize, s.Cluster.Brokers))
@@ -323,8 +333,27 @@ func (s *Scenario) validateSystem(v *validator) {
 		} else {
 			queues[q.Name] = i
 		}
-		v.oneOf(f+"type", q.Type, "quorum", "classic")
-		if q.Type == "quorum" {
+		v.oneOf(f+"type", q.Type, "quorum", "classic", "stream")
+		if q.Type == "stream" {
+			if q.Prefetch < 1 && q.Group != "" {
+				v.add(f+"prefetch", "a stream consumer needs a prefetch (its credit): set 1 or more")
+			}
+			for _, x := range []struct {
+				field string
+				set   bool
+			}{{"ack", q.Ack == "auto"}, {"dead_letter_exchange", q.DeadLetterExchange != ""}, {"max_length", q.MaxLength != 0},
+				{"max_priority", q.MaxPriority != 0}, {"message_ttl", q.MessageTTL != 0}} {
+				if x.set {
+					v.add(f+x.field, "not for streams: a stream keeps every message and needs acks for credit (retention is not modelled)")
+				}
+			}
+			if q.StreamOffset != "" {
+				v.oneOf(f+"stream_offset", q.StreamOffset, "next", "first")
+			}
+		} else if q.StreamOffset != "" {
+			v.add(f+"stream_offset", "only streams have offsets")
+		}
+		if q.Type == "quorum" || q.Type == "stream" {
 			v.between(f+"quorum_size", q.QuorumSize, 1, s.Cluster.Brokers)
 			if q.DeliveryLimit != nil && *q.DeliveryLimit < -1 || q.DeliveryLimit != nil && *q.DeliveryLimit == 0 {
 				v.add(f+"delivery_limit", "%d: want -1 (no limit) or at least 1", *q.DeliveryLimit)

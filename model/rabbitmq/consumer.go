@@ -41,6 +41,8 @@ type consumer struct {
 	busy     bool
 	down, up net.Link
 	seen     map[int32]bool // processed before (for redelivery counts)
+	soff     int            // stream: the next offset to deliver
+	done     int            // stream: offsets below are acked
 }
 
 func newGroup(w *world, gs *scenarios.ConsumerGroup, idx int, q *queue) (*group, error) {
@@ -92,7 +94,9 @@ func (c *consumer) deliver(e entry) {
 		q.settled++
 		q.addMemory(-q.memCost(m)) // settled on sending: at most once
 	} else {
-		q.unacked++
+		if !q.isStream {
+			q.unacked++
+		}
 		e.sent = w.s.Now()
 		c.out = append(c.out, e)
 		w.res.MaxUnacked = max(w.res.MaxUnacked, int64(len(c.out)))
@@ -238,6 +242,14 @@ func (c *consumer) settle(e entry, verb string) {
 	}
 	e = c.out[i]
 	c.out = append(c.out[:i], c.out[i+1:]...)
+	if q.isStream {
+		// Acks only free credit; nothing is removed from a stream, and
+		// nothing can be requeued (a failure is skipped).
+		q.settled++
+		c.done = max(c.done, int(e.off)+1)
+		q.dispatch()
+		return
+	}
 	switch verb {
 	case "ack":
 		q.settled++
@@ -271,6 +283,9 @@ func (c *consumer) closeChannel(counted bool) {
 	q := c.g.q
 	out := c.out
 	c.out = nil
+	if q.isStream {
+		return // nothing to requeue: the next connection starts at stream_offset
+	}
 	for _, e := range out {
 		c.seen[e.m] = true
 		q.requeue(e, counted)
@@ -301,6 +316,9 @@ func (c *consumer) reconnect() {
 		return
 	}
 	c.conn = true
+	if c.g.q.isStream {
+		c.g.q.streamAttach(c)
+	}
 	c.g.q.dispatch()
 }
 

@@ -1,7 +1,7 @@
 // Package rabbitmq is mqsim's simulated RabbitMQ (4.x) cluster: nodes on
 // the substrate's machines (model/node), messages over model/net, quorum
-// queues replicated by Raft on real commitlog logs, classic queues, the
-// four exchange types, publisher confirms, credit flow control, the
+// queues replicated by Raft on real commitlog logs, classic queues and
+// streams, the four exchange types, publisher confirms, credit flow control, the
 // memory alarm, consumers with prefetch and acks, requeues, the delivery
 // limit and dead-lettering. It registers itself with package model as
 // "rabbitmq" and fills the same Results as every system, judged by the
@@ -62,6 +62,10 @@
 //     queue's node down) requeues every unacknowledged delivery. Classic
 //     queues put a requeued message back in its place; quorum queues
 //     deliver returned messages first, in return order.
+//   - Streams (stream.go): replicated like a quorum queue; a committed
+//     message is appended and never removed; every consumer reads every
+//     message from its own offset (stream_offset next or first on each
+//     connection); acks only free credit.
 //   - Priorities (ready.go): a classic queue with max_priority has that
 //     many levels plus one, a quorum queue always 32 (unset = 4); the
 //     highest non-empty level is served first.
@@ -78,11 +82,14 @@
 //     after the heartbeat timeout, or when it returns; with a duration it
 //     restarts), consumer-crash.
 //
+// Past 32 unapplied commands (quorum_commands_soft_limit) a quorum queue
+// grants credit only as it applies them.
+//
 // Simplifications: settles and credit are not Raft commands here (only
 // enqueues are logged); message bodies held by queues count toward
 // memory (no paging to disk); classic priorities are served strictly by
-// level; streams and the disk alarm are not modelled. Past 32 unapplied commands (quorum_commands_soft_limit) a
-// quorum queue grants credit only as it applies them.
+// level; stream retention and numeric or timestamp offsets, and the disk
+// alarm, are not modelled.
 //
 // # Files
 //
@@ -90,6 +97,7 @@
 //	routing.go   exchanges and binding matching (topic patterns, headers)
 //	queue.go     a queue: enqueue, requeue, TTL, length limit, dead-lettering, dispatch
 //	ready.go     ready messages by priority level
+//	stream.go    streams: committed messages appended, read by every consumer from its own offset
 //	raft.go      quorum-queue replication on commitlog logs: propose, commit, apply, election
 //	publisher.go publishers, confirms, credit flow, the memory alarm, the shared WAL
 //	consumer.go  consumer groups and consumers: prefetch, acks, rejects, connection loss

@@ -83,6 +83,7 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.publishers.priorities":          "a list no built-in sets: TestPriorities",
 	"rabbitmq.queues.max_priority":            "no built-in uses priorities: TestPriorities",
 	"rabbitmq.publishers.default_exchange":    "no built-in publishes to it: TestDefaultExchange",
+	"rabbitmq.queues.stream_offset":           "no built-in has a stream: TestStreamOffsetAfterCrash",
 	"rabbitmq.publishers.mandatory":           "needs an unroutable key, which no built-in has: TestMandatoryReturns",
 }
 

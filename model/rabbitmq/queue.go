@@ -67,16 +67,19 @@ type queue struct {
 	unsynced  []int32
 	syncTimer bool
 
-	// Quorum: members (Raft on a commitlog log each).
+	// Quorum and stream: members (Raft on a commitlog log each).
 	r *raft
+	// Stream: committed messages in order, never removed (stream.go).
+	isStream bool
+	stream   []int32
 }
 
 func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 	if len(w.sc.ConsumerGroups) > 64 {
 		return nil, fmt.Errorf("rabbitmq: at most 64 consumer groups (%d)", len(w.sc.ConsumerGroups))
 	}
-	q := &queue{w: w, spec: qs, name: qs.Name, idx: idx, quorum: qs.Type == "quorum",
-		links: make([]net.Link, len(w.nodes))}
+	q := &queue{w: w, spec: qs, name: qs.Name, idx: idx, quorum: qs.Type == "quorum" || qs.Type == "stream",
+		isStream: qs.Type == "stream", links: make([]net.Link, len(w.nodes))}
 	switch {
 	case q.quorum:
 		q.lv = make([]fifo, quorumLevels)
@@ -110,12 +113,23 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 const quorumCommandsSoftLimit = 32
 
 // depth is ready plus unacknowledged messages.
-func (q *queue) depth() int { return q.readyLen() + q.unacked }
+func (q *queue) depth() int {
+	if q.isStream {
+		if q.g == nil {
+			return 0
+		}
+		return q.streamLag()
+	}
+	return q.readyLen() + q.unacked
+}
 
 // memCost is what one held message costs its node's memory: the body
 // (this model does not page bodies out) plus, in a quorum queue, 32 B of
 // metadata.
 func (q *queue) memCost(m *msg) int64 {
+	if q.isStream {
+		return 0 // a stream keeps its messages on disk
+	}
 	if q.quorum {
 		return m.size + scenarios.DefaultRabbitQuorumMessageBytes
 	}
@@ -355,6 +369,10 @@ func (q *queue) enqueueDead(mid int32) {
 // dispatch delivers ready messages to consumers with room under their
 // prefetch, round-robin, as the queue does.
 func (q *queue) dispatch() {
+	if q.isStream {
+		q.streamDispatch()
+		return
+	}
 	g := q.g
 	if g == nil || !q.available() {
 		return

@@ -226,7 +226,11 @@ func (r *raft) apply(l *commitlog.Log, from, to int64) {
 			m.creditDue = false
 			w.pubs[prod].took()
 		}
-		r.q.enqueueAt(mid, rec.Offset)
+		if r.q.isStream {
+			r.q.streamAppend(mid)
+		} else {
+			r.q.enqueueAt(mid, rec.Offset)
+		}
 		w.accepted(r.q, mid)
 		return nil
 	})

@@ -120,6 +120,12 @@ func (w *world) results() *model.Results {
 			pending.Set(int(m.prod), 0, m.seq)
 		}
 		q.eachReady(add)
+		if q.isStream {
+			q.streamPending(func(mid int32) {
+				m := &w.msgs[mid]
+				pending.Set(int(m.prod), 0, m.seq)
+			})
+		}
 		for _, c := range g.cons {
 			for _, e := range c.out {
 				add(e)
