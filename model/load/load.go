@@ -7,7 +7,8 @@
 //
 // # Files
 //
-//	load.go   Arrivals, KeyGen, KeyBytes, Size
+//	load.go       Arrivals, KeyGen, KeyBytes, Size
+//	load_test.go  arrival counts and key shares against their distributions
 package load
 
 import (
