@@ -123,6 +123,7 @@ type Results struct {
 	Replication
 	// QueueService: a managed queue service's API calls and billing (results_queue.go).
 	QueueService
+	Queues // a queue broker's own counts (results_queues.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -363,6 +364,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Replication.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Queues.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -381,6 +385,7 @@ func MetricNames() []string {
 	names = append(names, consumerMetricNames...)
 	names = append(names, replicationMetricNames...)
 	names = append(names, queueMetricNames...)
+	names = append(names, brokerQueueMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -21,9 +21,14 @@ type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"` // the lesson, in plain words
 
-	System string  `yaml:"system" json:"system,omitempty"` // kafka (default) or sqs; see sqs.go
-	SQS    *SQS    `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
-	Celery *Celery `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs), celery.go
+	// System is what runs the workload: kafka (the default), rabbitmq or
+	// sqs; each has a section for what only it has (rabbitmq.go, sqs.go,
+	// celery.go).
+	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here

@@ -7,12 +7,6 @@ import (
 	"mqsim/scenarios/units"
 )
 
-// The systems a scenario can name with `system:`. An empty value is Kafka.
-const (
-	SystemKafka = "kafka"
-	SystemSQS   = "sqs"
-)
-
 // Amazon SQS defaults and limits (SQS developer guide, quota pages; see
 // docs/scenarios.md for each source).
 const (
@@ -141,15 +135,12 @@ func (s *Scenario) defaultsSQS() {
 // groups refer to: the sqs section under `system: sqs`, the topics
 // otherwise. A section of another system is refused.
 func (s *Scenario) systemTopics(v *validator) map[string]int {
-	if s.System != "" && s.System != SystemKafka && s.System != SystemSQS {
-		v.add("system", "%q is not a system this build simulates: want kafka or sqs", s.System)
-	}
-	if s.System != SystemSQS {
-		if s.SQS != nil {
-			v.add("sqs", "an sqs section with system: %s; it is read only under system: sqs", s.systemName())
+	if s.SystemName() != SystemSQS {
+		if s.SQS != nil && !s.systemSet {
+			v.add("sqs", "an sqs section with system: %s; it is read only under system: sqs", s.SystemName())
 		}
-		if s.Celery != nil {
-			v.add("celery", "a celery section with system: %s; Celery workers run only under system: sqs here", s.systemName())
+		if s.Celery != nil && !s.systemSet {
+			v.add("celery", "a celery section with system: %s; Celery workers run only under system: sqs here", s.SystemName())
 		}
 		return s.validateTopics(v)
 	}
@@ -161,13 +152,6 @@ func (s *Scenario) systemTopics(v *validator) map[string]int {
 		return map[string]int{}
 	}
 	return s.validateSQS(v)
-}
-
-func (s *Scenario) systemName() string {
-	if s.System == "" {
-		return SystemKafka
-	}
-	return s.System
 }
 
 func (s *Scenario) validateSQS(v *validator) map[string]int {

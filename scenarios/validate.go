@@ -52,6 +52,7 @@ func (s *Scenario) Validate() error {
 		v.add("sample_interval", "%v gives more than %d samples over the run: use a longer interval", s.SampleInterval, MaxSamples)
 	}
 
+	s.validateSystem(&v) // rabbitmq.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)

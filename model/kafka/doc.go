@@ -258,7 +258,7 @@
 //	kraft.go            broker heartbeats, session expiry, elections in one metadata batch, the controller quorum
 //	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
 //	metadata.go         brokers' views of the metadata log, zombie leaders, producers' cached leaders and refreshes
-//	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
+//	workload.go         Kafka's murmur2 partitioner (arrivals, keys, sizes: model/load)
 //	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling
 //	bufferpool.go       the producer's buffer.memory pool
 //	consumer.go         groups, members, fetch sessions, polling and processing, commits

@@ -8,6 +8,7 @@ import (
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/load"
 	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -29,8 +30,8 @@ type producer struct {
 	t    *topic
 
 	compression float64 // compression_ratio, 1 without a codec
-	arr         arrivals
-	keys        *keyGen
+	arr         load.Arrivals
+	keys        *load.KeyGen
 	rng         *rand.Rand
 	size        sim.Dist
 
@@ -175,8 +176,8 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		ackHist:     sim.NewLatencyHistogram(),
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
-	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
-	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
+	p.arr = load.Arrivals{A: arr, Rate: rate, Rng: w.s.Stream("producer/" + name + "/arrivals")}
+	p.keys = load.NewKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
 	acks, err := spec.AcksLevel()
 	if err != nil {
 		return nil, err
@@ -212,8 +213,8 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 }
 
 func (p *producer) start() {
-	if p.arr.rate > 0 {
-		p.w.s.AtCall(p.arr.next(0), p.arrive, 0)
+	if p.arr.Rate > 0 {
+		p.w.s.AtCall(p.arr.Next(0), p.arrive, 0)
 	}
 }
 
@@ -225,14 +226,14 @@ func (p *producer) arrive(uint64) {
 	if now >= w.end {
 		return
 	}
-	next := p.arr.next(now)
+	next := p.arr.Next(now)
 	ev := w.s.AtCall(next, p.arrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
 		size = 0
 	}
-	k := p.keys.next()
+	k := p.keys.Next()
 	if p.tooLarge(size, k) {
 		return // refused by send(): RecordTooLarge (limits.go)
 	}
@@ -258,7 +259,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	var key []byte
 	part := p.sticky
 	if k >= 0 {
-		p.keyBuf = keyBytes(p.keyBuf, k)
+		p.keyBuf = load.KeyBytes(p.keyBuf, k)
 		key = p.keyBuf
 		part = partitionFor(key, len(p.t.parts))
 	}
