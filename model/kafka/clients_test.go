@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 	"mqsim/sim"
@@ -206,7 +207,7 @@ func TestLeaderIsolationLossGrowsWithCut(t *testing.T) {
 	n := 0
 	var buf []byte
 	for k := range int64(1000) {
-		buf = keyBytes(buf, k)
+		buf = load.KeyBytes(buf, k)
 		if pi := partitionFor(buf, 6); pi == 0 || pi == 3 {
 			n++
 		}
