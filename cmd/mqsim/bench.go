@@ -167,6 +167,10 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 	if o.against != "" {
 		header = append(header, "old wall", "old RSS", "wall old/new", "RSS old/new")
 	}
+	if o.format == "markdown" {
+		// Rows as they are measured: a long benchmark shows its progress.
+		fmt.Fprintf(stdout, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	}
 	var rows [][]string
 	for _, p := range pts {
 		fmt.Fprintf(stderr, "mqsim bench: %s: %s …\n", p.sweep, p.label)
@@ -191,13 +195,13 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 			row = append(row, fmt.Sprintf("%.2f s", old.wall.Seconds()), units.FormatBytes(float64(old.peakRSS)),
 				fmt.Sprintf("%.2f×", old.wall.Seconds()/wall), fmt.Sprintf("%.2f×", float64(old.peakRSS)/float64(max(r.peakRSS, 1))))
 		}
+		if o.format == "markdown" {
+			fmt.Fprintf(stdout, "| %s |\n", strings.Join(row, " | "))
+			continue
+		}
 		rows = append(rows, row)
 	}
 	if o.format == "markdown" {
-		fmt.Fprintf(stdout, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
-		for _, r := range rows {
-			fmt.Fprintf(stdout, "| %s |\n", strings.Join(r, " | "))
-		}
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
