@@ -141,6 +141,7 @@ type broker struct {
 	leaders, replicas int
 	utilPrev          [5]float64 // busy server-seconds at the last sample
 	owned             []*replica // by page-cache file number (pagecache.go)
+	dirtiedPrev       int64      // page-cache bytes written at the last sample (pagecache.go)
 }
 
 // uncached is how many of bytes read from p starting at offset miss the

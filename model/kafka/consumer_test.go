@@ -224,10 +224,13 @@ func TestProducerBackpressure(t *testing.T) {
 }
 
 // The autoscaler adds consumers up to the partition count, not beyond.
+// Each new consumer joins through a rebalance, but joins that arrive
+// while one is under way share it (one new generation): at least one
+// rebalance, not necessarily one per scale-up.
 func TestAutoscaler(t *testing.T) {
 	r := runBuiltin(t, "backpressure-autoscale")
 	g := r.Groups[0]
-	if r.ScaleUps == 0 || g.LiveConsumers > 8 || g.LiveConsumers != 1+int(r.ScaleUps) || r.Rebalances < r.ScaleUps {
+	if r.ScaleUps == 0 || g.LiveConsumers > 8 || g.LiveConsumers != 1+int(r.ScaleUps) || r.Rebalances == 0 {
 		t.Errorf("scale-ups %d, live %d, rebalances %d", r.ScaleUps, g.LiveConsumers, r.Rebalances)
 	}
 	if r.Lost != 0 || r.FinalLag != 0 {

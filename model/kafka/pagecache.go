@@ -1,6 +1,9 @@
 package kafka
 
-import "mqsim/model"
+import (
+	"mqsim/model"
+	"mqsim/sim"
+)
 
 // The storage path of a broker's writes: every append lands in its
 // machine's page cache (node.PageCache), which writes it back to the disk
@@ -74,4 +77,32 @@ func (b *broker) cacheResult() *model.PageCacheResult {
 	return &model.PageCacheResult{MaxDirtyBytes: st.MaxDirty, DirtyLimitBytes: b.Cache.Limit(), WritesHeld: st.Blocked,
 		HeldSeconds: st.BlockedTime.Seconds(), WrittenBackBytes: st.WrittenBack, Fsyncs: st.Fsyncs,
 		FsyncWriters: st.FsyncWrites, DirtyLostBytes: st.Lost}
+}
+
+// diskWriteResource is the disk write server's place in Resources.
+const diskWriteResource = 2
+
+// The disk's utilisation as results report it is the larger of the time
+// it was busy and the share of its bandwidth the bytes written into the
+// page cache need: write-back defers them (nothing reaches the disk in
+// the first 30 s of a light run), but the disk must write every byte, so
+// a capacity check reads the demand.
+
+// diskDemand is one sampling interval's disk-write utilisation, given the
+// disk's busy seconds in it.
+func (b *broker) diskDemand(busy float64, iv sim.Time) float64 {
+	dirtied := b.Cache.Stats.Dirtied
+	demand := float64(dirtied-b.dirtiedPrev) / (float64(b.w.sc.Cluster.Hardware.DiskWrite) * iv.Seconds())
+	b.dirtiedPrev = dirtied
+	return max(busy/iv.Seconds(), demand)
+}
+
+// diskShare is the run's disk-write demand: bytes written into the page
+// cache over the disk's bandwidth for the run's length.
+func (b *broker) diskShare() float64 {
+	secs := b.w.s.Now().Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(b.Cache.Stats.Dirtied) / (float64(b.w.sc.Cluster.Hardware.DiskWrite) * secs)
 }

@@ -480,6 +480,9 @@ func (w *world) setupSampler() error {
 				busy := st.Utilisation * st.Window.Seconds()
 				d := busy - b.utilPrev[ri]
 				b.utilPrev[ri] = busy
+				if ri == diskWriteResource {
+					return math.Max(0, b.diskDemand(d, iv))
+				}
 				return math.Max(0, d/iv.Seconds())
 			})
 		}
@@ -614,7 +617,7 @@ func (w *world) results() (*Results, error) {
 			r.MaxBrokerUtilisation = math.Max(r.MaxBrokerUtilisation, st[i])
 		}
 		r.Brokers = append(r.Brokers, BrokerResult{ID: b.id, Leaders: b.leaders, Replicas: b.replicas,
-			NICIn: st[0], NICOut: st[1], DiskWrite: st[2], DiskRead: st[3], CPU: st[4],
+			NICIn: st[0], NICOut: st[1], DiskWrite: max(st[2], b.diskShare()), DiskRead: st[3], CPU: st[4],
 			BytesIn: b.bytesIn, BytesOut: b.bytesOut, PageCache: b.cacheResult()})
 	}
 	r.BusiestResource, r.BusiestUtilisation = w.busiest()

@@ -85,6 +85,7 @@ type PageCache struct {
 // CacheStats counts what the page cache did.
 type CacheStats struct {
 	MaxDirty    int64    // the most dirty bytes at once
+	Dirtied     int64    // bytes written into the cache, in all
 	Blocked     int64    // writes held at the dirty limit
 	BlockedTime sim.Time // total time writes were held
 	WrittenBack int64    // bytes write-back and fsyncs put on disk
@@ -190,6 +191,7 @@ func (c *PageCache) Write(o int32, bytes int64, upto int64) {
 	}
 	ow.written += bytes
 	c.dirty += bytes
+	c.Stats.Dirtied += bytes
 	c.Stats.MaxDirty = max(c.Stats.MaxDirty, c.dirty)
 	c.kick()
 }
