@@ -96,6 +96,10 @@ type Recommendation struct {
 	Brokers           int          `json:"brokers"`
 	BindingConstraint string       `json:"binding_constraint"`
 	Constraints       []Constraint `json:"constraints"`
+	// BusiestBrokerReplicas, when set, is why Brokers exceeds the even
+	// arithmetic: the replicas the busiest broker holds, ceil(partitions ×
+	// RF ÷ brokers), whose bytes must fit its disk at the fill target.
+	BusiestBrokerReplicas int `json:"busiest_broker_replicas,omitempty"`
 }
 
 // Compute sizes a workload. It applies Defaults and Validate first; the
@@ -392,6 +396,49 @@ func compute(w Workload) (*Plan, error) {
 	p.Brokers, p.BindingConstraint = exact[best].Brokers, exact[best].Name
 	rec.Constraints = recCons
 	rec.Brokers, rec.BindingConstraint = recCons[recBest].Brokers, recCons[recBest].Name
+	recReason := fmt.Sprintf("max over constraints with margins (%s binds, %s → %d)", rec.BindingConstraint, fmtNum(recCons[recBest].Exact), rec.Brokers)
+	// The equations spread bytes evenly, but Kafka places whole replicas
+	// and whole leaders (BusiestBroker): the busiest broker holds more
+	// replicas than the average (its disk, its disk writes, its NIC
+	// ingress) and leads ceil(partitions / B) partitions (its NIC egress to
+	// consumers and followers). The recommended plan is one an operator
+	// signs, so it grows until the busiest broker is within every target;
+	// the exact plan keeps the seed's even arithmetic.
+	replicasTotal := rec.Partitions * w.ReplicationFactor
+	busiestUse := func(c Constraint, b int) float64 {
+		replicas, leaders := BusiestBroker(rec.Partitions, w.ReplicationFactor, b)
+		switch c.Name {
+		case "storage", "disk throughput", "network ingress":
+			return c.Exact * float64(replicas) / float64(replicasTotal)
+		case "network egress":
+			return c.Exact * float64(leaders) / float64(rec.Partitions)
+		}
+		return c.Exact / float64(b)
+	}
+	for b := rec.Brokers; b <= MaxBrokers; b++ {
+		worst, over := "", false
+		for _, c := range recCons {
+			if busiestUse(c, b) > 1+1e-12 {
+				worst, over = c.Name, true
+				break
+			}
+		}
+		if over {
+			rec.BindingConstraint = worst
+			continue
+		}
+		if b > rec.Brokers {
+			busiest, _ := BusiestBroker(rec.Partitions, w.ReplicationFactor, b)
+			recReason = fmt.Sprintf("%s; placed as Kafka places %d partitions × RF %d, the busiest of B brokers holds more than the average: %s fits at B = %d (%d replicas on the busiest)",
+				recReason, rec.Partitions, w.ReplicationFactor, rec.BindingConstraint, b, busiest)
+			rec.Brokers = b
+			rec.BusiestBrokerReplicas = busiest
+			for i := range recCons {
+				recCons[i].Utilisation = busiestUse(recCons[i], b)
+			}
+		}
+		break
+	}
 	for i, c := range cs {
 		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula(w.DiskFillTarget, w.NetworkTarget, p.Partitions),
 			exact[i].Exact, "brokers", fmtNum(exact[i].Exact), c.why)
@@ -401,8 +448,7 @@ func compute(w Workload) (*Plan, error) {
 	}
 	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),
 		float64(p.Brokers), "brokers", strconv.Itoa(p.Brokers), "The cluster needs enough brokers for its tightest constraint.")
-	recommend(float64(rec.Brokers), strconv.Itoa(rec.Brokers),
-		fmt.Sprintf("max over constraints with margins (%s binds, %s → %d)", rec.BindingConstraint, fmtNum(recCons[recBest].Exact), rec.Brokers))
+	recommend(float64(rec.Brokers), strconv.Itoa(rec.Brokers), recReason)
 	p.Rows = rows
 	return p, nil
 }

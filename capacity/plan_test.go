@@ -273,7 +273,12 @@ func TestCountsNeverOverflow(t *testing.T) {
 
 // Beside the seed's exact arithmetic (11 brokers, 116 partitions) the plan
 // recommends one with operating margins. By hand, with the default margins:
-// storage 105 TB / (10 TB × 75% fill) = 14 brokers; partitions
+// storage 105 TB / (10 TB × 75% fill) = 14 brokers by the even
+// arithmetic; but 232 partitions × RF 3 = 696 whole replicas placed as
+// Kafka places them put 51 on the busiest of 14 brokers (BusiestBroker),
+// 51 / 49.71 × 75% = 76.9% of its disk, over the target; on 15 brokers the
+// busiest holds 48, 48 / 46.4 × 70% = 72.4%: 15 brokers, storage binds;
+// partitions
 // ceil(115.74 × 2 headroom) = ceil(231.48) = 232, so up to 232 consumers;
 // network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.98 (unchanged:
 // the exact plan already uses 70%).
@@ -289,14 +294,14 @@ func TestSeedRecommended(t *testing.T) {
 	if r.DiskFill != 0.75 || r.Headroom != 2 || r.NetworkTarget != 0.7 {
 		t.Errorf("margins %v fill, %v headroom, %v NIC; want 75%%, 2x, 70%%", r.DiskFill, r.Headroom, r.NetworkTarget)
 	}
-	if r.Brokers != 14 || r.BindingConstraint != "storage" || r.Partitions != 232 || r.ConsumersPerGroup != 232 {
-		t.Errorf("recommended %d brokers (%s), %d partitions, %d consumers; want 14 (storage), 232, 232",
-			r.Brokers, r.BindingConstraint, r.Partitions, r.ConsumersPerGroup)
+	if r.Brokers != 15 || r.BindingConstraint != "storage" || r.Partitions != 232 || r.ConsumersPerGroup != 232 || r.BusiestBrokerReplicas != 48 {
+		t.Errorf("recommended %d brokers (%s, %d replicas on the busiest), %d partitions, %d consumers; want 15 (storage, 48), 232, 232",
+			r.Brokers, r.BindingConstraint, r.BusiestBrokerReplicas, r.Partitions, r.ConsumersPerGroup)
 	}
 	if math.Abs(r.Constraints[0].Exact-14) > 1e-9 {
 		t.Errorf("recommended storage brokers %v, want 14", r.Constraints[0].Exact)
 	}
-	for key, want := range map[string]string{"brokers": "14", "partitions": "232", "consumers_per_group": "232", "brokers_storage": "14"} {
+	for key, want := range map[string]string{"brokers": "15", "partitions": "232", "consumers_per_group": "232", "brokers_storage": "14"} {
 		row, _ := p.Row(key)
 		if row.RecommendedHuman != want || row.Recommended == nil {
 			t.Errorf("row %s recommended %q, want %q", key, row.RecommendedHuman, want)

@@ -121,6 +121,9 @@ type Results struct {
 	// Replication safety under broker faults (elections, availability,
 	// convergence, invariants): see replication.go.
 	Replication
+	// QueueService: a managed queue service's API calls and billing (results_queue.go).
+	QueueService
+	Queues // a queue broker's own counts (results_queues.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -355,7 +358,13 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	case "max_broker_utilisation":
 		return r.MaxBrokerUtilisation, KindRatio, true
 	}
+	if v, k, ok := r.QueueService.metric(name); ok {
+		return v, k, ok
+	}
 	if v, k, ok := r.Replication.metric(name); ok {
+		return v, k, ok
+	}
+	if v, k, ok := r.Queues.metric(name); ok {
 		return v, k, ok
 	}
 	return r.consumerMetric(name)
@@ -375,6 +384,8 @@ func MetricNames() []string {
 	}
 	names = append(names, consumerMetricNames...)
 	names = append(names, replicationMetricNames...)
+	names = append(names, queueMetricNames...)
+	names = append(names, brokerQueueMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

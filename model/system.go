@@ -62,7 +62,8 @@ func Systems() []string {
 }
 
 // Run plays a resolved scenario (Defaults filled, validated) on its
-// system: today every scenario runs on DefaultSystem. The system must be
+// system (scenarios' system:, DefaultSystem when unset), and lists in
+// Results.NotApplied the scenario's settings that system does not have. The system must be
 // linked into the program (import mqsim/model/systems); Run returns an
 // error naming the system when it is not. Same scenario and seed, same
 // Results.
@@ -70,10 +71,14 @@ func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
 	if sc == nil {
 		return nil, errors.New("no scenario")
 	}
-	kind := DefaultSystem
+	kind := sc.SystemName()
 	run, ok := systems[kind]
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: system %q is not linked into this program (import mqsim/model/systems)", sc.Name, kind)
 	}
-	return run(sc, opts)
+	res, err := run(sc, opts)
+	if res != nil {
+		res.NotApplied = sc.NotApplied()
+	}
+	return res, err
 }

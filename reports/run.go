@@ -121,9 +121,13 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	const hang = "             "
 	writeWrapped(&b, fmt.Sprintf("in %s msg/s (%s/s), out %s msg/s",
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
-	writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
-		res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
-	writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
+	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
+		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else {
+		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
+			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
+	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 
 	if len(r.Expectations) > 0 {
@@ -216,6 +220,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 
 // setupLine states the shape of the scenario in one line.
 func setupLine(s *scenarios.Scenario) string {
+	if s.System == scenarios.SystemSQS && s.SQS != nil {
+		return sqsSetupLine(s) // run_sqs.go
+	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {
 		parts = append(parts, fmt.Sprintf("topic %s: %d partitions, RF %d", t.Name, t.Partitions, t.ReplicationFactor))

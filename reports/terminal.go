@@ -160,6 +160,7 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 			writeWrapped(&b, fmt.Sprintf("%s — %s %s: %s.", r.Label, y.What, humanize.Comma(y.Count), y.Why), width, "  ", "    ")
 		}
 	}
+	writeNotApplied(&b, runs, width)
 	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
 }

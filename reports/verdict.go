@@ -26,6 +26,9 @@ func Whys(r *Run) []Why {
 	if r.Measured {
 		return nil
 	}
+	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS && r.Scenario.SQS != nil {
+		return sqsWhys(r) // run_sqs.go
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
 	return []Why{

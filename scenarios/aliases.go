@@ -33,6 +33,7 @@ var kafkaAliases = map[reflect.Type]map[string]alias{
 		"retry.backoff.max.ms":                  {field: "retry_backoff_max", millis: true},
 		"delivery.timeout.ms":                   {field: "delivery_timeout", millis: true},
 		"request.timeout.ms":                    {field: "request_timeout", millis: true},
+		"metadata.max.age.ms":                   {field: "metadata_max_age", millis: true},
 		"buffer.memory":                         {field: "buffer_memory"},
 		"max.block.ms":                          {field: "max_block", millis: true},
 		"enable.idempotence":                    {field: "enable_idempotence"},

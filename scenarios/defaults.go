@@ -54,7 +54,10 @@ const (
 // are left for Validate to report. Calling it twice changes nothing.
 func (s *Scenario) Defaults() {
 	setDur(&s.Drain, DefaultDrain)
+	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
+	s.defaultsSQS()
+	s.defaultsCelery()
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)
@@ -133,6 +136,7 @@ func (s *Scenario) Defaults() {
 		setDur(&p.RetryBackoffMax, DefaultRetryBackoffMax)
 		setDur(&p.DeliveryTimeout, DefaultDeliveryTimeout)
 		setDur(&p.RequestTimeout, DefaultRequestTimeout)
+		setDur(&p.MetadataMaxAge, DefaultMetadataMaxAge)
 		setBytes(&p.BufferMemory, DefaultBufferMemory)
 		setDur(&p.MaxBlock, DefaultMaxBlock)
 		setBytes(&p.MaxRequestSize, DefaultMaxRequestSize)

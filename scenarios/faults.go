@@ -161,6 +161,9 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 		if f.Slowdown != 0 && f.Slowdown < 1 {
 			v.add(at+".slowdown", "%v: a slowdown is how many times slower, at least 1x (10x = a tenth of the speed)", f.Slowdown)
 		}
+		if f.Type == "network-degrade" && f.Slowdown == 0 && f.Share == 0 {
+			v.add(at+".slowdown", "missing: a network-degrade fault needs a slowdown (e.g. 10x), a share of messages lost (e.g. 5%%), or both")
+		}
 		if f.Count < 0 {
 			v.add(at+".count", "%d: must be 1 or more", f.Count)
 		}

@@ -16,6 +16,9 @@ func init() {
 			"it stops cleanly; with a duration it restarts and catches up", nil, nil, false),
 		"network-partition": broker("cut the broker off from the controller, its peers (all, or broker:N), the "+
 			"clients, or any combination (from: [...]); heals after the duration", []string{"from"}, []string{"from"}, false),
+		"network-degrade": broker("degrade the network between the broker and the controller, its peers (all, or "+
+			"broker:N) or the clients (from: [...]), both ways: messages take slowdown times the latency and a share of "+
+			"them is lost (a lost request makes its sender time out); heals after the duration", []string{"from", "slowdown", "share"}, []string{"from"}, false),
 		"slow-disk": broker("the broker's disk runs slowdown times slower (write and read)", []string{"slowdown"}, []string{"slowdown"}, false),
 		"slow-nic":  broker("the broker's network card runs slowdown times slower (in and out)", []string{"slowdown"}, []string{"slowdown"}, false),
 		"slow-cpu":  broker("the broker's request handlers run slowdown times slower", []string{"slowdown"}, []string{"slowdown"}, false),

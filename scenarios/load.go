@@ -82,6 +82,7 @@ func ParseScenario(source string, data []byte, sets []string) (*LoadedScenario, 
 		}
 	}
 	s.Description = strings.TrimSpace(s.Description)
+	s.systemSet = setsSystem(sets) // rabbitmq.go
 	before := snapshot(&s, explicit)
 	s.Defaults()
 	rules := append(replacedByDefaults(&s, before), Errors(s.Validate())...)

@@ -311,6 +311,7 @@ var kafkaProps = map[string]map[string]kafkaProp{
 		"retry.backoff.max.ms":                  {"producers.*.retry_backoff_max", msValue},
 		"delivery.timeout.ms":                   {"producers.*.delivery_timeout", msValue},
 		"request.timeout.ms":                    {"producers.*.request_timeout", msValue},
+		"metadata.max.age.ms":                   {"producers.*.metadata_max_age", msValue},
 		"buffer.memory":                         {"producers.*.buffer_memory", bytesValue},
 		"max.block.ms":                          {"producers.*.max_block", msValue},
 		"enable.idempotence":                    {"producers.*.enable_idempotence", boolValue},

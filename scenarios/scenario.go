@@ -21,6 +21,15 @@ type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"` // the lesson, in plain words
 
+	// System is what runs the workload: kafka (the default), rabbitmq or
+	// sqs; each has a section for what only it has (rabbitmq.go, sqs.go,
+	// celery.go).
+	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics
@@ -192,13 +201,17 @@ type Producer struct {
 	// the ratio cannot be measured by compressing them: it is required
 	// with a codec, and it scales every byte the batch costs on the wire,
 	// on disk and in the log.
-	CompressionRatio  units.Ratio    `yaml:"compression_ratio" json:"compression_ratio,omitempty"`
-	MaxInFlight       int            `yaml:"max_in_flight" json:"max_in_flight"`
-	Retries           *int           `yaml:"retries" json:"retries"`
-	RetryBackoff      units.Duration `yaml:"retry_backoff" json:"retry_backoff"`
-	RetryBackoffMax   units.Duration `yaml:"retry_backoff_max" json:"retry_backoff_max"`
-	DeliveryTimeout   units.Duration `yaml:"delivery_timeout" json:"delivery_timeout"`
-	RequestTimeout    units.Duration `yaml:"request_timeout" json:"request_timeout"`
+	CompressionRatio units.Ratio    `yaml:"compression_ratio" json:"compression_ratio,omitempty"`
+	MaxInFlight      int            `yaml:"max_in_flight" json:"max_in_flight"`
+	Retries          *int           `yaml:"retries" json:"retries"`
+	RetryBackoff     units.Duration `yaml:"retry_backoff" json:"retry_backoff"`
+	RetryBackoffMax  units.Duration `yaml:"retry_backoff_max" json:"retry_backoff_max"`
+	DeliveryTimeout  units.Duration `yaml:"delivery_timeout" json:"delivery_timeout"`
+	RequestTimeout   units.Duration `yaml:"request_timeout" json:"request_timeout"`
+	// MetadataMaxAge is metadata.max.age.ms: the producer refreshes its
+	// cached partition leaders this often even without an error (Kafka's
+	// default 5m, DefaultMetadataMaxAge).
+	MetadataMaxAge    units.Duration `yaml:"metadata_max_age" json:"metadata_max_age"`
 	BufferMemory      units.Bytes    `yaml:"buffer_memory" json:"buffer_memory"`
 	MaxBlock          units.Duration `yaml:"max_block" json:"max_block"`
 	EnableIdempotence *bool          `yaml:"enable_idempotence" json:"enable_idempotence"`

@@ -52,10 +52,11 @@ func (s *Scenario) Validate() error {
 		v.add("sample_interval", "%v gives more than %d samples over the run: use a longer interval", s.SampleInterval, MaxSamples)
 	}
 
+	s.validateSystem(&v) // rabbitmq.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
-	topics := s.validateTopics(&v)
+	topics := s.systemTopics(&v) // the topics, or an sqs scenario's queues (sqs.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateFaults(&v, topics)
@@ -235,6 +236,7 @@ func (s *Scenario) validateProducers(v *validator, topics map[string]int) {
 			v.add(f+"retries", "%d: want 0 or more", *p.Retries)
 		}
 		v.positive(f+"request_timeout", p.RequestTimeout, "Kafka's default is 30s")
+		v.positive(f+"metadata_max_age", p.MetadataMaxAge, "Kafka's default is 5m")
 		v.positive(f+"retry_backoff", p.RetryBackoff, "Kafka's default is 100ms")
 		if float64(p.DeliveryTimeout) < float64(p.RequestTimeout)+float64(p.LingerTime()) {
 			v.add(f+"delivery_timeout", "%v is shorter than request_timeout + linger (%v + %v), which Kafka refuses", p.DeliveryTimeout, p.RequestTimeout, p.LingerTime())

@@ -231,17 +231,19 @@ func TestCapacityFitsWidth(t *testing.T) {
 	}
 }
 
-// The recommended plan (14 brokers at a 75% disk-fill target, 232
-// partitions at 2x headroom, as computed by hand in the capacity package's
-// tests) appears beside the seed's exact 11 and 116 in every format.
+// The recommended plan (15 brokers at a 75% disk-fill target — 14 by the
+// even arithmetic, 15 once the busiest broker's whole replicas must fit —
+// and 232 partitions at 2x headroom, as computed by hand in the capacity
+// package's tests) appears beside the seed's exact 11 and 116 in every
+// format.
 func TestCapacityRecommendedEverywhere(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"capacity"}, []string{"RECOMMENDED", "14 recommended", "75% disk-fill target", "232 recommended"}},
-		{[]string{"capacity", "-o", "markdown"}, []string{"| Brokers | max over constraints: storage binds (10.5 → 11); recommended: max over constraints with margins (storage binds, 14 → 14) | 11 | 14 |", "| `recommended_disk_fill` | 75% |"}},
-		{[]string{"capacity", "-o", "yaml"}, []string{"recommended:\n  disk_fill: 0.75\n  headroom: 2\n", "  partitions: 232\n", "  brokers: 14\n", "recommended_human: \"14\""}},
+		{[]string{"capacity"}, []string{"RECOMMENDED", "15 recommended", "75% disk-fill target", "232 recommended"}},
+		{[]string{"capacity", "-o", "markdown"}, []string{"| Brokers | max over constraints: storage binds (10.5 → 11); recommended: max over constraints with margins (storage binds, 14 → 14); placed as Kafka places 232 partitions × RF 3, the busiest of B brokers holds more than the average: storage fits at B = 15 (48 replicas on the busiest) | 11 | 15 |", "| `recommended_disk_fill` | 75% |"}},
+		{[]string{"capacity", "-o", "yaml"}, []string{"recommended:\n  disk_fill: 0.75\n  headroom: 2\n", "  partitions: 232\n", "  brokers: 15\n", "recommended_human: \"15\""}},
 	} {
 		code, out, errs := run(t, c.args...)
 		if code != 0 {
@@ -270,8 +272,8 @@ func TestCapacityRecommendedEverywhere(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatal(err)
 	}
-	if plan.Brokers != 11 || plan.Partitions != 116 || plan.Recommended.Brokers != 14 || plan.Recommended.Partitions != 232 || plan.Recommended.BindingConstraint != "storage" {
-		t.Errorf("json plan %+v; want 11/116 exact and 14/232 recommended (storage)", plan)
+	if plan.Brokers != 11 || plan.Partitions != 116 || plan.Recommended.Brokers != 15 || plan.Recommended.Partitions != 232 || plan.Recommended.BindingConstraint != "storage" {
+		t.Errorf("json plan %+v; want 11/116 exact and 15/232 recommended (storage)", plan)
 	}
 	if plan.SchemaVersion != 1 || plan.ToolVersion == "" {
 		t.Errorf("schema_version %d, tool_version %q; want 1 and the build's version", plan.SchemaVersion, plan.ToolVersion)
@@ -285,8 +287,8 @@ func TestCapacityRecommendedEverywhere(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	js, _ := os.ReadFile(filepath.Join(dir, "plan.json"))
 	for name, want := range map[string][]string{
-		"report.html": {"With margins", "Use at 14 brokers", "14 recommended at a 75% disk-fill target"},
-		"report.md":   {"| Recommended |", "14 recommended at a 75% disk-fill target"},
+		"report.html": {"With margins", "Use at 15 brokers", "15 recommended at a 75% disk-fill target"},
+		"report.md":   {"| Recommended |", "15 recommended at a 75% disk-fill target"},
 		"plan.json":   {`"schema_version": 1`, `"tool_version": "`, `"recommended": {`},
 	} {
 		data := map[string][]byte{"report.html": page, "report.md": md, "plan.json": js}[name]
@@ -327,7 +329,7 @@ func TestCapacityScenario(t *testing.T) {
 		t.Errorf("run output does not show the plan's cluster:\n%s", res)
 	}
 	// --recommended plays the recommended plan; alone it is refused.
-	if code, out, errs := run(t, "capacity", "--scenario", "--recommended"); code != 0 || !strings.Contains(out, "brokers: 14\n") || !strings.Contains(out, "partitions: 232\n") {
+	if code, out, errs := run(t, "capacity", "--scenario", "--recommended"); code != 0 || !strings.Contains(out, "brokers: 15\n") || !strings.Contains(out, "partitions: 232\n") {
 		t.Errorf("--scenario --recommended: exit %d, %s\n%s", code, errs, out)
 	}
 	if code, _, errs := run(t, "capacity", "--recommended"); code != 2 || !strings.Contains(errs, "--recommended") {

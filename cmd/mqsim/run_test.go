@@ -431,8 +431,11 @@ func TestInterruptVariants(t *testing.T) {
 // The estimate, by hand, for the baseline (5K msg/s for 20 s, 6
 // partitions, RF 3, one group): 100K messages, 300K replica writes, 100K
 // deliveries, 6 × 3 × 20 = 360 partition replica-seconds; events
-// 2.1 × 200K + 2,400 × 360 = 1.284M; memory 30 MiB + 42 B × 300K +
-// 67 KB × 360.
+// 2.1 × 200K + 2,400 × 360 = 1.284M, plus the group's commits after each
+// poll at ρ = 5K/s × 100µs / 3 = 1/6, (1 − 1/6) × min(7.56 × 100K,
+// 12,600 × 3 consumers × 20 s) = 630K: 1.914M; memory, as a fault-free run releases
+// what its group consumed, 30 MiB + 42 B × 300K × 10 s / 20 s (at most
+// 10 s of backlog) + 8 KB × 18 replicas.
 func TestEstimateWork(t *testing.T) {
 	ls, err := scenarios.LoadScenario("baseline", nil)
 	if err != nil {
@@ -441,7 +444,7 @@ func TestEstimateWork(t *testing.T) {
 	e := estimateWork(&ls.Scenario)
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Abs(b) }
 	if !near(e.messages, 100e3) || !near(e.replicas, 300e3) || !near(e.delivers, 100e3) ||
-		!near(e.events(), 1.284e6) || !near(e.memory(), 30<<20+42*300e3+67e3*360) {
+		!near(e.events(), 1.914e6) || !near(e.memory(), 30<<20+42*300e3*10/20+8e3*18) {
 		t.Errorf("estimateWork(baseline) = %+v (events %v, memory %v)", e, e.events(), e.memory())
 	}
 	// The estimate against the run, on the baseline the constants were
@@ -484,10 +487,11 @@ func TestEstimateWork(t *testing.T) {
 // A large run is announced with ways to shrink it that would bring it
 // under the limits. One hour of the baseline: 18M messages, 54M replica
 // writes, 64,800 partition replica-seconds; events 2.1 × 36M + 2,400 ×
-// 64,800 = 231M (over 100M); memory 31.5M + 42 × 54M + 67K × 64,800 =
-// 6.64 GB (over 2 GiB, the binding limit: scale (2 GiB − 30 MiB) /
-// 6.61 GB = 0.32 → 1,150 s, rounded down to 19m). The partitions alone
-// cost 4.3 GB over the hour, so no rate brings it under: no --set line.
+// 64,800 = 231M (over 100M, the binding limit: scale 100M / 231M = 0.43
+// → 1,558 s, rounded down to 25m); memory, the run being fault-free (its
+// consumed records leave memory), 31.5M + 42 × 54M × 10 s / 3,600 s +
+// 8K × 18 = 37.9 MB. The partitions alone cost 155M events over the
+// hour, so no rate brings it under: no --set line.
 func setPhysicalMemory(bytes float64) (restore func()) {
 	old := physicalMemory
 	physicalMemory = func() float64 { return bytes }
@@ -530,11 +534,11 @@ func TestWarnLarge(t *testing.T) {
 	}
 	var b bytes.Buffer
 	if err := warnLarge(&b, []job{{ls: ls}}, 1); err != nil {
-		t.Fatalf("6.64 GB on a 24 GiB machine refused: %v", err)
+		t.Fatalf("37.9 MB on a 24 GiB machine refused: %v", err)
 	}
 	got := b.String()
-	for _, want := range []string{"about 18M messages", "54M replica writes", "231M events", "6.64 GB of memory",
-		"--duration 19m", "Ctrl-C stops the run"} {
+	for _, want := range []string{"about 18M messages", "54M replica writes", "231M events", "37.9 MB of memory",
+		"--duration 25m", "Ctrl-C stops the run"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("warning lacks %q:\n%s", want, got)
 		}
@@ -546,7 +550,7 @@ func TestWarnLarge(t *testing.T) {
 		sets []string
 		want string
 	}{
-		{[]string{"duration=19m"}, ""},
+		{[]string{"duration=25m"}, ""},
 		// 10 minutes at 100K/s: the message part binds; the suggested
 		// rate must bring the run under the limits.
 		{[]string{"duration=10m", "producers.*.rate=100K"}, "--set producers.*.rate="},

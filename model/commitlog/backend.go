@@ -66,20 +66,30 @@ func parseOffsetName(name, suffix string) (int64, bool) {
 }
 
 // memBackend keeps everything in memory; nothing survives the process.
-type memBackend struct{ meta map[string][]byte }
+type memBackend struct {
+	meta map[string][]byte
+	// spill, if set, takes released segment bytes (release.go).
+	spill    vfs.FS
+	spillDir string
+}
 
 func newMemBackend() *memBackend { return &memBackend{meta: map[string][]byte{}} }
 
-func (m *memBackend) segName(base int64) string              { return offsetName(base, logSuffix) }
-func (m *memBackend) location() string                       { return "" }
-func (m *memBackend) createSegment(int64) (segData, error)   { return &memData{}, nil }
-func (m *memBackend) removeSegment(*segment) error           { return nil }
+func (m *memBackend) segName(base int64) string { return offsetName(base, logSuffix) }
+func (m *memBackend) location() string          { return "" }
+func (m *memBackend) createSegment(base int64) (segData, error) {
+	return &memData{spill: m.spillFor(base)}, nil
+}
+func (m *memBackend) removeSegment(s *segment) error         { return s.data.Close() }
 func (m *memBackend) saveIndexes(*segment, bool) error       { return nil }
 func (m *memBackend) dropIndexes(int64) error                { return nil }
 func (m *memBackend) putMeta(name string, data []byte) error { m.meta[name] = data; return nil }
 func (m *memBackend) removeMeta(name string) error           { delete(m.meta, name); return nil }
-func (m *memBackend) replaceSegment(_ *segment, data []byte) (segData, error) {
-	d := &memData{}
+func (m *memBackend) replaceSegment(s *segment, data []byte) (segData, error) {
+	if err := s.data.Close(); err != nil {
+		return nil, err
+	}
+	d := &memData{spill: m.spillFor(s.base)}
 	return d, d.Append(data)
 }
 

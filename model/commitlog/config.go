@@ -1,6 +1,10 @@
 package commitlog
 
-import "time"
+import (
+	"time"
+
+	"mqsim/model/commitlog/vfs"
+)
 
 // Clock returns the current time in nanoseconds. The simulator passes its
 // virtual clock; command-line tools pass the wall clock. Record timestamps are
@@ -51,6 +55,10 @@ type Config struct {
 	Flush FlushPolicy
 	// Clock gives the time; nil means time stands still at 0.
 	Clock Clock
+	// Spill, for a memory log, is where Release moves stored bytes out of
+	// memory, under SpillDir (one directory per log); nil drops them.
+	Spill    vfs.FS
+	SpillDir string
 }
 
 const (

@@ -24,6 +24,18 @@ func backends() []backendCase {
 			}
 			return l
 		}},
+		// A memory log that moves every complete slab out of memory after
+		// each append (Release with a spill FS): every operation must
+		// read the spilled bytes back exactly as if they had stayed.
+		{name: "memory-spill", open: func(t testing.TB, cfg Config) *Log {
+			cfg.Spill, cfg.SpillDir = vfs.NewMem(), "/spill"
+			l, err := OpenMemory(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.autoRelease = true
+			return l
+		}},
 		{name: "file-memfs", open: func(t testing.TB, cfg Config) *Log {
 			fs := vfs.NewMem()
 			l, err := Open(fs, "/log", cfg)

@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
+
+	"mqsim/model/commitlog/vfs"
 )
 
 // Bound chooses how far a Read may go.
@@ -77,6 +80,9 @@ type Stats struct {
 	// SlabUnused is the free capacity at the end of each memory segment's
 	// last slab: a fixed cost per segment (at most 1 MiB), not per batch.
 	SlabUnused int64
+	// Released is, on the memory backend, the stored bytes Release took
+	// out of memory (spilled or dropped); StoredBytes still counts them.
+	Released int64
 }
 
 // Log is one partition's log. See the package documentation for the
@@ -108,15 +114,45 @@ type Log struct {
 	closed      bool
 	bb          BatchBuilder
 	rr          RecordReader
+	// Release (release.go): stored bytes below released left memory; with
+	// dropped, they are gone (no spill FS).
+	released    int64
+	dropped     bool
+	spill       vfs.FS
+	autoRelease bool // tests: every append releases all it can (spills)
+	// The offsets asked for on every simulated request, readable without
+	// the lock: every writer publishes them as it unlocks (unlock).
+	startA, endA, hwA atomic.Int64
+}
+
+// unlock publishes the offsets and releases the write lock.
+func (l *Log) unlock() {
+	l.publish()
+	l.mu.Unlock()
+}
+
+func (l *Log) publish() {
+	l.startA.Store(l.logStart)
+	l.endA.Store(l.leo)
+	l.hwA.Store(l.hw)
 }
 
 // OpenMemory returns an empty log on the memory backend.
 func OpenMemory(cfg Config) (*Log, error) {
-	l := newLog(cfg, newMemBackend())
+	be := newMemBackend()
+	if cfg.Spill != nil {
+		if err := cfg.Spill.MkdirAll(cfg.SpillDir); err != nil {
+			return nil, storageErr("spill directory", err)
+		}
+		be.spill, be.spillDir = cfg.Spill, cfg.SpillDir
+	}
+	l := newLog(cfg, be)
+	l.spill = cfg.Spill
 	if err := l.createFirst(0); err != nil {
 		return nil, err
 	}
 	l.report.Clean = true
+	l.publish()
 	return l, nil
 }
 
@@ -154,13 +190,13 @@ func (l *Log) fail(err error) error {
 }
 
 // LogStartOffset is the first offset still in the log.
-func (l *Log) LogStartOffset() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.logStart }
+func (l *Log) LogStartOffset() int64 { return l.startA.Load() }
 
 // LogEndOffset is the offset the next appended record will get.
-func (l *Log) LogEndOffset() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.leo }
+func (l *Log) LogEndOffset() int64 { return l.endA.Load() }
 
 // HighWatermark is the caller-set high watermark.
-func (l *Log) HighWatermark() int64 { l.mu.RLock(); defer l.mu.RUnlock(); return l.hw }
+func (l *Log) HighWatermark() int64 { return l.hwA.Load() }
 
 // LastStableOffset is the high watermark held back by the first
 // transaction not yet decided below it.
@@ -181,7 +217,7 @@ func (l *Log) lastStable() int64 {
 // business (a follower may lower it after truncation).
 func (l *Log) SetHighWatermark(hw int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if hw < l.logStart || hw > l.leo {
 		return errorf(ErrOffsetOutOfRange, "high watermark %d outside [%d, %d]", hw, l.logStart, l.leo)
 	}
@@ -229,7 +265,7 @@ func (l *Log) EndOffsetForEpoch(epoch int32) (int32, int64) {
 // this when elected; appends also do it). Older epochs are ignored.
 func (l *Log) AssignEpoch(epoch int32, startOffset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -272,6 +308,7 @@ func (l *Log) Stats() Stats {
 		if m, ok := s.data.(*memData); ok {
 			st.SlabOverhead += m.overhead()
 			st.SlabUnused += m.unused()
+			st.Released += m.out
 		}
 	}
 	return st
@@ -332,7 +369,7 @@ func validate(b []byte) (Batch, error) {
 // the package documentation. It writes the base offset and epoch into b.
 func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return AppendResult{}, err
 	}
@@ -386,7 +423,7 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 // appended and the result covers them.
 func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	res := AppendResult{FirstOffset: -1, LastOffset: -1}
 	if err := l.usable(); err != nil {
 		return res, err
@@ -517,6 +554,11 @@ func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
 }
 
 func (l *Log) maybeFlush(now int64) error {
+	if l.autoRelease {
+		if err := l.release(l.leo); err != nil {
+			return err
+		}
+	}
 	p := l.cfg.Flush
 	if p.never() {
 		return nil
@@ -647,6 +689,9 @@ func (l *Log) Read(offset int64, o ReadOptions) (ReadResult, error) {
 	}
 	if offset < l.logStart || offset > l.leo {
 		return res, errorf(ErrOffsetOutOfRange, "offset %d outside [%d, %d]", offset, l.logStart, l.leo)
+	}
+	if offset < l.readableFrom() {
+		return res, fmt.Errorf("read at %d: %w (below offset %d)", offset, ErrReleased, l.released)
 	}
 	bound := l.leo
 	switch o.Upto {
@@ -810,7 +855,7 @@ func (l *Log) collectAborted(from, upto int64) []AbortedTxn {
 // ts (milliseconds), and false when every record is older.
 func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 	l.mu.Lock() // the record reader is shared
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return -1, false, err
 	}
@@ -829,6 +874,7 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 			}
 			pos = p
 		}
+		pos = max(pos, seg.gone) // dropped bytes (release.go): the first readable batch on
 		for pos < seg.data.Size() {
 			h, n, err := seg.readHeader(pos, &scratch)
 			if err != nil {
@@ -863,7 +909,7 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 // Sync makes everything appended durable (file backend).
 func (l *Log) Sync() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -890,7 +936,7 @@ func (l *Log) syncAll() error {
 // need not rescan. Close on a failed log only releases files.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if l.closed {
 		return nil
 	}

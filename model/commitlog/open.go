@@ -100,6 +100,7 @@ func Open(fsys vfs.FS, dir string, cfg Config) (*Log, error) {
 		}
 		return nil, err
 	}
+	l.publish()
 	return l, nil
 }
 

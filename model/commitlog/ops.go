@@ -147,9 +147,14 @@ func (l *Log) rebuildProducers() error {
 // min(offset, base of the first removed batch).
 func (l *Log) TruncateTo(offset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
+	}
+	if offset < l.leo {
+		if err := l.needHistory("truncate"); err != nil {
+			return err
+		}
 	}
 	if offset >= l.leo {
 		return nil
@@ -234,7 +239,7 @@ func (l *Log) TruncateTo(offset int64) error {
 // replica does when the leader's log starts after its end.
 func (l *Log) TruncateFullyAndStartAt(offset int64) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return err
 	}
@@ -304,7 +309,7 @@ type RetentionResult struct {
 // never the active one.
 func (l *Log) ApplyRetention() (RetentionResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return RetentionResult{}, err
 	}
@@ -365,7 +370,7 @@ func (l *Log) deleteOldest(n int, start int64) (RetentionResult, error) {
 // high watermark) and deletes the segments wholly before it.
 func (l *Log) DeleteRecordsBefore(offset int64) (RetentionResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.usable(); err != nil {
 		return RetentionResult{}, err
 	}
@@ -400,9 +405,12 @@ func (r CompactResult) BytesReclaimed() int64 { return r.BytesBefore - r.BytesAf
 // null key and control batches are kept.
 func (l *Log) Compact() (CompactResult, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	var res CompactResult
 	if err := l.usable(); err != nil {
+		return res, err
+	}
+	if err := l.needHistory("compact"); err != nil {
 		return res, err
 	}
 	limit := l.lastStable()
@@ -417,7 +425,7 @@ func (l *Log) Compact() (CompactResult, error) {
 	// rotted on disk into a fresh batch with a valid CRC.
 	_, inMemory := l.be.(*memBackend)
 	onFiles := !inMemory
-	latest := map[string]int64{}
+	latest := lastOffsets{at: map[string]int{}}
 	for _, s := range l.segs[:k] {
 		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
@@ -428,7 +436,7 @@ func (l *Log) Compact() (CompactResult, error) {
 			}
 			for l.rr.Next() {
 				if r := l.rr.Record(); r.Key != nil {
-					latest[string(r.Key)] = r.Offset
+					latest.set(r.Key, r.Offset)
 				}
 			}
 			if err := l.rr.Err(); err != nil {
@@ -465,7 +473,7 @@ func (l *Log) Compact() (CompactResult, error) {
 			kept, total := 0, 0
 			for l.rr.Next() {
 				total++
-				if keep(l.rr.Record(), latest, b, horizon, &res) {
+				if keep(l.rr.Record(), &latest, b, horizon, &res) {
 					kept++
 				}
 			}
@@ -488,7 +496,7 @@ func (l *Log) Compact() (CompactResult, error) {
 			var dummy CompactResult
 			for l.rr.Next() {
 				r := l.rr.Record()
-				if !keep(r, latest, b, horizon, &dummy) {
+				if !keep(r, &latest, b, horizon, &dummy) {
 					continue
 				}
 				var err error
@@ -532,11 +540,35 @@ func (l *Log) Compact() (CompactResult, error) {
 }
 
 // keep decides whether compaction keeps a record, counting what it drops.
-func keep(r *Record, latest map[string]int64, b Batch, horizon int64, res *CompactResult) bool {
+// lastOffsets is the latest offset of each key. A key's bytes are
+// converted to a map key (allocated) once, when first seen: assigning
+// m[string(b)] allocates every time, a lookup does not.
+type lastOffsets struct {
+	at   map[string]int // key → index in offs
+	offs []int64
+}
+
+func (m *lastOffsets) set(key []byte, off int64) {
+	if i, ok := m.at[string(key)]; ok {
+		m.offs[i] = off
+		return
+	}
+	m.at[string(key)] = len(m.offs)
+	m.offs = append(m.offs, off)
+}
+
+func (m *lastOffsets) get(key []byte) int64 {
+	if i, ok := m.at[string(key)]; ok {
+		return m.offs[i]
+	}
+	return 0
+}
+
+func keep(r *Record, latest *lastOffsets, b Batch, horizon int64, res *CompactResult) bool {
 	if r.Key == nil {
 		return true
 	}
-	if latest[string(r.Key)] != r.Offset {
+	if latest.get(r.Key) != r.Offset {
 		res.RecordsRemoved++
 		return false
 	}

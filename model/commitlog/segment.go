@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"sort"
+
+	"mqsim/model/commitlog/vfs"
 )
 
 // segData is a segment's batch bytes: a memory slab list or a file.
@@ -45,6 +47,7 @@ type segment struct {
 	index   []indexEntry
 	tindex  []timeEntry
 	aborted []AbortedTxn // transactions whose abort marker is in this segment
+	gone    int64        // stored bytes before this position were dropped (release.go)
 }
 
 func newSegment(base int64, data segData, now int64) *segment {
@@ -126,7 +129,7 @@ func (s *segment) floorPos(offset int64) int64 {
 // least offset, or the data size if there is none.
 func (s *segment) locate(offset int64) (int64, error) {
 	var scratch [HeaderSize + elidedSize]byte
-	pos := s.floorPos(offset)
+	pos := max(s.floorPos(offset), s.gone)
 	end := s.data.Size()
 	for pos < end {
 		h, l, err := s.readHeader(pos, &scratch)
@@ -218,6 +221,11 @@ func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64, check ...f
 type memData struct {
 	slabs []memSlab
 	size  int64
+	// out: the bytes before it left memory (release.go), to spillF when
+	// the log spills, else dropped.
+	out    int64
+	spill  *spillTo
+	spillF vfs.File
 }
 
 type memSlab struct {
@@ -267,6 +275,19 @@ func (m *memData) ReadAt(p []byte, off int64) error {
 	if off < 0 || off+int64(len(p)) > m.size {
 		return fmt.Errorf("read of %d bytes at %d beyond %d", len(p), off, m.size)
 	}
+	if off < m.out && len(p) > 0 {
+		if m.spillF == nil {
+			return fmt.Errorf("read at %d: %w", off, ErrReleased)
+		}
+		k := min(int64(len(p)), m.out-off)
+		if n, err := m.spillF.ReadAt(p[:k], off); int64(n) != k {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		p, off = p[k:], off+k
+	}
 	for i := m.slab(off); len(p) > 0; i++ {
 		s := m.slabs[i]
 		n := copy(p, s.buf[off-s.start:])
@@ -277,7 +298,7 @@ func (m *memData) ReadAt(p []byte, off int64) error {
 }
 
 func (m *memData) Contiguous(off int64) []byte {
-	if off < 0 || off >= m.size {
+	if off < m.out || off >= m.size {
 		return nil
 	}
 	s := m.slabs[m.slab(off)]
@@ -294,6 +315,16 @@ func (m *memData) Truncate(n int64) error {
 	if n == m.size {
 		return nil
 	}
+	if n < m.out {
+		if m.spillF == nil {
+			return fmt.Errorf("truncate to %d: %w", n, ErrReleased)
+		}
+		if err := m.spillF.Truncate(n); err != nil {
+			return err
+		}
+		m.slabs, m.out, m.size = nil, n, n
+		return nil
+	}
 	i := m.slab(n)
 	if i >= 0 && n == m.slabs[i].start {
 		i--
@@ -308,8 +339,20 @@ func (m *memData) Truncate(n int64) error {
 	return nil
 }
 
-func (m *memData) Sync() error  { return nil }
-func (m *memData) Close() error { return nil }
+func (m *memData) Sync() error { return nil }
+
+// Close removes the spill file, if any: a memory log keeps nothing.
+func (m *memData) Close() error {
+	if m.spillF == nil {
+		return nil
+	}
+	f := m.spillF
+	m.spillF = nil
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return m.spill.fs.Remove(m.spill.name)
+}
 
 // overhead is the slab bookkeeping; unused is the free tail of the last
 // slab (at most maxSlab per segment, filled by the next appends).

@@ -2,6 +2,8 @@ package kafka
 
 import (
 	"testing"
+
+	"mqsim/model/load"
 )
 
 // The add-partitions built-in: orders grows from 4 to 8 partitions at 15s
@@ -37,7 +39,7 @@ func TestAddPartitions(t *testing.T) {
 	moved := 0
 	var kb []byte
 	for k := range int64(1000) {
-		kb = keyBytes(kb, k)
+		kb = load.KeyBytes(kb, k)
 		if partitionFor(kb, 8) >= 4 {
 			moved++
 		}

@@ -3,6 +3,7 @@ package kafka
 import (
 	"math/rand/v2"
 
+	"mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -68,7 +69,7 @@ func newBackpressure(p *producer) (*backpressure, error) {
 func (p *producer) recordBytes(size, key int64) int64 {
 	n := size + recordOverhead
 	if key >= 0 {
-		p.keyBuf = keyBytes(p.keyBuf, key)
+		p.keyBuf = load.KeyBytes(p.keyBuf, key)
 		n += int64(len(p.keyBuf))
 	}
 	return n

@@ -3,6 +3,7 @@ package kafka
 import (
 	"testing"
 
+	"mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -130,7 +131,7 @@ func TestISRShrinkUnclean(t *testing.T) {
 	}
 	keys := 0
 	for k := range int64(1000) {
-		if partitionFor(keyBytes(nil, k), 5) == 0 {
+		if partitionFor(load.KeyBytes(nil, k), 5) == 0 {
 			keys++
 		}
 	}
@@ -292,7 +293,7 @@ func TestISRShrinkUncleanIdempotent(t *testing.T) {
 	}
 	keys := 0
 	for k := range int64(1000) {
-		if partitionFor(keyBytes(nil, k), 5) == 0 {
+		if partitionFor(load.KeyBytes(nil, k), 5) == 0 {
 			keys++
 		}
 	}

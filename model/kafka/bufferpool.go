@@ -121,8 +121,8 @@ func (bp *backpressure) arrivalsUntil(to sim.Time) int64 {
 	if bk.next > to {
 		return 0
 	}
-	if g.a.Kind == "constant" {
-		step := max(sim.Seconds(1/g.rate), 1)
+	if g.A.Kind == "constant" {
+		step := max(sim.Seconds(1/g.Rate), 1)
 		n := int64((to-bk.next)/step) + 1
 		bk.next += sim.Time(n) * step
 		return n
@@ -132,14 +132,14 @@ func (bp *backpressure) arrivalsUntil(to sim.Time) int64 {
 		var n int64
 		for bk.next <= to {
 			n++
-			bk.next = g.next(bk.next)
+			bk.next = g.Next(bk.next)
 		}
 		return n
 	}
 	// The Poisson count by its normal approximation; the process is
 	// memoryless, so the next arrival is drawn afresh after to.
-	n := int64(math.Round(mean + math.Sqrt(mean)*g.rng.NormFloat64()))
-	bk.next = g.next(to)
+	n := int64(math.Round(mean + math.Sqrt(mean)*g.Rng.NormFloat64()))
+	bk.next = g.Next(to)
 	return max(n, 0)
 }
 
@@ -147,15 +147,15 @@ func (bp *backpressure) arrivalsUntil(to sim.Time) int64 {
 func (bp *backpressure) expected(from, to sim.Time) float64 {
 	g := &bp.p.arr
 	d := (to - from).Seconds()
-	switch g.a.Kind {
+	switch g.A.Kind {
 	case "bursts":
-		on, cycle := sim.Time(g.a.On), sim.Time(g.a.On+g.a.Off)
+		on, cycle := sim.Time(g.A.On), sim.Time(g.A.On+g.A.Off)
 		onT := func(t sim.Time) sim.Time { return (t/cycle)*on + min(t%cycle, on) }
-		return g.rate * float64(cycle) / float64(on) * (onT(to) - onT(from)).Seconds()
+		return g.Rate * float64(cycle) / float64(on) * (onT(to) - onT(from)).Seconds()
 	case "daily":
-		return g.rate * d * g.a.RateFactor(units.Duration(from+(to-from)/2))
+		return g.Rate * d * g.A.RateFactor(units.Duration(from+(to-from)/2))
 	}
-	return g.rate * d
+	return g.Rate * d
 }
 
 // processBulk lets counted sends in, in order, while memory allows, and
@@ -187,7 +187,7 @@ func (bp *backpressure) processBulk(now sim.Time) {
 		}
 		if !bk.drawn {
 			bk.size = max(int64(p.size.Sample(p.rng)), 0)
-			bk.key = p.keys.next()
+			bk.key = p.keys.Next()
 			bk.drawn = true
 			if p.tooLarge(bk.size, bk.key) {
 				r.taken++

@@ -222,7 +222,7 @@ func (w *world) csTLS(id uint64) {
 }
 
 func (w *world) rfTLS(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]

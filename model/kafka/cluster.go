@@ -40,7 +40,16 @@ type world struct {
 	hosts          clientHosts     // clienthost.go
 	recovered      []Recovery      // logs a restart had to recover (openLog)
 
-	net *net.Network
+	net         *net.Network
+	ctlNode     net.NodeID   // the active controller on the network
+	clientNodes []net.NodeID // producers and consumers, for network faults on "clients"
+	fMdArrive   func(uint64) // a producer's MetadataRequest reaches a broker (metadata.go)
+	fMdResp     func(uint64)
+	releases    bool // consumed records leave memory (release.go)
+	// Incremental consumer sessions (fetchsession.go).
+	incSessions bool
+	parkSeq     uint64
+	wakeBuf     []wakeRef
 	// faulty: the scenario has broker faults, so request steps check the
 	// state of the brokers and links they touch (controller.install).
 	faulty bool
@@ -51,6 +60,7 @@ type world struct {
 
 	preqs    []*produceReq
 	freePreq []uint32
+	preqUses uint64
 
 	fetchers []*replicaFetcher
 	sessions []*fetchSession
@@ -123,6 +133,7 @@ type broker struct {
 	*node.Machine
 	w                 *world
 	id                int
+	node              net.NodeID // on the network
 	errRate           float64
 	errRng            *rand.Rand
 	written           int64 // bytes appended to this broker's logs
@@ -164,7 +175,7 @@ func newBroker(w *world, id int) (*broker, error) {
 		return nil, err
 	}
 	b := &broker{Machine: m, w: w, id: id, errRate: float64(w.sc.Cluster.TransientErrorRate),
-		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id))}
+		errRng: w.s.Stream(fmt.Sprintf("broker/%d/errors", id)), node: w.net.AddNode(fmt.Sprintf("broker-%d", id))}
 	b.setupCache()
 	return b, nil
 }
@@ -233,8 +244,13 @@ type partition struct {
 	waitersOff int
 	// Consumer fetches parked until the high watermark moves.
 	parked []parkRef
+	// Incremental sessions (fetchsession.go): the sessions reading p, and
+	// the park sequence number at p's last wake-up.
+	readers []sessionRef
+	swapSeq uint64
 
 	records, bytes int64 // appended at the leader (records = log end offset)
+	released       int64 // the replicas' logs released their records below it (release.go)
 	// base is the leader log's end offset when the run began: 0, or where
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.
@@ -272,6 +288,10 @@ type replica struct {
 	owner               int32 // its log's file number in its broker's page cache
 	flushed             int64 // its log's end on disk (pagecache.go)
 	flushReq            int64 // its log's end at the last fsync asked for (flush.go)
+
+	// clean: an incremental fetcher skips this replica (fetchsession.go).
+	clean bool
+	fidx  int32 // index in fetcher.parts
 }
 
 // appended records a leader append: statistics, the async disk write, and
@@ -283,7 +303,11 @@ func (p *partition) appended(n int64, bytes int64) {
 	b.written += bytes
 	b.Cache.Write(p.leader.owner, bytes, p.records)
 	for _, r := range p.replicas {
-		if r != p.leader && r.fetcher != nil && r.fetcher.parked {
+		if r == p.leader {
+			continue
+		}
+		r.touch()
+		if r.fetcher != nil && r.fetcher.parked {
 			r.fetcher.wake()
 		}
 	}
@@ -315,7 +339,8 @@ func (p *partition) followerFetched(r *replica, offset int64) {
 func (p *partition) shrinkISR(lag sim.Time) {
 	now := p.w.s.Now()
 	for _, r := range p.replicas {
-		if r != p.leader && r.inISR && now-r.lastCaughtUp > lag {
+		if r != p.leader && r.inISR && now-r.caughtUpAt() > lag {
+			r.touch()
 			r.inISR = false
 			p.isrSize--
 			p.w.isrShrinks++
@@ -337,6 +362,11 @@ func (p *partition) maybeAdvanceHW() {
 		return
 	}
 	p.hw = hw
+	for _, r := range p.replicas {
+		if r != p.leader {
+			r.touch() // its follower must learn the new high watermark
+		}
+	}
 	if err := p.leader.log.SetHighWatermark(hw); err != nil {
 		p.w.fail(fmt.Errorf("partition %s-%d: %w", p.t.spec.Name, p.idx, err))
 		return
@@ -353,7 +383,9 @@ func (p *partition) maybeAdvanceHW() {
 	if p.offs != nil {
 		p.offs.hwMoved()
 	}
-	if len(p.parked) > 0 {
+	if p.w.incSessions {
+		p.wakeReaders()
+	} else if len(p.parked) > 0 {
 		list := p.parked
 		p.parked = nil
 		for _, pr := range list {
@@ -388,6 +420,13 @@ type replicaFetcher struct {
 	waitMax   sim.Time
 	inRequest bool
 	fsyncs    int // fsyncs the applied batches wait for (flush.go)
+
+	// Incremental fetching (fetchsession.go): only the replicas in dirty
+	// are visited; the others are clean, last visited at fetchedAt.
+	incremental bool
+	dirty       []int32
+	all         []int32
+	fetchedAt   sim.Time
 }
 
 // fetcherKey names one fetcher thread: the follower broker, the leader
@@ -430,13 +469,15 @@ func (w *world) newReplicaFetcher(k fetcherKey, dst, src *broker) *replicaFetche
 	f := &replicaFetcher{w: w, id: len(w.fetchers), key: k, dst: dst, src: src,
 		minBytes: max(int64(c.ReplicaFetchMinBytes), 1), maxBytes: max(int64(c.ReplicaFetchMaxBytes), 1),
 		waitMax: sim.Time(c.ReplicaFetchWaitMax)}
+	f.up = net.Link{From: dst.node, To: src.node, Undelivered: w.rfUndelivered}
+	f.down = net.Link{From: src.node, To: dst.node, Undelivered: w.rfUndelivered}
 	w.fetchers = append(w.fetchers, f)
 	return f
 }
 
 func (f *replicaFetcher) send() {
-	for i, r := range f.parts {
-		f.offsets[i] = r.log.LogEndOffset()
+	for _, i := range f.visit() {
+		f.offsets[i] = f.parts[i].log.LogEndOffset()
 	}
 	f.inRequest = true
 	f.w.replicaFetches++
@@ -452,7 +493,7 @@ func (w *world) rfArrive(id uint64) {
 }
 
 func (w *world) rfIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -460,12 +501,16 @@ func (w *world) rfIn(id uint64) {
 }
 
 func (w *world) rfRead(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
 	f.deadline = w.s.Now() + f.waitMax
-	for i, r := range f.parts {
+	f.fetchedAt = w.s.Now()
+	vis := f.visit()
+	for k := range vis {
+		i := vis[k]
+		r := f.parts[i]
 		r.p.followerFetched(r, f.offsets[i])
 	}
 	f.read()
@@ -475,8 +520,8 @@ func (w *world) rfRead(id uint64) {
 // parks the request until enough bytes arrive or the wait runs out.
 func (f *replicaFetcher) read() {
 	f.bytes, f.uncached = 0, 0
-	for i, r := range f.parts {
-		p := r.p
+	for _, i := range f.visit() {
+		p := f.parts[i].p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
@@ -510,7 +555,7 @@ func (f *replicaFetcher) read() {
 func (f *replicaFetcher) wake() { f.read() }
 
 func (w *world) rfExpire(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -520,7 +565,7 @@ func (w *world) rfExpire(id uint64) {
 }
 
 func (w *world) rfDisk(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -533,7 +578,7 @@ func (w *world) rfDisk(id uint64) {
 }
 
 func (w *world) rfOut(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -541,7 +586,7 @@ func (w *world) rfOut(id uint64) {
 }
 
 func (w *world) rfResp(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], true) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	f := w.fetchers[id]
@@ -550,7 +595,7 @@ func (w *world) rfResp(id uint64) {
 }
 
 func (w *world) rfDstIn(id uint64) {
-	if w.faulty && !w.ctl.fetchOK(w.fetchers[id], false) {
+	if w.faulty && !w.ctl.fetchOK(w.fetchers[id]) {
 		return
 	}
 	w.rfDstRoom(id)
@@ -563,7 +608,8 @@ func (w *world) rfApply(id uint64) {
 		return
 	}
 	f := w.fetchers[id]
-	for i, r := range f.parts {
+	for _, i := range f.visit() {
+		r := f.parts[i]
 		if len(f.data[i]) > 0 {
 			res, err := r.log.AppendReplicated(f.data[i])
 			if err != nil {
@@ -582,6 +628,7 @@ func (w *world) rfApply(id uint64) {
 			r.hw = hw
 		}
 	}
+	f.settle()
 	if w.rfFlush(f) {
 		return // rfFsynced sends the next fetch
 	}

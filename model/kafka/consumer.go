@@ -88,6 +88,7 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
+	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -98,6 +99,8 @@ var auditOwnership bool
 // partitions, a buffer of fetched batches, a poll loop and its side of the
 // group protocol.
 type member struct {
+	node  net.NodeID // the member's host on the network
+	meta  memberMeta // its cached partition leaders (metadata.go)
 	g     *group
 	idx   int // index in g.all
 	slot  int // consumer number (faults target slots)
@@ -331,7 +334,7 @@ func (m *member) rebuildSessions() {
 		return
 	}
 	for _, p := range m.parts {
-		b := m.g.t.parts[p].leader.b
+		b := w.brokers[m.leaderOf(p)]
 		var s *fetchSession
 		for _, x := range m.sessions {
 			if x.b == b {
@@ -350,6 +353,7 @@ func (m *member) rebuildSessions() {
 		s.data = make([][]byte, len(s.parts))
 		s.hw = make([]int64, len(s.parts))
 		s.from = make([]int64, len(s.parts))
+		s.initCandidates()
 	}
 }
 
@@ -404,10 +408,29 @@ type fetchSession struct {
 	waitEv   sim.EventID
 	deadline sim.Time
 	inFlight bool
+
+	// Incremental sessions (fetchsession.go).
+	incremental bool
+	cand, all   []int32
+	isCand      []bool
+	parkCalls   []uint64
+}
+
+// link points the session's connection at its member's host and its
+// broker (which changes when the broker dies).
+func (s *fetchSession) link() {
+	w, m := s.w, s.m
+	if m.node == 0 {
+		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
+		w.clientNodes = append(w.clientNodes, m.node)
+	}
+	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
+	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
 }
 
 // kill abandons the session: whatever it has in flight is dropped.
 func (s *fetchSession) kill() {
+	s.unregister()
 	s.dead = true
 	if s.parked {
 		s.parked = false
@@ -420,6 +443,7 @@ func (s *fetchSession) send() {
 	if s.dead {
 		return
 	}
+	s.link()
 	s.inFlight = true
 	s.w.consumerFetches++
 	s.w.net.Send(&s.up, s.w.fCsArrive, uint64(s.id))
@@ -461,23 +485,39 @@ func (s *fetchSession) read() {
 	now := s.w.s.Now()
 	s.bytes, s.uncached = 0, 0
 	left := int64(g.spec.FetchMaxBytes)
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		p := g.t.parts[pi]
 		s.data[i] = nil
-		if s.dead || left <= 0 || m.pausedUntil[pi] > now || !s.w.ctl.readable(m, pi) {
+		if s.dead || left <= 0 || m.pausedUntil[pi] > now || (!s.incremental && !s.w.ctl.readable(m, pi)) {
 			continue
 		}
 		off := m.fetchPos[pi]
+		// The broker reads from its own replica if it believes it leads
+		// (a zombie too), else answers NOT_LEADER_OR_FOLLOWER and the
+		// member refreshes its metadata (metadata.go).
+		src := s.w.fetchFrom(s.b, p)
+		if src == nil {
+			m.refreshMetadata()
+			continue
+		}
+		hw := p.hw
+		if src != p.leader {
+			hw = src.hw
+			if off > src.log.LogEndOffset() {
+				continue // a zombie behind the member's position has nothing for it
+			}
+		}
 		s.from[i] = off
 		maxB := min(int64(g.spec.MaxPartitionFetchBytes), left)
-		res, err := p.leader.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
+		res, err := src.log.Read(off, commitlog.ReadOptions{MaxBytes: maxB, Upto: g.upto})
 		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && off < res.LogStartOffset && m.owns(pi) {
-			m.resetOffset(pi, res.LogStartOffset, p.hw)
+			m.resetOffset(pi, res.LogStartOffset, hw)
 			continue
 		}
 		if err != nil && isStorageError(err) {
 			// The leader's log directory goes offline (storage.go).
-			if !s.w.logDirFailed(p.leader.b, p, off, err) {
+			if !s.w.logDirFailed(src.b, p, off, err) {
 				return
 			}
 			continue
@@ -486,20 +526,25 @@ func (s *fetchSession) read() {
 			s.w.fail(fmt.Errorf("consumer fetch %s-%d at %d: %w", g.t.spec.Name, pi, off, err))
 			return
 		}
-		if len(res.Data) > 0 && res.NextOffset > p.hw {
-			s.w.hwViolations += res.NextOffset - p.hw
+		if len(res.Data) > 0 && res.NextOffset > hw {
+			s.w.hwViolations += res.NextOffset - hw
 		}
 		s.data[i] = res.Data
-		s.hw[i] = p.hw
+		s.hw[i] = hw
 		s.bytes += res.Size
 		left -= res.Size
 		s.uncached += s.b.uncached(p, off, res.Size)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
+		first := !s.parked
 		if !s.parked {
 			s.parked = true
 			s.gen++
 			s.waitEv = s.w.s.AtCall(s.deadline, s.w.fCsExpire, uint64(s.id))
+		}
+		if s.incremental {
+			s.noteParked(first)
+			return
 		}
 		for _, pi := range s.parts {
 			p := g.t.parts[pi]
@@ -583,7 +628,8 @@ func (w *world) csResp(id uint64) {
 		return
 	}
 	empty := true
-	for i, pi := range s.parts {
+	for _, i := range s.visit() {
+		pi := s.parts[i]
 		d := s.data[i]
 		s.data[i] = nil
 		if len(d) == 0 || !m.owns(pi) || s.from[i] != m.fetchPos[pi] || len(m.buf[pi]) > 0 {
@@ -600,6 +646,7 @@ func (w *world) csResp(id uint64) {
 		}
 		empty = false
 	}
+	s.pruneCandidates()
 	if empty {
 		s.send()
 		return
@@ -985,7 +1032,7 @@ func (m *member) sendCommitNow() {
 	c.gen = m.memberGen
 	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
 	for _, p := range m.parts {
-		if m.owns(p) {
+		if m.owns(p) && m.pausedUntil[p] != offsetPending {
 			c.parts = append(c.parts, p)
 			c.offsets = append(c.offsets, m.pos[p])
 		}
@@ -1095,13 +1142,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 				ok = false
 				continue
 			}
-			op.key = fmt.Appendf(op.key[:0], "%s/%s/%d", g.spec.Name, g.t.spec.Name, p)
+			key := g.offsetKey(p)
 			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
-			if err := op.flushOffsets(len(op.key)); err != nil { // under the log's limit
+			if err := op.flushOffsets(len(key)); err != nil { // under the log's limit
 				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
 				return false
 			}
-			bb.Add(ts, op.key, op.val[:], nil)
+			bb.Add(ts, key, op.val[:], nil)
 			wp = append(wp, p)
 			wo = append(wo, offsets[i])
 		}
@@ -1112,8 +1159,12 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 			}
 			w.offsetCommits++
 			op.appends++
-			if op.appends%4096 == 0 {
-				// The log cleaner: keep the latest offset per key.
+			if op.appends%4096 == 0 && !w.faulty {
+				// The log cleaner: keep the latest offset per key. Not in
+				// runs with broker faults: a replica truncated into a
+				// compacted segment and appended to again reads back
+				// corrupt (a log engine issue), and a crash or a new
+				// leader truncates.
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -42,10 +43,10 @@ func TestHotKeySaturatesOnePartition(t *testing.T) {
 	// Where the murmur2 partitioner puts key 0, and how many of the other
 	// 999 keys share its partition.
 	var kb []byte
-	hot := partitionFor(keyBytes(kb, 0), parts)
+	hot := partitionFor(load.KeyBytes(kb, 0), parts)
 	others := 0
 	for k := int64(1); k < n; k++ {
-		if partitionFor(keyBytes(kb, k), parts) == hot {
+		if partitionFor(load.KeyBytes(kb, k), parts) == hot {
 			others++
 		}
 	}

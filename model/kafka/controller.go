@@ -45,15 +45,15 @@ type controller struct {
 	batches              int64 // metadata batches of elections written
 	isrAlone, cacheLost  bool
 	tick                 sim.Time
+	meta                 metaState // the metadata log and brokers' views of it (metadata.go)
 }
 
 type brokerState struct {
 	down, fenced  bool
 	lostCache     bool   // the last crash lost the page cache: the machine died, not only the process
 	inc           uint32 // bumped at every crash and restart
-	cutController bool
-	cutClients    bool
-	cutPeer       []bool
+	cutController bool   // cut off from the controller: no heartbeats out, no metadata in
+	applied       int32  // the controller's metadata batches this broker has applied (metadata.go)
 	lostShare     float64
 	lastHB        sim.Time // when the controller last heard a heartbeat
 	armed         bool     // a session check is pending
@@ -87,11 +87,10 @@ func (w *world) setupController() error {
 	}
 	c.hwTrunc = cl.Truncation == scenarios.TruncateHighWatermark
 	c.unclean = cl.UncleanLeaderElection
+	w.ctlNode = w.net.AddNode("controller")
+	w.fMdArrive, w.fMdResp = w.mdArrive, w.mdResp
 	c.bs = make([]brokerState, len(w.brokers))
 	c.onBrok = make([][]*replica, len(w.brokers))
-	for i := range c.bs {
-		c.bs[i].cutPeer = make([]bool, len(w.brokers))
-	}
 	for _, t := range w.topics {
 		for _, p := range t.parts {
 			c.parts = append(c.parts, p)
@@ -108,6 +107,7 @@ func (w *world) setupController() error {
 	c.fStale = make([]bool, len(w.fetchers))
 	w.ctl = c
 	if c.hasBrokerFaults() {
+		c.setupMetadata()
 		return c.install()
 	}
 	return nil
@@ -126,11 +126,6 @@ func (c *controller) up(b int) bool { return !c.bs[b].down }
 
 // offline reports whether a partition has no live leader.
 func (c *controller) offline(p *partition) bool { return c.ps[p].offline }
-
-// peers reports whether brokers a and b can talk.
-func (c *controller) peers(a, b int) bool {
-	return !c.bs[a].cutPeer[b] && !c.bs[b].cutPeer[a]
-}
 
 // canJoinISR: a follower rejoins the ISR only while its broker is up and
 // registered and its leader can reach the controller (AlterPartition).
@@ -167,12 +162,23 @@ func (c *controller) do(cost sim.Time, fn func()) {
 }
 
 // crash stops broker b at once: its in-flight requests are lost and, with
-// losePageCache, whatever its logs had not written back.
+// losePageCache, whatever its logs had not written back. A crash that
+// loses the page cache is the machine's (power, kernel): the network
+// drops what is sent to it; otherwise only the process died and its host
+// refuses connections.
 func (c *controller) crash(b int, losePageCache bool) error {
 	w := c.w
 	bs := &c.bs[b]
 	if bs.down {
 		return nil
+	}
+	if losePageCache {
+		w.net.CrashMachine(w.brokers[b].node)
+	} else {
+		w.net.CrashProcess(w.brokers[b].node)
+	}
+	if c.meta.zwait != nil {
+		c.meta.zwait[b] = nil
 	}
 	bs.down = true
 	bs.inc++
@@ -190,7 +196,7 @@ func (c *controller) crash(b int, losePageCache bool) error {
 			r.p.waiters, r.p.waitersOff = r.p.waiters[:0], 0
 		}
 	}
-	c.disconnectProducers(br)
+	c.disconnectProducers(br, losePageCache)
 	c.stopFetchers(b)
 	c.moveConsumers(b)
 	// Its heartbeats stop: the session check fences it.
@@ -208,6 +214,7 @@ func (c *controller) restart(b int) error {
 	}
 	bs.down = false
 	bs.inc++
+	c.w.net.Restart(c.w.brokers[b].node)
 	if c.hwTrunc {
 		for _, r := range c.onBrok[b] {
 			if err := c.truncate(r, r.log.HighWatermark()); err != nil {
@@ -219,6 +226,8 @@ func (c *controller) restart(b int) error {
 		pr.drain(pr.conns[b])
 	}
 	c.do(0, func() {
+		// Registering, it receives the metadata it missed.
+		c.learn(b)
 		if c.bs[b].lostCache && !c.bs[b].fenced {
 			// An unclean shutdown that lost data: its replicas must not
 			// stay in the ISR (they may miss committed records).
@@ -347,18 +356,27 @@ func (c *controller) electAvoiding(p *partition, avoid int) {
 	if next == nil {
 		c.ps[p].offline = true
 		c.stepDown(p)
+		c.record(p)
 		return
 	}
 	c.makeLeader(p, next, clean)
 }
 
 // stepDown ends the current leader's tenure: produce requests waiting on
-// its high watermark are answered NOT_LEADER.
+// its high watermark are answered NOT_LEADER — unless the leader will not
+// hear of it (cut off from the controller): a zombie keeps holding them
+// until it learns (metadata.go).
 func (c *controller) stepDown(p *partition) {
 	w := c.w
+	old := p.leader.b.id
+	zombie := c.meta.zwait != nil && !c.bs[old].down && !c.hears(old)
 	for i := p.waitersOff; i < len(p.waiters); i++ {
 		wt := p.waiters[i]
 		r := w.preqs[wt.req]
+		if zombie {
+			c.meta.zwait[old] = append(c.meta.zwait[old], zombieWait{req: wt.req, batch: wt.batch, use: r.use})
+			continue
+		}
 		r.results[wt.batch] = resNotLeader
 		r.pending--
 		if r.pending == 0 && r.handled {
@@ -415,7 +433,7 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 		c.follow(q)
 	}
 	c.noteISR(p)
-	c.rehomeProducers(p)
+	c.record(p)
 }
 
 // follow makes q a follower of its partition's leader: it must find where
@@ -536,37 +554,64 @@ func (c *controller) noteISR(p *partition) {
 	}
 }
 
-// disconnectProducers: the broker's connections drop. Requests in flight
-// to it fail at their producers as "maybe written" (NETWORK_EXCEPTION).
-func (c *controller) disconnectProducers(br *broker) {
+// disconnectProducers: the broker's connections drop. When only its
+// process died, its host resets every connection: the resets reach the
+// producers one network latency later, and the requests in flight fail
+// there as "maybe written" (NETWORK_EXCEPTION); each producer then avoids
+// the broker for a while and refreshes its metadata. When the machine
+// died nothing tells the producers: their requests time out.
+func (c *controller) disconnectProducers(br *broker, machine bool) {
 	w := c.w
-	free := make([]bool, len(w.preqs))
-	for _, id := range w.freePreq {
-		free[id] = true
-	}
-	for id, r := range w.preqs {
-		if free[id] || r.c == nil || r.c.b != br || r.timedOut || r.c.p.acks == 0 {
-			continue
-		}
-		c.failRequest(r, true)
-	}
 	for _, pr := range w.prods {
 		cn := pr.conns[br.id]
 		cn.busy, cn.waiting = false, cn.waiting[:0]
 	}
+	if machine {
+		return
+	}
+	free := make([]bool, len(w.preqs))
+	for _, id := range w.freePreq {
+		free[id] = true
+	}
+	type sent struct {
+		id  uint32
+		use uint64
+	}
+	var reset []sent
+	for id, r := range w.preqs {
+		if free[id] || r.c == nil || r.c.b != br || r.timedOut || r.c.p.acks == 0 {
+			continue
+		}
+		reset = append(reset, sent{uint32(id), r.use})
+	}
+	w.s.At(w.s.Now()+w.net.Latency, func() {
+		for _, x := range reset {
+			r := w.preqs[x.id]
+			if r.use != x.use || r.timedOut {
+				continue
+			}
+			c.failRequest(r, true)
+			r.c.p.avoidBroker(br.id)
+			r.c.p.refreshMetadata(r.c.p.backoff)
+		}
+	})
 }
 
 // failRequest ends a request at its producer as a network error: every
 // batch backs off and retries.
 func (c *controller) failRequest(r *produceReq, maybeWritten bool) {
-	p := r.c.p
+	p, conn := r.c.p, r.c
 	c.w.s.Cancel(r.timer)
 	r.timedOut = true
-	r.c.inFlight--
+	conn.inFlight--
 	for _, bid := range r.batches {
 		p.retry(p.batches[bid], maybeWritten)
 	}
-	p.drain(r.c)
+	if r.gone {
+		// Nothing of it will come back to free it.
+		c.w.freePreqID(r.id)
+	}
+	p.drain(conn)
 }
 
 // stopFetchers withdraws parked fetches to and from broker b; fetches in
@@ -598,6 +643,7 @@ func (c *controller) moveConsumers(b int) {
 			continue
 		}
 		s.b = c.liveBroker(s.m.g.t.parts[s.parts[0]].leader.b)
+		s.m.refreshMetadata() // the connection closed: the member refreshes its metadata
 		if s.parked {
 			s.parked = false
 			s.gen++
@@ -618,46 +664,6 @@ func (c *controller) liveBroker(prefer *broker) *broker {
 		}
 	}
 	return prefer
-}
-
-// rehomeProducers: producers learn p's new leader (a metadata refresh) and
-// move its queued batches to the new leader's connection.
-func (c *controller) rehomeProducers(p *partition) {
-	for _, pr := range c.w.prods {
-		if pr.t != p.t {
-			continue
-		}
-		nc := pr.conns[p.leader.b.id]
-		moved := false
-		for _, oc := range pr.conns {
-			if oc == nc {
-				continue
-			}
-			kept := oc.queue[:0]
-			for _, id := range oc.queue {
-				if pr.batches[id].part == int32(p.idx) {
-					nc.queue = append(nc.queue, id)
-					moved = true
-				} else {
-					kept = append(kept, id)
-				}
-			}
-			oc.queue = kept
-			keptL := oc.lingered[:0]
-			for _, id := range oc.lingered {
-				if pr.batches[id].part == int32(p.idx) {
-					nc.lingered = append(nc.lingered, id)
-					moved = true
-				} else {
-					keptL = append(keptL, id)
-				}
-			}
-			oc.lingered = keptL
-		}
-		if moved {
-			pr.drain(nc)
-		}
-	}
 }
 
 // unavailableTick adds the tick to every partition offline or under
@@ -749,7 +755,9 @@ func (c *controller) invariants(res *Results) []string {
 		}
 	}
 	for _, g := range w.groups {
-		if g.commit == scenarios.CommitBefore {
+		if g.commit == scenarios.CommitBefore || g.coordFailovers > 0 {
+			// A new coordinator may hand a partition out from an older
+			// committed offset: its records are processed again.
 			consumerSide = true
 		}
 	}

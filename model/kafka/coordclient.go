@@ -9,7 +9,7 @@ import (
 // How members reach their group coordinator.
 //
 // Every group request — FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
-// LeaveGroup, OffsetCommit — travels through the network (net.Send) on the
+// LeaveGroup, OffsetCommit, OffsetFetch — travels through the network (net.Send) on the
 // member's connection to the broker it takes for its coordinator, so
 // latency, jitter and faults apply to it. A member finds its coordinator
 // by asking a broker (FindCoordinator: the leader of the group's
@@ -30,14 +30,18 @@ const (
 	reachSilent  // the machine is dead or the link cut: no answer
 )
 
-// reach is what a client request finds at broker b now.
+// reach is what a client request finds at broker b now. A cut between
+// the clients and b ("clients" network faults cut every client node from
+// it alike) is silent, as a dead machine is.
 func (w *world) reach(b *broker) int {
 	bs := &w.ctl.bs[b.id]
 	switch {
-	case bs.cutClients, bs.down && bs.lostCache:
+	case bs.down && bs.lostCache, !w.net.MachineUp(b.node):
 		return reachSilent
-	case bs.down:
+	case bs.down, !w.net.Up(b.node):
 		return reachRefused
+	case len(w.clientNodes) > 0 && !w.net.Reachable(w.clientNodes[0], b.node):
+		return reachSilent
 	}
 	return reachOK
 }

@@ -2,6 +2,9 @@ package kafka
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"mqsim/scenarios"
@@ -159,5 +162,59 @@ func TestHeartbeatsCutOffExpireSession(t *testing.T) {
 	}
 	if r.Lost != 0 || r.FinalLag != 0 {
 		t.Errorf("lost %d, final lag %d: want 0 once the cut heals", r.Lost, r.FinalLag)
+	}
+}
+
+// Random broker faults (randomSchedule's crashes, machine crashes,
+// controlled shutdowns and partitions) with a third of them turned into
+// the loss of the group's coordinator (process or machine), acks=all,
+// min.insync.replicas 2, RF 3, idempotent producers, commits auto or after
+// processing: nothing acknowledged is lost, nothing reordered, diverged or
+// duplicated (a coordinator failover alone moves no partition between
+// members, so nothing is redelivered), and the group drains. 6 seeds, 3
+// with -short, MQSIM_FAULT_SEEDS for more (30 pass).
+func TestRandomFaultsWithCoordinatorLoss(t *testing.T) {
+	seeds := 6
+	if testing.Short() {
+		seeds = 3
+	}
+	if v := os.Getenv("MQSIM_FAULT_SEEDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("MQSIM_FAULT_SEEDS=%q: want a positive number of seeds", v)
+		}
+		seeds = n
+	}
+	const dur = 60 * units.Second
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			faults := randomSchedule(seed, dur)
+			rng := rand.New(rand.NewPCG(seed, 0x636f6f7264))
+			for i := range faults {
+				if rng.IntN(3) == 0 {
+					faults[i] = scenarios.Fault{Type: "coordinator-loss", At: faults[i].At, Duration: faults[i].Duration,
+						Group: "readers", LosePageCache: rng.IntN(2) == 0}
+				}
+			}
+			s := faultScenario(3000, dur, "all", 2, faults...)
+			s.Seed = seed
+			s.Producers[0].Keys = "uniform(1000)"
+			s.ConsumerGroups[0].Commit = []string{"auto", "after"}[seed%2]
+			if err := s.Validate(); err != nil {
+				t.Fatalf("seed %d: schedule invalid: %v", seed, err)
+			}
+			r, err := Run(s, Options{})
+			if err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			if len(r.InvariantViolations) > 0 {
+				t.Errorf("seed %d: invariants violated: %v", seed, r.InvariantViolations)
+			}
+			if r.Lost != 0 || r.Unseen != 0 || r.Reordered != 0 || r.DivergedPartitions != 0 || r.Duplicates != 0 || r.FinalLag != 0 {
+				t.Errorf("seed %d (faults %+v): lost %d unseen %d reordered %d diverged %d duplicates %d final lag %d, want 0",
+					seed, faults, r.Lost, r.Unseen, r.Reordered, r.DivergedPartitions, r.Duplicates, r.FinalLag)
+			}
+		})
 	}
 }

@@ -145,25 +145,39 @@
 //     messages (votes, the batch's commit round trip) take it without
 //     jitter; a failover's election is the first live voter's timeout plus
 //     its random backoff, with no split votes; heartbeats and the batch's
-//     propagation also take the network latency without jitter. A
-//     fenced leader stops serving at the moment the batch naming its
-//     successor reaches the brokers (a real zombie
-//     serves until it hears of the new epoch); producers learn a new leader
-//     at once (metadata refresh folded into their backoff); consumer fetch
-//     sessions move to a live broker at once and read each partition from
-//     its leader; a crash's lost page cache keeps what write-back or an
-//     fsync had put on the disk (pagecache.go), and such a machine crash is silent to
-//     producers (they wait out request.timeout.ms) where a process crash
-//     refuses their new requests at once (in both, requests in flight at
-//     the crash wait out the timeout, and replica and consumer fetches are
-//     retried after a second); logs on --data-dir are not reopened through
-//     recovery on restart.
+//     propagation also take the network latency without jitter. A crash's
+//     lost page cache keeps what write-back or an fsync had put on the
+//     disk (pagecache.go). Each
+//     broker answers from its own view of the controller's metadata log
+//     (metadata.go): a broker cut off from the controller misses batches,
+//     so a fenced leader keeps serving as a zombie until the cut heals or
+//     a peer's fetch answer tells it of the newer epoch (only leadership
+//     is learnt late: followers are told whom to follow directly).
+//     Producers cache leaders and refresh them over the network (on
+//     NOT_LEADER_OR_FOLLOWER, a refused connection or a timeout, after
+//     retry.backoff.ms, and every metadata.max.age.ms); metadata requests
+//     cost no broker CPU. Consumer members cache leaders too: a broker
+//     that does not lead a partition in its own view answers their fetch
+//     NOT_LEADER_OR_FOLLOWER, and they refresh after 100ms
+//     (retry.backoff.ms) and rebuild their sessions; a zombie serves reads
+//     from its own replica below its frozen high watermark. Faults apply in the network (model/net): a process crash
+//     refuses new connections within a round trip and resets those in
+//     flight (one latency later), a machine crash (lose_page_cache) or a
+//     cut is silent, so producers wait out request.timeout.ms; replica and
+//     consumer fetches lost to the network are retried after a second; logs on --data-dir are not reopened through recovery on
+//     restart.
 //   - A send() blocked on buffer.memory is a waiting message in a queue;
 //     the application's other sends wait behind it (one sending thread).
 //   - An idempotent producer gives a batch its log sequence when it first
 //     sends it (a per-partition counter), so a batch that expires unsent
 //     leaves no gap; a retry keeps its stamp, so the log recognises a copy
-//     it already holds among the producer's last 5 batches. The message ids
+//     it already holds among the producer's last 5 batches. A producer
+//     here may have more than 5 batches of a partition out (several per
+//     request; and after a leader change, on two connections), so a retry
+//     of a batch older than those 5 that the log did take (same epoch,
+//     sequences at or below its last) is answered as a duplicate once the
+//     high watermark passes the log's end, where Kafka, with at most 5
+//     out, never meets the case. The message ids
 //     in records (producer, partition, message sequence) never change. When
 //     the log refuses a batch as out of order (or does not know the
 //     producer) and no earlier batch of its epoch can still arrive (all
@@ -186,9 +200,9 @@
 //     as if the delay had gathered them; starting offsets are 0, which
 //     latest and earliest agree on then. Group protocol messages other than
 //     commits cost no broker resources; the coordinator reads a cooperative
-//     member's owned partitions directly rather than from its JoinGroup,
-//     and a newly owned partition's committed offset directly rather than
-//     by an OffsetFetch; a new coordinator keeps the group's membership and
+//     member's owned partitions directly rather than from its JoinGroup
+//     (a newly owned partition's start comes by OffsetFetch, through the
+//     network); a new coordinator keeps the group's membership and
 //     generation (Kafka stores them in the same log) and reloads only the
 //     offsets, in no time. A paused partition (retry backoff) is skipped by
 //     fetches until the backoff ends, and fetched again at the next fetch.
@@ -199,7 +213,10 @@
 //     followers fetch through fetchers of their own rather than sharing the
 //     data partitions' (as with more num.replica.fetchers), and they are
 //     left out of the topic results (unavailability, elections, partition
-//     lists). Commits cost the coordinator's NIC and CPU.
+//     lists). Commits cost the coordinator's NIC and CPU. The log cleaner
+//     compacts them every 4,096 commits only in runs without broker faults
+//     (a replica truncated into a compacted segment and appended to again
+//     reads back corrupt, a log engine issue still open).
 //   - Disk writes land in the broker's page cache (node.PageCache, Linux's
 //     dirty budget and write-back): they delay nothing until the dirty
 //     bytes reach dirty_ratio, and then appends wait for write-back
@@ -227,8 +244,9 @@
 // fills Results from its own state (run.go's results, consumer_results.go,
 // controller.go's report) and names model's result types by their short
 // names (system.go). The substrate it runs on: model/check (the delivery
-// checker and its ledger), model/net (links with latency and jitter),
-// model/node (a machine's NIC, disk, CPU and page cache), model/commitlog
+// checker and its ledger), model/net (nodes, links with latency and
+// jitter, and the faults every message meets), model/node (a machine's
+// NIC, disk, CPU and page cache), model/commitlog
 // (the log engine). See docs/architecture.md for the map and what is left
 // to move onto the substrate.
 //
@@ -236,10 +254,11 @@
 //	run.go              Run, build (the world from a resolved scenario), the run loop, sampling, results assembly
 //	cluster.go          world, broker (on a node.Machine), topic, partition, replica, replica fetchers, ISR and HW
 //	replication.go      the end-of-run convergence check (model.Replication holds its numbers)
-//	controller.go       elections, fencing, truncation, re-homing clients after leader changes
+//	controller.go       elections, fencing, truncation, disconnecting clients from a crashed broker
 //	kraft.go            broker heartbeats, session expiry, elections in one metadata batch, the controller quorum
 //	producer.go         producer: accumulator, sender, requests, retries, idempotence; broker-side produce handling
-//	workload.go         arrivals, key generators, Kafka's murmur2 partitioner
+//	metadata.go         brokers' views of the metadata log, zombie leaders, producers' cached leaders and refreshes
+//	workload.go         Kafka's murmur2 partitioner (arrivals, keys, sizes: model/load)
 //	backpressure.go     buffer.memory, max.block, rate limiting, dropping, autoscaling
 //	bufferpool.go       the producer's buffer.memory pool
 //	consumer.go         groups, members, fetch sessions, polling and processing, commits

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -18,6 +19,7 @@ var brokerFaultTypes = map[string]func(w *world, f *scenarios.Fault) (faultActio
 		return &crashFault{w: w, f: f, controlled: true}, nil
 	},
 	"network-partition":   newCutFault,
+	"network-degrade":     newDegradeFault,
 	"slow-disk":           slowFault("disk"),
 	"slow-nic":            slowFault("nic"),
 	"slow-cpu":            slowFault("cpu"),
@@ -87,13 +89,27 @@ func (a *crashFault) apply() error {
 
 func (a *crashFault) revert() error { return a.w.ctl.restart(a.b) }
 
-// cutFault: a network partition around one broker.
+// cutFault: a network partition around one broker, or (degrade) a slow,
+// lossy network around it.
 type cutFault struct {
 	w                   *world
 	f                   *scenarios.Fault
 	b                   int
 	controller, clients bool
 	peers               []int
+	degrade             bool
+}
+
+func newDegradeFault(w *world, f *scenarios.Fault) (faultAction, error) {
+	a, err := newCutFault(w, f)
+	if err != nil {
+		return nil, err
+	}
+	if f.Slowdown != 0 && f.Slowdown < 1 {
+		return nil, fmt.Errorf("slowdown %v: want at least 1x", f.Slowdown)
+	}
+	a.(*cutFault).degrade = true
+	return a, nil
 }
 
 func newCutFault(w *world, f *scenarios.Fault) (faultAction, error) {
@@ -121,42 +137,73 @@ func newCutFault(w *world, f *scenarios.Fault) (faultAction, error) {
 	return a, nil
 }
 
+// apply cuts the network both ways between the broker and each node
+// named: its peers' brokers, every client, the controller.
 func (a *cutFault) apply() error {
 	b, err := a.w.targetBroker(a.f)
 	if err != nil {
 		return err
 	}
 	a.b = b
-	c := a.w.ctl
-	bs := &c.bs[b]
+	if a.degrade {
+		n := a.w.net
+		a.each(func(from, to net.NodeID) {
+			n.SetSlow(from, to, max(float64(a.f.Slowdown), 1))
+			n.SetDrop(from, to, float64(a.f.Share))
+		})
+		return nil
+	}
+	a.each(a.w.net.Cut)
+	if a.controller {
+		// Its heartbeats stop reaching the controller (the session check
+		// fences it), and the controller's metadata stops reaching it.
+		a.w.ctl.bs[b].cutController = true
+	}
+	return nil
+}
+
+// each calls fn(x, y) for both directions of every cut pair.
+func (a *cutFault) each(fn func(from, to net.NodeID)) {
+	w := a.w
+	me := w.brokers[a.b].node
+	var others []net.NodeID
 	for _, p := range a.peers {
-		if p != b {
-			bs.cutPeer[p] = true
+		if p != a.b {
+			others = append(others, w.brokers[p].node)
 		}
 	}
 	if a.clients {
-		bs.cutClients = true
+		others = append(others, w.clientNodes...)
 	}
 	if a.controller {
-		// Its heartbeats stop reaching the controller: the session
-		// check fences it.
-		bs.cutController = true
+		others = append(others, w.ctlNode)
 	}
-	return nil
+	for _, o := range others {
+		fn(me, o)
+		fn(o, me)
+	}
 }
 
 func (a *cutFault) revert() error {
 	c := a.w.ctl
 	b := a.b
 	bs := &c.bs[b]
-	for _, p := range a.peers {
-		bs.cutPeer[p] = false
+	if a.degrade {
+		n := a.w.net
+		a.each(func(from, to net.NodeID) {
+			n.SetSlow(from, to, 1)
+			n.SetDrop(from, to, 0)
+		})
+		return nil
 	}
-	if a.clients {
-		bs.cutClients = false
-	}
+	a.each(a.w.net.Heal)
 	if a.controller {
 		bs.cutController = false
+		if !bs.down {
+			// It catches up on the metadata it missed: a zombie leader
+			// learns of the newer epoch and steps down.
+			c.learn(b)
+		}
 		if bs.fenced && !bs.down {
 			c.do(0, func() { c.unfence(b) })
 		}
@@ -271,37 +318,57 @@ func (c *controller) install() error {
 
 // rfArriveOK: a replica fetch arrives at its leader's broker.
 func (c *controller) rfArriveOK(f *replicaFetcher) bool {
-	return c.fetchOK(f, true) && c.beforeFetch(f)
+	return c.fetchOK(f) && c.beforeFetch(f)
 }
 
 // rfApplyOK: a fetched response is appended by the follower.
 func (c *controller) rfApplyOK(f *replicaFetcher) bool {
-	return c.fetchOK(f, false) && c.beforeApply(f)
+	return c.fetchOK(f) && c.beforeApply(f)
 }
 
-// prArriveOK: a produce request reaches its broker.
+// prArriveOK: a produce request reached its broker (the network has
+// delivered it, so the broker's process is up and the way was open); one
+// its producer gave up on meanwhile is dropped.
 func (c *controller) prArriveOK(r *produceReq) bool {
-	bs := &c.bs[r.c.b.id]
-	switch {
-	case r.timedOut:
+	if r.timedOut {
 		c.w.freePreqID(r.id)
-		return false
-	case bs.cutClients, bs.down && bs.lostCache:
-		// A cut link, or a dead machine (a crash losing the page cache
-		// is the machine's: power, kernel): nothing answers, and the
-		// producer waits out request.timeout.ms.
-		c.lostRequest(r)
-		return false
-	case bs.down:
-		// The process died but its host is up: the connection is refused
-		// within a round trip, and nothing was written.
-		if r.c.p.acks != 0 {
-			c.failRequest(r, false)
-		}
-		c.lostRequest(r)
 		return false
 	}
 	return true
+}
+
+// prUndelivered: the network did not deliver a produce request (or a
+// metadata request) on a producer's connection. Refused — the broker's
+// process is down, its machine up — the producer learns a round trip
+// after sending: nothing was written, the batches back off and retry, the
+// broker is avoided for a while and the metadata is refreshed. Lost
+// silently — a dead machine, a cut — the producer learns nothing and
+// waits out request.timeout.ms; only the request's bookkeeping is done.
+func (w *world) prUndelivered(arg uint64, refused bool) {
+	if arg&mdFlag != 0 {
+		w.mdUndelivered(arg, refused)
+		return
+	}
+	c := w.ctl
+	r := w.preqs[arg]
+	if refused {
+		p := r.c.p
+		if p.acks != 0 && !r.timedOut {
+			c.failRequest(r, false)
+		}
+		p.avoidBroker(r.c.b.id)
+		p.refreshMetadata(p.backoff)
+	}
+	c.lostRequest(r)
+}
+
+// prRespLost: a produce (or metadata) response did not reach its
+// producer, which will time out.
+func (w *world) prRespLost(arg uint64, _ bool) {
+	if arg&mdFlag != 0 {
+		return
+	}
+	w.ctl.lostRequest(w.preqs[arg])
 }
 
 // prBrokerOK: the broker handling a produce request is still up.
@@ -318,9 +385,6 @@ func (c *controller) prRespOK(r *produceReq) bool {
 	bs := &c.bs[r.c.b.id]
 	if r.timedOut {
 		return true
-	}
-	if bs.cutClients {
-		return false // the producer times out
 	}
 	appended := false
 	for _, res := range r.results {
@@ -362,7 +426,8 @@ func (c *controller) isrChecked(broker int) {
 
 // lostRequest forgets a produce request that will never be answered. An
 // acks=0 request's batches were counted as sent: release them. A request
-// its producer already gave up on is freed.
+// its producer already gave up on is freed; one it still waits for is
+// freed when its timer fires.
 func (c *controller) lostRequest(r *produceReq) {
 	p := r.c.p
 	if p.acks == 0 {
@@ -376,20 +441,23 @@ func (c *controller) lostRequest(r *produceReq) {
 	}
 	if r.timedOut {
 		c.w.freePreqID(r.id)
+	} else {
+		r.gone = true
 	}
 }
 
-// fetchOK decides whether a replica fetch step may go on; if not, the
+// fetchOK decides whether a replica fetch step inside a broker may go on
+// (the network applies cuts to the steps that cross it); if not, the
 // request is dropped and retried (at once when only stale, else after the
-// fetch backoff). link: the step crosses the network.
-func (c *controller) fetchOK(f *replicaFetcher, link bool) bool {
+// fetch backoff).
+func (c *controller) fetchOK(f *replicaFetcher) bool {
 	if c.fStale[f.id] {
 		c.fStale[f.id] = false
 		c.dropFetch(f)
 		c.kick(f)
 		return false
 	}
-	if c.bs[f.src.id].down || c.bs[f.dst.id].down || (link && !c.peers(f.src.id, f.dst.id)) || len(f.parts) == 0 {
+	if c.bs[f.src.id].down || c.bs[f.dst.id].down || len(f.parts) == 0 {
 		c.dropFetch(f)
 		if len(f.parts) > 0 {
 			c.retryFetch(f)
@@ -414,6 +482,11 @@ func (c *controller) dropFetch(f *replicaFetcher) {
 // that must truncate learns where (OffsetsForLeaderEpoch), and one ahead
 // of the leader's log end truncates to it (OFFSET_OUT_OF_RANGE).
 func (c *controller) beforeFetch(f *replicaFetcher) bool {
+	if c.meta.hist != nil && c.bs[f.dst.id].applied < c.meta.batch {
+		// The leader's answer carries its newer leader epoch: a follower
+		// that missed the metadata (a zombie among them) learns of it.
+		c.learn(f.dst.id)
+	}
 	for i, q := range f.parts {
 		lead := q.p.leader
 		if lead.b != f.src || c.ps[q.p].offline {
@@ -485,14 +558,42 @@ func (c *controller) beforeApply(f *replicaFetcher) bool {
 	return true
 }
 
-// sessionOK decides whether a consumer fetch step may go on: a fetch to a
-// down or cut-off broker is dropped and sent again after a second (to a
-// live broker when its own is down).
+// rfUndelivered: the network lost a replica fetch or its response (a cut,
+// a dead broker): the fetcher tries again after the fetch backoff (at once
+// if the request was only stale).
+func (w *world) rfUndelivered(id uint64, _ bool) {
+	f := w.fetchers[id]
+	c := w.ctl
+	c.dropFetch(f)
+	if c.fStale[f.id] {
+		c.fStale[f.id] = false
+		c.kick(f)
+		return
+	}
+	if len(f.parts) > 0 {
+		c.retryFetch(f)
+	}
+}
+
+// csUndelivered: the network lost a consumer fetch or its response: the
+// member sends it again after a second (to a live broker when its own is
+// down).
+func (w *world) csUndelivered(id uint64, _ bool) {
+	w.ctl.sessionLost(w.sessions[id])
+}
+
+// sessionOK decides whether a consumer fetch step inside a broker may go
+// on: one at a broker that died is dropped and sent again after a second.
 func (c *controller) sessionOK(s *fetchSession) bool {
-	bs := &c.bs[s.b.id]
-	if !bs.down && !bs.cutClients {
+	if !c.bs[s.b.id].down {
 		return true
 	}
+	c.sessionLost(s)
+	return false
+}
+
+func (c *controller) sessionLost(s *fetchSession) {
+	bs := &c.bs[s.b.id]
 	w := c.w
 	if s.parked {
 		s.parked = false
@@ -502,6 +603,6 @@ func (c *controller) sessionOK(s *fetchSession) bool {
 	if bs.down {
 		s.b = c.liveBroker(s.b)
 	}
+	s.m.refreshMetadata() // a lost connection makes the client refresh, as Kafka's does
 	w.s.AfterCall(sim.Second, func(id uint64) { w.sessions[id].send() }, uint64(s.id))
-	return false
 }

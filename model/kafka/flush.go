@@ -74,7 +74,7 @@ func (w *world) rfFsynced(id uint64) {
 	if f.fsyncs--; f.fsyncs > 0 {
 		return
 	}
-	if w.faulty && !w.ctl.fetchOK(f, false) {
+	if w.faulty && !w.ctl.fetchOK(f) {
 		return
 	}
 	f.inRequest = false

@@ -446,17 +446,18 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 		}
 	}
 	next := make([]int, 0, len(parts)+len(revoked))
+	var newly []int
 	for _, p := range parts {
 		if o := g.owner[p]; o != nil && o != m && o.inGroup && o.alive && o.owns(p) {
 			g.violations++
 		}
 		if !m.owns(p) {
-			// Newly owned (or back after a restart): start from the
-			// committed offset.
-			start := g.startOffset(p)
-			m.pos[p], m.fetchPos[p], m.buf[p] = start, start, nil
-			m.failOff[p], m.failAttempts[p], m.pausedUntil[p] = -1, 0, 0
-			g.processed[p] = start
+			// Newly owned (or back after a restart): it starts from the
+			// committed offset, which the member asks the coordinator
+			// for (OffsetFetch); until the answer the partition is held.
+			m.pos[p], m.fetchPos[p], m.buf[p] = 0, 0, nil
+			m.failOff[p], m.failAttempts[p], m.pausedUntil[p] = -1, 0, offsetPending
+			newly = append(newly, p)
 		}
 		next = append(next, p)
 		g.setOwner(p, m)
@@ -471,8 +472,55 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 	sort.Ints(next)
 	m.setParts(next)
 	m.rebuildSessions()
+	if len(newly) > 0 {
+		m.fetchOffsets(inc, newly)
+	}
 	m.startFetching(0)
 	m.maybePoll()
+}
+
+// offsetPending marks a partition (in pausedUntil) whose starting offset
+// the member has asked its coordinator for: it is neither fetched, polled
+// nor committed until the answer.
+const offsetPending = sim.Time(1) << 62
+
+// fetchOffsets is an OffsetFetch for newly owned partitions: the
+// coordinator answers each one's committed offset (or auto_offset_reset's
+// choice), and the member starts them there. A request the coordinator
+// cannot take is sent again to the coordinator found anew.
+func (m *member) fetchOffsets(inc uint32, parts []int) {
+	g := m.g
+	m.groupCall(func() {
+		starts := make([]int64, len(parts))
+		for i, p := range parts {
+			starts[i] = g.startOffset(p)
+		}
+		m.reply(func() {
+			if m.inc != inc || !m.alive {
+				return
+			}
+			for i, p := range parts {
+				if !m.owns(p) || m.pausedUntil[p] != offsetPending {
+					continue
+				}
+				m.pos[p], m.fetchPos[p], m.pausedUntil[p] = starts[i], starts[i], 0
+				if g.owner[p] == m {
+					g.processed[p] = starts[i]
+				}
+			}
+			for _, s := range m.sessions {
+				if s.parked {
+					s.read() // the parked fetch takes the partitions in now
+				}
+			}
+			m.startFetching(0)
+			m.maybePoll()
+		})
+	}, func() {
+		if m.inc == inc && m.alive {
+			m.fetchOffsets(inc, parts)
+		}
+	})
 }
 
 // finishRevoke gives up the partitions a cooperative assignment took away,
@@ -617,7 +665,7 @@ func (m *member) leave() {
 		var parts []int
 		var offs []int64
 		for _, p := range m.parts {
-			if m.owns(p) {
+			if m.owns(p) && m.pausedUntil[p] != offsetPending {
 				parts = append(parts, p)
 				offs = append(offs, m.pos[p])
 			}

@@ -7,6 +7,7 @@ import (
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -209,7 +210,7 @@ func (fh *failureHandler) write(t *topic, prod, part, seq int32, key int64, born
 	var kb []byte
 	pi := int(part) % len(t.parts)
 	if key >= 0 {
-		fh.keyBuf = keyBytes(fh.keyBuf, key)
+		fh.keyBuf = load.KeyBytes(fh.keyBuf, key)
 		kb = fh.keyBuf
 		pi = partitionFor(kb, len(t.parts))
 	}

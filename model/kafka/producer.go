@@ -8,6 +8,7 @@ import (
 
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
+	"mqsim/model/load"
 	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -29,8 +30,8 @@ type producer struct {
 	t    *topic
 
 	compression float64 // compression_ratio, 1 without a codec
-	arr         arrivals
-	keys        *keyGen
+	arr         load.Arrivals
+	keys        *load.KeyGen
 	rng         *rand.Rand
 	size        sim.Dist
 
@@ -47,6 +48,10 @@ type producer struct {
 	reqTimeout      sim.Time
 	retries         int
 	maxInFlight     int
+	metaMaxAge      sim.Time // metadata.max.age.ms
+
+	node net.NodeID // the producer's host on the network
+	meta metaClient // its cached partition leaders (metadata.go)
 
 	parts    []pacc
 	conns    []*prodConn
@@ -128,6 +133,8 @@ type produceReq struct {
 	pending  int
 	handled  bool
 	timedOut bool
+	gone     bool   // the network lost it or its response: only the timer is left to free it
+	use      uint64 // numbers the uses of this request object, to recognise a reused one
 	timer    sim.EventID
 	sentAt   sim.Time
 }
@@ -165,11 +172,12 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		maxReq: int64(spec.MaxRequestSize), linger: sim.Time(spec.LingerTime()), backoff: sim.Time(spec.RetryBackoff),
 		backoffMax: sim.Time(spec.RetryBackoffMax), deliveryTimeout: sim.Time(spec.DeliveryTimeout),
 		reqTimeout: sim.Time(spec.RequestTimeout), maxInFlight: max(spec.MaxInFlight, 1),
+		metaMaxAge:  sim.Time(spec.MetadataMaxAge),
 		ackHist:     sim.NewLatencyHistogram(),
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
-	p.arr = arrivals{a: arr, rate: rate, rng: w.s.Stream("producer/" + name + "/arrivals")}
-	p.keys = newKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
+	p.arr = load.Arrivals{A: arr, Rate: rate, Rng: w.s.Stream("producer/" + name + "/arrivals")}
+	p.keys = load.NewKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
 	acks, err := spec.AcksLevel()
 	if err != nil {
 		return nil, err
@@ -177,8 +185,8 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	p.acks = int(acks)
 	// The scenario is resolved (scenarios.Defaults): the model applies no
 	// defaults of its own.
-	if spec.EnableIdempotence == nil || spec.Retries == nil || p.batchSize <= 0 || p.bufMax <= 0 {
-		return nil, fmt.Errorf("producer %s: enable_idempotence, retries, batch_size or buffer_memory unset: want a resolved scenario", spec.Name)
+	if spec.EnableIdempotence == nil || spec.Retries == nil || p.batchSize <= 0 || p.bufMax <= 0 || p.metaMaxAge <= 0 {
+		return nil, fmt.Errorf("producer %s: enable_idempotence, retries, batch_size, buffer_memory or metadata_max_age unset: want a resolved scenario", spec.Name)
 	}
 	p.idem = *spec.EnableIdempotence
 	p.retries = *spec.Retries
@@ -187,9 +195,14 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		p.parts[i].open = -1
 		p.parts[i].gap = -1
 	}
+	p.node = w.net.AddNode("producer-" + name)
+	w.clientNodes = append(w.clientNodes, p.node)
 	for _, b := range w.brokers {
-		p.conns = append(p.conns, &prodConn{p: p, b: b})
+		c := &prodConn{p: p, b: b}
+		w.linkProducer(c)
+		p.conns = append(p.conns, c)
 	}
+	p.setupMetadata()
 	if len(t.parts) > 0 {
 		p.sticky = p.rng.IntN(len(t.parts))
 	}
@@ -200,8 +213,8 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 }
 
 func (p *producer) start() {
-	if p.arr.rate > 0 {
-		p.w.s.AtCall(p.arr.next(0), p.arrive, 0)
+	if p.arr.Rate > 0 {
+		p.w.s.AtCall(p.arr.Next(0), p.arrive, 0)
 	}
 }
 
@@ -213,14 +226,14 @@ func (p *producer) arrive(uint64) {
 	if now >= w.end {
 		return
 	}
-	next := p.arr.next(now)
+	next := p.arr.Next(now)
 	ev := w.s.AtCall(next, p.arrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
 		size = 0
 	}
-	k := p.keys.next()
+	k := p.keys.Next()
 	if p.tooLarge(size, k) {
 		return // refused by send(): RecordTooLarge (limits.go)
 	}
@@ -246,7 +259,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	var key []byte
 	part := p.sticky
 	if k >= 0 {
-		p.keyBuf = keyBytes(p.keyBuf, k)
+		p.keyBuf = load.KeyBytes(p.keyBuf, k)
 		key = p.keyBuf
 		part = partitionFor(key, len(p.t.parts))
 	}
@@ -311,7 +324,8 @@ func (p *producer) openBatch(part int, now sim.Time) {
 	}
 }
 
-func (p *producer) conn(part int) *prodConn { return p.conns[p.t.parts[part].leader.b.id] }
+// conn is the connection to the broker the producer believes leads part.
+func (p *producer) conn(part int) *prodConn { return p.conns[p.leaderOf(part)] }
 
 // lingerDone marks an open batch ready once linger.ms has passed.
 func (p *producer) lingerDone(arg uint64) {
@@ -450,6 +464,13 @@ func (p *producer) send(req *produceReq) {
 func (p *producer) requestTimeout(id uint64) {
 	req := p.w.preqs[id]
 	req.timedOut = true
+	if req.gone {
+		defer p.w.freePreqID(req.id)
+	}
+	// Kafka closes the connection of a timed-out request and refreshes
+	// its metadata.
+	p.avoidBroker(req.c.b.id)
+	p.refreshMetadata(p.backoff)
 	req.c.inFlight--
 	for _, bid := range req.batches {
 		p.parts[p.batches[bid].part].inFlight--
@@ -477,7 +498,10 @@ func (p *producer) onResponse(req *produceReq) {
 			p.complete(b, true)
 		case resNotEnoughReplicasAfterAppend:
 			p.retry(b, true)
-		case resTransient, resNotLeader, resNotEnoughReplicas:
+		case resNotLeader:
+			p.refreshMetadata(p.backoff)
+			p.retry(b, false)
+		case resTransient, resNotEnoughReplicas:
 			p.retry(b, false)
 		case resOutOfOrder:
 			if p.idem {
@@ -659,12 +683,17 @@ func (w *world) newPreq(c *prodConn) *produceReq {
 		w.preqs = append(w.preqs, r)
 	}
 	r.c = c
+	w.preqUses++
+	r.use = w.preqUses
 	r.batches, r.gens, r.results = r.batches[:0], r.gens[:0], r.results[:0]
-	r.bytes, r.pending, r.handled, r.timedOut, r.timer = 0, 0, false, false, 0
+	r.bytes, r.pending, r.handled, r.timedOut, r.gone, r.timer = 0, 0, false, false, false, 0
 	return r
 }
 
-func (w *world) freePreqID(id uint32) { w.freePreq = append(w.freePreq, id) }
+func (w *world) freePreqID(id uint32) {
+	w.preqs[id].use = 0 // no longer the request anyone holds
+	w.freePreq = append(w.freePreq, id)
+}
 
 // Broker side of a produce request.
 
@@ -708,6 +737,10 @@ func (w *world) prHandle(id uint64) {
 		pb := p.batches[bid]
 		part := p.t.parts[pb.part]
 		res := resOK
+		// A broker that missed the controller's latest metadata still
+		// believes it leads (a zombie, metadata.go): it appends to its
+		// own replica at its old epoch.
+		zombie := w.faulty && w.ctl.zombie(b.id, part)
 		switch {
 		case pb.gen != r.gens[i]:
 			// The producer gave up on this request and the batch has
@@ -715,6 +748,7 @@ func (w *world) prHandle(id uint64) {
 			res = resFatal
 		case transient:
 			res = resTransient
+		case zombie:
 		case part.leader.b != b || w.ctl.offline(part):
 			res = resNotLeader
 		case p.acks < 0 && part.isrSize < p.t.minISR:
@@ -722,6 +756,12 @@ func (w *world) prHandle(id uint64) {
 		}
 		r.results = append(r.results, res)
 		if res != resOK {
+			continue
+		}
+		if zombie {
+			if !w.zombieAppend(r, i, part) {
+				return
+			}
 			continue
 		}
 		log := part.leader.log
@@ -735,15 +775,16 @@ func (w *world) prHandle(id uint64) {
 			}
 		}
 		ar, err := log.Append(commitlog.Batch(pb.data), part.epoch)
+		if err != nil && p.idem && writtenBefore(log, p.pid, commitlog.Batch(pb.data)) {
+			// A retry of a batch the log took, older than the last 5 it
+			// remembers: a duplicate, not written again, acknowledged once
+			// the high watermark passes the log's end (where it is is not
+			// known, only that it is below).
+			ar, err = commitlog.AppendResult{Duplicate: true, LastOffset: log.LogEndOffset() - 1}, nil
+		}
 		if err != nil {
-			// A batch of an epoch the log has fenced is refused like a
-			// sequence gap: the producer stamps it again.
-			if errors.Is(err, commitlog.ErrOutOfOrderSequence) || errors.Is(err, commitlog.ErrInvalidProducerEpoch) {
-				r.results[i] = resOutOfOrder
-				continue
-			}
-			if errors.Is(err, commitlog.ErrMessageTooLarge) {
-				r.results[i] = resTooLarge // answered to the producer, as Kafka does
+			if res, ok := appendRefused(err); ok {
+				r.results[i] = res
 				continue
 			}
 			w.fail(fmt.Errorf("append to %s-%d: %w", p.t.spec.Name, pb.part, err))
@@ -762,6 +803,36 @@ func (w *world) prHandle(id uint64) {
 	if r.pending == 0 {
 		w.prRespond(r)
 	}
+}
+
+// writtenBefore reports whether an idempotent batch's sequences are all
+// in the log already: the log takes a producer epoch's sequences only in
+// order from 0, so a batch of the log's current epoch for the producer
+// whose last sequence is at most the log's last was written. The log
+// itself recognises only its last 5 batches (as Kafka's brokers do, for a
+// producer with at most 5 requests in flight); a producer here may have
+// more of a partition's batches out after a leader change.
+func writtenBefore(log *commitlog.Log, pid int64, b commitlog.Batch) bool {
+	st, ok := log.ProducerState(pid)
+	if !ok || len(st.Batches) == 0 || st.Epoch != b.ProducerEpoch() || b.BaseSequence() < 0 {
+		return false
+	}
+	last := st.Batches[len(st.Batches)-1].LastSeq
+	return b.LastSequence() <= last && b.BaseSequence() < st.Batches[0].FirstSeq
+}
+
+// appendRefused maps a log's refusal of a batch to the answer the producer
+// gets; ok is false for an error that is a failure of the run.
+func appendRefused(err error) (int8, bool) {
+	switch {
+	case errors.Is(err, commitlog.ErrOutOfOrderSequence), errors.Is(err, commitlog.ErrInvalidProducerEpoch):
+		// A batch of an epoch the log has fenced is refused like a
+		// sequence gap: the producer stamps it again.
+		return resOutOfOrder, true
+	case errors.Is(err, commitlog.ErrMessageTooLarge):
+		return resTooLarge, true // answered to the producer, as Kafka does
+	}
+	return 0, false
 }
 
 // produceCommitted is called when the high watermark passes a waiting

@@ -13,7 +13,7 @@ import (
 // log failed to read (bad is a or b).
 func sameLogs(a, b *commitlog.Log, end int64) (at int64, bad *commitlog.Log, err error) {
 	var da, db []byte
-	offA, offB := a.LogStartOffset(), b.LogStartOffset()
+	offA, offB := a.ReadableFrom(), b.ReadableFrom()
 	off := max(offA, offB)
 	for off < end {
 		if len(da) == 0 {

@@ -63,6 +63,9 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		if w.err != nil {
 			return w, nil, w.err
 		}
+		if err := w.releaseConsumed(); err != nil {
+			return w, nil, fmt.Errorf("release consumed records: %w", err)
+		}
 		if opts.Progress != nil {
 			opts.Progress(t, limit)
 		}
@@ -131,6 +134,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
 		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
 	w.bind()
+	w.releases = w.releasesConsumed()
 	for i := range sc.Cluster.Brokers {
 		b, err := newBroker(w, i)
 		if err != nil {
@@ -179,6 +183,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		f.offsets = make([]int64, len(f.parts))
 		f.data = make([][]byte, len(f.parts))
 		f.leaderHW = make([]int64, len(f.parts))
+		f.initFetch(w.incrementalFetching())
 	}
 	w.chk = check.New(len(sc.ConsumerGroups))
 	nprod := 0
@@ -213,6 +218,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		w.groups = append(w.groups, g)
 		t.groups = append(t.groups, g)
 	}
+	w.incSessions = w.incrementalSessions()
 	if err := w.setupSampler(); err != nil {
 		return w, err
 	}

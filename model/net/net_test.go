@@ -35,3 +35,120 @@ func TestSendLatencyJitterOrder(t *testing.T) {
 		}
 	}
 }
+
+// probe sends one message from a to b at time at on a fresh link and
+// records what became of it: arrival time, or refusal time, or silent loss.
+type probe struct {
+	arrived, refused, lost sim.Time
+}
+
+func sendAt(s *sim.Sim, n *Network, from, to NodeID, at sim.Time) *probe {
+	p := &probe{arrived: -1, refused: -1, lost: -1}
+	l := &Link{From: from, To: to, Undelivered: func(_ uint64, refused bool) {
+		if refused {
+			p.refused = s.Now()
+		} else {
+			p.lost = s.Now()
+		}
+	}}
+	s.AtCall(at, func(uint64) { n.Send(l, func(uint64) { p.arrived = s.Now() }, 0) }, 0)
+	return p
+}
+
+// A dead process on a live machine refuses: the sender hears of it one
+// round trip (2 × 1ms) after sending, and nothing arrives. A dead machine
+// is silent: nothing arrives and nothing is refused (the loss is reported
+// at once, for bookkeeping only). After a restart messages arrive after
+// the latency again.
+func TestProcessRefusesMachineIsSilent(t *testing.T) {
+	s := sim.New(1)
+	const lat = sim.Millisecond
+	n := New(s, s.Stream("network"), lat, 0)
+	a, b := n.AddNode("client"), n.AddNode("broker")
+	n.CrashProcess(b)
+	proc := sendAt(s, n, a, b, 10*sim.Millisecond)
+	s.AtCall(20*sim.Millisecond, func(uint64) { n.CrashMachine(b) }, 0)
+	mach := sendAt(s, n, a, b, 30*sim.Millisecond)
+	s.AtCall(40*sim.Millisecond, func(uint64) { n.Restart(b) }, 0)
+	back := sendAt(s, n, a, b, 50*sim.Millisecond)
+	s.Run()
+	if proc.arrived != -1 || proc.refused != 12*sim.Millisecond {
+		t.Errorf("to a dead process: arrived %v, refused %v; want refused at 10ms + 2 × 1ms = 12ms", proc.arrived, proc.refused)
+	}
+	if mach.arrived != -1 || mach.refused != -1 || mach.lost != 30*sim.Millisecond {
+		t.Errorf("to a dead machine: arrived %v refused %v lost %v; want silent loss noted at 30ms", mach.arrived, mach.refused, mach.lost)
+	}
+	if back.arrived != 51*sim.Millisecond {
+		t.Errorf("after the restart: arrived %v, want 50ms + 1ms", back.arrived)
+	}
+}
+
+// A message in flight when its destination crashes is lost with the
+// connection (sent at 0, the crash at 0.5ms, it would have arrived at 1ms).
+func TestInFlightLostWithCrash(t *testing.T) {
+	s := sim.New(1)
+	n := New(s, s.Stream("network"), sim.Millisecond, 0)
+	a, b := n.AddNode("a"), n.AddNode("b")
+	p := sendAt(s, n, a, b, 0)
+	s.AtCall(sim.Millisecond/2, func(uint64) { n.CrashProcess(b) }, 0)
+	s.Run()
+	if p.arrived != -1 || p.lost != sim.Millisecond {
+		t.Errorf("arrived %v lost %v, want lost at 1ms", p.arrived, p.lost)
+	}
+}
+
+// A one-way cut stops a→b but not b→a; a two-way partition both; Heal
+// restores. Isolate cuts a node off from every other.
+func TestCuts(t *testing.T) {
+	s := sim.New(1)
+	n := New(s, s.Stream("network"), sim.Millisecond, 0)
+	a, b, c := n.AddNode("a"), n.AddNode("b"), n.AddNode("c")
+	n.Cut(a, b)
+	ab := sendAt(s, n, a, b, 0)
+	ba := sendAt(s, n, b, a, 0)
+	s.AtCall(5*sim.Millisecond, func(uint64) { n.Heal(a, b); n.Isolate(c) }, 0)
+	ab2 := sendAt(s, n, a, b, 6*sim.Millisecond)
+	ac := sendAt(s, n, a, c, 6*sim.Millisecond)
+	ca := sendAt(s, n, c, a, 6*sim.Millisecond)
+	s.AtCall(10*sim.Millisecond, func(uint64) { n.Rejoin(c) }, 0)
+	ac2 := sendAt(s, n, a, c, 11*sim.Millisecond)
+	s.Run()
+	for _, x := range []struct {
+		name string
+		p    *probe
+		want sim.Time // arrival, -1 for none
+	}{{"a→b cut", ab, -1}, {"b→a open", ba, sim.Millisecond}, {"a→b healed", ab2, 7 * sim.Millisecond},
+		{"a→c isolated", ac, -1}, {"c→a isolated", ca, -1}, {"a→c rejoined", ac2, 12 * sim.Millisecond}} {
+		if x.p.arrived != x.want || x.want == -1 && x.p.lost == -1 {
+			t.Errorf("%s: arrived %v (lost %v), want %v", x.name, x.p.arrived, x.p.lost, x.want)
+		}
+	}
+}
+
+// A drop of 30% loses about 30% of 10,000 messages (binomial: σ = √(10⁴ ×
+// 0.3 × 0.7) ≈ 46, so ± 230 is 5σ); added delay 4ms and a 3× slow link
+// make a 1ms trip 3 × 1 + 4 = 7ms.
+func TestDropDelaySlow(t *testing.T) {
+	s := sim.New(7)
+	n := New(s, s.Stream("network"), sim.Millisecond, 0)
+	a, b := n.AddNode("a"), n.AddNode("b")
+	n.SetDrop(a, b, 0.3)
+	var got, lost int
+	l := &Link{From: a, To: b, Undelivered: func(uint64, bool) { lost++ }}
+	for range 10000 {
+		n.Send(l, func(uint64) { got++ }, 0)
+	}
+	s.Run()
+	if lost < 3000-230 || lost > 3000+230 || got+lost != 10000 {
+		t.Errorf("lost %d of 10000 (arrived %d), want 3000 ± 230", lost, got)
+	}
+	n.SetDrop(a, b, 0)
+	n.SetDelay(b, a, 4*sim.Millisecond)
+	n.SetSlow(b, a, 3)
+	p := sendAt(s, n, b, a, s.Now())
+	start := s.Now()
+	s.Run()
+	if p.arrived-start != 7*sim.Millisecond {
+		t.Errorf("slow, delayed trip took %v, want 3 × 1ms + 4ms = 7ms", p.arrived-start)
+	}
+}

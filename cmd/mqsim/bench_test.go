@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The benchmark's points are the sweeps: partitions 6 … 100,000
+// (the last two on 100 brokers at a low rate), rates 1K … 1.16M msg/s,
+// and durations 10 s and 60 s, with 10 minutes only under --long.
+func TestBenchPoints(t *testing.T) {
+	pts, err := benchPoints(benchOptions{sweeps: []string{"partitions", "rate", "duration"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pts {
+		got = append(got, p.sweep+": "+strings.Join(p.args, " "))
+	}
+	want := []string{
+		"partitions: baseline --set topics.0.partitions=6",
+		"partitions: baseline --set topics.0.partitions=60",
+		"partitions: baseline --set topics.0.partitions=600",
+		"partitions: baseline --set topics.0.partitions=3000",
+		"partitions: baseline --set topics.0.partitions=10000 --set cluster.brokers=100 --set producers.0.rate=1000/s --duration 10s",
+		"partitions: baseline --set topics.0.partitions=100000 --set cluster.brokers=100 --set producers.0.rate=1000/s --duration 10s",
+		"rate: social-media-peak --set producers.0.rate=1000/s --duration 10s",
+		"rate: social-media-peak --set producers.0.rate=10000/s --duration 10s",
+		"rate: social-media-peak --set producers.0.rate=100000/s --duration 10s",
+		"rate: social-media-peak --set producers.0.rate=1157407/s --duration 10s",
+		"duration: social-media-peak --duration 10s",
+		"duration: social-media-peak --duration 60s",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("points:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	long, _ := benchPoints(benchOptions{sweeps: []string{"duration"}, long: true})
+	if n := len(long); n != 3 || strings.Join(long[2].args, " ") != "social-media-peak --duration 10m" || !long[2].heavy {
+		t.Errorf("--long: %d points, last %+v; want a third, heavy, 10m point", n, long[n-1])
+	}
+}
+
+func TestBenchBadInput(t *testing.T) {
+	var out, errb bytes.Buffer
+	for _, o := range []benchOptions{{sweeps: []string{"latency"}, format: "table"}, {sweeps: []string{"rate"}, format: "json"}} {
+		if err := runBench(&out, &errb, o); err == nil || exitCode(err) != exitBadInput {
+			t.Errorf("runBench(%+v) = %v (exit %d), want exit 2", o, err, exitCode(err))
+		}
+	}
+}

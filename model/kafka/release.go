@@ -1,0 +1,65 @@
+package kafka
+
+// Memory bounded by the backlog. A run keeps every record in memory logs,
+// so a long run at a high rate would need memory for everything ever
+// produced. What no part of the scenario can read again need not stay in
+// memory: below every group's committed and processed offsets (a rebalance
+// or restart resumes from the committed offset; the checker scans from the
+// processed one), below the high watermark, and held by every replica (a
+// follower fetches from its own log end). There the logs release their
+// stored bytes (commitlog.Log.Release) and keep offsets, segments, sizes,
+// counts and timestamps, so retention and storage accounting are
+// unchanged, and so is every number the run reports.
+//
+// Only runs whose readers are all of that kind release: logs in memory (a
+// data directory keeps its files) and no faults (faults rewind offsets,
+// truncate and re-elect), on topics some group reads (retry stages read
+// theirs by their own positions). The run loop releases between steps,
+// outside the event queue, so the events are the same.
+
+// releasesConsumed reports whether the run may release consumed records.
+func (w *world) releasesConsumed() bool {
+	return !keepConsumed && w.opts.DataDir == "" && len(w.sc.Faults) == 0
+}
+
+// keepConsumed turns releasing off (tests compare runs with and without).
+var keepConsumed bool
+
+// releaseConsumed releases, in every replica of every partition, the records
+// below the point nothing will read again.
+func (w *world) releaseConsumed() error {
+	if !w.releases {
+		return nil
+	}
+	for _, t := range w.topics {
+		if len(t.groups) == 0 {
+			continue
+		}
+		for i, p := range t.parts {
+			upto := p.hw
+			for _, g := range t.groups {
+				if i >= len(g.committed) {
+					upto = -1
+					break
+				}
+				upto = min(upto, g.committed[i], g.processed[i])
+			}
+			if upto <= p.released {
+				continue
+			}
+			for _, r := range p.replicas {
+				upto = min(upto, r.log.LogEndOffset())
+			}
+			if upto <= p.released {
+				continue
+			}
+			for _, r := range p.replicas {
+				if err := r.log.Release(upto); err != nil {
+					return err
+				}
+			}
+			p.released = upto
+		}
+	}
+	return nil
+}

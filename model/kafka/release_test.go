@@ -1,0 +1,63 @@
+package kafka
+
+import (
+	"reflect"
+	"testing"
+
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+)
+
+// TestReleaseKeepsResultsAndBoundsMemory: a fault-free run that releases
+// what its group consumed reports exactly what the same run keeping every
+// record reports, while its logs release everything consumed. The group
+// commits after every poll and the run drains, so at the end every record
+// is processed and committed: every replica's log is readable only from
+// its end, and holds in memory at most the slab being filled (1 MiB at
+// most) of the bytes it stored.
+func TestReleaseKeepsResultsAndBoundsMemory(t *testing.T) {
+	scenario := func() *scenarios.Scenario {
+		s := baseScenario(5000, 20*units.Second)
+		s.ConsumerGroups[0].Commit = "after"
+		return s
+	}
+	keepConsumed = true
+	wk, kept, err := run(scenario(), Options{})
+	keepConsumed = false
+	if wk != nil {
+		defer wk.close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, rel, err := run(scenario(), Options{})
+	if w != nil {
+		defer w.close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.releases || wk.releases {
+		t.Fatalf("releases: %v with, %v without; want true, false", w.releases, wk.releases)
+	}
+	if !reflect.DeepEqual(kept, rel) {
+		t.Errorf("results differ with released records:\nkept     %+v\nreleased %+v", kept, rel)
+	}
+	if rel.Acked < 90_000 || rel.Lost != 0 || rel.Unseen != 0 {
+		t.Fatalf("acked %d, lost %d, unseen %d: want about 100K delivered", rel.Acked, rel.Lost, rel.Unseen)
+	}
+	for _, tp := range w.topics {
+		for _, p := range tp.parts {
+			for _, r := range p.replicas {
+				st := r.log.Stats()
+				if got := r.log.ReadableFrom(); got != p.records {
+					t.Errorf("partition %d on broker %d: readable from %d, want the end %d (all consumed)", p.idx, r.b.id, got, p.records)
+				}
+				if st.StoredBytes-st.Released > 1<<20 {
+					t.Errorf("partition %d on broker %d: %d of %d stored bytes in memory, want at most one slab (1 MiB)",
+						p.idx, r.b.id, st.StoredBytes-st.Released, st.StoredBytes)
+				}
+			}
+		}
+	}
+}

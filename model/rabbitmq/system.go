@@ -1,0 +1,262 @@
+package rabbitmq
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"mqsim/model"
+	"mqsim/model/check"
+	"mqsim/model/net"
+	"mqsim/model/node"
+	"mqsim/scenarios"
+	"mqsim/sim"
+)
+
+// RabbitMQ registers itself as a system model.Run dispatches to.
+func init() { model.Register(scenarios.SystemRabbitMQ, Run) }
+
+// step is how often the run loop checks for the end of the drain.
+const step = 250 * sim.Millisecond
+
+// world is one run: the nodes, exchanges, queues, publishers, consumers
+// and the delivery checker.
+type world struct {
+	s    *sim.Sim
+	sc   *scenarios.Scenario
+	rc   *scenarios.RabbitMQ
+	opts model.Options
+	net  *net.Network
+	end  sim.Time
+	warm sim.Time
+	err  error
+
+	nodes     []*rnode
+	exchanges map[string]*exchange
+	defaultEx *exchange // "": every queue bound by its name
+	queues    []*queue
+	pubs      []*publisher
+	groups    []*group
+	chk       *check.Checker
+	msgs      []msg // every published message, by id
+
+	alarm      bool     // a memory alarm blocks every publisher
+	alarmSince sim.Time // when it went on
+	res        model.Results
+	ser        series
+	minLive    int // fewest live replicas of any queue at a sample
+	e2e, ack   *sim.Histogram
+	processed  int64
+	bytesOut   int64
+	bytesIn    int64
+}
+
+// rnode is one RabbitMQ node (an Erlang VM) on its machine.
+type rnode struct {
+	*node.Machine
+	w      *world
+	id     int
+	up     bool
+	memory int64 // bytes of messages held by its queues (bodies + metadata)
+	// WAL writes requested by quorum members and fsyncs that covered
+	// them: fewer fsyncs than writes is group commit.
+	walWrites, walSyncs int64
+	wal                 wal  // the write-ahead log every quorum member on the node shares
+	epoch               int  // bumped on each crash: callbacks of an older life are ignored
+	lostMachine         bool // its last crash was the machine's (clients notice after the heartbeat)
+}
+
+// Run builds the scenario's RabbitMQ cluster, publishers and consumers,
+// publishes for Duration, drains (at most Drain more) and returns the
+// results. It is this system's model.RunFunc. Same scenario and seed, same
+// Results.
+func Run(sc *scenarios.Scenario, opts model.Options) (*model.Results, error) {
+	_, res, err := run(sc, opts)
+	return res, err
+}
+
+// run is Run keeping the world, so tests can inspect it.
+func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, error) {
+	w, err := build(sc, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	limit := w.end + sim.Time(sc.Drain)
+	partial := false
+	for t := sim.Time(0); ; {
+		select {
+		case <-opts.Stop:
+			partial = true
+		default:
+		}
+		if partial {
+			break
+		}
+		t = min(t+step, limit)
+		w.s.RunUntil(t)
+		if w.err != nil {
+			return nil, nil, w.err
+		}
+		if opts.Progress != nil {
+			opts.Progress(t, limit)
+		}
+		if t >= limit || (t >= w.end && w.quiet()) {
+			break
+		}
+	}
+	if err := w.s.Err(); err != nil {
+		return nil, nil, fmt.Errorf("simulation: %w", err)
+	}
+	res := w.results()
+	res.Partial = partial
+	return w, res, nil
+}
+
+// fail stops the run with an internal error (a log refused an append).
+func (w *world) fail(err error) {
+	if w.err == nil {
+		w.err = err
+		w.s.Stop()
+	}
+}
+
+// quiet: no publisher holds an unconfirmed or waiting message and every
+// consumed queue is empty.
+func (w *world) quiet() bool {
+	for _, p := range w.pubs {
+		if p.unconfirmed > 0 || len(p.backlog) > p.head {
+			return false
+		}
+	}
+	for _, q := range w.queues {
+		if q.g != nil && q.depth() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
+	if sc == nil {
+		return nil, errors.New("no scenario")
+	}
+	if sc.RabbitMQ == nil {
+		return nil, errors.New("scenario is not resolved: no rabbitmq section after Defaults")
+	}
+	h := sc.Cluster.Hardware
+	if !(h.NICIn > 0 && h.NICOut > 0 && h.DiskWrite > 0 && h.DiskRead > 0) || h.CPUThreads < 1 {
+		return nil, fmt.Errorf("cluster hardware is not resolved (NIC, disk rates and CPU threads must be set)")
+	}
+	if sc.Duration <= 0 || sc.Cluster.Brokers < 1 {
+		return nil, fmt.Errorf("duration %v and %d nodes: want both positive", sc.Duration, sc.Cluster.Brokers)
+	}
+	s := sim.New(sc.Seed)
+	w := &world{s: s, sc: sc, rc: sc.RabbitMQ, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
+		net:       net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
+		exchanges: map[string]*exchange{}, e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram(),
+		minLive: math.MaxInt}
+	for i := range sc.Cluster.Brokers {
+		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
+			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
+			CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
+			PageCache: int64(h.PageCache)})
+		if err != nil {
+			return nil, err
+		}
+		n := &rnode{Machine: m, w: w, id: i, up: true}
+		n.wal.n = n
+		w.nodes = append(w.nodes, n)
+	}
+	if err := w.declare(); err != nil {
+		return nil, err
+	}
+	w.chk = check.New(len(w.groups))
+	if err := w.newPublishers(); err != nil {
+		return nil, err
+	}
+	for _, g := range w.groups {
+		g.start()
+	}
+	for _, p := range w.pubs {
+		p.start()
+	}
+	if err := w.scheduleFaults(); err != nil {
+		return nil, err
+	}
+	interval := sim.Time(sc.SampleInterval)
+	s.AfterCall(interval, w.sample, 0)
+	return w, nil
+}
+
+// declare builds the exchanges (one per topic, plus the declared ones),
+// the queues and their bindings, and the consumer groups.
+func (w *world) declare() error {
+	for _, t := range w.sc.Topics {
+		w.exchanges[t.Name] = &exchange{name: t.Name, typ: exFanout}
+	}
+	for _, e := range w.rc.Exchanges {
+		x := w.exchanges[e.Name]
+		if x == nil {
+			x = &exchange{name: e.Name}
+			w.exchanges[e.Name] = x
+		}
+		x.typ = e.Type
+	}
+	for _, e := range w.rc.Exchanges {
+		if e.AlternateExchange != "" {
+			w.exchanges[e.Name].alternate = w.exchanges[e.AlternateExchange]
+		}
+	}
+	groupOf := map[string]int{}
+	for gi := range w.sc.ConsumerGroups {
+		groupOf[w.sc.ConsumerGroups[gi].Name] = gi
+	}
+	w.groups = make([]*group, len(w.sc.ConsumerGroups))
+	for qi := range w.rc.Queues {
+		qs := &w.rc.Queues[qi]
+		q, err := w.newQueue(qs, qi)
+		if err != nil {
+			return err
+		}
+		w.queues = append(w.queues, q)
+		for _, b := range qs.Bindings {
+			x := w.exchanges[b.Exchange]
+			if x == nil {
+				return fmt.Errorf("queue %s: binding to unknown exchange %q", qs.Name, b.Exchange)
+			}
+			x.bindings = append(x.bindings, binding{q: q, key: b.Key, words: splitPattern(b.Key), headers: b.Headers, any: b.Match == "any"})
+		}
+		if qs.Group != "" {
+			gi, ok := groupOf[qs.Group]
+			if !ok {
+				return fmt.Errorf("queue %s: unknown consumer group %q", qs.Name, qs.Group)
+			}
+			if w.groups[gi] != nil {
+				return fmt.Errorf("consumer group %s consumes two queues (%s and %s)", qs.Group, w.groups[gi].q.name, qs.Name)
+			}
+			g, err := newGroup(w, &w.sc.ConsumerGroups[gi], gi, q)
+			if err != nil {
+				return err
+			}
+			w.groups[gi] = g
+			q.g = g
+		}
+	}
+	for gi, g := range w.groups {
+		if g == nil {
+			return fmt.Errorf("consumer group %s has no queue", w.sc.ConsumerGroups[gi].Name)
+		}
+	}
+	// The default exchange binds every queue by its name.
+	def := &exchange{name: "", typ: exDirect}
+	for _, q := range w.queues {
+		def.bindings = append(def.bindings, binding{q: q, key: q.name})
+	}
+	w.defaultEx = def
+	for _, q := range w.queues {
+		if q.spec.DeadLetterExchange != "" {
+			q.dlx = w.exchanges[q.spec.DeadLetterExchange]
+		}
+	}
+	return nil
+}

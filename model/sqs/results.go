@@ -1,0 +1,156 @@
+package sqs
+
+import (
+	"fmt"
+
+	"mqsim/model"
+	"mqsim/model/check"
+	"mqsim/sim"
+)
+
+// secondsPerMonth is the 30-day month of the monthly request estimate.
+const secondsPerMonth = 30 * 86400
+
+func (w *world) buildSampler() error {
+	iv := sim.Time(w.sc.SampleInterval)
+	if iv <= 0 {
+		return fmt.Errorf("scenario %s: sample_interval is not resolved: call Defaults", w.sc.Name)
+	}
+	sp, err := sim.NewSampler(w.s, iv)
+	if err != nil {
+		return err
+	}
+	w.sampler = sp
+	add := func(name string, fn func() float64) error { return sp.Add(name, fn) }
+	if err := sp.AddRate("produced_per_s", func() float64 { return float64(w.produced) }); err != nil {
+		return err
+	}
+	if err := sp.AddRate("acked_per_s", func() float64 { return float64(w.acked) }); err != nil {
+		return err
+	}
+	for _, g := range w.groups {
+		g := g
+		if err := sp.AddRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.processed) }); err != nil {
+			return err
+		}
+		if err := add("lag/"+g.spec.Name, func() float64 {
+			n := g.qs.q.Stored()
+			g.qs.maxStore = max(g.qs.maxStore, n)
+			return float64(n)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, qs := range w.queues {
+		qs := qs
+		if err := add("in_flight/"+qs.spec.Name, func() float64 { return float64(qs.q.InFlight()) }); err != nil {
+			return err
+		}
+	}
+	var p50, p99 float64
+	if err := add("e2e_p50_ms", func() float64 {
+		h := w.chk.Interval
+		p50, p99 = 0, 0
+		if h.Count() > 0 {
+			p50, p99 = float64(h.Quantile(0.5))/1e6, float64(h.Quantile(0.99))/1e6
+		}
+		h.Reset()
+		return p50
+	}); err != nil {
+		return err
+	}
+	if err := add("e2e_p99_ms", func() float64 { return p99 }); err != nil {
+		return err
+	}
+	sp.Start()
+	return nil
+}
+
+// results reads the run's Results from the world's own state.
+func (w *world) results() *model.Results {
+	now := w.s.Now()
+	r := &model.Results{Scenario: w.sc.Name, Seed: w.sc.Seed, Produced: w.produced, Acked: w.acked, Failed: w.failed,
+		RecordTooLarge: w.tooLarge, E2ELatency: model.LatencyOf(w.e2e), AckLatency: model.LatencyOf(w.ack),
+		E2ECDF: model.LatencyCDF(w.e2e), AckCDF: model.LatencyCDF(w.ack),
+		ProcessingRetries: w.processingRetries, Discarded: w.discarded, DeadLettered: w.deadLettered,
+		Redelivered: w.redelivered, SimSeconds: now.Seconds(), Events: w.s.Events()}
+	dur := sim.Time(w.sc.Duration).Seconds()
+	if dur > 0 {
+		r.ThroughputIn = float64(w.acked) / dur
+		r.ThroughputInBytes = float64(w.ackedBytes) / dur
+	}
+	var lost int64
+	for _, qs := range w.queues {
+		var stillExpired int64
+		pending := check.NewLedger()
+		qs.q.Each(now, func(m *Message, expired bool) {
+			if expired {
+				stillExpired++
+			} else {
+				pending.Set(m.Prod, m.Part, m.Seq)
+			}
+		})
+		r.LostToRetention += qs.q.LostToRetention + stillExpired
+		r.Receives += qs.q.Received
+		r.DedupDropped += qs.q.DedupDropped
+		g := qs.group
+		if g == nil {
+			continue
+		}
+		gl, gu := w.chk.Settle(g.idx, pending)
+		lost += gl
+		gr := model.GroupResult{Name: g.spec.Name, Topic: g.spec.Topic, Consumers: len(g.consumers), Processed: g.processed,
+			Lost: gl, Unseen: gu, Duplicates: w.chk.Duplicates(g.idx), Reordered: w.chk.Reordered(g.idx),
+			MaxLag: int64(qs.maxStore), FinalLag: int64(qs.q.Stored()), MaxPartLag: int64(qs.maxStore),
+			FinalPart: int64(qs.q.Stored()), E2ELatency: model.LatencyOf(g.e2e), Assignment: [][]int{}}
+		for _, c := range g.consumers {
+			if c.alive {
+				gr.LiveConsumers++
+			}
+		}
+		if now > 0 {
+			r.ThroughputOut += float64(g.processed) / now.Seconds()
+		}
+		r.Groups = append(r.Groups, gr)
+		r.Lost += gr.Lost
+		r.Unseen += gr.Unseen
+		r.Duplicates += gr.Duplicates
+		r.Reordered += gr.Reordered
+		r.MaxLag = max(r.MaxLag, gr.MaxLag)
+		r.FinalLag += gr.FinalLag
+	}
+	for pi := range w.sc.Producers {
+		p := &w.sc.Producers[pi]
+		pr := model.ProducerResult{Name: p.Name, Topic: p.Topic}
+		for _, x := range w.prods {
+			if x.result == pi {
+				pr.Produced += x.produced
+				pr.Acked += x.acked
+				pr.Failed += x.failed
+				pr.Batches += x.acked
+				pr.AckLatency = model.LatencyOf(x.ackHist)
+			}
+		}
+		if pr.Batches > 0 {
+			pr.MeanBatch = 1
+		}
+		r.Producers = append(r.Producers, pr)
+	}
+	r.Brokers = []model.BrokerResult{}
+	q := &r.QueueService
+	q.APIRequests, q.BilledRequests, q.EmptyReceives = w.apiRequests, w.billed, w.emptyReceives
+	q.ThrottledCalls, q.VisibilityChanges = w.throttled, w.visChanges
+	if now > 0 {
+		q.RequestsPerSecond = float64(w.billed) / now.Seconds()
+		q.MonthlyRequests = q.RequestsPerSecond * secondsPerMonth
+		q.MonthlyCost = q.MonthlyRequests / 1e6 * w.cfg.PricePerMillion
+	}
+	r.Series = model.Series{IntervalSeconds: w.sampler.Interval().Seconds()}
+	for _, t := range w.sampler.Times() {
+		r.Series.Time = append(r.Series.Time, t.Seconds())
+	}
+	for _, name := range w.sampler.Names() {
+		r.Series.Columns = append(r.Series.Columns, model.Column{Name: name, Values: append([]float64(nil), w.sampler.Column(name)...)})
+	}
+	return r
+}
