@@ -50,7 +50,7 @@ func TestSQSBadInput(t *testing.T) {
 		{"maxReceiveCount 0", strings.Replace(sqsMinimal, "visibility_timeout: 30s", "visibility_timeout: 30s\n      dead_letter_queue: dlq\n      max_receive_count: 1001\n    - name: dlq", 1), 9,
 			"sqs.queues[0].max_receive_count", "1 to 1000"},
 		{"sqs under kafka", strings.Replace(sqsMinimal, "system: sqs", "system: kafka", 1), 4, "sqs", "only under system: sqs"},
-		{"unknown system", strings.Replace(sqsMinimal, "system: sqs", "system: sqs2", 1), 2, "system", "want kafka or sqs"},
+		{"unknown system", strings.Replace(sqsMinimal, "system: sqs", "system: sqs2", 1), 2, "system", "want one of kafka, rabbitmq, sqs"},
 		{"long poll over 20s", strings.Replace(sqsMinimal, "visibility_timeout: 30s", "receive_wait: 21s", 1), 7,
 			"sqs.queues[0].receive_wait", "0s (short polling) to 20s"},
 		{"retention under 60s", strings.Replace(sqsMinimal, "visibility_timeout: 30s", "retention: 59s", 1), 7,
