@@ -526,6 +526,11 @@ func TestRefuseRunThatCannotFit(t *testing.T) {
 	}
 }
 
+// An hour of the baseline, by hand: 18M messages and 18M deliveries,
+// 2.1 × 36M = 75.6M events; commits after each poll at ρ = 1/6,
+// (5/6) × min(7.56 × 18M, 12,600 × 3 × 3,600 s) = 113.4M; 2,400 × 18
+// replicas × 3,600 s = 155.52M: 344.52M events in all, so 100M events (the
+// warning's limit) is 60 min × 100 / 344.52 = 17.4 min: "--duration 17m".
 func TestWarnLarge(t *testing.T) {
 	defer setPhysicalMemory(24 << 30)()
 	ls, err := scenarios.LoadScenario("baseline", []string{"duration=1h"})
@@ -537,8 +542,8 @@ func TestWarnLarge(t *testing.T) {
 		t.Fatalf("37.9 MB on a 24 GiB machine refused: %v", err)
 	}
 	got := b.String()
-	for _, want := range []string{"about 18M messages", "54M replica writes", "231M events", "37.9 MB of memory",
-		"--duration 25m", "Ctrl-C stops the run"} {
+	for _, want := range []string{"about 18M messages", "54M replica writes", "345M events", "37.9 MB of memory",
+		"--duration 17m", "Ctrl-C stops the run"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("warning lacks %q:\n%s", want, got)
 		}
@@ -550,7 +555,7 @@ func TestWarnLarge(t *testing.T) {
 		sets []string
 		want string
 	}{
-		{[]string{"duration=25m"}, ""},
+		{[]string{"duration=17m"}, ""},
 		// 10 minutes at 100K/s: the message part binds; the suggested
 		// rate must bring the run under the limits.
 		{[]string{"duration=10m", "producers.*.rate=100K"}, "--set producers.*.rate="},
