@@ -127,6 +127,7 @@ func (w *world) prClientCPU(id uint64) {
 }
 
 func (w *world) prClientNIC(id uint64) {
+	w.preqs[id].netAt = w.s.Now()
 	w.net.Send(&w.preqs[id].c.up, w.fPrArrive, id)
 }
 

@@ -137,6 +137,7 @@ type produceReq struct {
 	use      uint64 // numbers the uses of this request object, to recognise a reused one
 	timer    sim.EventID
 	sentAt   sim.Time
+	netAt    sim.Time // when it left the producer's host for the network
 }
 
 // Produce outcomes per batch.
