@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 
+	wl "mqsim/model/load"
 	"mqsim/scenarios"
-	"mqsim/scenarios/units"
 	"mqsim/sim"
 )
 
@@ -20,8 +19,8 @@ type producer struct {
 	result int // index of its spec, for ProducerResult
 	id     int // the checker's producer index
 	qs     *qstate
-	arr    arrivals
-	keys   keyGen
+	arr    wl.Arrivals
+	keys   *wl.KeyGen
 	size   sim.Dist
 	rng    *rand.Rand
 	seq    int32
@@ -61,14 +60,14 @@ func (w *world) buildProducers() error {
 			name := fmt.Sprintf("producer/%s/%d", p.Name, inst)
 			pr := &producer{w: w, spec: p, result: pi, id: id, qs: qs, size: p.MessageSize.Dist,
 				rng: w.s.Stream(name), ackHist: hist}
-			pr.arr = arrivals{a: a, rate: float64(p.Rate) / float64(p.Instances), rng: w.s.Stream(name + "/arrivals")}
-			pr.keys = newKeyGen(k, w.s.Stream(name+"/keys"))
+			pr.arr = wl.Arrivals{A: a, Rate: float64(p.Rate) / float64(p.Instances), Rng: w.s.Stream(name + "/arrivals")}
+			pr.keys = wl.NewKeyGen(k, w.s.Stream(name+"/keys"))
 			if w.sc.Celery != nil && w.sc.Celery.Countdown.Dist != nil {
 				pr.cd = w.sc.Celery.Countdown.Dist
 			}
 			w.prods = append(w.prods, pr)
 			id++
-			first := pr.arr.next(0)
+			first := pr.arr.Next(0)
 			if first < w.end {
 				w.s.At(first, pr.arrive)
 			}
@@ -83,7 +82,7 @@ func (p *producer) arrive() {
 	p.produced++
 	w.produced++
 	size := int64(math.Max(1, math.Round(p.size.Sample(p.rng))))
-	m := &Message{Prod: p.id, Part: p.qs.idx, Seq: p.seq, Key: p.keys.next(), Born: now, Size: size}
+	m := &Message{Prod: p.id, Part: p.qs.idx, Seq: p.seq, Key: p.keys.Next(), Born: now, Size: size}
 	p.seq++
 	m.DedupID = uint64(m.Prod)<<32 | uint64(uint32(m.Seq)) // the producer's message id; a body hash is as unique here
 	if p.cd != nil {
@@ -97,7 +96,7 @@ func (p *producer) arrive() {
 	} else {
 		p.add(m)
 	}
-	if next := p.arr.next(now); next < w.end {
+	if next := p.arr.Next(now); next < w.end {
 		w.s.At(next, p.arrive)
 	}
 }
@@ -151,74 +150,4 @@ func (p *producer) flush() {
 			}
 		}
 	})
-}
-
-// arrivals draws successive arrival times of one producer instance: the
-// system-neutral arrival processes of the scenario schema (the same draws
-// as the Kafka system's producers).
-type arrivals struct {
-	a    scenarios.Arrival
-	rate float64 // mean messages/s
-	rng  *rand.Rand
-}
-
-// next returns the first arrival after t.
-func (g *arrivals) next(t sim.Time) sim.Time {
-	switch g.a.Kind {
-	case "constant":
-		return t + max(sim.Seconds(1/g.rate), 1)
-	case "bursts":
-		on, cycle := sim.Time(g.a.On), sim.Time(g.a.On+g.a.Off)
-		onRate := g.rate * float64(cycle) / float64(on)
-		onT := (t/cycle)*on + min(t%cycle, on)
-		onT += max(sim.Seconds(g.rng.ExpFloat64()/onRate), 1)
-		return (onT/on)*cycle + onT%on
-	case "daily", "trace":
-		top := g.a.MaxRateFactor()
-		for {
-			t += max(sim.Seconds(g.rng.ExpFloat64()/(g.rate*top)), 1)
-			if g.rng.Float64()*top <= g.a.RateFactor(units.Duration(t)) {
-				return t
-			}
-		}
-	}
-	return t + max(sim.Seconds(g.rng.ExpFloat64()/g.rate), 1)
-}
-
-// keyGen draws key ids (the FIFO MessageGroupId); -1 is no key.
-type keyGen struct {
-	k   scenarios.Keys
-	rng *rand.Rand
-	cdf []float64
-}
-
-func newKeyGen(k scenarios.Keys, rng *rand.Rand) keyGen {
-	g := keyGen{k: k, rng: rng}
-	if k.Kind == "zipf" {
-		g.cdf = make([]float64, k.N)
-		var sum float64
-		for i := range g.cdf {
-			sum += math.Pow(float64(i+1), -k.S)
-			g.cdf[i] = sum
-		}
-		for i := range g.cdf {
-			g.cdf[i] /= sum
-		}
-	}
-	return g
-}
-
-func (g *keyGen) next() int64 {
-	switch g.k.Kind {
-	case "uniform":
-		return int64(g.rng.IntN(g.k.N))
-	case "zipf":
-		return int64(min(sort.SearchFloat64s(g.cdf, g.rng.Float64()), g.k.N-1))
-	case "hot":
-		if g.rng.Float64() < float64(g.k.Share) || g.k.N < 2 {
-			return 0
-		}
-		return 1 + int64(g.rng.IntN(g.k.N-1))
-	}
-	return -1
 }
