@@ -244,6 +244,10 @@ type ConsumerGroup struct {
 	Topic      string   `yaml:"topic" json:"topic"`
 	Consumers  int      `yaml:"consumers" json:"consumers"`   // default 1
 	Processing TimeDist `yaml:"processing" json:"processing"` // per-message service time (default const(0))
+	// Type is "consumer" (the default) or "share": a KIP-932 share group,
+	// configured by Share (sharegroup.go).
+	Type  string      `yaml:"type" json:"type,omitempty"`
+	Share *ShareGroup `yaml:"share" json:"share,omitempty"`
 
 	MaxPollRecords         int            `yaml:"max_poll_records" json:"max_poll_records"`
 	FetchMinBytes          units.Bytes    `yaml:"fetch_min_bytes" json:"fetch_min_bytes"`
