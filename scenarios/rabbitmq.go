@@ -274,7 +274,7 @@ func (s *Scenario) validateSystem(v *validator) {
 		v.add("system", "unknown system %q: want one of %s%s", s.System, strings.Join(SystemNames, ", "), DidYouMean(s.System, SystemNames))
 		return
 	}
-	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.systemSet {
+	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.comparing() {
 		v.add("rabbitmq", "a RabbitMQ section under system: %s: set system: rabbitmq, or remove it", s.SystemName())
 	}
 	if s.SystemName() != SystemRabbitMQ || s.RabbitMQ == nil {
@@ -461,62 +461,27 @@ func CheckTopicPattern(key string) error {
 }
 
 // NotApplied lists the settings of a scenario that its system does not
-// have, each as "field=value (why)", for reports comparing systems: a
-// value left at its default is not listed.
+// have, each as "field=value (why)", for reports comparing systems (--vary
+// system=…): another system's section, and the Kafka-only settings the
+// file gives (systemfields.go). Without --set/--vary system the latter are
+// validation errors instead.
 func (s *Scenario) NotApplied() []string {
 	var out []string
 	add := func(field, value, why string) { out = append(out, fmt.Sprintf("%s=%s (%s)", field, value, why)) }
-	if s.SystemName() != SystemRabbitMQ {
-		if s.RabbitMQ != nil {
-			add("rabbitmq", "{…}", "the section is RabbitMQ's; this run is "+s.SystemName())
-		}
-		return out
+	sys := s.SystemName()
+	if s.RabbitMQ != nil && sys != SystemRabbitMQ {
+		add("rabbitmq", "{…}", "the section is RabbitMQ's; this run is "+sys)
 	}
-	for i, t := range s.Topics {
-		if t.Partitions > 1 {
-			add(fmt.Sprintf("topics[%d].partitions", i), fmt.Sprint(t.Partitions), "a RabbitMQ queue is one ordered queue")
-		}
-		if t.ReplicationFactor != min(3, s.Cluster.Brokers) {
-			add(fmt.Sprintf("topics[%d].replication_factor", i), fmt.Sprint(t.ReplicationFactor), "queues replicate by quorum_size")
-		}
+	if s.SQS != nil && sys != SystemSQS {
+		add("sqs", "{…}", "the section is SQS's; this run is "+sys)
 	}
-	for i, p := range s.Producers {
-		f := fmt.Sprintf("producers[%d].", i)
-		if p.Acks != "" && p.Acks != "all" {
-			add(f+"acks", p.Acks, "RabbitMQ publishers wait for publisher confirms")
-		}
-		if p.Compression != "" && p.Compression != "none" {
-			add(f+"compression", p.Compression, "no broker-side batch compression")
-		}
-		if p.Linger != nil && *p.Linger != DefaultLinger {
-			add(f+"linger", p.Linger.String(), "messages are published one by one")
-		}
-		if p.BatchSize != 0 && p.BatchSize != DefaultBatchSize {
-			add(f+"batch_size", p.BatchSize.String(), "messages are published one by one")
-		}
+	if s.Celery != nil && sys != SystemSQS {
+		add("celery", "{…}", "Celery workers run on system: sqs here; this run is "+sys)
 	}
+	out = append(out, s.NotAppliedFields...)
 	for i, g := range s.ConsumerGroups {
-		f := fmt.Sprintf("consumer_groups[%d].", i)
-		if g.Commit != "" && g.Commit != "auto" {
-			add(f+"commit", g.Commit, "RabbitMQ consumers ack each delivery (rabbitmq.queues[].ack)")
-		}
-		if g.Assignment != "" && g.Assignment != "range" {
-			add(f+"assignment", g.Assignment, "consumers of a queue compete for each message")
-		}
-		if g.MaxPollRecords != 0 && g.MaxPollRecords != DefaultMaxPollRecords {
-			add(f+"max_poll_records", fmt.Sprint(g.MaxPollRecords), "use rabbitmq.queues[].prefetch")
-		}
-		if fl := g.Failures; fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
-			add(f+"failures.policy", fl.Policy, "a RabbitMQ consumer rejects or requeues: rabbitmq.queues[].on_failure and the queue's dead-letter exchange")
-		}
-		if g.Autoscale != nil {
-			add(f+"autoscale", "{…}", "not modelled for RabbitMQ")
-		}
-		if g.Downstream != nil {
-			add(f+"downstream", "{…}", "not modelled for RabbitMQ")
-		}
-		if g.Idempotent {
-			add(f+"idempotent", "true", "not modelled for RabbitMQ: duplicates are counted, not skipped")
+		if fl := g.Failures; sys == SystemRabbitMQ && fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
+			add(fmt.Sprintf("consumer_groups[%d].failures.policy", i), fl.Policy, "a RabbitMQ consumer rejects or requeues: rabbitmq.queues[].on_failure and the queue's dead-letter exchange")
 		}
 	}
 	return out

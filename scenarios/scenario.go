@@ -24,11 +24,19 @@ type Scenario struct {
 	// System is what runs the workload: kafka (the default), rabbitmq or
 	// sqs; each has a section for what only it has (rabbitmq.go, sqs.go,
 	// celery.go).
-	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
-	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
-	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
-	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
-	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
+	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	SQS      *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	// Compare lists the systems a workload written for comparison holds
+	// sections for (systemfields.go): their sections and the Kafka-only
+	// settings are then listed as not applied rather than refused.
+	Compare   []string `yaml:"compare,omitempty" json:"compare,omitempty"`
+	systemSet bool     // system: came from --set/--vary (rabbitmq.go)
+	// NotAppliedFields lists, when comparing systems, the settings the
+	// file or --set gives that this system does not have, as
+	// "field=value (why)" (systemfields.go); saved with a run's scenario.
+	NotAppliedFields []string `yaml:"-" json:"not_applied_fields,omitempty"`
 
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here

@@ -83,7 +83,7 @@ func (s *Scenario) validateShare(v *validator, f string, g *ConsumerGroup) {
 		return
 	}
 	if s.SystemName() != SystemKafka {
-		if !s.systemSet {
+		if !s.comparing() {
 			v.add(f+"type", "share groups are Kafka's (KIP-932); under system: %s every group's consumers already compete for messages", s.SystemName())
 		}
 		return

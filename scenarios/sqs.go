@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"mqsim/scenarios/units"
@@ -104,6 +105,18 @@ func init() {
 
 // defaultsSQS fills the sqs section's zero fields with SQS's defaults.
 func (s *Scenario) defaultsSQS() {
+	if s.SystemName() == SystemSQS && s.comparing() && len(s.Topics) > 0 {
+		// Comparing systems on a Kafka workload: each topic runs as a
+		// standard queue of its name (listed as not applied).
+		if s.SQS == nil {
+			s.SQS = &SQS{}
+		}
+		for _, t := range s.Topics {
+			if !slices.ContainsFunc(s.SQS.Queues, func(q SQSQueue) bool { return q.Name == t.Name }) {
+				s.SQS.Queues = append(s.SQS.Queues, SQSQueue{Name: t.Name})
+			}
+		}
+	}
 	q := s.SQS
 	if q == nil {
 		return
@@ -136,15 +149,15 @@ func (s *Scenario) defaultsSQS() {
 // otherwise. A section of another system is refused.
 func (s *Scenario) systemTopics(v *validator) map[string]int {
 	if s.SystemName() != SystemSQS {
-		if s.SQS != nil && !s.systemSet {
+		if s.SQS != nil && !s.comparing() {
 			v.add("sqs", "an sqs section with system: %s; it is read only under system: sqs", s.SystemName())
 		}
-		if s.Celery != nil && !s.systemSet {
+		if s.Celery != nil && !s.comparing() {
 			v.add("celery", "a celery section with system: %s; Celery workers run only under system: sqs here", s.SystemName())
 		}
 		return s.validateTopics(v)
 	}
-	if len(s.Topics) > 0 {
+	if len(s.Topics) > 0 && !s.comparing() {
 		v.add("topics", "topics with system: sqs; declare queues under sqs.queues")
 	}
 	if s.SQS == nil {

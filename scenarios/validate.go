@@ -53,6 +53,7 @@ func (s *Scenario) Validate() error {
 	}
 
 	s.validateSystem(&v) // rabbitmq.go
+	s.validateCompare(&v)
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)

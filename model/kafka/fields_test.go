@@ -239,6 +239,7 @@ var fieldEffects = map[string]fieldEffect{
 var fieldsDescriptive = map[string]string{
 	"name":                  "the scenario's name, shown in reports",
 	"system":                "selects the system; each system's behaviour is shown by its own tests",
+	"compare":               "lists the systems a comparison file holds sections for; it changes validation, not a run",
 	"description":           "the lesson in words",
 	"expect":                "assertions judged on the results, not settings of the run",
 	"topics.name":           "a name other fields refer to",
