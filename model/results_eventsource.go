@@ -102,21 +102,21 @@ type AuditEvent struct {
 // task moves (from the compacted changelog, from the same one never
 // compacted, and by a standby replica that trails it).
 type ChangelogResult struct {
-	Projection        string  `json:"projection"`
-	Records           int64   `json:"records"` // written
-	Bytes             int64   `json:"bytes"`   // compacted changelog at the end
-	UncompactedBytes  int64   `json:"uncompacted_bytes"`
-	Cleanings         int64   `json:"cleanings"`
-	MaxDelay          float64 `json:"max_compaction_delay_s"`
-	MoveAt            float64 `json:"move_at_s"`
-	CompactedRecords  int64   `json:"restore_compacted_records"`
-	Compacted         float64 `json:"restore_compacted_seconds"`
-	UncompactedRecs   int64   `json:"restore_uncompacted_records"`
-	Uncompacted       float64 `json:"restore_uncompacted_seconds"`
-	StandbyRecords    int64   `json:"restore_standby_records"`
-	Standby           float64 `json:"restore_standby_seconds"`
-	RestoredMatches   bool    `json:"restored_matches"` // the store restored from the compacted log equals the live one
-	Series            Series  `json:"series"`           // changelog_bytes, uncompacted_bytes, dirty_ratio over time
+	Projection       string  `json:"projection"`
+	Records          int64   `json:"records"` // written
+	Bytes            int64   `json:"bytes"`   // compacted changelog at the end
+	UncompactedBytes int64   `json:"uncompacted_bytes"`
+	Cleanings        int64   `json:"cleanings"`
+	MaxDelay         float64 `json:"max_compaction_delay_s"`
+	MoveAt           float64 `json:"move_at_s"`
+	CompactedRecords int64   `json:"restore_compacted_records"`
+	Compacted        float64 `json:"restore_compacted_seconds"`
+	UncompactedRecs  int64   `json:"restore_uncompacted_records"`
+	Uncompacted      float64 `json:"restore_uncompacted_seconds"`
+	StandbyRecords   int64   `json:"restore_standby_records"`
+	Standby          float64 `json:"restore_standby_seconds"`
+	RestoredMatches  bool    `json:"restored_matches"` // the store restored from the compacted log equals the live one
+	Series           Series  `json:"series"`           // changelog_bytes, uncompacted_bytes, dirty_ratio over time
 }
 
 var eventSourcingMetricNames = []string{"es_events", "staleness_p99", "staleness_max", "stale_seconds",

@@ -33,4 +33,3 @@ func (w *world) eventSourcing(res *Results) error {
 // The event store is read again after the run (replays from offset 0):
 // its records must stay in memory (release.go).
 func (w *world) keepsEventLog() bool { return w.sc.EventSourcing != nil }
-
