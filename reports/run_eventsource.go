@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/dustin/go-humanize"
 
@@ -97,4 +98,15 @@ func applyRate(r float64) string {
 		return "∞"
 	}
 	return units.FormatSI(r)
+}
+
+// EventSourcingText renders a run's event sourcing results alone (the
+// replay command), at most width columns wide.
+func EventSourcingText(res *model.Results, width int) string {
+	if width <= 0 {
+		width = 80 // the reports' default
+	}
+	var b bytes.Buffer
+	writeEventSourcing(&b, res, width)
+	return strings.TrimPrefix(b.String(), "\n")
 }
