@@ -110,3 +110,52 @@ func EventSourcingText(res *model.Results, width int) string {
 	writeEventSourcing(&b, res, width)
 	return strings.TrimPrefix(b.String(), "\n")
 }
+
+// eventSourcingCharts are an event-sourced run's own charts: the snapshot
+// interval's trade-off (rebuild time against time spent writing
+// snapshots) and the changelog's size over time, compacted against never
+// compacted. Only for a single run.
+func eventSourcingCharts(title string, variants []Variant) []Chart {
+	if len(variants) != 1 || variants[0].Results.EventSourcing == nil {
+		return nil
+	}
+	e := variants[0].Results.EventSourcing
+	zero := 0.0
+	var out []Chart
+	if len(e.Snapshots) > 0 {
+		c := Chart{Title: title + ": snapshot trade-off", XLabel: "events between snapshots (log scale)", YLabel: "seconds", LogX: true, YMin: &zero, AutoLogY: true}
+		rebuild := Series{Name: "rebuild from the latest snapshot", Thick: true}
+		write := Series{Name: "time spent writing snapshots", Dashed: true}
+		for _, s := range e.Snapshots {
+			rebuild.X, rebuild.Y = append(rebuild.X, float64(s.Every)), append(rebuild.Y, s.RebuildSeconds)
+			write.X, write.Y = append(write.X, float64(s.Every)), append(write.Y, s.WriteSeconds)
+		}
+		c.Series = append(c.Series, rebuild, write)
+		if len(e.Replays) > 0 && e.Replays[0].From == "start" {
+			full := Series{Name: "rebuild from offset 0", Dashed: true}
+			for _, s := range e.Snapshots {
+				full.X, full.Y = append(full.X, float64(s.Every)), append(full.Y, e.Replays[0].Seconds)
+			}
+			c.Series = append(c.Series, full)
+		}
+		out = append(out, c)
+	}
+	if cl := e.Changelog; cl != nil && len(cl.Series.Time) > 0 {
+		c := Chart{Title: title + ": changelog size", XLabel: "simulated time (s)", YLabel: "bytes", YMin: &zero, AutoLogY: true}
+		for _, col := range []struct{ column, name string }{{"changelog_bytes", "compacted changelog"}, {"uncompacted_bytes", "never compacted"}} {
+			if v := cl.Series.Column(col.column); v != nil {
+				c.Series = append(c.Series, Series{Name: col.name, X: cl.Series.Time, Y: v, Thick: col.column == "changelog_bytes"})
+			}
+		}
+		c.Markers = []Marker{{X: cl.MoveAt, Label: "task moves"}}
+		out = append(out, c)
+	}
+	return out
+}
+
+func eventSourcingCaption(name string) string {
+	if name == "snapshot-trade-off" {
+		return "Snapshot interval's trade-off, log-scale x: rebuilding the read model from its latest snapshot (load it, replay the tail) gets faster as snapshots come more often, while the time spent writing them grows; the flat dashed line is a rebuild from offset 0."
+	}
+	return "The state store's changelog over time: compacted by the log cleaner (a saw-tooth as closed segments are cleaned) against the same appends never compacted. The vertical marks the task moving, when the store is restored from it."
+}
