@@ -65,12 +65,13 @@ type ReplayResult struct {
 	Matches    bool    `json:"matches_fold"` // the rebuilt view equals a fold of the log up to UpTo
 }
 
-// SnapshotPoint is one snapshot interval's trade-off: rebuilding from the
-// latest snapshot against the cost of taking them.
+// SnapshotPoint is one snapshot interval's trade-off: the longest rebuild
+// it allows (load the latest snapshot, replay the Every − 1 events after
+// it, simulated) against the cost of taking the snapshots.
 type SnapshotPoint struct {
 	Every          int     `json:"every"`           // events per partition between snapshots
-	RebuildSeconds float64 `json:"rebuild_seconds"` // load the latest snapshot, replay the tail
-	TailEvents     int64   `json:"tail_events"`     // events after the snapshot
+	RebuildSeconds float64 `json:"rebuild_seconds"` // worst case: load a snapshot, replay every − 1 events per partition
+	TailEvents     int64   `json:"tail_events"`     // events replayed after the snapshot
 	Count          int64   `json:"snapshots"`       // snapshots taken over the log
 	WriteSeconds   float64 `json:"write_seconds"`   // time spent writing them
 	StorageBytes   int64   `json:"storage_bytes"`   // all of them kept

@@ -44,7 +44,7 @@ func writeEventSourcing(b *bytes.Buffer, res *model.Results, width int) {
 	}
 	if len(e.Snapshots) > 0 {
 		b.WriteString("\n")
-		rows = [][]string{{"  snapshot every", "rebuild", "tail events", "snapshots", "write time", "storage"}}
+		rows = [][]string{{"  snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage"}}
 		for _, s := range e.Snapshots {
 			rows = append(rows, []string{"  " + humanize.Comma(int64(s.Every)), secs(s.RebuildSeconds), humanize.Comma(s.TailEvents),
 				humanize.Comma(s.Count), secs(s.WriteSeconds), units.FormatBytes(float64(s.StorageBytes))})
@@ -124,7 +124,7 @@ func eventSourcingCharts(title string, variants []Variant) []Chart {
 	var out []Chart
 	if len(e.Snapshots) > 0 {
 		c := Chart{Title: title + ": snapshot trade-off", XLabel: "events between snapshots (log scale)", YLabel: "seconds", LogX: true, YMin: &zero, AutoLogY: true}
-		rebuild := Series{Name: "rebuild from the latest snapshot", Thick: true}
+		rebuild := Series{Name: "longest rebuild: a snapshot, then N − 1 events", Thick: true}
 		write := Series{Name: "time spent writing snapshots", Dashed: true}
 		for _, s := range e.Snapshots {
 			rebuild.X, rebuild.Y = append(rebuild.X, float64(s.Every)), append(rebuild.Y, s.RebuildSeconds)
@@ -155,7 +155,7 @@ func eventSourcingCharts(title string, variants []Variant) []Chart {
 
 func eventSourcingCaption(name string) string {
 	if name == "snapshot-trade-off" {
-		return "Snapshot interval's trade-off, log-scale x: rebuilding the read model from its latest snapshot (load it, replay the tail) gets faster as snapshots come more often, while the time spent writing them grows; the flat dashed line is a rebuild from offset 0."
+		return "Snapshot interval's trade-off, log-scale x: the longest rebuild of the read model (load a snapshot, replay the N − 1 events after it) gets shorter as snapshots come more often, while the time spent writing them grows; the flat dashed line is a rebuild from offset 0."
 	}
 	return "The state store's changelog over time: compacted by the log cleaner (a saw-tooth as closed segments are cleaned) against the same appends never compacted. The vertical marks the task moving, when the store is restored from it."
 }

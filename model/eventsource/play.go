@@ -210,7 +210,12 @@ func snapshotAt(l *commitlog.Log, every int, upto int64) (int64, View, int64, er
 }
 
 // replay simulates one replay step.
-func replay(in Input, r *scenarios.Replay, stream string) (model.ReplayResult, error) {
+//
+// worstCase, when set, replays each partition only up to just before its
+// last snapshot boundary (k·every − 1 events, k as large as the log
+// allows), so the tail after the snapshot before it is every − 1 events:
+// the longest rebuild that snapshot interval allows.
+func replay(in Input, r *scenarios.Replay, stream string, worstCase ...bool) (model.ReplayResult, error) {
 	sc := in.Scenario
 	es := sc.EventSourcing
 	p := projectionOf(es, r.Projection)
@@ -225,6 +230,12 @@ func replay(in Input, r *scenarios.Replay, stream string) (model.ReplayResult, e
 	rb.Load = make([]sim.Time, cs)
 	for i, l := range logs {
 		upto := l.HighWatermark()
+		if len(worstCase) > 0 && worstCase[0] {
+			var err error
+			if upto, err = beforeLastSnapshot(l, int64(p.SnapshotEvery)); err != nil {
+				return out, err
+			}
+		}
 		if r.Until > 0 {
 			off, ok, err := l.OffsetForTime(int64(r.Until / 1e6))
 			if err != nil {
@@ -333,7 +344,7 @@ func tradeoff(in Input, p *scenarios.Projection) ([]model.SnapshotPoint, error) 
 		sc2.EventSourcing = &es2
 		in2 := in
 		in2.Scenario = &sc2
-		r, err := replay(in2, &scenarios.Replay{Projection: q.Name, From: scenarios.ReplayFromSnapshot}, fmt.Sprintf("eventsource/tradeoff/%d", i))
+		r, err := replay(in2, &scenarios.Replay{Projection: q.Name, From: scenarios.ReplayFromSnapshot}, fmt.Sprintf("eventsource/tradeoff/%d", i), true)
 		if err != nil {
 			return nil, err
 		}
@@ -355,4 +366,24 @@ func hash(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// beforeLastSnapshot is the offset of l's (k·every)-th event, k the
+// largest the log holds: a replay up to it (exclusive) has every − 1
+// events after the snapshot before it. With fewer than every events it is
+// the log's end.
+func beforeLastSnapshot(l *commitlog.Log, every int64) (int64, error) {
+	var n int64
+	at := l.HighWatermark()
+	var offs []int64
+	err := scan(l, 0, l.HighWatermark(), func(e Event) {
+		n++
+		if n%every == 0 {
+			offs = append(offs, e.Offset)
+		}
+	})
+	if len(offs) > 0 {
+		at = offs[len(offs)-1]
+	}
+	return at, err
 }
