@@ -168,6 +168,7 @@ func (s *Scenario) Defaults() {
 		setDur(&g.CoordinatorRequestTimeout, DefaultCoordinatorRequestTimeout)
 		g.defaultsExtras()
 	}
+	s.defaultsEventSourcing() // eventsource.go: after the groups
 }
 
 func setDur(d *units.Duration, v units.Duration) {

@@ -54,6 +54,10 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+
+	// EventSourcing: an event-sourced service, its projections, replays,
+	// snapshots and changelog (eventsource.go).
+	EventSourcing *EventSourcing `yaml:"event_sourcing" json:"event_sourcing,omitempty"`
 }
 
 // Cluster is the brokers and the broker-side settings.

@@ -60,6 +60,7 @@ func (s *Scenario) Validate() error {
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateFaults(&v, topics)
+	s.validateEventSourcing(&v, topics) // eventsource.go
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)
 	return errors.Join(v.errs...)
 }
