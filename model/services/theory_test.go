@@ -252,7 +252,7 @@ services:
   client: {rate: 300/s}
   graph:
     - {name: a, threads: 5, queue: 5, service_time: exp(2ms), calls: [{to: b, retries: 2, breaker: {}, retry_budget: {}}, {to: c, mode: async}]}
-    - {name: b, instances: 2, threads: 4, service_time: lognormal(median=10ms, p99=80ms)}
+    - {name: b, instances: 2, threads: 4, service_time: "lognormal(median=10ms, p99=80ms)"}
     - {name: c, threads: 2, service_time: exp(5ms)}
   faults:
     - {type: slow, service: b, at: 5s, duration: 5s, slowdown: 10x}
