@@ -57,7 +57,8 @@ type ServiceResult struct {
 	MaxUtilisation  float64 `json:"max_utilisation"`  // the busiest sample
 	MaxQueue        int64   `json:"max_queue"`        // accept-queue length, all instances, largest
 	MeanQueueWait   float64 `json:"mean_queue_wait_ms"`
-	// ExhaustedAt is the first time every thread was busy, in seconds (-1: never).
+	// ExhaustedAt is when every thread became busy and stayed so for at
+	// least a second, the first time, in seconds (-1: never).
 	ExhaustedAt float64 `json:"exhausted_at"`
 	MaxBacklog  int64   `json:"max_backlog,omitempty"` // its broker queue's largest depth
 }

@@ -295,7 +295,7 @@ func (w *world) buildFaults() error {
 		})
 		if end > 0 {
 			w.s.At(end, func() {
-				w.faults = append(w.faults, model.FaultEvent{Time: w.s.Now().Seconds(), Type: f.Type, Phase: "end", Label: label})
+				w.faults = append(w.faults, model.FaultEvent{Time: w.s.Now().Seconds(), Type: f.Type, Phase: "end", Label: f.Service + " recovers"})
 				sv.setFault(f, false)
 			})
 		}

@@ -41,7 +41,8 @@ type service struct {
 	waitSum                                        float64 // seconds requests waited in accept queues
 	waitN                                          int64
 	maxQueued                                      int
-	exhaustedAt                                    sim.Time // first time every thread was busy (-1: never)
+	exhaustedAt                                    sim.Time // start of the first second with every thread busy (-1: never)
+	fullSince                                      sim.Time // every thread busy since (-1: not now)
 	maxUtil                                        float64
 }
 
@@ -85,7 +86,7 @@ type job struct {
 }
 
 func newService(w *world, i int, spec *scenarios.Service) *service {
-	return &service{w: w, idx: i, spec: spec, slow: 1, exhaustedAt: -1,
+	return &service{w: w, idx: i, spec: spec, slow: 1, exhaustedAt: -1, fullSince: -1,
 		rng: w.s.Stream("service/" + spec.Name)}
 }
 
@@ -127,14 +128,31 @@ func (sv *service) addBusy(d int) {
 	sv.busyArea += float64(sv.busy) * (now - sv.lastBusy).Seconds()
 	sv.lastBusy = now
 	sv.busy += d
-	if sv.busy >= sv.threads && sv.exhaustedAt < 0 && now > 0 {
-		sv.exhaustedAt = now
+	switch {
+	case sv.busy >= sv.threads && sv.fullSince < 0:
+		sv.fullSince = now
+	case sv.busy < sv.threads && sv.fullSince >= 0:
+		sv.checkExhausted(now)
+		sv.fullSince = -1
+	}
+}
+
+// exhaustedFor is how long every thread must stay busy for the pool to
+// count as exhausted: a moment's burst at high utilisation is not.
+const exhaustedFor = sim.Second
+
+// checkExhausted records the pool's first exhaustion once it has lasted
+// exhaustedFor by now.
+func (sv *service) checkExhausted(now sim.Time) {
+	if sv.exhaustedAt < 0 && sv.fullSince >= 0 && now-sv.fullSince >= exhaustedFor {
+		sv.exhaustedAt = sv.fullSince
 	}
 }
 
 // area is the busy thread-seconds up to now.
 func (sv *service) area() float64 {
 	now := sv.w.s.Now()
+	sv.checkExhausted(now)
 	sv.busyArea += float64(sv.busy) * (now - sv.lastBusy).Seconds()
 	sv.lastBusy = now
 	return sv.busyArea
@@ -211,9 +229,14 @@ func (in *instance) accept(j *job) {
 // start runs j on a thread: the service's own work, then its calls in
 // order.
 func (in *instance) start(j *job) {
-	sv := in.svc
 	in.busy++
-	sv.addBusy(1)
+	in.svc.addBusy(1)
+	in.run(j)
+}
+
+// run is start on a thread already counted busy.
+func (in *instance) run(j *job) {
+	sv := in.svc
 	j.inc, j.inst = in.inc, in
 	d := sim.Time(float64(sim.SampleTime(sv.spec.ServiceTime.Dist, sv.rng)) * sv.slow)
 	j.failing = sv.errShare > 0 && sv.rng.Float64() < sv.errShare
@@ -272,34 +295,49 @@ func (in *instance) finish(j *job, ok bool) {
 	} else {
 		j.reply(ok)
 	}
+	// The thread takes the next piece of work at once, staying busy.
+	if j := in.take(); j != nil {
+		in.run(j)
+		return
+	}
 	in.busy--
 	sv.addBusy(-1)
 	in.next()
+}
+
+// take is the next piece of work waiting at the instance, if any: a
+// request in the accept queue first (its caller is waiting), then a
+// message already received.
+func (in *instance) take() *job {
+	sv := in.svc
+	switch {
+	case len(in.queue) > 0:
+		j := in.queue[0]
+		in.queue[0] = nil
+		in.queue = in.queue[1:]
+		sv.queued--
+		sv.waitSum += (sv.w.s.Now() - j.queued).Seconds()
+		sv.waitN++
+		return j
+	case len(in.prefetched) > 0:
+		r := in.prefetched[0]
+		in.prefetched = in.prefetched[1:]
+		return &job{origin: r.M.Born, receipt: &r}
+	}
+	return nil
 }
 
 // next gives a free thread its next piece of work: a waiting request
 // first (its caller is waiting), then a message already received, then
 // a new receive from the broker.
 func (in *instance) next() {
-	sv := in.svc
-	for in.busy < sv.spec.Threads {
-		switch {
-		case len(in.queue) > 0:
-			j := in.queue[0]
-			in.queue[0] = nil
-			in.queue = in.queue[1:]
-			sv.queued--
-			sv.waitSum += (sv.w.s.Now() - j.queued).Seconds()
-			sv.waitN++
-			in.start(j)
-		case len(in.prefetched) > 0:
-			r := in.prefetched[0]
-			in.prefetched = in.prefetched[1:]
-			in.start(&job{origin: r.M.Born, receipt: &r})
-		default:
+	for in.busy < in.svc.spec.Threads {
+		j := in.take()
+		if j == nil {
 			in.poll()
 			return
 		}
+		in.start(j)
 	}
 }
 
