@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Services is what a service graph (system: services) reports: the edge's
 // availability, goodput and failures, the calls' timeouts, retries and
 // breakers, the broker queues of asynchronous calls, and one row per
@@ -53,6 +55,8 @@ type ServiceResult struct {
 	DeadLettered   int64 `json:"dead_lettered,omitempty"`
 
 	Throughput      float64 `json:"throughput"`       // completed per second over the run
+	LateGoodput     float64 `json:"late_goodput"`     // completed per second in the last quarter of the client's run
+	Amplification   float64 `json:"amplification"`    // call attempts reaching it per edge request
 	MeanUtilisation float64 `json:"mean_utilisation"` // busy threads over threads, mean over the run
 	MaxUtilisation  float64 `json:"max_utilisation"`  // the busiest sample
 	MaxQueue        int64   `json:"max_queue"`        // accept-queue length, all instances, largest
@@ -69,6 +73,18 @@ var servicesMetricNames = []string{"availability", "goodput", "min_goodput", "ed
 
 func (s *Services) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
+	if rest, ok := strings.CutPrefix(name, "service."); ok {
+		i := strings.LastIndexByte(rest, '.')
+		if i <= 0 {
+			return 0, "", false
+		}
+		for k := range s.ServiceStats {
+			if sr := &s.ServiceStats[k]; sr.Name == rest[:i] {
+				return sr.metric(rest[i+1:])
+			}
+		}
+		return 0, "", false
+	}
 	switch name {
 	case "availability":
 		return s.Availability, KindRatio, true
@@ -102,6 +118,50 @@ func (s *Services) metric(name string) (float64, string, bool) {
 		return c(s.AsyncBacklog)
 	case "async_final_backlog":
 		return c(s.AsyncFinalBacklog)
+	}
+	return 0, "", false
+}
+
+// metric answers service.<name>.<key> (scenarios.ServiceMetrics).
+func (sr *ServiceResult) metric(key string) (float64, string, bool) {
+	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
+	switch key {
+	case "arrived":
+		return c(sr.Arrived)
+	case "completed":
+		return c(sr.Completed)
+	case "failed":
+		return c(sr.Failed)
+	case "rejected":
+		return c(sr.Rejected)
+	case "timeouts":
+		return c(sr.Timeouts)
+	case "retries":
+		return c(sr.Retries)
+	case "budget_denied":
+		return c(sr.BudgetDenied)
+	case "short_circuited":
+		return c(sr.ShortCircuited)
+	case "breaker_opens":
+		return c(sr.BreakerOpens)
+	case "throughput":
+		return sr.Throughput, KindRate, true
+	case "late_goodput":
+		return sr.LateGoodput, KindRate, true
+	case "utilisation":
+		return sr.MeanUtilisation, KindRatio, true
+	case "max_queue":
+		return c(sr.MaxQueue)
+	case "exhausted_at":
+		return sr.ExhaustedAt, KindDuration, true
+	case "amplification":
+		return sr.Amplification, KindRatio, true
+	case "max_backlog":
+		return c(sr.MaxBacklog)
+	case "async_processed":
+		return c(sr.AsyncProcessed)
+	case "dead_lettered":
+		return c(sr.DeadLettered)
 	}
 	return 0, "", false
 }

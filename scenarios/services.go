@@ -116,6 +116,9 @@ type Service struct {
 type Call struct {
 	To   string `yaml:"to" json:"to"`
 	Mode string `yaml:"mode" json:"mode"` // sync or async (default services.call)
+	// Share is the share of requests that make this call (100%): a
+	// gateway routes 30% of its requests to orders.
+	Share units.Ratio `yaml:"share" json:"share"`
 	// Timeout (sync): the caller stops waiting (1s).
 	Timeout units.Duration `yaml:"timeout" json:"timeout,omitempty"`
 	// Retries (sync): attempts after the first (0), waiting backoff ×
@@ -193,6 +196,87 @@ func init() {
 	)
 }
 
+// ServiceMetrics are the keys of service.<name>.<key> in an expect block:
+// one service's own numbers.
+var ServiceMetrics = []MetricInfo{
+	{"arrived", KindCount, "requests that reached an instance"},
+	{"completed", KindCount, "requests it answered OK"},
+	{"failed", KindCount, "requests it answered with an error"},
+	{"rejected", KindCount, "requests its full accept queues refused"},
+	{"timeouts", KindCount, "its synchronous call attempts that timed out"},
+	{"retries", KindCount, "its call attempts beyond the first"},
+	{"budget_denied", KindCount, "its retries a retry budget refused"},
+	{"short_circuited", KindCount, "its calls an open breaker failed at once"},
+	{"breaker_opens", KindCount, "times its breakers opened"},
+	{"throughput", KindRate, "requests answered OK per second over the run"},
+	{"late_goodput", KindRate, "requests answered OK per second in the last quarter of the client's run"},
+	{"utilisation", KindRatio, "mean share of its threads busy"},
+	{"max_queue", KindCount, "its longest accept queue, all instances"},
+	{"exhausted_at", KindDuration, "when every thread became busy for a second or more, first (-1s: never)"},
+	{"amplification", KindRatio, "call attempts reaching it per edge request"},
+	{"max_backlog", KindCount, "its broker queue's largest depth"},
+	{"async_processed", KindCount, "asynchronous messages it handled"},
+	{"dead_lettered", KindCount, "its messages moved to the dead-letter queue"},
+}
+
+// serviceExpect checks the expect entries of the form
+// service.<name>.<key> against the graph and ServiceMetrics, and returns
+// the other entries for the shared checks.
+func (s *Scenario) serviceExpect(v *validator) map[string]string {
+	rest := map[string]string{}
+	for _, name := range sortedKeys(s.Expect) {
+		key, ok := strings.CutPrefix(name, "service.")
+		if !ok {
+			rest[name] = s.Expect[name]
+			continue
+		}
+		field := "expect." + name
+		i := strings.LastIndexByte(key, '.')
+		if i <= 0 {
+			v.add(field, "want service.<service name>.<key>, e.g. service.%s.late_goodput", firstService(s.Services))
+			continue
+		}
+		svc, k := key[:i], key[i+1:]
+		if s.Services == nil || !slices.Contains(serviceNames(s.Services.Graph), svc) {
+			v.add(field, "%q names no service of this scenario%s", svc, DidYouMean(svc, serviceNames(s.servicesGraph())))
+			continue
+		}
+		var m *MetricInfo
+		for j := range ServiceMetrics {
+			if ServiceMetrics[j].Name == k {
+				m = &ServiceMetrics[j]
+			}
+		}
+		if m == nil {
+			v.add(field, "unknown service metric %q (known: %s)", k, metricNames(ServiceMetrics))
+			continue
+		}
+		c, err := ParseCondition(s.Expect[name])
+		if err != nil {
+			v.add(field, "%v", err)
+			continue
+		}
+		if err := c.fits(m.Kind); err != nil {
+			v.add(field, "%q %v", s.Expect[name], err)
+		}
+	}
+	return rest
+}
+
+func (s *Scenario) servicesGraph() []Service {
+	if s.Services == nil {
+		return nil
+	}
+	return s.Services.Graph
+}
+
+func firstService(c *Services) string {
+	if c == nil || len(c.Graph) == 0 {
+		return "NAME"
+	}
+	return c.Graph[0].Name
+}
+
 // defaultsServices fills the services section's zero fields.
 func (s *Scenario) defaultsServices() {
 	c := s.Services
@@ -226,6 +310,9 @@ func (s *Scenario) defaultsServices() {
 		for j := range sv.Calls {
 			k := &sv.Calls[j]
 			setStr(&k.Mode, c.Call)
+			if k.Share == 0 {
+				k.Share = 1
+			}
 			if k.Mode != CallSync {
 				continue
 			}
@@ -322,6 +409,9 @@ func (s *Scenario) validateServices(v *validator) bool {
 				v.add(f+"to", "service %q calls itself", k.To)
 			}
 			v.oneOf(f+"mode", k.Mode, CallSync, CallAsync)
+			if k.Share <= 0 || k.Share > 1 {
+				v.add(f+"share", "%v: want a share of requests above 0 and at most 100%%", k.Share)
+			}
 			if k.Mode == CallAsync {
 				if k.Retries != 0 || k.RetryBudget != nil || k.Breaker != nil || k.Fallback || k.Timeout != 0 {
 					v.add(f+"mode", "async: timeout, retries, retry_budget, breaker and fallback are for synchronous calls (an async call returns once the broker has the message; the queue redelivers)")

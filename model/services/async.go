@@ -49,6 +49,7 @@ func newInbox(w *world, sv *service) *inbox {
 func (b *inbox) publish(j *job, then func()) {
 	w := b.w
 	b.sends++
+	b.svc.attempts++
 	b.seq++
 	m := &sqs.Message{Prod: b.svc.idx, Seq: b.seq, Key: -1, Born: j.origin, Size: msgSize}
 	w.s.After(w.half, func() {

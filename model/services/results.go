@@ -137,9 +137,11 @@ func (w *world) results() *model.Results {
 	if e.requests > 0 {
 		x.Availability = float64(e.succeeded) / float64(e.requests)
 	}
+	quarter := (w.end - w.end*3/4).Seconds()
 	if dur := w.end.Seconds(); dur > 0 {
 		x.Goodput = float64(e.succeeded) / dur
 		r.ThroughputIn = float64(e.requests) / dur
+		r.LateGoodput = float64(w.late1-w.late0) / quarter
 	}
 	x.AsyncLatency = model.LatencyOf(w.asyncDone)
 	deepest := 0
@@ -153,6 +155,12 @@ func (w *world) results() *model.Results {
 			Timeouts: sv.timeouts, Retries: sv.retries, BudgetDenied: sv.budgetDenied, ShortCircuited: sv.shortCircuits,
 			BreakerOpens: sv.breakerOpens, AsyncProcessed: sv.asyncProcessed, DeadLettered: sv.deadLettered,
 			MaxUtilisation: sv.maxUtil, MaxQueue: int64(sv.maxQueued), ExhaustedAt: -1}
+		if quarter > 0 {
+			sr.LateGoodput = float64(sv.late1-sv.late0) / quarter
+		}
+		if e.requests > 0 {
+			sr.Amplification = float64(sv.attempts) / float64(e.requests)
+		}
 		if now > 0 {
 			sr.Throughput = float64(sv.completed) / now.Seconds()
 			sr.MeanUtilisation = sv.area() / now.Seconds() / float64(sv.threads)

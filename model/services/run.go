@@ -39,8 +39,10 @@ type world struct {
 	free    []uint64
 	deliver func(uint64)
 
-	edge edgeStats
-	e2e  *sim.Histogram // edge latency of successful requests, after warm-up
+	edge  edgeStats
+	late0 int64          // edge successes at 3/4 of the client's run
+	late1 int64          // and at its end
+	e2e   *sim.Histogram // edge latency of successful requests, after warm-up
 	// intervalE2E is the same over the current sample interval.
 	intervalE2E *sim.Histogram
 	asyncDone   *sim.Histogram // edge request to its asynchronous work done, after warm-up
@@ -120,6 +122,19 @@ func build(sc *scenarios.Scenario) (*world, error) {
 	if err := w.buildSampler(); err != nil {
 		return nil, err
 	}
+	// Goodput in the last quarter of the client's run: has it recovered?
+	w.s.At(w.end*3/4, func() {
+		w.late0 = w.edge.succeeded
+		for _, sv := range w.svcs {
+			sv.late0 = sv.completed
+		}
+	})
+	w.s.At(w.end, func() {
+		w.late1 = w.edge.succeeded
+		for _, sv := range w.svcs {
+			sv.late1 = sv.completed
+		}
+	})
 	return w, nil
 }
 
@@ -225,6 +240,7 @@ func (w *world) buildClient() error {
 // then, if set, runs once it is answered or given up on.
 func (w *world) request(then func()) {
 	w.edge.requests++
+	w.entry.attempts++
 	start := w.s.Now()
 	target := w.entry.pick(&w.entry.clientRR)
 	done := false

@@ -19,7 +19,8 @@ type service struct {
 	insts []*instance
 	inbox *inbox // set when some call reaches it asynchronously
 	rng   *rand.Rand
-	depth int // longest call path from the entry (-1: unreachable)
+	route *rand.Rand // which calls a request makes (call shares)
+	depth int        // longest call path from the entry (-1: unreachable)
 	// clientRR picks the instance the client's next request goes to.
 	clientRR int
 
@@ -44,6 +45,7 @@ type service struct {
 	exhaustedAt                                    sim.Time // start of the first second with every thread busy (-1: never)
 	fullSince                                      sim.Time // every thread busy since (-1: not now)
 	maxUtil                                        float64
+	late0, late1                                   int64 // completed at 3/4 of the client's run and at its end
 }
 
 // callSpec is one of a service's calls, resolved.
@@ -87,7 +89,7 @@ type job struct {
 
 func newService(w *world, i int, spec *scenarios.Service) *service {
 	return &service{w: w, idx: i, spec: spec, slow: 1, exhaustedAt: -1, fullSince: -1,
-		rng: w.s.Stream("service/" + spec.Name)}
+		rng: w.s.Stream("service/" + spec.Name), route: w.s.Stream("route/" + spec.Name)}
 }
 
 func (sv *service) initInstances() {
@@ -262,6 +264,10 @@ func (in *instance) callNext(j *job, k int) {
 		return
 	}
 	c := sv.calls[k]
+	if c.spec.Share < 1 && sv.route.Float64() >= float64(c.spec.Share) {
+		in.callNext(j, k+1) // this request does not make this call
+		return
+	}
 	if c.async {
 		c.to.inbox.publish(j, func() { in.callNext(j, k+1) })
 		return
