@@ -64,6 +64,9 @@ type Services struct {
 	// Call is the mode of every call that states none: sync (the
 	// default) or async. `--vary call=sync,async` switches them together.
 	Call string `yaml:"call" json:"call"`
+	// Timeout is the timeout of every synchronous call that states none
+	// (Hystrix's 1s).
+	Timeout units.Duration `yaml:"timeout" json:"timeout"`
 	// NetworkLatency and NetworkJitter are one way between any two
 	// instances (and the client).
 	NetworkLatency units.Duration `yaml:"network_latency" json:"network_latency"`
@@ -284,6 +287,7 @@ func (s *Scenario) defaultsServices() {
 		return
 	}
 	setStr(&c.Call, CallSync)
+	setDur(&c.Timeout, DefaultServiceTimeout)
 	setDur(&c.NetworkLatency, DefaultServiceNetLatency)
 	setDur(&c.NetworkJitter, DefaultServiceNetJitter)
 	if c.Client.Entry == "" && len(c.Graph) > 0 {
@@ -316,7 +320,7 @@ func (s *Scenario) defaultsServices() {
 			if k.Mode != CallSync {
 				continue
 			}
-			setDur(&k.Timeout, DefaultServiceTimeout)
+			setDur(&k.Timeout, c.Timeout)
 			setDur(&k.Backoff, DefaultServiceBackoff)
 			setDur(&k.BackoffMax, DefaultServiceBackoffMax)
 			setStr(&k.Jitter, "full")
@@ -367,6 +371,9 @@ func (s *Scenario) validateServices(v *validator) bool {
 		v.add("faults", "under system: services, list faults in services.faults (types %s)", strings.Join(ServiceFaultTypes, ", "))
 	}
 	v.oneOf("services.call", c.Call, CallSync, CallAsync)
+	if c.Timeout <= 0 {
+		v.add("services.timeout", "must be above 0: a synchronous call without a timeout holds its thread forever (Hystrix's default is 1s)")
+	}
 	if c.NetworkLatency < 0 || c.NetworkLatency > 10*units.Second {
 		v.add("services.network_latency", "%v: want 0 to 10s", c.NetworkLatency)
 	}
