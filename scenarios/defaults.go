@@ -57,6 +57,7 @@ func (s *Scenario) Defaults() {
 	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
+	s.defaultsServices() // services.go
 	s.defaultsCelery()
 
 	c := &s.Cluster

@@ -30,6 +30,9 @@ type Scenario struct {
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
+	// Services is a service graph (system: services; services.go).
+	Services *Services `yaml:"services" json:"services,omitempty"`
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics

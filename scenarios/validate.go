@@ -53,6 +53,11 @@ func (s *Scenario) Validate() error {
 	}
 
 	s.validateSystem(&v) // rabbitmq.go
+	// A service graph has no cluster, topics or clients (services.go).
+	if s.validateServices(&v) {
+		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
+		return errors.Join(v.errs...)
+	}
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
