@@ -53,6 +53,7 @@ func (s *Scenario) Validate() error {
 	}
 
 	s.validateSystem(&v) // rabbitmq.go
+	s.validatePulsar(&v) // pulsar.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
