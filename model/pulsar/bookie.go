@@ -107,7 +107,6 @@ func (bk *bookie) synced(upto int) {
 	if upto < bk.jHead {
 		return
 	}
-	bk.w.res.JournalFsyncs++
 	for ; bk.jHead <= upto && bk.jHead < len(bk.jq); bk.jHead++ {
 		rq := bk.jq[bk.jHead]
 		bk.jq[bk.jHead] = journalReq{}

@@ -29,8 +29,11 @@ type ledger struct {
 	frags  []fragment
 	next   int64
 	lac    int64
-	// pending adds, in entry order, not yet confirmed.
+	// pending adds, in entry order, not yet confirmed; unfull those
+	// confirmed that some bookie of their write set has not answered yet
+	// (a bookie silent past the add timeout is replaced all the same).
 	pending []*addOp
+	unfull  []*addOp
 	closed  bool
 	failed  bool
 	created sim.Time
@@ -180,13 +183,19 @@ func (l *ledger) send(op *addOp, bk *bookie) {
 
 // acked is a bookie's answer to an add.
 func (l *ledger) acked(op *addOp, bk *bookie) {
-	if !l.usable() || op.quorum && len(op.acks) >= l.w.pc.WriteQuorum {
+	if !l.usable() {
 		return
 	}
 	if !slices.Contains(l.writeSet(op.entry), bk) || slices.Contains(op.acks, bk.id) {
 		return
 	}
 	op.acks = append(op.acks, bk.id)
+	if op.quorum {
+		if len(op.acks) >= l.w.pc.WriteQuorum {
+			l.unfull = slices.DeleteFunc(l.unfull, func(x *addOp) bool { return x == op })
+		}
+		return
+	}
 	if len(op.acks) >= l.w.pc.AckQuorum {
 		op.quorum = true
 	}
@@ -195,6 +204,9 @@ func (l *ledger) acked(op *addOp, bk *bookie) {
 		done := l.pending[0]
 		l.pending = l.pending[1:]
 		l.lac = done.entry
+		if len(done.acks) < l.w.pc.WriteQuorum {
+			l.unfull = append(l.unfull, done)
+		}
 		l.entries++
 		l.bytes += done.bytes
 		if l.onConfirm != nil {
@@ -235,6 +247,9 @@ func (l *ledger) bookieFailed(bk *bookie) {
 		l.frags = append(l.frags, fragment{first: first, ens: ens})
 	}
 	l.w.res.EnsembleChanges++
+	// Confirmed entries stay in their fragment, under-replicated (the
+	// auto-recovery service would copy them; it is not modelled).
+	l.unfull = l.unfull[:0]
 	for _, op := range l.pending {
 		ws := l.writeSet(op.entry)
 		if slices.Contains(ws, repl) {
@@ -266,12 +281,12 @@ func (l *ledger) armWatchdog() {
 	l.watchdog = true
 	l.w.s.After(sim.Second, func() {
 		l.watchdog = false
-		if !l.usable() || len(l.pending) == 0 {
+		if !l.usable() || len(l.pending) == 0 && len(l.unfull) == 0 {
 			return
 		}
 		now := l.w.s.Now()
 		timeout := sim.Time(l.w.pc.AddEntryTimeout)
-		for _, op := range l.pending {
+		for _, op := range slices.Concat(l.unfull, l.pending) {
 			if now-op.sentAt < timeout {
 				continue
 			}

@@ -214,6 +214,7 @@ func (w *world) results() *model.Results {
 		addRow(b.id, b.Resources(), fmt.Sprintf("broker-%d", b.id), n)
 	}
 	for _, bk := range w.bookies {
+		r.JournalFsyncs += bk.Cache.Stats.Fsyncs
 		addRow(len(w.brokers)+bk.id, bk.Resources(), fmt.Sprintf("bookie-%d", bk.id), 0)
 	}
 	r.MaxBrokerUtilisation = maxUtil
