@@ -146,6 +146,11 @@ func (c *cursor) skipTo(pos int64) {
 		if c.isAcked(q) {
 			continue
 		}
+		if c.out[q] != nil {
+			// Already with a consumer: it processes it; its ack is moot.
+			c.release(q)
+			continue
+		}
 		c.release(q)
 		m := &w.msgs[c.p.pos[q].mid]
 		w.chk.Handled(c.sub.idx, int(m.prod), 0, m.seq)

@@ -58,6 +58,7 @@ type addOp struct {
 	l       *ledger // the ledger it was last added to
 	entry   int64
 	held    bool // a backlog quota held it (counted once)
+	gaveUp  bool // the producer's send timeout failed it
 	cpuDone bool
 	data    commitlog.Batch
 	bytes   int64

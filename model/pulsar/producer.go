@@ -340,6 +340,7 @@ func (p *producer) checkTimeouts() {
 		if len(c.pending) > 0 && now-c.pending[0].created >= sim.Time(w.pc.SendTimeout) {
 			for _, op := range c.pending {
 				p.indeterminate += int64(len(op.mids))
+				op.gaveUp = true
 			}
 			c.pending, c.sent = nil, 0
 		}

@@ -314,13 +314,19 @@ func (p *partition) checkQuota() {
 		return
 	}
 	p.overQuota = over
-	if !over && len(p.held) > 0 {
-		held := p.held
-		p.held = nil
-		for _, h := range held {
-			p.publish(h.pc, h.op)
+	// Held sends go on while the backlog stays under the quota; those the
+	// producer gave up on (send timeout) are dropped.
+	for !over && len(p.held) > 0 {
+		h := p.held[0]
+		p.held = p.held[1:]
+		if h.op.gaveUp {
+			continue
 		}
+		p.append(h.op)
+		bytes += h.op.bytes
+		over = pol.BacklogQuotaSize > 0 && bytes > int64(pol.BacklogQuotaSize)
 	}
+	p.overQuota = over
 }
 
 // evict moves the slowest subscriptions' mark-delete positions forward
