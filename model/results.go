@@ -128,6 +128,7 @@ type Results struct {
 	EventSourcing *EventSourcing `json:"event_sourcing,omitempty"`
 	// Services: a service graph's edge and services (results_services.go).
 	Services
+	Pulsar // Apache Pulsar's own counts (results_pulsar.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -377,6 +378,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Services.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Pulsar.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -398,6 +402,7 @@ func MetricNames() []string {
 	names = append(names, brokerQueueMetricNames...)
 	names = append(names, eventSourcingMetricNames...)
 	names = append(names, servicesMetricNames...)
+	names = append(names, pulsarMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -58,6 +58,7 @@ func (s *Scenario) Defaults() {
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
 	s.defaultsServices() // services.go
+	defer s.defaultsPulsar() // pulsar.go: after the groups
 	s.defaultsCelery()
 
 	c := &s.Cluster

@@ -27,6 +27,7 @@ type Scenario struct {
 	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
 	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
 	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar    *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 

@@ -58,6 +58,7 @@ func (s *Scenario) Validate() error {
 		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
 		return errors.Join(v.errs...)
 	}
+	s.validatePulsar(&v) // pulsar.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
