@@ -255,7 +255,7 @@ var fieldsNotShown = map[string]string{
 
 // otherSystems are the sections of other systems, whose settings their
 // own packages check the same way (model/rabbitmq/fields_test.go).
-var otherSystems = map[string]bool{"rabbitmq": true, "sqs": true, "celery": true, "event_sourcing": true} // event_sourcing: model/eventsource's tests
+var otherSystems = map[string]bool{"rabbitmq": true, "sqs": true, "celery": true, "event_sourcing": true, "services": true, "pulsar": true} // event_sourcing: model/eventsource's tests
 
 // schemaFields lists every leaf field of the scenario schema by its YAML
 // path (list indexes dropped).
