@@ -27,6 +27,7 @@ type Scenario struct {
 	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
 	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
 	SQS      *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar   *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
 	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	// Compare lists the systems a workload written for comparison holds
 	// sections for (systemfields.go): their sections and the Kafka-only
@@ -37,6 +38,9 @@ type Scenario struct {
 	// file or --set gives that this system does not have, as
 	// "field=value (why)" (systemfields.go); saved with a run's scenario.
 	NotAppliedFields []string `yaml:"-" json:"not_applied_fields,omitempty"`
+
+	// Services is a service graph (system: services; services.go).
+	Services *Services `yaml:"services" json:"services,omitempty"`
 
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
@@ -62,6 +66,10 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+
+	// EventSourcing: an event-sourced service, its projections, replays,
+	// snapshots and changelog (eventsource.go).
+	EventSourcing *EventSourcing `yaml:"event_sourcing" json:"event_sourcing,omitempty"`
 }
 
 // Cluster is the brokers and the broker-side settings.

@@ -70,8 +70,8 @@ var kafkaGroupOnly = map[string]string{
 // explicitly count; a scenario not read from a file has none.
 func (s *Scenario) foreignFields(explicit map[string]bool) []notApplied {
 	sys := s.SystemName()
-	if sys == SystemKafka {
-		return nil
+	if sys != SystemRabbitMQ && sys != SystemSQS {
+		return nil // other systems check their own (pulsar.go, services.go)
 	}
 	paths := make([]string, 0, len(explicit))
 	for p := range explicit {
