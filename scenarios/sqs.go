@@ -47,6 +47,10 @@ type SQS struct {
 	// batch goes when full or BatchOpen after its first message.
 	SendBatch int            `yaml:"send_batch" json:"send_batch"`
 	BatchOpen units.Duration `yaml:"batch_open" json:"batch_open"`
+	// DeleteBatch is how many receipts a consumer deletes per call: 1 is
+	// DeleteMessage, up to 10 is DeleteMessageBatch. A consumer deletes a
+	// batch when it holds this many, or before its next receive.
+	DeleteBatch int `yaml:"delete_batch" json:"delete_batch,omitempty"`
 	// PricePerMillion is the price of a million requests, for the monthly
 	// estimate.
 	PricePerMillion float64    `yaml:"price_per_million" json:"price_per_million"`
@@ -124,6 +128,7 @@ func (s *Scenario) defaultsSQS() {
 	setDur(&q.RequestLatency, DefaultSQSRequestLatency)
 	setInt(&q.MaxMessages, 1)
 	setInt(&q.SendBatch, 1)
+	setInt(&q.DeleteBatch, 1)
 	setDur(&q.BatchOpen, DefaultSQSBatchOpen)
 	if q.PricePerMillion == 0 {
 		q.PricePerMillion = DefaultSQSPricePerMillion
@@ -175,6 +180,7 @@ func (s *Scenario) validateSQS(v *validator) map[string]int {
 	}
 	v.between("sqs.max_messages", c.MaxMessages, 1, 10)
 	v.between("sqs.send_batch", c.SendBatch, 1, 10)
+	v.between("sqs.delete_batch", c.DeleteBatch, 1, 10)
 	if c.BatchOpen <= 0 || c.BatchOpen > units.Minute {
 		v.add("sqs.batch_open", "%v: want above 0 and at most 1m", c.BatchOpen)
 	}
