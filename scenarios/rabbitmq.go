@@ -24,9 +24,11 @@ var SystemNames = []string{SystemKafka, SystemRabbitMQ, SystemSQS, SystemService
 // RabbitMQ's documented defaults (4.x; see docs/scenarios.md for the
 // sources), applied by Defaults to a `system: rabbitmq` scenario.
 const (
-	DefaultRabbitMemory              = 16 << 30 // RAM per node: not a vendor default, a machine's
-	DefaultRabbitMemoryHighWatermark = 0.6      // vm_memory_high_watermark
-	DefaultRabbitCreditInitial       = 400      // credit_flow_default_credit {400, 200}
+	DefaultRabbitMemory              = 16 << 30  // RAM per node: not a vendor default, a machine's
+	DefaultRabbitMemoryHighWatermark = 0.6       // vm_memory_high_watermark
+	DefaultRabbitDisk                = 100 << 30 // disk per node for message data: a machine's, not a vendor default
+	DefaultRabbitDiskFreeLimit       = 50e6      // disk_free_limit: 50 MB
+	DefaultRabbitCreditInitial       = 400       // credit_flow_default_credit {400, 200}
 	DefaultRabbitCreditMore          = 200
 	DefaultRabbitClassicSync         = 200 * units.Millisecond // "a few hundred milliseconds"
 	DefaultRabbitElectionTimeout     = 5 * units.Second        // failure detection and Raft election
@@ -51,6 +53,11 @@ type RabbitMQ struct {
 	// which the memory alarm blocks every publisher in the cluster.
 	Memory              units.Bytes `yaml:"memory" json:"memory"`
 	MemoryHighWatermark units.Ratio `yaml:"memory_high_watermark" json:"memory_high_watermark"`
+	// Disk is each node's disk for message data; DiskFreeLimit the free
+	// space below which the disk alarm blocks every publisher in the
+	// cluster (disk_free_limit, RabbitMQ's default 50 MB).
+	Disk          units.Bytes `yaml:"disk" json:"disk,omitempty"`
+	DiskFreeLimit units.Bytes `yaml:"disk_free_limit" json:"disk_free_limit,omitempty"`
 	// CreditInitial and CreditMore are credit_flow_default_credit: a
 	// publisher's connection may send CreditInitial messages ahead of the
 	// queue, which grants CreditMore again each time it has taken that many.
@@ -195,6 +202,8 @@ func (s *Scenario) systemDefaults() {
 	}
 	r := s.RabbitMQ
 	setBytes(&r.Memory, DefaultRabbitMemory)
+	setBytes(&r.Disk, DefaultRabbitDisk)
+	setBytes(&r.DiskFreeLimit, DefaultRabbitDiskFreeLimit)
 	if r.MemoryHighWatermark == 0 {
 		r.MemoryHighWatermark = DefaultRabbitMemoryHighWatermark
 	}
@@ -283,6 +292,9 @@ func (s *Scenario) validateSystem(v *validator) {
 	r := s.RabbitMQ
 	if r.MemoryHighWatermark <= 0 || r.MemoryHighWatermark > 1 {
 		v.add("rabbitmq.memory_high_watermark", "%v: want a share of RAM above 0 and at most 1 (RabbitMQ's default 0.6)", r.MemoryHighWatermark)
+	}
+	if r.DiskFreeLimit >= r.Disk {
+		v.add("rabbitmq.disk_free_limit", "%v is not below the disk %v: the disk alarm would never clear", r.DiskFreeLimit, r.Disk)
 	}
 	v.between("rabbitmq.credit_initial", r.CreditInitial, 1, 1<<20)
 	v.between("rabbitmq.credit_more", r.CreditMore, 1, r.CreditInitial)
@@ -499,6 +511,7 @@ func init() {
 		MetricInfo{"dead_lettered_delivery_limit", KindCount, "dead-lettered past a quorum queue's delivery limit (RabbitMQ)"},
 		MetricInfo{"queue_dropped", KindCount, "rejected, expired, maxlen or delivery-limit messages dropped without a dead-letter exchange (RabbitMQ)"},
 		MetricInfo{"alarm_seconds", KindDuration, "time a memory alarm blocked all publishing (RabbitMQ)"},
+		MetricInfo{"disk_alarm_seconds", KindDuration, "time a disk alarm (free space below disk_free_limit) blocked all publishing (RabbitMQ)"},
 		MetricInfo{"publisher_blocked_seconds", KindDuration, "time publishers spent blocked by an alarm, summed (RabbitMQ)"},
 		MetricInfo{"flow_seconds", KindDuration, "time publishers waited for credit (flow control), summed (RabbitMQ)"},
 		MetricInfo{"max_queue_depth", KindCount, "ready plus unacknowledged messages of any queue, largest sample (RabbitMQ)"},
