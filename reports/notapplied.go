@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"fmt"
+
+	"mqsim/scenarios"
 )
 
 // writeNotApplied lists, per variant, the scenario's settings its system
@@ -43,4 +45,26 @@ func notAppliedSection(runs []*Run) (Section, bool) {
 	return Section{Heading: "Not applied",
 		Paragraphs: []string{"Settings of the scenario that the system of the run does not have: they were not simulated."},
 		Bullets:    items}, true
+}
+
+// notMeasured reports whether a comparison row does not exist for the
+// run's system: a managed queue (SQS) has no brokers, replicas or producer
+// retries to count; a RabbitMQ cluster has no ISR to shrink.
+func notMeasured(row string, r *Run) bool {
+	if r.Scenario == nil {
+		return false
+	}
+	switch r.Scenario.SystemName() {
+	case scenarios.SystemSQS:
+		switch row {
+		case "min ISR", "max under-replicated", "ISR shrinks / expands", "busiest broker resource", "producer retries":
+			return true
+		}
+	case scenarios.SystemRabbitMQ:
+		switch row {
+		case "max under-replicated", "ISR shrinks / expands", "producer retries":
+			return true
+		}
+	}
+	return false
 }

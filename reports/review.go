@@ -455,9 +455,10 @@ func (rv Review) verdictSection() Section {
 		}
 		t := Table{Header: []string{"Delivery", "Messages", "Why"}, Numeric: []bool{false, true, false}}
 		for _, row := range deliveryRows {
-			why := row.meaning
+			meaning := deliveryMeaning(row.name, row.meaning, r.Scenario) // run_queues.go
+			why := meaning
 			if w, ok := whys[row.name]; ok {
-				why = row.meaning + ". " + capitalise(w) + "."
+				why = meaning + ". " + capitalise(w) + "."
 			}
 			t.Rows = append(t.Rows, []string{row.name, humanize.Comma(row.value(r.Results)), why})
 			t.Bad = append(t.Bad, []bool{false, isBadCount(row.name, row.value(r.Results))})
@@ -594,6 +595,10 @@ func MetricRows(runs []*Run) [][]string {
 	for _, m := range ms {
 		row := []string{m.name}
 		for _, r := range runs {
+			if notMeasured(m.name, r) { // notapplied.go
+				row = append(row, "n/a")
+				continue
+			}
 			row = append(row, m.f(r.Results))
 		}
 		rows = append(rows, row)

@@ -86,7 +86,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	rows := [][]string{{"DELIVERY", "", ""}}
 	for _, row := range deliveryRows {
-		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), row.meaning})
+		rows = append(rows, []string{"  " + row.name, humanize.Comma(row.value(res)), deliveryMeaning(row.name, row.meaning, r.Scenario)})
 	}
 	writeTableFit(&b, rows, "lrl", func(ri, ci int, cell string) string {
 		if ri == 0 || ci != 1 {
@@ -126,6 +126,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else if r.Scenario != nil && r.Scenario.SystemName() == scenarios.SystemRabbitMQ {
+		writeWrapped(&b, rabbitQueuesLine(res), width, "Queues:      ", hang) // run_queues.go
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Nodes:       ", hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -134,6 +137,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
 	writeNotApplied(&b, []*Run{r}, width)     // notapplied.go
+	if allShare(r.Scenario) {
+		writeWrapped(&b, shareLine(res), width, "\nShare groups: ", "              ") // run_queues.go
+	}
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -188,7 +194,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		if isBadCount(row.name, row.value(res)) {
 			n = "**" + n + "**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, n, row.meaning)
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", row.name, n, deliveryMeaning(row.name, row.meaning, r.Scenario))
 	}
 	b.WriteString("\n")
 	for _, y := range Whys(r) {

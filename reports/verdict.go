@@ -29,13 +29,20 @@ func Whys(r *Run) []Why {
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS && r.Scenario.SQS != nil {
 		return sqsWhys(r) // run_sqs.go
 	}
+	if r.Scenario != nil && r.Scenario.SystemName() == scenarios.SystemRabbitMQ {
+		return rabbitWhys(r) // run_queues.go
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
-	return []Why{
+	whys := []Why{
 		{"lost", res.Lost, whyLost(c, r)},
 		{"duplicates", res.Duplicates, whyDuplicates(c, r)},
 		{"reordered", res.Reordered, whyReordered(c, r)},
 	}
+	if allShare(r.Scenario) {
+		return shareWhys(r, whys) // run_queues.go
+	}
+	return whys
 }
 
 // config is what decides delivery guarantees, summarised over the
