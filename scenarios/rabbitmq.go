@@ -168,6 +168,10 @@ type RabbitPublisher struct {
 	// Priorities, chosen like routing keys: each message's priority (0 to
 	// 255); default none.
 	Priorities []int `yaml:"priorities" json:"priorities,omitempty"`
+	// Expirations, chosen like routing keys: each message's per-message
+	// TTL (the AMQP expiration property); 0 = none. A queue expires a
+	// message only at its head, at the smaller of this and message_ttl.
+	Expirations []units.Duration `yaml:"expirations" json:"expirations,omitempty"`
 	// DefaultExchange publishes to the default exchange ("") instead of
 	// the topic's: it routes a message to the queue named by its routing
 	// key, every queue being bound to it by its name.
@@ -440,6 +444,11 @@ func (s *Scenario) validateSystem(v *validator) {
 		for j, k := range p.RoutingKeys {
 			if len(k) > 255 {
 				v.add(fmt.Sprintf("%srouting_keys[%d]", f, j), "longer than 255 bytes (AMQP's shortstr)")
+			}
+		}
+		for j, e := range p.Expirations {
+			if e < 0 {
+				v.add(fmt.Sprintf("%sexpirations[%d]", f, j), "%v: a message expiration is 0 (none) or more", e)
 			}
 		}
 		for j, pr := range p.Priorities {

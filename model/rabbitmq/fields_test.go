@@ -84,6 +84,7 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.queues.dead_letter_routing_key": "the built-ins dead-letter through fanout exchanges, which ignore keys: TestDeadLetterRoutingKey",
 	"rabbitmq.consumer_timeout":               "no built-in holds a delivery a minute: TestConsumerTimeout",
 	"rabbitmq.publishers.priorities":          "a list no built-in sets: TestPriorities",
+	"rabbitmq.publishers.expirations":         "a list no built-in sets: TestPerMessageExpiration",
 	"rabbitmq.queues.max_priority":            "no built-in uses priorities: TestPriorities",
 	"rabbitmq.publishers.default_exchange":    "no built-in publishes to it: TestDefaultExchange",
 	"rabbitmq.queues.stream_offset":           "no built-in has a stream: TestStreamOffsetAfterCrash",

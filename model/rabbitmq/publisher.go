@@ -223,6 +223,9 @@ func (p *publisher) arrive(uint64) {
 	if n := len(p.rs.Headers); n > 0 {
 		m.hdr = p.rs.Headers[pick(m.key, n)]
 	}
+	if n := len(p.rs.Expirations); n > 0 {
+		m.ttl = sim.Time(p.rs.Expirations[pick(m.key, n)])
+	}
 	m.prio = -1
 	if n := len(p.rs.Priorities); n > 0 {
 		m.prio = int16(p.rs.Priorities[pick(m.key, n)])

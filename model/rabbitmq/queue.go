@@ -20,10 +20,11 @@ type msg struct {
 	size    int64
 	rk      string
 	hdr     map[string]string
-	pending int32  // target queues that have not accepted it yet
-	groups  uint64 // groups whose queue received it (bit per group index)
-	nacked  bool   // a target refused it (reject-publish, queue down)
-	prio    int16  // its priority; -1 = none
+	pending int32    // target queues that have not accepted it yet
+	groups  uint64   // groups whose queue received it (bit per group index)
+	nacked  bool     // a target refused it (reject-publish, queue down)
+	prio    int16    // its priority; -1 = none
+	ttl     sim.Time // its per-message expiration; 0 = none
 	// creditDue: its publisher's credit is granted when a quorum queue
 	// applies it (the queue was past its soft limit on arrival).
 	creditDue bool
@@ -268,12 +269,22 @@ func (q *queue) pop() (entry, bool) {
 		if !ok {
 			return entry{}, false
 		}
-		if ttl := sim.Time(q.spec.MessageTTL); ttl > 0 && w.s.Now()-e.enq >= ttl {
+		if ttl := q.ttl(&w.msgs[e.m]); ttl > 0 && w.s.Now()-e.enq >= ttl {
 			q.deadLetter(e, reasonExpired)
 			continue
 		}
 		return e, true
 	}
+}
+
+// ttl is m's time to live in q: the smaller of the queue's message_ttl and
+// the message's own expiration (0: none).
+func (q *queue) ttl(m *msg) sim.Time {
+	t := sim.Time(q.spec.MessageTTL)
+	if m.ttl > 0 && (t <= 0 || m.ttl < t) {
+		t = m.ttl
+	}
+	return t
 }
 
 // requeue puts a returned delivery back: classic in its original place,
