@@ -58,7 +58,24 @@ type Celery struct {
 	// (apply_async(countdown=…)): the worker holds it in memory until its
 	// ETA, outside the prefetch window.
 	Countdown TimeDist `yaml:"countdown" json:"countdown,omitzero"`
+	// Transport is the broker Celery talks to: "sqs" (the default) or
+	// "redis", a Redis-like transport whose unacknowledged messages come
+	// back after its visibility_timeout (Celery's default 1 h: the
+	// queues' visibility_timeout defaults to it), with a sub-millisecond
+	// round trip (sqs.request_latency defaults to 1ms) and no bill per
+	// request. It has no FIFO queues and no redrive policy.
+	Transport string `yaml:"transport" json:"transport,omitempty"`
 }
+
+// Celery's Redis transport (kombu): visibility_timeout 3600 s.
+const (
+	DefaultRedisVisibility = units.Hour
+	DefaultRedisLatency    = units.Millisecond
+)
+
+// redisTransport reports whether the scenario's Celery workers use the
+// Redis-like transport.
+func (s *Scenario) redisTransport() bool { return s.Celery != nil && s.Celery.Transport == "redis" }
 
 // Multiplier is the prefetch multiplier, Celery's default when unset.
 func (c *Celery) Multiplier() int {
@@ -88,6 +105,7 @@ func (s *Scenario) defaultsCelery() {
 	setDur(&c.DefaultRetryDelay, DefaultCeleryRetryDelay)
 	setDur(&c.RetryBackoffMax, DefaultCeleryRetryBackoffMax)
 	setStr(&c.CrashKills, "worker")
+	setStr(&c.Transport, "sqs")
 }
 
 func (s *Scenario) validateCelery(v *validator) {
@@ -112,6 +130,18 @@ func (s *Scenario) validateCelery(v *validator) {
 		v.add("celery.rate_limit", "must not be negative")
 	}
 	v.oneOf("celery.crash_kills", c.CrashKills, "worker", "processes")
+	v.oneOf("celery.transport", c.Transport, "sqs", "redis")
+	if s.redisTransport() && s.SQS != nil {
+		for i, q := range s.SQS.Queues {
+			f := fmt.Sprintf("sqs.queues[%d].", i)
+			if q.IsFIFO() {
+				v.add(f+"type", "fifo with celery.transport: redis: the Redis transport has no FIFO queues")
+			}
+			if q.DeadLetterQueue != "" {
+				v.add(f+"dead_letter_queue", "with celery.transport: redis: the Redis transport has no redrive policy")
+			}
+		}
+	}
 	if c.RejectOnWorkerLost && !c.AcksLate {
 		v.add("celery.reject_on_worker_lost", "set without acks_late: an early-acked task is already deleted when its process dies, so there is nothing to reject")
 	}

@@ -125,12 +125,19 @@ func (s *Scenario) defaultsSQS() {
 	if q == nil {
 		return
 	}
+	redis := s.redisTransport() // celery.go: Celery on a Redis-like transport
+	if redis {
+		setDur(&q.RequestLatency, DefaultRedisLatency)
+		for i := range q.Queues {
+			setDur(&q.Queues[i].VisibilityTimeout, DefaultRedisVisibility)
+		}
+	}
 	setDur(&q.RequestLatency, DefaultSQSRequestLatency)
 	setInt(&q.MaxMessages, 1)
 	setInt(&q.SendBatch, 1)
 	setInt(&q.DeleteBatch, 1)
 	setDur(&q.BatchOpen, DefaultSQSBatchOpen)
-	if q.PricePerMillion == 0 {
+	if q.PricePerMillion == 0 && !redis { // the Redis transport bills no requests
 		q.PricePerMillion = DefaultSQSPricePerMillion
 	}
 	for i := range q.Queues {

@@ -52,6 +52,7 @@ var sqsFieldPairs = map[string]struct {
 	"sqs.queues.max_receive_count":     {pbRedr, "sqs.queues.0.max_receive_count=5"},
 	"sqs.queues.in_flight_limit":       {pbVis, "sqs.queues.0.in_flight_limit=5"},
 	"celery.concurrency":               {pbCrash, "celery.concurrency=1"},
+	"celery.transport":                 {pairBase{"celery-eta-duplicates", nil}, "celery.transport=redis"},
 	"celery.prefetch_multiplier":       {pbCrash, "celery.prefetch_multiplier=4"},
 	"celery.acks_late":                 {pbCrash, "celery.acks_late=true"},
 	"celery.max_retries":               {pbRetry, "celery.max_retries=0"},
