@@ -246,7 +246,7 @@ var FollowUps = []FollowUp{
 			{Key: "d", Label: "Instantly: a read model is only a cache"},
 		},
 		Answer:      "b",
-		Explanation: "The log is the source of truth, so the view is a fold of its events: start a new consumer at offset 0 (or at the latest snapshot) and apply every event again. It takes events ÷ min(fetch rate, apply rate) — a week of events at one a second with 1 ms applies is 604,800 ÷ 1,000/s ≈ 10 minutes, fetching is rarely the bottleneck — so snapshots every N events bound a rebuild to loading one plus at most N events, paid for in snapshot writes and storage. The same fold up to the offset for a time answers an auditor's \"what was the balance then?\". An event log must never be compacted: compaction keeps only each key's last event.",
+		Explanation: "The log is the source of truth, so the view is a fold of its events: start a new consumer at offset 0 (or at the latest snapshot) and apply every event again. It takes events ÷ min(fetch rate, apply rate) — a week of events, one every 2 seconds, with 2 ms applies is 302,400 ÷ 500/s ≈ 10 minutes, fetching is rarely the bottleneck — so snapshots every N events bound a rebuild to loading one plus at most N events, paid for in snapshot writes and storage. The same fold up to the offset for a time answers an auditor's \"what was the balance then?\". An event log must never be compacted: compaction keeps only each key's last event.",
 		Scenarios:   []string{"event-sourcing-replay", "audit-point-in-time"}},
 }
 
