@@ -123,6 +123,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
+		writeWrapped(&b, line, width, label, hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -222,6 +224,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
+	}
+	if line, ok := fanoutSetupLine(s); ok { // run_sns.go, run_pubsub.go
+		return line
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {

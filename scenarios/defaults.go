@@ -58,6 +58,8 @@ func (s *Scenario) Defaults() {
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
 	s.defaultsCelery()
+	s.defaultsSNS()    // sns.go
+	s.defaultsPubSub() // pubsub.go
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)

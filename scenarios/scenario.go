@@ -28,6 +28,8 @@ type Scenario struct {
 	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
 	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	SNS       *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
+	PubSub    *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
 	Seed           uint64         `yaml:"seed" json:"seed"`

@@ -56,7 +56,7 @@ func (s *Scenario) Validate() error {
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
-	topics := s.systemTopics(&v) // the topics, or an sqs scenario's queues (sqs.go)
+	topics := s.fanoutTopics(&v) // the topics, an sqs scenario's queues (sqs.go), or a fan-out service's topics and subscriptions (sns.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateFaults(&v, topics)
