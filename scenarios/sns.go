@@ -30,7 +30,6 @@ const (
 	MaxSNSFilterKeys          = 5
 	MaxSNSFilterCombinations  = 150
 	MaxSNSFilterNumber        = 1e9 // numeric matching: ±10^9, 5 decimals
-	DefaultSNSReceiveWait     = 20 * units.Second
 )
 
 // SNS is the `sns:` section of a scenario with `system: sns`. Producers
@@ -98,7 +97,7 @@ type SNSSubscriber struct {
 // receive settings.
 type SNSQueue struct {
 	VisibilityTimeout units.Duration `yaml:"visibility_timeout" json:"visibility_timeout"` // 30s; 0–12h
-	ReceiveWait       units.Duration `yaml:"receive_wait" json:"receive_wait"`             // 20s here (long polling); 0–20s
+	ReceiveWait       units.Duration `yaml:"receive_wait" json:"receive_wait"`             // 0s: short polling (SQS's default); up to 20s long polling
 	Retention         units.Duration `yaml:"retention" json:"retention"`                   // 4d; 60s–14d
 	MaxMessages       int            `yaml:"max_messages" json:"max_messages"`             // per receive, 1–10 (1)
 	// MaxReceiveCount, if set, is the queue's redrive policy: a message
@@ -372,7 +371,6 @@ func (s *Scenario) defaultsSNS() {
 			}
 			q := u.Queue
 			setDur(&q.VisibilityTimeout, DefaultSQSVisibility)
-			setDur(&q.ReceiveWait, DefaultSNSReceiveWait)
 			setDur(&q.Retention, DefaultSQSRetention)
 			setInt(&q.MaxMessages, 1)
 		case "http":

@@ -252,7 +252,7 @@ var fieldsNotShown = map[string]string{
 
 // otherSystems are the sections of other systems, whose settings their
 // own packages check the same way (model/rabbitmq/fields_test.go).
-var otherSystems = map[string]bool{"rabbitmq": true, "sqs": true, "celery": true}
+var otherSystems = map[string]bool{"rabbitmq": true, "sqs": true, "celery": true, "sns": true, "pubsub": true}
 
 // schemaFields lists every leaf field of the scenario schema by its YAML
 // path (list indexes dropped).

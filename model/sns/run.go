@@ -277,6 +277,9 @@ func (w *world) run(opts model.Options) (*model.Results, error) {
 // quiet reports whether nothing is left to do: no copy on its way or
 // waiting for a retry, no read queue holding messages, no consumer busy.
 func (w *world) quiet() bool {
+	if w.acked < w.produced {
+		return false // publishes still on their way
+	}
 	for _, u := range w.subs {
 		if len(u.pending) > 0 || u.group != nil && u.q != nil && u.q.Stored() > 0 {
 			return false

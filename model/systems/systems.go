@@ -10,6 +10,7 @@ package systems
 
 import (
 	_ "mqsim/model/kafka"    // Kafka: brokers, replicated partitions, producers, consumer groups
+	_ "mqsim/model/pubsub"   // Google Pub/Sub: topics, pull and push subscriptions, ack deadlines, ordering keys
 	_ "mqsim/model/rabbitmq" // RabbitMQ: exchanges, classic and quorum queues, confirms, prefetch
 	_ "mqsim/model/sns"      // Amazon SNS: topics fanning out to SQS queues and HTTP endpoints
 	_ "mqsim/model/sqs"      // Amazon SQS: standard and FIFO queues, consumers, Celery workers
