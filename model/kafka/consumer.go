@@ -1159,12 +1159,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 			}
 			w.offsetCommits++
 			op.appends++
-			if op.appends%4096 == 0 && !w.faulty {
+			if op.cleanDue() && !w.faulty && !w.releases {
 				// The log cleaner: keep the latest offset per key. Not in
 				// runs with broker faults: a replica truncated into a
 				// compacted segment and appended to again reads back
 				// corrupt (a log engine issue), and a crash or a new
-				// leader truncates.
+				// leader truncates. Runs that release consumed records
+				// release these too (releaseOffsets).
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false
