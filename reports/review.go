@@ -299,6 +299,9 @@ func (rv Review) Page(figures []Figure) Page {
 		p.Sections = append(p.Sections, s)
 	}
 	p.Sections = append(p.Sections, Section{Heading: "Latency, lag and throughput", Tables: []Table{rv.metricsTable()}})
+	if s, ok := eventSourcingSection(rv.Runs); ok { // run_eventsource.go
+		p.Sections = append(p.Sections, s)
+	}
 	if len(figures) > 0 {
 		p.Sections = append(p.Sections, Section{Heading: "Plots", Figures: figures})
 	}
