@@ -372,3 +372,87 @@ func (c Chart) buildHeat() (*plot.Plot, *legend, error) {
 	leg := &legend{Legend: plot.NewLegend()}
 	return p, leg, nil
 }
+
+// servicesRuns reports whether every run is a service graph's.
+func servicesRuns(runs []*Run) bool {
+	for _, r := range runs {
+		if !isServices(r) {
+			return false
+		}
+	}
+	return len(runs) > 0
+}
+
+// servicesCompareText is CompareText for service graphs: the edge, its
+// latency, the asynchronous work and the calls, one column per variant.
+func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
+	var b bytes.Buffer
+	width := st.width()
+	first := runs[0].Results
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d), %d variants", first.Scenario, first.Seed, len(runs)), width, "", "")
+	b.WriteString("\n")
+	head := []string{""}
+	for _, r := range runs {
+		head = append(head, r.Label)
+	}
+	rows := [][]string{head}
+	section := func(name string) { rows = append(rows, append([]string{name}, make([]string, len(runs))...)) }
+	add := func(name string, cell func(res *model.Results) string) {
+		row := []string{"  " + name}
+		for _, r := range runs {
+			row = append(row, cell(r.Results))
+		}
+		rows = append(rows, row)
+	}
+	ms := func(v float64, n int64) string {
+		if n == 0 {
+			return "–"
+		}
+		return fmtMillis(v)
+	}
+	section("EDGE")
+	add("requests", func(res *model.Results) string { return humanize.Comma(res.Produced) })
+	add("succeeded", func(res *model.Results) string { return humanize.Comma(res.Acked) })
+	add("failed", func(res *model.Results) string { return humanize.Comma(res.Failed) })
+	add("availability", func(res *model.Results) string { return pct(res.Services.Availability) })
+	add("goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.Services.Goodput) })
+	add("worst goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.Services.MinGoodput) })
+	add("last-quarter goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.LateGoodput) })
+	section("LATENCY")
+	add("edge p50", func(res *model.Results) string { return ms(res.E2ELatency.P50, res.E2ELatency.Count) })
+	add("edge p99", func(res *model.Results) string { return ms(res.E2ELatency.P99, res.E2ELatency.Count) })
+	add("async work done p50", func(res *model.Results) string {
+		return ms(res.Services.AsyncLatency.P50, res.Services.AsyncLatency.Count)
+	})
+	add("async work done p99", func(res *model.Results) string {
+		return ms(res.Services.AsyncLatency.P99, res.Services.AsyncLatency.Count)
+	})
+	add("max backlog", func(res *model.Results) string { return humanize.Comma(res.Services.AsyncBacklog) })
+	section("CALLS")
+	add("timeouts", func(res *model.Results) string { return humanize.Comma(res.Services.CallTimeouts) })
+	add("rejections", func(res *model.Results) string { return humanize.Comma(res.Services.Rejections) })
+	add("retries", func(res *model.Results) string { return humanize.Comma(res.Services.CallRetries) })
+	add("short-circuited", func(res *model.Results) string { return humanize.Comma(res.Services.ShortCircuited) })
+	add("services out of threads", func(res *model.Results) string { return humanize.Comma(res.Services.ExhaustedServices) })
+	exp := []string{"EXPECTATIONS MET"}
+	for _, r := range runs {
+		failed := len(scenarios.Failed(r.Expectations))
+		exp = append(exp, fmt.Sprintf("%d of %d", len(r.Expectations)-failed, len(r.Expectations)))
+	}
+	rows = append(rows, exp)
+	for i, group := range columnGroups(rows, width) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		part := make([][]string, len(rows))
+		for ri, r := range rows {
+			part[ri] = []string{r[0]}
+			for _, c := range group {
+				part[ri] = append(part[ri], r[c])
+			}
+		}
+		writeTableFit(&b, part, "l"+strings.Repeat("r", len(group)), nil, width, false)
+	}
+	_, err := io.WriteString(w, terminalText(b.String()))
+	return err
+}
