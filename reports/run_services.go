@@ -456,3 +456,20 @@ func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
 }
+
+// ServicesProofLine sums up a service graph's run in one line, for an
+// interview follow-up's proof.
+func ServicesProofLine(name string, s *scenarios.Scenario, res *model.Results, verdicts []scenarios.Verdict) string {
+	x := &res.Services
+	met := len(verdicts) - len(scenarios.Failed(verdicts))
+	p99 := "none answered"
+	if res.E2ELatency.Count > 0 {
+		p99 = FormatMetric(res.E2ELatency.P99/1000, scenarios.KindDuration)
+	}
+	line := fmt.Sprintf("%s in %v simulated: availability %s, goodput %s/s (worst %s/s), edge p99 %s, %d services ran out of threads",
+		name, s.Duration, pct(x.Availability), units.FormatSI(x.Goodput), units.FormatSI(x.MinGoodput), p99, x.ExhaustedServices)
+	if x.AsyncLatency.Count > 0 {
+		line += fmt.Sprintf(", async work done p50 %s, largest backlog %s", FormatMetric(x.AsyncLatency.P50/1000, scenarios.KindDuration), humanize.Comma(x.AsyncBacklog))
+	}
+	return line + fmt.Sprintf("; %d of %d expectations met", met, len(verdicts))
+}
