@@ -132,6 +132,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
+	writeEventSourcing(&b, res, width)        // run_eventsource.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")

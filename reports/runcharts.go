@@ -226,7 +226,7 @@ func RunCharts(title string, variants []Variant, markers []Marker) []Chart {
 	if len(dlq.Series) > 0 {
 		charts = append(charts, dlq)
 	}
-	return charts
+	return append(charts, eventSourcingCharts(title, variants)...) // run_eventsource.go
 }
 
 // addLine adds s when ok (a column the run has).

@@ -27,6 +27,7 @@ type Scenario struct {
 	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
 	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
 	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar    *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
@@ -57,6 +58,10 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+
+	// EventSourcing: an event-sourced service, its projections, replays,
+	// snapshots and changelog (eventsource.go).
+	EventSourcing *EventSourcing `yaml:"event_sourcing" json:"event_sourcing,omitempty"`
 }
 
 // Cluster is the brokers and the broker-side settings.

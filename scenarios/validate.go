@@ -58,6 +58,7 @@ func (s *Scenario) Validate() error {
 		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
 		return errors.Join(v.errs...)
 	}
+	s.validatePulsar(&v) // pulsar.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
@@ -65,6 +66,7 @@ func (s *Scenario) Validate() error {
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateFaults(&v, topics)
+	s.validateEventSourcing(&v, topics) // eventsource.go
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)
 	return errors.Join(v.errs...)
 }
