@@ -258,6 +258,7 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 	good := Chart{Title: title + ": edge goodput", XLabel: simTime, YLabel: "requests/s", Markers: markers, YMin: &zero}
 	lat := Chart{Title: title + ": edge latency", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
 	backlog := Chart{Title: title + ": async backlog", XLabel: simTime, YLabel: "messages in broker queues", Markers: markers, YMin: &zero}
+	breakers := Chart{Title: title + ": open circuit breakers", XLabel: simTime, YLabel: "breakers open or half-open", Markers: markers, YMin: &zero}
 	many := len(variants) > 1
 	var heats []Chart
 	for vi, v := range variants {
@@ -272,6 +273,9 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 		s := &v.Results.Series
 		for _, name := range groupsOf(s, "backlog/") {
 			backlog.addLine(line(v, vi, many, "backlog/"+name, "backlog "+name))
+		}
+		for _, name := range groupsOf(s, "breaker_open/") {
+			breakers.addLine(line(v, vi, many, "breaker_open/"+name, "calls of "+name))
 		}
 		h := Chart{Title: title + ": thread pool utilisation", XLabel: simTime, YLabel: "service", Markers: markers, YMin: &zero, YMax: &one}
 		if many {
@@ -289,6 +293,9 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 	charts := []Chart{good, lat}
 	if len(backlog.Series) > 0 {
 		charts = append(charts, backlog)
+	}
+	if len(breakers.Series) > 0 {
+		charts = append(charts, breakers)
 	}
 	return append(charts, heats...)
 }

@@ -271,3 +271,28 @@ services:
 		t.Error("two runs of one scenario and seed differ")
 	}
 }
+
+// Closed-loop users obey the interactive response time law: N users, each
+// thinking Z between requests answered in R, make X = N/(R + Z) requests
+// a second. 50 users thinking exp(1s) against a service answering in 100 ms
+// (never queueing: 100 threads): X = 50/(0.1 + 1) = 45.5/s.
+func TestClosedLoopResponseTimeLaw(t *testing.T) {
+	sc := parse(t, `
+name: users
+system: services
+duration: 400s
+services:
+  client: {users: 50, think_time: exp(1s)}
+  graph:
+    - {name: s, threads: 100, service_time: const(100ms)}
+`)
+	_, r := play(t, sc)
+	r0 := r.E2ELatency.Mean / 1000 // seconds, the network included
+	want := 50 / (r0 + 1)
+	if math.Abs(r.Services.Goodput-want)/want > 0.03 {
+		t.Errorf("throughput %.2f/s with R = %.4f s, want N/(R + Z) = %.2f/s", r.Services.Goodput, r0, want)
+	}
+	if math.Abs(want-45.45) > 0.2 {
+		t.Errorf("N/(R + Z) = %.2f, hand check 50/1.1 = 45.45", want)
+	}
+}
