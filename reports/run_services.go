@@ -256,7 +256,7 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 	zero, one := 0.0, 1.0
 	const simTime = "simulated time (s)"
 	good := Chart{Title: title + ": edge goodput", XLabel: simTime, YLabel: "requests/s", Markers: markers, YMin: &zero}
-	lat := Chart{Title: title + ": edge latency", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
+	lat := Chart{Title: title + ": edge response time", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
 	backlog := Chart{Title: title + ": async backlog", XLabel: simTime, YLabel: "messages in broker queues", Markers: markers, YMin: &zero}
 	breakers := Chart{Title: title + ": open circuit breakers", XLabel: simTime, YLabel: "breakers open or half-open", Markers: markers, YMin: &zero}
 	many := len(variants) > 1
@@ -390,14 +390,10 @@ func servicesRuns(runs []*Run) bool {
 	return len(runs) > 0
 }
 
-// servicesCompareText is CompareText for service graphs: the edge, its
-// latency, the asynchronous work and the calls, one column per variant.
-func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
-	var b bytes.Buffer
-	width := st.width()
-	first := runs[0].Results
-	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d), %d variants", first.Scenario, first.Seed, len(runs)), width, "", "")
-	b.WriteString("\n")
+// servicesCompareRows are the rows of a comparison of service-graph
+// runs: a header of labels, then sections (a name and empty cells) and
+// indented rows, one column per run.
+func servicesCompareRows(runs []*Run) [][]string {
 	head := []string{""}
 	for _, r := range runs {
 		head = append(head, r.Label)
@@ -441,6 +437,18 @@ func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	add("retries", func(res *model.Results) string { return humanize.Comma(res.Services.CallRetries) })
 	add("short-circuited", func(res *model.Results) string { return humanize.Comma(res.Services.ShortCircuited) })
 	add("services out of threads", func(res *model.Results) string { return humanize.Comma(res.Services.ExhaustedServices) })
+	return rows
+}
+
+// servicesCompareText is CompareText for service graphs: the edge, its
+// latency, the asynchronous work and the calls, one column per variant.
+func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
+	var b bytes.Buffer
+	width := st.width()
+	first := runs[0].Results
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d), %d variants", first.Scenario, first.Seed, len(runs)), width, "", "")
+	b.WriteString("\n")
+	rows := servicesCompareRows(runs)
 	exp := []string{"EXPECTATIONS MET"}
 	for _, r := range runs {
 		failed := len(scenarios.Failed(r.Expectations))
@@ -462,6 +470,99 @@ func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	}
 	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
+}
+
+// servicesHeadline is the review's lead for service graphs: each run's
+// availability and worst goodput; bad when a run lost more than 1% of its
+// requests.
+func servicesHeadline(runs []*Run) (string, bool) {
+	var parts []string
+	bad := false
+	for _, r := range runs {
+		x := &r.Results.Services
+		subject := r.Label
+		if subject == "" {
+			subject = "The edge"
+		}
+		parts = append(parts, fmt.Sprintf("%s: availability %s, goodput %s/s at worst, %d services out of threads",
+			subject, pct(x.Availability), units.FormatSI(x.MinGoodput), x.ExhaustedServices))
+		bad = bad || x.Availability < 0.99
+	}
+	return strings.Join(parts, "; ") + ".", bad
+}
+
+// servicesPage is Review.Page for service graphs: the edge, the services
+// and the calls instead of a broker's ledger.
+func (rv Review) servicesPage(p Page, figures []Figure) Page {
+	first := rv.Runs[0]
+	p.Lead, p.LeadBad = servicesHeadline(rv.Runs)
+	if first.Scenario.Description != "" {
+		p.Sections = append(p.Sections, Section{Heading: "The lesson", Paragraphs: []string{first.Scenario.Description}})
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Setup", Paragraphs: []string{servicesSetupLine(first.Scenario) + "."}})
+	rows := servicesCompareRows(rv.Runs)
+	cmp := Table{Header: append([]string{"Edge"}, rows[0][1:]...)}
+	if len(rv.Runs) == 1 {
+		cmp.Header[1] = "Value"
+	}
+	for i := range cmp.Header {
+		cmp.Numeric = append(cmp.Numeric, i > 0)
+	}
+	for _, r := range rows[1:] {
+		cmp.Rows = append(cmp.Rows, append([]string{strings.TrimSpace(r[0])}, r[1:]...))
+	}
+	p.Sections = append(p.Sections, Section{Heading: "The edge", Tables: []Table{cmp}})
+	if s, ok := rv.expectSection(); ok {
+		p.Sections = append(p.Sections, s)
+	}
+	var tables []Table
+	var paras []string
+	for _, r := range rv.Runs {
+		sr := servicesRows(r.Results, "")
+		t := Table{Header: sr[0], Rows: sr[1:]}
+		if r.Label != "" {
+			t.Header[0] = "Services (" + r.Label + ")"
+		}
+		for i := range t.Header {
+			t.Numeric = append(t.Numeric, i > 0)
+		}
+		tables = append(tables, t)
+		paras = append(paras, strings.TrimSpace(r.Label+" "+servicesCallsLine(r.Results)+"."))
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Services", Paragraphs: paras, Tables: tables})
+	if len(figures) > 0 {
+		p.Sections = append(p.Sections, Section{Heading: "Plots", Figures: figures})
+	}
+	if len(rv.Runs) > 1 {
+		var cmds []string
+		for _, r := range rv.Runs {
+			if r.Command != "" {
+				cmds = append(cmds, r.Label+": "+r.Command)
+			}
+		}
+		if len(cmds) > 0 {
+			p.Sections = append(p.Sections, Section{Heading: "Each variant alone", Bullets: cmds})
+		}
+	}
+	return p
+}
+
+// servicesCaption is a service graph's chart caption (each: the variant
+// and marker notes), or the name when the chart is not one of them.
+func servicesCaption(name, each string) string {
+	switch name {
+	case "edge-goodput":
+		return "Requests per second answered OK at the edge (solid) and failed (dashed)." + each
+	case "edge-response-time":
+		return "The edge's 99th percentile response time of the requests answered in each interval." + each
+	case "async-backlog":
+		return "Messages in the broker queue before each service called asynchronously: it grows by arrival − service rate while the consumer is slow." + each
+	case "open-circuit-breakers":
+		return "Caller instances whose circuit breaker on a call is open or half-open." + each
+	case "thread-pool-utilisation":
+		return "Share of each service's threads busy per interval, white (idle) to dark red (every thread busy), the entry on top: a cascade climbs the graph." + each
+	}
+	return name
 }
 
 // ServicesProofLine sums up a service graph's run in one line, for an

@@ -77,7 +77,7 @@ func TestServicesCharts(t *testing.T) {
 	for _, c := range charts {
 		names = append(names, ChartFile(c))
 	}
-	if got := strings.Join(names, " "); got != "edge-goodput latency async-backlog open-circuit-breakers thread-pool-utilisation" {
+	if got := strings.Join(names, " "); got != "edge-goodput edge-response-time async-backlog open-circuit-breakers thread-pool-utilisation" {
 		t.Errorf("charts %s", got)
 	}
 	heat := charts[len(charts)-1].Heat
