@@ -57,7 +57,7 @@ const (
 var JitterKinds = []string{"none", "full", "equal"}
 
 // ServiceFaultTypes are the faults a services section may list.
-var ServiceFaultTypes = []string{"slow", "errors", "down", "crash"}
+var ServiceFaultTypes = []string{"slow", "errors", "down", "crash", "partition"}
 
 // Services is the `services:` section of a `system: services` scenario.
 type Services struct {
@@ -160,7 +160,7 @@ type Breaker struct {
 
 // ServiceFault is something that goes wrong with one service.
 type ServiceFault struct {
-	Type     string         `yaml:"type" json:"type"` // slow, errors, down, crash
+	Type     string         `yaml:"type" json:"type"` // slow, errors, down, crash, partition
 	Service  string         `yaml:"service" json:"service"`
 	At       units.Duration `yaml:"at" json:"at"`
 	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
@@ -366,6 +366,9 @@ func (s *Scenario) validateServices(v *validator) bool {
 	}
 	if len(s.Topics) > 0 || len(s.Producers) > 0 || len(s.ConsumerGroups) > 0 {
 		v.add("system", "services: a service graph has no topics, producers or consumer_groups (requests come from services.client; asynchronous calls go through services.queue)")
+	}
+	if s.Cluster.Brokers != DefaultBrokers || s.Cluster.Profile != DefaultProfile {
+		v.add("cluster", "services: a service graph has no brokers (its asynchronous calls go through the SQS queues of services.queue)")
 	}
 	if len(s.Faults) > 0 {
 		v.add("faults", "under system: services, list faults in services.faults (types %s)", strings.Join(ServiceFaultTypes, ", "))

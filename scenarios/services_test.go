@@ -37,6 +37,8 @@ func TestServicesValidation(t *testing.T) {
 		{"no client", "  client: {rate: 10/s}\n", "", 0, "services.client", "give rate"},
 		{"unknown fault target", "    - {name: db, service_time: exp(1ms)}\n", "    - {name: db, service_time: exp(1ms)}\n  faults:\n    - {type: slow, service: cache, at: 1s, slowdown: 2x}\n", 13, "services.faults[0].service", `unknown service "cache"`},
 		{"a topic under services", "services:\n", "topics: [{name: t, partitions: 1}]\nservices:\n", 0, "system", "no topics"},
+		{"brokers under services", "services:\n", "cluster: {brokers: 5}\nservices:\n", 4, "cluster", "no brokers"},
+		{"a top-level fault", "services:\n", "faults: [{type: broker-crash, broker: 0, at: 1s}]\nservices:\n", 4, "faults", "services.faults"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			y := strings.Replace(servicesBase, tc.from, tc.to, 1)

@@ -172,6 +172,18 @@ func (sv *service) setFault(f *scenarios.ServiceFault, on bool) {
 		if on {
 			sv.errShare = float64(f.Share)
 		}
+	case "partition":
+		// Cut off from every other node, both ways: calls to it and its
+		// answers vanish, so callers time out. The broker's API is
+		// reached outside the simulated network, so its consumers still
+		// poll.
+		for _, in := range sv.insts {
+			if on {
+				sv.w.net.Isolate(in.node)
+			} else {
+				sv.w.net.Rejoin(in.node)
+			}
+		}
 	case "down", "crash":
 		for _, in := range sv.insts {
 			if on {

@@ -296,3 +296,41 @@ services:
 		t.Errorf("N/(R + Z) = %.2f, hand check 50/1.1 = 45.45", want)
 	}
 }
+
+// The network's faults reach the calls: a service whose process is down
+// refuses connections, so its callers fail fast (a round trip); one whose
+// machine crashed or that is cut off answers nothing, so every call waits
+// its full timeout. 100 calls/s for 5 s: about 500 failed calls either way,
+// timeouts only for the crash and the cut.
+func TestDownRefusesCrashTimesOut(t *testing.T) {
+	for _, tc := range []struct {
+		fault    string
+		timeouts bool
+	}{{"down", false}, {"crash", true}, {"partition", true}} {
+		sc := parse(t, `
+name: faults
+system: services
+duration: 20s
+services:
+  client: {rate: 100/s, arrival: constant}
+  graph:
+    - {name: api, threads: 200, service_time: const(1ms), calls: [{to: db, timeout: 500ms}]}
+    - {name: db, service_time: const(1ms)}
+  faults:
+    - {type: `+tc.fault+`, service: db, at: 5s, duration: 5s}
+`)
+		_, r := play(t, sc)
+		api := row(t, r, "api")
+		if api.Failed < 480 || api.Failed > 560 {
+			t.Errorf("%s: %d requests failed, want about 100/s × 5 s = 500", tc.fault, api.Failed)
+		}
+		if tc.timeouts != (api.Timeouts > 400) || (!tc.timeouts && api.Timeouts != 0) {
+			t.Errorf("%s: %d call timeouts", tc.fault, api.Timeouts)
+		}
+		// Thread-seconds the failures held: a refusal a round trip (~1 ms),
+		// a timeout 500 ms: 500 × 0.5 s = 250 of 200 threads × 20 s, 6%.
+		if u := api.MeanUtilisation; tc.timeouts != (u > 0.05) || (!tc.timeouts && u > 0.01) {
+			t.Errorf("%s: api's threads %.2f%% busy", tc.fault, 100*u)
+		}
+	}
+}
