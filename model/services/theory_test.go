@@ -3,6 +3,7 @@ package services
 import (
 	"encoding/json"
 	"math"
+	"mqsim/sim"
 	"testing"
 
 	"mqsim/model"
@@ -332,5 +333,49 @@ services:
 		if u := api.MeanUtilisation; tc.timeouts != (u > 0.05) || (!tc.timeouts && u > 0.01) {
 			t.Errorf("%s: api's threads %.2f%% busy", tc.fault, 100*u)
 		}
+	}
+}
+
+// Backoff slows a closed loop but not an open one. A database fails every
+// call for 10 s; its callers retry 3 times with backoff (1 s doubling,
+// full jitter: 0.5 + 1 + 2 = 3.5 s of waiting on average). Closed loop:
+// 20 users who think 100 ms each wait out their backoff, so they send
+// fewer requests — about 20 ÷ 3.6 s ≈ 5.6 a second, 22 attempts a second
+// instead of 200: backoff sheds the load. Open loop at the same 200
+// requests/s: arrivals do not wait for answers, every one still makes 4
+// attempts, so the database sees 4 × 200 = 800 a second whatever the
+// backoff — it only spreads them out.
+func TestBackoffHelpsClosedLoopNotOpenLoop(t *testing.T) {
+	const graph = `
+  graph:
+    - {name: api, threads: 10000, queue: 0, service_time: const(1ms), calls: [{to: db, retries: 3, backoff: 1s, backoff_max: 10s, timeout: 1s}]}
+    - {name: db, threads: 10000, service_time: const(5ms)}
+  faults:
+    - {type: errors, service: db, at: 20s, duration: 10s, share: 100%}
+`
+	rate := func(client string) float64 {
+		sc := parse(t, "name: backoff\nsystem: services\nduration: 40s\nservices:\n  client: "+client+graph)
+		w, err := build(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := w.byName["db"]
+		var a0, a1 int64
+		// The outage's second half: the backoff's steady state.
+		w.s.At(25*sim.Second, func() { a0 = db.attempts })
+		w.s.At(30*sim.Second, func() { a1 = db.attempts })
+		if _, err := w.run(model.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return float64(a1-a0) / 5
+	}
+	open := rate("{rate: 200/s, arrival: constant}")
+	closed := rate("{users: 20, think_time: const(100ms)}")
+	if math.Abs(open-800)/800 > 0.05 {
+		t.Errorf("open loop: %.0f attempts/s at the database during the outage, want 4 × 200 = 800", open)
+	}
+	t.Logf("attempts/s at the database during the outage: open loop %.0f, closed loop %.1f", open, closed)
+	if closed > 40 || closed < 10 {
+		t.Errorf("closed loop: %.0f attempts/s at the database during the outage, want about 4 × 20/3.6 s ≈ 22", closed)
 	}
 }
