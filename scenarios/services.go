@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -404,6 +405,8 @@ func (s *Scenario) validateServices(v *validator) bool {
 		}
 		if sv.ServiceTime.Dist == nil {
 			v.add(f+"service_time", "missing: the thread's own work per request, e.g. lognormal(median=5ms, p99=50ms)")
+		} else if m := sv.ServiceTime.Mean(); math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 3600 {
+			v.add(f+"service_time", "mean %gs is out of range: want 0 to 1h per request", m)
 		}
 	}
 	for i, sv := range c.Graph {
@@ -469,6 +472,8 @@ func (s *Scenario) validateServices(v *validator) bool {
 	case cl.Users > 0:
 		if cl.ThinkTime.Dist == nil {
 			v.add("services.client.think_time", "missing: closed-loop users think between requests, e.g. exp(1s)")
+		} else if m := cl.ThinkTime.Mean(); math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 86400 {
+			v.add("services.client.think_time", "mean %gs is out of range: want 0 to 1d", m)
 		}
 		if cl.Arrival != "" {
 			v.add("services.client.arrival", "an arrival process is for an open-loop client (rate); users arrive by thinking")

@@ -212,9 +212,9 @@ func (w *world) buildClient() error {
 				if w.s.Now() >= w.end {
 					return
 				}
-				w.request(func() { w.s.After(sim.SampleTime(cl.ThinkTime.Dist, rng), next) })
+				w.request(func() { w.s.After(max(sim.SampleTime(cl.ThinkTime.Dist, rng), 0), next) })
 			}
-			w.s.At(sim.SampleTime(cl.ThinkTime.Dist, rng), next)
+			w.s.At(max(sim.SampleTime(cl.ThinkTime.Dist, rng), 0), next)
 		}
 		return nil
 	}

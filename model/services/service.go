@@ -252,7 +252,7 @@ func (in *instance) start(j *job) {
 func (in *instance) run(j *job) {
 	sv := in.svc
 	j.inc, j.inst = in.inc, in
-	d := sim.Time(float64(sim.SampleTime(sv.spec.ServiceTime.Dist, sv.rng)) * sv.slow)
+	d := max(sim.Time(float64(sim.SampleTime(sv.spec.ServiceTime.Dist, sv.rng))*sv.slow), 0)
 	j.failing = sv.errShare > 0 && sv.rng.Float64() < sv.errShare
 	sv.w.s.After(d, func() {
 		if j.failing {
