@@ -45,7 +45,7 @@ func servicesSetupLine(s *scenarios.Scenario) string {
 	if async > 0 {
 		parts = append(parts, fmt.Sprintf("async calls through SQS queues (%s per API call)", c.Queue.RequestLatency))
 	}
-	for _, f := range c.Fault {
+	for _, f := range c.Faults {
 		p := fmt.Sprintf("%s %s at %s", f.Service, f.Type, f.At)
 		if f.Duration > 0 {
 			p += " for " + f.Duration.String()

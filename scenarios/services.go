@@ -76,9 +76,9 @@ type Services struct {
 	// Queue is the broker every asynchronous call publishes to: one SQS
 	// queue per service reached asynchronously (its inbox), with these
 	// attributes and SQS's API latency (sqs.go's defaults).
-	Queue ServiceQueue   `yaml:"queue" json:"queue"`
-	Graph []Service      `yaml:"graph" json:"graph"`
-	Fault []ServiceFault `yaml:"faults" json:"faults,omitempty"`
+	Queue  ServiceQueue   `yaml:"queue" json:"queue"`
+	Graph  []Service      `yaml:"graph" json:"graph"`
+	Faults []ServiceFault `yaml:"faults" json:"faults,omitempty"`
 }
 
 // ServiceClient is where requests come from: open loop (rate and arrival,
@@ -507,7 +507,7 @@ func (s *Scenario) validateServices(v *validator) bool {
 	}
 	v.between("services.queue.max_messages", q.MaxMessages, 1, 10)
 	v.between("services.queue.max_receive_count", q.MaxReceiveCount, 1, 1000)
-	for i, ft := range c.Fault {
+	for i, ft := range c.Faults {
 		f := fmt.Sprintf("services.faults[%d].", i)
 		v.oneOf(f+"type", ft.Type, ServiceFaultTypes...)
 		if _, ok := names[ft.Service]; !ok {

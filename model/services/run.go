@@ -284,8 +284,8 @@ func (w *world) request(then func()) {
 
 // buildFaults schedules the services' faults.
 func (w *world) buildFaults() error {
-	for i := range w.cfg.Fault {
-		f := &w.cfg.Fault[i]
+	for i := range w.cfg.Faults {
+		f := &w.cfg.Faults[i]
 		sv := w.byName[f.Service]
 		if sv == nil {
 			return fmt.Errorf("scenario %s: services.faults[%d]: unknown service %q", w.sc.Name, i, f.Service)
