@@ -293,6 +293,8 @@ func fmtSeconds(s float64) string {
 	switch {
 	case s == 0:
 		return "0"
+	case s < 0:
+		return "-" + fmtSeconds(-s)
 	case s < 1e-3:
 		return trimSig(s*1e6) + "µs"
 	case s < 1:
