@@ -142,7 +142,8 @@ func (w *world) results() *model.Results {
 				w.chk.Handled(sb.idx, int(m.prod), 0, m.seq)
 			}
 			for q := c.markDelete; q < int64(len(c.p.pos)); q++ {
-				if !c.isAcked(q) && q >= c.p.deletedBefore {
+				// Still readable: a live bookie or the object store has it.
+				if !c.isAcked(q) && !c.p.gone(q) && !c.p.unreachable(q) {
 					m := &w.msgs[c.p.pos[q].mid]
 					pending.Set(int(m.prod), 0, m.seq)
 				}

@@ -53,6 +53,7 @@ type consumer struct {
 	acks    []pendingAck
 	ackArm  bool
 	tracked map[trackKey]sim.Time // ack timeout: received, unacknowledged
+	done    int64                 // messages it processed
 }
 
 // cconn is a consumer's connection for one partition.
@@ -282,6 +283,7 @@ func (cons *consumer) crash() {
 	cons.life++
 	cons.busy = false
 	cons.acks = nil
+	cons.ackArm = false
 	sb := cons.sb
 	if sb.keyShared {
 		sb.leave(cons)
@@ -418,6 +420,7 @@ func (cons *consumer) finish(d delivery) {
 	now := w.s.Now()
 	w.chk.Processed(sb.idx, int(m.prod), 0, m.seq, m.key, m.born)
 	sb.processed++
+	cons.done++
 	w.processed++
 	if m.born >= w.warm {
 		e := int64(now - m.born)

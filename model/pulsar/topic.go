@@ -186,6 +186,7 @@ func (p *partition) finishRoll() {
 		return
 	}
 	l.closed = true
+	l.last = l.lac
 	p.cur = nil
 	p.rolling = false
 	p.w.res.LedgerRollovers++
@@ -200,6 +201,7 @@ func (p *partition) ledgerFailed(l *ledger) {
 		return
 	}
 	l.closed = true
+	l.last = l.lac
 	p.cur = nil
 	p.rolling = false
 	pend := l.pending
@@ -228,7 +230,7 @@ func (p *partition) load() {
 	if open != nil {
 		open.failed = true // the old writer's adds are void
 		open.pending = nil
-		recovered, ok, err := open.recoverEnd()
+		recovered, from, last, ok, err := open.recoverEnd()
 		if err != nil {
 			w.fail(err)
 			return
@@ -243,12 +245,18 @@ func (p *partition) load() {
 		}
 		w.res.LedgerRecoveries++
 		open.closed = true
+		open.last = last
 		if open.firstPos < 0 && len(recovered) > 0 {
 			open.firstPos = int64(len(p.pos))
 		}
+		// Entries up to the old owner's last confirmed one have positions
+		// already (its readers knew them); the rest are new to everyone.
 		var rr commitlog.RecordReader
 		for i, b := range recovered {
-			entry := open.lac + 1 + int64(i)
+			entry := from + int64(i)
+			if entry <= open.lac {
+				continue
+			}
 			if err := rr.Reset(b); err != nil {
 				w.fail(err)
 				return
@@ -271,7 +279,7 @@ func (p *partition) load() {
 			open.entries++
 			p.entries++
 		}
-		open.lac += int64(len(recovered))
+		open.lac = max(open.lac, last)
 		open.lastPos = int64(len(p.pos))
 	}
 	for _, c := range p.cursors {
@@ -280,6 +288,28 @@ func (p *partition) load() {
 	_ = p.openLedger()
 	// Opening needs a metadata write; clients reconnect with their backoff.
 	_ = owner
+}
+
+// gone reports whether a message can no longer be read: its ledger was
+// deleted, or recovery ended the ledger before its entry.
+func (p *partition) gone(pos int64) bool {
+	mp := p.pos[pos]
+	return mp.l.deletedAll() || mp.l.closed && mp.entry > mp.l.last
+}
+
+// unreachable reports whether no live bookie holds a message (and the
+// object store has no copy): it cannot be read now.
+func (p *partition) unreachable(pos int64) bool {
+	mp := p.pos[pos]
+	if mp.l.offloaded {
+		return false
+	}
+	for _, bk := range mp.l.writeSet(mp.entry) {
+		if bk.has(mp.l.id, mp.entry) {
+			return false
+		}
+	}
+	return true
 }
 
 // backlog is the slowest subscription's unacknowledged messages and bytes
