@@ -123,6 +123,12 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		bk, ml, rd := pulsarLines(res) // run_pulsar.go
+		writeWrapped(&b, bk, width, "BookKeeper:  ", hang)
+		writeWrapped(&b, ml, width, "Ledgers:     ", hang)
+		writeWrapped(&b, rd, width, "Dispatch:    ", hang)
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Machines:    ", hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -222,6 +228,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
+	}
+	if s.System == scenarios.SystemPulsar && s.Pulsar != nil {
+		return pulsarSetupLine(s) // run_pulsar.go
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {

@@ -29,6 +29,9 @@ func Whys(r *Run) []Why {
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS && r.Scenario.SQS != nil {
 		return sqsWhys(r) // run_sqs.go
 	}
+	if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		return pulsarWhys(r) // run_pulsar.go
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
 	return []Why{
