@@ -62,6 +62,9 @@ func RunText(w io.Writer, r *Run) error { return RunTextStyled(w, r, TextStyle{}
 // RunTextStyled is RunText for a terminal: with st.Color, non-zero lost,
 // duplicates and reordered counts are red and expectations green or red.
 func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
+	if isServices(r) {
+		return servicesText(w, r, st) // run_services.go
+	}
 	var b bytes.Buffer
 	res := r.Results
 	width := st.width()
@@ -135,6 +138,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
+	writeEventSourcing(&b, res, width)        // run_eventsource.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -164,6 +168,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 
 // RunMarkdown writes the summary as Markdown for a design document.
 func RunMarkdown(w io.Writer, r *Run) error {
+	if isServices(r) {
+		return servicesMarkdown(w, r) // run_services.go
+	}
 	var b bytes.Buffer
 	res := r.Results
 	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdText(res.Scenario), res.Seed)
@@ -231,6 +238,9 @@ func setupLine(s *scenarios.Scenario) string {
 	}
 	if s.System == scenarios.SystemPulsar && s.Pulsar != nil {
 		return pulsarSetupLine(s) // run_pulsar.go
+	}
+	if s.System == scenarios.SystemServices && s.Services != nil {
+		return servicesSetupLine(s) // run_services.go
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {

@@ -31,6 +31,9 @@ type Scenario struct {
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
 
+	// Services is a service graph (system: services; services.go).
+	Services *Services `yaml:"services" json:"services,omitempty"`
+
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
 	Warmup         units.Duration `yaml:"warmup" json:"warmup"`                   // excluded from latency statistics
@@ -55,6 +58,10 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+
+	// EventSourcing: an event-sourced service, its projections, replays,
+	// snapshots and changelog (eventsource.go).
+	EventSourcing *EventSourcing `yaml:"event_sourcing" json:"event_sourcing,omitempty"`
 }
 
 // Cluster is the brokers and the broker-side settings.

@@ -12,5 +12,6 @@ import (
 	_ "mqsim/model/kafka"    // Kafka: brokers, replicated partitions, producers, consumer groups
 	_ "mqsim/model/pulsar"   // Apache Pulsar: stateless brokers, BookKeeper bookies, subscriptions
 	_ "mqsim/model/rabbitmq" // RabbitMQ: exchanges, classic and quorum queues, confirms, prefetch
+	_ "mqsim/model/services" // service graphs: pools, timeouts, retries, breakers, async calls through SQS
 	_ "mqsim/model/sqs"      // Amazon SQS: standard and FIFO queues, consumers, Celery workers
 )
