@@ -57,7 +57,7 @@ func (s *Scenario) Defaults() {
 	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
-	s.defaultsServices() // services.go
+	s.defaultsServices()     // services.go
 	defer s.defaultsPulsar() // pulsar.go: after the groups
 	s.defaultsCelery()
 
