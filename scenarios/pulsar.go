@@ -156,9 +156,18 @@ type PulsarSubscription struct {
 	InitialPosition string         `yaml:"initial_position" json:"initial_position"`
 }
 
-// PulsarTopicPolicy holds one topic's (namespace) policies.
+// PulsarTopicPolicy holds one topic's policies — Pulsar sets them on its
+// namespace, and each topic of the namespace gets them.
 type PulsarTopicPolicy struct {
 	Topic string `yaml:"topic" json:"topic"`
+	// Namespace is the topic's tenant/namespace, a label for reports (the
+	// policies below are what a namespace gives each of its topics).
+	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
+	// PublishRate caps each partition's publishing in messages per second
+	// (publishMaxMessageRate, with a second's burst): the broker stops
+	// reading the producer's connection until the rate allows, so the
+	// producer is slowed rather than its neighbours (0: no cap).
+	PublishRate units.Rate `yaml:"publish_rate" json:"publish_rate,omitempty"`
 	// BacklogQuotaSize and BacklogQuotaTime limit the backlog of the
 	// slowest subscription (0: no limit); BacklogQuotaPolicy is what
 	// happens past it: producer_request_hold (the default: sends wait),
@@ -213,6 +222,7 @@ func init() {
 		MetricInfo{"bookie_reads", KindCount, "Pulsar: messages dispatched from bookies (the broker cache missed)"},
 		MetricInfo{"cache_reads", KindCount, "Pulsar: messages dispatched from the broker's cache"},
 		MetricInfo{"max_key_shared_held", KindCount, "Pulsar: messages a Key_Shared dispatcher held back for a newly joined consumer, largest"},
+		MetricInfo{"publish_throttled", KindCount, "Pulsar: messages a publish-rate quota delayed"},
 		MetricInfo{"ledgers_deleted", KindCount, "Pulsar: ledgers deleted (consumed and past retention)"},
 		MetricInfo{"max_dispatch_rate_tiered", KindRate, "Pulsar: messages/s dispatched from offloaded ledgers, best second"},
 		MetricInfo{"max_dispatch_rate_bookie", KindRate, "Pulsar: messages/s dispatched from bookies, best second"},
@@ -399,6 +409,12 @@ func (s *Scenario) validatePulsar(v *validator) {
 		}
 		if t.RetentionInfinite && (t.RetentionTime != 0 || t.RetentionSize != 0) {
 			v.add(f+"retention_infinite", "set with retention_time or retention_size: give one or the other")
+		}
+		if t.PublishRate < 0 {
+			v.add(f+"publish_rate", "must not be negative (0: no cap)")
+		}
+		if t.Namespace != "" && strings.Count(t.Namespace, "/") != 1 {
+			v.add(f+"namespace", "%q: want tenant/namespace, e.g. acme/orders", t.Namespace)
 		}
 		if t.OffloadThreshold < 0 {
 			v.add(f+"offload_threshold", "must not be negative (0: no offload)")

@@ -95,6 +95,10 @@
 //     timeout gives up on them), producer_exception fails them,
 //     consumer_backlog_eviction moves the slowest cursors past their
 //     oldest messages (dropped by policy, counted apart from lost).
+//   - Publish-rate quotas (topics[].publish_rate, a namespace's policy
+//     given to each topic): a token bucket per partition; a batch past it
+//     waits before the managed ledger takes it (the broker stops reading
+//     the connection), unless the producer gave it up meanwhile.
 //   - Retention and tiered storage: closed ledgers every subscription
 //     acknowledged are deleted unless retention_time, retention_size or
 //     retention_infinite keeps them; with offload_threshold, closed

@@ -84,6 +84,7 @@ var pulsarEffects = map[string]struct {
 	"pulsar.topics.retention_time":             {pbRet, "pulsar.topics.0.retention_time=1h"},
 	"pulsar.topics.retention_size":             {pbRet, "pulsar.topics.0.retention_size=100MB"},
 	"pulsar.topics.retention_infinite":         {pbRet, "pulsar.topics.0.retention_infinite=true"},
+	"pulsar.topics.publish_rate":               {pbQuota, "pulsar.topics.0.publish_rate=100/s"},
 	"pulsar.topics.offload_threshold":          {pbTier, "pulsar.topics.0.offload_threshold=50MB"},
 	"pulsar.bookie_crashes.bookie":             {pbBook, "pulsar.bookie_crashes.0.bookie=2"},
 	"pulsar.bookie_crashes.at":                 {pbBook, "pulsar.bookie_crashes.0.at=5s"},
@@ -94,6 +95,7 @@ var pulsarEffects = map[string]struct {
 var pulsarDescriptive = map[string]string{
 	"pulsar.subscriptions.group": "a reference to a consumer group (an unknown one is refused)",
 	"pulsar.topics.topic":        "a reference to a topic (an unknown one is refused)",
+	"pulsar.topics.namespace":    "a tenant/namespace label for reports",
 }
 
 var pulsarNotShown = map[string]string{

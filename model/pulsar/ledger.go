@@ -60,6 +60,7 @@ type addOp struct {
 	entry   int64
 	held    bool // a backlog quota held it (counted once)
 	gaveUp  bool // the producer's send timeout failed it
+	rated   bool // passed the publish-rate quota
 	cpuDone bool
 	data    commitlog.Batch
 	bytes   int64

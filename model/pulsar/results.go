@@ -232,6 +232,9 @@ func (w *world) results() *model.Results {
 		if p.owner != nil {
 			row.Owner = p.owner.id
 		}
+		if p.policy != nil {
+			row.Namespace = p.policy.Namespace
+		}
 		for _, l := range p.ledgers {
 			if !l.deletedAll() {
 				row.Ledgers++

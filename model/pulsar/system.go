@@ -200,6 +200,13 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		}
 	}
 	for _, p := range w.parts {
+		if pol := p.policy; pol != nil && pol.PublishRate > 0 {
+			lim, err := sim.NewTokenBucket(s, float64(pol.PublishRate), float64(pol.PublishRate))
+			if err != nil {
+				return nil, fmt.Errorf("%s: publish_rate: %w", p.name, err)
+			}
+			p.limiter = lim
+		}
 		p.owner = w.bundles[p.bundle]
 		p.epoch++
 		if err := p.openLedger(); err != nil {

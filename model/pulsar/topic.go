@@ -60,8 +60,9 @@ type partition struct {
 	held          []heldOp
 	overQuota     bool
 	maxBacklogB   int64
-	deletedBefore int64    // positions below were deleted with their ledgers
-	loadedAt      sim.Time // when the owner loaded it (its cache starts empty)
+	limiter       *sim.TokenBucket // publish-rate quota, messages
+	deletedBefore int64            // positions below were deleted with their ledgers
+	loadedAt      sim.Time         // when the owner loaded it (its cache starts empty)
 }
 
 // mpos is one confirmed message.
@@ -387,6 +388,22 @@ func (p *partition) evict() {
 // publish is the owner handling a producer's batch: the quota policy
 // first, then the append.
 func (p *partition) publish(pc *pconn, op *addOp) {
+	if p.limiter != nil && !op.rated {
+		// The publish-rate quota: the broker reads no more from the
+		// connection until the rate allows (in order: the bucket queues).
+		op.rated = true
+		if d := p.limiter.Take(float64(len(op.mids))); d > 0 {
+			p.w.res.PublishThrottled += int64(len(op.mids))
+			owner, epoch := p.owner, p.epoch
+			p.w.s.After(d, func() {
+				// A send the producer gave up on meanwhile was never read.
+				if p.owner == owner && p.epoch == epoch && owner.up && !op.gaveUp {
+					p.publish(pc, op)
+				}
+			})
+			return
+		}
+	}
 	if p.overQuota {
 		switch p.policy.BacklogQuotaPolicy {
 		case "producer_request_hold":
