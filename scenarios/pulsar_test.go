@@ -70,6 +70,11 @@ func TestPulsarBadInput(t *testing.T) {
 		{"bookie out of range", pulsarMinimal + "  bookie_crashes:\n    - {bookie: 3, at: 1s}\n", 21,
 			"pulsar.bookie_crashes[0].bookie", "0 to 2"},
 		{"pulsar under kafka", strings.Replace(pulsarMinimal, "system: pulsar", "system: kafka", 1), 15, "pulsar", "set system: pulsar"},
+		{"wan without regions", pulsarMinimal + "  wan_latency: 40ms\n", 20, "pulsar.wan_latency", "without pulsar.regions"},
+		{"unknown region producer", pulsarMinimal + "  regions:\n    - {name: a, producers: [web]}\n    - {name: b}\n", 21,
+			"pulsar.regions[0].producers[0]", "not a producer"},
+		{"outage of an unknown region", pulsarMinimal + "  regions:\n    - {name: a}\n    - {name: b}\n  region_outages:\n    - {region: c, at: 1s}\n", 24,
+			"pulsar.region_outages[0].region", "not a region"},
 		{"fault not modelled", pulsarMinimal + "faults:\n  - {type: disk-slow, broker: 0, at: 1s, duration: 1s, slowdown: 2}\n", 21,
 			"faults[0].type", "not modelled for Pulsar"},
 	} {

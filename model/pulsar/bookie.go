@@ -19,6 +19,7 @@ type bookie struct {
 	*node.Machine
 	w       *world
 	id      int
+	reg     *region
 	node    net.NodeID
 	up      bool
 	epoch   int // bumped at each crash: callbacks of an older life are void

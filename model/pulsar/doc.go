@@ -105,6 +105,13 @@
 //     ledgers beyond it are uploaded to the object store (its latency and
 //     bandwidth) and their bookie copies deleted offload_deletion_lag
 //     later; reads of them go to the store.
+//   - Geo-replication (geo.go): with pulsar.regions, one cluster per
+//     region on the one network, a WAN delay between brokers of different
+//     regions and a WAN rate server per direction; a replicator per
+//     partition and remote region forwards the messages published in its
+//     region (not those replicated in), one request of up to 500 in
+//     flight, resent after 5 s without an answer. region_outages take a
+//     region's machines down.
 //   - Faults: broker-crash (process, or machine with lose_page_cache;
 //     with a duration it comes back with no bundles), consumer-crash, and
 //     pulsar.bookie_crashes (a machine crash loses what the journal had
@@ -128,6 +135,7 @@
 //	cursor.go       cursors: mark-delete position, ack holes, persistence, redelivery
 //	dispatch.go     reading and dispatching by subscription type, Key_Shared's ranges and joining rule
 //	subscription.go subscriptions and consumers: permits, processing, acks, nacks, ack timeout, dead letters
+//	geo.go          regions joined by WAN links, replicators, region outages
 //	faults.go       broker, consumer and bookie crashes; bundle reassignment; the brokers' periodic work
 //	results.go      model.Results from the run
 package pulsar

@@ -32,6 +32,7 @@ var (
 	pbStuck = pbase{"pulsar-baseline", []string{"duration=5s", "warmup=1s", "consumer_groups.0.failures.poison_share=5%",
 		"consumer_groups.0.failures.policy=retry", "pulsar.subscriptions.0.on_failure=ignore"}}
 	pbKS    = pbase{"pulsar-key-shared-stall", []string{"duration=30s"}}
+	pbGeo   = pbase{"geo-replication-region-loss", []string{"pulsar.session_timeout=3s"}}
 	pbNack  = pbase{"pulsar-key-shared-stall", []string{"duration=20s", "pulsar.subscriptions.0.on_failure=nack", "pulsar.subscriptions.0.negative_ack_delay=2s"}}
 	pbQuota = pbase{"pulsar-backlog-quota", []string{"duration=20s"}}
 	pbTier  = pbase{"pulsar-tiered-replay", []string{"duration=20s", "pulsar.subscriptions.0.subscribe_at=15s"}}
@@ -86,6 +87,11 @@ var pulsarEffects = map[string]struct {
 	"pulsar.topics.retention_infinite":         {pbRet, "pulsar.topics.0.retention_infinite=true"},
 	"pulsar.topics.publish_rate":               {pbQuota, "pulsar.topics.0.publish_rate=100/s"},
 	"pulsar.topics.offload_threshold":          {pbTier, "pulsar.topics.0.offload_threshold=50MB"},
+	"pulsar.wan_latency":                       {pbGeo, "pulsar.wan_latency=100ms"},
+	"pulsar.wan_bandwidth":                     {pbGeo, "pulsar.wan_bandwidth=100KB"},
+	"pulsar.region_outages.region":             {pbGeo, "pulsar.region_outages.0.region=eu-west"},
+	"pulsar.region_outages.at":                 {pbGeo, "pulsar.region_outages.0.at=10s"},
+	"pulsar.region_outages.duration":           {pbGeo, "pulsar.region_outages.0.duration=5s"},
 	"pulsar.bookie_crashes.bookie":             {pbBook, "pulsar.bookie_crashes.0.bookie=2"},
 	"pulsar.bookie_crashes.at":                 {pbBook, "pulsar.bookie_crashes.0.at=5s"},
 	"pulsar.bookie_crashes.duration":           {pbBook, "pulsar.bookie_crashes.0.duration=5s"},
@@ -96,10 +102,13 @@ var pulsarDescriptive = map[string]string{
 	"pulsar.subscriptions.group": "a reference to a consumer group (an unknown one is refused)",
 	"pulsar.topics.topic":        "a reference to a topic (an unknown one is refused)",
 	"pulsar.topics.namespace":    "a tenant/namespace label for reports",
+	"pulsar.regions.name":        "a name outages and reports refer to",
 }
 
 var pulsarNotShown = map[string]string{
 	"pulsar.subscriptions.failover_delay": "the built-ins' active consumers never change: TestFailoverDelay",
+	"pulsar.regions.producers":            "a list, which --set cannot write: TestGeoReplication",
+	"pulsar.regions.groups":               "a list, which --set cannot write: TestGeoReplication",
 	"pulsar.topics.offload_deletion_lag":  "reads of offloaded ledgers go to the object store whether or not the bookies still hold them: TestOffloadDeletionLag",
 }
 

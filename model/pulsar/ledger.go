@@ -56,11 +56,16 @@ type ledger struct {
 
 // addOp is one entry being added.
 type addOp struct {
-	l       *ledger // the ledger it was last added to
-	entry   int64
-	held    bool // a backlog quota held it (counted once)
-	gaveUp  bool // the producer's send timeout failed it
-	rated   bool // passed the publish-rate quota
+	l      *ledger // the ledger it was last added to
+	entry  int64
+	held   bool // a backlog quota held it (counted once)
+	gaveUp bool // the producer's send timeout failed it
+	rated  bool // passed the publish-rate quota
+	// Geo-replication: the replicator a replicated entry answers, the
+	// source position after it and the request's generation.
+	repl    *replicator
+	replEnd int64
+	replGen int
 	cpuDone bool
 	data    commitlog.Batch
 	bytes   int64
@@ -79,9 +84,10 @@ type addOp struct {
 func (w *world) newLedger(writer *broker) *ledger {
 	pc := w.pc
 	var ens []*bookie
-	start := int(w.nextLedger % int64(len(w.bookies)))
-	for i := range w.bookies {
-		bk := w.bookies[(start+i)%len(w.bookies)]
+	bookies := writer.reg.bookies
+	start := int(w.nextLedger % int64(len(bookies)))
+	for i := range bookies {
+		bk := bookies[(start+i)%len(bookies)]
 		if bk.up && len(ens) < pc.Ensemble {
 			ens = append(ens, bk)
 		}
@@ -232,8 +238,9 @@ func (l *ledger) bookieFailed(bk *bookie) {
 		return
 	}
 	var repl *bookie
-	for j := range l.w.bookies {
-		c := l.w.bookies[(int(l.id)+j)%len(l.w.bookies)]
+	bookies := l.writer.reg.bookies
+	for j := range bookies {
+		c := bookies[(int(l.id)+j)%len(bookies)]
 		if c.up && !slices.Contains(cur.ens, c) {
 			repl = c
 			break

@@ -24,6 +24,7 @@ type broker struct {
 	*node.Machine
 	w     *world
 	id    int
+	reg   *region
 	node  net.NodeID
 	up    bool
 	epoch int
@@ -34,6 +35,7 @@ type broker struct {
 // subscription. Positions number its confirmed messages from 0.
 type partition struct {
 	w      *world
+	reg    *region
 	topic  string
 	num    int
 	idx    int
@@ -61,6 +63,7 @@ type partition struct {
 	overQuota     bool
 	maxBacklogB   int64
 	limiter       *sim.TokenBucket // publish-rate quota, messages
+	repls         []*replicator    // geo-replication to the other regions
 	deletedBefore int64            // positions below were deleted with their ledgers
 	loadedAt      sim.Time         // when the owner loaded it (its cache starts empty)
 }
@@ -151,6 +154,12 @@ func (p *partition) confirmed(op *addOp) {
 	p.entries++
 	if op.pc != nil {
 		op.pc.receipt(op)
+	}
+	if op.repl != nil {
+		op.repl.replicated(op)
+	}
+	for _, r := range p.repls {
+		r.kick()
 	}
 	for _, c := range p.cursors {
 		c.dispatch()
