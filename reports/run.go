@@ -128,6 +128,12 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
 	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
 		writeWrapped(&b, line, width, label, hang)
+	} else if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		bk, ml, rd := pulsarLines(res) // run_pulsar.go
+		writeWrapped(&b, bk, width, "BookKeeper:  ", hang)
+		writeWrapped(&b, ml, width, "Ledgers:     ", hang)
+		writeWrapped(&b, rd, width, "Dispatch:    ", hang)
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Machines:    ", hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -231,6 +237,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
+	}
+	if s.System == scenarios.SystemPulsar && s.Pulsar != nil {
+		return pulsarSetupLine(s) // run_pulsar.go
 	}
 	if s.System == scenarios.SystemServices && s.Services != nil {
 		return servicesSetupLine(s) // run_services.go
