@@ -605,6 +605,9 @@ func (c *controller) failRequest(r *produceReq, maybeWritten bool) {
 	r.timedOut = true
 	conn.inFlight--
 	for _, bid := range r.batches {
+		p.parts[p.batches[bid].part].inFlight--
+	}
+	for _, bid := range r.batches {
 		p.retry(p.batches[bid], maybeWritten)
 	}
 	if r.gone {

@@ -88,6 +88,15 @@ type pacc struct {
 	bump      bool   // epoch bump due: applied once nothing is in flight
 	inFlight  int    // batches sent and not yet answered
 	held      uint64 // drain pass that held a batch of this partition back
+
+	// unresolved counts the batches stamped in this epoch and not yet
+	// completed (in flight, backing off or queued to retry): a due epoch
+	// bump waits for them, as Kafka's producer waits for its in-flight
+	// batches, because one may be in the log already and must keep its
+	// sequence for the log to recognise its retry.
+	unresolved int
+	gapMaybe   bool // the batch at gap may have been written (it timed out)
+	gapBump    bool // the due bump is for such a gap: it waits for unresolved
 }
 
 // pbatch is one producer batch from creation to its final outcome.
@@ -306,6 +315,9 @@ func (p *producer) newBatch() *pbatch {
 func (p *producer) release(b *pbatch) {
 	p.bufUsed -= b.bytes
 	p.building--
+	if a := &p.parts[b.part]; b.stamped && b.epoch == a.epoch {
+		a.unresolved--
+	}
 	b.gen++
 	b.times = b.times[:0]
 	b.n, b.bytes, b.attempts, b.maybeWritten, b.stamped = 0, 0, 0, false, false
@@ -408,7 +420,7 @@ func (p *producer) drain(c *prodConn) {
 			// partition also keeps its batches in order within a request,
 			// and sends nothing while an epoch bump waits for its batches
 			// in flight to be answered.
-			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && a.inFlight > 0)) ||
+			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && (a.inFlight > 0 || a.gapBump && a.unresolved > 0 && !(b.stamped && b.epoch == a.epoch)))) ||
 				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
 				a.held = pass
 				kept = append(kept, c.queue[i])
@@ -527,7 +539,7 @@ func (p *producer) onResponse(req *produceReq) {
 // log can recognise it as a duplicate. It reports false if the run failed.
 func (p *producer) stamp(b *pbatch) bool {
 	a := &p.parts[b.part]
-	if a.bump {
+	if a.bump && (!a.gapBump || a.unresolved == 0) {
 		// Nothing of this partition is in flight: start a new epoch at
 		// sequence 0 (KIP-360); the log fences the older one.
 		if a.epoch == math.MaxInt16 {
@@ -535,12 +547,14 @@ func (p *producer) stamp(b *pbatch) bool {
 			return false
 		}
 		a.epoch++
-		a.logSeq, a.ackedNext, a.gap, a.bump = 0, 0, -1, false
+		a.logSeq, a.ackedNext, a.gap, a.bump, a.gapBump = 0, 0, -1, false, false
+		a.unresolved = 0 // batches of the older epoch are stamped again as they are sent
 	}
 	if b.stamped && b.epoch == a.epoch {
 		return true
 	}
 	b.stamped, b.epoch, b.logSeq = true, a.epoch, a.logSeq
+	a.unresolved++
 	a.logSeq = seqNext(a.logSeq, b.n)
 	if err := commitlog.Batch(b.data).SetProducerState(b.epoch, b.logSeq); err != nil {
 		p.w.fail(fmt.Errorf("producer %s: stamp batch: %w", p.name, err))
@@ -565,8 +579,17 @@ func (p *producer) outOfOrder(b *pbatch) {
 	if !b.stamped || b.epoch != a.epoch || a.bump {
 		return
 	}
-	if b.logSeq == a.ackedNext || (a.gap >= 0 && b.logSeq >= a.gap) {
+	switch {
+	case b.logSeq == a.ackedNext:
+		// The log lost this producer's sequences (an unclean election,
+		// truncation): nothing after ackedNext is in it.
 		a.bump = true
+	case a.gap >= 0 && b.logSeq >= a.gap:
+		// A batch ended unacknowledged before this one. If it may have
+		// been written, batches sent since may be in the log too: the
+		// bump waits until each has completed and keeps its sequence
+		// meanwhile, as Kafka's producer does (KIP-360).
+		a.bump, a.gapBump = true, a.gapMaybe
 	}
 }
 
@@ -578,7 +601,7 @@ func (p *producer) unacked(b *pbatch) {
 		return
 	}
 	if a.gap < 0 || b.logSeq < a.gap {
-		a.gap = b.logSeq
+		a.gap, a.gapMaybe = b.logSeq, b.maybeWritten
 	}
 }
 
