@@ -65,7 +65,8 @@ type producer struct {
 	passes   uint64 // drain passes, to hold a partition's later batches
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
-	tooLargeN                                                      int64 // failed as RecordTooLarge (limits.go)
+	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
+	tooLargeN                                                      int64      // failed as RecordTooLarge (limits.go)
 	ackHist                                                        *sim.Histogram
 	bytesAcked                                                     int64
 	bp                                                             *backpressure // buffer-full, throttling, dropping
@@ -376,6 +377,7 @@ func (p *producer) sealOnly(part int) *prodConn {
 	a.nextSeq += b.n
 	p.nBatches++
 	p.batchRecords += int64(b.n)
+	p.batchSizes.record(int64(b.n), b.bytes)
 	if part == p.sticky && len(p.t.parts) > 1 {
 		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
 	}
@@ -727,7 +729,7 @@ func (w *world) prArrive(id uint64) {
 	}
 	r := w.preqs[id]
 	r.c.b.bytesIn += r.bytes
-	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
+	w.useFlow(r.c.b.NICIn, r.c.flow(), float64(64+r.bytes), w.fPrIn, id)
 }
 
 // prIn queues the request behind its connection's earlier one: a broker
@@ -877,7 +879,7 @@ func (w *world) prRespond(r *produceReq) {
 		w.prSent(uint64(r.id))
 		return
 	}
-	w.use(r.c.b.NICOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+	w.useFlow(r.c.b.NICOut, r.c.flow(), float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
 }
 
 // prSent: the response left the broker; the connection's next request may
@@ -915,3 +917,6 @@ func (w *world) prResp(id uint64) {
 	r.c.p.onResponse(r)
 	w.freePreqID(r.id)
 }
+
+// flow is the connection's flow on the broker's NICs.
+func (c *prodConn) flow() uint64 { return flowProducer | uint64(c.p.idx)<<20 | uint64(c.b.id) }
