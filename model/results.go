@@ -2,6 +2,8 @@ package model
 
 import (
 	"strings"
+
+	"mqsim/sim"
 )
 
 // Results is what a run reports: the checker's delivery ledger, latency
@@ -189,6 +191,47 @@ type ProducerResult struct {
 	Batches       int64   `json:"batches"`
 	MeanBatch     float64 `json:"mean_batch_records"`
 	AckLatency    Latency `json:"ack_latency_ms"`
+	// BatchRecords and BatchBytes are the distributions of records and
+	// of bytes per batch sealed, not only the mean.
+	BatchRecords SizeHistogram `json:"batch_records"`
+	BatchBytes   SizeHistogram `json:"batch_bytes"`
+}
+
+// SizeHistogram is the distribution of a size (records or bytes per
+// batch): percentiles, and counts in power-of-two buckets.
+type SizeHistogram struct {
+	Count   int64        `json:"count"`
+	Mean    float64      `json:"mean"`
+	P50     float64      `json:"p50"`
+	P90     float64      `json:"p90"`
+	P99     float64      `json:"p99"`
+	Max     float64      `json:"max"`
+	Buckets []SizeBucket `json:"buckets,omitempty"` // the non-empty buckets, smallest first
+}
+
+// SizeBucket counts the sizes in (UpTo/2, UpTo]; the first bucket, UpTo 1,
+// holds sizes 0 and 1.
+type SizeBucket struct {
+	UpTo  int64 `json:"le"`
+	Count int64 `json:"count"`
+}
+
+// SizeHistogramOf summarises h, with pow[k] the count of sizes in
+// bucket k (UpTo 1<<k).
+func SizeHistogramOf(h *sim.Histogram, pow *[64]int64) SizeHistogram {
+	out := SizeHistogram{Count: h.Count()}
+	if out.Count == 0 {
+		return out
+	}
+	out.Mean = h.Mean()
+	out.P50, out.P90, out.P99 = float64(h.Quantile(0.50)), float64(h.Quantile(0.90)), float64(h.Quantile(0.99))
+	out.Max = float64(h.Max())
+	for k, c := range pow {
+		if c > 0 {
+			out.Buckets = append(out.Buckets, SizeBucket{UpTo: 1 << k, Count: c})
+		}
+	}
+	return out
 }
 
 // BrokerResult is one broker's load: mean utilisation of each resource over

@@ -142,20 +142,35 @@ type Cluster struct {
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
 type Hardware struct {
-	NICIn         units.Bandwidth `yaml:"nic_in" json:"nic_in"`
-	NICOut        units.Bandwidth `yaml:"nic_out" json:"nic_out"`
-	DiskWrite     units.Bandwidth `yaml:"disk_write" json:"disk_write"`
-	DiskRead      units.Bandwidth `yaml:"disk_read" json:"disk_read"`
-	PageCache     units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
-	CPUThreads    int             `yaml:"cpu_threads" json:"cpu_threads"`
-	CPUPerRequest units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
-	CPUPerMB      units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
+	NICIn     units.Bandwidth `yaml:"nic_in" json:"nic_in"`
+	NICOut    units.Bandwidth `yaml:"nic_out" json:"nic_out"`
+	DiskWrite units.Bandwidth `yaml:"disk_write" json:"disk_write"`
+	DiskRead  units.Bandwidth `yaml:"disk_read" json:"disk_read"`
+	// DiskSeek is what one random access costs the disk beyond its bytes
+	// (a seek and half a revolution on a spinning disk, next to nothing on
+	// flash): charged whenever the disk turns from one file to another, so
+	// one log at a time is sequential and many interleaved are random. The
+	// disk's random 4 KiB bandwidth is 4 KiB / (disk_seek + 4 KiB ÷ disk_write).
+	DiskSeek units.Duration `yaml:"disk_seek" json:"disk_seek"`
+	// NICQueue is how a NIC serves its connections: fair (the default:
+	// each connection with data waiting gets its share, as Linux's fq
+	// qdisc and TCP converge to) or fifo (one first-in-first-out byte
+	// queue per direction, for comparison).
+	NICQueue      string         `yaml:"nic_queue" json:"nic_queue,omitempty"`
+	PageCache     units.Bytes    `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
+	CPUThreads    int            `yaml:"cpu_threads" json:"cpu_threads"`
+	CPUPerRequest units.Duration `yaml:"cpu_per_request" json:"cpu_per_request"`
+	CPUPerMB      units.Duration `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
 	// CPUPerRecord is a leader's CPU time per record appended (Kafka's
 	// log validation walks every record of a batch to check it and assign
 	// its offset), on the handler thread.
 	CPUPerRecord   units.Duration `yaml:"cpu_per_record" json:"cpu_per_record"`
 	NetworkLatency units.Duration `yaml:"network_latency" json:"network_latency"`
 	NetworkJitter  units.Duration `yaml:"network_jitter" json:"network_jitter"`
+	// NetworkLatencyDist, when set, is the one-way latency of every
+	// message, drawn from this distribution (e.g. lognormal(median=150us,
+	// p99=600us)) in place of network_latency ± network_jitter: a long tail.
+	NetworkLatencyDist TimeDist `yaml:"network_latency_dist" json:"network_latency_dist,omitzero"`
 
 	// Write-back of the page cache, as Linux's vm.dirty_* settings:
 	// dirty_ratio of page_cache may be dirty before writers block,

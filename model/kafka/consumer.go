@@ -402,6 +402,7 @@ type fetchSession struct {
 	from     []int64 // the offset each partition was read from
 	bytes    int64
 	uncached int64
+	diskWork float64 // disk-read time of the uncached bytes, seeks included
 	parked   bool
 	dead     bool
 	gen      uint32
@@ -454,7 +455,7 @@ func (w *world) csArrive(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.useFlow(s.b.NICIn, flowConsumer|id, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
@@ -483,7 +484,7 @@ func (s *fetchSession) read() {
 	g := s.m.g
 	m := s.m
 	now := s.w.s.Now()
-	s.bytes, s.uncached = 0, 0
+	s.bytes, s.uncached, s.diskWork = 0, 0, 0
 	left := int64(g.spec.FetchMaxBytes)
 	for _, i := range s.visit() {
 		pi := s.parts[i]
@@ -533,7 +534,9 @@ func (s *fetchSession) read() {
 		s.hw[i] = hw
 		s.bytes += res.Size
 		left -= res.Size
-		s.uncached += s.b.uncached(p, off, res.Size)
+		u := s.b.uncached(p, off, res.Size)
+		s.uncached += u
+		s.diskWork += s.b.ReadWork(src.owner, u)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
 		first := !s.parked
@@ -557,7 +560,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, s.diskWork, s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -603,7 +606,7 @@ func (w *world) csDisk(id uint64) {
 		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
 		return
 	}
-	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+	w.useFlow(s.b.NICOut, flowConsumer|id, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
