@@ -19,7 +19,7 @@ package kafka
 
 // releasesConsumed reports whether the run may release consumed records.
 func (w *world) releasesConsumed() bool {
-	return !keepConsumed && w.opts.DataDir == "" && len(w.sc.Faults) == 0
+	return !keepConsumed && w.opts.DataDir == "" && len(w.sc.Faults) == 0 && !w.keepsEventLog()
 }
 
 // keepConsumed turns releasing off (tests compare runs with and without).
