@@ -136,6 +136,7 @@ type member struct {
 	failAttempts []int      // partition → failed attempts of that record
 	pausedUntil  []sim.Time // partition → paused by a retry backoff until
 	rr           commitlog.RecordReader
+	ready        readyState // partitions with buffered records (consumer_ready.go)
 
 	slow       float64  // consumer-slowdown factor
 	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
@@ -639,6 +640,7 @@ func (w *world) csResp(id uint64) {
 			continue
 		}
 		m.buf[pi] = d
+		m.markReady(pi)
 		it := commitlog.Batches(d)
 		var last int64 = -1
 		for it.Next() {
@@ -695,30 +697,22 @@ func (m *member) maybePoll() {
 	if g.ds != nil {
 		limit = min(limit, g.ds.pollLimit(m))
 	}
-	for k := 0; k < len(m.parts) && len(m.recs) < limit; k++ {
-		pi := m.parts[(m.rrIdx+k)%len(m.parts)]
-		if m.pausedUntil[pi] <= now {
-			m.take(pi, limit)
+	// Round-robin over the member's partitions from rrIdx; only those with
+	// buffered records can yield any (consumer_ready.go).
+	if len(m.parts) > 0 {
+		for _, pi := range m.pollOrder(m.rrIdx % len(m.parts)) {
+			if len(m.recs) >= limit {
+				break
+			}
+			if m.pausedUntil[pi] <= now {
+				m.take(int(pi), limit)
+			}
 		}
 	}
 	m.rrIdx++
 	// Partitions whose buffer emptied get their next fetch now, while the
 	// application processes (the client prefetches).
-	for _, s := range m.sessions {
-		if s.inFlight {
-			continue
-		}
-		drained := true
-		for _, pi := range s.parts {
-			if len(m.buf[pi]) > 0 {
-				drained = false
-				break
-			}
-		}
-		if drained {
-			s.send()
-		}
-	}
+	m.sendDrained()
 	if len(m.recs) == 0 {
 		return
 	}
