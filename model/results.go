@@ -133,6 +133,7 @@ type Results struct {
 	Pulsar        // Apache Pulsar's own counts (results_pulsar.go)
 	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
 	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
+	ShareGroups   // Kafka share groups' counts (results_share.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -429,6 +430,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.fanoutMetric(name); ok { // results_sns.go
 		return v, k, ok
 	}
+	if v, k, ok := r.ShareGroups.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -452,6 +456,7 @@ func MetricNames() []string {
 	names = append(names, servicesMetricNames...)
 	names = append(names, pulsarMetricNames...)
 	names = append(names, fanoutMetricNames()...)
+	names = append(names, shareMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -305,6 +305,9 @@ func (rv Review) Page(figures []Figure) Page {
 	if s, ok := eventSourcingSection(rv.Runs); ok { // run_eventsource.go
 		p.Sections = append(p.Sections, s)
 	}
+	if s, ok := notAppliedSection(rv.Runs); ok { // notapplied.go
+		p.Sections = append(p.Sections, s)
+	}
 	if len(figures) > 0 {
 		p.Sections = append(p.Sections, Section{Heading: "Plots", Figures: figures})
 	}

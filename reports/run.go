@@ -141,6 +141,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
+	writeNotApplied(&b, []*Run{r}, width)     // notapplied.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -218,7 +219,13 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
 		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
-	b.WriteString(limitsNote(res, "", true)) // reports/limits.go
+	b.WriteString(limitsNote(res, "", true))       // reports/limits.go
+	if s, ok := notAppliedSection([]*Run{r}); ok { // notapplied.go
+		fmt.Fprintf(&b, "\n**Not applied** (settings this system does not have):\n\n")
+		for _, na := range s.Bullets {
+			fmt.Fprintf(&b, "- %s\n", mdText(na))
+		}
+	}
 	if len(r.Expectations) > 0 {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))

@@ -264,6 +264,8 @@ type partition struct {
 	// the park sequence number at p's last wake-up.
 	readers []sessionRef
 	swapSeq uint64
+	// shares are the share groups' share-partitions of p (share.go).
+	shares []*sharePartition
 
 	records, bytes int64 // appended at the leader (records = log end offset)
 	released       int64 // the replicas' logs released their records below it (release.go)
@@ -398,6 +400,9 @@ func (p *partition) maybeAdvanceHW() {
 	}
 	if p.offs != nil {
 		p.offs.hwMoved()
+	}
+	if len(p.shares) > 0 {
+		p.shareHWMoved()
 	}
 	if p.w.incSessions {
 		p.wakeReaders()

@@ -88,7 +88,8 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
-	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
+	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
+	sh              *shareGroup // type: share (share.go); nil for a classic group
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -160,6 +161,7 @@ type member struct {
 	finding            bool
 	findTry            int
 	awaitCoord         []func()
+	sh                 *shareMember // a share group's member (share.go)
 }
 
 // Fates of a polled record.
@@ -260,6 +262,11 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	if g.ds, err = newDownstream(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
+	if spec.IsShare() {
+		if err := g.initShare(); err != nil { // share.go
+			return nil, err
+		}
+	}
 	return g, nil
 }
 
@@ -293,6 +300,10 @@ func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 // first generation, and members start from the committed offsets (none
 // yet: the start of the log, which latest and earliest agree on then).
 func (g *group) start() {
+	if g.sh != nil {
+		g.startShare() // share.go
+		return
+	}
 	for p := range g.pausedSince {
 		g.pausedSince[p] = 0
 	}

@@ -640,5 +640,6 @@ func (w *world) results() (*Results, error) {
 		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
 	}
 	w.consumerResults(r)
+	w.shareResults(r)
 	return r, nil
 }
