@@ -124,6 +124,8 @@ type Results struct {
 	// QueueService: a managed queue service's API calls and billing (results_queue.go).
 	QueueService
 	Queues // a queue broker's own counts (results_queues.go)
+	// Transactions: transactional producers and pipeline stages (results_txn.go).
+	Transactions
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -367,6 +369,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Queues.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Transactions.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -386,6 +391,7 @@ func MetricNames() []string {
 	names = append(names, replicationMetricNames...)
 	names = append(names, queueMetricNames...)
 	names = append(names, brokerQueueMetricNames...)
+	names = append(names, txnMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -59,6 +59,7 @@ func (s *Scenario) Validate() error {
 	topics := s.systemTopics(&v) // the topics, or an sqs scenario's queues (sqs.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
+	s.validateTxn(&v, topics) // txn.go
 	s.validateFaults(&v, topics)
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)
 	return errors.Join(v.errs...)

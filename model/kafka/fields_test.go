@@ -70,6 +70,12 @@ var (
 	// Clients whose records cost 200 µs each: half a core per producer.
 	fbClientCPU = fieldBase{"baseline", []string{"duration=3s", "client_hardware.cpu_per_record=200us"}}
 	fbGC        = fieldBase{"baseline", []string{"duration=3s", "cluster.gc_pause=20ms"}}
+	// Transactions (txn*.go): a transactional pipeline with a crash and a
+	// coordinator failover; the delivery-guarantee pipeline; a hanging
+	// transaction.
+	fbEOS  = fieldBase{"exactly-once-pipeline", nil}
+	fbDG   = fieldBase{"delivery-guarantees", nil}
+	fbHang = fieldBase{"hanging-transaction", nil}
 )
 
 // fieldEffect is one field's pair: base, and base with set.
@@ -79,6 +85,11 @@ type fieldEffect struct {
 }
 
 var fieldEffects = map[string]fieldEffect{
+	"consumer_groups.isolation_level":              {fbEOS, "consumer_groups.1.isolation_level=read_uncommitted"},
+	"consumer_groups.pipeline.transactional_id":    {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
+	"consumer_groups.pipeline.commit_interval":     {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
+	"consumer_groups.pipeline.transaction_timeout": {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
+	"guarantee":       {fbDG, "guarantee=exactly-once"},
 	"seed":            {fbBaseline, "seed=2"},
 	"duration":        {fbBaseline, "duration=4s"},
 	"warmup":          {fbBaseline, "warmup=1s"},
@@ -238,7 +249,7 @@ var fieldsDescriptive = map[string]string{
 	"faults.type":                     "selects the fault; each type's behaviour is shown by its own tests",
 	"faults.label":                    "a label for plots",
 	"cluster.hardware":                "the profile's numbers, each field listed on its own",
-	"consumer_groups.isolation_level": "read_committed reads below the last stable offset, equal to the high watermark until transactions exist; TestReadCommittedWithoutTransactions shows both read the same today",
+	"consumer_groups.pipeline.output": "a reference to a topic by name (an unknown one, the input, or one of another partition count is refused)",
 }
 
 // fieldsNotShown have no pair here yet; each is exercised by its own
@@ -248,6 +259,7 @@ var fieldsNotShown = map[string]string{
 	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
+	"consumer_groups.pipeline.acks":        "guarantee sets it in delivery-guarantees (at-most-once: 0), which refuses a conflicting value; TestDeliveryGuaranteesOrder",
 }
 
 // otherSystems are the sections of other systems, whose settings their

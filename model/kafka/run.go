@@ -116,7 +116,7 @@ func (w *world) quiet() bool {
 			}
 		}
 	}
-	return w.consumersQuiet()
+	return w.consumersQuiet() && w.txnQuiet()
 }
 
 func build(sc *scenarios.Scenario, opts Options) (*world, error) {
@@ -635,5 +635,8 @@ func (w *world) results() (*Results, error) {
 		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
 	}
 	w.consumerResults(r)
+	if err := w.txnResults(r); err != nil { // txn_results.go
+		return nil, err
+	}
 	return r, nil
 }
