@@ -126,6 +126,13 @@ type Results struct {
 	Queues // a queue broker's own counts (results_queues.go)
 	// Transactions: transactional producers and pipeline stages (results_txn.go).
 	Transactions
+	// EventSourcing: an event_sourcing section's results (results_eventsource.go).
+	EventSourcing *EventSourcing `json:"event_sourcing,omitempty"`
+	// Services: a service graph's edge and services (results_services.go).
+	Services
+	Pulsar        // Apache Pulsar's own counts (results_pulsar.go)
+	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
+	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -372,6 +379,18 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Transactions.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.EventSourcing.metric(name); ok {
+		return v, k, ok
+	}
+	if v, k, ok := r.Services.metric(name); ok {
+		return v, k, ok
+	}
+	if v, k, ok := r.Pulsar.metric(name); ok {
+		return v, k, ok
+	}
+	if v, k, ok := r.fanoutMetric(name); ok { // results_sns.go
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -392,6 +411,10 @@ func MetricNames() []string {
 	names = append(names, queueMetricNames...)
 	names = append(names, brokerQueueMetricNames...)
 	names = append(names, txnMetricNames...)
+	names = append(names, eventSourcingMetricNames...)
+	names = append(names, servicesMetricNames...)
+	names = append(names, pulsarMetricNames...)
+	names = append(names, fanoutMetricNames()...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -59,6 +59,8 @@ type Chart struct {
 	AutoLogY bool
 	YMin     *float64
 	YMax     *float64 // a fixed top (no headroom is added)
+	// Heat, if set, makes the chart a heat map of it (run_services.go).
+	Heat *HeatGrid
 }
 
 // MaxPoints is how many points a series keeps when drawn; longer series are
@@ -203,6 +205,9 @@ func sameData(a, b Series) bool {
 // build makes the plot and, separately, its legend, which RenderCharts
 // draws beside the data so it never covers a line.
 func (c Chart) build() (*plot.Plot, *legend, error) {
+	if c.Heat != nil {
+		return c.buildHeat() // run_services.go
+	}
 	p := plot.New()
 	sansFont(p)
 	p.Title.Text = Clean(c.Title)

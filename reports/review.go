@@ -268,6 +268,8 @@ func chartCaption(name string, many, markers, logY bool) string {
 		return "Replication health: partitions whose ISR is below the replication factor, and the smallest ISR (dashed)." + each
 	case "dlq":
 		return "Dead-letter queue depth and retries over time." + each
+	case "snapshot-trade-off", "changelog-size":
+		return eventSourcingCaption(name)
 	}
 	return name
 }

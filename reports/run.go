@@ -62,6 +62,9 @@ func RunText(w io.Writer, r *Run) error { return RunTextStyled(w, r, TextStyle{}
 // RunTextStyled is RunText for a terminal: with st.Color, non-zero lost,
 // duplicates and reordered counts are red and expectations green or red.
 func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
+	if isServices(r) {
+		return servicesText(w, r, st) // run_services.go
+	}
 	var b bytes.Buffer
 	res := r.Results
 	width := st.width()
@@ -123,12 +126,15 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
+		writeWrapped(&b, line, width, label, hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
 		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
+	writeEventSourcing(&b, res, width)        // run_eventsource.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -158,6 +164,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 
 // RunMarkdown writes the summary as Markdown for a design document.
 func RunMarkdown(w io.Writer, r *Run) error {
+	if isServices(r) {
+		return servicesMarkdown(w, r) // run_services.go
+	}
 	var b bytes.Buffer
 	res := r.Results
 	fmt.Fprintf(&b, "## Scenario: %s (seed %d)\n\n", mdText(res.Scenario), res.Seed)
@@ -222,6 +231,12 @@ func RunMarkdown(w io.Writer, r *Run) error {
 func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
+	}
+	if s.System == scenarios.SystemServices && s.Services != nil {
+		return servicesSetupLine(s) // run_services.go
+	}
+	if line, ok := fanoutSetupLine(s); ok { // run_sns.go, run_pubsub.go
+		return line
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {

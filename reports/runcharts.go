@@ -139,6 +139,9 @@ func FaultMarkers(variants []Variant) []Marker {
 // retries. Markers (faults, recoveries) are drawn on every time chart.
 // With several variants each variant keeps one colour on every chart.
 func RunCharts(title string, variants []Variant, markers []Marker) []Chart {
+	if servicesVariants(variants) {
+		return ServicesCharts(title, variants, markers) // run_services.go
+	}
 	zero, one := 0.0, 1.0
 	const simTime = "simulated time (s)"
 	lag := Chart{Title: title + ": consumer lag", XLabel: simTime, YLabel: "lag (messages)", Markers: markers, YMin: &zero}
@@ -223,7 +226,7 @@ func RunCharts(title string, variants []Variant, markers []Marker) []Chart {
 	if len(dlq.Series) > 0 {
 		charts = append(charts, dlq)
 	}
-	return charts
+	return append(charts, eventSourcingCharts(title, variants)...) // run_eventsource.go
 }
 
 // addLine adds s when ok (a column the run has).

@@ -58,7 +58,11 @@ func (s *Scenario) Defaults() {
 	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
+	s.defaultsServices()     // services.go
+	defer s.defaultsPulsar() // pulsar.go: after the groups
 	s.defaultsCelery()
+	s.defaultsSNS()    // sns.go
+	s.defaultsPubSub() // pubsub.go
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)
@@ -169,6 +173,7 @@ func (s *Scenario) Defaults() {
 		setDur(&g.CoordinatorRequestTimeout, DefaultCoordinatorRequestTimeout)
 		g.defaultsExtras()
 	}
+	s.defaultsEventSourcing() // eventsource.go: after the groups
 }
 
 func setDur(d *units.Duration, v units.Duration) {

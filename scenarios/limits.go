@@ -34,6 +34,7 @@ func (ls *LoadedScenario) Warnings() []error {
 
 func (s *Scenario) sizeWarnings() error {
 	var v validator
+	s.serviceWarnings(&v) // services.go
 	for i := range s.Producers {
 		p := &s.Producers[i]
 		if p.MessageSize.Dist == nil {

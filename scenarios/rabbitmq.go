@@ -19,7 +19,7 @@ const (
 )
 
 // SystemNames lists the systems a scenario may name.
-var SystemNames = []string{SystemKafka, SystemRabbitMQ, SystemSQS}
+var SystemNames = []string{SystemKafka, SystemRabbitMQ, SystemSQS, SystemServices}
 
 // RabbitMQ's documented defaults (4.x; see docs/scenarios.md for the
 // sources), applied by Defaults to a `system: rabbitmq` scenario.

@@ -27,8 +27,14 @@ type Scenario struct {
 	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
 	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
 	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar    *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
 	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	SNS       *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
+	PubSub    *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
 	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
+
+	// Services is a service graph (system: services; services.go).
+	Services *Services `yaml:"services" json:"services,omitempty"`
 
 	Seed           uint64         `yaml:"seed" json:"seed"`
 	Duration       units.Duration `yaml:"duration" json:"duration"`               // producers stop here
@@ -57,6 +63,10 @@ type Scenario struct {
 	// Guarantee sets the pipeline's delivery guarantee (txn.go): at-most-once,
 	// at-least-once, at-least-once-idempotent or exactly-once.
 	Guarantee string `yaml:"guarantee" json:"guarantee,omitempty"`
+
+	// EventSourcing: an event-sourced service, its projections, replays,
+	// snapshots and changelog (eventsource.go).
+	EventSourcing *EventSourcing `yaml:"event_sourcing" json:"event_sourcing,omitempty"`
 }
 
 // Cluster is the brokers and the broker-side settings.

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -47,6 +48,8 @@ type sizeTrace struct {
 	sizes []float64 // distinct, ascending
 	cum   []int64   // cum[i]: messages with a size of sizes[i] or less
 	mean  float64
+	// digest is the SHA-256 of the file's bytes (see Scenario.InputDigest).
+	digest [32]byte
 }
 
 // ParseSizeTrace reads a message-size trace: CSV with one column (the
@@ -114,7 +117,7 @@ func ParseSizeTrace(source string, data []byte) (*sizeTrace, error) {
 	if total == 0 {
 		return nil, &InputError{File: source, Msg: "no messages: want one size a row, or rows of size and count"}
 	}
-	tr := &sizeTrace{file: source, mean: sum / float64(total)}
+	tr := &sizeTrace{file: source, mean: sum / float64(total), digest: sha256.Sum256(data)}
 	for s, n := range counts {
 		if n > 0 {
 			tr.sizes = append(tr.sizes, s)

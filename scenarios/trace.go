@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type rateTrace struct {
 	v    []float64
 	mean float64 // time-weighted over one period
 	max  float64
+	// digest is the SHA-256 of the file's bytes: a run's identity covers
+	// the series, not only its file name (see Scenario.InputDigest).
+	digest [32]byte
 }
 
 // maxTracePoints bounds a series (a day at 1-second resolution and more).
@@ -50,7 +54,7 @@ func ParseTrace(source string, data []byte) (*rateTrace, error) {
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	r.Comment = '#'
-	tr := &rateTrace{}
+	tr := &rateTrace{digest: sha256.Sum256(data)}
 	var t0 int64
 	for {
 		rec, err := r.Read()

@@ -53,14 +53,21 @@ func (s *Scenario) Validate() error {
 	}
 
 	s.validateSystem(&v) // rabbitmq.go
+	// A service graph has no cluster, topics or clients (services.go).
+	if s.validateServices(&v) {
+		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
+		return errors.Join(v.errs...)
+	}
+	s.validatePulsar(&v) // pulsar.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
-	topics := s.systemTopics(&v) // the topics, or an sqs scenario's queues (sqs.go)
+	topics := s.fanoutTopics(&v) // the topics, an sqs scenario's queues (sqs.go), or a fan-out service's topics and subscriptions (sns.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
 	s.validateTxn(&v, topics) // txn.go
 	s.validateFaults(&v, topics)
+	s.validateEventSourcing(&v, topics) // eventsource.go
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)
 	return errors.Join(v.errs...)
 }

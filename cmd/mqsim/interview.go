@@ -40,7 +40,8 @@ func proveWithScenario(name string) (string, error) {
 		return "", err
 	}
 	s := ls.Scenario
-	if s.Duration > proofDuration {
+	// An event-sourcing proof replays the history its log holds: the whole run.
+	if s.Duration > proofDuration && s.EventSourcing == nil {
 		s.Duration = proofDuration
 		for i := range s.Faults {
 			if s.Faults[i].At >= s.Duration {
@@ -58,6 +59,12 @@ func proveWithScenario(name string) (string, error) {
 	p99 := "none processed"
 	if res.E2ELatency.Count > 0 {
 		p99 = reports.FormatMetric(res.E2ELatency.P99/1000, scenarios.KindDuration)
+	}
+	if es := res.EventSourcing; es != nil && len(es.Replays) > 0 {
+		r := es.Replays[0]
+		sec := func(v float64) string { return reports.FormatMetric(v, scenarios.KindDuration) }
+		return fmt.Sprintf("%s in %v simulated: %s events; rebuild from offset 0 %s (events ÷ min(fetch, apply) = %s), view equals the fold: %v; %d of %d expectations met",
+			name, s.Duration, count(es.Events), sec(r.Seconds), sec(r.Formula), r.Matches, met, len(verdicts)), nil
 	}
 	return fmt.Sprintf("%s in %v simulated: %s acked, lost %s, duplicates %s, reordered %s; max lag %s, p99 end-to-end %s; %d of %d expectations met",
 		name, s.Duration, count(res.Acked), count(res.Lost), count(res.Duplicates), count(res.Reordered), count(res.MaxLag), p99, met, len(verdicts)), nil

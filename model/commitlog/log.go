@@ -706,8 +706,8 @@ func (l *Log) Read(offset int64, o ReadOptions) (ReadResult, error) {
 	if offset < bound {
 		for si := l.segFor(offset); si < len(l.segs); si++ {
 			seg := l.segs[si]
-			if offset >= seg.next {
-				continue
+			if offset >= seg.next || seg.batches == 0 {
+				continue // below offset, or emptied by compaction: the data goes on in a later segment
 			}
 			pos, err := seg.locate(offset)
 			if err != nil {

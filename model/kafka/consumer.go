@@ -1007,6 +1007,7 @@ type commitReq struct {
 	parts    []int
 	offsets  []int64
 	up, down net.Link
+	timer    sim.EventID // request.timeout.ms of the attempt in flight
 }
 
 // arg is the kernel argument naming this request and its attempt.
@@ -1072,7 +1073,7 @@ func (m *member) sendCommitNow() {
 	c.to = m.coord
 	w := m.g.w
 	arg := c.arg()
-	w.s.At(w.s.Now()+m.g.reqTimeout, func() {
+	c.timer = w.s.At(w.s.Now()+m.g.reqTimeout, func() {
 		if c := w.commitOf(arg); c != nil {
 			c.failed = true
 			w.cmResp(arg) // request.timeout.ms: no answer
@@ -1191,12 +1192,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 			}
 			w.offsetCommits++
 			op.appends++
-			if op.appends%4096 == 0 && !w.faulty {
+			if op.cleanDue() && !w.faulty && !w.releases {
 				// The log cleaner: keep the latest offset per key. Not in
 				// runs with broker faults: a replica truncated into a
 				// compacted segment and appended to again reads back
 				// corrupt (a log engine issue), and a crash or a new
-				// leader truncates.
+				// leader truncates. Runs that release consumed records
+				// release these too (releaseOffsets).
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false
@@ -1247,6 +1249,10 @@ func (w *world) cmResp(arg uint64) {
 		return
 	}
 	c.inFlight = false
+	// Answered: its timer would find the attempt over. Cancelled, it
+	// leaves the event queue, which otherwise holds one per commit for
+	// request.timeout.ms (tens of thousands at the seed's peak).
+	w.s.Cancel(c.timer)
 	if c.failed {
 		m.lostCoordinator(c.to)
 		if c.sync {

@@ -53,7 +53,17 @@ type offsetsPart struct {
 	val     [8]byte
 	appends int64
 	waiters []offsetsWaiter
+
+	// The log cleaner's trigger (Kafka's min.cleanable.dirty.ratio, 0.5):
+	// bytes appended since the last clean, and the log's bytes after it.
+	dirty, clean int64
 }
+
+// offsetsCleanMin is the least dirty bytes worth a clean: below it, the
+// records appended since the last clean sit in the active segment anyway
+// (Compact cleans only closed segments; __consumer_offsets segments are
+// 1 MiB here).
+const offsetsCleanMin = 4 << 20
 
 // offsetsWaiter is an appended commit waiting for the high watermark to
 // pass end under the leader epoch it was appended in.
@@ -232,7 +242,17 @@ func (op *offsetsPart) appendOffsets() error {
 		return err
 	}
 	p.appended(res.LastOffset-res.FirstOffset+1, res.Size)
+	op.dirty += res.Size
 	return nil
+}
+
+// cleanDue reports whether the log cleaner should run: as Kafka's cleaner
+// with min.cleanable.dirty.ratio 0.5, once the bytes appended since the
+// last clean are at least the bytes left by it. Each clean reads the log
+// once, so the cleaner's cost stays proportional to the bytes appended,
+// however many partitions a commit carries.
+func (op *offsetsPart) cleanDue() bool {
+	return op.dirty >= max(op.clean, offsetsCleanMin)
 }
 
 // wait calls done(true) once the high watermark passes end under the
@@ -294,6 +314,7 @@ func (op *offsetsPart) compact() error {
 			return fmt.Errorf("compact %s-%d on broker %d: %w", offsetsTopicName, op.p.idx, r.b.id, err)
 		}
 	}
+	op.dirty, op.clean = 0, op.p.leader.log.Size()
 	return nil
 }
 

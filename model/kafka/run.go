@@ -86,6 +86,7 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		w.ctl.report(res)
 		res.LogDirFailures = w.logDirFailures // the convergence check may add some (storage.go)
 		res.Partial = partial
+		err = w.eventSourcing(res) // eventsource.go
 	}
 	return w, res, err
 }

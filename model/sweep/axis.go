@@ -23,6 +23,7 @@ var Aliases = map[string]string{
 	"min_insync_replicas": "topics.*.min_insync_replicas",
 	"consumers":           "consumer_groups.*.consumers",
 	"brokers":             "cluster.brokers",
+	"call":                "services.call", // a service graph's calls that state no mode
 }
 
 // AliasNames lists the aliases, sorted.

@@ -236,11 +236,15 @@ func (l *Line) Resolve() (*scenarios.LoadedScenario, error) {
 }
 
 // Hash is the content hash of a resolved scenario: the first 20 hex
-// digits of the SHA-256 of its JSON form, seed included.
+// digits of the SHA-256 of its JSON form, seed included, followed by the
+// digest of the trace files it reads (Scenario.InputDigest), if any.
 func Hash(s *scenarios.Scenario) (string, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return "", fmt.Errorf("hash scenario %s: %w", s.Name, err)
+	}
+	if d := s.InputDigest(); d != "" {
+		b = append(append(b, '\n'), d...)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:20], nil

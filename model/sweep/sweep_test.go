@@ -1,6 +1,9 @@
 package sweep
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -214,5 +217,55 @@ func TestParseAxis(t *testing.T) {
 	}
 	if _, err := Variants("--vary", []Axis{{Key: "acks", Path: "p"}, {Key: "producers.*.acks", Path: "p"}}, 64); err == nil || !strings.Contains(err.Error(), "same field") {
 		t.Errorf("two axes on one field: %v", err)
+	}
+}
+
+// TestHashCoversTraceContents: two scenarios that differ only in what
+// their trace files hold (same names, same text) get different hashes, and
+// editing a trace changes a scenario's hash; a scenario without traces
+// hashes its JSON alone.
+func TestHashCoversTraceContents(t *testing.T) {
+	dir := t.TempDir()
+	rate := filepath.Join(dir, "rate.csv")
+	sizes := filepath.Join(dir, "sizes.csv")
+	text := "name: t\nduration: 10s\ntopics:\n  - name: t\n    partitions: 1\nproducers:\n  - name: p\n    topic: t\n" +
+		"    arrival: trace(" + rate + ")\n    message_size: trace(" + sizes + ")\n"
+	hash := func(rateCSV, sizesCSV string) string {
+		t.Helper()
+		if err := os.WriteFile(rate, []byte(rateCSV), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sizes, []byte(sizesCSV), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := scenarios.ParseScenario("t.yaml", []byte(text), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := Hash(&sc.Scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	base := hash("0,100\n10,300\n", "500\n")
+	if again := hash("0,100\n10,300\n", "500\n"); again != base {
+		t.Errorf("same files, hashes %s and %s", base, again)
+	}
+	if h := hash("0,100\n10,900\n", "500\n"); h == base {
+		t.Errorf("a changed rate trace kept the hash %s", h)
+	}
+	if h := hash("0,100\n10,300\n", "700\n"); h == base {
+		t.Errorf("a changed size trace kept the hash %s", h)
+	}
+
+	plain, err := scenarios.LoadScenario("baseline", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(&plain.Scenario)
+	sum := sha256.Sum256(b)
+	if h, _ := Hash(&plain.Scenario); h != hex.EncodeToString(sum[:])[:20] {
+		t.Errorf("baseline hash %s, want the JSON's own %s", h, hex.EncodeToString(sum[:])[:20])
 	}
 }

@@ -238,6 +238,16 @@ var FollowUps = []FollowUp{
 		Answer:      "b",
 		Explanation: "Each layer's retries multiply the next layer's load: four attempts at each of three layers is up to 64 times the traffic against a dependency that is already slow, and the overload can outlast its cause. Retry at one layer only, with exponential backoff and jitter and a retry budget, and let a durable queue hold the work instead.",
 		Scenarios:   []string{"retry-storm"}},
+	{ID: "rebuild-read-model", Question: "A bug corrupted the balances read model. How do you get it back, and how long does it take?",
+		Choices: []Choice{
+			{Key: "a", Label: "Restore last night's database backup; the events since are gone"},
+			{Key: "b", Label: "Replay the event log into a fresh view: events ÷ min(fetch rate, apply rate); snapshots every N events cut it to loading the latest plus at most N events"},
+			{Key: "c", Label: "It cannot be rebuilt once the log has been compacted or read"},
+			{Key: "d", Label: "Instantly: a read model is only a cache"},
+		},
+		Answer:      "b",
+		Explanation: "The log is the source of truth, so the view is a fold of its events: start a new consumer at offset 0 (or at the latest snapshot) and apply every event again. It takes events ÷ min(fetch rate, apply rate) — a week of events at one a second with 1 ms applies is 604,800 ÷ 1,000/s ≈ 10 minutes, fetching is rarely the bottleneck — so snapshots every N events bound a rebuild to loading one plus at most N events, paid for in snapshot writes and storage. The same fold up to the offset for a time answers an auditor's \"what was the balance then?\". An event log must never be compacted: compaction keeps only each key's last event.",
+		Scenarios:   []string{"event-sourcing-replay", "audit-point-in-time"}},
 }
 
 // followUp returns the catalog entry for id.

@@ -482,7 +482,7 @@ func TestFollowUpScenarioNames(t *testing.T) {
 	known := map[string]bool{}
 	for _, s := range strings.Fields(`slow-consumer slow-consumer-scaled hot-partition reorder-retries reorder-idempotent
 		broker-failure broker-failure-acks1 unclean-election min-isr-unavailable lost-response consumer-crash
-		at-most-once poison-message retention-loss retry-storm`) {
+		at-most-once poison-message retention-loss retry-storm event-sourcing-replay audit-point-in-time`) {
 		known[s] = true
 	}
 	for _, f := range FollowUps {

@@ -1,0 +1,273 @@
+package services
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"mqsim/model"
+	"mqsim/scenarios"
+)
+
+func parse(t *testing.T, yaml string) *scenarios.Scenario {
+	t.Helper()
+	ls, err := scenarios.ParseScenario("test.yaml", []byte(yaml), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ls.Scenario
+}
+
+func play(t *testing.T, sc *scenarios.Scenario) (*world, *model.Results) {
+	t.Helper()
+	w, err := build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.run(model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, r
+}
+
+func row(t *testing.T, r *model.Results, name string) model.ServiceResult {
+	t.Helper()
+	for _, s := range r.ServiceStats {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no service %s in the results", name)
+	return model.ServiceResult{}
+}
+
+// erlangC is the probability that an arrival waits in M/M/c with offered
+// load a = λ/μ (Erlang's C formula).
+func erlangC(c int, a float64) float64 {
+	sum, term := 0.0, 1.0
+	for k := 0; k < c; k++ {
+		sum += term
+		term *= a / float64(k+1)
+	}
+	top := term / (1 - a/float64(c))
+	return top / (sum + top)
+}
+
+// One service with c threads, Poisson arrivals, exponential service times
+// and an accept queue long enough never to reject is M/M/c: the mean wait
+// in the accept queue is Erlang C's Wq = C(c, a)/(cμ − λ).
+//
+// c = 4, μ = 10/s (100 ms), λ = 24/s: a = 2.4, ρ = 0.6.
+// Hand check: Σ_{k<4} a^k/k! = 1 + 2.4 + 2.88 + 2.304 = 8.584;
+// a^4/4! = 1.3824, /(1 − ρ) = 3.456; C = 3.456/12.04 = 0.28704;
+// Wq = 0.28704/(40 − 24) = 17.94 ms.
+func TestPoolQueueingIsMMc(t *testing.T) {
+	sc := parse(t, `
+name: mmc
+system: services
+duration: 3000s
+services:
+  client: {rate: 24/s, timeout: 1h}
+  graph:
+    - name: s
+      threads: 4
+      queue: 1000000
+      service_time: exp(100ms)
+`)
+	w, r := play(t, sc)
+	want := erlangC(4, 2.4) / (40 - 24) * 1000
+	if math.Abs(want-17.94) > 0.01 {
+		t.Fatalf("Erlang C Wq = %.3f ms, hand check 17.94 ms", want)
+	}
+	s := row(t, r, "s")
+	if u := s.MeanUtilisation; math.Abs(u-0.6) > 0.02 {
+		t.Errorf("utilisation %.3f, want ρ = 0.6", u)
+	}
+	// Wq is over every request, those that found a free thread waiting 0.
+	sv := w.svcs[0]
+	got := sv.waitSum / float64(sv.arrived) * 1000
+	if math.Abs(got-want)/want > 0.1 {
+		t.Errorf("mean wait %.1f ms over %d requests, want Erlang C %.1f ms (±10%%)", got, sv.arrived, want)
+	}
+	t.Logf("Wq %.1f ms (Erlang C %.1f), %d requests, utilisation %.3f", got, want, sv.arrived, s.MeanUtilisation)
+	// The share that waited is C itself.
+	if c := float64(sv.waitN) / float64(sv.arrived); math.Abs(c-erlangC(4, 2.4)) > 0.03 {
+		t.Errorf("%.3f of requests waited, want C(4, 2.4) = %.3f", c, erlangC(4, 2.4))
+	}
+}
+
+// A caller's pool exhausts when the callee slows, at the time Little's law
+// gives. Requests arrive at λ = 100/s (constant) at A, whose 20 threads
+// each wait on a call to B. B answers in 50 ms, then from T = 5 s in 2 s
+// (40× slower). Before the fault A holds λ × 50 ms = 5 threads (Little's
+// law: L = λW). Those finish by T + 50 ms; every request arriving after
+// T holds its thread for 2 s, so t after T the busy count is λt (once
+// t > 50 ms), and it reaches the pool N = 20 at t = N/λ = 0.2 s, long
+// before the first slow call returns (2 s): A is exhausted at 5.2 s. The
+// arrivals are 10 ms apart, so the 20th after T lands at 5.19–5.20 s.
+func TestPoolExhaustionFollowsLittlesLaw(t *testing.T) {
+	sc := parse(t, `
+name: little
+system: services
+duration: 8s
+services:
+  network_latency: 1us
+  network_jitter: 1us
+  client: {rate: 100/s, arrival: constant, timeout: 1h}
+  graph:
+    - name: a
+      threads: 20
+      queue: 1000
+      service_time: const(1us)
+      calls: [{to: b, timeout: 1h}]
+    - name: b
+      threads: 10000
+      service_time: const(50ms)
+  faults:
+    - {type: slow, service: b, at: 5s, slowdown: 40x}
+`)
+	_, r := play(t, sc)
+	a := row(t, r, "a")
+	pool, lambda := 20.0, 100.0
+	want := 5 + pool/lambda
+	if math.Abs(a.ExhaustedAt-want) > 0.015 {
+		t.Errorf("a exhausted at %.3f s, want 5 s + %v/%v = %.3f s", a.ExhaustedAt, pool, lambda, want)
+	}
+	// Before the fault, Little's law: mean busy threads = λ × 50 ms = 5,
+	// so 5 of 20 threads: utilisation 25% over the first 5 s.
+	if u := r.Series.Column("util/a"); len(u) < 5 || math.Abs(u[3]-0.25) > 0.01 {
+		t.Errorf("utilisation of a at 3 s: %v, want λW/N = 100 × 0.05/20 = 0.25", u)
+	}
+	// Little's law before the fault: busy threads = λ × time held.
+	if b := row(t, r, "b"); b.ExhaustedAt >= 0 {
+		t.Errorf("b (10,000 threads) exhausted at %.3f s", b.ExhaustedAt)
+	}
+}
+
+// Thirty synchronous dependencies, each failing 1% of calls, give the
+// edge 0.99³⁰ = 73.97% availability: the product of the parts'. (The
+// built-in availability-product runs 99.99% parts: 99.99³⁰ = 99.70%.)
+func TestAvailabilityIsTheProduct(t *testing.T) {
+	y := `
+name: product
+system: services
+duration: 200s
+services:
+  client: {rate: 100/s, timeout: 1h}
+  graph:
+    - name: edge
+      threads: 1000
+      service_time: const(1ms)
+      calls: [`
+	deps := ""
+	faults := ""
+	for i := range 30 {
+		if i > 0 {
+			y += ", "
+		}
+		name := "d" + string(rune('a'+i/10)) + string(rune('0'+i%10))
+		y += "{to: " + name + "}"
+		deps += "\n    - {name: " + name + ", threads: 1000, service_time: const(1ms)}"
+		faults += "\n    - {type: errors, service: " + name + ", at: 0s, share: 1%}"
+	}
+	y += "]" + deps + "\n  faults:" + faults + "\n"
+	_, r := play(t, parse(t, y))
+	want := math.Pow(0.99, 30)
+	// 20,000 requests: the standard error of a share near 0.74 is 0.003.
+	if math.Abs(r.Services.Availability-want) > 0.012 {
+		t.Errorf("availability %.4f over %d requests, want 0.99^30 = %.4f", r.Services.Availability, r.Produced, want)
+	}
+	if math.Abs(want-0.7397) > 0.0001 {
+		t.Fatalf("0.99^30 = %v, hand check 0.7397", want)
+	}
+}
+
+// Retries multiply down a chain: d layers each making up to k attempts
+// against a bottom that always fails send kᵈ attempts to the bottom per
+// edge request. k = 3, d = 3: exactly 27.
+func TestRetryAmplificationIsKtoTheD(t *testing.T) {
+	sc := parse(t, `
+name: kd
+system: services
+duration: 10s
+services:
+  client: {rate: 10/s, timeout: 1h}
+  graph:
+    - {name: l1, threads: 1000, service_time: const(1ms), calls: [{to: l2, retries: 2, backoff: 1ms, backoff_max: 1ms, timeout: 1h}]}
+    - {name: l2, threads: 1000, service_time: const(1ms), calls: [{to: l3, retries: 2, backoff: 1ms, backoff_max: 1ms, timeout: 1h}]}
+    - {name: l3, threads: 1000, service_time: const(1ms), calls: [{to: db, retries: 2, backoff: 1ms, backoff_max: 1ms, timeout: 1h}]}
+    - {name: db, threads: 1000, service_time: const(1ms)}
+  faults:
+    - {type: errors, service: db, at: 0s, share: 100%}
+`)
+	_, r := play(t, sc)
+	if r.Services.LeafAmplification != 27 {
+		t.Errorf("%.3f attempts at the bottom per edge request, want 3³ = 27", r.Services.LeafAmplification)
+	}
+	if r.Services.Availability != 0 {
+		t.Errorf("availability %v with a bottom that always fails, want 0", r.Services.Availability)
+	}
+}
+
+// An asynchronous hop before a slow consumer turns the slowdown into lag,
+// not errors: the edge stays available, and the backlog grows by
+// (arrival − service rate) per second. 100 requests/s; the consumer's 10
+// threads take 50 ms each (200/s) until it slows 4× (50/s) for 10 s: the
+// backlog grows by 50/s to about 500, then drains at 100/s.
+func TestAsyncTurnsSlownessIntoLag(t *testing.T) {
+	sc := parse(t, `
+name: lag
+system: services
+duration: 30s
+drain: 60s
+services:
+  client: {rate: 100/s, arrival: constant}
+  graph:
+    - {name: api, threads: 50, service_time: const(1ms), calls: [{to: worker, mode: async}]}
+    - {name: worker, threads: 10, service_time: const(50ms)}
+  faults:
+    - {type: slow, service: worker, at: 10s, duration: 10s, slowdown: 4x}
+`)
+	_, r := play(t, sc)
+	if r.Services.Availability != 1 {
+		t.Errorf("edge availability %v, want 1: the queue absorbs the slowdown", r.Services.Availability)
+	}
+	// (100 − 50)/s × 10 s = 500, less what the receive round trips cost.
+	if b := r.Services.AsyncBacklog; b < 400 || b > 560 {
+		t.Errorf("largest backlog %d, want about (100 − 50) × 10 = 500", b)
+	}
+	if r.Services.AsyncFinalBacklog != 0 {
+		t.Errorf("backlog %d at the end, want it drained", r.Services.AsyncFinalBacklog)
+	}
+}
+
+// Same scenario and seed, same results, byte for byte.
+func TestDeterministic(t *testing.T) {
+	y := `
+name: det
+system: services
+duration: 20s
+services:
+  client: {rate: 300/s}
+  graph:
+    - {name: a, threads: 5, queue: 5, service_time: exp(2ms), calls: [{to: b, retries: 2, breaker: {}, retry_budget: {}}, {to: c, mode: async}]}
+    - {name: b, instances: 2, threads: 4, service_time: "lognormal(median=10ms, p99=80ms)"}
+    - {name: c, threads: 2, service_time: exp(5ms)}
+  faults:
+    - {type: slow, service: b, at: 5s, duration: 5s, slowdown: 10x}
+    - {type: crash, service: c, at: 8s, duration: 3s}
+`
+	var outs [2]string
+	for i := range outs {
+		_, r := play(t, parse(t, y))
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = string(data)
+	}
+	if outs[0] != outs[1] {
+		t.Error("two runs of one scenario and seed differ")
+	}
+}
