@@ -126,6 +126,8 @@ type Results struct {
 	// QueueService: a managed queue service's API calls and billing (results_queue.go).
 	QueueService
 	Queues // a queue broker's own counts (results_queues.go)
+	// Transactions: transactional producers and pipeline stages (results_txn.go).
+	Transactions
 	// EventSourcing: an event_sourcing section's results (results_eventsource.go).
 	EventSourcing *EventSourcing `json:"event_sourcing,omitempty"`
 	// Services: a service graph's edge and services (results_services.go).
@@ -418,6 +420,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Queues.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Transactions.metric(name); ok {
+		return v, k, ok
+	}
 	if v, k, ok := r.EventSourcing.metric(name); ok {
 		return v, k, ok
 	}
@@ -452,6 +457,7 @@ func MetricNames() []string {
 	names = append(names, replicationMetricNames...)
 	names = append(names, queueMetricNames...)
 	names = append(names, brokerQueueMetricNames...)
+	names = append(names, txnMetricNames...)
 	names = append(names, eventSourcingMetricNames...)
 	names = append(names, servicesMetricNames...)
 	names = append(names, pulsarMetricNames...)

@@ -68,6 +68,9 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+	// Guarantee sets the pipeline's delivery guarantee (txn.go): at-most-once,
+	// at-least-once, at-least-once-idempotent or exactly-once.
+	Guarantee string `yaml:"guarantee" json:"guarantee,omitempty"`
 
 	// EventSourcing: an event-sourced service, its projections, replays,
 	// snapshots and changelog (eventsource.go).
@@ -321,6 +324,8 @@ type ConsumerGroup struct {
 	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
 	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`
 	Downstream *Downstream `yaml:"downstream" json:"downstream,omitempty"`
+	// Pipeline makes the group a consume-transform-produce stage (txn.go).
+	Pipeline *Pipeline `yaml:"pipeline" json:"pipeline,omitempty"`
 }
 
 // Fault is something that goes wrong at a simulated time: a broker crash, a

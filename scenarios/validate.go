@@ -66,6 +66,7 @@ func (s *Scenario) Validate() error {
 	topics := s.fanoutTopics(&v) // the topics, an sqs scenario's queues (sqs.go), or a fan-out service's topics and subscriptions (sns.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
+	s.validateTxn(&v, topics) // txn.go
 	s.validateFaults(&v, topics)
 	s.validateEventSourcing(&v, topics) // eventsource.go
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)

@@ -90,6 +90,9 @@ type group struct {
 	pausedTime      sim.Time
 	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
 	sh              *shareGroup // type: share (share.go); nil for a classic group
+
+	stage *stage    // a pipeline stage (txn_stage.go); nil: none
+	tx    *groupTxn // transactional offsets and reads (txn_offsets.go)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -162,6 +165,9 @@ type member struct {
 	findTry            int
 	awaitCoord         []func()
 	sh                 *shareMember // a share group's member (share.go)
+
+	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
+	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
 }
 
 // Fates of a polled record.
@@ -255,6 +261,9 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	}
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
+	}
+	if g.stage, err = newStage(w, g); err != nil { // txn_stage.go
+		return nil, err
 	}
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
@@ -427,6 +436,8 @@ type fetchSession struct {
 	cand, all   []int32
 	isCand      []bool
 	parkCalls   []uint64
+
+	aborted [][]commitlog.AbortedTxn // read_committed: each slot's aborted transactions (txn_consumer.go)
 }
 
 // link points the session's connection at its member's host and its
@@ -544,6 +555,9 @@ func (s *fetchSession) read() {
 		}
 		s.data[i] = res.Data
 		s.hw[i] = hw
+		if g.t.txnRead && g.upto == commitlog.UptoLastStable {
+			s.txnFetched(int(i), res.Aborted) // txn_consumer.go
+		}
 		s.bytes += res.Size
 		left -= res.Size
 		u := s.b.uncached(p, off, res.Size)
@@ -652,6 +666,9 @@ func (w *world) csResp(id uint64) {
 		}
 		m.buf[pi] = d
 		m.markReady(pi)
+		if m.g.t.txnRead && m.g.upto == commitlog.UptoLastStable {
+			m.txnBuffered(pi, s, int(i)) // txn_consumer.go
+		}
 		it := commitlog.Batches(d)
 		var last int64 = -1
 		for it.Next() {
@@ -838,6 +855,10 @@ func (m *member) take(pi int, limit int) {
 			m.badData(pi, err)
 			return
 		}
+		if m.g.t.txnRead && m.txnSkip(pi, b) { // control and aborted batches (txn_consumer.go)
+			data = rest
+			continue
+		}
 		if err := m.rr.Reset(b); err != nil {
 			m.badData(pi, err)
 			return
@@ -898,6 +919,10 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
+	if g.stage != nil {
+		g.stage.pollDone(m) // writes the outputs, then commits (txn_stage.go)
+		return
+	}
 	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
@@ -943,6 +968,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.consumed++
 		g.bytesOut += r.size
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		if g.stage != nil {
+			g.stage.emit(m, r) // txn_stage.go
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
@@ -1008,6 +1036,10 @@ func (w *world) commitOf(arg uint64) *commitReq {
 // while another is in flight. Without a known coordinator the request
 // waits for FindCoordinator.
 func (m *member) sendCommit(sync bool) {
+	if m.g.transactional() {
+		m.g.stage.commitNow(m, sync) // in the transaction (txn_stage.go)
+		return
+	}
 	c := m.commitReq
 	if c.inFlight {
 		if sync {

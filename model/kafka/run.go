@@ -117,7 +117,7 @@ func (w *world) quiet() bool {
 			}
 		}
 	}
-	return w.consumersQuiet()
+	return w.consumersQuiet() && w.txnQuiet()
 }
 
 func build(sc *scenarios.Scenario, opts Options) (*world, error) {
@@ -641,5 +641,8 @@ func (w *world) results() (*Results, error) {
 	}
 	w.consumerResults(r)
 	w.shareResults(r)
+	if err := w.txnResults(r); err != nil { // txn_results.go
+		return nil, err
+	}
 	return r, nil
 }
