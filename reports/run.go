@@ -129,6 +129,14 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	} else if r.Scenario != nil && r.Scenario.SystemName() == scenarios.SystemRabbitMQ {
 		writeWrapped(&b, rabbitQueuesLine(res), width, "Queues:      ", hang) // run_queues.go
 		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Nodes:       ", hang)
+	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
+		writeWrapped(&b, line, width, label, hang)
+	} else if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		bk, ml, rd := pulsarLines(res) // run_pulsar.go
+		writeWrapped(&b, bk, width, "BookKeeper:  ", hang)
+		writeWrapped(&b, ml, width, "Ledgers:     ", hang)
+		writeWrapped(&b, rd, width, "Dispatch:    ", hang)
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Machines:    ", hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -243,8 +251,14 @@ func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
 	}
+	if s.System == scenarios.SystemPulsar && s.Pulsar != nil {
+		return pulsarSetupLine(s) // run_pulsar.go
+	}
 	if s.System == scenarios.SystemServices && s.Services != nil {
 		return servicesSetupLine(s) // run_services.go
+	}
+	if line, ok := fanoutSetupLine(s); ok { // run_sns.go, run_pubsub.go
+		return line
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {
@@ -301,6 +315,8 @@ func fmtSeconds(s float64) string {
 	switch {
 	case s == 0:
 		return "0"
+	case s < 0:
+		return "-" + fmtSeconds(-s)
 	case s < 1e-3:
 		return trimSig(s*1e6) + "µs"
 	case s < 1:

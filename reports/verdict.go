@@ -32,6 +32,12 @@ func Whys(r *Run) []Why {
 	if r.Scenario != nil && r.Scenario.SystemName() == scenarios.SystemRabbitMQ {
 		return rabbitWhys(r) // run_queues.go
 	}
+	if whys, ok := fanoutWhys(r); ok { // run_sns.go, run_pubsub.go
+		return whys
+	}
+	if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		return pulsarWhys(r) // run_pulsar.go
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
 	whys := []Why{

@@ -491,6 +491,9 @@ const offsetPending = sim.Time(1) << 62
 func (m *member) fetchOffsets(inc uint32, parts []int) {
 	g := m.g
 	m.groupCall(func() {
+		if m.txnUnstable(inc, parts) { // pending transactional offsets (txn_consumer.go)
+			return
+		}
 		starts := make([]int64, len(parts))
 		for i, p := range parts {
 			starts[i] = g.startOffset(p)
@@ -612,6 +615,9 @@ func (m *member) boot() {
 	for _, p := range m.parts {
 		m.g.updatePause(p)
 	}
+	if m.g.stage != nil {
+		m.g.stage.boot(m) // its producer (txn_stage.go)
+	}
 	m.sendJoin()
 }
 
@@ -670,7 +676,7 @@ func (m *member) leave() {
 		m.finishPoll(-1)
 	}
 	m.busy = false
-	if m.inGroup && g.commit != scenarios.CommitBefore && len(m.parts) > 0 {
+	if m.inGroup && g.leaveCommits() && len(m.parts) > 0 {
 		// The final commit reaches the coordinator; the process ends
 		// without waiting for the answer.
 		var parts []int

@@ -159,6 +159,7 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		net:       net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
 		exchanges: map[string]*exchange{}, e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram(),
 		minLive: math.MaxInt}
+	w.net.Dist = h.NetworkLatencyDist.Dist
 	for i := range sc.Cluster.Brokers {
 		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
