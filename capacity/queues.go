@@ -283,7 +283,7 @@ func rabbitRows(p *Plan, q QueueWorkload) error {
 		Brokers: nodes, BindingConstraint: binding, Constraints: cons}
 	p.Verdict = []string{
 		fmt.Sprintf("RabbitMQ: %d quorum queue(s) of %d members (one queue does %s), on %d nodes — %s binds.", nq, q.QuorumSize, fmtRate(perQueue), nodes, binding),
-		fmt.Sprintf("An hour-scale backlog costs memory even on disk: %s of metadata for %s messages.", units.FormatBytes(meta), units.FormatSI(backlogMsgs)),
+		fmt.Sprintf("A backlog of %v at the peak costs memory even on disk: %s of metadata for %s messages.", q.Backlog, units.FormatBytes(meta), units.FormatSI(backlogMsgs)),
 	}
 	return nil
 }
