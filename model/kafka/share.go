@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"mqsim/model/check"
@@ -576,6 +577,16 @@ func (sp *sharePartition) read(req *shareFetch, offs []int64) {
 	for i < len(offs) {
 		from := offs[i]
 		res, err := l.Read(from, commitlog.ReadOptions{MaxBytes: int64(g.spec.MaxPartitionFetchBytes)})
+		if errors.Is(err, commitlog.ErrOffsetOutOfRange) && from < res.LogStartOffset {
+			// Retention deleted it before anyone processed it: gone (the
+			// checker counts it lost).
+			for i < len(offs) && offs[i] < res.LogStartOffset {
+				sp.rec(offs[i]).state = shArchived
+				g.lostToRetention++
+				i++
+			}
+			continue
+		}
 		if err != nil {
 			w.fail(fmt.Errorf("share fetch %s-%d at %d: %w", g.t.spec.Name, sp.idx, from, err))
 			return
