@@ -126,6 +126,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut)), width, "Throughput:  ", hang)
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
+	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
+		writeWrapped(&b, line, width, label, hang)
 	} else if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
 		bk, ml, rd := pulsarLines(res) // run_pulsar.go
 		writeWrapped(&b, bk, width, "BookKeeper:  ", hang)
@@ -139,6 +141,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
+	writeNotApplied(&b, []*Run{r}, width)     // notapplied.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -216,7 +219,13 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
 		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
-	b.WriteString(limitsNote(res, "", true)) // reports/limits.go
+	b.WriteString(limitsNote(res, "", true))       // reports/limits.go
+	if s, ok := notAppliedSection([]*Run{r}); ok { // notapplied.go
+		fmt.Fprintf(&b, "\n**Not applied** (settings this system does not have):\n\n")
+		for _, na := range s.Bullets {
+			fmt.Fprintf(&b, "- %s\n", mdText(na))
+		}
+	}
 	if len(r.Expectations) > 0 {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))
@@ -241,6 +250,9 @@ func setupLine(s *scenarios.Scenario) string {
 	}
 	if s.System == scenarios.SystemServices && s.Services != nil {
 		return servicesSetupLine(s) // run_services.go
+	}
+	if line, ok := fanoutSetupLine(s); ok { // run_sns.go, run_pubsub.go
+		return line
 	}
 	parts := []string{fmt.Sprintf("%d brokers (%s)", s.Cluster.Brokers, s.Cluster.Profile)}
 	for _, t := range s.Topics {
@@ -297,6 +309,8 @@ func fmtSeconds(s float64) string {
 	switch {
 	case s == 0:
 		return "0"
+	case s < 0:
+		return "-" + fmtSeconds(-s)
 	case s < 1e-3:
 		return trimSig(s*1e6) + "µs"
 	case s < 1:

@@ -29,6 +29,9 @@ func Whys(r *Run) []Why {
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemSQS && r.Scenario.SQS != nil {
 		return sqsWhys(r) // run_sqs.go
 	}
+	if whys, ok := fanoutWhys(r); ok { // run_sns.go, run_pubsub.go
+		return whys
+	}
 	if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
 		return pulsarWhys(r) // run_pulsar.go
 	}

@@ -54,12 +54,15 @@ const (
 // are left for Validate to report. Calling it twice changes nothing.
 func (s *Scenario) Defaults() {
 	setDur(&s.Drain, DefaultDrain)
+	s.defaultsTxn()          // txn.go: before the groups' defaults
 	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()
 	s.defaultsServices()     // services.go
 	defer s.defaultsPulsar() // pulsar.go: after the groups
 	s.defaultsCelery()
+	s.defaultsSNS()    // sns.go
+	s.defaultsPubSub() // pubsub.go
 
 	c := &s.Cluster
 	setInt(&c.Brokers, DefaultBrokers)

@@ -102,7 +102,7 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 				t, p, err := LeaderTarget(f.Leader)
 				if err != nil {
 					v.add(at+".leader", "%v", err)
-				} else if ti, ok := topics[t]; !ok {
+				} else if ti, ok := topics[t]; !ok || ti >= len(s.Topics) { // a queue or subscription is no topic
 					v.add(at+".leader", "no topic %q in this scenario", t)
 				} else if n := s.Topics[ti].Partitions; p >= n {
 					v.add(at+".leader", "topic %s has %d partitions (0 to %d)", t, n, n-1)

@@ -1,0 +1,101 @@
+package compare
+
+import (
+	"strings"
+	"testing"
+
+	"mqsim/capacity"
+	_ "mqsim/model/kafka"
+	_ "mqsim/model/pubsub"
+	_ "mqsim/model/sns"
+	_ "mqsim/model/sqs"
+	"mqsim/scenarios"
+)
+
+// A small workload on four columns, short trials: the measured cells say
+// what each system's design predicts.
+func TestCompareSmall(t *testing.T) {
+	lw, err := scenarios.LoadWorkload("payments", []string{"messages_per_day=50M", "peak_factor=1x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 50M/day ≈ 579/s; capped at 250/s: under a FIFO queue's 300 calls/s
+	// per action (one delete per message).
+	c, err := Compare(lw.Workload, Options{Duration: 6e9, MaxRate: 250, Parallel: 2,
+		Systems: []string{"kafka", "sqs-fifo", "sns-sqs", "pubsub", "pulsar-nowhere"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Columns) != 4 || c.Rate != 250 {
+		t.Fatalf("%d columns at %v/s, want 4 at 250/s", len(c.Columns), c.Rate)
+	}
+	byID := map[string]*Column{}
+	for _, col := range c.Columns {
+		byID[col.ID] = col
+		if col.Skipped != "" {
+			t.Errorf("%s skipped: %s", col.ID, col.Skipped)
+		}
+	}
+	// Kafka keeps its log: the replay group reads back what was produced.
+	if cell := c.Cell(byID["kafka"], "Replay"); !strings.HasPrefix(cell.Text, "yes") {
+		t.Errorf("Kafka replay = %q, want yes", cell.Text)
+	}
+	// Queues and fan-out services keep nothing once consumed.
+	for _, id := range []string{"sqs-fifo", "sns-sqs", "pubsub"} {
+		if cell := c.Cell(byID[id], "Replay"); !strings.HasPrefix(cell.Text, "no") {
+			t.Errorf("%s replay = %q, want no", id, cell.Text)
+		}
+		if r := byID[id].Runs[TrialNode]; r.NA == "" {
+			t.Errorf("%s: node failure applies to a managed service", id)
+		}
+	}
+	// 250/s is within a FIFO queue's 300 calls/s per action: kept up,
+	// in order (FIFO groups), nothing lost.
+	if cell := c.Cell(byID["sqs-fifo"], "Throughput"); !strings.HasSuffix(cell.Text, "kept up") || cell.Contradicts {
+		t.Errorf("SQS FIFO throughput at 250/s = %+v, want kept up", cell)
+	}
+	if r := byID["sqs-fifo"].Runs[TrialSteady].Results; r.Reordered != 0 || r.Lost != 0 {
+		t.Errorf("SQS FIFO steady: reordered %d, lost %d; want 0, 0", r.Reordered, r.Lost)
+	}
+	// Managed services: no nodes.
+	if n := byID["pubsub"].Nodes; n != 0 {
+		t.Errorf("Pub/Sub nodes = %d, want 0", n)
+	}
+	// The decision framework: replay keeps only Kafka; fan-out excludes a
+	// lone SQS queue with the reason.
+	vs, err := c.Decide([]string{"replay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !vs[0].OK || vs[0].Label != "Kafka" || vs[1].OK {
+		t.Errorf("need replay: %+v, want Kafka alone", vs)
+	}
+	vs, _ = c.Decide([]string{"fan-out", "managed"})
+	for _, v := range vs {
+		if v.Label == "SQS FIFO" && (v.OK || !strings.Contains(strings.Join(v.Reasons, " "), "SNS in front")) {
+			t.Errorf("SQS FIFO with fan-out: %+v, want excluded, pointing at SNS", v)
+		}
+		if v.Label == "SNS → SQS" && !v.OK {
+			t.Errorf("SNS → SQS with fan-out, managed: excluded (%v)", v.Reasons)
+		}
+	}
+	if _, err := c.Decide([]string{"telepathy"}); err == nil {
+		t.Error("an unknown need was accepted")
+	}
+}
+
+// Over a FIFO queue's limit the throughput cell contradicts the seed's
+// "Unlimited (managed)" and says why.
+func TestFIFOContradictsUnlimited(t *testing.T) {
+	w := capacity.Workload{Name: "w", MessagesPerDay: 400e6, PeakFactor: 1, MessageSize: 500, Retention: 86400e9,
+		ConsumerThroughput: 5000, ConsumerGroups: 1}
+	// 400M/day = 4,630/s > 300 deletes/s.
+	c, err := Compare(w, Options{Duration: 5e9, Systems: []string{"sqs-fifo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := c.Cell(c.Columns[0], "Throughput")
+	if !cell.Contradicts || !strings.Contains(cell.Why, "300 API calls/s") {
+		t.Errorf("cell = %+v, want a contradiction citing the FIFO limit", cell)
+	}
+}

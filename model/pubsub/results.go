@@ -1,0 +1,131 @@
+package pubsub
+
+import (
+	"fmt"
+
+	"mqsim/model"
+	"mqsim/model/check"
+	"mqsim/sim"
+)
+
+func (w *world) buildSampler() error {
+	iv := sim.Time(w.sc.SampleInterval)
+	if iv <= 0 {
+		return fmt.Errorf("scenario %s: sample_interval is not resolved: call Defaults", w.sc.Name)
+	}
+	sp, err := sim.NewSampler(w.s, iv)
+	if err != nil {
+		return err
+	}
+	w.sampler = sp
+	if err := sp.AddRate("produced_per_s", func() float64 { return float64(w.produced) }); err != nil {
+		return err
+	}
+	if err := sp.AddRate("acked_per_s", func() float64 { return float64(w.acked) }); err != nil {
+		return err
+	}
+	for _, g := range w.groups {
+		g := g
+		if err := sp.AddRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.processed) }); err != nil {
+			return err
+		}
+		if err := sp.Add("lag/"+g.spec.Name, func() float64 { return float64(g.u.backlog()) }); err != nil {
+			return err
+		}
+	}
+	var p99 float64
+	if err := sp.Add("e2e_p50_ms", func() float64 {
+		h := w.interval
+		p50 := 0.0
+		p99 = 0
+		if h.Count() > 0 {
+			p50, p99 = float64(h.Quantile(0.5))/1e6, float64(h.Quantile(0.99))/1e6
+		}
+		h.Reset()
+		return p50
+	}); err != nil {
+		return err
+	}
+	if err := sp.Add("e2e_p99_ms", func() float64 { return p99 }); err != nil {
+		return err
+	}
+	sp.Start()
+	return nil
+}
+
+// backlog is what the subscription holds for its group: messages not yet
+// acked or dead-lettered.
+func (u *sub) backlog() int {
+	u.maxLive = max(u.maxLive, len(u.live))
+	return len(u.live)
+}
+
+func (w *world) results() *model.Results {
+	now := w.s.Now()
+	r := &model.Results{Scenario: w.sc.Name, Seed: w.sc.Seed, Produced: w.produced, Acked: w.acked,
+		E2ELatency: model.LatencyOf(w.e2e), AckLatency: model.LatencyOf(w.ack),
+		E2ECDF: model.LatencyCDF(w.e2e), AckCDF: model.LatencyCDF(w.ack),
+		ProcessingRetries: w.processingRetries, DeadLettered: w.svc.PubSubDeadLettered, Redelivered: w.redelivered,
+		SimSeconds: now.Seconds(), Events: w.s.Events(), PubSubService: w.svc, Brokers: []model.BrokerResult{}}
+	if dur := sim.Time(w.sc.Duration).Seconds(); dur > 0 {
+		r.ThroughputIn = float64(w.acked) / dur
+		r.ThroughputInBytes = float64(w.ackedBytes) / dur
+	}
+	if now > 0 {
+		r.ThroughputOutBytes = float64(w.processedBytes) / now.Seconds()
+	}
+	for _, u := range w.subs {
+		pending := check.NewLedger()
+		for id := range u.live {
+			pending.Set(id.prod, 0, id.seq)
+		}
+		g := u.group
+		if g == nil {
+			continue
+		}
+		lost, unseen := u.t.chk.Settle(u.gi, pending)
+		gr := model.GroupResult{Name: g.spec.Name, Topic: g.spec.Topic, Consumers: len(g.consumers), Processed: g.processed,
+			Lost: lost, Unseen: unseen, Duplicates: u.t.chk.Duplicates(u.gi), Reordered: u.t.chk.Reordered(u.gi),
+			MaxLag: int64(u.maxLive), FinalLag: int64(u.backlog()), MaxPartLag: int64(u.maxLive),
+			FinalPart: int64(u.backlog()), E2ELatency: model.LatencyOf(g.e2e), Assignment: [][]int{}}
+		for _, c := range g.consumers {
+			if c.alive {
+				gr.LiveConsumers++
+			}
+		}
+		if now > 0 {
+			r.ThroughputOut += float64(g.processed) / now.Seconds()
+		}
+		r.Groups = append(r.Groups, gr)
+		r.Lost += gr.Lost
+		r.Unseen += gr.Unseen
+		r.Duplicates += gr.Duplicates
+		r.Reordered += gr.Reordered
+		r.MaxLag = max(r.MaxLag, gr.MaxLag)
+		r.FinalLag += gr.FinalLag
+	}
+	for pi := range w.sc.Producers {
+		p := &w.sc.Producers[pi]
+		pr := model.ProducerResult{Name: p.Name, Topic: p.Topic}
+		for _, x := range w.prods {
+			if x.result == pi {
+				pr.Produced += x.produced
+				pr.Acked += x.acked
+				pr.Batches += x.acked
+				pr.AckLatency = model.LatencyOf(x.ackHist)
+			}
+		}
+		if pr.Batches > 0 {
+			pr.MeanBatch = 1
+		}
+		r.Producers = append(r.Producers, pr)
+	}
+	r.Series = model.Series{IntervalSeconds: w.sampler.Interval().Seconds()}
+	for _, t := range w.sampler.Times() {
+		r.Series.Time = append(r.Series.Time, t.Seconds())
+	}
+	for _, name := range w.sampler.Names() {
+		r.Series.Columns = append(r.Series.Columns, model.Column{Name: name, Values: append([]float64(nil), w.sampler.Column(name)...)})
+	}
+	return r
+}
