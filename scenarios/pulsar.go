@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"mqsim/scenarios/units"
@@ -140,7 +141,8 @@ type Pulsar struct {
 // PulsarSubscription is how one consumer group subscribes.
 type PulsarSubscription struct {
 	Group string `yaml:"group" json:"group"`
-	// Type is exclusive (the default: one consumer), failover (one active
+	// Type is exclusive (the default for one consumer; failover for a
+	// group of several), failover (one active
 	// consumer per partition, the next takes over after FailoverDelay),
 	// shared (round-robin, no order) or key_shared (hash ranges of keys).
 	Type string `yaml:"type" json:"type"`
@@ -304,8 +306,18 @@ func (s *Scenario) defaultsPulsar() {
 			p.Subscriptions = append(p.Subscriptions, PulsarSubscription{Group: g.Name})
 		}
 	}
+	consumers := map[string]int{}
+	for _, g := range s.ConsumerGroups {
+		consumers[g.Name] = g.Consumers
+	}
 	for i := range p.Subscriptions {
 		x := &p.Subscriptions[i]
+		// Pulsar's default is Exclusive, which refuses a second consumer:
+		// a group of several gets failover, a Kafka group's semantics (one
+		// consumer per partition, the others standing by).
+		if consumers[x.Group] > 1 {
+			setStr(&x.Type, "failover")
+		}
 		setStr(&x.Type, "exclusive")
 		setStr(&x.Ack, "individual")
 		setDur(&x.AckGroupTime, DefaultPulsarAckGroupTime)
@@ -563,4 +575,64 @@ func (s *Scenario) validatePulsarRegions(v *validator) {
 			v.add(f+"duration", "must not be negative")
 		}
 	}
+}
+
+// pulsarInstead says what Pulsar has instead of a Kafka producer setting.
+var pulsarInstead = map[string]string{
+	"acks":             "a receipt waits for pulsar.ack_quorum bookies",
+	"linger":           "Pulsar's producer batches by pulsar.batching_max_delay",
+	"batch_size":       "Pulsar's producer batches by pulsar.batching_max_bytes and batching_max_messages",
+	"retries":          "the client resends what is unacknowledged on reconnect, until pulsar.send_timeout",
+	"request_timeout":  "pulsar.send_timeout",
+	"delivery_timeout": "pulsar.send_timeout",
+}
+
+// pulsarForeignFields lists the Kafka-only settings a Pulsar file (or
+// --set) gives: the producer's and the consumer group's Kafka client
+// settings and a topic's Kafka storage settings.
+func (s *Scenario) pulsarForeignFields(explicit map[string]bool) []notApplied {
+	paths := make([]string, 0, len(explicit))
+	for p := range explicit {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	seen := map[string]bool{}
+	var out []notApplied
+	add := func(field, value, why string) {
+		if !seen[field] {
+			seen[field] = true
+			out = append(out, notApplied{field, value, why})
+		}
+	}
+	for _, p := range paths {
+		section, idx, key, ok := splitListPath(p)
+		if !ok {
+			continue
+		}
+		switch {
+		case section == "producers" && idx < len(s.Producers):
+			if why, kafka := kafkaProducerOnly[key]; kafka {
+				if instead, ok := pulsarInstead[key]; ok {
+					why = instead
+				}
+				add(fmt.Sprintf("producers[%d].%s", idx, key), s.valueAt(p), why)
+			}
+		case section == "consumer_groups" && idx < len(s.ConsumerGroups):
+			if key == "autoscale" || key == "downstream" || key == "type" && !s.ConsumerGroups[idx].IsShare() {
+				continue // validatePulsar names the first two; type: consumer is every subscription's kind
+			}
+			if _, kafka := kafkaGroupOnly[key]; kafka {
+				add(fmt.Sprintf("consumer_groups[%d].%s", idx, key), s.valueAt(fmt.Sprintf("consumer_groups[%d].%s", idx, key)),
+					"a Kafka consumer setting: a Pulsar subscription's are under pulsar.subscriptions[]")
+			}
+		case section == "topics" && idx < len(s.Topics):
+			switch key {
+			case "replication_factor", "min_insync_replicas":
+				add(p, s.valueAt(p), "ledgers replicate by pulsar.ensemble, write_quorum and ack_quorum")
+			case "retention", "retention_bytes", "segment_bytes":
+				add(p, s.valueAt(p), "Pulsar keeps messages by pulsar.topics[] retention and rolls ledgers by pulsar.rollover_*")
+			}
+		}
+	}
+	return out
 }

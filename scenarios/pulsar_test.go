@@ -75,6 +75,10 @@ func TestPulsarBadInput(t *testing.T) {
 			"pulsar.regions[0].producers[0]", "not a producer"},
 		{"outage of an unknown region", pulsarMinimal + "  regions:\n    - {name: a}\n    - {name: b}\n  region_outages:\n    - {region: c, at: 1s}\n", 24,
 			"pulsar.region_outages[0].region", "not a region"},
+		{"kafka producer setting", strings.Replace(pulsarMinimal, "    rate: 10/s\n", "    rate: 10/s\n    linger: 5ms\n", 1), 11,
+			"producers[0].linger", "batching_max_delay"},
+		{"kafka topic setting", strings.Replace(pulsarMinimal, "    partitions: 2\n", "    partitions: 2\n    replication_factor: 3\n", 1), 7,
+			"topics[0].replication_factor", "write_quorum"},
 		{"fault not modelled", pulsarMinimal + "faults:\n  - {type: disk-slow, broker: 0, at: 1s, duration: 1s, slowdown: 2}\n", 21,
 			"faults[0].type", "not modelled for Pulsar"},
 	} {

@@ -70,6 +70,9 @@ var kafkaGroupOnly = map[string]string{
 // explicitly count; a scenario not read from a file has none.
 func (s *Scenario) foreignFields(explicit map[string]bool) []notApplied {
 	sys := s.SystemName()
+	if sys == SystemPulsar {
+		return s.pulsarForeignFields(explicit) // pulsar.go
+	}
 	if sys != SystemRabbitMQ && sys != SystemSQS {
 		return nil // other systems check their own (pulsar.go, services.go)
 	}

@@ -295,9 +295,8 @@ func (p *partition) load() {
 	for _, c := range p.cursors {
 		c.restore()
 	}
-	_ = p.openLedger()
 	// Opening needs a metadata write; clients reconnect with their backoff.
-	_ = owner
+	_ = p.openLedger()
 }
 
 // gone reports whether a message can no longer be read: its ledger was
