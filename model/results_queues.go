@@ -16,6 +16,12 @@ type Queues struct {
 	DeadDeliveryLimit int64 `json:"dead_lettered_delivery_limit,omitempty"`
 	// Dropped by a queue with no dead-letter exchange (same reasons).
 	QueueDropped int64 `json:"queue_dropped,omitempty"`
+	// DeadLetterDropped counts messages dead-lettered at most once that
+	// no target queue took (no route, or every target down or full):
+	// RabbitMQ drops them, so they are lost by policy. DeadLetterRetries
+	// counts an at-least-once worker's resends of unconfirmed messages.
+	DeadLetterDropped int64 `json:"dead_letter_dropped,omitempty"`
+	DeadLetterRetries int64 `json:"dead_letter_retries,omitempty"`
 	// AlarmSeconds is how long a memory alarm blocked publishing;
 	// PublisherBlockedSeconds sums the time each publisher was blocked.
 	AlarmSeconds            float64 `json:"alarm_seconds,omitempty"`
@@ -38,7 +44,7 @@ type Queues struct {
 }
 
 var brokerQueueMetricNames = []string{"returned", "unroutable", "requeued", "dead_lettered_rejected", "dead_lettered_expired",
-	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "alarm_seconds", "disk_alarm_seconds",
+	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "dead_letter_dropped", "dead_letter_retries", "alarm_seconds", "disk_alarm_seconds",
 	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked", "consumer_timeouts", "ack_frames"}
 
 func (q *Queues) metric(name string) (float64, string, bool) {
@@ -61,6 +67,10 @@ func (q *Queues) metric(name string) (float64, string, bool) {
 		return c(q.DeadDeliveryLimit)
 	case "queue_dropped":
 		return c(q.QueueDropped)
+	case "dead_letter_dropped":
+		return c(q.DeadLetterDropped)
+	case "dead_letter_retries":
+		return c(q.DeadLetterRetries)
 	case "alarm_seconds":
 		return d(q.AlarmSeconds)
 	case "disk_alarm_seconds":

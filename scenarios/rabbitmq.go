@@ -32,12 +32,17 @@ const (
 	DefaultRabbitCreditMore          = 200
 	DefaultRabbitClassicSync         = 200 * units.Millisecond // "a few hundred milliseconds"
 	DefaultRabbitElectionTimeout     = 5 * units.Second        // failure detection and Raft election
-	DefaultRabbitHeartbeat           = 60 * units.Second       // the server's suggested heartbeat timeout
-	DefaultRabbitConsumerTimeout     = 30 * units.Minute       // consumer_timeout
-	DefaultRabbitQuorumSize          = 3
-	DefaultRabbitDeliveryLimit       = 20 // quorum queues since 4.0; -1 = none
-	MaxRabbitPrefetch                = 65535
-	DefaultRabbitQuorumMessageBytes  = 32 // quorum-queue metadata per message in memory
+	// DefaultRabbitDeadLetterRetry is dead_letter_worker_publisher_confirm_timeout
+	// (180,000 ms in rabbit.app); the worker takes DefaultRabbitDeadLetterPrefetch
+	// (dead_letter_worker_consumer_prefetch, 32) messages at a time.
+	DefaultRabbitDeadLetterRetry    = 180 * units.Second
+	DefaultRabbitDeadLetterPrefetch = 32
+	DefaultRabbitHeartbeat          = 60 * units.Second // the server's suggested heartbeat timeout
+	DefaultRabbitConsumerTimeout    = 30 * units.Minute // consumer_timeout
+	DefaultRabbitQuorumSize         = 3
+	DefaultRabbitDeliveryLimit      = 20 // quorum queues since 4.0; -1 = none
+	MaxRabbitPrefetch               = 65535
+	DefaultRabbitQuorumMessageBytes = 32 // quorum-queue metadata per message in memory
 )
 
 // RabbitMQ is the `rabbitmq:` section of a scenario that runs on RabbitMQ.
@@ -69,6 +74,10 @@ type RabbitMQ struct {
 	// ElectionTimeout is how long a quorum queue's followers wait after
 	// their leader's node stops before electing a new leader.
 	ElectionTimeout units.Duration `yaml:"election_timeout" json:"election_timeout"`
+	// DeadLetterRetry is dead_letter_worker_publisher_confirm_timeout: an
+	// at-least-once dead-letter worker sends a message again when a
+	// target has not confirmed it (down, refusing, or no route) by then.
+	DeadLetterRetry units.Duration `yaml:"dead_letter_retry" json:"dead_letter_retry"`
 	// Heartbeat is the AMQP heartbeat timeout: when a node's machine dies
 	// (broker-crash with lose_page_cache) nothing closes its connections,
 	// and clients notice only after it (a process crash closes them at once).
@@ -131,6 +140,11 @@ type RabbitQueue struct {
 	// delivery-limit messages, with DeadLetterRoutingKey if set.
 	DeadLetterExchange   string `yaml:"dead_letter_exchange" json:"dead_letter_exchange,omitempty"`
 	DeadLetterRoutingKey string `yaml:"dead_letter_routing_key" json:"dead_letter_routing_key,omitempty"`
+	// DeadLetterStrategy is a quorum queue's x-dead-letter-strategy:
+	// at-most-once (the default: routed once, dropped if no target takes
+	// it) or at-least-once (kept in the source queue until every target
+	// confirms, retried every dead_letter_retry; needs reject-publish).
+	DeadLetterStrategy string `yaml:"dead_letter_strategy" json:"dead_letter_strategy,omitempty"`
 	// MessageTTL expires messages (only at the head of the queue); 0 = none.
 	MessageTTL units.Duration `yaml:"message_ttl" json:"message_ttl,omitempty"`
 	// MaxLength bounds ready messages; 0 = none. Overflow is drop-head
@@ -215,6 +229,7 @@ func (s *Scenario) systemDefaults() {
 	setInt(&r.CreditMore, DefaultRabbitCreditMore)
 	setDur(&r.ClassicSyncInterval, DefaultRabbitClassicSync)
 	setDur(&r.ElectionTimeout, DefaultRabbitElectionTimeout)
+	setDur(&r.DeadLetterRetry, DefaultRabbitDeadLetterRetry)
 	setDur(&r.Heartbeat, DefaultRabbitHeartbeat)
 	setDur(&r.ConsumerTimeout, DefaultRabbitConsumerTimeout)
 	for _, g := range s.ConsumerGroups {
@@ -260,6 +275,9 @@ func (s *Scenario) systemDefaults() {
 		if q.Overflow == "" {
 			q.Overflow = "drop-head"
 		}
+		if q.DeadLetterStrategy == "" && q.Type == "quorum" {
+			q.DeadLetterStrategy = "at-most-once"
+		}
 		if len(q.Bindings) == 0 && q.Group != "" {
 			for _, g := range s.ConsumerGroups {
 				if g.Name == q.Group {
@@ -299,6 +317,9 @@ func (s *Scenario) validateSystem(v *validator) {
 	}
 	if r.DiskFreeLimit >= r.Disk {
 		v.add("rabbitmq.disk_free_limit", "%v is not below the disk %v: the disk alarm would never clear", r.DiskFreeLimit, r.Disk)
+	}
+	if r.DeadLetterRetry < 0 {
+		v.add("rabbitmq.dead_letter_retry", "%v: want above 0 (RabbitMQ's default 180s)", r.DeadLetterRetry)
 	}
 	v.between("rabbitmq.credit_initial", r.CreditInitial, 1, 1<<20)
 	v.between("rabbitmq.credit_more", r.CreditMore, 1, r.CreditInitial)
@@ -398,6 +419,18 @@ func (s *Scenario) validateSystem(v *validator) {
 		}
 		if q.MessageTTL < 0 {
 			v.add(f+"message_ttl", "%v: want 0 (none) or more", q.MessageTTL)
+		}
+		if q.DeadLetterStrategy != "" {
+			switch {
+			case q.Type != "quorum":
+				v.add(f+"dead_letter_strategy", "only quorum queues choose a dead-letter strategy: a %s queue dead-letters at most once", q.Type)
+			case q.DeadLetterStrategy != "at-most-once" && q.DeadLetterStrategy != "at-least-once":
+				v.oneOf(f+"dead_letter_strategy", q.DeadLetterStrategy, "at-most-once", "at-least-once")
+			case q.DeadLetterStrategy == "at-least-once" && q.Overflow != "reject-publish":
+				v.add(f+"dead_letter_strategy", "at-least-once needs overflow: reject-publish (RabbitMQ falls back to at-most-once otherwise)")
+			case q.DeadLetterStrategy == "at-least-once" && q.DeadLetterExchange == "":
+				v.add(f+"dead_letter_strategy", "at-least-once needs a dead_letter_exchange to deliver to")
+			}
 		}
 		if q.DeadLetterExchange != "" {
 			if _, ok := exchanges[q.DeadLetterExchange]; !ok {

@@ -81,6 +81,8 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.publishers.headers":             "a list of maps, which --set cannot write: TestHeadersExchange",
 	"rabbitmq.queues.bindings.headers":        "a map: TestHeadersExchange, TestHeadersMatch",
 	"rabbitmq.queues.bindings.match":          "TestHeadersExchange, TestHeadersMatch",
+	"rabbitmq.queues.dead_letter_strategy":    "no built-in dead-letters into a down queue: TestDeadLetterStrategies",
+	"rabbitmq.dead_letter_retry":              "no built-in dead-letters into a down queue: TestDeadLetterStrategies",
 	"rabbitmq.queues.dead_letter_routing_key": "the built-ins dead-letter through fanout exchanges, which ignore keys: TestDeadLetterRoutingKey",
 	"rabbitmq.consumer_timeout":               "no built-in holds a delivery a minute: TestConsumerTimeout",
 	"rabbitmq.publishers.priorities":          "a list no built-in sets: TestPriorities",

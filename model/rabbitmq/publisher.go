@@ -81,6 +81,9 @@ func (q *queue) setHome(n *rnode) {
 	q.home = n
 	n.memory += q.mem
 	q.w.checkAlarm()
+	if q.dlxALO {
+		q.w.s.After(0, q.dlxPump) // its dead-letter worker starts beside the new leader
+	}
 }
 
 // checkAlarm sets the cluster-wide memory alarm while any node holds more

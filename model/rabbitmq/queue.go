@@ -73,6 +73,10 @@ type queue struct {
 	// Stream: committed messages in order, never removed (stream.go).
 	isStream bool
 	stream   []int32
+
+	// At-least-once dead-lettering (dlx.go).
+	dlxALO bool
+	dlx2   dlxWorker
 }
 
 func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
@@ -186,7 +190,7 @@ func (q *queue) arrive(mid int32, first bool) {
 			q.arrive(mid, false)
 			return
 		}
-		if q.spec.MaxLength > 0 && q.readyLen() >= q.spec.MaxLength {
+		if q.spec.MaxLength > 0 && q.readyLen()+q.dlxHeld() >= q.spec.MaxLength {
 			if q.spec.Overflow == "reject-publish" {
 				w.refuse(q, mid)
 				return
@@ -216,6 +220,9 @@ func (q *queue) enqueueAt(mid int32, off int64) {
 	q.lv[q.level(m)].push(entry{m: mid, enq: w.s.Now(), pos: q.nextPos, off: off})
 	q.nextPos++
 	q.addMemory(q.memCost(m))
+	if w.dlxWait != nil {
+		q.dlxTook(mid)
+	}
 	q.dispatch()
 }
 
@@ -346,6 +353,9 @@ func (q *queue) deadLetter(e entry, reason int) {
 		w.res.QueueDropped++
 		return
 	}
+	if q.dlxALO {
+		q.addMemory(q.memCost(m)) // held by the source queue until confirmed
+	}
 	switch reason {
 	case reasonRejected:
 		w.res.DeadRejected++
@@ -357,15 +367,43 @@ func (q *queue) deadLetter(e entry, reason int) {
 		w.res.DeadDeliveryLimit++
 	}
 	w.res.DeadLettered++
+	if q.dlxALO {
+		q.dlx2.discards = append(q.dlx2.discards, e.m)
+		q.dlxPump()
+		return
+	}
+	took := false
+	for _, t := range q.dlxTargets(m) {
+		if t.available() && !t.full() {
+			t.enqueueDead(e.m)
+			took = true
+		}
+	}
+	if !took {
+		w.res.DeadLetterDropped++ // at most once: nobody took it, so it is gone
+	}
+}
+
+// dlxTargets are the queues the dead-letter exchange routes message m to
+// (never the source queue itself).
+func (q *queue) dlxTargets(m *msg) []*queue {
 	rk := m.rk
 	if q.spec.DeadLetterRoutingKey != "" {
 		rk = q.spec.DeadLetterRoutingKey
 	}
+	var out []*queue
 	for _, t := range q.dlx.route(nil, rk, m.hdr) {
-		if t != q && t.available() {
-			t.enqueueDead(e.m)
+		if t != q {
+			out = append(out, t)
 		}
 	}
+	return out
+}
+
+// full reports whether a reject-publish queue is at its length limit (it
+// refuses what is published or dead-lettered to it).
+func (q *queue) full() bool {
+	return q.spec.MaxLength > 0 && q.spec.Overflow == "reject-publish" && q.readyLen()+q.dlxHeld() >= q.spec.MaxLength
 }
 
 // enqueueDead takes a dead-lettered message (at most once: nobody confirms it).

@@ -22,14 +22,15 @@ const step = 250 * sim.Millisecond
 // world is one run: the nodes, exchanges, queues, publishers, consumers
 // and the delivery checker.
 type world struct {
-	s    *sim.Sim
-	sc   *scenarios.Scenario
-	rc   *scenarios.RabbitMQ
-	opts model.Options
-	net  *net.Network
-	end  sim.Time
-	warm sim.Time
-	err  error
+	dlxWait map[dlxKey][]*queue // at-least-once dead letters awaiting their targets (dlx.go)
+	s       *sim.Sim
+	sc      *scenarios.Scenario
+	rc      *scenarios.RabbitMQ
+	opts    model.Options
+	net     *net.Network
+	end     sim.Time
+	warm    sim.Time
+	err     error
 
 	nodes     []*rnode
 	exchanges map[string]*exchange
@@ -261,6 +262,7 @@ func (w *world) declare() error {
 	for _, q := range w.queues {
 		if q.spec.DeadLetterExchange != "" {
 			q.dlx = w.exchanges[q.spec.DeadLetterExchange]
+			q.dlxALO = q.spec.DeadLetterStrategy == "at-least-once"
 		}
 	}
 	return nil
