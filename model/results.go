@@ -126,6 +126,8 @@ type Results struct {
 	// QueueService: a managed queue service's API calls and billing (results_queue.go).
 	QueueService
 	Queues // a queue broker's own counts (results_queues.go)
+	// Transactions: transactional producers and pipeline stages (results_txn.go).
+	Transactions
 	// EventSourcing: an event_sourcing section's results (results_eventsource.go).
 	EventSourcing *EventSourcing `json:"event_sourcing,omitempty"`
 	// Services: a service graph's edge and services (results_services.go).
@@ -133,6 +135,7 @@ type Results struct {
 	Pulsar        // Apache Pulsar's own counts (results_pulsar.go)
 	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
 	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
+	ShareGroups   // Kafka share groups' counts (results_share.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -417,6 +420,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.Queues.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.Transactions.metric(name); ok {
+		return v, k, ok
+	}
 	if v, k, ok := r.EventSourcing.metric(name); ok {
 		return v, k, ok
 	}
@@ -427,6 +433,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 		return v, k, ok
 	}
 	if v, k, ok := r.fanoutMetric(name); ok { // results_sns.go
+		return v, k, ok
+	}
+	if v, k, ok := r.ShareGroups.metric(name); ok {
 		return v, k, ok
 	}
 	return r.consumerMetric(name)
@@ -448,10 +457,12 @@ func MetricNames() []string {
 	names = append(names, replicationMetricNames...)
 	names = append(names, queueMetricNames...)
 	names = append(names, brokerQueueMetricNames...)
+	names = append(names, txnMetricNames...)
 	names = append(names, eventSourcingMetricNames...)
 	names = append(names, servicesMetricNames...)
 	names = append(names, pulsarMetricNames...)
 	names = append(names, fanoutMetricNames()...)
+	names = append(names, shareMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -24,14 +24,22 @@ type Scenario struct {
 	// System is what runs the workload: kafka (the default), rabbitmq or
 	// sqs; each has a section for what only it has (rabbitmq.go, sqs.go,
 	// celery.go).
-	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
-	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
-	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
-	Pulsar    *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
-	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
-	SNS       *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
-	PubSub    *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
-	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
+	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	SQS      *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar   *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
+	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	SNS      *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
+	PubSub   *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
+	// Compare lists the systems a workload written for comparison holds
+	// sections for (systemfields.go): their sections and the Kafka-only
+	// settings are then listed as not applied rather than refused.
+	Compare   []string `yaml:"compare,omitempty" json:"compare,omitempty"`
+	systemSet bool     // system: came from --set/--vary (rabbitmq.go)
+	// NotAppliedFields lists, when comparing systems, the settings the
+	// file or --set gives that this system does not have, as
+	// "field=value (why)" (systemfields.go); saved with a run's scenario.
+	NotAppliedFields []string `yaml:"-" json:"not_applied_fields,omitempty"`
 
 	// Services is a service graph (system: services; services.go).
 	Services *Services `yaml:"services" json:"services,omitempty"`
@@ -60,6 +68,9 @@ type Scenario struct {
 	// Expect maps a result metric to a condition: "0", "< 50ms", ">= 1",
 	// "> 0", "< 1K". A failed expectation makes `mqsim run` exit 3.
 	Expect map[string]string `yaml:"expect" json:"expect,omitempty"`
+	// Guarantee sets the pipeline's delivery guarantee (txn.go): at-most-once,
+	// at-least-once, at-least-once-idempotent or exactly-once.
+	Guarantee string `yaml:"guarantee" json:"guarantee,omitempty"`
 
 	// EventSourcing: an event-sourced service, its projections, replays,
 	// snapshots and changelog (eventsource.go).
@@ -269,6 +280,10 @@ type ConsumerGroup struct {
 	Topic      string   `yaml:"topic" json:"topic"`
 	Consumers  int      `yaml:"consumers" json:"consumers"`   // default 1
 	Processing TimeDist `yaml:"processing" json:"processing"` // per-message service time (default const(0))
+	// Type is "consumer" (the default) or "share": a KIP-932 share group,
+	// configured by Share (sharegroup.go).
+	Type  string      `yaml:"type" json:"type,omitempty"`
+	Share *ShareGroup `yaml:"share" json:"share,omitempty"`
 
 	MaxPollRecords         int            `yaml:"max_poll_records" json:"max_poll_records"`
 	FetchMinBytes          units.Bytes    `yaml:"fetch_min_bytes" json:"fetch_min_bytes"`
@@ -309,6 +324,8 @@ type ConsumerGroup struct {
 	Failures   *Failures   `yaml:"failures" json:"failures,omitempty"`
 	Autoscale  *Autoscale  `yaml:"autoscale" json:"autoscale,omitempty"`
 	Downstream *Downstream `yaml:"downstream" json:"downstream,omitempty"`
+	// Pipeline makes the group a consume-transform-produce stage (txn.go).
+	Pipeline *Pipeline `yaml:"pipeline" json:"pipeline,omitempty"`
 }
 
 // Fault is something that goes wrong at a simulated time: a broker crash, a

@@ -58,13 +58,15 @@ func (s *Scenario) Validate() error {
 		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
 		return errors.Join(v.errs...)
 	}
-	s.validatePulsar(&v) // pulsar.go
+	s.validatePulsar(&v)  // pulsar.go
+	s.validateCompare(&v) // systemfields.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
 	topics := s.fanoutTopics(&v) // the topics, an sqs scenario's queues (sqs.go), or a fan-out service's topics and subscriptions (sns.go)
 	s.validateProducers(&v, topics)
 	s.validateGroups(&v, topics)
+	s.validateTxn(&v, topics) // txn.go
 	s.validateFaults(&v, topics)
 	s.validateEventSourcing(&v, topics) // eventsource.go
 	v.errs = append(v.errs, validateExpect(s.Expect, s.ConsumerGroups)...)

@@ -35,6 +35,10 @@ type world struct {
 	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
 	// nor in the results of the scenario's topics.
 	offsetsTopic *topic
+	// txnTopic is __transaction_state and txn its coordinators' state
+	// (txn_coord.go); nil without transactional producers.
+	txnTopic *topic
+	txn      *txnCoords
 
 	logDirFailures []LogDirFailure // storage.go
 	hosts          clientHosts     // clienthost.go
@@ -240,6 +244,9 @@ type topic struct {
 	rf     int
 	minISR int
 	groups []*group
+	// txnRead: a transactional producer writes the topic, so its readers
+	// skip control batches (txn_consumer.go).
+	txnRead bool
 }
 
 // partition is one partition: its replicas, the leader's view of the ISR
@@ -264,6 +271,8 @@ type partition struct {
 	// the park sequence number at p's last wake-up.
 	readers []sessionRef
 	swapSeq uint64
+	// shares are the share groups' share-partitions of p (share.go).
+	shares []*sharePartition
 
 	records, bytes int64 // appended at the leader (records = log end offset)
 	released       int64 // the replicas' logs released their records below it (release.go)
@@ -274,6 +283,8 @@ type partition struct {
 	// offs is set on a __consumer_offsets partition: commits wait on its
 	// high watermark (offsets.go).
 	offs *offsetsPart
+	// txw are transaction markers waiting for the high watermark (txn_markers.go).
+	txw []offsetsWaiter
 }
 
 type hwWaiter struct {
@@ -398,6 +409,12 @@ func (p *partition) maybeAdvanceHW() {
 	}
 	if p.offs != nil {
 		p.offs.hwMoved()
+	}
+	if len(p.shares) > 0 {
+		p.shareHWMoved()
+	}
+	if len(p.txw) > 0 {
+		p.txnHWMoved()
 	}
 	if p.w.incSessions {
 		p.wakeReaders()

@@ -88,7 +88,11 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
-	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
+	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
+	sh              *shareGroup // type: share (share.go); nil for a classic group
+
+	stage *stage    // a pipeline stage (txn_stage.go); nil: none
+	tx    *groupTxn // transactional offsets and reads (txn_offsets.go)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -136,6 +140,7 @@ type member struct {
 	failAttempts []int      // partition → failed attempts of that record
 	pausedUntil  []sim.Time // partition → paused by a retry backoff until
 	rr           commitlog.RecordReader
+	ready        readyState // partitions with buffered records (consumer_ready.go)
 
 	slow       float64  // consumer-slowdown factor
 	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
@@ -159,6 +164,10 @@ type member struct {
 	finding            bool
 	findTry            int
 	awaitCoord         []func()
+	sh                 *shareMember // a share group's member (share.go)
+
+	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
+	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
 }
 
 // Fates of a polled record.
@@ -253,11 +262,19 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
+	if g.stage, err = newStage(w, g); err != nil { // txn_stage.go
+		return nil, err
+	}
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
 	if g.ds, err = newDownstream(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	if spec.IsShare() {
+		if err := g.initShare(); err != nil { // share.go
+			return nil, err
+		}
 	}
 	return g, nil
 }
@@ -292,6 +309,10 @@ func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 // first generation, and members start from the committed offsets (none
 // yet: the start of the log, which latest and earliest agree on then).
 func (g *group) start() {
+	if g.sh != nil {
+		g.startShare() // share.go
+		return
+	}
 	for p := range g.pausedSince {
 		g.pausedSince[p] = 0
 	}
@@ -415,6 +436,8 @@ type fetchSession struct {
 	cand, all   []int32
 	isCand      []bool
 	parkCalls   []uint64
+
+	aborted [][]commitlog.AbortedTxn // read_committed: each slot's aborted transactions (txn_consumer.go)
 }
 
 // link points the session's connection at its member's host and its
@@ -532,6 +555,9 @@ func (s *fetchSession) read() {
 		}
 		s.data[i] = res.Data
 		s.hw[i] = hw
+		if g.t.txnRead && g.upto == commitlog.UptoLastStable {
+			s.txnFetched(int(i), res.Aborted) // txn_consumer.go
+		}
 		s.bytes += res.Size
 		left -= res.Size
 		u := s.b.uncached(p, off, res.Size)
@@ -639,6 +665,10 @@ func (w *world) csResp(id uint64) {
 			continue
 		}
 		m.buf[pi] = d
+		m.markReady(pi)
+		if m.g.t.txnRead && m.g.upto == commitlog.UptoLastStable {
+			m.txnBuffered(pi, s, int(i)) // txn_consumer.go
+		}
 		it := commitlog.Batches(d)
 		var last int64 = -1
 		for it.Next() {
@@ -695,30 +725,22 @@ func (m *member) maybePoll() {
 	if g.ds != nil {
 		limit = min(limit, g.ds.pollLimit(m))
 	}
-	for k := 0; k < len(m.parts) && len(m.recs) < limit; k++ {
-		pi := m.parts[(m.rrIdx+k)%len(m.parts)]
-		if m.pausedUntil[pi] <= now {
-			m.take(pi, limit)
+	// Round-robin over the member's partitions from rrIdx; only those with
+	// buffered records can yield any (consumer_ready.go).
+	if len(m.parts) > 0 {
+		for _, pi := range m.pollOrder(m.rrIdx % len(m.parts)) {
+			if len(m.recs) >= limit {
+				break
+			}
+			if m.pausedUntil[pi] <= now {
+				m.take(int(pi), limit)
+			}
 		}
 	}
 	m.rrIdx++
 	// Partitions whose buffer emptied get their next fetch now, while the
 	// application processes (the client prefetches).
-	for _, s := range m.sessions {
-		if s.inFlight {
-			continue
-		}
-		drained := true
-		for _, pi := range s.parts {
-			if len(m.buf[pi]) > 0 {
-				drained = false
-				break
-			}
-		}
-		if drained {
-			s.send()
-		}
-	}
+	m.sendDrained()
 	if len(m.recs) == 0 {
 		return
 	}
@@ -833,6 +855,10 @@ func (m *member) take(pi int, limit int) {
 			m.badData(pi, err)
 			return
 		}
+		if m.g.t.txnRead && m.txnSkip(pi, b) { // control and aborted batches (txn_consumer.go)
+			data = rest
+			continue
+		}
 		if err := m.rr.Reset(b); err != nil {
 			m.badData(pi, err)
 			return
@@ -893,6 +919,10 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
+	if g.stage != nil {
+		g.stage.pollDone(m) // writes the outputs, then commits (txn_stage.go)
+		return
+	}
 	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
@@ -938,6 +968,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.consumed++
 		g.bytesOut += r.size
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		if g.stage != nil {
+			g.stage.emit(m, r) // txn_stage.go
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
@@ -1003,6 +1036,10 @@ func (w *world) commitOf(arg uint64) *commitReq {
 // while another is in flight. Without a known coordinator the request
 // waits for FindCoordinator.
 func (m *member) sendCommit(sync bool) {
+	if m.g.transactional() {
+		m.g.stage.commitNow(m, sync) // in the transaction (txn_stage.go)
+		return
+	}
 	c := m.commitReq
 	if c.inFlight {
 		if sync {

@@ -397,6 +397,7 @@ func (c *controller) stepDown(p *partition) {
 		}
 	}
 	p.waiters, p.waitersOff = p.waiters[:0], 0
+	p.failTxnWaiters() // txn_markers.go
 }
 
 func (c *controller) makeLeader(p *partition, r *replica, clean bool) {

@@ -117,7 +117,7 @@ func (w *world) quiet() bool {
 			}
 		}
 	}
-	return w.consumersQuiet()
+	return w.consumersQuiet() && w.txnQuiet()
 }
 
 func build(sc *scenarios.Scenario, opts Options) (*world, error) {
@@ -640,5 +640,9 @@ func (w *world) results() (*Results, error) {
 		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
 	}
 	w.consumerResults(r)
+	w.shareResults(r)
+	if err := w.txnResults(r); err != nil { // txn_results.go
+		return nil, err
+	}
 	return r, nil
 }

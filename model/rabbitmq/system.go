@@ -40,8 +40,11 @@ type world struct {
 	chk       *check.Checker
 	msgs      []msg // every published message, by id
 
-	alarm      bool     // a memory alarm blocks every publisher
-	alarmSince sim.Time // when it went on
+	alarm      bool     // a memory or disk alarm blocks every publisher
+	alarmSince sim.Time // when the memory alarm went on
+	memAlarm   bool
+	diskAlarm  bool
+	diskSince  sim.Time
 	res        model.Results
 	ser        series
 	minLive    int // fewest live replicas of any queue at a sample
@@ -58,6 +61,7 @@ type rnode struct {
 	id     int
 	up     bool
 	memory int64 // bytes of messages held by its queues (bodies + metadata)
+	disk   int64 // bytes of messages its queues (every quorum member, a classic queue's node) keep on disk
 	// WAL writes requested by quorum members and fsyncs that covered
 	// them: fewer fsyncs than writes is group commit.
 	walWrites, walSyncs int64
