@@ -165,7 +165,7 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
 			CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-			PageCache: int64(h.PageCache)})
+			PageCache: int64(h.PageCache), FIFONIC: h.NICQueue == scenarios.NICQueueFIFO})
 		if err != nil {
 			return nil, err
 		}
