@@ -88,7 +88,11 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
-	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
+	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
+	sh              *shareGroup // type: share (share.go); nil for a classic group
+
+	stage *stage    // a pipeline stage (txn_stage.go); nil: none
+	tx    *groupTxn // transactional offsets and reads (txn_offsets.go)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -136,6 +140,7 @@ type member struct {
 	failAttempts []int      // partition → failed attempts of that record
 	pausedUntil  []sim.Time // partition → paused by a retry backoff until
 	rr           commitlog.RecordReader
+	ready        readyState // partitions with buffered records (consumer_ready.go)
 
 	slow       float64  // consumer-slowdown factor
 	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
@@ -159,6 +164,10 @@ type member struct {
 	finding            bool
 	findTry            int
 	awaitCoord         []func()
+	sh                 *shareMember // a share group's member (share.go)
+
+	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
+	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
 }
 
 // Fates of a polled record.
@@ -253,11 +262,19 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
+	if g.stage, err = newStage(w, g); err != nil { // txn_stage.go
+		return nil, err
+	}
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
 	if g.ds, err = newDownstream(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	if spec.IsShare() {
+		if err := g.initShare(); err != nil { // share.go
+			return nil, err
+		}
 	}
 	return g, nil
 }
@@ -292,6 +309,10 @@ func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 // first generation, and members start from the committed offsets (none
 // yet: the start of the log, which latest and earliest agree on then).
 func (g *group) start() {
+	if g.sh != nil {
+		g.startShare() // share.go
+		return
+	}
 	for p := range g.pausedSince {
 		g.pausedSince[p] = 0
 	}
@@ -402,6 +423,7 @@ type fetchSession struct {
 	from     []int64 // the offset each partition was read from
 	bytes    int64
 	uncached int64
+	diskWork float64 // disk-read time of the uncached bytes, seeks included
 	parked   bool
 	dead     bool
 	gen      uint32
@@ -414,6 +436,8 @@ type fetchSession struct {
 	cand, all   []int32
 	isCand      []bool
 	parkCalls   []uint64
+
+	aborted [][]commitlog.AbortedTxn // read_committed: each slot's aborted transactions (txn_consumer.go)
 }
 
 // link points the session's connection at its member's host and its
@@ -454,7 +478,7 @@ func (w *world) csArrive(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.useFlow(s.b.NICIn, flowConsumer|id, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
@@ -483,7 +507,7 @@ func (s *fetchSession) read() {
 	g := s.m.g
 	m := s.m
 	now := s.w.s.Now()
-	s.bytes, s.uncached = 0, 0
+	s.bytes, s.uncached, s.diskWork = 0, 0, 0
 	left := int64(g.spec.FetchMaxBytes)
 	for _, i := range s.visit() {
 		pi := s.parts[i]
@@ -531,9 +555,14 @@ func (s *fetchSession) read() {
 		}
 		s.data[i] = res.Data
 		s.hw[i] = hw
+		if g.t.txnRead && g.upto == commitlog.UptoLastStable {
+			s.txnFetched(int(i), res.Aborted) // txn_consumer.go
+		}
 		s.bytes += res.Size
 		left -= res.Size
-		s.uncached += s.b.uncached(p, off, res.Size)
+		u := s.b.uncached(p, off, res.Size)
+		s.uncached += u
+		s.diskWork += s.b.ReadWork(src.owner, u)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
 		first := !s.parked
@@ -557,7 +586,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, s.diskWork, s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -603,7 +632,7 @@ func (w *world) csDisk(id uint64) {
 		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
 		return
 	}
-	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+	w.useFlow(s.b.NICOut, flowConsumer|id, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
@@ -636,6 +665,10 @@ func (w *world) csResp(id uint64) {
 			continue
 		}
 		m.buf[pi] = d
+		m.markReady(pi)
+		if m.g.t.txnRead && m.g.upto == commitlog.UptoLastStable {
+			m.txnBuffered(pi, s, int(i)) // txn_consumer.go
+		}
 		it := commitlog.Batches(d)
 		var last int64 = -1
 		for it.Next() {
@@ -692,30 +725,22 @@ func (m *member) maybePoll() {
 	if g.ds != nil {
 		limit = min(limit, g.ds.pollLimit(m))
 	}
-	for k := 0; k < len(m.parts) && len(m.recs) < limit; k++ {
-		pi := m.parts[(m.rrIdx+k)%len(m.parts)]
-		if m.pausedUntil[pi] <= now {
-			m.take(pi, limit)
+	// Round-robin over the member's partitions from rrIdx; only those with
+	// buffered records can yield any (consumer_ready.go).
+	if len(m.parts) > 0 {
+		for _, pi := range m.pollOrder(m.rrIdx % len(m.parts)) {
+			if len(m.recs) >= limit {
+				break
+			}
+			if m.pausedUntil[pi] <= now {
+				m.take(int(pi), limit)
+			}
 		}
 	}
 	m.rrIdx++
 	// Partitions whose buffer emptied get their next fetch now, while the
 	// application processes (the client prefetches).
-	for _, s := range m.sessions {
-		if s.inFlight {
-			continue
-		}
-		drained := true
-		for _, pi := range s.parts {
-			if len(m.buf[pi]) > 0 {
-				drained = false
-				break
-			}
-		}
-		if drained {
-			s.send()
-		}
-	}
+	m.sendDrained()
 	if len(m.recs) == 0 {
 		return
 	}
@@ -830,6 +855,10 @@ func (m *member) take(pi int, limit int) {
 			m.badData(pi, err)
 			return
 		}
+		if m.g.t.txnRead && m.txnSkip(pi, b) { // control and aborted batches (txn_consumer.go)
+			data = rest
+			continue
+		}
 		if err := m.rr.Reset(b); err != nil {
 			m.badData(pi, err)
 			return
@@ -890,6 +919,10 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
+	if g.stage != nil {
+		g.stage.pollDone(m) // writes the outputs, then commits (txn_stage.go)
+		return
+	}
 	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
@@ -935,6 +968,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.consumed++
 		g.bytesOut += r.size
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		if g.stage != nil {
+			g.stage.emit(m, r) // txn_stage.go
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
@@ -979,6 +1015,7 @@ type commitReq struct {
 	parts    []int
 	offsets  []int64
 	up, down net.Link
+	timer    sim.EventID // request.timeout.ms of the attempt in flight
 }
 
 // arg is the kernel argument naming this request and its attempt.
@@ -999,6 +1036,10 @@ func (w *world) commitOf(arg uint64) *commitReq {
 // while another is in flight. Without a known coordinator the request
 // waits for FindCoordinator.
 func (m *member) sendCommit(sync bool) {
+	if m.g.transactional() {
+		m.g.stage.commitNow(m, sync) // in the transaction (txn_stage.go)
+		return
+	}
 	c := m.commitReq
 	if c.inFlight {
 		if sync {
@@ -1040,7 +1081,7 @@ func (m *member) sendCommitNow() {
 	c.to = m.coord
 	w := m.g.w
 	arg := c.arg()
-	w.s.At(w.s.Now()+m.g.reqTimeout, func() {
+	c.timer = w.s.At(w.s.Now()+m.g.reqTimeout, func() {
 		if c := w.commitOf(arg); c != nil {
 			c.failed = true
 			w.cmResp(arg) // request.timeout.ms: no answer
@@ -1159,12 +1200,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 			}
 			w.offsetCommits++
 			op.appends++
-			if op.appends%4096 == 0 && !w.faulty {
+			if op.cleanDue() && !w.faulty && !w.releases {
 				// The log cleaner: keep the latest offset per key. Not in
 				// runs with broker faults: a replica truncated into a
 				// compacted segment and appended to again reads back
 				// corrupt (a log engine issue), and a crash or a new
-				// leader truncates.
+				// leader truncates. Runs that release consumed records
+				// release these too (releaseOffsets).
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false
@@ -1215,6 +1257,10 @@ func (w *world) cmResp(arg uint64) {
 		return
 	}
 	c.inFlight = false
+	// Answered: its timer would find the attempt over. Cancelled, it
+	// leaves the event queue, which otherwise holds one per commit for
+	// request.timeout.ms (tens of thousands at the seed's peak).
+	w.s.Cancel(c.timer)
 	if c.failed {
 		m.lostCoordinator(c.to)
 		if c.sync {

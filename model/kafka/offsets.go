@@ -53,7 +53,17 @@ type offsetsPart struct {
 	val     [8]byte
 	appends int64
 	waiters []offsetsWaiter
+
+	// The log cleaner's trigger (Kafka's min.cleanable.dirty.ratio, 0.5):
+	// bytes appended since the last clean, and the log's bytes after it.
+	dirty, clean int64
 }
+
+// offsetsCleanMin is the least dirty bytes worth a clean: below it, the
+// records appended since the last clean sit in the active segment anyway
+// (Compact cleans only closed segments; __consumer_offsets segments are
+// 1 MiB here).
+const offsetsCleanMin = 4 << 20
 
 // offsetsWaiter is an appended commit waiting for the high watermark to
 // pass end under the leader epoch it was appended in.
@@ -80,13 +90,21 @@ func offsetsPartitionOf(group string) int {
 // (and the topic) at first use: replicas on brokers k, k+1, … mod the
 // broker count, the first leading.
 func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
+	return w.internalPartition(&w.offsetsTopic, offsetsTopicName, scenarios.OffsetsTopicPartitions, w.sc.Cluster.OffsetsTopicReplicationFactor, k)
+}
+
+// internalPartition returns partition k of an internal topic (*tp, named
+// name, of n partitions at replication factor rf), creating it and the
+// topic at first use: replicas on brokers k, k+1, … mod the broker count,
+// the first leading.
+func (w *world) internalPartition(tp **topic, name string, n, rf, k int) (*offsetsPart, error) {
 	nb := len(w.brokers)
-	if w.offsetsTopic == nil {
-		rf := max(min(w.sc.Cluster.OffsetsTopicReplicationFactor, nb), 1)
-		w.offsetsTopic = &topic{spec: &scenarios.Topic{Name: offsetsTopicName, Partitions: scenarios.OffsetsTopicPartitions,
+	if *tp == nil {
+		rf := max(min(rf, nb), 1)
+		*tp = &topic{spec: &scenarios.Topic{Name: name, Partitions: n,
 			ReplicationFactor: rf, MinInsyncReplicas: 1}, idx: -1, rf: rf, minISR: 1}
 	}
-	t := w.offsetsTopic
+	t := *tp
 	for _, p := range t.parts {
 		if p.idx == k {
 			return p.offs, nil
@@ -95,7 +113,7 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 	p := &partition{w: w, t: t, idx: k, isrSize: t.rf}
 	for j := range t.rf {
 		bi := (k + j) % nb
-		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, offsetsTopicName, k),
+		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, name, k),
 			commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 		if err != nil {
 			return nil, err
@@ -114,7 +132,7 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 	for _, r := range p.replicas[1:] {
 		if r.log.LogEndOffset() > p.base {
 			if err := r.log.TruncateTo(p.base); err != nil {
-				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", offsetsTopicName, k, err)
+				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", name, k, err)
 			}
 		}
 	}
@@ -128,10 +146,24 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 // controller (elections, fencing, ISRs) and starts their followers'
 // fetchers. It runs once the controller exists, before the groups start.
 func (w *world) startOffsetsTopic() {
-	t := w.offsetsTopic
-	if t == nil {
-		return
+	for _, t := range w.internalTopics() {
+		w.startInternalTopic(t)
 	}
+}
+
+// internalTopics are __consumer_offsets and __transaction_state (txn.go),
+// those of them some client uses.
+func (w *world) internalTopics() []*topic {
+	var ts []*topic
+	for _, t := range []*topic{w.offsetsTopic, w.txnTopic} {
+		if t != nil {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func (w *world) startInternalTopic(t *topic) {
 	c := w.ctl
 	now := w.s.Now()
 	added := map[fetcherKey]*replicaFetcher{} // only looked up
@@ -171,12 +203,11 @@ func (w *world) startOffsetsTopic() {
 // offsetsISRCheck is the ISR expiration task for the __consumer_offsets
 // partitions broker leads.
 func (w *world) offsetsISRCheck(broker int, lag sim.Time) {
-	if w.offsetsTopic == nil {
-		return
-	}
-	for _, p := range w.offsetsTopic.parts {
-		if p.leader.b.id == broker {
-			p.shrinkISR(lag)
+	for _, t := range w.internalTopics() {
+		for _, p := range t.parts {
+			if p.leader.b.id == broker {
+				p.shrinkISR(lag)
+			}
 		}
 	}
 }
@@ -211,7 +242,17 @@ func (op *offsetsPart) appendOffsets() error {
 		return err
 	}
 	p.appended(res.LastOffset-res.FirstOffset+1, res.Size)
+	op.dirty += res.Size
 	return nil
+}
+
+// cleanDue reports whether the log cleaner should run: as Kafka's cleaner
+// with min.cleanable.dirty.ratio 0.5, once the bytes appended since the
+// last clean are at least the bytes left by it. Each clean reads the log
+// once, so the cleaner's cost stays proportional to the bytes appended,
+// however many partitions a commit carries.
+func (op *offsetsPart) cleanDue() bool {
+	return op.dirty >= max(op.clean, offsetsCleanMin)
 }
 
 // wait calls done(true) once the high watermark passes end under the
@@ -256,12 +297,11 @@ func (op *offsetsPart) failWaiters() {
 // to replicate end there (the member learns of it as its connection
 // breaks, or by its request timing out).
 func (w *world) coordinatorDown(b int) {
-	if w.offsetsTopic == nil {
-		return
-	}
-	for _, p := range w.offsetsTopic.parts {
-		if p.leader.b.id == b {
-			p.offs.failWaiters()
+	for _, t := range w.internalTopics() {
+		for _, p := range t.parts {
+			if p.leader.b.id == b {
+				p.offs.failWaiters()
+			}
 		}
 	}
 }
@@ -274,6 +314,7 @@ func (op *offsetsPart) compact() error {
 			return fmt.Errorf("compact %s-%d on broker %d: %w", offsetsTopicName, op.p.idx, r.b.id, err)
 		}
 	}
+	op.dirty, op.clean = 0, op.p.leader.log.Size()
 	return nil
 }
 
@@ -282,7 +323,7 @@ func (op *offsetsPart) compact() error {
 // key wins. set is called for each partition found.
 func (g *group) readCommitted(l *commitlog.Log, set func(p int, off int64)) error {
 	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
-	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
+	return g.scanOffsetRecords(l, func(rec *commitlog.Record) error { // transactional offsets count once committed (txn_offsets.go)
 		key, ok := strings.CutPrefix(string(rec.Key), prefix)
 		if !ok || len(rec.Value) != 8 {
 			return nil

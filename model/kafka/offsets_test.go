@@ -20,6 +20,10 @@ func TestOffsetCommitSplitsUnderMaxBatch(t *testing.T) {
 	old := offsetsMaxBatchBytes
 	offsetsMaxBatchBytes = 2 << 10
 	defer func() { offsetsMaxBatchBytes = old }()
+	// The test reads the offsets log back from its start: keep it in
+	// memory (a fault-free run otherwise releases what nothing reads).
+	keepConsumed = true
+	defer func() { keepConsumed = false }()
 
 	s := baseScenario(3000, 1e9)
 	s.Topics[0].Partitions = 300
@@ -87,5 +91,31 @@ func TestOffsetCommitSplitsUnderMaxBatch(t *testing.T) {
 	}
 	if records < 300 {
 		t.Errorf("%d offset records: want at least one commit of 300 partitions", records)
+	}
+}
+
+// TestOffsetsCleanerDirtyRatio: the cleaner runs as Kafka's does with
+// min.cleanable.dirty.ratio 0.5: once the dirty bytes (appended since the
+// last clean) are at least half the log, dirty / (dirty + clean) ≥ 0.5,
+// i.e. dirty ≥ clean; and never for less than offsetsCleanMin dirty bytes,
+// which sit in the active segment that a clean leaves alone.
+func TestOffsetsCleanerDirtyRatio(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		dirty, clean int64
+		want         bool
+	}{
+		{0, 0, false},
+		{offsetsCleanMin - 1, 0, false},
+		{offsetsCleanMin, 0, true},
+		{offsetsCleanMin, 10 * mib, false}, // ratio 4/14 < 0.5
+		{10*mib - 1, 10 * mib, false},
+		{10 * mib, 10 * mib, true}, // ratio exactly 0.5
+		{30 * mib, 10 * mib, true},
+	} {
+		op := &offsetsPart{dirty: c.dirty, clean: c.clean}
+		if got := op.cleanDue(); got != c.want {
+			t.Errorf("dirty %d, clean %d: clean due %v, want %v", c.dirty, c.clean, got, c.want)
+		}
 	}
 }

@@ -60,4 +60,21 @@ func TestReleaseKeepsResultsAndBoundsMemory(t *testing.T) {
 			}
 		}
 	}
+	// The group's __consumer_offsets partition too: after the drain every
+	// commit is replicated, so every replica is readable only from its
+	// end, while the run that keeps records still reads it all.
+	op := w.groups[0].op.p
+	if op.records == 0 {
+		t.Fatal("no offset records written")
+	}
+	for _, r := range op.replicas {
+		if got := r.log.ReadableFrom(); got != op.records {
+			t.Errorf("%s-%d on broker %d: readable from %d, want the end %d", offsetsTopicName, op.idx, r.b.id, got, op.records)
+		}
+	}
+	for _, r := range wk.groups[0].op.p.replicas {
+		if got := r.log.ReadableFrom(); got != r.log.LogStartOffset() {
+			t.Errorf("keeping records: %s on broker %d readable from %d, want its start %d", offsetsTopicName, r.b.id, got, r.log.LogStartOffset())
+		}
+	}
 }

@@ -272,6 +272,16 @@ var FollowUps = []FollowUp{
 		Answer:      "b",
 		Explanation: "Each layer's retries multiply the next layer's load: four attempts at each of three layers is up to 64 times the traffic against a dependency that is already slow, and the overload can outlast its cause. Retry at one layer only, with exponential backoff and jitter and a retry budget, and let a durable queue hold the work instead.",
 		Scenarios:   []string{"retry-storm"}},
+	{ID: "slow-dependency", Question: "The services call each other synchronously, and one three calls down slows from 50 ms to 2 s. What happens?",
+		Choices: []Choice{
+			{Key: "a", Label: "Only the requests that reach the slow service get slower"},
+			{Key: "b", Label: "The callers' thread pools fill one after another, then the shared edge's, so even requests that never touch it fail until it recovers; a queue before it keeps the edge up and turns the slowdown into lag"},
+			{Key: "c", Label: "The load balancer routes around the slow service"},
+			{Key: "d", Label: "Timeouts protect every caller, so nothing else is affected"},
+		},
+		Answer:      "b",
+		Explanation: "Each synchronous caller holds a thread for as long as it waits, so by Little's law the threads it needs are arrival rate × latency: at 60 calls/s a 2 s wait needs 120 threads, and a pool of 20 is gone in a third of a second. Its callers then wait on it, their pools fill in turn, and the edge's pool — shared by every kind of request — fills with them, so pages that never call the slow service fail too (the seed's \"one slow service blocked 14 others\"). Timeouts only bound the wait; they do not shrink arrival × timeout below the pool. With a queue in front of the slow service the caller returns once the broker has the message: the edge stays available and the backlog grows by arrival − service rate, draining when the service recovers. The price is that the work is done later.",
+		Scenarios:   []string{"sync-cascade", "sync-vs-async-latency"}},
 	{ID: "rebuild-read-model", Question: "A bug corrupted the balances read model. How do you get it back, and how long does it take?",
 		Choices: []Choice{
 			{Key: "a", Label: "Restore last night's database backup; the events since are gone"},
@@ -280,7 +290,7 @@ var FollowUps = []FollowUp{
 			{Key: "d", Label: "Instantly: a read model is only a cache"},
 		},
 		Answer:      "b",
-		Explanation: "The log is the source of truth, so the view is a fold of its events: start a new consumer at offset 0 (or at the latest snapshot) and apply every event again. It takes events ÷ min(fetch rate, apply rate) — a week of events at one a second with 1 ms applies is 604,800 ÷ 1,000/s ≈ 10 minutes, fetching is rarely the bottleneck — so snapshots every N events bound a rebuild to loading one plus at most N events, paid for in snapshot writes and storage. The same fold up to the offset for a time answers an auditor's \"what was the balance then?\". An event log must never be compacted: compaction keeps only each key's last event.",
+		Explanation: "The log is the source of truth, so the view is a fold of its events: start a new consumer at offset 0 (or at the latest snapshot) and apply every event again. It takes events ÷ min(fetch rate, apply rate) — a week of events, one every 2 seconds, with 2 ms applies is 302,400 ÷ 500/s ≈ 10 minutes, fetching is rarely the bottleneck — so snapshots every N events bound a rebuild to loading one plus at most N events, paid for in snapshot writes and storage. The same fold up to the offset for a time answers an auditor's \"what was the balance then?\". An event log must never be compacted: compaction keeps only each key's last event.",
 		Scenarios:   []string{"event-sourcing-replay", "audit-point-in-time"}},
 }
 
