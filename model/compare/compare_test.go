@@ -112,3 +112,27 @@ func TestFIFOContradictsUnlimited(t *testing.T) {
 		t.Errorf("cell = %+v, want a contradiction citing the FIFO limit", cell)
 	}
 }
+
+// The table does not depend on how many trials run at once.
+func TestCompareIsDeterministic(t *testing.T) {
+	lw, err := scenarios.LoadWorkload("payments", []string{"messages_per_day=10M", "peak_factor=1x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := func(parallel int) string {
+		c, err := Compare(lw.Workload, Options{Duration: 4e9, MaxRate: 100, Parallel: parallel, Systems: []string{"sqs-standard", "sns-sqs", "pubsub"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, crit := range Criteria {
+			for _, col := range c.Columns {
+				b.WriteString(c.Cell(col, crit).Text + "\n")
+			}
+		}
+		return b.String()
+	}
+	if a, b := table(1), table(3); a != b {
+		t.Errorf("parallel 1 and 3 differ:\n%s\n---\n%s", a, b)
+	}
+}
