@@ -133,6 +133,9 @@ func CompareSystemsMarkdown(w io.Writer, c *compare.Comparison, verdicts []compa
 			fmt.Fprintf(&b, "%d. %s\n", i+1, mdText(n))
 		}
 	}
+	for _, ch := range compareCharts(c) {
+		fmt.Fprintf(&b, "\n![%s](%s)\n", ch.chart.Title, ch.file)
+	}
 	b.WriteString("\nThe seed's table, for reference:\n\n| Criteria | Kafka | RabbitMQ | SQS | Pulsar |\n|---|---|---|---|---|\n")
 	for _, crit := range compare.Criteria {
 		if compare.Seed["Kafka"][crit] == "" {
@@ -178,6 +181,9 @@ func CompareSystemsHTML(w io.Writer, c *compare.Comparison, verdicts []compare.V
 		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</table>\n")
+	for _, ch := range compareCharts(c) {
+		fmt.Fprintf(&b, "<p><img src=\"%s\" alt=\"%s\" width=\"1000\"></p>\n", ch.file, esc(ch.chart.Title))
+	}
 	if len(needs) > 0 {
 		fmt.Fprintf(&b, "<h2>Decision: need %s</h2>\n<ol>\n", esc(strings.Join(needs, ", ")))
 		for _, v := range verdicts {
@@ -204,5 +210,50 @@ func WriteCompareSystems(dir string, c *compare.Comparison, verdicts []compare.V
 	if err := CompareSystemsHTML(&page, c, verdicts, needs); err != nil {
 		return nil, err
 	}
-	return writeDirAtomic(dir, []File{{"report.md", md.Bytes()}, {"report.html", page.Bytes()}})
+	files := []File{{"report.md", md.Bytes()}, {"report.html", page.Bytes()}}
+	for _, ch := range compareCharts(c) {
+		svg, err := RenderCharts("svg", []Chart{ch.chart}, 1, chartWidth, chartHeight)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{ch.file, svg})
+	}
+	return writeDirAtomic(dir, files)
+}
+
+type namedChart struct {
+	file  string
+	chart Chart
+}
+
+// compareCharts draws the consumer-crash trial of every system over time:
+// the first group's backlog and the p99 end-to-end latency per interval.
+func compareCharts(c *compare.Comparison) []namedChart {
+	lag := Chart{Title: "Consumer crash: group-1's backlog", XLabel: "time (s)", YLabel: "messages", AutoLogY: true}
+	p99 := Chart{Title: "Consumer crash: p99 end-to-end latency per interval", XLabel: "time (s)", YLabel: "p99", YMillis: true, AutoLogY: true}
+	for _, col := range c.Columns {
+		r := col.Runs[compare.TrialCrash]
+		if r == nil || r.Results == nil {
+			continue
+		}
+		ser := r.Results.Series
+		for _, cc := range ser.Columns {
+			switch cc.Name {
+			case "lag/group-1":
+				x, y := Downsample(ser.Time, cc.Values, MaxPoints)
+				lag.Series = append(lag.Series, Series{Name: col.Label, X: x, Y: y})
+			case "e2e_p99_ms":
+				x, y := Downsample(ser.Time, cc.Values, MaxPoints)
+				p99.Series = append(p99.Series, Series{Name: col.Label, X: x, Y: y})
+			}
+		}
+	}
+	var out []namedChart
+	if len(lag.Series) > 0 {
+		out = append(out, namedChart{"crash-backlog.svg", lag})
+	}
+	if len(p99.Series) > 0 {
+		out = append(out, namedChart{"crash-p99.svg", p99})
+	}
+	return out
 }

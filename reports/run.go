@@ -222,9 +222,15 @@ func RunMarkdown(w io.Writer, r *Run) error {
 				humanize.Comma(g.MaxLag), humanize.Comma(g.MaxPartLag), humanize.Comma(g.FinalLag), humanize.Comma(g.Processed))
 		}
 	}
-	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
-		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
-		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
+	if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go: a managed service has no ISR or brokers
+		fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. %s %s.\n",
+			units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
+			strings.TrimSpace(label), line)
+	} else {
+		fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
+			units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
+			res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
+	}
 	b.WriteString(limitsNote(res, "", true))       // reports/limits.go
 	if s, ok := notAppliedSection([]*Run{r}); ok { // notapplied.go
 		fmt.Fprintf(&b, "\n**Not applied** (settings this system does not have):\n\n")

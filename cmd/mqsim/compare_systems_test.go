@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,8 +12,9 @@ import (
 // --need; bad flags are bad input (exit 2).
 func TestCompareSystemsCommand(t *testing.T) {
 	var out, errb bytes.Buffer
+	dir := filepath.Join(t.TempDir(), "review")
 	code := execute([]string{"compare-systems", "payments", "--systems", "sqs-standard,pubsub", "--duration", "4s", "--max-rate", "200",
-		"--need", "managed,fan-out"}, strings.NewReader(""), &out, &errb)
+		"--need", "managed,fan-out", "--out", dir}, strings.NewReader(""), &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -20,6 +23,15 @@ func TestCompareSystemsCommand(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
+	}
+	for _, f := range []string{"report.md", "report.html", "crash-backlog.svg", "crash-p99.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("--out: %v", err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !strings.Contains(string(md), "| Criteria | SQS standard | Pub/Sub |") {
+		t.Errorf("report.md lacks the table's header:\n%s", md)
 	}
 	for _, bad := range [][]string{
 		{"compare-systems", "--need", "telepathy"},

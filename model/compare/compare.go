@@ -266,8 +266,14 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 			brokers = 3
 		}
 		rf := min(int(w.ReplicationFactor), brokers)
-		fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: %d, replication_factor: %d, min_insync_replicas: %d, retention: %s}\n",
-			brokers, topic, c.Plan.Partitions, rf, min(2, rf), w.Retention)
+		if col.Kind == scenarios.SystemRabbitMQ {
+			// One ordered queue per group, replicated by quorum_size: the
+			// topic is only the exchange's name.
+			fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: 1}\n", brokers, topic)
+		} else {
+			fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: %d, replication_factor: %d, min_insync_replicas: %d, retention: %s}\n",
+				brokers, topic, c.Plan.Partitions, rf, min(2, rf), w.Retention)
+		}
 		if col.Kind == "pulsar" {
 			// A Key_Shared subscription per group: many consumers, each
 			// key to one of them in order — the counterpart of a Kafka

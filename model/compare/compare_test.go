@@ -7,6 +7,8 @@ import (
 	"mqsim/capacity"
 	_ "mqsim/model/kafka"
 	_ "mqsim/model/pubsub"
+	_ "mqsim/model/pulsar"
+	_ "mqsim/model/rabbitmq"
 	_ "mqsim/model/sns"
 	_ "mqsim/model/sqs"
 	"mqsim/scenarios"
@@ -22,12 +24,12 @@ func TestCompareSmall(t *testing.T) {
 	// 50M/day ≈ 579/s; capped at 250/s: under a FIFO queue's 300 calls/s
 	// per action (one delete per message).
 	c, err := Compare(lw.Workload, Options{Duration: 6e9, MaxRate: 250, Parallel: 2,
-		Systems: []string{"kafka", "sqs-fifo", "sns-sqs", "pubsub", "pulsar-nowhere"}})
+		Systems: []string{"kafka", "rabbitmq-quorum", "sqs-fifo", "pulsar", "sns-sqs", "pubsub", "pulsar-nowhere"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Columns) != 4 || c.Rate != 250 {
-		t.Fatalf("%d columns at %v/s, want 4 at 250/s", len(c.Columns), c.Rate)
+	if len(c.Columns) != 6 || c.Rate != 250 {
+		t.Fatalf("%d columns at %v/s, want 6 at 250/s", len(c.Columns), c.Rate)
 	}
 	byID := map[string]*Column{}
 	for _, col := range c.Columns {
@@ -36,9 +38,20 @@ func TestCompareSmall(t *testing.T) {
 			t.Errorf("%s skipped: %s", col.ID, col.Skipped)
 		}
 	}
-	// Kafka keeps its log: the replay group reads back what was produced.
-	if cell := c.Cell(byID["kafka"], "Replay"); !strings.HasPrefix(cell.Text, "yes") {
-		t.Errorf("Kafka replay = %q, want yes", cell.Text)
+	// Every trial that applies ran (a refused scenario would show here).
+	for _, col := range c.Columns {
+		for trial, r := range col.Runs {
+			if r.NA == "" && r.Results == nil {
+				t.Errorf("%s %s: did not run: %s", col.ID, trial, r.Err)
+			}
+		}
+	}
+	// Kafka and Pulsar keep their logs: the replay group reads back what
+	// was produced.
+	for _, id := range []string{"kafka", "pulsar"} {
+		if cell := c.Cell(byID[id], "Replay"); !strings.HasPrefix(cell.Text, "yes") {
+			t.Errorf("%s replay = %q, want yes", id, cell.Text)
+		}
 	}
 	// Queues and fan-out services keep nothing once consumed.
 	for _, id := range []string{"sqs-fifo", "sns-sqs", "pubsub"} {
@@ -67,8 +80,8 @@ func TestCompareSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !vs[0].OK || vs[0].Label != "Kafka" || vs[1].OK {
-		t.Errorf("need replay: %+v, want Kafka alone", vs)
+	if !vs[0].OK || vs[0].Label != "Kafka" || !vs[1].OK || vs[1].Label != "Pulsar" || vs[2].OK {
+		t.Errorf("need replay: %+v, want Kafka then Pulsar (fewer nodes first), the rest excluded", vs)
 	}
 	vs, _ = c.Decide([]string{"fan-out", "managed"})
 	for _, v := range vs {
@@ -97,5 +110,29 @@ func TestFIFOContradictsUnlimited(t *testing.T) {
 	cell := c.Cell(c.Columns[0], "Throughput")
 	if !cell.Contradicts || !strings.Contains(cell.Why, "300 API calls/s") {
 		t.Errorf("cell = %+v, want a contradiction citing the FIFO limit", cell)
+	}
+}
+
+// The table does not depend on how many trials run at once.
+func TestCompareIsDeterministic(t *testing.T) {
+	lw, err := scenarios.LoadWorkload("payments", []string{"messages_per_day=10M", "peak_factor=1x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := func(parallel int) string {
+		c, err := Compare(lw.Workload, Options{Duration: 4e9, MaxRate: 100, Parallel: parallel, Systems: []string{"sqs-standard", "sns-sqs", "pubsub"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, crit := range Criteria {
+			for _, col := range c.Columns {
+				b.WriteString(c.Cell(col, crit).Text + "\n")
+			}
+		}
+		return b.String()
+	}
+	if a, b := table(1), table(3); a != b {
+		t.Errorf("parallel 1 and 3 differ:\n%s\n---\n%s", a, b)
 	}
 }

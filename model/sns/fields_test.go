@@ -24,7 +24,7 @@ type pairBase struct {
 
 var (
 	pbFilter = pairBase{"sns-fanout-filter", nil}
-	pbOutage = pairBase{"sns-http-endpoint-outage", nil}
+	pbOutage = pairBase{"sns-http-endpoint-outage", []string{"producers.0.rate=2/s"}} // fewer messages: the same schedules
 	pbFail   = pairBase{"sns-fanout-filter", []string{"consumer_groups.0.failures.transient_rate=20%", "consumer_groups.0.failures.policy=retry"}}
 	pbSlow   = pairBase{"sns-fanout-filter", []string{"consumer_groups.0.processing=1s"}}
 )

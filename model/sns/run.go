@@ -136,6 +136,9 @@ func build(sc *scenarios.Scenario) (*world, error) {
 			return nil, fmt.Errorf("scenario %s: subscription %s: the filter policy is not resolved: call Defaults", sc.Name, spec.Name)
 		}
 		u := &sub{w: w, spec: spec, t: t, gi: -1, rng: w.s.Stream("sns/delivery/" + spec.Name), pending: map[msgID]int{}}
+		if spec.Protocol == "sqs" && spec.Queue == nil || spec.Protocol == "http" && spec.DeliveryPolicy == nil {
+			return nil, fmt.Errorf("scenario %s: subscription %s is not resolved (queue, delivery_policy): call Defaults", sc.Name, spec.Name)
+		}
 		switch spec.Protocol {
 		case "sqs":
 			q := spec.Queue
