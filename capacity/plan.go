@@ -79,6 +79,11 @@ type Plan struct {
 	Recommended Recommendation `json:"recommended"`
 
 	Rows []Row `json:"rows"`
+
+	// System is the plan's system when not Kafka (queues.go), and Verdict
+	// its conclusion in sentences.
+	System  string   `json:"system,omitempty"`
+	Verdict []string `json:"verdict,omitempty"`
 }
 
 // Recommendation is the plan an operator signs: the exact arithmetic with

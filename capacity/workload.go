@@ -59,6 +59,10 @@ type Workload struct {
 	// capacity --verify` judges a simulated run against it. The sizing
 	// arithmetic does not use it.
 	SLO SLO `yaml:"slo" json:"slo,omitzero"`
+
+	// Queue holds what sizing a RabbitMQ or SQS queue needs beyond the
+	// fields above (queues.go); the Kafka plan does not use it.
+	Queue *QueueWorkload `yaml:"queue" json:"queue,omitempty"`
 }
 
 // SLO is a workload's service-level objective: each zero field is not

@@ -54,6 +54,7 @@ const (
 // are left for Validate to report. Calling it twice changes nothing.
 func (s *Scenario) Defaults() {
 	setDur(&s.Drain, DefaultDrain)
+	s.defaultsTxn()          // txn.go: before the groups' defaults
 	defer s.systemDefaults() // rabbitmq.go: after the cluster and groups
 	setDur(&s.SampleInterval, DefaultSampleInterval)
 	s.defaultsSQS()

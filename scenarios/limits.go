@@ -25,7 +25,7 @@ const (
 // Warnings lists, located like errors (file, line, field), the settings
 // that will make a run refuse some records.
 func (ls *LoadedScenario) Warnings() []error {
-	err := Located(ls.Source, ls.Node, ls.Scenario.sizeWarnings())
+	err := Located(ls.Source, ls.Node, errors.Join(append(Errors(ls.Scenario.sizeWarnings()), Errors(ls.Scenario.txnWarnings())...)...))
 	if err == nil {
 		return nil
 	}

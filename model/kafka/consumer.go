@@ -88,7 +88,11 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
-	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
+	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
+	sh              *shareGroup // type: share (share.go); nil for a classic group
+
+	stage *stage    // a pipeline stage (txn_stage.go); nil: none
+	tx    *groupTxn // transactional offsets and reads (txn_offsets.go)
 }
 
 // auditOwnership makes new groups record who processed each partition in
@@ -160,6 +164,10 @@ type member struct {
 	finding            bool
 	findTry            int
 	awaitCoord         []func()
+	sh                 *shareMember // a share group's member (share.go)
+
+	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
+	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
 }
 
 // Fates of a polled record.
@@ -254,11 +262,19 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	for i := range max(spec.Consumers, 1) {
 		g.members = append(g.members, g.newMember(i))
 	}
+	if g.stage, err = newStage(w, g); err != nil { // txn_stage.go
+		return nil, err
+	}
 	if g.fh, err = newFailureHandler(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
 	if g.ds, err = newDownstream(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
+	}
+	if spec.IsShare() {
+		if err := g.initShare(); err != nil { // share.go
+			return nil, err
+		}
 	}
 	return g, nil
 }
@@ -293,6 +309,10 @@ func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 // first generation, and members start from the committed offsets (none
 // yet: the start of the log, which latest and earliest agree on then).
 func (g *group) start() {
+	if g.sh != nil {
+		g.startShare() // share.go
+		return
+	}
 	for p := range g.pausedSince {
 		g.pausedSince[p] = 0
 	}
@@ -403,6 +423,7 @@ type fetchSession struct {
 	from     []int64 // the offset each partition was read from
 	bytes    int64
 	uncached int64
+	diskWork float64 // disk-read time of the uncached bytes, seeks included
 	parked   bool
 	dead     bool
 	gen      uint32
@@ -415,6 +436,8 @@ type fetchSession struct {
 	cand, all   []int32
 	isCand      []bool
 	parkCalls   []uint64
+
+	aborted [][]commitlog.AbortedTxn // read_committed: each slot's aborted transactions (txn_consumer.go)
 }
 
 // link points the session's connection at its member's host and its
@@ -455,7 +478,7 @@ func (w *world) csArrive(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.useFlow(s.b.NICIn, flowConsumer|id, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
@@ -484,7 +507,7 @@ func (s *fetchSession) read() {
 	g := s.m.g
 	m := s.m
 	now := s.w.s.Now()
-	s.bytes, s.uncached = 0, 0
+	s.bytes, s.uncached, s.diskWork = 0, 0, 0
 	left := int64(g.spec.FetchMaxBytes)
 	for _, i := range s.visit() {
 		pi := s.parts[i]
@@ -532,9 +555,14 @@ func (s *fetchSession) read() {
 		}
 		s.data[i] = res.Data
 		s.hw[i] = hw
+		if g.t.txnRead && g.upto == commitlog.UptoLastStable {
+			s.txnFetched(int(i), res.Aborted) // txn_consumer.go
+		}
 		s.bytes += res.Size
 		left -= res.Size
-		s.uncached += s.b.uncached(p, off, res.Size)
+		u := s.b.uncached(p, off, res.Size)
+		s.uncached += u
+		s.diskWork += s.b.ReadWork(src.owner, u)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
 		first := !s.parked
@@ -558,7 +586,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, s.diskWork, s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -604,7 +632,7 @@ func (w *world) csDisk(id uint64) {
 		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
 		return
 	}
-	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+	w.useFlow(s.b.NICOut, flowConsumer|id, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
@@ -638,6 +666,9 @@ func (w *world) csResp(id uint64) {
 		}
 		m.buf[pi] = d
 		m.markReady(pi)
+		if m.g.t.txnRead && m.g.upto == commitlog.UptoLastStable {
+			m.txnBuffered(pi, s, int(i)) // txn_consumer.go
+		}
 		it := commitlog.Batches(d)
 		var last int64 = -1
 		for it.Next() {
@@ -824,6 +855,10 @@ func (m *member) take(pi int, limit int) {
 			m.badData(pi, err)
 			return
 		}
+		if m.g.t.txnRead && m.txnSkip(pi, b) { // control and aborted batches (txn_consumer.go)
+			data = rest
+			continue
+		}
 		if err := m.rr.Reset(b); err != nil {
 			m.badData(pi, err)
 			return
@@ -884,6 +919,10 @@ func (m *member) pollDone(arg uint64) {
 	}
 	m.finishPoll(-1)
 	m.busy = false
+	if g.stage != nil {
+		g.stage.pollDone(m) // writes the outputs, then commits (txn_stage.go)
+		return
+	}
 	if g.commit == scenarios.CommitAfter {
 		m.sendCommit(true)
 		return
@@ -929,6 +968,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.consumed++
 		g.bytesOut += r.size
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
+		if g.stage != nil {
+			g.stage.emit(m, r) // txn_stage.go
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
@@ -994,6 +1036,10 @@ func (w *world) commitOf(arg uint64) *commitReq {
 // while another is in flight. Without a known coordinator the request
 // waits for FindCoordinator.
 func (m *member) sendCommit(sync bool) {
+	if m.g.transactional() {
+		m.g.stage.commitNow(m, sync) // in the transaction (txn_stage.go)
+		return
+	}
 	c := m.commitReq
 	if c.inFlight {
 		if sync {

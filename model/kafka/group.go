@@ -491,6 +491,9 @@ const offsetPending = sim.Time(1) << 62
 func (m *member) fetchOffsets(inc uint32, parts []int) {
 	g := m.g
 	m.groupCall(func() {
+		if m.txnUnstable(inc, parts) { // pending transactional offsets (txn_consumer.go)
+			return
+		}
 		starts := make([]int64, len(parts))
 		for i, p := range parts {
 			starts[i] = g.startOffset(p)
@@ -583,11 +586,18 @@ func (g *group) newMember(slot int) *member {
 		pos: make([]int64, n), fetchPos: make([]int64, n), buf: make([][]byte, n), owned: make([]bool, n),
 		failOff: make([]int64, n), failAttempts: make([]int, n), pausedUntil: make([]sim.Time, n), slow: 1}
 	g.all = append(g.all, m)
+	if g.sh != nil {
+		m.sh = g.sh.newMember() // share.go
+	}
 	return m
 }
 
 // boot starts m's process: heartbeats and a JoinGroup.
 func (m *member) boot() {
+	if m.g.sh != nil {
+		m.shareBoot() // share.go
+		return
+	}
 	w := m.g.w
 	m.alive = true
 	m.inc++
@@ -605,6 +615,9 @@ func (m *member) boot() {
 	for _, p := range m.parts {
 		m.g.updatePause(p)
 	}
+	if m.g.stage != nil {
+		m.g.stage.boot(m) // its producer (txn_stage.go)
+	}
 	m.sendJoin()
 }
 
@@ -612,6 +625,10 @@ func (m *member) boot() {
 // rest of its poll is lost, and nothing is committed or said to anyone.
 func (m *member) crash() {
 	if !m.alive {
+		return
+	}
+	if m.g.sh != nil {
+		m.shareCrash() // share.go
 		return
 	}
 	if m.busy && len(m.recs) > 0 {
@@ -659,7 +676,7 @@ func (m *member) leave() {
 		m.finishPoll(-1)
 	}
 	m.busy = false
-	if m.inGroup && g.commit != scenarios.CommitBefore && len(m.parts) > 0 {
+	if m.inGroup && g.leaveCommits() && len(m.parts) > 0 {
 		// The final commit reaches the coordinator; the process ends
 		// without waiting for the answer.
 		var parts []int

@@ -90,13 +90,21 @@ func offsetsPartitionOf(group string) int {
 // (and the topic) at first use: replicas on brokers k, k+1, … mod the
 // broker count, the first leading.
 func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
+	return w.internalPartition(&w.offsetsTopic, offsetsTopicName, scenarios.OffsetsTopicPartitions, w.sc.Cluster.OffsetsTopicReplicationFactor, k)
+}
+
+// internalPartition returns partition k of an internal topic (*tp, named
+// name, of n partitions at replication factor rf), creating it and the
+// topic at first use: replicas on brokers k, k+1, … mod the broker count,
+// the first leading.
+func (w *world) internalPartition(tp **topic, name string, n, rf, k int) (*offsetsPart, error) {
 	nb := len(w.brokers)
-	if w.offsetsTopic == nil {
-		rf := max(min(w.sc.Cluster.OffsetsTopicReplicationFactor, nb), 1)
-		w.offsetsTopic = &topic{spec: &scenarios.Topic{Name: offsetsTopicName, Partitions: scenarios.OffsetsTopicPartitions,
+	if *tp == nil {
+		rf := max(min(rf, nb), 1)
+		*tp = &topic{spec: &scenarios.Topic{Name: name, Partitions: n,
 			ReplicationFactor: rf, MinInsyncReplicas: 1}, idx: -1, rf: rf, minISR: 1}
 	}
-	t := w.offsetsTopic
+	t := *tp
 	for _, p := range t.parts {
 		if p.idx == k {
 			return p.offs, nil
@@ -105,7 +113,7 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 	p := &partition{w: w, t: t, idx: k, isrSize: t.rf}
 	for j := range t.rf {
 		bi := (k + j) % nb
-		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, offsetsTopicName, k),
+		l, err := w.openLog(fmt.Sprintf("broker-%d/%s-%d", bi, name, k),
 			commitlog.Config{SegmentBytes: 1 << 20, MaxBatchBytes: offsetsMaxBatchBytes})
 		if err != nil {
 			return nil, err
@@ -124,7 +132,7 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 	for _, r := range p.replicas[1:] {
 		if r.log.LogEndOffset() > p.base {
 			if err := r.log.TruncateTo(p.base); err != nil {
-				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", offsetsTopicName, k, err)
+				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", name, k, err)
 			}
 		}
 	}
@@ -138,10 +146,24 @@ func (w *world) offsetsPartition(k int) (*offsetsPart, error) {
 // controller (elections, fencing, ISRs) and starts their followers'
 // fetchers. It runs once the controller exists, before the groups start.
 func (w *world) startOffsetsTopic() {
-	t := w.offsetsTopic
-	if t == nil {
-		return
+	for _, t := range w.internalTopics() {
+		w.startInternalTopic(t)
 	}
+}
+
+// internalTopics are __consumer_offsets and __transaction_state (txn.go),
+// those of them some client uses.
+func (w *world) internalTopics() []*topic {
+	var ts []*topic
+	for _, t := range []*topic{w.offsetsTopic, w.txnTopic} {
+		if t != nil {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func (w *world) startInternalTopic(t *topic) {
 	c := w.ctl
 	now := w.s.Now()
 	added := map[fetcherKey]*replicaFetcher{} // only looked up
@@ -181,12 +203,11 @@ func (w *world) startOffsetsTopic() {
 // offsetsISRCheck is the ISR expiration task for the __consumer_offsets
 // partitions broker leads.
 func (w *world) offsetsISRCheck(broker int, lag sim.Time) {
-	if w.offsetsTopic == nil {
-		return
-	}
-	for _, p := range w.offsetsTopic.parts {
-		if p.leader.b.id == broker {
-			p.shrinkISR(lag)
+	for _, t := range w.internalTopics() {
+		for _, p := range t.parts {
+			if p.leader.b.id == broker {
+				p.shrinkISR(lag)
+			}
 		}
 	}
 }
@@ -276,12 +297,11 @@ func (op *offsetsPart) failWaiters() {
 // to replicate end there (the member learns of it as its connection
 // breaks, or by its request timing out).
 func (w *world) coordinatorDown(b int) {
-	if w.offsetsTopic == nil {
-		return
-	}
-	for _, p := range w.offsetsTopic.parts {
-		if p.leader.b.id == b {
-			p.offs.failWaiters()
+	for _, t := range w.internalTopics() {
+		for _, p := range t.parts {
+			if p.leader.b.id == b {
+				p.offs.failWaiters()
+			}
 		}
 	}
 }
@@ -303,7 +323,7 @@ func (op *offsetsPart) compact() error {
 // key wins. set is called for each partition found.
 func (g *group) readCommitted(l *commitlog.Log, set func(p int, off int64)) error {
 	prefix := g.spec.Name + "/" + g.t.spec.Name + "/"
-	return l.ScanRecords(l.LogStartOffset(), func(rec *commitlog.Record) error {
+	return g.scanOffsetRecords(l, func(rec *commitlog.Record) error { // transactional offsets count once committed (txn_offsets.go)
 		key, ok := strings.CutPrefix(string(rec.Key), prefix)
 		if !ok || len(rec.Value) != 8 {
 			return nil
