@@ -53,7 +53,8 @@ func (l *Log) release(upto int64) error {
 			}
 			pos = p
 		}
-		if err := md.release(pos); err != nil {
+		// Segments before the last are closed: nothing appends to them.
+		if err := md.release(pos, s != l.segs[len(l.segs)-1]); err != nil {
 			return l.fail(storageErr("release segment "+l.be.segName(s.base), err))
 		}
 		if md.spill == nil && pos > s.gone {
@@ -119,12 +120,15 @@ type spillTo struct {
 }
 
 // release moves (or, without a spill file, drops) the slabs that end at or
-// before pos. The last slab stays while it has room: appends fill it, and
-// a slow partition does not take a fresh slab for every batch.
-func (m *memData) release(pos int64) error {
+// before pos. The last slab of an open segment stays while it has room:
+// appends fill it, and a slow partition does not take a fresh slab for
+// every batch. A closed segment's last slab goes too: no append will fill
+// it (a log of small segments otherwise keeps one partly filled slab, up
+// to 1 MiB, per segment it ever had).
+func (m *memData) release(pos int64, closed bool) error {
 	k := 0
 	for k < len(m.slabs) && m.slabs[k].start+int64(len(m.slabs[k].buf)) <= pos && len(m.slabs[k].buf) > 0 &&
-		(k < len(m.slabs)-1 || len(m.slabs[k].buf) == cap(m.slabs[k].buf)) {
+		(k < len(m.slabs)-1 || len(m.slabs[k].buf) == cap(m.slabs[k].buf) || closed) {
 		k++
 	}
 	if k == 0 {

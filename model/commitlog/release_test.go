@@ -133,3 +133,38 @@ func TestReleaseSpillReadsBack(t *testing.T) {
 		t.Errorf("spill files left after Close: %v", names)
 	}
 }
+
+// TestReleaseClosedSegmentsKeepNoSlab: a log of small segments (64 KiB:
+// the 4 MB of fillForRelease make about 64 of them, each with slabs of
+// 16, 32 and 64 KiB, the last partly filled when the segment rolls)
+// released to its end keeps in memory at most the active segment's slabs:
+// a closed segment takes no more appends, so its last slab goes too,
+// full or not. Before, each closed segment kept its partly filled slab.
+func TestReleaseClosedSegmentsKeepNoSlab(t *testing.T) {
+	l, err := OpenMemory(Config{SegmentBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillForRelease(t, l)
+	if n := len(l.Segments()); n < 32 {
+		t.Fatalf("%d segments, want dozens", n)
+	}
+	if err := l.Release(l.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	st := l.Stats()
+	// The active segment holds at most 64 KiB plus one batch (10.3 KB),
+	// in slabs of 16, 32, 64 (and at most 128) KiB.
+	if kept := st.StoredBytes - st.Released; kept > 80<<10 {
+		t.Errorf("%d of %d stored bytes still in memory after releasing everything, want at most the active segment's (80 KiB)",
+			kept, st.StoredBytes)
+	}
+	if got := l.ReadableFrom(); got != l.LogEndOffset() {
+		t.Errorf("ReadableFrom = %d, want the end %d", got, l.LogEndOffset())
+	}
+	// The log takes appends after the release.
+	mustAppend(t, l, build(t, BatchHeader{}, rec{1, []byte("k"), []byte("v")}), 0)
+	if got := readRange(t, l, l.LogEndOffset()-1); len(got) == 0 {
+		t.Error("the batch appended after the release does not read back")
+	}
+}
