@@ -63,7 +63,9 @@ func TestExactlyOnceValidation(t *testing.T) {
 		{func(w *Workload) { w.Guarantee = "exactly-once" }, "commit_interval"},
 		{func(w *Workload) { w.CommitInterval = units.Second }, "commit_interval"},
 		{func(w *Workload) { w.Guarantee = "exactly-twice" }, "guarantee"},
-		{func(w *Workload) { w.Guarantee, w.CommitInterval, w.TransactionalProducers = "exactly-once", units.Second, -1 }, "transactional_producers"},
+		{func(w *Workload) {
+			w.Guarantee, w.CommitInterval, w.TransactionalProducers = "exactly-once", units.Second, -1
+		}, "transactional_producers"},
 	} {
 		w := base
 		c.edit(&w)
