@@ -135,6 +135,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
+	writeTransactions(&b, res, width)         // run_txn.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")

@@ -159,3 +159,20 @@ func (w *world) txnQuiet() bool {
 func (g *group) leaveCommits() bool {
 	return g.commit != scenarios.CommitBefore && !g.transactional()
 }
+
+// parkedHas reports whether ref is among the last few sessions parked on
+// p. A session woken by one of its partitions parks again on all of them
+// with the same generation; without this check every wake that finds too
+// little to answer (fetch_min_bytes not reached, or a read_committed read
+// held at a pinned last stable offset) would add another reference to its
+// other partitions' lists, which grow without bound while those stay
+// idle. Looking at the last 8 is enough for the common case; a reference
+// missed only costs a duplicate entry, never a lost wake-up.
+func (p *partition) parkedHas(ref parkRef) bool {
+	for i, n := len(p.parked)-1, 0; i >= 0 && n < 8; i, n = i-1, n+1 {
+		if p.parked[i] == ref {
+			return true
+		}
+	}
+	return false
+}

@@ -3,7 +3,6 @@ package kafka
 import (
 	"flag"
 	"fmt"
-	"os"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -99,7 +98,6 @@ consumer_groups:
 		if err := s.Validate(); err != nil {
 			t.Fatalf("scenario: %v", err)
 		}
-		fmt.Fprintf(os.Stderr, "CASE seed=%d parts=%d rate=%v ci=%v faults=%s\n", s.Seed, parts, s.Producers[0].Rate, s.ConsumerGroups[0].Pipeline.CommitInterval, faultsString(s.Faults))
 		r, err := Run(s, Options{})
 		if err != nil {
 			t.Fatalf("run: %v", err)
@@ -114,19 +112,4 @@ consumer_groups:
 			t.Fatalf("%d transactions open after the drain", tx.Open)
 		}
 	})
-}
-
-func faultsString(fs []scenarios.Fault) string {
-	out := ""
-	for _, f := range fs {
-		out += fmt.Sprintf("[%s at=%v dur=%v", f.Type, f.At, f.Duration)
-		if f.Consumer != nil {
-			out += fmt.Sprintf(" consumer=%d", *f.Consumer)
-		}
-		if f.Broker != nil {
-			out += fmt.Sprintf(" broker=%d lose=%v", *f.Broker, f.LosePageCache)
-		}
-		out += "] "
-	}
-	return out
 }
