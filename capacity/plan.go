@@ -79,6 +79,11 @@ type Plan struct {
 	Recommended Recommendation `json:"recommended"`
 
 	Rows []Row `json:"rows"`
+
+	// System is the plan's system when not Kafka (queues.go), and Verdict
+	// its conclusion in sentences.
+	System  string   `json:"system,omitempty"`
+	Verdict []string `json:"verdict,omitempty"`
 }
 
 // Recommendation is the plan an operator signs: the exact arithmetic with
@@ -90,6 +95,11 @@ type Recommendation struct {
 	DiskFill      units.Ratio `json:"disk_fill"`
 	Headroom      units.Ratio `json:"headroom"`
 	NetworkTarget units.Ratio `json:"network_target"`
+
+	// BytesPerMessage is a message as Kafka stores and sends it: the
+	// exact plan's bytes plus the record and batch headers of the v2
+	// record format (RecordBytes).
+	BytesPerMessage float64 `json:"bytes_per_message"`
 
 	Partitions        int          `json:"partitions"`
 	ConsumersPerGroup int          `json:"consumers_per_group"`
@@ -243,6 +253,23 @@ func compute(w Workload) (*Plan, error) {
 
 	// The margins of the recommended plan: the stricter of each pair.
 	rec := &p.Recommended
+	// The recommended plan counts the bytes Kafka adds to every message
+	// (the exact plan keeps the seed's arithmetic).
+	var recBytesFormula string
+	rec.BytesPerMessage, recBytesFormula = RecordBytes(w)
+	recScale := rec.BytesPerMessage / p.BytesPerMessage
+	recommendRow := func(key string, v float64, human, formula string) {
+		for i := range rows {
+			if rows[i].Key == key {
+				rows[i].Recommended, rows[i].RecommendedHuman, rows[i].RecommendedFormula = &v, human, formula
+			}
+		}
+	}
+	recommendRow("bytes_per_message", rec.BytesPerMessage, units.FormatBytes(rec.BytesPerMessage), recBytesFormula)
+	recommendRow("replicated_bytes", p.ReplicatedBytes*recScale, units.FormatBytes(p.ReplicatedBytes*recScale),
+		fmt.Sprintf("%s × %s ÷ %s", units.FormatBytes(p.ReplicatedBytes), units.FormatBytes(rec.BytesPerMessage), units.FormatBytes(p.BytesPerMessage)))
+	recommendRow("peak_bytes_per_sec", p.PeakBytesPerSec*recScale, units.FormatBytes(p.PeakBytesPerSec*recScale)+"/s",
+		fmt.Sprintf("%s × %s", fmtRate(p.PeakMessagesPerSec), units.FormatBytes(rec.BytesPerMessage)))
 	rec.DiskFill = min(w.DiskFillTarget, w.RecommendedDiskFill)
 	rec.Headroom = max(w.Headroom, w.RecommendedHeadroom)
 	rec.NetworkTarget = min(w.NetworkTarget, w.RecommendedNetworkTarget)
@@ -296,11 +323,11 @@ func compute(w Workload) (*Plan, error) {
 	recommend(float64(rec.ConsumersPerGroup), strconv.Itoa(rec.ConsumersPerGroup), "recommended partitions")
 
 	// Brokers, once with the exact settings and once with the margins.
-	peakB := units.FormatBytes(p.PeakBytesPerSec) + "/s"
+	peakB := func(scale float64) string { return units.FormatBytes(p.PeakBytesPerSec*scale) + "/s" }
 	type cons struct {
 		name, field, why string
-		formula          func(fill, nic units.Ratio, parts int) string
-		exact            func(fill, nic units.Ratio, parts int) float64
+		formula          func(fill, nic units.Ratio, parts int, scale float64) string
+		exact            func(fill, nic units.Ratio, parts int, scale float64) float64
 	}
 	storageField := "retention"
 	if w.DiskPerBroker < DefaultDiskPerBroker || w.DiskFillTarget < 0.5 {
@@ -312,52 +339,54 @@ func compute(w Workload) (*Plan, error) {
 	}
 	cs := []cons{
 		{"storage", storageField, "Replicated retained bytes must fit on the brokers' disks.",
-			func(fill, _ units.Ratio, _ int) string {
-				return fmt.Sprintf("%s / (%s × %s fill)", units.FormatBytes(p.ReplicatedBytes), w.DiskPerBroker, fill.Percent())
+			func(fill, _ units.Ratio, _ int, scale float64) string {
+				return fmt.Sprintf("%s / (%s × %s fill)", units.FormatBytes(p.ReplicatedBytes*scale), w.DiskPerBroker, fill.Percent())
 			},
-			func(fill, _ units.Ratio, _ int) float64 {
-				return p.ReplicatedBytes / (float64(w.DiskPerBroker) * float64(fill))
+			func(fill, _ units.Ratio, _ int, scale float64) float64 {
+				return p.ReplicatedBytes * scale / (float64(w.DiskPerBroker) * float64(fill))
 			}},
 		{"disk throughput", "disk_throughput", "Every replica writes every byte; disks must sustain the peak.",
-			func(_, _ units.Ratio, _ int) string {
-				return fmt.Sprintf("%s × RF %d / %s", peakB, w.ReplicationFactor, w.DiskThroughput)
+			func(_, _ units.Ratio, _ int, scale float64) string {
+				return fmt.Sprintf("%s × RF %d / %s", peakB(scale), w.ReplicationFactor, w.DiskThroughput)
 			},
-			func(_, _ units.Ratio, _ int) float64 { return p.PeakBytesPerSec * rf / float64(w.DiskThroughput) }},
+			func(_, _ units.Ratio, _ int, scale float64) float64 {
+				return p.PeakBytesPerSec * scale * rf / float64(w.DiskThroughput)
+			}},
 		{"network ingress", "nic_bandwidth", "Brokers receive producer traffic plus RF−1 replica copies.",
-			func(_, nic units.Ratio, _ int) string {
-				return fmt.Sprintf("%s × RF %d / (%s × %s)", peakB, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+			func(_, nic units.Ratio, _ int, scale float64) string {
+				return fmt.Sprintf("%s × RF %d / (%s × %s)", peakB(scale), w.ReplicationFactor, w.NICBandwidth, nic.Percent())
 			},
-			func(_, nic units.Ratio, _ int) float64 {
-				return p.PeakBytesPerSec * rf / (float64(w.NICBandwidth) * float64(nic))
+			func(_, nic units.Ratio, _ int, scale float64) float64 {
+				return p.PeakBytesPerSec * scale * rf / (float64(w.NICBandwidth) * float64(nic))
 			}},
 		{"network egress", egressField, "Brokers send every byte to each consumer group and to RF−1 followers.",
-			func(_, nic units.Ratio, _ int) string {
-				return fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakB, w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+			func(_, nic units.Ratio, _ int, scale float64) string {
+				return fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakB(scale), w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
 			},
-			func(_, nic units.Ratio, _ int) float64 {
-				return p.PeakBytesPerSec * float64(w.ConsumerGroups+w.ReplicationFactor-1) / (float64(w.NICBandwidth) * float64(nic))
+			func(_, nic units.Ratio, _ int, scale float64) float64 {
+				return p.PeakBytesPerSec * scale * float64(w.ConsumerGroups+w.ReplicationFactor-1) / (float64(w.NICBandwidth) * float64(nic))
 			}},
 		{"partition replicas", "max_partitions_per_broker", "Each broker can host only so many partition replicas.",
-			func(_, _ units.Ratio, parts int) string {
+			func(_, _ units.Ratio, parts int, _ float64) string {
 				return fmt.Sprintf("%d partitions × RF %d / %d per broker", parts, w.ReplicationFactor, w.MaxPartitionsPerBroker)
 			},
-			func(_, _ units.Ratio, parts int) float64 {
+			func(_, _ units.Ratio, parts int, _ float64) float64 {
 				return float64(parts) * rf / float64(w.MaxPartitionsPerBroker)
 			}},
 		{"replication factor", "replication_factor", "Replicas of a partition must sit on different brokers.",
-			func(_, _ units.Ratio, _ int) string { return fmt.Sprintf("RF %d", w.ReplicationFactor) },
-			func(_, _ units.Ratio, _ int) float64 { return rf }},
+			func(_, _ units.Ratio, _ int, _ float64) string { return fmt.Sprintf("RF %d", w.ReplicationFactor) },
+			func(_, _ units.Ratio, _ int, _ float64) float64 { return rf }},
 	}
 	// size evaluates every constraint at one set of margins and returns the
 	// constraints and the index of the binding one: the one needing the
 	// most brokers before rounding (2.8 of storage and 3 of RF both round
 	// to 3; RF binds).
-	size := func(fill, nic units.Ratio, parts int) ([]Constraint, int, error) {
+	size := func(fill, nic units.Ratio, parts int, scale float64) ([]Constraint, int, error) {
 		var out []Constraint
 		best := 0
 		for i, c := range cs {
-			x := c.exact(fill, nic, parts)
-			n, err := count(x, MaxBrokers, c.field, "brokers for "+c.name, c.formula(fill, nic, parts))
+			x := c.exact(fill, nic, parts, scale)
+			n, err := count(x, MaxBrokers, c.field, "brokers for "+c.name, c.formula(fill, nic, parts, scale))
 			if err != nil {
 				return nil, 0, err
 			}
@@ -371,11 +400,11 @@ func compute(w Workload) (*Plan, error) {
 		}
 		return out, best, nil
 	}
-	exact, best, err := size(w.DiskFillTarget, w.NetworkTarget, p.Partitions)
+	exact, best, err := size(w.DiskFillTarget, w.NetworkTarget, p.Partitions, 1)
 	if err != nil {
 		return nil, err
 	}
-	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions)
+	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions, recScale)
 	if err != nil {
 		// The margins alone push a result past its bound: name the margin
 		// if the workload tightened it beyond its default.
@@ -404,46 +433,79 @@ func compute(w Workload) (*Plan, error) {
 	// consumers and followers). The recommended plan is one an operator
 	// signs, so it grows until the busiest broker is within every target;
 	// the exact plan keeps the seed's even arithmetic.
-	replicasTotal := rec.Partitions * w.ReplicationFactor
-	busiestUse := func(c Constraint, b int) float64 {
-		replicas, leaders := BusiestBroker(rec.Partitions, w.ReplicationFactor, b)
+	busiestUse := func(c Constraint, b, parts int) float64 {
+		replicas, leaders := BusiestBroker(parts, w.ReplicationFactor, b)
 		switch c.Name {
 		case "storage", "disk throughput", "network ingress":
-			return c.Exact * float64(replicas) / float64(replicasTotal)
+			return c.Exact * float64(replicas) / float64(parts*w.ReplicationFactor)
 		case "network egress":
-			return c.Exact * float64(leaders) / float64(rec.Partitions)
+			return c.Exact * float64(leaders) / float64(parts)
+		case "partition replicas":
+			return c.Exact * float64(parts) / float64(rec.Partitions) / float64(b)
 		}
 		return c.Exact / float64(b)
 	}
-	for b := rec.Brokers; b <= MaxBrokers; b++ {
-		worst, over := "", false
+	fits := func(b, parts int) (string, bool) {
 		for _, c := range recCons {
-			if busiestUse(c, b) > 1+1e-12 {
-				worst, over = c.Name, true
-				break
+			if busiestUse(c, b, parts) > 1+1e-12 {
+				return c.Name, false
 			}
 		}
-		if over {
+		return "", true
+	}
+	for b := rec.Brokers; b <= MaxBrokers; b++ {
+		// A partition count that is a multiple of the broker count places
+		// evenly: every broker holds RF × partitions ÷ B replicas and leads
+		// partitions ÷ B, so the busiest broker carries the average and
+		// nothing more. Fewer partitions than brokers never spread: their
+		// replicas sit on RF × partitions brokers however many there are.
+		// The recommendation rounds the partitions up to that multiple
+		// when it fits, else keeps them as they are if that fits.
+		parts, worst, ok := rec.Partitions, "", false
+		if even := (parts + b - 1) / b * b; even <= MaxPartitions {
+			if _, ok = fits(b, even); ok {
+				parts = even
+			}
+		}
+		if !ok {
+			worst, ok = fits(b, parts)
+		}
+		if !ok {
 			rec.BindingConstraint = worst
 			continue
 		}
-		if b > rec.Brokers {
-			busiest, _ := BusiestBroker(rec.Partitions, w.ReplicationFactor, b)
-			recReason = fmt.Sprintf("%s; placed as Kafka places %d partitions × RF %d, the busiest of B brokers holds more than the average: %s fits at B = %d (%d replicas on the busiest)",
-				recReason, rec.Partitions, w.ReplicationFactor, rec.BindingConstraint, b, busiest)
-			rec.Brokers = b
-			rec.BusiestBrokerReplicas = busiest
+		moved := parts != rec.Partitions
+		if moved {
+			recReason = fmt.Sprintf("%s; %d partitions rounded up to %d, a multiple of B = %d, which Kafka places evenly",
+				recReason, rec.Partitions, parts, b)
 			for i := range recCons {
-				recCons[i].Utilisation = busiestUse(recCons[i], b)
+				if recCons[i].Name == "partition replicas" {
+					recCons[i].Exact *= float64(parts) / float64(rec.Partitions)
+				}
+			}
+			rec.Partitions, rec.ConsumersPerGroup = parts, parts
+			recommendRow("partitions", float64(parts), strconv.Itoa(parts), fmt.Sprintf("%s, rounded up to a multiple of %d brokers", recFormula, b))
+			recommendRow("consumers_per_group", float64(parts), strconv.Itoa(parts), "recommended partitions")
+		}
+		if b > rec.Brokers || moved {
+			busiest, _ := BusiestBroker(parts, w.ReplicationFactor, b)
+			if b > rec.Brokers {
+				recReason = fmt.Sprintf("%s; placed as Kafka places %d partitions × RF %d, the busiest of B brokers holds more than the average: %s fits at B = %d (%d replicas on the busiest)",
+					recReason, parts, w.ReplicationFactor, rec.BindingConstraint, b, busiest)
+				rec.BusiestBrokerReplicas = busiest
+			}
+			rec.Brokers = b
+			for i := range recCons {
+				recCons[i].Utilisation = busiestUse(recCons[i], b, parts)
 			}
 		}
 		break
 	}
 	for i, c := range cs {
-		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula(w.DiskFillTarget, w.NetworkTarget, p.Partitions),
+		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula(w.DiskFillTarget, w.NetworkTarget, p.Partitions, 1),
 			exact[i].Exact, "brokers", fmtNum(exact[i].Exact), c.why)
 		if r := recCons[i].Exact; r != exact[i].Exact {
-			recommend(r, fmtNum(r), c.formula(rec.DiskFill, rec.NetworkTarget, rec.Partitions))
+			recommend(r, fmtNum(r), c.formula(rec.DiskFill, rec.NetworkTarget, rec.Partitions, recScale))
 		}
 	}
 	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),

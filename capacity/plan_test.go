@@ -272,16 +272,18 @@ func TestCountsNeverOverflow(t *testing.T) {
 }
 
 // Beside the seed's exact arithmetic (11 brokers, 116 partitions) the plan
-// recommends one with operating margins. By hand, with the default margins:
-// storage 105 TB / (10 TB × 75% fill) = 14 brokers by the even
-// arithmetic; but 232 partitions × RF 3 = 696 whole replicas placed as
-// Kafka places them put 51 on the busiest of 14 brokers (BusiestBroker),
-// 51 / 49.71 × 75% = 76.9% of its disk, over the target; on 15 brokers the
-// busiest holds 48, 48 / 46.4 × 70% = 72.4%: 15 brokers, storage binds;
-// partitions
-// ceil(115.74 × 2 headroom) = ceil(231.48) = 232, so up to 232 consumers;
-// network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.98 (unchanged:
-// the exact plan already uses 70%).
+// recommends one with operating margins and Kafka's record format. By
+// hand, with the default margins: a 500 B message is a 509 B record (9 B of
+// header, RecordBytes) plus 61 B of batch header shared by the 16 records
+// of half a 16,384 B batch, 509 + 61/16 = 512.8125 B; storage 105 TB ×
+// 512.8125/500 / (10 TB × 75% fill) = 14 × 1.025625 = 14.35875, so 15
+// brokers by the even arithmetic; partitions ceil(115.74 × 2 headroom) =
+// ceil(231.48) = 232, rounded up to 240, a multiple of 15, which Kafka
+// places evenly: 48 replicas of the 720 on every broker, 14.35875 × 48/720
+// = 95.7% of a broker's disk at the target (232 would put 48 of 696 on the
+// busiest, 99.0%); 15 brokers, storage binds, up to 240 consumers;
+// network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.984, × 1.025625
+// = 2.035 with the record bytes (the exact plan already uses 70%).
 func TestSeedRecommended(t *testing.T) {
 	p, err := Compute(seedWorkload())
 	if err != nil {
@@ -294,28 +296,95 @@ func TestSeedRecommended(t *testing.T) {
 	if r.DiskFill != 0.75 || r.Headroom != 2 || r.NetworkTarget != 0.7 {
 		t.Errorf("margins %v fill, %v headroom, %v NIC; want 75%%, 2x, 70%%", r.DiskFill, r.Headroom, r.NetworkTarget)
 	}
-	if r.Brokers != 15 || r.BindingConstraint != "storage" || r.Partitions != 232 || r.ConsumersPerGroup != 232 || r.BusiestBrokerReplicas != 48 {
-		t.Errorf("recommended %d brokers (%s, %d replicas on the busiest), %d partitions, %d consumers; want 15 (storage, 48), 232, 232",
+	if r.Brokers != 15 || r.BindingConstraint != "storage" || r.Partitions != 240 || r.ConsumersPerGroup != 240 || r.BusiestBrokerReplicas != 0 {
+		t.Errorf("recommended %d brokers (%s, %d replicas on the busiest), %d partitions, %d consumers; want 15 (storage, none past the even arithmetic), 240, 240",
 			r.Brokers, r.BindingConstraint, r.BusiestBrokerReplicas, r.Partitions, r.ConsumersPerGroup)
 	}
-	if math.Abs(r.Constraints[0].Exact-14) > 1e-9 {
-		t.Errorf("recommended storage brokers %v, want 14", r.Constraints[0].Exact)
+	if math.Abs(r.BytesPerMessage-512.8125) > 1e-9 {
+		t.Errorf("recommended bytes per message %v, want 512.8125", r.BytesPerMessage)
 	}
-	for key, want := range map[string]string{"brokers": "15", "partitions": "232", "consumers_per_group": "232", "brokers_storage": "14"} {
+	if math.Abs(r.Constraints[0].Exact-14.35875) > 1e-9 {
+		t.Errorf("recommended storage brokers %v, want 14.35875", r.Constraints[0].Exact)
+	}
+	if u := r.Constraints[0].Utilisation; math.Abs(u-14.35875*48/720) > 1e-9 {
+		t.Errorf("recommended storage utilisation %v, want 14.35875 × 48/720", u)
+	}
+	for key, want := range map[string]string{"brokers": "15", "partitions": "240", "consumers_per_group": "240", "brokers_storage": "14.36"} {
 		row, _ := p.Row(key)
 		if row.RecommendedHuman != want || row.Recommended == nil {
 			t.Errorf("row %s recommended %q, want %q", key, row.RecommendedHuman, want)
 		}
 	}
-	if row, _ := p.Row("brokers_network_ingress"); row.Recommended != nil {
-		t.Errorf("network ingress row shows a recommended value %v though the margins do not change it", *row.Recommended)
+	if row, _ := p.Row("brokers_network_ingress"); row.Recommended == nil || math.Abs(*row.Recommended-p.Constraints[2].Exact*512.8125/500) > 1e-9 {
+		t.Errorf("network ingress row: recommended %v, want the exact %v × 512.8125/500 (the record bytes; the margin is the same)", row.Recommended, p.Constraints[2].Exact)
 	}
 	// A stricter exact setting wins over a looser margin: 60% exact fill
-	// is used for the recommendation too (105 / 6 = 17.5 → 18 both ways).
+	// is used for the recommendation too (105 / 6 = 17.5 → 18 exact;
+	// × 1.025625 = 17.95 → 18 recommended).
 	w := seedWorkload()
 	w.DiskFillTarget = 0.6
 	p, err = Compute(w)
 	if err != nil || p.Brokers != 18 || p.Recommended.Brokers != 18 {
 		t.Errorf("60%% fill: %v brokers, %v recommended, %v; want 18 and 18", p.Brokers, p.Recommended.Brokers, err)
+	}
+}
+
+// TestRecordBytes: Kafka's v2 record around a message, by hand. A record
+// is length, attributes (1), timestamp delta (1), offset delta (1), key
+// length (1, null), value length, value, header count (1); lengths are
+// zigzag varints (one byte below 64, two below 8,192).
+//   - 500 B: body 4 + 2 + 500 + 1 = 507, length 2: 509 B; 8,192 / 509 = 16
+//     records share the 61 B batch header: 509 + 3.8125 = 512.8125.
+//   - 50 B: body 4 + 1 + 50 + 1 = 56, length 1: 57 B; 8,192 / 57 = 143
+//     records: 57 + 61/143.
+//   - 120 B + 20 B stated overhead, 3x compression: body 4 + 2 + 140 + 1
+//     = 147, length 2: 149 B, 9 B of header; the payload compressed,
+//     140/3 + 9 = 55.667; 8,192 / 55.667 = 147 records: 55.667 + 61/147.
+func TestRecordBytes(t *testing.T) {
+	for _, c := range []struct {
+		size, overhead units.Bytes
+		compression    units.Ratio
+		want           float64
+	}{
+		{500, 0, 1, 512.8125},
+		{50, 0, 1, 57 + 61.0/143},
+		{120, 20, 3, 140.0/3 + 9 + 61.0/147},
+	} {
+		w := Workload{MessageSize: c.size, MessageOverhead: c.overhead, CompressionRatio: c.compression}
+		got, formula := RecordBytes(w)
+		if math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("%v + %v at %v: %v B, want %v (%s)", c.size, c.overhead, c.compression, got, c.want, formula)
+		}
+	}
+}
+
+// TestRecommendedPartitionsSpreadStorage: fewer partitions than brokers
+// never spread storage (their replicas sit on RF × partitions brokers
+// however many there are), so the recommended plan rounds the partition
+// count up to a multiple of the brokers. By hand for iot-telemetry
+// (333K/s, 1.5x peak, 120 B + 20 B at 3x, 90 days, RF 3, 8 TB at 70%):
+// 46.667 B a message, 363 TB replicated, 64.74 brokers exact; the record
+// bytes make 56.0816 B (TestRecordBytes), 64.74 × 56.0816/46.667 = 77.80
+// → 78 brokers; 50 recommended partitions put 3 replicas of 150 on the
+// busiest, 77.80 × 3/150 = 156% of its disk at the target, on any number
+// of brokers; 78 partitions put 3 of 234 on every broker, 77.80 × 3/234 =
+// 99.7%: 78 brokers and 78 partitions.
+func TestRecommendedPartitionsSpreadStorage(t *testing.T) {
+	w := Workload{MessagesPerSec: 333e3, PeakFactor: 1.5, MessageSize: 120, MessageOverhead: 20, CompressionRatio: 3,
+		Retention: 90 * units.Day, ReplicationFactor: 3, DiskPerBroker: 8e12, DiskFillTarget: 0.7,
+		PartitionThroughput: 20e3, ConsumerThroughput: 25e3, ConsumerGroups: 3}
+	p, err := Compute(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Recommended
+	if r.Brokers != 78 || r.Partitions != 78 || r.ConsumersPerGroup != 78 {
+		t.Errorf("recommended %d brokers, %d partitions, %d consumers; want 78, 78, 78", r.Brokers, r.Partitions, r.ConsumersPerGroup)
+	}
+	if replicas, _ := BusiestBroker(r.Partitions, 3, r.Brokers); replicas != 3 {
+		t.Errorf("busiest broker holds %d replicas, want 3 (even)", replicas)
+	}
+	if row, _ := p.Row("partitions"); row.RecommendedHuman != "78" {
+		t.Errorf("partitions row recommends %q, want 78", row.RecommendedHuman)
 	}
 }

@@ -66,6 +66,9 @@ type Workload struct {
 	Guarantee              string         `yaml:"guarantee" json:"guarantee,omitempty"`
 	CommitInterval         units.Duration `yaml:"commit_interval" json:"commit_interval,omitempty"`
 	TransactionalProducers int            `yaml:"transactional_producers" json:"transactional_producers,omitempty"`
+	// Queue holds what sizing a RabbitMQ or SQS queue needs beyond the
+	// fields above (queues.go); the Kafka plan does not use it.
+	Queue *QueueWorkload `yaml:"queue" json:"queue,omitempty"`
 }
 
 // SLO is a workload's service-level objective: each zero field is not

@@ -2,6 +2,8 @@ package model
 
 import (
 	"strings"
+
+	"mqsim/sim"
 )
 
 // Results is what a run reports: the checker's delivery ledger, latency
@@ -133,6 +135,7 @@ type Results struct {
 	Pulsar        // Apache Pulsar's own counts (results_pulsar.go)
 	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
 	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
+	ShareGroups   // Kafka share groups' counts (results_share.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -191,6 +194,47 @@ type ProducerResult struct {
 	Batches       int64   `json:"batches"`
 	MeanBatch     float64 `json:"mean_batch_records"`
 	AckLatency    Latency `json:"ack_latency_ms"`
+	// BatchRecords and BatchBytes are the distributions of records and
+	// of bytes per batch sealed, not only the mean.
+	BatchRecords SizeHistogram `json:"batch_records"`
+	BatchBytes   SizeHistogram `json:"batch_bytes"`
+}
+
+// SizeHistogram is the distribution of a size (records or bytes per
+// batch): percentiles, and counts in power-of-two buckets.
+type SizeHistogram struct {
+	Count   int64        `json:"count"`
+	Mean    float64      `json:"mean"`
+	P50     float64      `json:"p50"`
+	P90     float64      `json:"p90"`
+	P99     float64      `json:"p99"`
+	Max     float64      `json:"max"`
+	Buckets []SizeBucket `json:"buckets,omitempty"` // the non-empty buckets, smallest first
+}
+
+// SizeBucket counts the sizes in (UpTo/2, UpTo]; the first bucket, UpTo 1,
+// holds sizes 0 and 1.
+type SizeBucket struct {
+	UpTo  int64 `json:"le"`
+	Count int64 `json:"count"`
+}
+
+// SizeHistogramOf summarises h, with pow[k] the count of sizes in
+// bucket k (UpTo 1<<k).
+func SizeHistogramOf(h *sim.Histogram, pow *[64]int64) SizeHistogram {
+	out := SizeHistogram{Count: h.Count()}
+	if out.Count == 0 {
+		return out
+	}
+	out.Mean = h.Mean()
+	out.P50, out.P90, out.P99 = float64(h.Quantile(0.50)), float64(h.Quantile(0.90)), float64(h.Quantile(0.99))
+	out.Max = float64(h.Max())
+	for k, c := range pow {
+		if c > 0 {
+			out.Buckets = append(out.Buckets, SizeBucket{UpTo: 1 << k, Count: c})
+		}
+	}
+	return out
 }
 
 // BrokerResult is one broker's load: mean utilisation of each resource over
@@ -391,6 +435,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.fanoutMetric(name); ok { // results_sns.go
 		return v, k, ok
 	}
+	if v, k, ok := r.ShareGroups.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -415,6 +462,7 @@ func MetricNames() []string {
 	names = append(names, servicesMetricNames...)
 	names = append(names, pulsarMetricNames...)
 	names = append(names, fanoutMetricNames()...)
+	names = append(names, shareMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

@@ -25,6 +25,11 @@ type Pulsar struct {
 	CacheReads          int64 `json:"cache_reads,omitempty"`  // messages dispatched from the broker cache
 	MaxKeySharedHeld    int64 `json:"max_key_shared_held,omitempty"`
 	LedgersDeleted      int64 `json:"ledgers_deleted,omitempty"`
+	PublishThrottled    int64 `json:"publish_throttled,omitempty"` // messages a publish-rate quota delayed
+	// Geo-replication: the longest receipt-to-remote-receipt time
+	// (seconds) and the acknowledged messages some region never got.
+	MaxReplicationLag float64 `json:"max_replication_lag,omitempty"`
+	GeoUnreplicated   int64   `json:"geo_unreplicated,omitempty"`
 	// The best one-second dispatch rates from offloaded ledgers and from
 	// bookies (messages/s).
 	MaxDispatchRateTiered float64 `json:"max_dispatch_rate_tiered,omitempty"`
@@ -36,6 +41,8 @@ type Pulsar struct {
 // PulsarTopic is one managed ledger at the end of a run.
 type PulsarTopic struct {
 	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Region    string `json:"region,omitempty"`
 	Owner     int    `json:"owner"`     // broker owning its bundle (-1: none)
 	Ledgers   int    `json:"ledgers"`   // ledgers still in the managed ledger
 	Offloaded int    `json:"offloaded"` // of which offloaded
@@ -49,7 +56,7 @@ type PulsarTopic struct {
 var pulsarMetricNames = []string{"bookie_entries", "journal_fsyncs", "ensemble_changes", "ledger_rollovers",
 	"ledger_recoveries", "bundle_reassignments", "cursor_persists", "max_ack_holes", "negative_acks", "ack_timeouts",
 	"quota_held", "quota_rejected", "quota_evicted", "offloaded_ledgers", "tiered_reads", "bookie_reads", "cache_reads",
-	"max_key_shared_held", "ledgers_deleted", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
+	"max_key_shared_held", "ledgers_deleted", "publish_throttled", "max_replication_lag", "geo_unreplicated", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
 
 func (p *Pulsar) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -92,6 +99,12 @@ func (p *Pulsar) metric(name string) (float64, string, bool) {
 		return c(p.MaxKeySharedHeld)
 	case "ledgers_deleted":
 		return c(p.LedgersDeleted)
+	case "publish_throttled":
+		return c(p.PublishThrottled)
+	case "max_replication_lag":
+		return p.MaxReplicationLag, KindDuration, true
+	case "geo_unreplicated":
+		return c(p.GeoUnreplicated)
 	case "max_dispatch_rate_tiered":
 		return p.MaxDispatchRateTiered, KindRate, true
 	case "max_dispatch_rate_bookie":

@@ -19,6 +19,7 @@ type Queues struct {
 	// AlarmSeconds is how long a memory alarm blocked publishing;
 	// PublisherBlockedSeconds sums the time each publisher was blocked.
 	AlarmSeconds            float64 `json:"alarm_seconds,omitempty"`
+	DiskAlarmSeconds        float64 `json:"disk_alarm_seconds,omitempty"` // how long a disk alarm blocked publishing
 	PublisherBlockedSeconds float64 `json:"publisher_blocked_seconds,omitempty"`
 	// FlowSeconds sums the time publishers waited for credit (flow control).
 	FlowSeconds   float64 `json:"flow_seconds,omitempty"`
@@ -37,7 +38,7 @@ type Queues struct {
 }
 
 var brokerQueueMetricNames = []string{"returned", "unroutable", "requeued", "dead_lettered_rejected", "dead_lettered_expired",
-	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "alarm_seconds",
+	"dead_lettered_maxlen", "dead_lettered_delivery_limit", "queue_dropped", "alarm_seconds", "disk_alarm_seconds",
 	"publisher_blocked_seconds", "flow_seconds", "max_queue_depth", "max_unacked", "consumer_timeouts", "ack_frames"}
 
 func (q *Queues) metric(name string) (float64, string, bool) {
@@ -62,6 +63,8 @@ func (q *Queues) metric(name string) (float64, string, bool) {
 		return c(q.QueueDropped)
 	case "alarm_seconds":
 		return d(q.AlarmSeconds)
+	case "disk_alarm_seconds":
+		return d(q.DiskAlarmSeconds)
 	case "publisher_blocked_seconds":
 		return d(q.PublisherBlockedSeconds)
 	case "flow_seconds":

@@ -109,7 +109,7 @@ func (s *Services) metric(name string) (float64, string, bool) {
 	case "exhausted_services":
 		return c(s.ExhaustedServices)
 	case "leaf_amplification":
-		return s.LeafAmplification, KindRatio, true
+		return s.LeafAmplification, KindCount, true
 	case "async_p50":
 		return s.AsyncLatency.P50 / 1000, KindDuration, true
 	case "async_p99":
@@ -155,7 +155,7 @@ func (sr *ServiceResult) metric(key string) (float64, string, bool) {
 	case "exhausted_at":
 		return sr.ExhaustedAt, KindDuration, true
 	case "amplification":
-		return sr.Amplification, KindRatio, true
+		return sr.Amplification, KindCount, true
 	case "max_backlog":
 		return c(sr.MaxBacklog)
 	case "async_processed":

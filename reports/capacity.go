@@ -80,6 +80,10 @@ func CapacityText(w io.Writer, p *capacity.Plan, width int) error {
 	for _, line := range verdictLines(p) {
 		b.WriteString(wrapIndent(line, width, "", "  "))
 	}
+	if len(p.Constraints) == 0 { // an SQS plan: no machines
+		_, err := w.Write(b.Bytes())
+		return err
+	}
 	b.WriteString("\n")
 	rec := p.Recommended
 	rows := [][]string{{"CONSTRAINT", "NEEDED", fmt.Sprintf("USE AT %d", p.Brokers), "WITH MARGINS", fmt.Sprintf("USE AT %d", rec.Brokers)}}
@@ -118,6 +122,9 @@ func CapacityList(w io.Writer, names, summaries []string, width int) error {
 // verdictLines states the result in sentences: the exact arithmetic, then
 // the recommendation and the margins it uses.
 func verdictLines(p *capacity.Plan) []string {
+	if len(p.Verdict) > 0 {
+		return p.Verdict // a queue's plan (capacity/queues.go)
+	}
 	rec := p.Recommended
 	w := p.Workload
 	return []string{
@@ -207,10 +214,12 @@ func CapacityMarkdown(w io.Writer, p *capacity.Plan) error {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(line))
 	}
 	rec := p.Recommended
-	fmt.Fprintf(&b, "\n| Constraint | Brokers needed | Use at %d brokers | With margins | Use at %d brokers |\n|---|---:|---:|---:|---:|\n", p.Brokers, rec.Brokers)
-	for i, c := range p.Constraints {
-		rc := rec.Constraints[i]
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEscape(c.Name), trim2(c.Exact), roomText(c, p.BindingConstraint), trim2(rc.Exact), roomText(rc, rec.BindingConstraint))
+	if len(p.Constraints) > 0 { // an SQS plan has no machines
+		fmt.Fprintf(&b, "\n| Constraint | Brokers needed | Use at %d brokers | With margins | Use at %d brokers |\n|---|---:|---:|---:|---:|\n", p.Brokers, rec.Brokers)
+		for i, c := range p.Constraints {
+			rc := rec.Constraints[i]
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEscape(c.Name), trim2(c.Exact), roomText(c, p.BindingConstraint), trim2(rc.Exact), roomText(rc, rec.BindingConstraint))
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(assumptionsMarkdown(p.Workload))

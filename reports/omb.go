@@ -469,7 +469,8 @@ const OMBResultFile = "omb-result.json"
 // ombFile is a review's omb-result.json for a run (none for a measured
 // run read from a benchmark file: it would only repeat that file).
 func ombFile(prefix string, r *Run) []File {
-	if r.Scenario == nil {
+	if r.Scenario == nil || isServices(r) { // a service graph is no broker benchmark
+
 		return nil
 	}
 	var b bytes.Buffer

@@ -271,7 +271,7 @@ func chartCaption(name string, many, markers, logY bool) string {
 	case "snapshot-trade-off", "changelog-size":
 		return eventSourcingCaption(name)
 	}
-	return name
+	return servicesCaption(name, each) // run_services.go
 }
 
 // Page builds the review document; figures are the charts, in order.
@@ -287,6 +287,9 @@ func (rv Review) Page(figures []Figure) Page {
 		sub += " · variants: " + strings.Join(labels, " | ")
 	}
 	p := Page{Title: "Scenario: " + rv.title(), Subtitle: sub, Command: rv.Command}
+	if servicesRuns(rv.Runs) {
+		return rv.servicesPage(p, figures) // run_services.go
+	}
 	p.Lead, p.LeadBad = Headline(rv.Runs)
 	if first.Scenario != nil && first.Scenario.Description != "" {
 		p.Sections = append(p.Sections, Section{Heading: "The lesson", Paragraphs: []string{first.Scenario.Description}})
@@ -299,6 +302,12 @@ func (rv Review) Page(figures []Figure) Page {
 		p.Sections = append(p.Sections, s)
 	}
 	p.Sections = append(p.Sections, Section{Heading: "Latency, lag and throughput", Tables: []Table{rv.metricsTable()}})
+	if s, ok := eventSourcingSection(rv.Runs); ok { // run_eventsource.go
+		p.Sections = append(p.Sections, s)
+	}
+	if s, ok := notAppliedSection(rv.Runs); ok { // notapplied.go
+		p.Sections = append(p.Sections, s)
+	}
 	if len(figures) > 0 {
 		p.Sections = append(p.Sections, Section{Heading: "Plots", Figures: figures})
 	}

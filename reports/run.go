@@ -128,6 +128,12 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, sqsServiceLine(res), width, "SQS:         ", hang) // run_sqs.go
 	} else if label, line, ok := fanoutServiceLine(r); ok { // run_sns.go, run_pubsub.go
 		writeWrapped(&b, line, width, label, hang)
+	} else if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		bk, ml, rd := pulsarLines(res) // run_pulsar.go
+		writeWrapped(&b, bk, width, "BookKeeper:  ", hang)
+		writeWrapped(&b, ml, width, "Ledgers:     ", hang)
+		writeWrapped(&b, rd, width, "Dispatch:    ", hang)
+		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Machines:    ", hang)
 	} else {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
@@ -136,6 +142,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
 	writeTransactions(&b, res, width)         // run_txn.go
+	writeNotApplied(&b, []*Run{r}, width)     // notapplied.go
 
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
@@ -213,7 +220,13 @@ func RunMarkdown(w io.Writer, r *Run) error {
 	fmt.Fprintf(&b, "\nThroughput in %s msg/s (%s/s), out %s msg/s. Min ISR %d; under-replicated partitions at most %d. Busiest broker resource %s busy.\n",
 		units.FormatSI(res.ThroughputIn), units.FormatBytes(res.ThroughputInBytes), units.FormatSI(res.ThroughputOut),
 		res.MinISR, res.MaxUnderReplicated, pct(res.MaxBrokerUtilisation))
-	b.WriteString(limitsNote(res, "", true)) // reports/limits.go
+	b.WriteString(limitsNote(res, "", true))       // reports/limits.go
+	if s, ok := notAppliedSection([]*Run{r}); ok { // notapplied.go
+		fmt.Fprintf(&b, "\n**Not applied** (settings this system does not have):\n\n")
+		for _, na := range s.Bullets {
+			fmt.Fprintf(&b, "- %s\n", mdText(na))
+		}
+	}
 	if len(r.Expectations) > 0 {
 		failed := len(scenarios.Failed(r.Expectations))
 		fmt.Fprintf(&b, "\n**Expectations: %d of %d met**\n\n| | Metric | Condition | Measured |\n|---|---|---|---:|\n", len(r.Expectations)-failed, len(r.Expectations))
@@ -232,6 +245,9 @@ func RunMarkdown(w io.Writer, r *Run) error {
 func setupLine(s *scenarios.Scenario) string {
 	if s.System == scenarios.SystemSQS && s.SQS != nil {
 		return sqsSetupLine(s) // run_sqs.go
+	}
+	if s.System == scenarios.SystemPulsar && s.Pulsar != nil {
+		return pulsarSetupLine(s) // run_pulsar.go
 	}
 	if s.System == scenarios.SystemServices && s.Services != nil {
 		return servicesSetupLine(s) // run_services.go
@@ -294,6 +310,8 @@ func fmtSeconds(s float64) string {
 	switch {
 	case s == 0:
 		return "0"
+	case s < 0:
+		return "-" + fmtSeconds(-s)
 	case s < 1e-3:
 		return trimSig(s*1e6) + "µs"
 	case s < 1:

@@ -159,3 +159,59 @@ func eventSourcingCaption(name string) string {
 	}
 	return "The state store's changelog over time: compacted by the log cleaner (a saw-tooth as closed segments are cleaned) against the same appends never compacted. The vertical marks the task moving, when the store is restored from it."
 }
+
+// eventSourcingSection is the review page's event sourcing tables, for a
+// single run with an event_sourcing section.
+func eventSourcingSection(runs []*Run) (Section, bool) {
+	if len(runs) != 1 || runs[0] == nil || runs[0].Results == nil || runs[0].Results.EventSourcing == nil {
+		return Section{}, false
+	}
+	e := runs[0].Results.EventSourcing
+	s := Section{Heading: "Event sourcing", Paragraphs: []string{fmt.Sprintf(
+		"%s events in %s over %s entities. Replays are simulated fetch by fetch and event by event on the run's log and set beside events ÷ min(fetch rate, apply rate) (+ the snapshot's load time); each rebuilt view is compared with a fold of the log.",
+		humanize.Comma(e.Events), e.Topic, humanize.Comma(e.Entities))}}
+	t := Table{Header: []string{"projection", "staleness p50", "p99", "max", "p99 above 1s for", "view"}, Numeric: numeric(6)}
+	for _, p := range e.Projections {
+		t.Rows = append(t.Rows, []string{p.Name, secs(p.P50), secs(p.P99), secs(p.Max), secs(p.StaleSeconds), units.FormatBytes(float64(p.ViewSize))})
+	}
+	s.Tables = append(s.Tables, t)
+	if len(e.Replays) > 0 {
+		t := Table{Header: []string{"replay", "events", "fetches", "rebuild", "formula", "error", "view = fold"}, Numeric: numeric(7)}
+		for _, r := range e.Replays {
+			what := r.Projection + " from " + r.From
+			if r.Until > 0 {
+				what += " until " + secs(r.Until)
+			}
+			t.Rows = append(t.Rows, []string{what, humanize.Comma(r.Events), humanize.Comma(r.Fetches), secs(r.Seconds), secs(r.Formula),
+				fmt.Sprintf("%.1f%%", 100*r.Error), fmt.Sprint(r.Matches)})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	if len(e.Snapshots) > 0 {
+		t := Table{Header: []string{"snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage"}, Numeric: numeric(6)}
+		for _, p := range e.Snapshots {
+			t.Rows = append(t.Rows, []string{humanize.Comma(int64(p.Every)), secs(p.RebuildSeconds), humanize.Comma(p.TailEvents),
+				humanize.Comma(p.Count), secs(p.WriteSeconds), units.FormatBytes(float64(p.StorageBytes))})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	if a := e.Audit; a != nil {
+		s.Paragraphs = append(s.Paragraphs, fmt.Sprintf("Audit: entity %d as of %s has balance %d after %s events (below offset %d of partition %d); %d at the end of the log.",
+			a.Key, secs(a.At), a.Balance, humanize.Comma(a.Events), a.Offset, a.Partition, a.Final))
+		t := Table{Header: []string{"offset", "at", "amount", "balance"}, Numeric: numeric(4)}
+		for _, ev := range a.Trail {
+			t.Rows = append(t.Rows, []string{fmt.Sprint(ev.Offset), secs(ev.At), fmt.Sprintf("%+d", ev.Amount), fmt.Sprint(ev.Balance)})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	if c := e.Changelog; c != nil {
+		s.Paragraphs = append(s.Paragraphs, fmt.Sprintf("Changelog of %s: %s records written; %s compacted against %s never compacted; %d cleanings; the longest wait for the cleaner %s. The store restored from the compacted changelog equals the live one: %v.",
+			c.Projection, humanize.Comma(c.Records), units.FormatBytes(float64(c.Bytes)), units.FormatBytes(float64(c.UncompactedBytes)), c.Cleanings, secs(c.MaxDelay), c.RestoredMatches))
+		s.Tables = append(s.Tables, Table{Header: []string{"restore at " + secs(c.MoveAt), "records", "time"}, Numeric: numeric(3), Rows: [][]string{
+			{"compacted changelog", humanize.Comma(c.CompactedRecords), secs(c.Compacted)},
+			{"uncompacted changelog", humanize.Comma(c.UncompactedRecs), secs(c.Uncompacted)},
+			{"standby replica", humanize.Comma(c.StandbyRecords), secs(c.Standby)},
+		}})
+	}
+	return s, true
+}

@@ -45,7 +45,7 @@ func servicesSetupLine(s *scenarios.Scenario) string {
 	if async > 0 {
 		parts = append(parts, fmt.Sprintf("async calls through SQS queues (%s per API call)", c.Queue.RequestLatency))
 	}
-	for _, f := range c.Fault {
+	for _, f := range c.Faults {
 		p := fmt.Sprintf("%s %s at %s", f.Service, f.Type, f.At)
 		if f.Duration > 0 {
 			p += " for " + f.Duration.String()
@@ -256,8 +256,9 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 	zero, one := 0.0, 1.0
 	const simTime = "simulated time (s)"
 	good := Chart{Title: title + ": edge goodput", XLabel: simTime, YLabel: "requests/s", Markers: markers, YMin: &zero}
-	lat := Chart{Title: title + ": edge latency", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
+	lat := Chart{Title: title + ": edge response time", XLabel: simTime, YLabel: "latency", Markers: markers, YMin: &zero, AutoLogY: true, YMillis: true}
 	backlog := Chart{Title: title + ": async backlog", XLabel: simTime, YLabel: "messages in broker queues", Markers: markers, YMin: &zero}
+	breakers := Chart{Title: title + ": open circuit breakers", XLabel: simTime, YLabel: "breakers open or half-open", Markers: markers, YMin: &zero}
 	many := len(variants) > 1
 	var heats []Chart
 	for vi, v := range variants {
@@ -272,6 +273,9 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 		s := &v.Results.Series
 		for _, name := range groupsOf(s, "backlog/") {
 			backlog.addLine(line(v, vi, many, "backlog/"+name, "backlog "+name))
+		}
+		for _, name := range groupsOf(s, "breaker_open/") {
+			breakers.addLine(line(v, vi, many, "breaker_open/"+name, "calls of "+name))
 		}
 		h := Chart{Title: title + ": thread pool utilisation", XLabel: simTime, YLabel: "service", Markers: markers, YMin: &zero, YMax: &one}
 		if many {
@@ -289,6 +293,9 @@ func ServicesCharts(title string, variants []Variant, markers []Marker) []Chart 
 	charts := []Chart{good, lat}
 	if len(backlog.Series) > 0 {
 		charts = append(charts, backlog)
+	}
+	if len(breakers.Series) > 0 {
+		charts = append(charts, breakers)
 	}
 	return append(charts, heats...)
 }
@@ -371,4 +378,206 @@ func (c Chart) buildHeat() (*plot.Plot, *legend, error) {
 	}
 	leg := &legend{Legend: plot.NewLegend()}
 	return p, leg, nil
+}
+
+// servicesRuns reports whether every run is a service graph's.
+func servicesRuns(runs []*Run) bool {
+	for _, r := range runs {
+		if !isServices(r) {
+			return false
+		}
+	}
+	return len(runs) > 0
+}
+
+// servicesCompareRows are the rows of a comparison of service-graph
+// runs: a header of labels, then sections (a name and empty cells) and
+// indented rows, one column per run.
+func servicesCompareRows(runs []*Run) [][]string {
+	head := []string{""}
+	for _, r := range runs {
+		head = append(head, r.Label)
+	}
+	rows := [][]string{head}
+	section := func(name string) { rows = append(rows, append([]string{name}, make([]string, len(runs))...)) }
+	add := func(name string, cell func(res *model.Results) string) {
+		row := []string{"  " + name}
+		for _, r := range runs {
+			row = append(row, cell(r.Results))
+		}
+		rows = append(rows, row)
+	}
+	ms := func(v float64, n int64) string {
+		if n == 0 {
+			return "–"
+		}
+		return fmtMillis(v)
+	}
+	section("EDGE")
+	add("requests", func(res *model.Results) string { return humanize.Comma(res.Produced) })
+	add("succeeded", func(res *model.Results) string { return humanize.Comma(res.Acked) })
+	add("failed", func(res *model.Results) string { return humanize.Comma(res.Failed) })
+	add("availability", func(res *model.Results) string { return pct(res.Services.Availability) })
+	add("goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.Services.Goodput) })
+	add("worst goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.Services.MinGoodput) })
+	add("last-quarter goodput (/s)", func(res *model.Results) string { return units.FormatSI(res.LateGoodput) })
+	section("LATENCY")
+	add("edge p50", func(res *model.Results) string { return ms(res.E2ELatency.P50, res.E2ELatency.Count) })
+	add("edge p99", func(res *model.Results) string { return ms(res.E2ELatency.P99, res.E2ELatency.Count) })
+	add("async work done p50", func(res *model.Results) string {
+		return ms(res.Services.AsyncLatency.P50, res.Services.AsyncLatency.Count)
+	})
+	add("async work done p99", func(res *model.Results) string {
+		return ms(res.Services.AsyncLatency.P99, res.Services.AsyncLatency.Count)
+	})
+	add("max backlog", func(res *model.Results) string { return humanize.Comma(res.Services.AsyncBacklog) })
+	section("CALLS")
+	add("timeouts", func(res *model.Results) string { return humanize.Comma(res.Services.CallTimeouts) })
+	add("rejections", func(res *model.Results) string { return humanize.Comma(res.Services.Rejections) })
+	add("retries", func(res *model.Results) string { return humanize.Comma(res.Services.CallRetries) })
+	add("short-circuited", func(res *model.Results) string { return humanize.Comma(res.Services.ShortCircuited) })
+	add("services out of threads", func(res *model.Results) string { return humanize.Comma(res.Services.ExhaustedServices) })
+	return rows
+}
+
+// servicesCompareText is CompareText for service graphs: the edge, its
+// latency, the asynchronous work and the calls, one column per variant.
+func servicesCompareText(w io.Writer, runs []*Run, st TextStyle) error {
+	var b bytes.Buffer
+	width := st.width()
+	first := runs[0].Results
+	writeWrapped(&b, fmt.Sprintf("Scenario: %s (seed %d), %d variants", first.Scenario, first.Seed, len(runs)), width, "", "")
+	b.WriteString("\n")
+	rows := servicesCompareRows(runs)
+	exp := []string{"EXPECTATIONS MET"}
+	for _, r := range runs {
+		failed := len(scenarios.Failed(r.Expectations))
+		exp = append(exp, fmt.Sprintf("%d of %d", len(r.Expectations)-failed, len(r.Expectations)))
+	}
+	rows = append(rows, exp)
+	for i, group := range columnGroups(rows, width) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		part := make([][]string, len(rows))
+		for ri, r := range rows {
+			part[ri] = []string{r[0]}
+			for _, c := range group {
+				part[ri] = append(part[ri], r[c])
+			}
+		}
+		writeTableFit(&b, part, "l"+strings.Repeat("r", len(group)), nil, width, false)
+	}
+	_, err := io.WriteString(w, terminalText(b.String()))
+	return err
+}
+
+// servicesHeadline is the review's lead for service graphs: each run's
+// availability and worst goodput; bad when a run lost more than 1% of its
+// requests.
+func servicesHeadline(runs []*Run) (string, bool) {
+	var parts []string
+	bad := false
+	for _, r := range runs {
+		x := &r.Results.Services
+		subject := r.Label
+		if subject == "" {
+			subject = "The edge"
+		}
+		parts = append(parts, fmt.Sprintf("%s: availability %s, goodput %s/s at worst, %d services out of threads",
+			subject, pct(x.Availability), units.FormatSI(x.MinGoodput), x.ExhaustedServices))
+		bad = bad || x.Availability < 0.99
+	}
+	return strings.Join(parts, "; ") + ".", bad
+}
+
+// servicesPage is Review.Page for service graphs: the edge, the services
+// and the calls instead of a broker's ledger.
+func (rv Review) servicesPage(p Page, figures []Figure) Page {
+	first := rv.Runs[0]
+	p.Lead, p.LeadBad = servicesHeadline(rv.Runs)
+	if first.Scenario.Description != "" {
+		p.Sections = append(p.Sections, Section{Heading: "The lesson", Paragraphs: []string{first.Scenario.Description}})
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Setup", Paragraphs: []string{servicesSetupLine(first.Scenario) + "."}})
+	rows := servicesCompareRows(rv.Runs)
+	cmp := Table{Header: append([]string{"Edge"}, rows[0][1:]...)}
+	if len(rv.Runs) == 1 {
+		cmp.Header[1] = "Value"
+	}
+	for i := range cmp.Header {
+		cmp.Numeric = append(cmp.Numeric, i > 0)
+	}
+	for _, r := range rows[1:] {
+		cmp.Rows = append(cmp.Rows, append([]string{strings.TrimSpace(r[0])}, r[1:]...))
+	}
+	p.Sections = append(p.Sections, Section{Heading: "The edge", Tables: []Table{cmp}})
+	if s, ok := rv.expectSection(); ok {
+		p.Sections = append(p.Sections, s)
+	}
+	var tables []Table
+	var paras []string
+	for _, r := range rv.Runs {
+		sr := servicesRows(r.Results, "")
+		t := Table{Header: sr[0], Rows: sr[1:]}
+		if r.Label != "" {
+			t.Header[0] = "Services (" + r.Label + ")"
+		}
+		for i := range t.Header {
+			t.Numeric = append(t.Numeric, i > 0)
+		}
+		tables = append(tables, t)
+		paras = append(paras, strings.TrimSpace(r.Label+" "+servicesCallsLine(r.Results)+"."))
+	}
+	p.Sections = append(p.Sections, Section{Heading: "Services", Paragraphs: paras, Tables: tables})
+	if len(figures) > 0 {
+		p.Sections = append(p.Sections, Section{Heading: "Plots", Figures: figures})
+	}
+	if len(rv.Runs) > 1 {
+		var cmds []string
+		for _, r := range rv.Runs {
+			if r.Command != "" {
+				cmds = append(cmds, r.Label+": "+r.Command)
+			}
+		}
+		if len(cmds) > 0 {
+			p.Sections = append(p.Sections, Section{Heading: "Each variant alone", Bullets: cmds})
+		}
+	}
+	return p
+}
+
+// servicesCaption is a service graph's chart caption (each: the variant
+// and marker notes), or the name when the chart is not one of them.
+func servicesCaption(name, each string) string {
+	switch name {
+	case "edge-goodput":
+		return "Requests per second answered OK at the edge (solid) and failed (dashed)." + each
+	case "edge-response-time":
+		return "The edge's 99th percentile response time of the requests answered in each interval." + each
+	case "async-backlog":
+		return "Messages in the broker queue before each service called asynchronously: it grows by arrival − service rate while the consumer is slow." + each
+	case "open-circuit-breakers":
+		return "Caller instances whose circuit breaker on a call is open or half-open." + each
+	case "thread-pool-utilisation":
+		return "Share of each service's threads busy per interval, white (idle) to dark red (every thread busy), the entry on top: a cascade climbs the graph." + each
+	}
+	return name
+}
+
+// ServicesProofLine sums up a service graph's run in one line, for an
+// interview follow-up's proof.
+func ServicesProofLine(name string, s *scenarios.Scenario, res *model.Results, verdicts []scenarios.Verdict) string {
+	x := &res.Services
+	met := len(verdicts) - len(scenarios.Failed(verdicts))
+	p99 := "none answered"
+	if res.E2ELatency.Count > 0 {
+		p99 = FormatMetric(res.E2ELatency.P99/1000, scenarios.KindDuration)
+	}
+	line := fmt.Sprintf("%s in %v simulated: availability %s, goodput %s/s (worst %s/s), edge p99 %s, %d services ran out of threads",
+		name, s.Duration, pct(x.Availability), units.FormatSI(x.Goodput), units.FormatSI(x.MinGoodput), p99, x.ExhaustedServices)
+	if x.AsyncLatency.Count > 0 {
+		line += fmt.Sprintf(", async work done p50 %s, largest backlog %s", FormatMetric(x.AsyncLatency.P50/1000, scenarios.KindDuration), humanize.Comma(x.AsyncBacklog))
+	}
+	return line + fmt.Sprintf("; %d of %d expectations met", met, len(verdicts))
 }

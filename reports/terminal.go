@@ -92,6 +92,9 @@ func CompareText(w io.Writer, runs []*Run, st TextStyle) error {
 	if len(runs) == 0 {
 		return fmt.Errorf("nothing to compare")
 	}
+	if servicesRuns(runs) {
+		return servicesCompareText(w, runs, st) // run_services.go
+	}
 	var b bytes.Buffer
 	width := st.width()
 	first := runs[0].Results

@@ -32,6 +32,9 @@ func Whys(r *Run) []Why {
 	if whys, ok := fanoutWhys(r); ok { // run_sns.go, run_pubsub.go
 		return whys
 	}
+	if r.Scenario != nil && r.Scenario.System == scenarios.SystemPulsar && r.Scenario.Pulsar != nil {
+		return pulsarWhys(r) // run_pulsar.go
+	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
 	return []Why{

@@ -121,6 +121,7 @@ const (
 )
 
 func (g *ConsumerGroup) defaultsExtras() {
+	g.defaultsShare() // sharegroup.go
 	if f := g.Failures; f != nil {
 		setStr(&f.Policy, PolicyDeadLetter)
 		setInt(&f.MaxAttempts, 4)
@@ -156,6 +157,7 @@ func (p *Producer) defaultsExtras() {
 // validateGroupExtras checks a group's failure policy, autoscaler and
 // downstream. f is the field prefix ("consumer_groups[0].").
 func (s *Scenario) validateGroupExtras(v *validator, f string, g *ConsumerGroup, topics map[string]int) {
+	s.validateShare(v, f, g) // sharegroup.go
 	if g.InitialRebalanceDelay < 0 {
 		v.add(f+"initial_rebalance_delay", "must not be negative")
 	}

@@ -10,7 +10,7 @@ import (
 
 // The scenario built from a plan loads and validates as a file would, and
 // carries the plan's numbers: the seed's 11 brokers and 116 partitions (or
-// 15 and 232 recommended: the busiest broker fits its 48 replicas), RF 3, the peak 1e11/86,400 = 1,157,407.4 msg/s
+// 15 and 240 recommended: 232 rounded up to a multiple of 15), RF 3, the peak 1e11/86,400 = 1,157,407.4 msg/s
 // with Poisson arrivals, 500 B messages, 116 consumers.
 func TestFromPlanSeed(t *testing.T) {
 	lw, err := LoadWorkload("social-media", nil)
@@ -24,7 +24,7 @@ func TestFromPlanSeed(t *testing.T) {
 	for _, c := range []struct {
 		recommended                    bool
 		brokers, partitions, consumers int
-	}{{false, 11, 116, 116}, {true, 15, 232, 232}} {
+	}{{false, 11, 116, 116}, {true, 15, 240, 240}} {
 		data, s, err := FromPlan(p, PlanOptions{Recommended: c.recommended, Duration: 2 * units.Second})
 		if err != nil {
 			t.Fatalf("recommended=%v: %v", c.recommended, err)

@@ -183,7 +183,7 @@ func TestFieldSuggestionsAndKafkaAliases(t *testing.T) {
 		{"misspelt", strings.Replace(minimal, "rate: 1K/s", "rate: 1K/s\n    lingre: 5ms", 1), "producers[0].lingre", `did you mean "linger"`, 9},
 		{"kafka-ish", strings.Replace(minimal, "rate: 1K/s", "rate: 1K/s\n    linger.msec: 5", 1), "producers[0].linger.msec", `did you mean "linger.ms"`, 9},
 		{"top level", minimal + "duraton: 5s\n", "duraton", `did you mean "duration"`, 11},
-		{"far from anything", minimal + "zzzzzz: 5s\n", "zzzzzz", "known fields: celery, client_hardware, client_profile, cluster, consumer_groups", 11},
+		{"far from anything", minimal + "zzzzzz: 5s\n", "zzzzzz", "known fields: celery, client_hardware, client_profile, cluster, compare, consumer_groups", 11},
 		{"ms alias takes a number", strings.Replace(minimal, "rate: 1K/s", "rate: 1K/s\n    linger.ms: 5s", 1), "producers[0].linger.ms", "whole number of milliseconds", 9},
 		{"alias and field both", strings.Replace(minimal, "rate: 1K/s", "rate: 1K/s\n    linger: 5ms\n    linger.ms: 5", 1), "producers[0].linger", "given twice (first at line 9)", 10},
 	} {

@@ -86,6 +86,7 @@ func ParseScenario(source string, data []byte, sets []string) (*LoadedScenario, 
 	before := snapshot(&s, explicit)
 	s.Defaults()
 	rules := append(replacedByDefaults(&s, before), Errors(s.Validate())...)
+	rules = append(rules, s.checkForeignFields(explicit)...) // systemfields.go
 	if vErr := Located(source, root, dropReported(rules, bad)); vErr != nil {
 		errs = append(errs, Errors(locateExpectKeys(root, vErr))...)
 	}

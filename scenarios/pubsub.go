@@ -122,9 +122,18 @@ func init() {
 
 // defaultsPubSub fills the pubsub section's zero fields.
 func (s *Scenario) defaultsPubSub() {
+	if s.PubSub == nil && s.System == SystemPubSub && s.systemSet {
+		s.PubSub = &PubSub{} // --vary system=pubsub on a scenario written for another system
+	}
 	c := s.PubSub
 	if c == nil {
 		return
+	}
+	if s.System == SystemPubSub && s.systemSet {
+		s.kafkaShape(len(c.Topics) > 0, func(t string) { c.Topics = append(c.Topics, PubSubTopic{Name: t}) },
+			func(name, t string) {
+				c.Subscriptions = append(c.Subscriptions, PubSubSubscription{Name: name, Topic: t})
+			})
 	}
 	setDur(&c.RequestLatency, DefaultPubSubRequestLatency)
 	setDur(&c.DeliveryLatency, DefaultPubSubDeliveryLatency)
@@ -248,5 +257,9 @@ func (s *Scenario) validatePubSub(v *validator) map[string]int {
 			}
 		}
 	}
-	return s.subscriberGroups(v, "pubsub", topics, subs)
+	subTopic := map[string]string{}
+	for _, u := range c.Subscriptions {
+		subTopic[u.Name] = u.Topic
+	}
+	return s.subscriberGroups(v, "pubsub", topics, subs, subTopic)
 }

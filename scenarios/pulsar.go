@@ -46,8 +46,10 @@ const (
 	DefaultPulsarAckGroupTime        = 100 * units.Millisecond
 	DefaultPulsarReceiverQueue       = 1000
 	DefaultPulsarNegativeAckDelay    = 1 * units.Minute
-	DefaultPulsarFailoverDelay       = 1 * units.Second // activeConsumerFailoverDelayTimeMillis
-	DefaultPulsarKeySharedRange      = 65536            // Key_Shared hash range
+	DefaultPulsarFailoverDelay       = 1 * units.Second       // activeConsumerFailoverDelayTimeMillis
+	DefaultPulsarKeySharedRange      = 65536                  // Key_Shared hash range
+	DefaultPulsarWANLatency          = 40 * units.Millisecond // one way between regions: an estimate (transatlantic ~40 ms)
+	DefaultPulsarWANBandwidth        = 125 << 20              // bytes/s each way between two regions: an estimate (1 Gbit/s)
 )
 
 // Pulsar is the `pulsar:` section of a scenario with `system: pulsar`.
@@ -117,6 +119,18 @@ type Pulsar struct {
 	ObjectStoreLatency   units.Duration `yaml:"object_store_latency" json:"object_store_latency"`
 	ObjectStoreBandwidth units.Bytes    `yaml:"object_store_bandwidth" json:"object_store_bandwidth"`
 
+	// Regions, when given, make the cluster one per region — each with
+	// cluster.brokers brokers and Bookies bookies — joined by WAN links of
+	// WANLatency (one way) and WANBandwidth (each direction between two
+	// regions), every topic geo-replicated to every region (asynchronous:
+	// a replicator in each region reads the messages published there and
+	// publishes them to the others). RegionOutages take a whole region
+	// dark.
+	Regions       []PulsarRegion       `yaml:"regions" json:"regions,omitempty"`
+	WANLatency    units.Duration       `yaml:"wan_latency" json:"wan_latency,omitempty"`
+	WANBandwidth  units.Bytes          `yaml:"wan_bandwidth" json:"wan_bandwidth,omitempty"`
+	RegionOutages []PulsarRegionOutage `yaml:"region_outages" json:"region_outages,omitempty"`
+
 	Subscriptions []PulsarSubscription `yaml:"subscriptions" json:"subscriptions,omitempty"`
 	Topics        []PulsarTopicPolicy  `yaml:"topics" json:"topics,omitempty"`
 	// BookieCrashes are bookie failures (the shared faults: name brokers).
@@ -156,9 +170,18 @@ type PulsarSubscription struct {
 	InitialPosition string         `yaml:"initial_position" json:"initial_position"`
 }
 
-// PulsarTopicPolicy holds one topic's (namespace) policies.
+// PulsarTopicPolicy holds one topic's policies — Pulsar sets them on its
+// namespace, and each topic of the namespace gets them.
 type PulsarTopicPolicy struct {
 	Topic string `yaml:"topic" json:"topic"`
+	// Namespace is the topic's tenant/namespace, a label for reports (the
+	// policies below are what a namespace gives each of its topics).
+	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
+	// PublishRate caps each partition's publishing in messages per second
+	// (publishMaxMessageRate, with a second's burst): the broker stops
+	// reading the producer's connection until the rate allows, so the
+	// producer is slowed rather than its neighbours (0: no cap).
+	PublishRate units.Rate `yaml:"publish_rate" json:"publish_rate,omitempty"`
 	// BacklogQuotaSize and BacklogQuotaTime limit the backlog of the
 	// slowest subscription (0: no limit); BacklogQuotaPolicy is what
 	// happens past it: producer_request_hold (the default: sends wait),
@@ -178,6 +201,22 @@ type PulsarTopicPolicy struct {
 	// deleted OffloadDeletionLag later (4h).
 	OffloadThreshold   units.Bytes    `yaml:"offload_threshold" json:"offload_threshold,omitempty"`
 	OffloadDeletionLag units.Duration `yaml:"offload_deletion_lag" json:"offload_deletion_lag"`
+}
+
+// PulsarRegion is one region's cluster and the clients in it: producers
+// and consumer groups not listed in any region are in the first.
+type PulsarRegion struct {
+	Name      string   `yaml:"name" json:"name"`
+	Producers []string `yaml:"producers" json:"producers,omitempty"`
+	Groups    []string `yaml:"groups" json:"groups,omitempty"`
+}
+
+// PulsarRegionOutage takes every broker and bookie of a region down (their
+// machines); without a duration the region never comes back.
+type PulsarRegionOutage struct {
+	Region   string         `yaml:"region" json:"region"`
+	At       units.Duration `yaml:"at" json:"at"`
+	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
 }
 
 // PulsarBookieCrash is one bookie failure.
@@ -213,6 +252,9 @@ func init() {
 		MetricInfo{"bookie_reads", KindCount, "Pulsar: messages dispatched from bookies (the broker cache missed)"},
 		MetricInfo{"cache_reads", KindCount, "Pulsar: messages dispatched from the broker's cache"},
 		MetricInfo{"max_key_shared_held", KindCount, "Pulsar: messages a Key_Shared dispatcher held back for a newly joined consumer, largest"},
+		MetricInfo{"max_replication_lag", KindDuration, "Pulsar: longest time from a message's receipt in its region to its receipt in another"},
+		MetricInfo{"geo_unreplicated", KindCount, "Pulsar: acknowledged messages some region never received by the end"},
+		MetricInfo{"publish_throttled", KindCount, "Pulsar: messages a publish-rate quota delayed"},
 		MetricInfo{"ledgers_deleted", KindCount, "Pulsar: ledgers deleted (consumed and past retention)"},
 		MetricInfo{"max_dispatch_rate_tiered", KindRate, "Pulsar: messages/s dispatched from offloaded ledgers, best second"},
 		MetricInfo{"max_dispatch_rate_bookie", KindRate, "Pulsar: messages/s dispatched from bookies, best second"},
@@ -253,6 +295,10 @@ func (s *Scenario) defaultsPulsar() {
 	setDur(&p.BacklogQuotaCheck, DefaultPulsarQuotaCheck)
 	setDur(&p.ObjectStoreLatency, DefaultPulsarObjectLatency)
 	setBytes(&p.ObjectStoreBandwidth, DefaultPulsarObjectBandwidth)
+	if len(p.Regions) > 0 {
+		setDur(&p.WANLatency, DefaultPulsarWANLatency)
+		setBytes(&p.WANBandwidth, DefaultPulsarWANBandwidth)
+	}
 	for _, g := range s.ConsumerGroups {
 		if !slices.ContainsFunc(p.Subscriptions, func(x PulsarSubscription) bool { return x.Group == g.Name }) {
 			p.Subscriptions = append(p.Subscriptions, PulsarSubscription{Group: g.Name})
@@ -400,6 +446,12 @@ func (s *Scenario) validatePulsar(v *validator) {
 		if t.RetentionInfinite && (t.RetentionTime != 0 || t.RetentionSize != 0) {
 			v.add(f+"retention_infinite", "set with retention_time or retention_size: give one or the other")
 		}
+		if t.PublishRate < 0 {
+			v.add(f+"publish_rate", "must not be negative (0: no cap)")
+		}
+		if t.Namespace != "" && strings.Count(t.Namespace, "/") != 1 {
+			v.add(f+"namespace", "%q: want tenant/namespace, e.g. acme/orders", t.Namespace)
+		}
 		if t.OffloadThreshold < 0 {
 			v.add(f+"offload_threshold", "must not be negative (0: no offload)")
 		}
@@ -407,6 +459,7 @@ func (s *Scenario) validatePulsar(v *validator) {
 			v.add(f+"offload_deletion_lag", "must not be negative")
 		}
 	}
+	s.validatePulsarRegions(v)
 	for i, b := range p.BookieCrashes {
 		f := fmt.Sprintf("pulsar.bookie_crashes[%d].", i)
 		if b.Bookie < 0 || b.Bookie >= p.Bookies {
@@ -436,6 +489,78 @@ func (s *Scenario) validatePulsar(v *validator) {
 		}
 		if fl := g.Failures; fl != nil && (fl.DLQ != "" || len(fl.RetryTopics) > 0) {
 			v.add(fmt.Sprintf("consumer_groups[%d].failures", i), "under system: pulsar a failed message is nacked or ignored (pulsar.subscriptions[].on_failure) and dead-lettered by max_redeliver_count")
+		}
+	}
+}
+
+// validatePulsarRegions checks the regions, their clients and outages.
+func (s *Scenario) validatePulsarRegions(v *validator) {
+	p := s.Pulsar
+	if len(p.Regions) == 0 {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"wan_latency", p.WANLatency != 0}, {"wan_bandwidth", p.WANBandwidth != 0}, {"region_outages", len(p.RegionOutages) > 0}} {
+			if f.set {
+				v.add("pulsar."+f.name, "set without pulsar.regions: a single cluster has no WAN")
+			}
+		}
+		return
+	}
+	if len(p.Regions) > 8 {
+		v.add("pulsar.regions", "%d regions: at most 8", len(p.Regions))
+	}
+	if p.WANLatency <= 0 {
+		v.add("pulsar.wan_latency", "%v: want above 0", p.WANLatency)
+	}
+	if p.WANBandwidth <= 0 {
+		v.add("pulsar.wan_bandwidth", "%v: want a rate above 0 (bytes per second)", p.WANBandwidth)
+	}
+	producers, groups := map[string]bool{}, map[string]bool{}
+	for _, x := range s.Producers {
+		producers[x.Name] = true
+	}
+	for _, g := range s.ConsumerGroups {
+		groups[g.Name] = true
+	}
+	names := map[string]int{}
+	placed := map[string]string{}
+	for i, r := range p.Regions {
+		f := fmt.Sprintf("pulsar.regions[%d].", i)
+		if r.Name == "" {
+			v.add(f+"name", "missing: every region needs a name")
+		} else if j, dup := names[r.Name]; dup {
+			v.add(f+"name", "region %q is already declared at pulsar.regions[%d]", r.Name, j)
+		} else {
+			names[r.Name] = i
+		}
+		for j, x := range r.Producers {
+			if !producers[x] {
+				v.add(fmt.Sprintf("%sproducers[%d]", f, j), "%q is not a producer of this scenario", x)
+			} else if other, ok := placed["p/"+x]; ok {
+				v.add(fmt.Sprintf("%sproducers[%d]", f, j), "producer %q is already in region %s", x, other)
+			}
+			placed["p/"+x] = r.Name
+		}
+		for j, x := range r.Groups {
+			if !groups[x] {
+				v.add(fmt.Sprintf("%sgroups[%d]", f, j), "%q is not a consumer group of this scenario", x)
+			} else if other, ok := placed["g/"+x]; ok {
+				v.add(fmt.Sprintf("%sgroups[%d]", f, j), "group %q is already in region %s", x, other)
+			}
+			placed["g/"+x] = r.Name
+		}
+	}
+	for i, o := range p.RegionOutages {
+		f := fmt.Sprintf("pulsar.region_outages[%d].", i)
+		if _, ok := names[o.Region]; !ok {
+			v.add(f+"region", "%q is not a region of pulsar.regions", o.Region)
+		}
+		if o.At < 0 || s.Duration > 0 && o.At >= s.Duration {
+			v.add(f+"at", "%v: want 0 to before the end of the run (duration %v)", o.At, s.Duration)
+		}
+		if o.Duration < 0 {
+			v.add(f+"duration", "must not be negative")
 		}
 	}
 }

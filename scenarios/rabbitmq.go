@@ -24,9 +24,11 @@ var SystemNames = []string{SystemKafka, SystemRabbitMQ, SystemSQS, SystemService
 // RabbitMQ's documented defaults (4.x; see docs/scenarios.md for the
 // sources), applied by Defaults to a `system: rabbitmq` scenario.
 const (
-	DefaultRabbitMemory              = 16 << 30 // RAM per node: not a vendor default, a machine's
-	DefaultRabbitMemoryHighWatermark = 0.6      // vm_memory_high_watermark
-	DefaultRabbitCreditInitial       = 400      // credit_flow_default_credit {400, 200}
+	DefaultRabbitMemory              = 16 << 30  // RAM per node: not a vendor default, a machine's
+	DefaultRabbitMemoryHighWatermark = 0.6       // vm_memory_high_watermark
+	DefaultRabbitDisk                = 100 << 30 // disk per node for message data: a machine's, not a vendor default
+	DefaultRabbitDiskFreeLimit       = 50e6      // disk_free_limit: 50 MB
+	DefaultRabbitCreditInitial       = 400       // credit_flow_default_credit {400, 200}
 	DefaultRabbitCreditMore          = 200
 	DefaultRabbitClassicSync         = 200 * units.Millisecond // "a few hundred milliseconds"
 	DefaultRabbitElectionTimeout     = 5 * units.Second        // failure detection and Raft election
@@ -51,6 +53,11 @@ type RabbitMQ struct {
 	// which the memory alarm blocks every publisher in the cluster.
 	Memory              units.Bytes `yaml:"memory" json:"memory"`
 	MemoryHighWatermark units.Ratio `yaml:"memory_high_watermark" json:"memory_high_watermark"`
+	// Disk is each node's disk for message data; DiskFreeLimit the free
+	// space below which the disk alarm blocks every publisher in the
+	// cluster (disk_free_limit, RabbitMQ's default 50 MB).
+	Disk          units.Bytes `yaml:"disk" json:"disk,omitempty"`
+	DiskFreeLimit units.Bytes `yaml:"disk_free_limit" json:"disk_free_limit,omitempty"`
 	// CreditInitial and CreditMore are credit_flow_default_credit: a
 	// publisher's connection may send CreditInitial messages ahead of the
 	// queue, which grants CreditMore again each time it has taken that many.
@@ -195,6 +202,8 @@ func (s *Scenario) systemDefaults() {
 	}
 	r := s.RabbitMQ
 	setBytes(&r.Memory, DefaultRabbitMemory)
+	setBytes(&r.Disk, DefaultRabbitDisk)
+	setBytes(&r.DiskFreeLimit, DefaultRabbitDiskFreeLimit)
 	if r.MemoryHighWatermark == 0 {
 		r.MemoryHighWatermark = DefaultRabbitMemoryHighWatermark
 	}
@@ -274,7 +283,7 @@ func (s *Scenario) validateSystem(v *validator) {
 		v.add("system", "unknown system %q: want one of %s%s", s.System, strings.Join(SystemNames, ", "), DidYouMean(s.System, SystemNames))
 		return
 	}
-	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.systemSet {
+	if s.RabbitMQ != nil && s.SystemName() != SystemRabbitMQ && !s.comparing() {
 		v.add("rabbitmq", "a RabbitMQ section under system: %s: set system: rabbitmq, or remove it", s.SystemName())
 	}
 	if s.SystemName() != SystemRabbitMQ || s.RabbitMQ == nil {
@@ -283,6 +292,9 @@ func (s *Scenario) validateSystem(v *validator) {
 	r := s.RabbitMQ
 	if r.MemoryHighWatermark <= 0 || r.MemoryHighWatermark > 1 {
 		v.add("rabbitmq.memory_high_watermark", "%v: want a share of RAM above 0 and at most 1 (RabbitMQ's default 0.6)", r.MemoryHighWatermark)
+	}
+	if r.DiskFreeLimit >= r.Disk {
+		v.add("rabbitmq.disk_free_limit", "%v is not below the disk %v: the disk alarm would never clear", r.DiskFreeLimit, r.Disk)
 	}
 	v.between("rabbitmq.credit_initial", r.CreditInitial, 1, 1<<20)
 	v.between("rabbitmq.credit_more", r.CreditMore, 1, r.CreditInitial)
@@ -461,62 +473,27 @@ func CheckTopicPattern(key string) error {
 }
 
 // NotApplied lists the settings of a scenario that its system does not
-// have, each as "field=value (why)", for reports comparing systems: a
-// value left at its default is not listed.
+// have, each as "field=value (why)", for reports comparing systems (--vary
+// system=…): another system's section, and the Kafka-only settings the
+// file gives (systemfields.go). Without --set/--vary system the latter are
+// validation errors instead.
 func (s *Scenario) NotApplied() []string {
 	var out []string
 	add := func(field, value, why string) { out = append(out, fmt.Sprintf("%s=%s (%s)", field, value, why)) }
-	if s.SystemName() != SystemRabbitMQ {
-		if s.RabbitMQ != nil {
-			add("rabbitmq", "{…}", "the section is RabbitMQ's; this run is "+s.SystemName())
-		}
-		return out
+	sys := s.SystemName()
+	if s.RabbitMQ != nil && sys != SystemRabbitMQ {
+		add("rabbitmq", "{…}", "the section is RabbitMQ's; this run is "+sys)
 	}
-	for i, t := range s.Topics {
-		if t.Partitions > 1 {
-			add(fmt.Sprintf("topics[%d].partitions", i), fmt.Sprint(t.Partitions), "a RabbitMQ queue is one ordered queue")
-		}
-		if t.ReplicationFactor != min(3, s.Cluster.Brokers) {
-			add(fmt.Sprintf("topics[%d].replication_factor", i), fmt.Sprint(t.ReplicationFactor), "queues replicate by quorum_size")
-		}
+	if s.SQS != nil && sys != SystemSQS {
+		add("sqs", "{…}", "the section is SQS's; this run is "+sys)
 	}
-	for i, p := range s.Producers {
-		f := fmt.Sprintf("producers[%d].", i)
-		if p.Acks != "" && p.Acks != "all" {
-			add(f+"acks", p.Acks, "RabbitMQ publishers wait for publisher confirms")
-		}
-		if p.Compression != "" && p.Compression != "none" {
-			add(f+"compression", p.Compression, "no broker-side batch compression")
-		}
-		if p.Linger != nil && *p.Linger != DefaultLinger {
-			add(f+"linger", p.Linger.String(), "messages are published one by one")
-		}
-		if p.BatchSize != 0 && p.BatchSize != DefaultBatchSize {
-			add(f+"batch_size", p.BatchSize.String(), "messages are published one by one")
-		}
+	if s.Celery != nil && sys != SystemSQS {
+		add("celery", "{…}", "Celery workers run on system: sqs here; this run is "+sys)
 	}
+	out = append(out, s.NotAppliedFields...)
 	for i, g := range s.ConsumerGroups {
-		f := fmt.Sprintf("consumer_groups[%d].", i)
-		if g.Commit != "" && g.Commit != "auto" {
-			add(f+"commit", g.Commit, "RabbitMQ consumers ack each delivery (rabbitmq.queues[].ack)")
-		}
-		if g.Assignment != "" && g.Assignment != "range" {
-			add(f+"assignment", g.Assignment, "consumers of a queue compete for each message")
-		}
-		if g.MaxPollRecords != 0 && g.MaxPollRecords != DefaultMaxPollRecords {
-			add(f+"max_poll_records", fmt.Sprint(g.MaxPollRecords), "use rabbitmq.queues[].prefetch")
-		}
-		if fl := g.Failures; fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
-			add(f+"failures.policy", fl.Policy, "a RabbitMQ consumer rejects or requeues: rabbitmq.queues[].on_failure and the queue's dead-letter exchange")
-		}
-		if g.Autoscale != nil {
-			add(f+"autoscale", "{…}", "not modelled for RabbitMQ")
-		}
-		if g.Downstream != nil {
-			add(f+"downstream", "{…}", "not modelled for RabbitMQ")
-		}
-		if g.Idempotent {
-			add(f+"idempotent", "true", "not modelled for RabbitMQ: duplicates are counted, not skipped")
+		if fl := g.Failures; sys == SystemRabbitMQ && fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
+			add(fmt.Sprintf("consumer_groups[%d].failures.policy", i), fl.Policy, "a RabbitMQ consumer rejects or requeues: rabbitmq.queues[].on_failure and the queue's dead-letter exchange")
 		}
 	}
 	return out
@@ -534,6 +511,7 @@ func init() {
 		MetricInfo{"dead_lettered_delivery_limit", KindCount, "dead-lettered past a quorum queue's delivery limit (RabbitMQ)"},
 		MetricInfo{"queue_dropped", KindCount, "rejected, expired, maxlen or delivery-limit messages dropped without a dead-letter exchange (RabbitMQ)"},
 		MetricInfo{"alarm_seconds", KindDuration, "time a memory alarm blocked all publishing (RabbitMQ)"},
+		MetricInfo{"disk_alarm_seconds", KindDuration, "time a disk alarm (free space below disk_free_limit) blocked all publishing (RabbitMQ)"},
 		MetricInfo{"publisher_blocked_seconds", KindDuration, "time publishers spent blocked by an alarm, summed (RabbitMQ)"},
 		MetricInfo{"flow_seconds", KindDuration, "time publishers waited for credit (flow control), summed (RabbitMQ)"},
 		MetricInfo{"max_queue_depth", KindCount, "ready plus unacknowledged messages of any queue, largest sample (RabbitMQ)"},

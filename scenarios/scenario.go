@@ -24,14 +24,22 @@ type Scenario struct {
 	// System is what runs the workload: kafka (the default), rabbitmq or
 	// sqs; each has a section for what only it has (rabbitmq.go, sqs.go,
 	// celery.go).
-	System    string    `yaml:"system,omitempty" json:"system,omitempty"`
-	RabbitMQ  *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
-	SQS       *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
-	Pulsar    *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
-	Celery    *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
-	SNS       *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
-	PubSub    *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
-	systemSet bool      // system: came from --set/--vary (rabbitmq.go)
+	System   string    `yaml:"system,omitempty" json:"system,omitempty"`
+	RabbitMQ *RabbitMQ `yaml:"rabbitmq,omitempty" json:"rabbitmq,omitempty"`
+	SQS      *SQS      `yaml:"sqs" json:"sqs,omitempty"`       // system: sqs only
+	Pulsar   *Pulsar   `yaml:"pulsar" json:"pulsar,omitempty"` // system: pulsar only (pulsar.go)
+	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
+	SNS      *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
+	PubSub   *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
+	// Compare lists the systems a workload written for comparison holds
+	// sections for (systemfields.go): their sections and the Kafka-only
+	// settings are then listed as not applied rather than refused.
+	Compare   []string `yaml:"compare,omitempty" json:"compare,omitempty"`
+	systemSet bool     // system: came from --set/--vary (rabbitmq.go)
+	// NotAppliedFields lists, when comparing systems, the settings the
+	// file or --set gives that this system does not have, as
+	// "field=value (why)" (systemfields.go); saved with a run's scenario.
+	NotAppliedFields []string `yaml:"-" json:"not_applied_fields,omitempty"`
 
 	// Services is a service graph (system: services; services.go).
 	Services *Services `yaml:"services" json:"services,omitempty"`
@@ -145,20 +153,35 @@ type Cluster struct {
 
 // Hardware is one broker's machine. Zero fields take the profile's value.
 type Hardware struct {
-	NICIn         units.Bandwidth `yaml:"nic_in" json:"nic_in"`
-	NICOut        units.Bandwidth `yaml:"nic_out" json:"nic_out"`
-	DiskWrite     units.Bandwidth `yaml:"disk_write" json:"disk_write"`
-	DiskRead      units.Bandwidth `yaml:"disk_read" json:"disk_read"`
-	PageCache     units.Bytes     `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
-	CPUThreads    int             `yaml:"cpu_threads" json:"cpu_threads"`
-	CPUPerRequest units.Duration  `yaml:"cpu_per_request" json:"cpu_per_request"`
-	CPUPerMB      units.Duration  `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
+	NICIn     units.Bandwidth `yaml:"nic_in" json:"nic_in"`
+	NICOut    units.Bandwidth `yaml:"nic_out" json:"nic_out"`
+	DiskWrite units.Bandwidth `yaml:"disk_write" json:"disk_write"`
+	DiskRead  units.Bandwidth `yaml:"disk_read" json:"disk_read"`
+	// DiskSeek is what one random access costs the disk beyond its bytes
+	// (a seek and half a revolution on a spinning disk, next to nothing on
+	// flash): charged whenever the disk turns from one file to another, so
+	// one log at a time is sequential and many interleaved are random. The
+	// disk's random 4 KiB bandwidth is 4 KiB / (disk_seek + 4 KiB ÷ disk_write).
+	DiskSeek units.Duration `yaml:"disk_seek" json:"disk_seek"`
+	// NICQueue is how a NIC serves its connections: fair (the default:
+	// each connection with data waiting gets its share, as Linux's fq
+	// qdisc and TCP converge to) or fifo (one first-in-first-out byte
+	// queue per direction, for comparison).
+	NICQueue      string         `yaml:"nic_queue" json:"nic_queue,omitempty"`
+	PageCache     units.Bytes    `yaml:"page_cache" json:"page_cache"` // memory for the page cache: recent bytes served from it, dirty bytes held in it
+	CPUThreads    int            `yaml:"cpu_threads" json:"cpu_threads"`
+	CPUPerRequest units.Duration `yaml:"cpu_per_request" json:"cpu_per_request"`
+	CPUPerMB      units.Duration `yaml:"cpu_per_mb" json:"cpu_per_mb"` // CPU time per MB handled
 	// CPUPerRecord is a leader's CPU time per record appended (Kafka's
 	// log validation walks every record of a batch to check it and assign
 	// its offset), on the handler thread.
 	CPUPerRecord   units.Duration `yaml:"cpu_per_record" json:"cpu_per_record"`
 	NetworkLatency units.Duration `yaml:"network_latency" json:"network_latency"`
 	NetworkJitter  units.Duration `yaml:"network_jitter" json:"network_jitter"`
+	// NetworkLatencyDist, when set, is the one-way latency of every
+	// message, drawn from this distribution (e.g. lognormal(median=150us,
+	// p99=600us)) in place of network_latency ± network_jitter: a long tail.
+	NetworkLatencyDist TimeDist `yaml:"network_latency_dist" json:"network_latency_dist,omitzero"`
 
 	// Write-back of the page cache, as Linux's vm.dirty_* settings:
 	// dirty_ratio of page_cache may be dirty before writers block,
@@ -257,6 +280,10 @@ type ConsumerGroup struct {
 	Topic      string   `yaml:"topic" json:"topic"`
 	Consumers  int      `yaml:"consumers" json:"consumers"`   // default 1
 	Processing TimeDist `yaml:"processing" json:"processing"` // per-message service time (default const(0))
+	// Type is "consumer" (the default) or "share": a KIP-932 share group,
+	// configured by Share (sharegroup.go).
+	Type  string      `yaml:"type" json:"type,omitempty"`
+	Share *ShareGroup `yaml:"share" json:"share,omitempty"`
 
 	MaxPollRecords         int            `yaml:"max_poll_records" json:"max_poll_records"`
 	FetchMinBytes          units.Bytes    `yaml:"fetch_min_bytes" json:"fetch_min_bytes"`

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -57,7 +58,7 @@ const (
 var JitterKinds = []string{"none", "full", "equal"}
 
 // ServiceFaultTypes are the faults a services section may list.
-var ServiceFaultTypes = []string{"slow", "errors", "down", "crash"}
+var ServiceFaultTypes = []string{"slow", "errors", "down", "crash", "partition"}
 
 // Services is the `services:` section of a `system: services` scenario.
 type Services struct {
@@ -75,9 +76,9 @@ type Services struct {
 	// Queue is the broker every asynchronous call publishes to: one SQS
 	// queue per service reached asynchronously (its inbox), with these
 	// attributes and SQS's API latency (sqs.go's defaults).
-	Queue ServiceQueue   `yaml:"queue" json:"queue"`
-	Graph []Service      `yaml:"graph" json:"graph"`
-	Fault []ServiceFault `yaml:"faults" json:"faults,omitempty"`
+	Queue  ServiceQueue   `yaml:"queue" json:"queue"`
+	Graph  []Service      `yaml:"graph" json:"graph"`
+	Faults []ServiceFault `yaml:"faults" json:"faults,omitempty"`
 }
 
 // ServiceClient is where requests come from: open loop (rate and arrival,
@@ -160,7 +161,7 @@ type Breaker struct {
 
 // ServiceFault is something that goes wrong with one service.
 type ServiceFault struct {
-	Type     string         `yaml:"type" json:"type"` // slow, errors, down, crash
+	Type     string         `yaml:"type" json:"type"` // slow, errors, down, crash, partition
 	Service  string         `yaml:"service" json:"service"`
 	At       units.Duration `yaml:"at" json:"at"`
 	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
@@ -191,7 +192,7 @@ func init() {
 		MetricInfo{"short_circuited", KindCount, "services: calls an open circuit breaker failed at once"},
 		MetricInfo{"breaker_opens", KindCount, "services: times a circuit breaker opened"},
 		MetricInfo{"exhausted_services", KindCount, "services: services whose every thread was busy at some sample"},
-		MetricInfo{"leaf_amplification", KindRatio, "services: attempts reaching the deepest service per edge request (kᵈ under retries)"},
+		MetricInfo{"leaf_amplification", KindCount, "services: attempts reaching the deepest service per edge request (kᵈ under retries)"},
 		MetricInfo{"async_p50", KindDuration, "services: median time from the edge request to its asynchronous work done"},
 		MetricInfo{"async_p99", KindDuration, "services: 99th percentile of the same"},
 		MetricInfo{"async_backlog", KindCount, "services: largest number of messages in the broker queues at any sample"},
@@ -216,7 +217,7 @@ var ServiceMetrics = []MetricInfo{
 	{"utilisation", KindRatio, "mean share of its threads busy"},
 	{"max_queue", KindCount, "its longest accept queue, all instances"},
 	{"exhausted_at", KindDuration, "when every thread became busy for a second or more, first (-1s: never)"},
-	{"amplification", KindRatio, "call attempts reaching it per edge request"},
+	{"amplification", KindCount, "call attempts reaching it per edge request"},
 	{"max_backlog", KindCount, "its broker queue's largest depth"},
 	{"async_processed", KindCount, "asynchronous messages it handled"},
 	{"dead_lettered", KindCount, "its messages moved to the dead-letter queue"},
@@ -367,6 +368,9 @@ func (s *Scenario) validateServices(v *validator) bool {
 	if len(s.Topics) > 0 || len(s.Producers) > 0 || len(s.ConsumerGroups) > 0 {
 		v.add("system", "services: a service graph has no topics, producers or consumer_groups (requests come from services.client; asynchronous calls go through services.queue)")
 	}
+	if s.Cluster.Brokers != DefaultBrokers || s.Cluster.Profile != DefaultProfile {
+		v.add("cluster", "services: a service graph has no brokers (its asynchronous calls go through the SQS queues of services.queue)")
+	}
 	if len(s.Faults) > 0 {
 		v.add("faults", "under system: services, list faults in services.faults (types %s)", strings.Join(ServiceFaultTypes, ", "))
 	}
@@ -401,6 +405,8 @@ func (s *Scenario) validateServices(v *validator) bool {
 		}
 		if sv.ServiceTime.Dist == nil {
 			v.add(f+"service_time", "missing: the thread's own work per request, e.g. lognormal(median=5ms, p99=50ms)")
+		} else if m := sv.ServiceTime.Mean(); math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 3600 {
+			v.add(f+"service_time", "mean %gs is out of range: want 0 to 1h per request", m)
 		}
 	}
 	for i, sv := range c.Graph {
@@ -466,6 +472,8 @@ func (s *Scenario) validateServices(v *validator) bool {
 	case cl.Users > 0:
 		if cl.ThinkTime.Dist == nil {
 			v.add("services.client.think_time", "missing: closed-loop users think between requests, e.g. exp(1s)")
+		} else if m := cl.ThinkTime.Mean(); math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 86400 {
+			v.add("services.client.think_time", "mean %gs is out of range: want 0 to 1d", m)
 		}
 		if cl.Arrival != "" {
 			v.add("services.client.arrival", "an arrival process is for an open-loop client (rate); users arrive by thinking")
@@ -499,7 +507,7 @@ func (s *Scenario) validateServices(v *validator) bool {
 	}
 	v.between("services.queue.max_messages", q.MaxMessages, 1, 10)
 	v.between("services.queue.max_receive_count", q.MaxReceiveCount, 1, 1000)
-	for i, ft := range c.Fault {
+	for i, ft := range c.Faults {
 		f := fmt.Sprintf("services.faults[%d].", i)
 		v.oneOf(f+"type", ft.Type, ServiceFaultTypes...)
 		if _, ok := names[ft.Service]; !ok {

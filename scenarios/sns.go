@@ -335,9 +335,16 @@ func init() {
 // defaultsSNS fills the sns section's zero fields with SNS's defaults and
 // parses the filter policies (a bad one is left for Validate).
 func (s *Scenario) defaultsSNS() {
+	if s.SNS == nil && s.System == SystemSNS && s.systemSet {
+		s.SNS = &SNS{} // --vary system=sns on a scenario written for another system
+	}
 	c := s.SNS
 	if c == nil {
 		return
+	}
+	if s.System == SystemSNS && s.systemSet {
+		s.kafkaShape(len(c.Topics) > 0, func(t string) { c.Topics = append(c.Topics, SNSTopic{Name: t}) },
+			func(name, t string) { c.Subscriptions = append(c.Subscriptions, SNSSubscriber{Name: name, Topic: t}) })
 	}
 	setDur(&c.RequestLatency, DefaultSNSRequestLatency)
 	if c.DeliveryLatency.IsZero() {
@@ -385,6 +392,27 @@ func (s *Scenario) defaultsSNS() {
 	}
 }
 
+// kafkaShape maps the shared topics: and consumer groups of a scenario
+// written for another system onto a fan-out service, when system: came
+// from --set or --vary: every topic becomes one of the service's topics
+// (unless the section declares its own), and every group reading a topic
+// gets its own subscription, named after the group — every group still
+// gets every message, as on Kafka.
+func (s *Scenario) kafkaShape(ownTopics bool, addTopic func(string), addSub func(name, topic string)) {
+	isTopic := map[string]bool{}
+	for _, t := range s.Topics {
+		isTopic[t.Name] = true
+		if !ownTopics {
+			addTopic(t.Name)
+		}
+	}
+	for _, g := range s.ConsumerGroups {
+		if isTopic[g.Topic] && g.Name != g.Topic {
+			addSub(g.Name, g.Topic) // the group reads it (SubscriptionOf)
+		}
+	}
+}
+
 // jsonNumbers turns a filter value's integers into float64, as a saved
 // run's JSON reads them back.
 func jsonNumbers(v any) any {
@@ -425,7 +453,7 @@ func (s *Scenario) fanoutTopics(v *validator) map[string]int {
 	if s.Celery != nil && !s.systemSet {
 		v.add("celery", "a celery section with system: %s; Celery workers run only under system: sqs here", sys)
 	}
-	if len(s.Topics) > 0 {
+	if len(s.Topics) > 0 && !s.systemSet {
 		v.add("topics", "topics with system: %s; declare them under %s.topics", sys, sys)
 	}
 	for i, f := range s.Faults {
@@ -451,10 +479,24 @@ func (s *Scenario) fanoutTopics(v *validator) map[string]int {
 	return s.validateSNS(v)
 }
 
+// SubscriptionOf is the subscription a consumer group reads: the one its
+// topic: names, or — for a group naming a topic, in a scenario mapped by
+// --vary system= — the subscription named after the group on that topic.
+// subs maps each subscription's name to its topic.
+func SubscriptionOf(g *ConsumerGroup, subs map[string]string) string {
+	if _, ok := subs[g.Topic]; ok {
+		return g.Topic
+	}
+	if t, ok := subs[g.Name]; ok && t == g.Topic {
+		return g.Name
+	}
+	return ""
+}
+
 // subscriberGroups checks that every subscription is read by exactly one
 // consumer group and every group reads a subscription, and every producer
 // publishes to a topic; it returns all names for the shared checks.
-func (s *Scenario) subscriberGroups(v *validator, sys string, topics, subs map[string]int) map[string]int {
+func (s *Scenario) subscriberGroups(v *validator, sys string, topics, subs map[string]int, subTopic map[string]string) map[string]int {
 	all := map[string]int{}
 	for n, i := range topics {
 		all[n] = i
@@ -472,14 +514,18 @@ func (s *Scenario) subscriberGroups(v *validator, sys string, topics, subs map[s
 	byName := map[string]int{}
 	for i, g := range s.ConsumerGroups {
 		f := fmt.Sprintf("consumer_groups[%d].topic", i)
-		if _, isTopic := topics[g.Topic]; isTopic {
+		sub := SubscriptionOf(&g, subTopic)
+		if _, isTopic := topics[g.Topic]; isTopic && sub == "" {
 			v.add(f, "%q is a topic: a group reads a subscription of %s.subscriptions", g.Topic, sys)
 			continue
 		}
-		if j, dup := byName[g.Topic]; dup {
-			v.add(f, "subscription %q is already read by consumer_groups[%d]: put all its consumers in one group", g.Topic, j)
+		if sub == "" {
+			sub = g.Topic // unknown: the shared check names it
 		}
-		byName[g.Topic] = i
+		if j, dup := byName[sub]; dup {
+			v.add(f, "subscription %q is already read by consumer_groups[%d]: put all its consumers in one group", sub, j)
+		}
+		byName[sub] = i
 	}
 	return all
 }
@@ -638,7 +684,11 @@ func (s *Scenario) validateSNS(v *validator) map[string]int {
 			v.add(fmt.Sprintf("producers[%d].keys", i), "missing for FIFO topic %q: every message needs a MessageGroupId; give keys such as uniform(100)", p.Topic)
 		}
 	}
-	return s.subscriberGroups(v, "sns", topics, subs)
+	subTopic := map[string]string{}
+	for _, u := range c.Subscriptions {
+		subTopic[u.Name] = u.Topic
+	}
+	return s.subscriberGroups(v, "sns", topics, subs, subTopic)
 }
 
 func validateSNSDeliveryPolicy(v *validator, f string, d *SNSDeliveryPolicy) {

@@ -82,3 +82,43 @@ func TestSNSBadInput(t *testing.T) {
 		}
 	}
 }
+
+// --vary system=sns (or pubsub) on a scenario written for Kafka: every
+// topic becomes a topic of the service and every group gets its own
+// subscription, named after it, so every group still gets every message.
+func TestKafkaShapeMapsOntoFanOut(t *testing.T) {
+	kafka := `name: k
+duration: 10s
+topics: [{name: orders, partitions: 3}]
+producers: [{name: p, topic: orders, rate: 10/s}]
+consumer_groups:
+  - {name: billing, topic: orders}
+  - {name: analytics, topic: orders}
+`
+	ls, err := ParseScenario("k.yaml", []byte(kafka), []string{"system=sns"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ls.SNS
+	subs := map[string]string{}
+	for _, u := range c.Subscriptions {
+		subs[u.Name] = u.Topic
+	}
+	if len(c.Topics) != 1 || c.Topics[0].Name != "orders" || subs["billing"] != "orders" || subs["analytics"] != "orders" {
+		t.Errorf("sns = topics %+v, subscriptions %v; want orders and one subscription per group", c.Topics, subs)
+	}
+	if got := SubscriptionOf(&ls.ConsumerGroups[1], subs); got != "analytics" {
+		t.Errorf("SubscriptionOf(analytics) = %q", got)
+	}
+	ps, err := ParseScenario("k.yaml", []byte(kafka), []string{"system=pubsub"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps.PubSub.Subscriptions) != 2 || ps.PubSub.Subscriptions[0].Delivery != "pull" {
+		t.Errorf("pubsub subscriptions = %+v", ps.PubSub.Subscriptions)
+	}
+	// Without --set/--vary, topics under system: sns are refused.
+	if _, err := ParseScenario("k.yaml", []byte("system: sns\n"+kafka), nil); err == nil || !strings.Contains(err.Error(), "topics with system: sns") {
+		t.Errorf("topics under system: sns: %v", err)
+	}
+}

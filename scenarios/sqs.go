@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"mqsim/scenarios/units"
@@ -46,6 +47,10 @@ type SQS struct {
 	// batch goes when full or BatchOpen after its first message.
 	SendBatch int            `yaml:"send_batch" json:"send_batch"`
 	BatchOpen units.Duration `yaml:"batch_open" json:"batch_open"`
+	// DeleteBatch is how many receipts a consumer deletes per call: 1 is
+	// DeleteMessage, up to 10 is DeleteMessageBatch. A consumer deletes a
+	// batch when it holds this many, or before its next receive.
+	DeleteBatch int `yaml:"delete_batch" json:"delete_batch,omitempty"`
 	// PricePerMillion is the price of a million requests, for the monthly
 	// estimate.
 	PricePerMillion float64    `yaml:"price_per_million" json:"price_per_million"`
@@ -104,6 +109,18 @@ func init() {
 
 // defaultsSQS fills the sqs section's zero fields with SQS's defaults.
 func (s *Scenario) defaultsSQS() {
+	if s.SystemName() == SystemSQS && s.comparing() && len(s.Topics) > 0 {
+		// Comparing systems on a Kafka workload: each topic runs as a
+		// standard queue of its name (listed as not applied).
+		if s.SQS == nil {
+			s.SQS = &SQS{}
+		}
+		for _, t := range s.Topics {
+			if !slices.ContainsFunc(s.SQS.Queues, func(q SQSQueue) bool { return q.Name == t.Name }) {
+				s.SQS.Queues = append(s.SQS.Queues, SQSQueue{Name: t.Name})
+			}
+		}
+	}
 	q := s.SQS
 	if q == nil {
 		return
@@ -111,6 +128,7 @@ func (s *Scenario) defaultsSQS() {
 	setDur(&q.RequestLatency, DefaultSQSRequestLatency)
 	setInt(&q.MaxMessages, 1)
 	setInt(&q.SendBatch, 1)
+	setInt(&q.DeleteBatch, 1)
 	setDur(&q.BatchOpen, DefaultSQSBatchOpen)
 	if q.PricePerMillion == 0 {
 		q.PricePerMillion = DefaultSQSPricePerMillion
@@ -136,15 +154,15 @@ func (s *Scenario) defaultsSQS() {
 // otherwise. A section of another system is refused.
 func (s *Scenario) systemTopics(v *validator) map[string]int {
 	if s.SystemName() != SystemSQS {
-		if s.SQS != nil && !s.systemSet {
+		if s.SQS != nil && !s.comparing() {
 			v.add("sqs", "an sqs section with system: %s; it is read only under system: sqs", s.SystemName())
 		}
-		if s.Celery != nil && !s.systemSet {
+		if s.Celery != nil && !s.comparing() {
 			v.add("celery", "a celery section with system: %s; Celery workers run only under system: sqs here", s.SystemName())
 		}
 		return s.validateTopics(v)
 	}
-	if len(s.Topics) > 0 {
+	if len(s.Topics) > 0 && !s.comparing() {
 		v.add("topics", "topics with system: sqs; declare queues under sqs.queues")
 	}
 	if s.SQS == nil {
@@ -162,6 +180,7 @@ func (s *Scenario) validateSQS(v *validator) map[string]int {
 	}
 	v.between("sqs.max_messages", c.MaxMessages, 1, 10)
 	v.between("sqs.send_batch", c.SendBatch, 1, 10)
+	v.between("sqs.delete_batch", c.DeleteBatch, 1, 10)
 	if c.BatchOpen <= 0 || c.BatchOpen > units.Minute {
 		v.add("sqs.batch_open", "%v: want above 0 and at most 1m", c.BatchOpen)
 	}

@@ -58,7 +58,8 @@ func (s *Scenario) Validate() error {
 		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
 		return errors.Join(v.errs...)
 	}
-	s.validatePulsar(&v) // pulsar.go
+	s.validatePulsar(&v)  // pulsar.go
+	s.validateCompare(&v) // systemfields.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)
@@ -125,6 +126,12 @@ func (s *Scenario) validateCluster(v *validator) {
 	}
 	if c.FlushInterval < 0 {
 		v.add("cluster.flush_interval", "must be 0 (never) or more")
+	}
+	if h.NICQueue != "" && h.NICQueue != NICQueueFair && h.NICQueue != NICQueueFIFO {
+		v.add("cluster.hardware.nic_queue", "%q: want fair or fifo", h.NICQueue)
+	}
+	if h.DiskSeek < 0 {
+		v.add("cluster.hardware.disk_seek", "%v: want 0 or more", h.DiskSeek)
 	}
 	if h.NetworkJitter > h.NetworkLatency {
 		v.add("cluster.hardware.network_jitter", "%v is larger than network_latency %v: a message would arrive before it was sent", h.NetworkJitter, h.NetworkLatency)

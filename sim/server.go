@@ -28,6 +28,9 @@ type RateServerConfig struct {
 	Servers  int     // parallel servers c ≥ 1
 	Rate     float64 // work per second per server (bytes/s, items/s) at rate factor 1; > 0
 	MaxQueue int     // waiting jobs allowed besides those in service; 0 unbounded, NoWaiting none
+	// Fair shares the servers between flows (SubmitFlow) instead of
+	// serving one first-in-first-out queue (fair.go).
+	Fair bool
 }
 
 // RateServer is c identical servers fed from one FIFO queue: the model of a
@@ -40,6 +43,7 @@ type RateServer struct {
 	cfg     RateServerConfig
 	factor  float64
 	queue   ring[pendingJob]
+	fair    *fairState // with Fair: the flows' queues instead of queue
 	servers []serving
 	idle    []int // stack of idle server indices
 
@@ -80,6 +84,9 @@ func NewRateServer(s *Sim, cfg RateServerConfig) (*RateServer, error) {
 		return nil, fmt.Errorf("rate server %q: max queue (%d) must be ≥ 0, or NoWaiting", cfg.Name, cfg.MaxQueue)
 	}
 	r := &RateServer{sim: s, cfg: cfg, factor: 1, servers: make([]serving, cfg.Servers)}
+	if cfg.Fair {
+		r.fair = &fairState{byID: map[uint64]int32{}}
+	}
 	for i := cfg.Servers - 1; i >= 0; i-- {
 		r.idle = append(r.idle, i)
 	}
@@ -97,12 +104,18 @@ func (r *RateServer) Submit(amount float64, tag uint64, done func(Job)) bool {
 	if !(amount > 0) {
 		amount = 0
 	}
+	if r.fair != nil {
+		return r.submitFair(Job{Tag: tag, Amount: amount, Done: done}, amount/r.cfg.Rate*1e9, 0)
+	}
 	return r.submit(Job{Tag: tag, Amount: amount, Done: done}, amount/r.cfg.Rate*1e9)
 }
 
 // SubmitTime offers a job whose service takes d at rate factor 1,
 // whatever its amount; otherwise as Submit.
 func (r *RateServer) SubmitTime(d Time, tag uint64, done func(Job)) bool {
+	if r.fair != nil {
+		return r.submitFair(Job{Tag: tag, Done: done}, float64(max(d, 0)), 0)
+	}
 	return r.submit(Job{Tag: tag, Done: done}, float64(max(d, 0)))
 }
 
@@ -165,13 +178,20 @@ func (r *RateServer) Handle(arg uint64) {
 	r.work += j.Amount
 	r.respSum += float64(now - j.Arrived)
 	r.inSystem.Add(now, -1)
-	if r.queue.len() > 0 {
+	if f := r.fair; f != nil && f.queued > 0 {
+		p := f.pop()
+		r.waiting.Set(now, float64(f.queued))
+		r.begin(i, p.job, p.full)
+	} else if r.queue.len() > 0 {
 		p := r.queue.pop()
 		r.waiting.Set(now, float64(r.queue.len()))
 		r.begin(i, p.job, p.full)
 	} else {
 		r.busy.Add(now, -1)
 		r.idle = append(r.idle, i)
+		if r.fair != nil && len(r.idle) == r.cfg.Servers {
+			r.fair.idle()
+		}
 	}
 	if j.Done != nil {
 		j.Done(j)
@@ -219,7 +239,12 @@ func (r *RateServer) RateFactor() float64 { return r.factor }
 func (r *RateServer) Busy() int { return r.cfg.Servers - len(r.idle) }
 
 // QueueLen returns the number of jobs waiting (not in service).
-func (r *RateServer) QueueLen() int { return r.queue.len() }
+func (r *RateServer) QueueLen() int {
+	if r.fair != nil {
+		return r.fair.queued
+	}
+	return r.queue.len()
+}
 
 // ServerStats is a RateServer's record over its measurement window.
 type ServerStats struct {

@@ -29,6 +29,7 @@ type capacityOptions struct {
 	recommended bool
 	args        []string // the command line, for "reproduce" in reports
 	check       verifyOptions
+	system      string // kafka (default), rabbitmq or sqs (capacity/queues.go)
 }
 
 func newCapacityCmd() *cobra.Command {
@@ -80,6 +81,9 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 				o.args = append(o.args, "--recommended")
 			}
 			o.args = append(o.args, o.check.args()...)
+			if o.system != "" && o.system != "kafka" {
+				o.args = append(o.args, "--system", o.system)
+			}
 			return runCapacity(cmd.OutOrStdout(), cmd.ErrOrStderr(), name, o)
 		},
 	}
@@ -91,6 +95,7 @@ A NAME loads a built-in workload (see --list); anything else is a YAML file.`,
 	f.BoolVar(&o.list, "list", false, "list the built-in workloads and exit")
 	f.BoolVar(&o.scenario, "scenario", false, "write the plan as a runnable scenario (YAML) to stdout instead of the table")
 	f.BoolVar(&o.recommended, "recommended", false, "with --scenario or --verify: play the recommended plan rather than the exact one")
+	f.StringVar(&o.system, "system", "kafka", "size for kafka, rabbitmq (quorum queues and nodes) or sqs (requests, consumers, visibility timeout); the workload's queue: section holds their settings")
 	addVerifyFlags(cmd, &o.check)
 	return cmd
 }
@@ -154,6 +159,14 @@ func runCapacity(stdout, stderr io.Writer, name string, o capacityOptions) error
 		return badInput(scenarios.Located(lw.Source, lw.Node, err))
 	}
 	plan.ToolVersion = buildVersion()
+	if o.system != "" && o.system != "kafka" {
+		if o.check.on() || o.scenario || o.plot != "" {
+			return badInput(fmt.Errorf("--system %s: --verify, --headroom, --scenario and --plot size Kafka clusters only", o.system))
+		}
+		if plan, err = capacity.QueuePlan(plan, o.system); err != nil {
+			return badInput(scenarios.Located(lw.Source, lw.Node, err))
+		}
+	}
 	if o.check.on() {
 		return runVerify(stdout, stderr, plan, o)
 	}

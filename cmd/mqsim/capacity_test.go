@@ -231,19 +231,19 @@ func TestCapacityFitsWidth(t *testing.T) {
 	}
 }
 
-// The recommended plan (15 brokers at a 75% disk-fill target — 14 by the
-// even arithmetic, 15 once the busiest broker's whole replicas must fit —
-// and 232 partitions at 2x headroom, as computed by hand in the capacity
-// package's tests) appears beside the seed's exact 11 and 116 in every
-// format.
+// The recommended plan (15 brokers at a 75% disk-fill target — 14.36 by
+// the even arithmetic with Kafka's record bytes — and 232 partitions at 2x
+// headroom rounded up to 240, a multiple of 15 that Kafka places evenly, as
+// computed by hand in the capacity package's tests) appears beside the
+// seed's exact 11 and 116 in every format.
 func TestCapacityRecommendedEverywhere(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"capacity"}, []string{"RECOMMENDED", "15 recommended", "75% disk-fill target", "232 recommended"}},
-		{[]string{"capacity", "-o", "markdown"}, []string{"| Brokers | max over constraints: storage binds (10.5 → 11); recommended: max over constraints with margins (storage binds, 14 → 14); placed as Kafka places 232 partitions × RF 3, the busiest of B brokers holds more than the average: storage fits at B = 15 (48 replicas on the busiest) | 11 | 15 |", "| `recommended_disk_fill` | 75% |"}},
-		{[]string{"capacity", "-o", "yaml"}, []string{"recommended:\n  disk_fill: 0.75\n  headroom: 2\n", "  partitions: 232\n", "  brokers: 15\n", "recommended_human: \"15\""}},
+		{[]string{"capacity"}, []string{"RECOMMENDED", "15 recommended", "75% disk-fill target", "240 recommended"}},
+		{[]string{"capacity", "-o", "markdown"}, []string{"| Brokers | max over constraints: storage binds (10.5 → 11); recommended: max over constraints with margins (storage binds, 14.36 → 15); 232 partitions rounded up to 240, a multiple of B = 15, which Kafka places evenly | 11 | 15 |", "| `recommended_disk_fill` | 75% |"}},
+		{[]string{"capacity", "-o", "yaml"}, []string{"recommended:\n  disk_fill: 0.75\n  headroom: 2\n", "  partitions: 240\n", "  brokers: 15\n", "recommended_human: \"15\""}},
 	} {
 		code, out, errs := run(t, c.args...)
 		if code != 0 {
@@ -272,8 +272,8 @@ func TestCapacityRecommendedEverywhere(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatal(err)
 	}
-	if plan.Brokers != 11 || plan.Partitions != 116 || plan.Recommended.Brokers != 15 || plan.Recommended.Partitions != 232 || plan.Recommended.BindingConstraint != "storage" {
-		t.Errorf("json plan %+v; want 11/116 exact and 15/232 recommended (storage)", plan)
+	if plan.Brokers != 11 || plan.Partitions != 116 || plan.Recommended.Brokers != 15 || plan.Recommended.Partitions != 240 || plan.Recommended.BindingConstraint != "storage" {
+		t.Errorf("json plan %+v; want 11/116 exact and 15/240 recommended (storage)", plan)
 	}
 	if plan.SchemaVersion != 1 || plan.ToolVersion == "" {
 		t.Errorf("schema_version %d, tool_version %q; want 1 and the build's version", plan.SchemaVersion, plan.ToolVersion)
@@ -329,7 +329,7 @@ func TestCapacityScenario(t *testing.T) {
 		t.Errorf("run output does not show the plan's cluster:\n%s", res)
 	}
 	// --recommended plays the recommended plan; alone it is refused.
-	if code, out, errs := run(t, "capacity", "--scenario", "--recommended"); code != 0 || !strings.Contains(out, "brokers: 15\n") || !strings.Contains(out, "partitions: 232\n") {
+	if code, out, errs := run(t, "capacity", "--scenario", "--recommended"); code != 0 || !strings.Contains(out, "brokers: 15\n") || !strings.Contains(out, "partitions: 240\n") {
 		t.Errorf("--scenario --recommended: exit %d, %s\n%s", code, errs, out)
 	}
 	if code, _, errs := run(t, "capacity", "--recommended"); code != 2 || !strings.Contains(errs, "--recommended") {

@@ -40,6 +40,9 @@ func proveWithScenario(name string) (string, error) {
 		return "", err
 	}
 	s := ls.Scenario
+	if s.SystemName() == scenarios.SystemServices {
+		return proveServices(name, &s) // interview_services.go: a service graph runs in full
+	}
 	// An event-sourcing proof replays the history its log holds: the whole run.
 	if s.Duration > proofDuration && s.EventSourcing == nil {
 		s.Duration = proofDuration

@@ -189,6 +189,10 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 			sc.Seed = opt.Seed
 			if trial == TrialSteady {
 				col.Scenario = sc
+				if sc.Pulsar != nil {
+					col.Nodes = sc.Cluster.Brokers + sc.Pulsar.Bookies
+					col.NodesOf = fmt.Sprintf("%d brokers (the capacity plan's) and %d BookKeeper bookies", sc.Cluster.Brokers, sc.Pulsar.Bookies)
+				}
 			}
 			jobs = append(jobs, job{col, trial, sc})
 		}
@@ -264,6 +268,18 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 		rf := min(int(w.ReplicationFactor), brokers)
 		fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: %d, replication_factor: %d, min_insync_replicas: %d, retention: %s}\n",
 			brokers, topic, c.Plan.Partitions, rf, min(2, rf), w.Retention)
+		if col.Kind == "pulsar" {
+			// A Key_Shared subscription per group: many consumers, each
+			// key to one of them in order — the counterpart of a Kafka
+			// consumer group with keys.
+			b.WriteString("pulsar:\n  subscriptions:\n")
+			for i := range col.Groups {
+				fmt.Fprintf(&b, "    - {group: group-%d, type: key_shared}\n", i+1)
+			}
+			if trial == TrialReplay {
+				b.WriteString("    - {group: replay, type: key_shared, initial_position: earliest}\n")
+			}
+		}
 		if col.Kind == scenarios.SystemRabbitMQ {
 			qt := strings.TrimPrefix(col.ID, "rabbitmq-")
 			b.WriteString("rabbitmq:\n  queues:\n")
@@ -305,7 +321,11 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 		b.WriteString("}\n")
 	}
 	if trial == TrialReplay {
-		fmt.Fprintf(&b, "  - {name: replay, topic: %s, consumers: %d, processing: %q, auto_offset_reset: earliest}\n", topic, c.Consumers, processing)
+		fmt.Fprintf(&b, "  - {name: replay, topic: %s, consumers: %d, processing: %q", topic, c.Consumers, processing)
+		if col.Kind == scenarios.SystemKafka {
+			b.WriteString(", auto_offset_reset: earliest")
+		}
+		b.WriteString("}\n")
 	}
 	switch trial {
 	case TrialCrash:
@@ -315,7 +335,10 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 	case TrialReplay:
 		// The replay group starts when the producers stop and reads the
 		// whole history from the earliest offset.
-		fmt.Fprintf(&b, "faults:\n  - {type: consumer-crash, group: replay, at: 0s, duration: %s}\n", d-units.Second)
+		b.WriteString("faults:\n")
+		for i := range c.Consumers {
+			fmt.Fprintf(&b, "  - {type: consumer-crash, group: replay, consumer: %d, at: 0s, duration: %s}\n", i, d-units.Second)
+		}
 	}
 	return b.String()
 }

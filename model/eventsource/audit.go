@@ -22,7 +22,7 @@ func audit(in Input, logs []*commitlog.Log) (*model.AuditResult, error) {
 		}
 		var trail []model.AuditEvent
 		var bal, n, final int64
-		err = scan(l, 0, l.HighWatermark(), func(e Event) {
+		err = in.cache.scan(l, 0, l.HighWatermark(), func(e Event) {
 			if e.Key != a.Key {
 				return
 			}

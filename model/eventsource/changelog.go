@@ -64,7 +64,7 @@ func changelog(in Input) (*model.ChangelogResult, error) {
 	}
 	var all []upd
 	for i, l := range src {
-		if err := scan(l, 0, l.HighWatermark(), func(e Event) { all = append(all, upd{i, e}) }); err != nil {
+		if err := in.cache.scan(l, 0, l.HighWatermark(), func(e Event) { all = append(all, upd{i, e}) }); err != nil {
 			return nil, err
 		}
 	}

@@ -107,3 +107,29 @@ type stopErr struct{}
 func (stopErr) Error() string { return "stop" }
 
 var errStop error = stopErr{}
+
+// eventCache holds each event log's decoded events, read once: a run's
+// replays, snapshots, audit and changelog all fold the same logs.
+type eventCache struct {
+	logs map[*commitlog.Log][]Event
+}
+
+// scan calls fn for each event of l in [from, upto), from the cache when
+// there is one.
+func (c *eventCache) scan(l *commitlog.Log, from, upto int64, fn func(Event)) error {
+	if c == nil {
+		return scan(l, from, upto, fn)
+	}
+	evs, ok := c.logs[l]
+	if !ok {
+		if err := scan(l, 0, l.HighWatermark(), func(e Event) { evs = append(evs, e) }); err != nil {
+			return err
+		}
+		c.logs[l] = evs
+	}
+	i := sort.Search(len(evs), func(i int) bool { return evs[i].Offset >= from })
+	for ; i < len(evs) && evs[i].Offset < upto; i++ {
+		fn(evs[i])
+	}
+	return nil
+}

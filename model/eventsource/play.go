@@ -17,6 +17,8 @@ type Input struct {
 	Logs     map[string][]*commitlog.Log
 	End      sim.Time // the run's end (drain included)
 	Seed     uint64
+
+	cache *eventCache // the event logs decoded once (Play sets it)
 }
 
 // staleAbove is the staleness that counts a sample interval as stale.
@@ -33,11 +35,12 @@ func Play(in Input, res *model.Results) error {
 	if !ok {
 		return fmt.Errorf("event sourcing: no logs for topic %q", es.Topic)
 	}
+	in.cache = &eventCache{logs: map[*commitlog.Log][]Event{}}
 	out := &model.EventSourcing{Topic: es.Topic}
 	all := View{}
 	for _, l := range logs {
 		out.Events += countRecords(l)
-		if err := Fold(all, l, 0, l.HighWatermark()); err != nil {
+		if err := in.cache.scan(l, 0, l.HighWatermark(), all.Apply); err != nil {
 			return fmt.Errorf("event sourcing: fold %s: %w", es.Topic, err)
 		}
 	}
@@ -166,7 +169,7 @@ func projection(in Input, res *model.Results, p *scenarios.Projection) (model.Pr
 	for _, l := range in.Logs[p.Topic] {
 		view := View{} // a partition's snapshot holds its own entities
 		var n int64
-		err := scan(l, 0, l.HighWatermark(), func(e Event) {
+		err := in.cache.scan(l, 0, l.HighWatermark(), func(e Event) {
 			view.Apply(e)
 			n++
 			if p.SnapshotEvery > 0 && n%int64(p.SnapshotEvery) == 0 {
@@ -190,12 +193,12 @@ func projection(in Input, res *model.Results, p *scenarios.Projection) (model.Pr
 // snapshotAt is the offset of partition l's latest snapshot at or below
 // upto when one is taken every `every` events: the offset after its
 // (k·every)-th event, and the view then.
-func snapshotAt(l *commitlog.Log, every int, upto int64) (int64, View, int64, error) {
+func snapshotAt(c *eventCache, l *commitlog.Log, every int, upto int64) (int64, View, int64, error) {
 	view := View{}
 	var n, at int64
 	at = l.LogStartOffset()
 	snap := View{}
-	err := scan(l, 0, upto, func(e Event) {
+	err := c.scan(l, 0, upto, func(e Event) {
 		view.Apply(e)
 		n++
 		if n%int64(every) == 0 {
@@ -232,7 +235,7 @@ func replay(in Input, r *scenarios.Replay, stream string, worstCase ...bool) (mo
 		upto := l.HighWatermark()
 		if len(worstCase) > 0 && worstCase[0] {
 			var err error
-			if upto, err = beforeLastSnapshot(l, int64(p.SnapshotEvery)); err != nil {
+			if upto, err = beforeLastSnapshot(in.cache, l, int64(p.SnapshotEvery)); err != nil {
 				return out, err
 			}
 		}
@@ -247,7 +250,7 @@ func replay(in Input, r *scenarios.Replay, stream string, worstCase ...bool) (mo
 		}
 		from := l.LogStartOffset()
 		if r.From == scenarios.ReplayFromSnapshot {
-			at, snap, _, err := snapshotAt(l, p.SnapshotEvery, upto)
+			at, snap, _, err := snapshotAt(in.cache, l, p.SnapshotEvery, upto)
 			if err != nil {
 				return out, err
 			}
@@ -261,7 +264,7 @@ func replay(in Input, r *scenarios.Replay, stream string, worstCase ...bool) (mo
 		rb.UpTo = append(rb.UpTo, upto)
 		out.StartAt += from
 		out.UpTo += upto
-		if err := Fold(want, l, 0, upto); err != nil {
+		if err := in.cache.scan(l, 0, upto, want.Apply); err != nil {
 			return out, err
 		}
 	}
@@ -372,11 +375,11 @@ func hash(s string) uint64 {
 // largest the log holds: a replay up to it (exclusive) has every − 1
 // events after the snapshot before it. With fewer than every events it is
 // the log's end.
-func beforeLastSnapshot(l *commitlog.Log, every int64) (int64, error) {
+func beforeLastSnapshot(c *eventCache, l *commitlog.Log, every int64) (int64, error) {
 	var n int64
 	at := l.HighWatermark()
 	var offs []int64
-	err := scan(l, 0, l.HighWatermark(), func(e Event) {
+	err := c.scan(l, 0, l.HighWatermark(), func(e Event) {
 		n++
 		if n%every == 0 {
 			offs = append(offs, e.Offset)

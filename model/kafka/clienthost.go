@@ -2,7 +2,9 @@ package kafka
 
 import (
 	"fmt"
+	"math/bits"
 
+	"mqsim/model"
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -219,7 +221,7 @@ func (w *world) csTLS(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+	w.useFlow(s.b.NICOut, flowConsumer|id, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) rfTLS(id uint64) {
@@ -227,5 +229,49 @@ func (w *world) rfTLS(id uint64) {
 		return
 	}
 	f := w.fetchers[id]
-	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
+	w.useFlow(f.src.NICOut, flowReplica|id, float64(64+f.bytes), w.fRFOut, id)
+}
+
+// batchSizes is the distribution of a producer's batches: records and
+// bytes per batch sealed, for Results (not only the mean).
+type batchSizes struct {
+	records, bytes      *sim.Histogram
+	recordPow, bytesPow [64]int64
+}
+
+// record notes one sealed batch of n records in size bytes.
+func (s *batchSizes) record(n, size int64) {
+	if s.records == nil {
+		s.records, _ = sim.NewHistogram(1, 1<<40, 3)
+		s.bytes, _ = sim.NewHistogram(1, 1<<40, 3)
+	}
+	s.records.Record(n)
+	s.bytes.Record(size)
+	s.recordPow[bits.Len64(uint64(max(n, 1)-1))]++
+	s.bytesPow[bits.Len64(uint64(max(size, 1)-1))]++
+}
+
+// merge adds o's batches to s.
+func (s *batchSizes) merge(o *batchSizes) {
+	if o.records == nil {
+		return
+	}
+	if s.records == nil {
+		s.records, _ = sim.NewHistogram(1, 1<<40, 3)
+		s.bytes, _ = sim.NewHistogram(1, 1<<40, 3)
+	}
+	s.records.Merge(o.records)
+	s.bytes.Merge(o.bytes)
+	for k := range s.recordPow {
+		s.recordPow[k] += o.recordPow[k]
+		s.bytesPow[k] += o.bytesPow[k]
+	}
+}
+
+// results summarises s for a producer's Results.
+func (s *batchSizes) results() (records, bytes model.SizeHistogram) {
+	if s.records == nil {
+		return
+	}
+	return model.SizeHistogramOf(s.records, &s.recordPow), model.SizeHistogramOf(s.bytes, &s.bytesPow)
 }

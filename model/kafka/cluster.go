@@ -49,6 +49,8 @@ type world struct {
 	clientNodes []net.NodeID // producers and consumers, for network faults on "clients"
 	fMdArrive   func(uint64) // a producer's MetadataRequest reaches a broker (metadata.go)
 	fMdResp     func(uint64)
+	fMdAnswer   func(uint64) // the broker's handler thread has served it
+	fMdMemberAn func(uint64)
 	releases    bool // consumed records leave memory (release.go)
 	// Incremental consumer sessions (fetchsession.go).
 	incSessions bool
@@ -126,6 +128,19 @@ func (w *world) use(rs *sim.RateServer, amount float64, fn func(uint64), arg uin
 	rs.Submit(amount, w.putCont(fn, arg), w.fJobDone)
 }
 
+// Flows on a NIC: a NIC is shared fairly between connections (node.New),
+// so each kind of traffic names its connection.
+const (
+	flowReplica  = 1 << 56 // | the replica fetcher's id
+	flowConsumer = 2 << 56 // | the fetch session's id
+	flowProducer = 3 << 56 // | the producer's index << 20 | the broker's id
+)
+
+// useFlow is use on a fair server, as part of connection flow.
+func (w *world) useFlow(rs *sim.RateServer, flow uint64, amount float64, fn func(uint64), arg uint64) {
+	rs.SubmitFlow(amount, flow, w.putCont(fn, arg), w.fJobDone)
+}
+
 // useTime holds one of rs's servers (a CPU thread) for d, then calls fn(arg).
 func (w *world) useTime(rs *sim.RateServer, d sim.Time, fn func(uint64), arg uint64) {
 	rs.SubmitTime(d, w.putCont(fn, arg), w.fJobDone)
@@ -174,7 +189,8 @@ func newBroker(w *world, id int) (*broker, error) {
 		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
 		CPUPerRecord: sim.Time(h.CPUPerRecord),
 		PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
-		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist})
+		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist,
+		SeekWrite: sim.Time(h.DiskSeek), SeekRead: sim.Time(h.DiskSeek), FIFONIC: h.NICQueue == scenarios.NICQueueFIFO})
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +271,8 @@ type partition struct {
 	// the park sequence number at p's last wake-up.
 	readers []sessionRef
 	swapSeq uint64
+	// shares are the share groups' share-partitions of p (share.go).
+	shares []*sharePartition
 
 	records, bytes int64 // appended at the leader (records = log end offset)
 	released       int64 // the replicas' logs released their records below it (release.go)
@@ -392,6 +410,9 @@ func (p *partition) maybeAdvanceHW() {
 	if p.offs != nil {
 		p.offs.hwMoved()
 	}
+	if len(p.shares) > 0 {
+		p.shareHWMoved()
+	}
 	if len(p.txw) > 0 {
 		p.txnHWMoved()
 	}
@@ -424,6 +445,7 @@ type replicaFetcher struct {
 	leaderHW  []int64
 	bytes     int64
 	uncached  int64
+	diskWork  float64 // disk-read time of the uncached bytes, seeks included (node.ReadWork)
 	parked    bool
 	waitEv    sim.EventID
 	deadline  sim.Time
@@ -501,7 +523,7 @@ func (w *world) rfArrive(id uint64) {
 		return
 	}
 	f := w.fetchers[id]
-	w.use(f.src.NICIn, float64(64+32*len(f.parts)), w.fRFIn, id)
+	w.useFlow(f.src.NICIn, flowReplica|id, float64(64+32*len(f.parts)), w.fRFIn, id)
 }
 
 func (w *world) rfIn(id uint64) {
@@ -531,7 +553,7 @@ func (w *world) rfRead(id uint64) {
 // read reads every partition from the follower's offsets; it responds, or
 // parks the request until enough bytes arrive or the wait runs out.
 func (f *replicaFetcher) read() {
-	f.bytes, f.uncached = 0, 0
+	f.bytes, f.uncached, f.diskWork = 0, 0, 0
 	for _, i := range f.visit() {
 		p := f.parts[i].p
 		res, err := p.leader.log.Read(f.offsets[i], commitlog.ReadOptions{MaxBytes: f.maxBytes, Upto: commitlog.UptoLogEnd})
@@ -547,7 +569,9 @@ func (f *replicaFetcher) read() {
 		f.data[i] = res.Data
 		f.leaderHW[i] = p.hw
 		f.bytes += res.Size
-		f.uncached += f.src.uncached(p, f.offsets[i], res.Size)
+		u := f.src.uncached(p, f.offsets[i], res.Size)
+		f.uncached += u
+		f.diskWork += f.src.ReadWork(p.leader.owner, u)
 	}
 	now := f.w.s.Now()
 	if f.bytes < f.minBytes && now < f.deadline {
@@ -561,7 +585,7 @@ func (f *replicaFetcher) read() {
 		f.parked = false
 		f.w.s.Cancel(f.waitEv)
 	}
-	f.w.use(f.src.DiskR, float64(f.uncached), f.w.fRFDisk, uint64(f.id))
+	f.w.use(f.src.DiskR, f.diskWork, f.w.fRFDisk, uint64(f.id))
 }
 
 func (f *replicaFetcher) wake() { f.read() }
@@ -586,7 +610,7 @@ func (w *world) rfDisk(id uint64) {
 		w.useTime(f.src.CPU, f.src.CPUCost(f.bytes)-f.src.CPUReq, w.fRFTLS, id)
 		return
 	}
-	w.use(f.src.NICOut, float64(64+f.bytes), w.fRFOut, id)
+	w.useFlow(f.src.NICOut, flowReplica|id, float64(64+f.bytes), w.fRFOut, id)
 }
 
 func (w *world) rfOut(id uint64) {
@@ -603,7 +627,7 @@ func (w *world) rfResp(id uint64) {
 	}
 	f := w.fetchers[id]
 	f.dst.bytesIn += f.bytes
-	w.use(f.dst.NICIn, float64(64+f.bytes), w.fRFDstIn, id)
+	w.useFlow(f.dst.NICIn, flowReplica|id, float64(64+f.bytes), w.fRFDstIn, id)
 }
 
 func (w *world) rfDstIn(id uint64) {

@@ -88,7 +88,8 @@ type group struct {
 	audit           map[[2]int32]int
 	auditViolations int64
 	pausedTime      sim.Time
-	offsetKeys      [][]byte // partition → its __consumer_offsets key (offsetKey)
+	offsetKeys      [][]byte    // partition → its __consumer_offsets key (offsetKey)
+	sh              *shareGroup // type: share (share.go); nil for a classic group
 
 	stage *stage    // a pipeline stage (txn_stage.go); nil: none
 	tx    *groupTxn // transactional offsets and reads (txn_offsets.go)
@@ -139,6 +140,7 @@ type member struct {
 	failAttempts []int      // partition → failed attempts of that record
 	pausedUntil  []sim.Time // partition → paused by a retry backoff until
 	rr           commitlog.RecordReader
+	ready        readyState // partitions with buffered records (consumer_ready.go)
 
 	slow       float64  // consumer-slowdown factor
 	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
@@ -162,6 +164,7 @@ type member struct {
 	finding            bool
 	findTry            int
 	awaitCoord         []func()
+	sh                 *shareMember // a share group's member (share.go)
 
 	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
 	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
@@ -268,6 +271,11 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 	if g.ds, err = newDownstream(w, g); err != nil {
 		return nil, fmt.Errorf("group %s: %w", spec.Name, err)
 	}
+	if spec.IsShare() {
+		if err := g.initShare(); err != nil { // share.go
+			return nil, err
+		}
+	}
 	return g, nil
 }
 
@@ -301,6 +309,10 @@ func assign(strategy scenarios.Assignor, partitions, members int) [][]int {
 // first generation, and members start from the committed offsets (none
 // yet: the start of the log, which latest and earliest agree on then).
 func (g *group) start() {
+	if g.sh != nil {
+		g.startShare() // share.go
+		return
+	}
 	for p := range g.pausedSince {
 		g.pausedSince[p] = 0
 	}
@@ -411,6 +423,7 @@ type fetchSession struct {
 	from     []int64 // the offset each partition was read from
 	bytes    int64
 	uncached int64
+	diskWork float64 // disk-read time of the uncached bytes, seeks included
 	parked   bool
 	dead     bool
 	gen      uint32
@@ -465,7 +478,7 @@ func (w *world) csArrive(id uint64) {
 		return
 	}
 	s := w.sessions[id]
-	w.use(s.b.NICIn, float64(64+16*len(s.parts)), w.fCsIn, id)
+	w.useFlow(s.b.NICIn, flowConsumer|id, float64(64+16*len(s.parts)), w.fCsIn, id)
 }
 
 func (w *world) csIn(id uint64) {
@@ -494,7 +507,7 @@ func (s *fetchSession) read() {
 	g := s.m.g
 	m := s.m
 	now := s.w.s.Now()
-	s.bytes, s.uncached = 0, 0
+	s.bytes, s.uncached, s.diskWork = 0, 0, 0
 	left := int64(g.spec.FetchMaxBytes)
 	for _, i := range s.visit() {
 		pi := s.parts[i]
@@ -547,7 +560,9 @@ func (s *fetchSession) read() {
 		}
 		s.bytes += res.Size
 		left -= res.Size
-		s.uncached += s.b.uncached(p, off, res.Size)
+		u := s.b.uncached(p, off, res.Size)
+		s.uncached += u
+		s.diskWork += s.b.ReadWork(src.owner, u)
 	}
 	if s.bytes < max(int64(g.spec.FetchMinBytes), 1) && now < s.deadline && !s.dead {
 		first := !s.parked
@@ -573,7 +588,7 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
-	s.w.use(s.b.DiskR, float64(s.uncached), s.w.fCsDisk, uint64(s.id))
+	s.w.use(s.b.DiskR, s.diskWork, s.w.fCsDisk, uint64(s.id))
 }
 
 // resetOffset applies auto.offset.reset to partition pi, whose position
@@ -619,7 +634,7 @@ func (w *world) csDisk(id uint64) {
 		w.useTime(s.b.CPU, s.b.CPUCost(s.bytes)-s.b.CPUReq, w.fCsTLS, id)
 		return
 	}
-	w.use(s.b.NICOut, float64(64+s.bytes), w.fCsOut, id)
+	w.useFlow(s.b.NICOut, flowConsumer|id, float64(64+s.bytes), w.fCsOut, id)
 }
 
 func (w *world) csOut(id uint64) {
@@ -652,6 +667,7 @@ func (w *world) csResp(id uint64) {
 			continue
 		}
 		m.buf[pi] = d
+		m.markReady(pi)
 		if m.g.t.txnRead && m.g.upto == commitlog.UptoLastStable {
 			m.txnBuffered(pi, s, int(i)) // txn_consumer.go
 		}
@@ -711,30 +727,22 @@ func (m *member) maybePoll() {
 	if g.ds != nil {
 		limit = min(limit, g.ds.pollLimit(m))
 	}
-	for k := 0; k < len(m.parts) && len(m.recs) < limit; k++ {
-		pi := m.parts[(m.rrIdx+k)%len(m.parts)]
-		if m.pausedUntil[pi] <= now {
-			m.take(pi, limit)
+	// Round-robin over the member's partitions from rrIdx; only those with
+	// buffered records can yield any (consumer_ready.go).
+	if len(m.parts) > 0 {
+		for _, pi := range m.pollOrder(m.rrIdx % len(m.parts)) {
+			if len(m.recs) >= limit {
+				break
+			}
+			if m.pausedUntil[pi] <= now {
+				m.take(int(pi), limit)
+			}
 		}
 	}
 	m.rrIdx++
 	// Partitions whose buffer emptied get their next fetch now, while the
 	// application processes (the client prefetches).
-	for _, s := range m.sessions {
-		if s.inFlight {
-			continue
-		}
-		drained := true
-		for _, pi := range s.parts {
-			if len(m.buf[pi]) > 0 {
-				drained = false
-				break
-			}
-		}
-		if drained {
-			s.send()
-		}
-	}
+	m.sendDrained()
 	if len(m.recs) == 0 {
 		return
 	}

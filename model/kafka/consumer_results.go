@@ -23,7 +23,7 @@ func (w *world) consumersQuiet() bool {
 		if g.fh != nil && !g.fh.quiet() {
 			return false
 		}
-		if !g.ds.quiet() {
+		if !g.ds.quiet() || !g.shareQuiet() {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"mqsim/model/commitlog"
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -46,6 +47,9 @@ type controller struct {
 	isrAlone, cacheLost  bool
 	tick                 sim.Time
 	meta                 metaState // the metadata log and brokers' views of it (metadata.go)
+
+	hbUp, mdDown                           []net.Link // per broker: heartbeats to, metadata from the controller
+	fHeard, fMdBatch, fVoterGot, fVoterAck func(uint64)
 }
 
 type brokerState struct {
@@ -57,6 +61,8 @@ type brokerState struct {
 	lostShare     float64
 	lastHB        sim.Time // when the controller last heard a heartbeat
 	armed         bool     // a session check is pending
+	await         func()   // runs once the broker has applied batch awaitBatch (a controlled shutdown)
+	awaitBatch    int32
 }
 
 type partState struct {
@@ -87,9 +93,15 @@ func (w *world) setupController() error {
 	}
 	c.hwTrunc = cl.Truncation == scenarios.TruncateHighWatermark
 	c.unclean = cl.UncleanLeaderElection
-	w.ctlNode = w.net.AddNode("controller")
-	w.fMdArrive, w.fMdResp = w.mdArrive, w.mdResp
+	c.fHeard, c.fMdBatch, c.fVoterGot, c.fVoterAck = c.heardFrom, c.mdBatch, c.voterGot, c.voterAck
+	c.setupQuorum()
+	w.ctlNode = c.q.nodes[0]
+	w.fMdArrive, w.fMdResp, w.fMdAnswer, w.fMdMemberAn = w.mdArrive, w.mdResp, w.mdAnswer, w.mdMemberAnswer
 	c.bs = make([]brokerState, len(w.brokers))
+	c.hbUp, c.mdDown = make([]net.Link, len(w.brokers)), make([]net.Link, len(w.brokers))
+	for b, br := range w.brokers {
+		c.hbUp[b].From, c.mdDown[b].To = br.node, br.node
+	}
 	c.onBrok = make([][]*replica, len(w.brokers))
 	for _, t := range w.topics {
 		for _, p := range t.parts {
@@ -231,7 +243,7 @@ func (c *controller) restart(b int) error {
 		if c.bs[b].lostCache && !c.bs[b].fenced {
 			// An unclean shutdown that lost data: its replicas must not
 			// stay in the ISR (they may miss committed records).
-			c.fence(b)
+			c.fence(b, nil)
 		}
 		if c.bs[b].fenced {
 			c.unfence(b)
@@ -251,15 +263,15 @@ func (c *controller) restart(b int) error {
 				c.follow(r)
 			}
 		}
-		c.electBatch(lead, b)
+		c.electBatch(lead, b, nil)
 	})
 	return nil
 }
 
 // fence is the controller declaring broker b gone: it leaves every ISR and
-// its leaderships move, all in one metadata batch.
-// It returns when the new leaders take effect.
-func (c *controller) fence(b int) sim.Time {
+// its leaderships move, all in one metadata batch; done (if not nil) runs
+// once the batch is committed.
+func (c *controller) fence(b int, done func()) {
 	c.bs[b].fenced = true
 	var lead []*partition
 	for _, p := range c.parts {
@@ -294,7 +306,7 @@ func (c *controller) fence(b int) sim.Time {
 			}
 		}
 	}
-	return c.electBatch(lead, -1)
+	c.electBatch(lead, -1, done)
 }
 
 // unfence: broker b registered again. Partitions without a leader that it
@@ -312,7 +324,7 @@ func (c *controller) unfence(b int) {
 			c.follow(r)
 		}
 	}
-	c.electBatch(lead, -1)
+	c.electBatch(lead, -1, nil)
 }
 
 // candidate reports whether r's broker can take leadership now.
@@ -363,18 +375,19 @@ func (c *controller) electAvoiding(p *partition, avoid int) {
 }
 
 // stepDown ends the current leader's tenure: produce requests waiting on
-// its high watermark are answered NOT_LEADER — unless the leader will not
-// hear of it (cut off from the controller): a zombie keeps holding them
-// until it learns (metadata.go).
+// its high watermark are answered NOT_LEADER — once the leader hears of
+// it: with the controller's metadata log, it holds them until the batch
+// reaches it over the network (at once if it is cut off: a zombie holds
+// them until it learns, metadata.go).
 func (c *controller) stepDown(p *partition) {
 	w := c.w
 	old := p.leader.b.id
-	zombie := c.meta.zwait != nil && !c.bs[old].down && !c.hears(old)
+	zombie := c.meta.zwait != nil && !c.bs[old].down
 	for i := p.waitersOff; i < len(p.waiters); i++ {
 		wt := p.waiters[i]
 		r := w.preqs[wt.req]
 		if zombie {
-			c.meta.zwait[old] = append(c.meta.zwait[old], zombieWait{req: wt.req, batch: wt.batch, use: r.use})
+			c.meta.zwait[old] = append(c.meta.zwait[old], zombieWait{req: wt.req, batch: wt.batch, use: r.use, p: p, epoch: p.epoch})
 			continue
 		}
 		r.results[wt.batch] = resNotLeader
@@ -431,7 +444,11 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 		}
 		q.leo, q.leaderLEOAtLastFech = 0, 0
 		q.lastCaughtUp, q.lastFetch = now, now
-		c.follow(q)
+		if c.meta.hist == nil {
+			c.follow(q)
+		}
+		// Otherwise q follows when its broker learns of the new leader
+		// from the controller's metadata (learnUpTo).
 	}
 	c.noteISR(p)
 	c.record(p)
@@ -605,6 +622,9 @@ func (c *controller) failRequest(r *produceReq, maybeWritten bool) {
 	c.w.s.Cancel(r.timer)
 	r.timedOut = true
 	conn.inFlight--
+	for _, bid := range r.batches {
+		p.parts[p.batches[bid].part].inFlight--
+	}
 	for _, bid := range r.batches {
 		p.retry(p.batches[bid], maybeWritten)
 	}

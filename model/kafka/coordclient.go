@@ -84,7 +84,15 @@ func (m *member) groupCall(serve, fail func()) {
 			return
 		}
 		g.ensureLoaded()
-		serve()
+		// A handler thread serves it (cpu_per_request), as any request.
+		w.useTime(b.CPU, b.CPUReq, func(uint64) {
+			if w.ctl.bs[b.id].down {
+				// It died while serving: no answer comes.
+				w.s.At(max(w.s.Now(), sent+g.reqTimeout), failed)
+				return
+			}
+			serve()
+		}, 0)
 	}, 0)
 }
 
@@ -123,8 +131,10 @@ func (m *member) findCoordinator() {
 			w.net.Send(&m.findDown, func(uint64) { m.found(inc, nil, true) }, 0)
 			return
 		}
-		c := g.coordinator()
-		w.net.Send(&m.findDown, func(uint64) { m.found(inc, c, false) }, 0)
+		w.useTime(b.CPU, b.CPUReq, func(uint64) {
+			c := g.coordinator()
+			w.net.Send(&m.findDown, func(uint64) { m.found(inc, c, false) }, 0)
+		}, 0)
 	}, 0)
 }
 

@@ -141,23 +141,24 @@
 // # Simplified (and why)
 //
 //   - Broker faults (controller.go, kraft.go, faults_broker.go): the
-//     controller quorum's voters are nodes at the network latency whose
-//     messages (votes, the batch's commit round trip) take it without
-//     jitter; a failover's election is the first live voter's timeout plus
-//     its random backoff, with no split votes; heartbeats and the batch's
-//     propagation also take the network latency without jitter. A crash's
-//     lost page cache keeps what write-back or an fsync had put on the
-//     disk (pagecache.go). Each
+//     controller quorum's voters are nodes on the network, and their
+//     messages (votes, a batch's commit round trip), broker heartbeats and
+//     their answers, and the metadata batches sent to brokers all go
+//     through net.Send, so crashes, cuts, drops and delays apply to them;
+//     a failover's election is the first live voter's timeout plus its
+//     random backoff, with no split votes. A crash's lost page cache keeps
+//     what write-back or an fsync had put on the disk (pagecache.go). Each
 //     broker answers from its own view of the controller's metadata log
-//     (metadata.go): a broker cut off from the controller misses batches,
-//     so a fenced leader keeps serving as a zombie until the cut heals or
-//     a peer's fetch answer tells it of the newer epoch (only leadership
-//     is learnt late: followers are told whom to follow directly).
+//     (metadata.go) and acts on a batch when it arrives: a broker cut off
+//     from the controller misses batches, so a fenced leader keeps serving
+//     as a zombie, and its followers keep fetching from the old leader,
+//     until the cut heals or a heartbeat's answer reaches it.
 //     Producers cache leaders and refresh them over the network (on
 //     NOT_LEADER_OR_FOLLOWER, a refused connection or a timeout, after
-//     retry.backoff.ms, and every metadata.max.age.ms); metadata requests
-//     cost no broker CPU. Consumer members cache leaders too: a broker
-//     that does not lead a partition in its own view answers their fetch
+//     retry.backoff.ms, and every metadata.max.age.ms); metadata and group
+//     requests cost a handler thread cpu_per_request each. Consumer members
+//     cache leaders too: a broker that does not lead a partition in its own
+//     view answers their fetch
 //     NOT_LEADER_OR_FOLLOWER, and they refresh after 100ms
 //     (retry.backoff.ms) and rebuild their sessions; a zombie serves reads
 //     from its own replica below its frozen high watermark. Faults apply in the network (model/net): a process crash

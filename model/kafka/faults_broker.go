@@ -60,6 +60,7 @@ type crashFault struct {
 	w          *world
 	f          *scenarios.Fault
 	controlled bool
+	stopping   bool // a controlled shutdown waits for the broker to apply its batch
 	b          int
 }
 
@@ -74,20 +75,39 @@ func (a *crashFault) apply() error {
 		return c.crash(b, a.f.LosePageCache)
 	}
 	// Controlled shutdown: the controller moves the leaders away in one
-	// metadata batch; once the brokers have it, the broker stops cleanly
-	// (nothing unflushed is lost).
+	// metadata batch; once the broker has applied it, it stops cleanly
+	// (nothing unflushed is lost). One that cannot hear the controller
+	// stops when its session would have run out, as Kafka's controlled
+	// shutdown gives up waiting.
+	a.stopping = true
+	stop := func() {
+		if !a.stopping {
+			return
+		}
+		a.stopping = false
+		c.bs[b].await = nil
+		if err := c.crash(b, false); err != nil {
+			a.w.fail(err)
+		}
+	}
 	c.do(0, func() {
-		t := c.fence(b)
-		a.w.s.At(t, func() {
-			if err := c.crash(b, false); err != nil {
-				a.w.fail(err)
-			}
+		c.fence(b, func() {
+			c.afterApplied(b, stop)
+			a.w.s.After(c.sessionTimeout, stop)
 		})
 	})
 	return nil
 }
 
-func (a *crashFault) revert() error { return a.w.ctl.restart(a.b) }
+func (a *crashFault) revert() error {
+	if a.stopping {
+		// Still waiting to stop: it never went down.
+		a.stopping = false
+		a.w.ctl.bs[a.b].await = nil
+		return nil
+	}
+	return a.w.ctl.restart(a.b)
+}
 
 // cutFault: a network partition around one broker, or (degrade) a slow,
 // lossy network around it.
@@ -176,7 +196,7 @@ func (a *cutFault) each(fn func(from, to net.NodeID)) {
 		others = append(others, w.clientNodes...)
 	}
 	if a.controller {
-		others = append(others, w.ctlNode)
+		others = append(others, w.ctl.quorum().nodes...)
 	}
 	for _, o := range others {
 		fn(me, o)
@@ -200,9 +220,10 @@ func (a *cutFault) revert() error {
 	if a.controller {
 		bs.cutController = false
 		if !bs.down {
-			// It catches up on the metadata it missed: a zombie leader
-			// learns of the newer epoch and steps down.
-			c.learn(b)
+			// Its metadata fetch reaches the controller again and brings
+			// what it missed over the network: a zombie leader learns of
+			// the newer epoch and steps down when it arrives.
+			c.sendMetadata(b, c.meta.batch)
 		}
 		if bs.fenced && !bs.down {
 			c.do(0, func() { c.unfence(b) })
@@ -478,15 +499,12 @@ func (c *controller) dropFetch(f *replicaFetcher) {
 	}
 }
 
-// beforeFetch runs when a follower's fetch reaches the leader: a follower
-// that must truncate learns where (OffsetsForLeaderEpoch), and one ahead
+// beforeFetch runs when a follower's fetch reaches the leader (a follower
+// fetching from a broker that no longer leads is refused, and waits for
+// the metadata that names the new leader): a follower that must truncate
+// learns where (OffsetsForLeaderEpoch), and one ahead
 // of the leader's log end truncates to it (OFFSET_OUT_OF_RANGE).
 func (c *controller) beforeFetch(f *replicaFetcher) bool {
-	if c.meta.hist != nil && c.bs[f.dst.id].applied < c.meta.batch {
-		// The leader's answer carries its newer leader epoch: a follower
-		// that missed the metadata (a zombie among them) learns of it.
-		c.learn(f.dst.id)
-	}
 	for i, q := range f.parts {
 		lead := q.p.leader
 		if lead.b != f.src || c.ps[q.p].offline {

@@ -173,7 +173,7 @@ func (m *member) stall(end sim.Time) {
 		return
 	}
 	m.stallUntil = max(m.stallUntil, end)
-	if m.busy {
+	if m.busy || m.g.sh != nil { // a share member's poll waits for the stall (share.go)
 		return
 	}
 	w := m.g.w

@@ -73,6 +73,12 @@ var (
 	// Clients whose records cost 200 µs each: half a core per producer.
 	fbClientCPU = fieldBase{"baseline", []string{"duration=3s", "client_hardware.cpu_per_record=200us"}}
 	fbGC        = fieldBase{"baseline", []string{"duration=3s", "cluster.gc_pause=20ms"}}
+	// kafka-share-group with its stall's lock expiry inside the drain; with
+	// a crash instead (the member is removed after the session timeout);
+	// with 20 s jobs under a 15 s lock (every delivery expires).
+	fbShare      = fieldBase{"kafka-share-group", []string{"duration=25s", "drain=30s"}}
+	fbShareCrash = fieldBase{"kafka-share-group", []string{"duration=25s", "drain=30s", "faults.0.type=consumer-crash"}}
+	fbShareSlow  = fieldBase{"kafka-share-group", []string{"duration=21s", "drain=40s", "producers.0.rate=1/s", "consumer_groups.0.processing=const(20s)", "consumer_groups.0.share.record_lock_duration=15s"}}
 	// Transactions (txn*.go): a transactional pipeline with a crash and a
 	// coordinator failover; the delivery-guarantee pipeline; a hanging
 	// transaction.
@@ -88,10 +94,16 @@ type fieldEffect struct {
 }
 
 var fieldEffects = map[string]fieldEffect{
-	"consumer_groups.isolation_level":              {fbEOS, "consumer_groups.1.isolation_level=read_uncommitted"},
-	"consumer_groups.pipeline.transactional_id":    {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
-	"consumer_groups.pipeline.commit_interval":     {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
-	"consumer_groups.pipeline.transaction_timeout": {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
+	"consumer_groups.type":                             {fbShare, "consumer_groups.0.type=consumer"},
+	"consumer_groups.share.record_lock_duration":       {fbShare, "consumer_groups.0.share.record_lock_duration=15s"},
+	"consumer_groups.share.delivery_count_limit":       {fbShareSlow, "consumer_groups.0.share.delivery_count_limit=2"},
+	"consumer_groups.share.partition_max_record_locks": {fbShare, "consumer_groups.0.share.partition_max_record_locks=1000"},
+	"consumer_groups.share.session_timeout":            {fbShareCrash, "consumer_groups.0.share.session_timeout=10s"},
+	"consumer_groups.share.heartbeat_interval":         {fbShare, "consumer_groups.0.share.heartbeat_interval=1s"},
+	"consumer_groups.isolation_level":                  {fbEOS, "consumer_groups.1.isolation_level=read_uncommitted"},
+	"consumer_groups.pipeline.transactional_id":        {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
+	"consumer_groups.pipeline.commit_interval":         {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
+	"consumer_groups.pipeline.transaction_timeout":     {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
 	"guarantee":       {fbDG, "guarantee=exactly-once"},
 	"seed":            {fbBaseline, "seed=2"},
 	"duration":        {fbBaseline, "duration=4s"},
@@ -129,6 +141,9 @@ var fieldEffects = map[string]fieldEffect{
 	"cluster.hardware.cpu_per_mb":                    {fbBaseline, "cluster.hardware.cpu_per_mb=100ms"},
 	"cluster.hardware.network_latency":               {fbBaseline, "cluster.hardware.network_latency=5ms"},
 	"cluster.hardware.network_jitter":                {fbBaseline, "cluster.hardware.network_jitter=100us"},
+	"cluster.hardware.nic_queue":                     {fbBaseline, "cluster.hardware.nic_queue=fifo"},
+	"cluster.hardware.disk_seek":                     {fbDiskBind, "cluster.hardware.disk_seek=50ms"},
+	"cluster.hardware.network_latency_dist":          {fbBaseline, "cluster.hardware.network_latency_dist=lognormal(median=150us, p99=5ms)"},
 	"cluster.replica_lag_time_max":                   {fbBroker, "cluster.replica_lag_time_max=2s"},
 	"cluster.replica_fetch_wait_max":                 {fbBaseline, "cluster.replica_fetch_wait_max=50ms"},
 	"cluster.replica_fetch_min_bytes":                {fbBaseline, "cluster.replica_fetch_min_bytes=4KB"},
@@ -241,6 +256,7 @@ var fieldEffects = map[string]fieldEffect{
 var fieldsDescriptive = map[string]string{
 	"name":                  "the scenario's name, shown in reports",
 	"system":                "selects the system; each system's behaviour is shown by its own tests",
+	"compare":               "lists the systems a comparison file holds sections for; it changes validation, not a run",
 	"description":           "the lesson in words",
 	"expect":                "assertions judged on the results, not settings of the run",
 	"topics.name":           "a name other fields refer to",

@@ -586,11 +586,18 @@ func (g *group) newMember(slot int) *member {
 		pos: make([]int64, n), fetchPos: make([]int64, n), buf: make([][]byte, n), owned: make([]bool, n),
 		failOff: make([]int64, n), failAttempts: make([]int, n), pausedUntil: make([]sim.Time, n), slow: 1}
 	g.all = append(g.all, m)
+	if g.sh != nil {
+		m.sh = g.sh.newMember() // share.go
+	}
 	return m
 }
 
 // boot starts m's process: heartbeats and a JoinGroup.
 func (m *member) boot() {
+	if m.g.sh != nil {
+		m.shareBoot() // share.go
+		return
+	}
 	w := m.g.w
 	m.alive = true
 	m.inc++
@@ -618,6 +625,10 @@ func (m *member) boot() {
 // rest of its poll is lost, and nothing is committed or said to anyone.
 func (m *member) crash() {
 	if !m.alive {
+		return
+	}
+	if m.g.sh != nil {
+		m.shareCrash() // share.go
 		return
 	}
 	if m.busy && len(m.recs) > 0 {

@@ -1,29 +1,37 @@
 package kafka
 
 import (
+	"fmt"
 	"math/rand/v2"
 
+	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
 // KRaft's broker liveness and metadata batches.
 //
-// Every broker heartbeats to the controller each broker.heartbeat.interval.ms
-// (broker b first at (2b+1)/2n of an interval, so n brokers spread evenly);
-// a heartbeat reaches the controller one network latency after it is sent,
-// and none is sent while the broker is down or cut off from the controller.
-// The controller fences a broker whose last heartbeat arrived
-// broker.session.timeout.ms ago, so a crash is detected between
-// session − interval and session after it happens.
+// Every broker heartbeats to the active controller each
+// broker.heartbeat.interval.ms (broker b first at (2b+1)/2n of an interval,
+// so n brokers spread evenly). A heartbeat is a message on the network
+// (net.Send): it meets every fault there — a dead process or machine sends
+// none, a cut or a drop loses it, a delay or slow link makes it late — and
+// the controller answers it with the length of its metadata log, which
+// brings a broker that missed a batch up to date. The controller fences a
+// broker whose last heartbeat arrived broker.session.timeout.ms ago, so a
+// crash is detected between session − interval and session after it
+// happens.
 //
 // The leader elections one controller event needs are written as one
 // metadata batch: the batch costs election_cost at the controller once,
-// however many partitions it moves, is committed when a majority of the
-// controller voters has it (a round trip, below), and its records reach
-// the brokers one network latency later, when every new leader takes
-// effect at the same instant. (A ZooKeeper-era controller elected one partition after another,
-// a cost each: 1,000 partitions at 5ms took 5s.)
+// however many partitions it moves, and is committed when a majority of
+// the controller voters has it (a round of messages to the voters and
+// back, below). The controller's decisions take effect at the commit; the
+// batch then travels to every broker over the network, and each broker
+// acts on it when it arrives: a new leader starts leading, a follower
+// starts fetching from the new leader, an old leader steps down. (A
+// ZooKeeper-era controller elected one partition after another, a cost
+// each: 1,000 partitions at 5ms took 5s.)
 
 // startHeartbeats starts every broker's heartbeats and the controller's
 // session checks, with every broker registered now (time zero, or the
@@ -40,27 +48,68 @@ func (c *controller) startHeartbeats() {
 	}
 }
 
-// sendHeartbeat is one tick of broker b's heartbeat: sent unless the broker
-// is down or cut off from the controller.
+// activeNode is the active controller's node, or 0 while there is none.
+func (c *controller) activeNode() net.NodeID {
+	q := c.quorum()
+	if q.leader < 0 {
+		return 0
+	}
+	return q.nodes[q.leader]
+}
+
+// sendHeartbeat is one tick of broker b's heartbeat: a message to the
+// active controller (none while there is no active controller).
 func (c *controller) sendHeartbeat(id uint64) {
 	b := int(id)
-	if bs := &c.bs[b]; !bs.down && !bs.cutController {
-		c.w.s.AfterCall(c.w.net.Latency, c.heardFrom, id)
+	if to := c.activeNode(); to != 0 {
+		l := &c.hbUp[b]
+		l.To = to
+		c.w.net.Send(l, c.fHeard, id)
 	}
 	c.w.s.AfterCall(c.heartbeat, c.sendHeartbeat, id)
 }
 
-// heardFrom: a heartbeat from broker b reached the controller.
+// heardFrom: a heartbeat from broker b reached the controller, which
+// answers with its metadata log's length.
 func (c *controller) heardFrom(id uint64) {
 	b := int(id)
 	if c.quorum().leader < 0 {
 		return // no active controller hears it
 	}
-	c.bs[b].lastHB = c.w.s.Now()
-	if !c.bs[b].fenced {
+	bs := &c.bs[b]
+	bs.lastHB = c.w.s.Now()
+	if !bs.fenced {
 		c.arm(b)
+	} else if !bs.down && !bs.cutController {
+		// A fenced broker heard again (its lossy link recovered): the
+		// controller registers it anew.
+		c.do(0, func() {
+			if c.bs[b].fenced && !c.bs[b].down {
+				c.unfence(b)
+				c.arm(b)
+			}
+		})
 	}
+	c.sendMetadata(b, c.meta.batch)
 }
+
+// sendMetadata sends broker b the metadata log up to batch n from the
+// active controller; b applies it when it arrives (metadata.go).
+func (c *controller) sendMetadata(b int, n int32) {
+	if c.meta.hist == nil {
+		return
+	}
+	from := c.activeNode()
+	if from == 0 {
+		return
+	}
+	l := &c.mdDown[b]
+	l.From = from
+	c.w.net.Send(l, c.fMdBatch, uint64(b)|uint64(n)<<32)
+}
+
+// mdBatch: the controller's metadata reached a broker.
+func (c *controller) mdBatch(arg uint64) { c.learnUpTo(int(uint32(arg)), int32(arg>>32)) }
 
 // arm makes sure a session check for broker b is pending.
 func (c *controller) arm(b int) {
@@ -92,7 +141,7 @@ func (c *controller) checkSession(id uint64) {
 	}
 	c.do(0, func() {
 		if !c.bs[b].fenced && c.expired(b) {
-			c.fence(b)
+			c.fence(b, nil)
 		} else if !c.bs[b].fenced {
 			c.arm(b)
 		}
@@ -101,77 +150,115 @@ func (c *controller) checkSession(id uint64) {
 
 // electBatch writes one metadata batch electing leaders for parts
 // (preferring replicas not on broker avoid, -1 for none): it costs the
-// controller election_cost once, and the new leaders take effect one
-// network latency after it is committed. It returns that time (now, for
-// an empty batch).
-func (c *controller) electBatch(parts []*partition, avoid int) sim.Time {
-	now := c.w.s.Now()
+// controller election_cost once, and the elections are decided when a
+// majority of the voters has the batch; then done (if not nil) runs. The
+// brokers learn the batch from the network after that. If the active
+// controller is lost before the commit, its successor writes the batch
+// again.
+func (c *controller) electBatch(parts []*partition, avoid int, done func()) {
 	if len(parts) == 0 {
-		return now
+		if done != nil {
+			done()
+		}
+		return
 	}
-	if c.waitActive(func() { c.electBatch(parts, avoid) }) {
-		return now
+	again := func() { c.electBatch(parts, avoid, done) }
+	if c.waitActive(again) {
+		return
 	}
 	q := c.quorum()
-	epoch := q.epoch
+	epoch, leader := q.epoch, q.leader
 	c.batches++
-	t := max(now, c.busyUntil, c.failedUntil) + c.electionCost
+	t := max(c.w.s.Now(), c.busyUntil, c.failedUntil) + c.electionCost
 	c.busyUntil = t
-	commit := t + c.commitDelay()
-	effect := commit + c.w.net.Latency
-	c.w.s.At(commit, func() {
-		if q.epoch != epoch {
+	c.w.s.At(t, func() {
+		valid := func() bool { return q.epoch == epoch && q.leader == leader }
+		lost := func() {
 			// The active controller failed before a majority had the
 			// batch: its successor decides these partitions again.
 			c.batches--
-			c.electBatch(parts, avoid)
+			again()
+		}
+		if !valid() {
+			lost()
 			return
 		}
-		c.w.s.At(effect, func() {
+		c.round(leader, valid, func() {
 			for _, p := range parts {
 				c.electAvoiding(p, avoid)
 			}
-		})
+			if done != nil {
+				done()
+			}
+		}, lost)
 	})
-	return effect
 }
 
 // The controller quorum (KRaft's Raft log of metadata).
 //
 // ControllerQuorumVoters controllers vote; one is the active controller
-// (the quorum leader). A metadata batch it writes is committed when a
-// majority of voters has it: the followers' fetch carries it to them and
-// their next fetch tells the leader, one round trip (2 × the network
-// latency) after the append. The batch's cost at the controller is
-// election_cost (processing the elections and appending the batch to its
-// log), then that round trip, then one latency more to reach the brokers.
+// (the quorum leader). Each voter is a node on the network, and every
+// message between voters goes through net.Send, so cuts, drops, delays and
+// crashes apply to them as to any other. A metadata batch the leader
+// writes is committed when a majority of voters has it: the leader sends
+// it to every other voter and each answers, so with 3 voters the commit
+// comes with the first answer, one round trip (2 × the latency, each way
+// with its jitter) after the append.
 //
 // When the active controller fails, the other voters go
 // controller.quorum.election.timeout.ms without hearing from it, then
 // stand for election, each after its own random backoff of up to
-// controller.quorum.election.backoff.max.ms; the first to stand wins the
-// votes of the majority in one round trip and becomes active once its
-// first batch (the leader change) is committed, one round trip more.
+// controller.quorum.election.backoff.max.ms; the first to stand asks the
+// others for their votes (a round trip) and becomes active once its first
+// batch (the leader change) is committed, one round trip more. A candidate
+// that gets no majority within the election timeout stands again.
 // Meanwhile nothing is fenced or elected: the controller's work waits, and
 // broker heartbeats reach no one (the new active controller starts every
 // broker's session afresh). Without a majority of voters alive nothing is
 // elected until enough return.
-//
-// Voters are dedicated controller nodes at the network's latency from
-// each other and from the brokers; their messages take that latency
-// without jitter.
 
 // quorum is the state of the controller voters.
 type quorum struct {
 	up          []bool
-	leader      int   // the active controller's voter, -1 while there is none
-	epoch       int32 // bumped at every loss of the active controller
-	electing    bool  // an election is under way
+	nodes       []net.NodeID // each voter's node
+	links       []net.Link   // voter i to voter j at i*n+j
+	leader      int          // the active controller's voter, -1 while there is none
+	epoch       int32        // bumped at every loss of the active controller
+	electing    bool         // an election is under way
 	electionSeq uint32
-	pending     []func() // controller work waiting for an active controller
-	elections   int64    // controller elections won after a failover
-	activeSince sim.Time // when the active controller took over
+	pending     []func()     // controller work waiting for an active controller
+	rounds      []*voteRound // rounds of messages to the voters, by id
+	elections   int64        // controller elections won after a failover
+	activeSince sim.Time     // when the active controller took over
 	rng         *rand.Rand
+}
+
+// voteRound is one message from a voter to every other voter and their
+// answers: a metadata batch's append, or a candidate's vote request. It
+// succeeds once a majority (the sender included) has it.
+type voteRound struct {
+	from    int
+	acks    int
+	done    bool
+	valid   func() bool // the round still counts (its sender is still leader or candidate)
+	commit  func()      // a majority has it
+	aborted func()      // it stopped counting before a majority had it, or nil
+}
+
+// setupQuorum adds the voters' nodes to the network.
+func (c *controller) setupQuorum() {
+	q := c.quorum()
+	n := len(q.up)
+	q.nodes = make([]net.NodeID, n)
+	for i := range q.nodes {
+		q.nodes[i] = c.w.net.AddNode(fmt.Sprintf("controller-%d", i))
+	}
+	q.links = make([]net.Link, n*n)
+	for i := range n {
+		for j := range n {
+			q.links[i*n+j] = net.Link{From: q.nodes[i], To: q.nodes[j]}
+		}
+	}
 }
 
 // quorum returns the voters' state, created at first use.
@@ -200,17 +287,77 @@ func (q *quorum) live() int {
 // majority reports whether enough voters are alive to commit.
 func (q *quorum) majority() bool { return q.live() > len(q.up)/2 }
 
-// roundTrip is one round trip between controllers (or a controller and a
-// broker): a vote, or a batch reaching a majority.
-func (c *controller) roundTrip() sim.Time { return 2 * c.w.net.Latency }
-
-// commitDelay is how long after its append a batch is committed: a round
-// trip to the other voters, none for a quorum of one.
-func (c *controller) commitDelay() sim.Time {
-	if len(c.quorum().up) == 1 {
-		return 0
+// round sends a message from voter from to every other voter; commit runs
+// when a majority (from included) has it and it is still valid; aborted
+// runs if it stops being valid first (checked as answers arrive and when
+// the active controller is lost).
+func (c *controller) round(from int, valid func() bool, commit, aborted func()) {
+	q := c.quorum()
+	r := &voteRound{from: from, acks: 1, valid: valid, commit: commit, aborted: aborted}
+	if 2*r.acks > len(q.up) {
+		r.done = true
+		commit()
+		return
 	}
-	return c.roundTrip()
+	id := uint64(len(q.rounds))
+	q.rounds = append(q.rounds, r)
+	n := len(q.up)
+	for v := range n {
+		if v != from {
+			c.w.net.Send(&q.links[from*n+v], c.fVoterGot, id<<8|uint64(v))
+		}
+	}
+}
+
+// voterGot: voter v received round id's message and answers it.
+func (c *controller) voterGot(arg uint64) {
+	q := c.quorum()
+	r := q.rounds[arg>>8]
+	if r.done {
+		return
+	}
+	v := int(arg & 0xff)
+	c.w.net.Send(&q.links[v*len(q.up)+r.from], c.fVoterAck, arg)
+}
+
+// voterAck: an answer reached the round's sender.
+func (c *controller) voterAck(arg uint64) {
+	q := c.quorum()
+	r := q.rounds[arg>>8]
+	if r.done {
+		return
+	}
+	if !r.valid() {
+		c.abort(r)
+		return
+	}
+	r.acks++
+	if 2*r.acks > len(q.up) {
+		r.done = true
+		q.rounds[arg>>8] = &voteRound{done: true} // release its closures
+		r.commit()
+	}
+}
+
+// abort ends a round that no longer counts.
+func (c *controller) abort(r *voteRound) {
+	if r.done {
+		return
+	}
+	r.done = true
+	if r.aborted != nil {
+		r.aborted()
+	}
+}
+
+// abortStale ends every open round that no longer counts (the active
+// controller was lost): their work waits for the next active controller.
+func (c *controller) abortStale() {
+	for _, r := range c.quorum().rounds {
+		if !r.done && !r.valid() {
+			c.abort(r)
+		}
+	}
 }
 
 // waitActive reports whether the controller has no active leader now; if
@@ -244,11 +391,15 @@ func (c *controller) loseVoters(n int) []int {
 			lost = append(lost, i)
 		}
 	}
+	for _, v := range lost {
+		c.w.net.CrashProcess(q.nodes[v])
+	}
 	if q.leader >= 0 && !q.majority() {
 		// The leader cannot commit without a majority: it resigns.
 		q.leader = -1
 		q.epoch++
 	}
+	c.abortStale()
 	c.maybeElect()
 	return lost
 }
@@ -257,14 +408,13 @@ func (c *controller) loseVoters(n int) []int {
 func (c *controller) voterBack(v int) {
 	q := c.quorum()
 	q.up[v] = true
+	c.w.net.Restart(q.nodes[v])
 	c.maybeElect()
 }
 
 // maybeElect starts an election when there is no active controller and a
 // majority of voters is alive: the first live voter's timer to run out
-// (the election timeout plus its own random backoff) stands, wins the
-// votes in a round trip, and is active once its first batch is committed
-// (a round trip more).
+// (the election timeout plus its own random backoff) stands.
 func (c *controller) maybeElect() {
 	q := c.quorum()
 	if q.leader >= 0 || q.electing || !q.majority() {
@@ -286,7 +436,32 @@ func (c *controller) maybeElect() {
 	q.electionSeq++
 	seq := q.electionSeq
 	c.failedUntil = sim.Time(1) << 62
-	c.w.s.At(c.w.s.Now()+first+c.roundTrip()+c.commitDelay(), func() { c.elected(seq, who) })
+	c.w.s.At(c.w.s.Now()+first, func() { c.stand(seq, who, timeout) })
+}
+
+// stand: voter v asks the others for their votes; with a majority it
+// writes its first batch, and is active once that is committed. Without
+// one within the election timeout it stands again.
+func (c *controller) stand(seq uint32, v int, timeout sim.Time) {
+	q := c.quorum()
+	if seq != q.electionSeq || !q.electing {
+		return
+	}
+	if !q.up[v] || !q.majority() {
+		q.electing = false
+		c.maybeElect() // it failed meanwhile, or the majority did: stand again
+		return
+	}
+	valid := func() bool { return q.electing && q.electionSeq == seq && q.up[v] }
+	c.round(v, valid, func() {
+		c.round(v, valid, func() { c.elected(seq, v) }, nil)
+	}, nil)
+	c.w.s.At(c.w.s.Now()+timeout, func() {
+		if q.electing && q.electionSeq == seq {
+			q.electing = false
+			c.maybeElect()
+		}
+	})
 }
 
 // elected: voter v is the active controller. It starts every registered
@@ -297,10 +472,6 @@ func (c *controller) elected(seq uint32, v int) {
 		return
 	}
 	q.electing = false
-	if !q.up[v] || !q.majority() {
-		c.maybeElect() // it failed meanwhile, or the majority did: stand again
-		return
-	}
 	now := c.w.s.Now()
 	q.leader = v
 	q.elections++

@@ -13,13 +13,17 @@ import (
 //
 // The controller's decisions form a metadata log: every change of a
 // partition's leader (or its going offline) is an entry stamped with the
-// log's length after it. A broker applies the log as it reaches it: when a
-// batch takes effect, every broker that is up and can hear the controller
-// applies it; a broker cut off from the controller (or down) applies what
-// it missed when it hears again — the cut heals, it registers after a
-// restart — or when a peer's answer tells it of a newer leader epoch (its
-// follower fetch reaches the new leader). A broker answers produce requests
-// and metadata requests from its own view.
+// log's length after it. The controller sends each batch to every broker
+// over the network when it is committed, and a broker applies the log as
+// the batch reaches it: its new leaderships take effect then, its
+// followers start fetching from the new leader then, and its old
+// leaderships end then. A broker that missed a batch (down, cut off from
+// the controller, or the message lost) applies it when it hears again —
+// the answer to its next heartbeat, the metadata fetch it resumes when a
+// cut heals, its registration after a restart — or when a peer that has
+// applied more tells it (its follower fetch reaches the new leader). A
+// broker answers produce requests and metadata requests from its own
+// view.
 //
 // A zombie is a broker that still believes it leads a partition whose
 // controller has moved on: it keeps appending to its own replica and, with
@@ -51,7 +55,8 @@ type leaderEntry struct {
 type metaState struct {
 	batch     int32
 	hist      map[*partition][]leaderEntry
-	pending   bool // a publish is due at the end of this instant
+	pending   bool           // a publish is due at the end of this instant
+	changed   [][]*partition // per batch: the partitions whose leadership it changes
 	zwait     [][]zombieWait
 	zombieAck int64 // records acknowledged by a zombie leader
 }
@@ -61,11 +66,14 @@ type zombieWait struct {
 	req   uint32
 	batch int32
 	use   uint64 // the request's use, to recognise a reused id
+	p     *partition
+	epoch int32 // the leader epoch the broker held it at
 }
 
 func (c *controller) setupMetadata() {
 	c.meta.hist = map[*partition][]leaderEntry{}
 	c.meta.zwait = make([][]zombieWait, len(c.bs))
+	c.meta.changed = [][]*partition{nil}
 	for _, p := range c.parts {
 		c.meta.hist[p] = []leaderEntry{{batch: 0, broker: int32(p.leader.b.id), epoch: p.epoch}}
 	}
@@ -89,40 +97,86 @@ func (c *controller) record(p *partition) {
 		h = append(h, e)
 	}
 	c.meta.hist[p] = h
+	next := int(c.meta.batch) + 1
+	for len(c.meta.changed) <= next {
+		c.meta.changed = append(c.meta.changed, nil)
+	}
+	c.meta.changed[next] = append(c.meta.changed[next], p)
 	if !c.meta.pending {
 		c.meta.pending = true
 		c.w.s.At(c.w.s.Now(), c.publish)
 	}
 }
 
-// publish: the batch reaches every broker that is up and hears the
-// controller.
+// publish: the batch is complete; the controller sends it to every
+// broker over the network (net.Send: a broker down or cut off misses it).
 func (c *controller) publish() {
 	c.meta.pending = false
 	c.meta.batch++
 	for b := range c.bs {
-		if c.hears(b) {
-			c.learn(b)
-		}
+		c.sendMetadata(b, c.meta.batch)
 	}
 }
 
-// hears reports whether broker b receives the controller's metadata now.
-func (c *controller) hears(b int) bool {
-	return !c.bs[b].down && !c.bs[b].cutController
-}
+// learn brings broker b's view up to the controller's whole metadata log
+// (it registered after a restart).
+func (c *controller) learn(b int) { c.learnUpTo(b, c.meta.batch) }
 
-// learn brings broker b's view up to the controller's metadata log. The
-// batches it held as a zombie are answered NOT_LEADER_OR_FOLLOWER.
-func (c *controller) learn(b int) {
-	if c.meta.hist == nil {
+// learnUpTo: broker b applies the metadata log up to batch n. Its replicas
+// of the partitions those batches moved act on it: a new leader takes
+// effect, a follower fetches from the new leader. The batches it held for
+// a leadership it no longer has are answered NOT_LEADER_OR_FOLLOWER.
+func (c *controller) learnUpTo(b int, n int32) {
+	bs := &c.bs[b]
+	if c.meta.hist == nil || bs.down || n <= bs.applied {
 		return
 	}
-	c.bs[b].applied = c.meta.batch
+	old := bs.applied
+	bs.applied = n
+	now := c.w.s.Now()
+	for k := old + 1; k <= n; k++ {
+		for _, p := range c.meta.changed[k] {
+			r := p.replicaOn(b)
+			if r == nil {
+				continue
+			}
+			lb, e := c.view(b, p)
+			if e != p.epoch || lb < 0 || c.ps[p].offline {
+				continue // a later batch moves it again, or it has no leader
+			}
+			if r == p.leader {
+				c.ps[p].electedAt = now
+			} else {
+				c.follow(r)
+			}
+		}
+	}
+	c.answerZombie(b)
+	if a := bs.await; a != nil && bs.applied >= bs.awaitBatch {
+		bs.await = nil
+		a()
+	}
+}
+
+// answerZombie answers NOT_LEADER_OR_FOLLOWER for the batches broker b
+// holds of partitions it no longer believes it leads at that epoch.
+func (c *controller) answerZombie(b int) {
 	waits := c.meta.zwait[b]
-	c.meta.zwait[b] = nil
+	if len(waits) == 0 {
+		return
+	}
+	kept := waits[:0]
 	w := c.w
+	var answer []zombieWait
 	for _, zw := range waits {
+		if lb, e := c.view(b, zw.p); lb == b && e == zw.epoch {
+			kept = append(kept, zw)
+			continue
+		}
+		answer = append(answer, zw)
+	}
+	c.meta.zwait[b] = kept
+	for _, zw := range answer {
 		r := w.preqs[zw.req]
 		if r.use != zw.use || r.timedOut {
 			continue
@@ -133,6 +187,21 @@ func (c *controller) learn(b int) {
 			w.prRespond(r)
 		}
 	}
+}
+
+// afterApplied runs fn once broker b has applied the metadata log as it is
+// now (the batch being published included), or at once if it has.
+func (c *controller) afterApplied(b int, fn func()) {
+	n := c.meta.batch
+	if c.meta.pending {
+		n++
+	}
+	bs := &c.bs[b]
+	if c.meta.hist == nil || bs.applied >= n {
+		fn()
+		return
+	}
+	bs.await, bs.awaitBatch = fn, n
 }
 
 // view is broker b's belief about p: the leading broker (-1 offline) and
@@ -289,8 +358,15 @@ func (p *producer) sendMetadata(uint64) {
 	w.net.Send(&p.conns[best].up, w.fMdArrive, mdFlag|uint64(p.idx)<<32|uint64(best))
 }
 
-// mdArrive: a broker answers a producer's MetadataRequest from its own view.
+// mdArrive: a producer's MetadataRequest reached a broker; a handler
+// thread serves it (cpu_per_request).
 func (w *world) mdArrive(arg uint64) {
+	b := w.brokers[int(uint32(arg))]
+	w.useTime(b.CPU, b.CPUReq, w.fMdAnswer, arg)
+}
+
+// mdAnswer: the broker answers from its own view.
+func (w *world) mdAnswer(arg uint64) {
 	p := w.prods[uint32(arg>>32)&0x7fffffff]
 	b := int(uint32(arg))
 	m := &p.meta
@@ -414,7 +490,7 @@ func (w *world) zombieAppend(r *produceReq, i int, part *partition) bool {
 	}
 	c := w.ctl
 	if p.acks < 0 {
-		c.meta.zwait[b.id] = append(c.meta.zwait[b.id], zombieWait{req: r.id, batch: int32(i), use: r.use})
+		c.meta.zwait[b.id] = append(c.meta.zwait[b.id], zombieWait{req: r.id, batch: int32(i), use: r.use, p: part, epoch: epoch})
 		r.pending++
 		return true
 	}
@@ -515,8 +591,15 @@ func (m *member) sendMetadata() {
 	w.net.Send(&mm.up, w.mdMemberArrive, mdArg(m, b))
 }
 
-// mdMemberArrive: the broker answers from its own view.
+// mdMemberArrive: a member's MetadataRequest reached a broker; a handler
+// thread serves it (cpu_per_request).
 func (w *world) mdMemberArrive(arg uint64) {
+	b := w.brokers[int(arg&0xffff)]
+	w.useTime(b.CPU, b.CPUReq, w.fMdMemberAn, arg)
+}
+
+// mdMemberAnswer: the broker answers from its own view.
+func (w *world) mdMemberAnswer(arg uint64) {
 	m, b := w.mdMember(arg)
 	mm := &m.meta
 	mm.answer = mm.answer[:0]

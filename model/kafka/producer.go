@@ -65,7 +65,8 @@ type producer struct {
 	passes   uint64 // drain passes, to hold a partition's later batches
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
-	tooLargeN                                                      int64 // failed as RecordTooLarge (limits.go)
+	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
+	tooLargeN                                                      int64      // failed as RecordTooLarge (limits.go)
 	ackHist                                                        *sim.Histogram
 	bytesAcked                                                     int64
 	bp                                                             *backpressure // buffer-full, throttling, dropping
@@ -88,6 +89,15 @@ type pacc struct {
 	bump      bool   // epoch bump due: applied once nothing is in flight
 	inFlight  int    // batches sent and not yet answered
 	held      uint64 // drain pass that held a batch of this partition back
+
+	// unresolved counts the batches stamped in this epoch and not yet
+	// completed (in flight, backing off or queued to retry): a due epoch
+	// bump waits for them, as Kafka's producer waits for its in-flight
+	// batches, because one may be in the log already and must keep its
+	// sequence for the log to recognise its retry.
+	unresolved int
+	gapMaybe   bool // the batch at gap may have been written (it timed out)
+	gapBump    bool // the due bump is for such a gap: it waits for unresolved
 }
 
 // pbatch is one producer batch from creation to its final outcome.
@@ -306,6 +316,9 @@ func (p *producer) newBatch() *pbatch {
 func (p *producer) release(b *pbatch) {
 	p.bufUsed -= b.bytes
 	p.building--
+	if a := &p.parts[b.part]; b.stamped && b.epoch == a.epoch {
+		a.unresolved--
+	}
 	b.gen++
 	b.times = b.times[:0]
 	b.n, b.bytes, b.attempts, b.maybeWritten, b.stamped = 0, 0, 0, false, false
@@ -364,6 +377,7 @@ func (p *producer) sealOnly(part int) *prodConn {
 	a.nextSeq += b.n
 	p.nBatches++
 	p.batchRecords += int64(b.n)
+	p.batchSizes.record(int64(b.n), b.bytes)
 	if part == p.sticky && len(p.t.parts) > 1 {
 		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
 	}
@@ -408,7 +422,7 @@ func (p *producer) drain(c *prodConn) {
 			// partition also keeps its batches in order within a request,
 			// and sends nothing while an epoch bump waits for its batches
 			// in flight to be answered.
-			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && a.inFlight > 0)) ||
+			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && (a.inFlight > 0 || a.gapBump && a.unresolved > 0 && !(b.stamped && b.epoch == a.epoch)))) ||
 				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
 				a.held = pass
 				kept = append(kept, c.queue[i])
@@ -527,7 +541,7 @@ func (p *producer) onResponse(req *produceReq) {
 // log can recognise it as a duplicate. It reports false if the run failed.
 func (p *producer) stamp(b *pbatch) bool {
 	a := &p.parts[b.part]
-	if a.bump {
+	if a.bump && (!a.gapBump || a.unresolved == 0) {
 		// Nothing of this partition is in flight: start a new epoch at
 		// sequence 0 (KIP-360); the log fences the older one.
 		if a.epoch == math.MaxInt16 {
@@ -535,12 +549,14 @@ func (p *producer) stamp(b *pbatch) bool {
 			return false
 		}
 		a.epoch++
-		a.logSeq, a.ackedNext, a.gap, a.bump = 0, 0, -1, false
+		a.logSeq, a.ackedNext, a.gap, a.bump, a.gapBump = 0, 0, -1, false, false
+		a.unresolved = 0 // batches of the older epoch are stamped again as they are sent
 	}
 	if b.stamped && b.epoch == a.epoch {
 		return true
 	}
 	b.stamped, b.epoch, b.logSeq = true, a.epoch, a.logSeq
+	a.unresolved++
 	a.logSeq = seqNext(a.logSeq, b.n)
 	if err := commitlog.Batch(b.data).SetProducerState(b.epoch, b.logSeq); err != nil {
 		p.w.fail(fmt.Errorf("producer %s: stamp batch: %w", p.name, err))
@@ -565,8 +581,17 @@ func (p *producer) outOfOrder(b *pbatch) {
 	if !b.stamped || b.epoch != a.epoch || a.bump {
 		return
 	}
-	if b.logSeq == a.ackedNext || (a.gap >= 0 && b.logSeq >= a.gap) {
+	switch {
+	case b.logSeq == a.ackedNext:
+		// The log lost this producer's sequences (an unclean election,
+		// truncation): nothing after ackedNext is in it.
 		a.bump = true
+	case a.gap >= 0 && b.logSeq >= a.gap:
+		// A batch ended unacknowledged before this one. If it may have
+		// been written, batches sent since may be in the log too: the
+		// bump waits until each has completed and keeps its sequence
+		// meanwhile, as Kafka's producer does (KIP-360).
+		a.bump, a.gapBump = true, a.gapMaybe
 	}
 }
 
@@ -578,7 +603,7 @@ func (p *producer) unacked(b *pbatch) {
 		return
 	}
 	if a.gap < 0 || b.logSeq < a.gap {
-		a.gap = b.logSeq
+		a.gap, a.gapMaybe = b.logSeq, b.maybeWritten
 	}
 }
 
@@ -704,7 +729,7 @@ func (w *world) prArrive(id uint64) {
 	}
 	r := w.preqs[id]
 	r.c.b.bytesIn += r.bytes
-	w.use(r.c.b.NICIn, float64(64+r.bytes), w.fPrIn, id)
+	w.useFlow(r.c.b.NICIn, r.c.flow(), float64(64+r.bytes), w.fPrIn, id)
 }
 
 // prIn queues the request behind its connection's earlier one: a broker
@@ -854,7 +879,7 @@ func (w *world) prRespond(r *produceReq) {
 		w.prSent(uint64(r.id))
 		return
 	}
-	w.use(r.c.b.NICOut, float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
+	w.useFlow(r.c.b.NICOut, r.c.flow(), float64(64+16*len(r.batches)), w.fPrSent, uint64(r.id))
 }
 
 // prSent: the response left the broker; the connection's next request may
@@ -892,3 +917,6 @@ func (w *world) prResp(id uint64) {
 	r.c.p.onResponse(r)
 	w.freePreqID(r.id)
 }
+
+// flow is the connection's flow on the broker's NICs.
+func (c *prodConn) flow() uint64 { return flowProducer | uint64(c.p.idx)<<20 | uint64(c.b.id) }

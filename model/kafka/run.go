@@ -134,6 +134,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 	s := sim.New(sc.Seed)
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
 		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
+	w.net.Dist = h.NetworkLatencyDist.Dist
 	w.bind()
 	w.releases = w.releasesConsumed()
 	for i := range sc.Cluster.Brokers {
@@ -546,6 +547,7 @@ func (w *world) results() (*Results, error) {
 		pr := ProducerResult{Name: ps.Name, Topic: ps.Topic}
 		h := sim.NewLatencyHistogram()
 		var batches, recs int64
+		var sizes batchSizes
 		for _, p := range w.prods {
 			if p.spec != ps {
 				continue
@@ -556,8 +558,10 @@ func (w *world) results() (*Results, error) {
 			pr.Indeterminate += p.indeterminate
 			batches += p.nBatches
 			recs += p.batchRecords
+			sizes.merge(&p.batchSizes)
 			h.Merge(p.ackHist)
 		}
+		pr.BatchRecords, pr.BatchBytes = sizes.results()
 		pr.Batches = batches
 		if batches > 0 {
 			pr.MeanBatch = float64(recs) / float64(batches)
@@ -636,6 +640,7 @@ func (w *world) results() (*Results, error) {
 		r.Series.Columns = append(r.Series.Columns, Column{Name: name, Values: col})
 	}
 	w.consumerResults(r)
+	w.shareResults(r)
 	if err := w.txnResults(r); err != nil { // txn_results.go
 		return nil, err
 	}

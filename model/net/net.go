@@ -11,13 +11,16 @@ import (
 type NodeID int32
 
 // Network carries messages between nodes: each arrives after the one-way
-// latency with uniform jitter of ± Jitter, drawn from the network's own
-// random stream, unless a fault stops it (see Send).
+// latency with uniform jitter of ± Jitter — or, when Dist is set, after a
+// one-way latency drawn from Dist (a long-tailed distribution: lognormal,
+// pareto) — drawn from the network's own random stream, unless a fault
+// stops it (see Send).
 type Network struct {
 	s       *sim.Sim
 	rng     *rand.Rand
 	Latency sim.Time // one way
 	Jitter  sim.Time
+	Dist    sim.Dist // one-way latency in seconds; nil: Latency ± Jitter
 
 	nodes   []nodeState // by NodeID; [0] is no node
 	faults  map[pair]*linkFault
@@ -180,7 +183,10 @@ func (n *Network) Reachable(from, to NodeID) bool {
 // crashes (or restarts) while it travels is lost with the connection.
 func (n *Network) Send(l *Link, fn func(uint64), arg uint64) {
 	d := n.Latency
-	if n.Jitter > 0 {
+	switch {
+	case n.Dist != nil:
+		d = sim.SampleTime(n.Dist, n.rng)
+	case n.Jitter > 0:
 		d += sim.Time((n.rng.Float64()*2 - 1) * float64(n.Jitter))
 	}
 	var inc uint32

@@ -1,6 +1,8 @@
 package net
 
 import (
+	"math"
+	"sort"
 	"testing"
 
 	"mqsim/sim"
@@ -150,5 +152,41 @@ func TestDropDelaySlow(t *testing.T) {
 	s.Run()
 	if p.arrived-start != 7*sim.Millisecond {
 		t.Errorf("slow, delayed trip took %v, want 3 × 1ms + 4ms = 7ms", p.arrived-start)
+	}
+}
+
+// A long-tailed latency: lognormal with median 150 µs and p99 600 µs.
+// Messages on separate links (so none waits behind another) take one-way
+// latencies whose median and p99 are those of the distribution: by hand,
+// a lognormal with median m has p99 = m·e^(2.326σ), so σ = ln(4)/2.326 =
+// 0.596, and p99.9 = m·e^(3.090σ) = 150 µs × 6.30 = 945 µs. Over 20,000
+// samples each quantile is within 5%.
+func TestSendLongTailedLatency(t *testing.T) {
+	s := sim.New(1)
+	d, err := sim.ParseDist("lognormal(median=150us, p99=600us)", sim.ParseNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := New(s, s.Stream("network"), 150*sim.Microsecond, 50*sim.Microsecond)
+	n.Dist = d
+	const count = 20000
+	lat := make([]float64, 0, count)
+	for i := range count {
+		sent := sim.Time(i) * sim.Millisecond
+		l := &Link{}
+		s.AtCall(sent, func(uint64) {
+			n.Send(l, func(uint64) { lat = append(lat, (s.Now() - sent).Seconds()) }, 0)
+		}, 0)
+	}
+	s.Run()
+	sort.Float64s(lat)
+	for _, q := range []struct {
+		p    float64
+		want float64
+	}{{0.5, 150e-6}, {0.99, 600e-6}, {0.999, 945e-6}} {
+		got := lat[int(q.p*float64(len(lat)))]
+		if math.Abs(got-q.want) > 0.05*q.want {
+			t.Errorf("p%g latency %.0fµs, want %.0fµs ± 5%%", 100*q.p, got*1e6, q.want*1e6)
+		}
 	}
 }

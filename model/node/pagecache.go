@@ -55,6 +55,8 @@ type PageCache struct {
 	limit, background int64
 	expire, interval  sim.Time
 	fsyncLatency      sim.Dist // seconds; nil costs nothing beyond the write
+	seek              float64  // bytes of disk-write time a write to another file than the last costs
+	lastFile          int32    // the file the disk last wrote, -1 none
 
 	owners []owner
 	byAge  ownerHeap // dirty owners, oldest dirty data first
@@ -125,6 +127,7 @@ type fsyncOp struct {
 
 func newPageCache(s *sim.Sim, disk *sim.RateServer, spec Spec, rng *rand.Rand) *PageCache {
 	c := &PageCache{s: s, disk: disk, rng: rng, fsyncLatency: spec.FsyncLatency,
+		seek: spec.SeekWrite.Seconds() * spec.DiskWrite, lastFile: -1,
 		limit:      int64(float64(spec.PageCache) * spec.DirtyRatio),
 		background: int64(float64(spec.PageCache) * spec.DirtyBackgroundRatio),
 		expire:     spec.DirtyExpire, interval: spec.DirtyWriteback}
@@ -247,7 +250,7 @@ func (c *PageCache) startFsync() {
 	ow.queued, ow.fsyncing = nil, true
 	op.target = ow.written
 	c.fsyncBusy = true
-	c.disk.Submit(float64(ow.written-ow.cleaned), uint64(c.gen), c.fFsyncWritten)
+	c.disk.Submit(c.work(op.owner, ow.written-ow.cleaned), uint64(c.gen), c.fFsyncWritten)
 }
 
 // fsyncWritten: the file's bytes are on the disk; the flush itself takes
@@ -318,7 +321,19 @@ func (c *PageCache) kick() {
 	}
 	chunk := min(ow.written-ow.cleaned, WritebackChunk)
 	c.wbBusy, c.wbOwner, c.wbTarget = true, o, ow.cleaned+chunk
-	c.disk.Submit(float64(chunk), uint64(c.gen), c.fWBDone)
+	c.disk.Submit(c.work(o, chunk), uint64(c.gen), c.fWBDone)
+}
+
+// work is the disk time, in bytes at its rate, of writing bytes of file
+// o: the bytes, plus a seek when the disk last wrote another file (write-
+// back of many files interleaves them: random writes).
+func (c *PageCache) work(o int32, bytes int64) float64 {
+	w := float64(bytes)
+	if o != c.lastFile {
+		w += c.seek
+		c.lastFile = o
+	}
+	return w
 }
 
 func (c *PageCache) writebackDone(j sim.Job) {

@@ -198,14 +198,24 @@ func (c *consumer) next() {
 		c.running = false
 		l.done = true
 		u := g.u
+		// The client's slot frees when the answer is sent; a crash since
+		// then already emptied the client (alive() is false).
 		if g.fails(l.e.m, c.rng) {
 			w.processingRetries++
-			w.s.After(w.half, func() { c.held--; u.nackArrives(l.e, l.id); u.dispatch() })
+			w.s.After(w.half, func() {
+				if alive() {
+					c.held--
+				}
+				u.nackArrives(l.e, l.id)
+				u.dispatch()
+			})
 		} else {
 			g.record(l.e.m)
 			lost := !u.spec.ExactlyOnce && u.spec.AckLossRate > 0 && w.rng.Float64() < float64(u.spec.AckLossRate)
 			w.s.After(w.half, func() {
-				c.held--
+				if alive() {
+					c.held--
+				}
 				if lost {
 					w.svc.PubSubLateAcks++
 				} else {

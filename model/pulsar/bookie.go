@@ -19,6 +19,7 @@ type bookie struct {
 	*node.Machine
 	w       *world
 	id      int
+	reg     *region
 	node    net.NodeID
 	up      bool
 	epoch   int // bumped at each crash: callbacks of an older life are void
@@ -37,6 +38,7 @@ type stored struct {
 	fenced   bool
 	unsynced []int64 // entry ids appended, journal not yet fsynced
 	maxEntry int64
+	lac      int64 // the highest last-add-confirmed the writer piggybacked
 }
 
 // journalReq is an add waiting for the journal's fsync.
@@ -61,7 +63,7 @@ func (bk *bookie) ledger(id int64) (*stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bookie %d ledger %d: %w", bk.id, id, err)
 	}
-	st = &stored{log: l, off: map[int64]int64{}, maxEntry: -1}
+	st = &stored{log: l, off: map[int64]int64{}, maxEntry: -1, lac: -1}
 	bk.ledgers[id] = st
 	return st, nil
 }
@@ -69,7 +71,7 @@ func (bk *bookie) ledger(id int64) (*stored, error) {
 // add stores an entry and calls done once the journal has it on disk.
 // A fenced ledger refuses adds that are not recovery adds: the result is
 // false and done is not called.
-func (bk *bookie) add(l *ledger, entry int64, data commitlog.Batch, bytes int64, recovery bool, done func()) (bool, error) {
+func (bk *bookie) add(l *ledger, entry, lac int64, data commitlog.Batch, bytes int64, recovery bool, done func()) (bool, error) {
 	st, err := bk.ledger(l.id)
 	if err != nil {
 		return false, err
@@ -77,6 +79,7 @@ func (bk *bookie) add(l *ledger, entry int64, data commitlog.Batch, bytes int64,
 	if st.fenced && !recovery {
 		return false, nil
 	}
+	st.lac = max(st.lac, lac)
 	if _, dup := st.off[entry]; !dup {
 		ar, err := st.log.Append(append(commitlog.Batch(nil), data...), 0)
 		if err != nil {
@@ -148,7 +151,7 @@ func (bk *bookie) read(ledgerID, entry int64) ([]byte, error) {
 }
 
 // fence marks a ledger fenced (no more adds but recovery adds) and
-// returns the last entry the bookie holds (-1: none).
+// returns the last add confirmed the writer told the bookie (-1: none).
 func (bk *bookie) fence(ledgerID int64) int64 {
 	st, err := bk.ledger(ledgerID)
 	if err != nil {
@@ -156,7 +159,7 @@ func (bk *bookie) fence(ledgerID int64) int64 {
 		return -1
 	}
 	st.fenced = true
-	return st.maxEntry
+	return st.lac
 }
 
 // drop deletes a ledger's storage (the ledger was deleted or offloaded).

@@ -38,13 +38,13 @@ func (c *cursor) dispatch() {
 	for len(c.replay) > 0 && int64(len(batch)) < limit {
 		pos := heap.Pop(&c.replay).(int64)
 		delete(c.inReplay, pos)
-		if !c.isAcked(pos) && c.out[pos] == nil && pos >= p.deletedBefore {
+		if !c.isAcked(pos) && c.out[pos] == nil && !p.gone(pos) {
 			batch = append(batch, pos)
 		}
 	}
 	if !(sb.keyShared && c.heldN >= int64(w.pc.KeySharedLookahead*max(1, sb.connected()))) {
 		for end := int64(len(p.pos)); c.readPos < end && int64(len(batch)) < limit; c.readPos++ {
-			if !c.isAcked(c.readPos) && c.out[c.readPos] == nil && !c.inReplay[c.readPos] {
+			if !c.isAcked(c.readPos) && c.out[c.readPos] == nil && !c.inReplay[c.readPos] && !p.gone(c.readPos) {
 				batch = append(batch, c.readPos)
 			}
 		}
@@ -59,8 +59,11 @@ func (c *cursor) dispatch() {
 		if p.owner != owner || p.epoch != epoch || !owner.up {
 			return
 		}
-		c.deliver(batch)
-		c.dispatch()
+		// Nothing taken: wait for an ack, a flow or a new consumer
+		// rather than read the same messages again.
+		if c.deliver(batch) > 0 {
+			c.dispatch()
+		}
 	}
 	c.read(batch, done)
 }
@@ -139,7 +142,7 @@ func (c *cursor) read(batch []int64, done func()) {
 
 // deliver hands each message of a read to a consumer; what none may take
 // now waits in the replay set (Key_Shared: held for a joined consumer).
-func (c *cursor) deliver(batch []int64) {
+func (c *cursor) deliver(batch []int64) (sent int) {
 	p := c.p
 	w := p.w
 	sb := c.sub
@@ -163,7 +166,9 @@ func (c *cursor) deliver(batch []int64) {
 			continue
 		}
 		cons.send(c, pos)
+		sent++
 	}
+	return sent
 }
 
 // held keeps a message back for a joined Key_Shared consumer.
@@ -238,7 +243,7 @@ func (sb *subscription) pick(c *cursor, key int64) *consumer {
 		return want
 	case "shared":
 		n := len(sb.cons)
-		for range n {
+		for range n + 1 {
 			x := sb.cons[c.rrNext%n]
 			if x.on(c) && x.canTake(c) && c.rrCount < roundRobinBatch {
 				c.rrCount++

@@ -54,6 +54,20 @@ func (w *world) scheduleFaults() error {
 			return fmt.Errorf("faults[%d]: %s is not modelled for Pulsar", i, f.Type)
 		}
 	}
+	for i, o := range w.pc.RegionOutages {
+		var reg *region
+		for _, r := range w.regions {
+			if r.name == o.Region {
+				reg = r
+			}
+		}
+		if reg == nil {
+			return fmt.Errorf("pulsar.region_outages[%d]: no region %q", i, o.Region)
+		}
+		at, d := sim.Time(o.At), sim.Time(o.Duration)
+		w.s.At(at, func() { w.regionOutage(reg, d) })
+		mark(at, d, "region-outage", fmt.Sprintf("region %s dark", reg.name))
+	}
 	for i, bc := range w.pc.BookieCrashes {
 		if bc.Bookie < 0 || bc.Bookie >= len(w.bookies) {
 			return fmt.Errorf("pulsar.bookie_crashes[%d]: no bookie %d", i, bc.Bookie)
@@ -135,16 +149,17 @@ func (b *broker) restart() {
 // reassign moves a dead broker's bundles to the live broker owning the
 // fewest (the load manager), which loads their partitions.
 func (w *world) reassign(dead *broker) {
-	for i, owner := range w.bundles {
+	reg := dead.reg
+	for i, owner := range reg.bundles {
 		if owner != dead {
 			continue
 		}
 		count := map[*broker]int{}
-		for _, o := range w.bundles {
+		for _, o := range reg.bundles {
 			count[o]++
 		}
 		var best *broker
-		for _, b := range w.brokers {
+		for _, b := range reg.brokers {
 			if b.up && (b != dead || dead.up) && (best == nil || count[b] < count[best]) {
 				best = b
 			}
@@ -153,9 +168,9 @@ func (w *world) reassign(dead *broker) {
 			w.s.After(sim.Second, func() { w.reassign(dead) })
 			return
 		}
-		w.bundles[i] = best
+		reg.bundles[i] = best
 		w.res.BundleReassignments++
-		for _, p := range w.parts {
+		for _, p := range reg.parts {
 			if p.bundle == i {
 				p.owner = best
 				p.epoch++
@@ -216,6 +231,9 @@ func (b *broker) startTickers() {
 				if p.owner == b && p.ready {
 					p.maybeRoll()
 					p.trim()
+					for _, r := range p.repls {
+						r.kick()
+					}
 					for _, c := range p.cursors {
 						c.dispatch()
 					}

@@ -35,6 +35,7 @@ type ledger struct {
 	pending []*addOp
 	unfull  []*addOp
 	closed  bool
+	last    int64 // the last entry once closed (recovery may end it before entries a reader knew of)
 	failed  bool
 	created sim.Time
 	bytes   int64
@@ -55,10 +56,16 @@ type ledger struct {
 
 // addOp is one entry being added.
 type addOp struct {
-	l       *ledger // the ledger it was last added to
-	entry   int64
-	held    bool // a backlog quota held it (counted once)
-	gaveUp  bool // the producer's send timeout failed it
+	l      *ledger // the ledger it was last added to
+	entry  int64
+	held   bool // a backlog quota held it (counted once)
+	gaveUp bool // the producer's send timeout failed it
+	rated  bool // passed the publish-rate quota
+	// Geo-replication: the replicator a replicated entry answers, the
+	// source position after it and the request's generation.
+	repl    *replicator
+	replEnd int64
+	replGen int
 	cpuDone bool
 	data    commitlog.Batch
 	bytes   int64
@@ -66,6 +73,7 @@ type addOp struct {
 	acks    []int // bookie ids that journaled it (in the current write set)
 	quorum  bool
 	sentAt  sim.Time
+	lacSent int64 // the writer's last add confirmed when it sent this add (piggybacked)
 	created sim.Time
 	pc      *pconn    // the producer connection it answers (data entries)
 	snap    *snapshot // the cursor state it persists (cursor entries)
@@ -76,9 +84,10 @@ type addOp struct {
 func (w *world) newLedger(writer *broker) *ledger {
 	pc := w.pc
 	var ens []*bookie
-	start := int(w.nextLedger % int64(len(w.bookies)))
-	for i := range w.bookies {
-		bk := w.bookies[(start+i)%len(w.bookies)]
+	bookies := writer.reg.bookies
+	start := int(w.nextLedger % int64(len(bookies)))
+	for i := range bookies {
+		bk := bookies[(start+i)%len(bookies)]
 		if bk.up && len(ens) < pc.Ensemble {
 			ens = append(ens, bk)
 		}
@@ -88,7 +97,7 @@ func (w *world) newLedger(writer *broker) *ledger {
 	}
 	w.nextLedger++
 	return &ledger{w: w, id: w.nextLedger, writer: writer, life: writer.epoch, frags: []fragment{{first: 0, ens: ens}},
-		lac: -1, created: w.s.Now(), onBookies: true, firstPos: -1, links: map[int]*net.Link{}, back: map[int]*net.Link{}}
+		lac: -1, last: -1, created: w.s.Now(), onBookies: true, firstPos: -1, links: map[int]*net.Link{}, back: map[int]*net.Link{}}
 }
 
 // fragmentOf is the fragment holding entry e.
@@ -156,6 +165,7 @@ func (l *ledger) link(bk *bookie) (*net.Link, *net.Link) {
 func (l *ledger) send(op *addOp, bk *bookie) {
 	w := l.w
 	op.sentAt = w.s.Now()
+	op.lacSent = l.lac
 	up, down := l.link(bk)
 	l.writer.NICOut.Submit(float64(op.bytes), 0, func(sim.Job) {})
 	w.net.Send(up, func(uint64) {
@@ -164,7 +174,7 @@ func (l *ledger) send(op *addOp, bk *bookie) {
 			if bk.epoch != life || !bk.up {
 				return
 			}
-			ok, err := bk.add(l, op.entry, op.data, op.bytes, false, func() {
+			ok, err := bk.add(l, op.entry, op.lacSent, op.data, op.bytes, false, func() {
 				w.net.Send(down, func(uint64) { l.acked(op, bk) }, 0)
 			})
 			if err != nil {
@@ -228,8 +238,9 @@ func (l *ledger) bookieFailed(bk *bookie) {
 		return
 	}
 	var repl *bookie
-	for j := range l.w.bookies {
-		c := l.w.bookies[(int(l.id)+j)%len(l.w.bookies)]
+	bookies := l.writer.reg.bookies
+	for j := range bookies {
+		c := bookies[(int(l.id)+j)%len(bookies)]
 		if c.up && !slices.Contains(cur.ens, c) {
 			repl = c
 			break
@@ -306,27 +317,39 @@ func (l *ledger) armWatchdog() {
 
 // recoverEnd fences the ledger on its last ensemble and finds where it
 // ends, as a new writer does before it closes a ledger it did not close
-// itself: an entry after the last confirmed one is recovered if any bookie
-// of its write set has it; the ledger ends at the first entry that at
-// least Qw-Qa+1 bookies of its write set say they lack (fewer could not
-// have acknowledged it). ok is false when too few bookies answer to
-// decide (retry later). The recovered entries are copied to the live
-// bookies of their write sets that lack them (recovery adds ignore the
-// fence).
-func (l *ledger) recoverEnd() (recovered []commitlog.Batch, ok bool, err error) {
+// itself. It knows only what the bookies tell it: the last add confirmed
+// each piggybacked on its entries (the highest is where recovery starts)
+// and which entries they hold. An entry after that is recovered if any
+// bookie of its write set has it; the ledger ends at the first entry that
+// at least Qw-Qa+1 bookies of its write set say they lack (fewer could
+// not have acknowledged it). ok is false when too few bookies answer to
+// decide (retry later). Recovered entries are copied to the live bookies
+// of their write sets that lack them (recovery adds ignore the fence).
+// from is the first entry recovered; last the ledger's last entry.
+func (l *ledger) recoverEnd() (recovered []commitlog.Batch, from, last int64, ok bool, err error) {
 	pc := l.w.pc
 	cur := l.frags[len(l.frags)-1]
 	answered := 0
+	lac := int64(-1)
 	for _, bk := range cur.ens {
 		if bk.up {
-			bk.fence(l.id)
+			lac = max(lac, bk.fence(l.id))
 			answered++
 		}
 	}
 	if answered < pc.Ensemble-pc.AckQuorum+1 {
-		return nil, false, nil
+		return nil, 0, 0, false, nil
 	}
-	for e := l.lac + 1; ; e++ {
+	// Earlier fragments' bookies may know a later LAC too.
+	for _, f := range l.frags {
+		for _, bk := range f.ens {
+			if st := bk.ledgers[l.id]; st != nil && bk.up {
+				lac = max(lac, st.lac)
+			}
+		}
+	}
+	from = lac + 1
+	for e := from; ; e++ {
 		ws := l.writeSet(e)
 		var holder *bookie
 		lack := 0
@@ -342,19 +365,19 @@ func (l *ledger) recoverEnd() (recovered []commitlog.Batch, ok bool, err error) 
 		}
 		if holder == nil {
 			if lack >= pc.WriteQuorum-pc.AckQuorum+1 {
-				return recovered, true, nil
+				return recovered, from, e - 1, true, nil
 			}
-			return nil, false, nil
+			return nil, 0, 0, false, nil
 		}
 		data, err := holder.read(l.id, e)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, 0, false, err
 		}
 		b := commitlog.Batch(append([]byte(nil), data...))
 		for _, bk := range ws {
 			if bk.up && !bk.has(l.id, e) {
-				if _, err := bk.add(l, e, b, b.Size(), true, func() {}); err != nil {
-					return nil, false, err
+				if _, err := bk.add(l, e, lac, b, b.Size(), true, func() {}); err != nil {
+					return nil, 0, 0, false, err
 				}
 			}
 		}

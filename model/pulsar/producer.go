@@ -70,7 +70,7 @@ func (w *world) newProducers() error {
 		if ps.MessageSize.Dist == nil {
 			return fmt.Errorf("producer %s: no message size", ps.Name)
 		}
-		parts := w.byTopic[ps.Topic]
+		parts := w.regionOf(ps.Name, "").byTopic[ps.Topic]
 		if len(parts) == 0 {
 			return fmt.Errorf("producer %s: unknown topic %q", ps.Name, ps.Topic)
 		}
@@ -126,7 +126,7 @@ func (p *producer) arrive(uint64) {
 	} else {
 		c = p.conns[p.rr%len(p.conns)]
 	}
-	m := msg{prod: int32(p.idx), seq: int32(len(p.ids)), part: int32(c.p.idx), born: now,
+	m := msg{prod: int32(p.idx), seq: int32(len(p.ids)), part: int32(c.p.idx), region: int8(c.p.reg.idx), born: now,
 		size: load.Size(p.spec.MessageSize.Dist, p.rng), key: key}
 	mid := int32(len(w.msgs))
 	w.msgs = append(w.msgs, m)
@@ -237,7 +237,7 @@ func (c *pconn) dial() {
 	c.dialing = true
 	w.s.After(2*w.net.Latency, func() {
 		c.dialing = false
-		b := w.bundles[c.p.bundle]
+		b := c.p.reg.bundles[c.p.bundle]
 		if b != nil && b.up && c.p.owner == b && c.p.ready {
 			c.b, c.conn, c.sent = b, true, 0
 			c.life++

@@ -124,15 +124,10 @@ func (w *world) results() *model.Results {
 	for _, sb := range w.subs {
 		// Messages of other topics, and those written before the
 		// subscription existed, are not its concern.
-		parts := map[int]*cursor{}
-		for _, c := range sb.cursors {
-			parts[c.p.idx] = c
-		}
 		pending := check.NewLedger()
 		w.chk.Acked().Each(func(prod, _ int, seq int32) {
 			m := &w.msgs[w.pubs[prod].ids[seq]]
-			c := parts[int(m.part)]
-			if c == nil {
+			if w.parts[m.part].topic != sb.group.Topic {
 				w.chk.Handled(sb.idx, prod, 0, seq)
 			}
 		})
@@ -142,7 +137,8 @@ func (w *world) results() *model.Results {
 				w.chk.Handled(sb.idx, int(m.prod), 0, m.seq)
 			}
 			for q := c.markDelete; q < int64(len(c.p.pos)); q++ {
-				if !c.isAcked(q) && q >= c.p.deletedBefore {
+				// Still readable: a live bookie or the object store has it.
+				if !c.isAcked(q) && !c.p.gone(q) && !c.p.unreachable(q) {
 					m := &w.msgs[c.p.pos[q].mid]
 					pending.Set(int(m.prod), 0, m.seq)
 				}
@@ -231,6 +227,10 @@ func (w *world) results() *model.Results {
 		if p.owner != nil {
 			row.Owner = p.owner.id
 		}
+		if p.policy != nil {
+			row.Namespace = p.policy.Namespace
+		}
+		row.Region = p.reg.name
 		for _, l := range p.ledgers {
 			if !l.deletedAll() {
 				row.Ledgers++
@@ -244,6 +244,9 @@ func (w *world) results() *model.Results {
 			row.Ensembles = p.ledgers[len(p.ledgers)-1].ensembles()
 		}
 		r.PulsarTopics = append(r.PulsarTopics, row)
+	}
+	for _, rp := range w.repls {
+		r.GeoUnreplicated += rp.unreplicated()
 	}
 	r.Series = w.ser.columns(w)
 	return &r

@@ -19,6 +19,7 @@ const maxAckBatch = 1000
 // topic, its consumers, and how it dispatches (its type).
 type subscription struct {
 	w         *world
+	reg       *region
 	idx       int
 	spec      *scenarios.PulsarSubscription
 	group     *scenarios.ConsumerGroup
@@ -53,6 +54,7 @@ type consumer struct {
 	acks    []pendingAck
 	ackArm  bool
 	tracked map[trackKey]sim.Time // ack timeout: received, unacknowledged
+	done    int64                 // messages it processed
 }
 
 // cconn is a consumer's connection for one partition.
@@ -98,11 +100,12 @@ func (w *world) newSubscriptions() error {
 		if spec == nil {
 			return fmt.Errorf("consumer group %s has no pulsar subscription (Defaults adds one)", g.Name)
 		}
-		parts := w.byTopic[g.Topic]
+		reg := w.regionOf("", g.Name)
+		parts := reg.byTopic[g.Topic]
 		if len(parts) == 0 {
 			return fmt.Errorf("consumer group %s: unknown topic %q", g.Name, g.Topic)
 		}
-		sb := &subscription{w: w, idx: gi, spec: spec, group: g, keyShared: spec.Type == "key_shared",
+		sb := &subscription{w: w, idx: gi, reg: reg, spec: spec, group: g, keyShared: spec.Type == "key_shared",
 			rangeSize: scenarios.DefaultPulsarKeySharedRange, poison: map[int64]bool{},
 			rng: w.s.Stream("group/" + g.Name), e2e: sim.NewLatencyHistogram()}
 		if f := g.Failures; f != nil {
@@ -126,7 +129,7 @@ func (w *world) newSubscriptions() error {
 func (sb *subscription) start() {
 	w := sb.w
 	w.s.At(sim.Time(sb.spec.SubscribeAt), func() {
-		for _, p := range w.byTopic[sb.group.Topic] {
+		for _, p := range sb.reg.byTopic[sb.group.Topic] {
 			at := int64(len(p.pos))
 			if sb.spec.InitialPosition == "earliest" {
 				at = p.deletedBefore
@@ -208,7 +211,7 @@ func (cc *cconn) dial() {
 			return
 		}
 		c := cc.c
-		b := w.bundles[c.p.bundle]
+		b := c.p.reg.bundles[c.p.bundle]
 		if b != nil && b.up && c.p.owner == b && c.p.ready {
 			cc.b, cc.conn = b, true
 			cc.life++
@@ -282,6 +285,7 @@ func (cons *consumer) crash() {
 	cons.life++
 	cons.busy = false
 	cons.acks = nil
+	cons.ackArm = false
 	sb := cons.sb
 	if sb.keyShared {
 		sb.leave(cons)
@@ -418,6 +422,7 @@ func (cons *consumer) finish(d delivery) {
 	now := w.s.Now()
 	w.chk.Processed(sb.idx, int(m.prod), 0, m.seq, m.key, m.born)
 	sb.processed++
+	cons.done++
 	w.processed++
 	if m.born >= w.warm {
 		e := int64(now - m.born)

@@ -3,6 +3,7 @@ package pulsar
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"mqsim/model"
 	"mqsim/model/check"
@@ -37,10 +38,10 @@ type world struct {
 
 	brokers []*broker
 	bookies []*bookie
-	parts   []*partition // every topic partition, topic by topic
-	byTopic map[string][]*partition
+	parts   []*partition // every topic partition, region by region, topic by topic
+	regions []*region    // one (unnamed) without pulsar.regions
 	policy  map[string]*scenarios.PulsarTopicPolicy
-	bundles []*broker // bundle → owning broker (the metadata store's view); nil while unassigned
+	repls   []*replicator
 	pubs    []*producer
 	subs    []*subscription
 	chk     *check.Checker
@@ -56,16 +57,40 @@ type world struct {
 	secTiered, secBookie int64
 }
 
+// region is one cluster: its brokers, bookies, bundles and partitions.
+type region struct {
+	idx     int
+	name    string
+	brokers []*broker
+	bookies []*bookie
+	bundles []*broker // bundle → owning broker (the metadata store's view)
+	parts   []*partition
+	byTopic map[string][]*partition
+	dark    bool
+}
+
+// regionOf finds the region a producer or group is in (the first when no
+// region lists it).
+func (w *world) regionOf(producer, group string) *region {
+	for i, r := range w.pc.Regions {
+		if producer != "" && slices.Contains(r.Producers, producer) || group != "" && slices.Contains(r.Groups, group) {
+			return w.regions[i]
+		}
+	}
+	return w.regions[0]
+}
+
 // msg is one published message.
 type msg struct {
-	prod  int32
-	seq   int32
-	part  int32 // index in world.parts
-	born  sim.Time
-	size  int64
-	key   int64
-	dead  bool // dead-lettered or evicted: handled without processing
-	ackAt sim.Time
+	prod   int32
+	seq    int32
+	part   int32 // index in world.parts (of the region it was published in)
+	region int8  // the region it was published in
+	born   sim.Time
+	size   int64
+	key    int64
+	dead   bool // dead-lettered or evicted: handled without processing
+	ackAt  sim.Time
 }
 
 // Run builds the scenario's Pulsar cluster, plays it and returns its
@@ -159,9 +184,9 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 	}
 	s := sim.New(sc.Seed)
 	w := &world{s: s, sc: sc, pc: pc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
-		net:     net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
-		byTopic: map[string][]*partition{}, policy: map[string]*scenarios.PulsarTopicPolicy{},
-		e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram()}
+		net:    net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
+		policy: map[string]*scenarios.PulsarTopicPolicy{},
+		e2e:    sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram()}
 	machine := func(name string) (*node.Machine, error) {
 		return node.New(s, name, node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
@@ -170,37 +195,74 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 			PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
 			DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist})
 	}
-	for i := range sc.Cluster.Brokers {
-		m, err := machine(fmt.Sprintf("broker-%d", i))
-		if err != nil {
-			return nil, err
-		}
-		w.brokers = append(w.brokers, &broker{Machine: m, w: w, id: i, up: true, node: w.net.AddNode(fmt.Sprintf("broker-%d", i))})
-	}
-	for i := range pc.Bookies {
-		m, err := machine(fmt.Sprintf("bookie-%d", i))
-		if err != nil {
-			return nil, err
-		}
-		w.bookies = append(w.bookies, newBookie(w, i, m))
-	}
 	for i := range pc.Topics {
 		w.policy[pc.Topics[i].Topic] = &pc.Topics[i]
 	}
-	// Bundles go round-robin to brokers (the load manager's first placement).
-	w.bundles = make([]*broker, pc.Bundles)
-	for i := range w.bundles {
-		w.bundles[i] = w.brokers[i%len(w.brokers)]
-	}
-	for _, t := range sc.Topics {
-		for n := range max(t.Partitions, 1) {
-			p := newPartition(w, t.Name, n, len(w.parts))
-			w.parts = append(w.parts, p)
-			w.byTopic[t.Name] = append(w.byTopic[t.Name], p)
+	names := []string{""}
+	if len(pc.Regions) > 0 {
+		names = names[:0]
+		for _, r := range pc.Regions {
+			names = append(names, r.Name)
 		}
 	}
+	for ri, name := range names {
+		reg := &region{idx: ri, name: name, byTopic: map[string][]*partition{}}
+		w.regions = append(w.regions, reg)
+		prefix := ""
+		if name != "" {
+			prefix = name + "/"
+		}
+		for range sc.Cluster.Brokers {
+			i := len(w.brokers)
+			m, err := machine(fmt.Sprintf("%sbroker-%d", prefix, i))
+			if err != nil {
+				return nil, err
+			}
+			b := &broker{Machine: m, w: w, id: i, reg: reg, up: true, node: w.net.AddNode(fmt.Sprintf("%sbroker-%d", prefix, i))}
+			w.brokers = append(w.brokers, b)
+			reg.brokers = append(reg.brokers, b)
+		}
+		for range pc.Bookies {
+			i := len(w.bookies)
+			m, err := machine(fmt.Sprintf("%sbookie-%d", prefix, i))
+			if err != nil {
+				return nil, err
+			}
+			bk := newBookie(w, i, m)
+			bk.reg = reg
+			w.bookies = append(w.bookies, bk)
+			reg.bookies = append(reg.bookies, bk)
+		}
+		// Bundles go round-robin to brokers (the load manager's first placement).
+		reg.bundles = make([]*broker, pc.Bundles)
+		for i := range reg.bundles {
+			reg.bundles[i] = reg.brokers[i%len(reg.brokers)]
+		}
+		for _, t := range sc.Topics {
+			for n := range max(t.Partitions, 1) {
+				p := newPartition(w, t.Name, n, len(w.parts))
+				p.reg = reg
+				if name != "" {
+					p.name = name + "/" + p.name
+				}
+				w.parts = append(w.parts, p)
+				reg.parts = append(reg.parts, p)
+				reg.byTopic[t.Name] = append(reg.byTopic[t.Name], p)
+			}
+		}
+	}
+	if err := w.connectRegions(); err != nil {
+		return nil, err
+	}
 	for _, p := range w.parts {
-		p.owner = w.bundles[p.bundle]
+		if pol := p.policy; pol != nil && pol.PublishRate > 0 {
+			lim, err := sim.NewTokenBucket(s, float64(pol.PublishRate), float64(pol.PublishRate))
+			if err != nil {
+				return nil, fmt.Errorf("%s: publish_rate: %w", p.name, err)
+			}
+			p.limiter = lim
+		}
+		p.owner = p.reg.bundles[p.bundle]
 		p.epoch++
 		if err := p.openLedger(); err != nil {
 			return nil, err

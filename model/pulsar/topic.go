@@ -24,6 +24,7 @@ type broker struct {
 	*node.Machine
 	w     *world
 	id    int
+	reg   *region
 	node  net.NodeID
 	up    bool
 	epoch int
@@ -34,6 +35,7 @@ type broker struct {
 // subscription. Positions number its confirmed messages from 0.
 type partition struct {
 	w      *world
+	reg    *region
 	topic  string
 	num    int
 	idx    int
@@ -60,8 +62,10 @@ type partition struct {
 	held          []heldOp
 	overQuota     bool
 	maxBacklogB   int64
-	deletedBefore int64    // positions below were deleted with their ledgers
-	loadedAt      sim.Time // when the owner loaded it (its cache starts empty)
+	limiter       *sim.TokenBucket // publish-rate quota, messages
+	repls         []*replicator    // geo-replication to the other regions
+	deletedBefore int64            // positions below were deleted with their ledgers
+	loadedAt      sim.Time         // when the owner loaded it (its cache starts empty)
 }
 
 // mpos is one confirmed message.
@@ -151,6 +155,12 @@ func (p *partition) confirmed(op *addOp) {
 	if op.pc != nil {
 		op.pc.receipt(op)
 	}
+	if op.repl != nil {
+		op.repl.replicated(op)
+	}
+	for _, r := range p.repls {
+		r.kick()
+	}
 	for _, c := range p.cursors {
 		c.dispatch()
 	}
@@ -186,6 +196,7 @@ func (p *partition) finishRoll() {
 		return
 	}
 	l.closed = true
+	l.last = l.lac
 	p.cur = nil
 	p.rolling = false
 	p.w.res.LedgerRollovers++
@@ -200,6 +211,7 @@ func (p *partition) ledgerFailed(l *ledger) {
 		return
 	}
 	l.closed = true
+	l.last = l.lac
 	p.cur = nil
 	p.rolling = false
 	pend := l.pending
@@ -228,7 +240,7 @@ func (p *partition) load() {
 	if open != nil {
 		open.failed = true // the old writer's adds are void
 		open.pending = nil
-		recovered, ok, err := open.recoverEnd()
+		recovered, from, last, ok, err := open.recoverEnd()
 		if err != nil {
 			w.fail(err)
 			return
@@ -243,12 +255,18 @@ func (p *partition) load() {
 		}
 		w.res.LedgerRecoveries++
 		open.closed = true
+		open.last = last
 		if open.firstPos < 0 && len(recovered) > 0 {
 			open.firstPos = int64(len(p.pos))
 		}
+		// Entries up to the old owner's last confirmed one have positions
+		// already (its readers knew them); the rest are new to everyone.
 		var rr commitlog.RecordReader
 		for i, b := range recovered {
-			entry := open.lac + 1 + int64(i)
+			entry := from + int64(i)
+			if entry <= open.lac {
+				continue
+			}
 			if err := rr.Reset(b); err != nil {
 				w.fail(err)
 				return
@@ -271,7 +289,7 @@ func (p *partition) load() {
 			open.entries++
 			p.entries++
 		}
-		open.lac += int64(len(recovered))
+		open.lac = max(open.lac, last)
 		open.lastPos = int64(len(p.pos))
 	}
 	for _, c := range p.cursors {
@@ -280,6 +298,28 @@ func (p *partition) load() {
 	_ = p.openLedger()
 	// Opening needs a metadata write; clients reconnect with their backoff.
 	_ = owner
+}
+
+// gone reports whether a message can no longer be read: its ledger was
+// deleted, or recovery ended the ledger before its entry.
+func (p *partition) gone(pos int64) bool {
+	mp := p.pos[pos]
+	return mp.l.deletedAll() || mp.l.closed && mp.entry > mp.l.last
+}
+
+// unreachable reports whether no live bookie holds a message (and the
+// object store has no copy): it cannot be read now.
+func (p *partition) unreachable(pos int64) bool {
+	mp := p.pos[pos]
+	if mp.l.offloaded {
+		return false
+	}
+	for _, bk := range mp.l.writeSet(mp.entry) {
+		if bk.has(mp.l.id, mp.entry) {
+			return false
+		}
+	}
+	return true
 }
 
 // backlog is the slowest subscription's unacknowledged messages and bytes
@@ -357,6 +397,22 @@ func (p *partition) evict() {
 // publish is the owner handling a producer's batch: the quota policy
 // first, then the append.
 func (p *partition) publish(pc *pconn, op *addOp) {
+	if p.limiter != nil && !op.rated {
+		// The publish-rate quota: the broker reads no more from the
+		// connection until the rate allows (in order: the bucket queues).
+		op.rated = true
+		if d := p.limiter.Take(float64(len(op.mids))); d > 0 {
+			p.w.res.PublishThrottled += int64(len(op.mids))
+			owner, epoch := p.owner, p.epoch
+			p.w.s.After(d, func() {
+				// A send the producer gave up on meanwhile was never read.
+				if p.owner == owner && p.epoch == epoch && owner.up && !op.gaveUp {
+					p.publish(pc, op)
+				}
+			})
+			return
+		}
+	}
 	if p.overQuota {
 		switch p.policy.BacklogQuotaPolicy {
 		case "producer_request_hold":

@@ -30,6 +30,7 @@ var (
 	rbLoopRej = rbase{"rabbitmq-requeue-loop", []string{"duration=5s", "rabbitmq.queues.0.on_failure=reject"}}
 	rbFail    = rbase{"rabbitmq-quorum-node-failure", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=10s"}}
 	rbAlarm   = rbase{"rabbitmq-memory-alarm", []string{"duration=25s"}}
+	rbDisk    = rbase{"rabbitmq-memory-alarm", []string{"duration=25s", "rabbitmq.memory=16GiB", "rabbitmq.disk=200MB"}}
 	rbTopic   = rbase{"rabbitmq-topic-routing", []string{"duration=3s"}}
 	rbMaxLen  = rbase{"rabbitmq-prefetch", []string{"duration=5s", "rabbitmq.queues.0.max_length=100"}}
 	rbFailM   = rbase{"rabbitmq-quorum-node-failure", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=10s", "faults.0.lose_page_cache=true"}}
@@ -42,6 +43,8 @@ var rabbitEffects = map[string]struct {
 	set  string
 }{
 	"rabbitmq.memory":                       {rbAlarm, "rabbitmq.memory=1GiB"},
+	"rabbitmq.disk":                         {rbDisk, "rabbitmq.disk=1GB"},
+	"rabbitmq.disk_free_limit":              {rbDisk, "rabbitmq.disk_free_limit=100MB"},
 	"rabbitmq.memory_high_watermark":        {rbAlarm, "rabbitmq.memory_high_watermark=0.9"},
 	"rabbitmq.credit_initial":               {rbCredit, "rabbitmq.credit_initial=1"},
 	"rabbitmq.credit_more":                  {rbWork, "rabbitmq.credit_more=1"},

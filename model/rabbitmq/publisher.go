@@ -61,10 +61,19 @@ func (wl *wal) flush() {
 // clears the memory alarm.
 func (q *queue) addMemory(d int64) {
 	q.mem += d
+	// The bodies are on disk too: on every quorum member's node (acked
+	// messages are removed), on a classic queue's node.
+	if q.r != nil {
+		for _, mb := range q.r.members {
+			mb.n.disk += d
+		}
+	} else if q.home != nil {
+		q.home.disk += d
+	}
 	if q.home != nil {
 		q.home.memory += d
-		q.w.checkAlarm()
 	}
+	q.w.checkAlarm()
 }
 
 // setHome moves a quorum queue to its new leader's node, with its memory.
@@ -75,26 +84,43 @@ func (q *queue) setHome(n *rnode) {
 }
 
 // checkAlarm sets the cluster-wide memory alarm while any node holds more
-// than memory_high_watermark of its RAM: every publisher blocks.
+// than memory_high_watermark of its RAM, and the disk alarm while any
+// node's free disk is below disk_free_limit: either blocks every
+// publisher.
 func (w *world) checkAlarm() {
 	limit := int64(float64(w.rc.Memory) * float64(w.rc.MemoryHighWatermark))
-	on := false
+	diskLimit := int64(w.rc.Disk) - int64(w.rc.DiskFreeLimit)
+	mem, disk := false, false
 	for _, n := range w.nodes {
 		w.res.MaxMemory = max(w.res.MaxMemory, n.memory)
-		if n.memory > limit {
-			on = true
+		mem = mem || n.memory > limit
+		disk = disk || (w.rc.Disk > 0 && n.disk > diskLimit)
+	}
+	now := w.s.Now()
+	if mem != w.memAlarm {
+		w.memAlarm = mem
+		if mem {
+			w.alarmSince = now
+		} else {
+			w.res.AlarmSeconds += (now - w.alarmSince).Seconds()
 		}
 	}
+	if disk != w.diskAlarm {
+		w.diskAlarm = disk
+		if disk {
+			w.diskSince = now
+		} else {
+			w.res.DiskAlarmSeconds += (now - w.diskSince).Seconds()
+		}
+	}
+	on := mem || disk
 	if on == w.alarm {
 		return
 	}
-	now := w.s.Now()
 	w.alarm = on
 	if on {
-		w.alarmSince = now
 		return
 	}
-	w.res.AlarmSeconds += (now - w.alarmSince).Seconds()
 	for _, p := range w.pubs {
 		p.pump()
 	}

@@ -50,7 +50,7 @@ func (w *world) sample(uint64) {
 		w.minLive = min(w.minLive, q.liveMembers())
 	}
 	a := 0.0
-	if w.alarm {
+	if w.memAlarm {
 		a = 1
 	}
 	ser.alarm = append(ser.alarm, a)
@@ -61,8 +61,11 @@ func (w *world) sample(uint64) {
 // each queue still holds, latencies, throughput, and the queues' counts.
 func (w *world) results() *model.Results {
 	now := w.s.Now()
-	if w.alarm {
+	if w.memAlarm {
 		w.res.AlarmSeconds += (now - w.alarmSince).Seconds()
+	}
+	if w.diskAlarm {
+		w.res.DiskAlarmSeconds += (now - w.diskSince).Seconds()
 	}
 	for _, p := range w.pubs {
 		if p.blocked {

@@ -40,8 +40,11 @@ type world struct {
 	chk       *check.Checker
 	msgs      []msg // every published message, by id
 
-	alarm      bool     // a memory alarm blocks every publisher
-	alarmSince sim.Time // when it went on
+	alarm      bool     // a memory or disk alarm blocks every publisher
+	alarmSince sim.Time // when the memory alarm went on
+	memAlarm   bool
+	diskAlarm  bool
+	diskSince  sim.Time
 	res        model.Results
 	ser        series
 	minLive    int // fewest live replicas of any queue at a sample
@@ -58,6 +61,7 @@ type rnode struct {
 	id     int
 	up     bool
 	memory int64 // bytes of messages held by its queues (bodies + metadata)
+	disk   int64 // bytes of messages its queues (every quorum member, a classic queue's node) keep on disk
 	// WAL writes requested by quorum members and fsyncs that covered
 	// them: fewer fsyncs than writes is group commit.
 	walWrites, walSyncs int64
@@ -155,6 +159,7 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		net:       net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
 		exchanges: map[string]*exchange{}, e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram(),
 		minLive: math.MaxInt}
+	w.net.Dist = h.NetworkLatencyDist.Dist
 	for i := range sc.Cluster.Brokers {
 		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),

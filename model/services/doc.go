@@ -40,8 +40,10 @@
 //
 // Faults (services.faults): slow (service time ×k), errors (a share of
 // requests fail after their own work), down (the processes stop: new
-// connections are refused) and crash (the machines stop: messages vanish,
-// callers time out). Work in flight on a stopped instance is lost.
+// connections are refused), crash (the machines stop: messages vanish,
+// callers time out) and partition (model/net cuts the service's instances
+// off from every other node). Work in flight on a stopped instance is
+// lost.
 //
 // # Files
 //

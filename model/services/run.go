@@ -212,9 +212,9 @@ func (w *world) buildClient() error {
 				if w.s.Now() >= w.end {
 					return
 				}
-				w.request(func() { w.s.After(sim.SampleTime(cl.ThinkTime.Dist, rng), next) })
+				w.request(func() { w.s.After(max(sim.SampleTime(cl.ThinkTime.Dist, rng), 0), next) })
 			}
-			w.s.At(sim.SampleTime(cl.ThinkTime.Dist, rng), next)
+			w.s.At(max(sim.SampleTime(cl.ThinkTime.Dist, rng), 0), next)
 		}
 		return nil
 	}
@@ -284,8 +284,8 @@ func (w *world) request(then func()) {
 
 // buildFaults schedules the services' faults.
 func (w *world) buildFaults() error {
-	for i := range w.cfg.Fault {
-		f := &w.cfg.Fault[i]
+	for i := range w.cfg.Faults {
+		f := &w.cfg.Faults[i]
 		sv := w.byName[f.Service]
 		if sv == nil {
 			return fmt.Errorf("scenario %s: services.faults[%d]: unknown service %q", w.sc.Name, i, f.Service)

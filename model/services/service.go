@@ -172,6 +172,18 @@ func (sv *service) setFault(f *scenarios.ServiceFault, on bool) {
 		if on {
 			sv.errShare = float64(f.Share)
 		}
+	case "partition":
+		// Cut off from every other node, both ways: calls to it and its
+		// answers vanish, so callers time out. The broker's API is
+		// reached outside the simulated network, so its consumers still
+		// poll.
+		for _, in := range sv.insts {
+			if on {
+				sv.w.net.Isolate(in.node)
+			} else {
+				sv.w.net.Rejoin(in.node)
+			}
+		}
 	case "down", "crash":
 		for _, in := range sv.insts {
 			if on {
@@ -240,7 +252,7 @@ func (in *instance) start(j *job) {
 func (in *instance) run(j *job) {
 	sv := in.svc
 	j.inc, j.inst = in.inc, in
-	d := sim.Time(float64(sim.SampleTime(sv.spec.ServiceTime.Dist, sv.rng)) * sv.slow)
+	d := max(sim.Time(float64(sim.SampleTime(sv.spec.ServiceTime.Dist, sv.rng))*sv.slow), 0)
 	j.failing = sv.errShare > 0 && sv.rng.Float64() < sv.errShare
 	sv.w.s.After(d, func() {
 		if j.failing {

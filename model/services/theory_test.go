@@ -3,6 +3,7 @@ package services
 import (
 	"encoding/json"
 	"math"
+	"mqsim/sim"
 	"testing"
 
 	"mqsim/model"
@@ -269,5 +270,112 @@ services:
 	}
 	if outs[0] != outs[1] {
 		t.Error("two runs of one scenario and seed differ")
+	}
+}
+
+// Closed-loop users obey the interactive response time law: N users, each
+// thinking Z between requests answered in R, make X = N/(R + Z) requests
+// a second. 50 users thinking exp(1s) against a service answering in 100 ms
+// (never queueing: 100 threads): X = 50/(0.1 + 1) = 45.5/s.
+func TestClosedLoopResponseTimeLaw(t *testing.T) {
+	sc := parse(t, `
+name: users
+system: services
+duration: 400s
+services:
+  client: {users: 50, think_time: exp(1s)}
+  graph:
+    - {name: s, threads: 100, service_time: const(100ms)}
+`)
+	_, r := play(t, sc)
+	r0 := r.E2ELatency.Mean / 1000 // seconds, the network included
+	want := 50 / (r0 + 1)
+	if math.Abs(r.Services.Goodput-want)/want > 0.03 {
+		t.Errorf("throughput %.2f/s with R = %.4f s, want N/(R + Z) = %.2f/s", r.Services.Goodput, r0, want)
+	}
+	if math.Abs(want-45.45) > 0.2 {
+		t.Errorf("N/(R + Z) = %.2f, hand check 50/1.1 = 45.45", want)
+	}
+}
+
+// The network's faults reach the calls: a service whose process is down
+// refuses connections, so its callers fail fast (a round trip); one whose
+// machine crashed or that is cut off answers nothing, so every call waits
+// its full timeout. 100 calls/s for 5 s: about 500 failed calls either way,
+// timeouts only for the crash and the cut.
+func TestDownRefusesCrashTimesOut(t *testing.T) {
+	for _, tc := range []struct {
+		fault    string
+		timeouts bool
+	}{{"down", false}, {"crash", true}, {"partition", true}} {
+		sc := parse(t, `
+name: faults
+system: services
+duration: 20s
+services:
+  client: {rate: 100/s, arrival: constant}
+  graph:
+    - {name: api, threads: 200, service_time: const(1ms), calls: [{to: db, timeout: 500ms}]}
+    - {name: db, service_time: const(1ms)}
+  faults:
+    - {type: `+tc.fault+`, service: db, at: 5s, duration: 5s}
+`)
+		_, r := play(t, sc)
+		api := row(t, r, "api")
+		if api.Failed < 480 || api.Failed > 560 {
+			t.Errorf("%s: %d requests failed, want about 100/s × 5 s = 500", tc.fault, api.Failed)
+		}
+		if tc.timeouts != (api.Timeouts > 400) || (!tc.timeouts && api.Timeouts != 0) {
+			t.Errorf("%s: %d call timeouts", tc.fault, api.Timeouts)
+		}
+		// Thread-seconds the failures held: a refusal a round trip (~1 ms),
+		// a timeout 500 ms: 500 × 0.5 s = 250 of 200 threads × 20 s, 6%.
+		if u := api.MeanUtilisation; tc.timeouts != (u > 0.05) || (!tc.timeouts && u > 0.01) {
+			t.Errorf("%s: api's threads %.2f%% busy", tc.fault, 100*u)
+		}
+	}
+}
+
+// Backoff slows a closed loop but not an open one. A database fails every
+// call for 10 s; its callers retry 3 times with backoff (1 s doubling,
+// full jitter: 0.5 + 1 + 2 = 3.5 s of waiting on average). Closed loop:
+// 20 users who think 100 ms each wait out their backoff, so they send
+// fewer requests — about 20 ÷ 3.6 s ≈ 5.6 a second, 22 attempts a second
+// instead of 200: backoff sheds the load. Open loop at the same 200
+// requests/s: arrivals do not wait for answers, every one still makes 4
+// attempts, so the database sees 4 × 200 = 800 a second whatever the
+// backoff — it only spreads them out.
+func TestBackoffHelpsClosedLoopNotOpenLoop(t *testing.T) {
+	const graph = `
+  graph:
+    - {name: api, threads: 10000, queue: 0, service_time: const(1ms), calls: [{to: db, retries: 3, backoff: 1s, backoff_max: 10s, timeout: 1s}]}
+    - {name: db, threads: 10000, service_time: const(5ms)}
+  faults:
+    - {type: errors, service: db, at: 20s, duration: 10s, share: 100%}
+`
+	rate := func(client string) float64 {
+		sc := parse(t, "name: backoff\nsystem: services\nduration: 40s\nservices:\n  client: "+client+graph)
+		w, err := build(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := w.byName["db"]
+		var a0, a1 int64
+		// The outage's second half: the backoff's steady state.
+		w.s.At(25*sim.Second, func() { a0 = db.attempts })
+		w.s.At(30*sim.Second, func() { a1 = db.attempts })
+		if _, err := w.run(model.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return float64(a1-a0) / 5
+	}
+	open := rate("{rate: 200/s, arrival: constant}")
+	closed := rate("{users: 20, think_time: const(100ms)}")
+	if math.Abs(open-800)/800 > 0.05 {
+		t.Errorf("open loop: %.0f attempts/s at the database during the outage, want 4 × 200 = 800", open)
+	}
+	t.Logf("attempts/s at the database during the outage: open loop %.0f, closed loop %.1f", open, closed)
+	if closed > 40 || closed < 10 {
+		t.Errorf("closed loop: %.0f attempts/s at the database during the outage, want about 4 × 20/3.6 s ≈ 22", closed)
 	}
 }

@@ -156,9 +156,13 @@ func build(sc *scenarios.Scenario) (*world, error) {
 		w.subs = append(w.subs, u)
 		w.bySub[spec.Name] = u
 	}
+	subTopics := map[string]string{}
+	for _, u := range w.subs {
+		subTopics[u.spec.Name] = u.spec.Topic
+	}
 	for gi := range sc.ConsumerGroups {
 		g := &sc.ConsumerGroups[gi]
-		u := w.bySub[g.Topic]
+		u := w.bySub[scenarios.SubscriptionOf(g, subTopics)]
 		if u == nil {
 			return nil, fmt.Errorf("scenario %s: group %s reads unknown subscription %q", sc.Name, g.Name, g.Topic)
 		}

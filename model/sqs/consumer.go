@@ -84,6 +84,9 @@ type consumer struct {
 	// its processes are killed, cancelling their completions.
 	runningR  []Receipt
 	procEpoch int
+	// toDelete are processed messages whose DeleteMessageBatch is not sent
+	// yet (sqs.delete_batch above 1).
+	toDelete []Receipt
 }
 
 func (c *consumer) start() {
@@ -127,6 +130,7 @@ func (c *consumer) next() {
 	}
 	if len(c.reserved) == 0 {
 		clear(c.skip)
+		c.flushDeletes()
 		c.poll()
 		return
 	}
@@ -189,7 +193,23 @@ func (c *consumer) finish(r Receipt) {
 		return
 	}
 	g.record(r.M)
+	if w.cfg.DeleteBatch > 1 {
+		c.toDelete = append(c.toDelete, r)
+		if len(c.toDelete) >= w.cfg.DeleteBatch {
+			c.flushDeletes()
+		}
+		return
+	}
 	w.deleteMsg(g.qs, r, c.rng)
+}
+
+// flushDeletes sends the pending deletes as one DeleteMessageBatch.
+func (c *consumer) flushDeletes() {
+	if len(c.toDelete) == 0 {
+		return
+	}
+	c.g.w.deleteBatch(c.g.qs, c.toDelete, c.rng)
+	c.toDelete = nil
 }
 
 // record tells the checker one processing of m finished.
@@ -211,6 +231,7 @@ func (c *consumer) crash() {
 	c.alive = false
 	c.epoch++
 	c.reserved, c.held, c.running, c.polling, c.runningR = nil, 0, 0, false, nil
+	c.toDelete = nil // processed, never deleted: back after the visibility timeout
 }
 
 func (c *consumer) restart() {

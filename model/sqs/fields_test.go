@@ -38,6 +38,7 @@ var sqsFieldPairs = map[string]struct {
 	"sqs.request_latency":              {pbVis, "sqs.request_latency=100ms"},
 	"sqs.max_messages":                 {pbFIFO, "sqs.max_messages=1"},
 	"sqs.send_batch":                   {pbVis, "sqs.send_batch=10"},
+	"sqs.delete_batch":                 {pairBase{"sqs-visibility-timeout", []string{"sqs.max_messages=10"}}, "sqs.delete_batch=10"},
 	"sqs.batch_open":                   {pairBase{"sqs-visibility-timeout", []string{"sqs.send_batch=10"}}, "sqs.batch_open=2s"},
 	"sqs.heartbeat":                    {pbVis, "sqs.heartbeat=20s"},
 	"sqs.price_per_million":            {pbVis, "sqs.price_per_million=0.5"},

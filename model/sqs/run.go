@@ -270,6 +270,24 @@ func (w *world) deleteMsg(qs *qstate, r Receipt, rng *rand.Rand) {
 	})
 }
 
+// deleteBatch is a DeleteMessageBatch call for up to 10 receipts: one
+// request; each entry succeeds or fails on its own (a standard queue's
+// missed delete, as deleteMsg).
+func (w *world) deleteBatch(qs *qstate, rs []Receipt, rng *rand.Rand) {
+	missed := make([]bool, len(rs))
+	for i := range rs {
+		missed[i] = qs.spec.DuplicateRate > 0 && rng.Float64() < float64(qs.spec.DuplicateRate)
+	}
+	w.call(qs, actDelete, 0, func() {
+		for i, r := range rs {
+			if !missed[i] {
+				qs.q.Delete(w.s.Now(), r)
+			}
+		}
+		qs.wake()
+	})
+}
+
 // changeVisibility is a ChangeMessageVisibility call.
 func (w *world) changeVisibility(qs *qstate, r Receipt, timeout sim.Time) {
 	w.visChanges++

@@ -145,6 +145,12 @@ var cards = []Card{
 		"Kafka: event streaming, data pipelines. RabbitMQ: task queues, RPC. SQS: simple, serverless on AWS. Pulsar: multi-tenant, geo-replicated."},
 	{"sys-ops", "systems", "How hard is each to operate?",
 		"Kafka: complex (ZooKeeper or KRaft, brokers). RabbitMQ: moderate. SQS: nothing to operate. Pulsar: complex."},
+	{"sys-delivery", "systems", "Delivery guarantee of Kafka, RabbitMQ, SQS and Pulsar?",
+		"All at-least-once; Kafka also offers exactly-once (idempotent producer, transactions, read_committed). At-least-once holds for what was replicated before the acknowledgement: a classic RabbitMQ queue lives on one node."},
+	{"sys-measured", "systems", "Which claims of the comparison table need a qualifier when measured (mqsim compare-systems)?",
+		"RabbitMQ's per-queue order holds only with one consumer: competing consumers reorder a key. SQS's 'unlimited' is for standard queues: a FIFO queue takes 300 API calls per second per action without high-throughput mode. RabbitMQ's 10–50K/s is quorum queues with 1 KB messages."},
+	{"sys-fanout", "systems", "SNS and Google Pub/Sub beside the table: what do they add, and what do they lack?",
+		"Managed publish/subscribe: SNS copies each message to every subscription (SQS queues, HTTP endpoints) with filter policies; Pub/Sub keeps a backlog per subscription with ack deadlines, ordering keys and dead-letter topics. Neither replays what was acked (Pub/Sub's seek aside), and an SNS HTTP endpoint down longer than its retry policy loses messages without a DLQ."},
 	{"sys-decide", "systems", "The decision framework: replay, simple AWS jobs, complex routing, multi-region multi-tenant, no infrastructure?",
 		"Replay → Kafka or Pulsar. Simple job queue on AWS → SQS. Priorities and routing keys → RabbitMQ. Multi-region, multi-tenant → Pulsar. No infrastructure → SQS or a managed Kafka."},
 
