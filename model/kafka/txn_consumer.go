@@ -3,6 +3,7 @@ package kafka
 import (
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
+	"mqsim/sim"
 )
 
 // Reading a topic a transactional producer writes.
@@ -116,15 +117,16 @@ type txnSpan struct {
 	first, last int64
 }
 
-// txnStartOffsets is OffsetFetch's check for pending transactional
-// offsets: true when parts must be asked for again (UNSTABLE_OFFSET_COMMIT).
+// txnUnstable is OffsetFetch's check for pending transactional offsets:
+// true (and the member asks again after retry.backoff.ms) when one of
+// parts has some (UNSTABLE_OFFSET_COMMIT).
 func (m *member) txnUnstable(inc uint32, parts []int) bool {
 	g := m.g
 	if !g.unstable(parts) {
 		return false
 	}
 	m.reply(func() {
-		g.w.s.After(sim100ms, func() {
+		g.w.s.After(sim.Time(scenarios.DefaultConsumerRetryBackoff), func() {
 			if m.inc == inc && m.alive {
 				m.fetchOffsets(inc, parts)
 			}
@@ -132,8 +134,6 @@ func (m *member) txnUnstable(inc uint32, parts []int) bool {
 	})
 	return true
 }
-
-const sim100ms = 100 * 1000 * 1000
 
 // txnQuiet reports whether every stage has written and committed what it
 // owes, and no transaction is open (for the drain).
