@@ -511,6 +511,7 @@ func compute(w Workload) (*Plan, error) {
 	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),
 		float64(p.Brokers), "brokers", strconv.Itoa(p.Brokers), "The cluster needs enough brokers for its tightest constraint.")
 	recommend(float64(rec.Brokers), strconv.Itoa(rec.Brokers), recReason)
+	rows = append(rows, txnRows(w, p.Partitions, w.ReplicationFactor)...) // txn.go
 	p.Rows = rows
 	return p, nil
 }

@@ -60,6 +60,12 @@ type Workload struct {
 	// arithmetic does not use it.
 	SLO SLO `yaml:"slo" json:"slo,omitzero"`
 
+	// Guarantee: exactly-once adds the transactions' cost to the plan
+	// (txn.go): each of TransactionalProducers (default one per partition)
+	// commits every CommitInterval.
+	Guarantee              string         `yaml:"guarantee" json:"guarantee,omitempty"`
+	CommitInterval         units.Duration `yaml:"commit_interval" json:"commit_interval,omitempty"`
+	TransactionalProducers int            `yaml:"transactional_producers" json:"transactional_producers,omitempty"`
 	// Queue holds what sizing a RabbitMQ or SQS queue needs beyond the
 	// fields above (queues.go); the Kafka plan does not use it.
 	Queue *QueueWorkload `yaml:"queue" json:"queue,omitempty"`
@@ -265,6 +271,7 @@ func (w Workload) Validate() error {
 	if w.MessagesPerSec != 0 {
 		ways++
 	}
+	w.validateTxn(bad) // txn.go
 	switch {
 	case ways == 0:
 		bad("messages_per_sec", "missing: give the rate one way — users with events_per_user_per_day, messages_per_day, or messages_per_sec")

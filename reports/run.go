@@ -144,6 +144,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
+	writeTransactions(&b, res, width)         // run_txn.go
 	writeNotApplied(&b, []*Run{r}, width)     // notapplied.go
 	if allShare(r.Scenario) {
 		writeWrapped(&b, shareLine(res), width, "\nShare groups: ", "              ") // run_queues.go

@@ -577,7 +577,9 @@ func (s *fetchSession) read() {
 		}
 		for _, pi := range s.parts {
 			p := g.t.parts[pi]
-			p.parked = append(p.parked, parkRef{session: s.id, gen: s.gen})
+			if !p.parkedHas(parkRef{session: s.id, gen: s.gen}) {
+				p.parked = append(p.parked, parkRef{session: s.id, gen: s.gen})
+			}
 		}
 		return
 	}

@@ -84,8 +84,8 @@
 //     member's session expire. Each member keeps one fetch session per leader broker
 //     (fetch.min.bytes, fetch.max.wait.ms, per-partition and total max
 //     bytes, reading only below the high watermark — below the last
-//     stable offset for read_committed, the same offset until
-//     transactions exist), buffers what it fetched, and polls up to max.poll.records, processing them one after
+//     stable offset for read_committed, skipping aborted transactions'
+//     batches — see txn_consumer.go), buffers what it fetched, and polls up to max.poll.records, processing them one after
 //     another with the group's service-time distribution: one event per
 //     poll, with each record's completion time computed. It prefetches a
 //     partition as soon as its buffer empties. Commits: auto (every
@@ -271,6 +271,13 @@
 //	downstream.go       dependencies processing calls, with timeouts, retries and budgets
 //	limits.go           records over max_request_size or max_message_bytes
 //	storage.go          storage errors: a log directory taken offline
+//	txn_coord.go        the transaction coordinator on __transaction_state: InitProducerId, AddPartitionsToTxn, EndTxn, timeouts, failover loading
+//	txn_markers.go      COMMIT/ABORT control batches written to every partition of a transaction
+//	txn_client.go       a pipeline stage's (transactional) producer: requests, produce, commit, fencing
+//	txn_stage.go        pipeline stages: outputs per processed record, commit interval
+//	txn_offsets.go      TxnOffsetCommit, pending offsets, loading transactional offsets
+//	txn_consumer.go     readers of transactional topics: control batches, read_committed filtering, aborted reads
+//	txn_results.go      Results.Transactions
 //	faults.go           this system's fault registry: scheduling and reverting faults; faults_broker.go,
 //	                    faults_consumer.go, faults_topic.go: each family's behaviour
 package kafka

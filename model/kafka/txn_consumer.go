@@ -3,6 +3,7 @@ package kafka
 import (
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
+	"mqsim/sim"
 )
 
 // Reading a topic a transactional producer writes.
@@ -116,15 +117,16 @@ type txnSpan struct {
 	first, last int64
 }
 
-// txnStartOffsets is OffsetFetch's check for pending transactional
-// offsets: true when parts must be asked for again (UNSTABLE_OFFSET_COMMIT).
+// txnUnstable is OffsetFetch's check for pending transactional offsets:
+// true (and the member asks again after retry.backoff.ms) when one of
+// parts has some (UNSTABLE_OFFSET_COMMIT).
 func (m *member) txnUnstable(inc uint32, parts []int) bool {
 	g := m.g
 	if !g.unstable(parts) {
 		return false
 	}
 	m.reply(func() {
-		g.w.s.After(sim100ms, func() {
+		g.w.s.After(sim.Time(scenarios.DefaultConsumerRetryBackoff), func() {
 			if m.inc == inc && m.alive {
 				m.fetchOffsets(inc, parts)
 			}
@@ -132,8 +134,6 @@ func (m *member) txnUnstable(inc uint32, parts []int) bool {
 	})
 	return true
 }
-
-const sim100ms = 100 * 1000 * 1000
 
 // txnQuiet reports whether every stage has written and committed what it
 // owes, and no transaction is open (for the drain).
@@ -158,4 +158,21 @@ func (w *world) txnQuiet() bool {
 // directly (a transactional stage's commit only inside a transaction).
 func (g *group) leaveCommits() bool {
 	return g.commit != scenarios.CommitBefore && !g.transactional()
+}
+
+// parkedHas reports whether ref is among the last few sessions parked on
+// p. A session woken by one of its partitions parks again on all of them
+// with the same generation; without this check every wake that finds too
+// little to answer (fetch_min_bytes not reached, or a read_committed read
+// held at a pinned last stable offset) would add another reference to its
+// other partitions' lists, which grow without bound while those stay
+// idle. Looking at the last 8 is enough for the common case; a reference
+// missed only costs a duplicate entry, never a lost wake-up.
+func (p *partition) parkedHas(ref parkRef) bool {
+	for i, n := len(p.parked)-1, 0; i >= 0 && n < 8; i, n = i-1, n+1 {
+		if p.parked[i] == ref {
+			return true
+		}
+	}
+	return false
 }

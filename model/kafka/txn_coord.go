@@ -128,32 +128,23 @@ func txnPartitionOf(id string) int {
 	return int(h) % scenarios.TransactionStatePartitions
 }
 
-// txnCoordinators returns the world's coordinators, creating them (and
-// the __transaction_state partition id maps to) at first use.
-func (w *world) txnCoordinators(id string) (*txnCoords, error) {
+// txnCoordinators returns the world's coordinators, creating them at
+// first use (after every partition of __transaction_state).
+func (w *world) txnCoordinators() *txnCoords {
 	if w.txn == nil {
 		w.txn = &txnCoords{w: w, metas: map[string]*txnMeta{}, loaded: map[int]int32{}, abortedSpans: map[*partition][]txnSpan{}, nextID: w.pidBase + 1<<24}
 		w.s.AfterCall(txnAbortCheckEvery, func(uint64) { w.txn.abortTimedOut() }, 0)
 	}
-	if _, err := w.txnStatePart(txnPartitionOf(id)); err != nil {
-		return nil, err
-	}
-	return w.txn, nil
+	return w.txn
 }
 
 func (w *world) txnStatePart(k int) (*offsetsPart, error) {
 	return w.internalPartition(&w.txnTopic, txnTopicName, scenarios.TransactionStatePartitions, scenarios.TransactionStateReplicationFactor, k)
 }
 
-// stateLog is partition k of __transaction_state (it exists).
-func (tc *txnCoords) stateLog(k int) *partition {
-	for _, p := range tc.w.txnTopic.parts {
-		if p.idx == k {
-			return p
-		}
-	}
-	panic(fmt.Sprintf("__transaction_state-%d does not exist", k))
-}
+// stateLog is partition k of __transaction_state: every partition is
+// created with the first transactional stage (newStage), in order.
+func (tc *txnCoords) stateLog(k int) *partition { return tc.w.txnTopic.parts[k] }
 
 // coordinator is the broker a FindCoordinator for id names: the live
 // leader of its partition, nil while it has none.
@@ -436,14 +427,6 @@ func (tc *txnCoords) endTxn(id string, pid int64, epoch int16, commit bool, repl
 	tc.requests++
 	m, code := tc.check(id, pid, epoch)
 	if code != txnOK {
-		if code == txnInvalidState {
-			reply(code)
-			return
-		}
-		if tm := tc.metas[id]; code == txnProducerFenced || tm == nil || tm.epoch != epoch {
-			reply(code)
-			return
-		}
 		reply(code)
 		return
 	}

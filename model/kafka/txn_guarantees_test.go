@@ -50,3 +50,34 @@ func TestDeliveryGuaranteesOrder(t *testing.T) {
 		t.Errorf("exactly-once adds %.1fms at the median (%.1f vs %.1f), want ~50ms (40–150)", d, eos, alo)
 	}
 }
+
+// TestTransactionCost: the latency exactly-once adds comes from the
+// commit interval and the commit's own work. A record waits for its
+// transaction's commit, on average half the interval after it was
+// processed, so the reader's median end to end minus the stage's is
+// about interval/2 plus the commit's round trips (a few ms); at 10ms the
+// commits themselves (three round trips and two replicated log writes
+// each, ~15ms) dominate and the stage spends a third of its time on
+// them.
+func TestTransactionCost(t *testing.T) {
+	added := func(interval string) (float64, int64) {
+		ls, err := scenarios.LoadScenario("transaction-cost", []string{"duration=4s", "consumer_groups.0.pipeline.commit_interval=" + interval})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := mustRun(t, &ls.Scenario)
+		return r.Groups[1].E2ELatency.P50 - r.Groups[0].E2ELatency.P50, r.Transactions.Committed
+	}
+	for _, c := range []struct {
+		interval string
+		half     float64 // ms
+	}{{"100ms", 50}, {"1s", 500}} {
+		d, n := added(c.interval)
+		if d < c.half || d > c.half*1.4+20 {
+			t.Errorf("commit interval %s: the reader's median is %.1fms after the stage's, want about %.0fms (half the interval) plus the commit", c.interval, d, c.half)
+		}
+		if n == 0 {
+			t.Errorf("commit interval %s: no transaction committed", c.interval)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package kafka
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"mqsim/model/commitlog"
 	"mqsim/sim"
@@ -254,8 +256,9 @@ func (g *group) scanOffsetRecords(l *commitlog.Log, fn func(*commitlog.Record) e
 	clear(tx.pending)
 	for _, pid := range pids {
 		for _, h := range open[pid] {
-			var p int
-			if _, err := fmt.Sscanf(string(h.key), g.spec.Name+"/"+g.t.spec.Name+"/%d", &p); err != nil || len(h.val) != 8 {
+			rest, ok := strings.CutPrefix(string(h.key), g.spec.Name+"/"+g.t.spec.Name+"/")
+			p, err := strconv.Atoi(rest)
+			if !ok || err != nil || len(h.val) != 8 {
 				continue
 			}
 			tx.pending[pid] = append(tx.pending[pid], txnOffset{part: p, off: int64(binary.BigEndian.Uint64(h.val))})

@@ -68,14 +68,14 @@ func newStage(w *world, g *group) (*stage, error) {
 		return nil, fmt.Errorf("group %s: pipeline commit_interval or transaction_timeout unset: want a resolved scenario", g.spec.Name)
 	}
 	if st.transactional {
-		if _, err := w.txnCoordinators(pl.TransactionalID + "-0"); err != nil {
-			return nil, err
-		}
-		for slot := range g.spec.Consumers + 8 {
-			if _, err := w.txnStatePart(txnPartitionOf(fmt.Sprintf("%s-%d", pl.TransactionalID, slot))); err != nil {
+		// Every partition of __transaction_state exists from the start
+		// (members added later, by autoscaling or a join, map anywhere).
+		for k := range scenarios.TransactionStatePartitions {
+			if _, err := w.txnStatePart(k); err != nil {
 				return nil, err
 			}
 		}
+		w.txnCoordinators()
 	}
 	st.out.txnRead = st.out.txnRead || st.transactional
 	return st, nil

@@ -483,7 +483,8 @@ func TestFollowUpScenarioNames(t *testing.T) {
 	for _, s := range strings.Fields(`slow-consumer slow-consumer-scaled hot-partition reorder-retries reorder-idempotent
 		broker-failure broker-failure-acks1 unclean-election min-isr-unavailable lost-response consumer-crash
 		at-most-once poison-message retention-loss retry-storm sync-cascade sync-vs-async-latency
-		event-sourcing-replay audit-point-in-time sns-http-endpoint-outage pubsub-ack-deadline sns-fanout-filter`) {
+		event-sourcing-replay audit-point-in-time sns-http-endpoint-outage pubsub-ack-deadline sns-fanout-filter
+		delivery-guarantees transaction-cost zombie-fencing exactly-once-pipeline hanging-transaction`) {
 		known[s] = true
 	}
 	for _, f := range FollowUps {
