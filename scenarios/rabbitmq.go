@@ -552,6 +552,8 @@ func init() {
 		MetricInfo{"dead_lettered_maxlen", KindCount, "dead-lettered by a full queue's drop-head (RabbitMQ)"},
 		MetricInfo{"dead_lettered_delivery_limit", KindCount, "dead-lettered past a quorum queue's delivery limit (RabbitMQ)"},
 		MetricInfo{"queue_dropped", KindCount, "rejected, expired, maxlen or delivery-limit messages dropped without a dead-letter exchange (RabbitMQ)"},
+		MetricInfo{"dead_letter_dropped", KindCount, "dead letters no target queue took (no route, target down or full), dropped at most once (RabbitMQ)"},
+		MetricInfo{"dead_letter_retries", KindCount, "resends of dead letters a target had not taken within dead_letter_retry (RabbitMQ, at-least-once)"},
 		MetricInfo{"alarm_seconds", KindDuration, "time a memory alarm blocked all publishing (RabbitMQ)"},
 		MetricInfo{"disk_alarm_seconds", KindDuration, "time a disk alarm (free space below disk_free_limit) blocked all publishing (RabbitMQ)"},
 		MetricInfo{"publisher_blocked_seconds", KindDuration, "time publishers spent blocked by an alarm, summed (RabbitMQ)"},

@@ -270,6 +270,11 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 			// One ordered queue per group, replicated by quorum_size: the
 			// topic is only the exchange's name.
 			fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: 1}\n", brokers, topic)
+		} else if col.Kind == "pulsar" {
+			// Pulsar replicates by its ledgers' quorums, not by topic.
+			// Its retention keeps acknowledged messages (pulsar.topics[]).
+			fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: %d}\n",
+				brokers, topic, c.Plan.Partitions)
 		} else {
 			fmt.Fprintf(&b, "cluster: {brokers: %d}\ntopics:\n  - {name: %s, partitions: %d, replication_factor: %d, min_insync_replicas: %d, retention: %s}\n",
 				brokers, topic, c.Plan.Partitions, rf, min(2, rf), w.Retention)
@@ -278,7 +283,7 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 			// A Key_Shared subscription per group: many consumers, each
 			// key to one of them in order — the counterpart of a Kafka
 			// consumer group with keys.
-			b.WriteString("pulsar:\n  subscriptions:\n")
+			fmt.Fprintf(&b, "pulsar:\n  topics:\n    - {topic: %s, retention_time: %s}\n  subscriptions:\n", topic, w.Retention)
 			for i := range col.Groups {
 				fmt.Fprintf(&b, "    - {group: group-%d, type: key_shared}\n", i+1)
 			}
