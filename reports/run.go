@@ -141,6 +141,9 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, fmt.Sprintf("min ISR %d, under-replicated partitions at most %d (%d at the end), %d ISR shrinks",
 			res.MinISR, res.MaxUnderReplicated, res.FinalUnderReplicated, res.ISRShrinks), width, "Replication: ", hang)
 		writeWrapped(&b, fmt.Sprintf("busiest resource %s busy on average", pct(res.MaxBrokerUtilisation)), width, "Brokers:     ", hang)
+		if line := batchLine(res); line != "" {
+			writeWrapped(&b, line, width, "Batches:     ", hang)
+		}
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go
@@ -363,4 +366,20 @@ func latencyCells(l model.Latency) []string {
 // arrows and µ line up.
 func writeTable(b *bytes.Buffer, rows [][]string, align string) {
 	writeTableStyled(b, rows, align, nil)
+}
+
+// batchLine gives each producer's batch-size distribution — records and
+// bytes per produce batch, median, p99 and largest — or "" when no
+// producer sent a batch (the full histogram is in the JSON).
+func batchLine(res *model.Results) string {
+	var parts []string
+	for _, p := range res.Producers {
+		r, by := p.BatchRecords, p.BatchBytes
+		if r.Count == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s batches of %.0f records p50, %.0f p99, %.0f max (%s p50, %s p99)",
+			p.Name, humanize.Comma(r.Count), r.P50, r.P99, r.Max, units.Bytes(by.P50), units.Bytes(by.P99)))
+	}
+	return strings.Join(parts, "; ")
 }
