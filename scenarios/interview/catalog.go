@@ -15,6 +15,10 @@ type Decision struct {
 	Step     int    // 1–5, the step of the interview framework it belongs to
 	Question string
 	Choices  []Choice // empty for partition_key, whose options come from the prompt
+	// Scenarios are the built-in `mqsim run` scenarios that measure the
+	// trade-off behind the decision (shown, or run with --prove, after
+	// grading, as a follow-up's are).
+	Scenarios []string
 }
 
 // Decisions lists the decisions in the order the drill asks them.
@@ -24,7 +28,7 @@ var Decisions = []Decision{
 			"A synchronous call couples both services in time: the caller fails or slows down whenever the callee does, and throughput is capped by the slowest service. It is right when a person is waiting for the result (login, confirming a payment) or the answer must come back within about 10 ms."},
 		{"async", "Asynchronous messaging: a queue or log sits between them",
 			"Asynchronous messaging decouples the services in time and space: the producer succeeds even while the consumer is down, bursts are absorbed by the queue, one event can fan out to many consumers and can be replayed. The price is eventual processing, harder debugging, and a queue that must itself be durable."},
-	}},
+	}, Scenarios: []string{"sync-cascade"}},
 	{ID: "model", Step: 2, Question: "Which messaging model?", Choices: []Choice{
 		{"queue", "Point-to-point queue: each message goes to exactly one worker",
 			"A point-to-point queue hands each message to one consumer and forgets it once processed: the shape of job distribution (process this image, send this email)."},
@@ -40,7 +44,7 @@ var Decisions = []Decision{
 			"At-least-once retries until the consumer acknowledges, so nothing is lost but duplicates happen; with idempotent consumers it is the standard answer for the great majority of systems."},
 		{"exactly-once", "Exactly-once: transactional produce + offset commit in one transaction",
 			"Exactly-once needs transactional produces and the consumer's offset commit in the same transaction: the slowest and most complex option, kept for money — financial transactions and billing. Measured (delivery-guarantees): no loss and no duplicate through a crash and a broker failure, with the reader's median latency 87 ms instead of 7.5 ms at a 100 ms commit interval."},
-	}},
+	}, Scenarios: []string{"delivery-guarantees"}},
 	{ID: "idempotency", Step: 2, Question: "How do consumers make duplicates harmless?", Choices: []Choice{
 		{"message-id", "A unique message ID, checked and recorded in the processing store",
 			"Each message carries a unique ID; the consumer skips IDs it has already recorded and records new ones as it processes. Redelivery becomes harmless, which is what makes at-least-once effectively exactly-once."},

@@ -182,8 +182,14 @@ func Drill(p *Prompt, a Asker, run ScenarioRunner) (*ScoreCard, error) {
 		if err != nil {
 			return card, err
 		}
-		if q.Kind == KindFollowUp {
-			it.Proofs = proofs(q.ID, run)
+		switch q.Kind {
+		case KindFollowUp:
+			f, _ := followUp(q.ID)
+			it.Proofs = proofs(f.Scenarios, run)
+		case KindDecision:
+			if d, ok := decision(q.ID); ok {
+				it.Proofs = proofs(d.Scenarios, run)
+			}
 		}
 		card.add(*it)
 		a.Tell(Event{Step: step, Item: it})
@@ -291,10 +297,10 @@ func decisionExplanation(p *Prompt, id, chosen string) string {
 	return s
 }
 
-func proofs(id string, run ScenarioRunner) []Proof {
-	f, _ := followUp(id)
+// proofs runs (or, with no runner, names) the scenarios behind an answer.
+func proofs(scenarios []string, run ScenarioRunner) []Proof {
 	var out []Proof
-	for _, s := range f.Scenarios {
+	for _, s := range scenarios {
 		pr := Proof{Scenario: s, Command: "mqsim run " + s}
 		if run != nil {
 			sum, err := run(s)

@@ -470,10 +470,15 @@ func TestFollowUpProofs(t *testing.T) {
 	if !strings.Contains(EventText(Event{Item: &it}), "Proof, mqsim run broker-failure-acks1:") {
 		t.Errorf("the proof is not shown: %s", EventText(Event{Item: &it}))
 	}
-	// social-media's follow-ups: two slow-consumer scenarios, two
-	// broker-failure ones, poison-message, hot-partition.
-	if len(ran) != 6 {
-		t.Errorf("ran %v, want the 6 scenarios of the 4 follow-ups", ran)
+	// The communication and delivery decisions' scenarios (sync-cascade,
+	// delivery-guarantees), then social-media's follow-ups: two
+	// slow-consumer scenarios, two broker-failure ones, poison-message,
+	// hot-partition.
+	if len(ran) != 8 || ran[0] != "sync-cascade" || ran[1] != "delivery-guarantees" {
+		t.Errorf("ran %v, want the 2 decisions' scenarios, then the 6 of the 4 follow-ups", ran)
+	}
+	if it = item(t, card, "communication"); len(it.Proofs) != 1 || it.Proofs[0].Summary != "lost: 1234" {
+		t.Errorf("the communication decision's proof: %+v", it.Proofs)
 	}
 }
 
