@@ -1,0 +1,201 @@
+package services_test
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"mqsim/model"
+	_ "mqsim/model/systems"
+	"mqsim/scenarios"
+)
+
+// Every setting of the services: section is implemented or refused: for
+// each field (found by reflection, so a new one cannot be forgotten) a pair
+// of runs — a base, and the same with one --set — give different service
+// graph results, or the field is a reference (an unknown name is refused).
+
+type svBase struct {
+	name string // a built-in, or "" for text
+	text string
+	sets []string
+}
+
+// svSmall is a three-service graph small enough for many pairs: a client
+// at 200/s into api, which calls db synchronously (with retries and a
+// breaker) and mail asynchronously; db fails half its calls for 5 s.
+const svSmall = `name: small
+system: services
+seed: 1
+duration: 20s
+services:
+  client: {rate: 200/s}
+  graph:
+    - name: api
+      instances: 2
+      threads: 20
+      service_time: exp(2ms)
+      calls:
+        - {to: db, mode: sync, retries: 2, backoff: 20ms, retry_budget: {ratio: 50%}, breaker: {volume: 10}}
+        - {to: mail, mode: async}
+    - {name: db, threads: 10, queue: 50, service_time: exp(5ms)}
+    - {name: mail, service_time: exp(20ms)}
+  faults:
+    - {type: errors, service: db, at: 5s, duration: 5s, share: 50%}
+`
+
+// svUsers is the same graph driven by 50 closed-loop users.
+var svUsersText = strings.Replace(svSmall, "client: {rate: 200/s}", "client: {users: 50, think_time: exp(200ms)}", 1)
+
+var (
+	svS     = svBase{text: svSmall}
+	svU     = svBase{text: svUsersText}
+	svSlowF = svBase{text: strings.Replace(svSmall, "{type: errors, service: db, at: 5s, duration: 5s, share: 50%}", "{type: slow, service: db, at: 5s, duration: 5s, slowdown: 10x}", 1)}
+	svCasc  = svBase{name: "sync-cascade"}
+	// svBrk: db fails 80% of calls for 5 s, so the default breaker (50%)
+	// opens; svCrash: db's machine dies for 5 s.
+	svBrk   = svBase{text: strings.Replace(svSmall, "share: 50%}", "share: 80%}", 1)}
+	svCrash = svBase{text: strings.Replace(svSmall, "{type: errors, service: db, at: 5s, duration: 5s, share: 50%}", "{type: crash, service: db, at: 5s, duration: 5s}", 1)}
+)
+
+var svEffects = map[string]struct {
+	base svBase
+	set  string
+}{
+	"services.call":                                    {svCasc, "services.call=async"},
+	"services.timeout":                                 {svCasc, "services.timeout=1s"},
+	"services.network_latency":                         {svS, "services.network_latency=5ms"},
+	"services.network_jitter":                          {svS, "services.network_jitter=200us"},
+	"services.client.entry":                            {svS, "services.client.entry=db"},
+	"services.client.rate":                             {svS, "services.client.rate=300/s"},
+	"services.client.arrival":                          {svS, "services.client.arrival=constant"},
+	"services.client.users":                            {svU, "services.client.users=80"},
+	"services.client.think_time":                       {svU, "services.client.think_time=exp(50ms)"},
+	"services.client.timeout":                          {svSlowF, "services.client.timeout=50ms"},
+	"services.queue.request_latency":                   {svS, "services.queue.request_latency=50ms"},
+	"services.queue.visibility_timeout":                {svS, "services.queue.visibility_timeout=10ms"},
+	"services.queue.max_messages":                      {svS, "services.queue.max_messages=1"},
+	"services.queue.max_receive_count":                 {svS, "services.graph.2.service_time=const(2s)"},
+	"services.graph.instances":                         {svS, "services.graph.1.instances=3"},
+	"services.graph.threads":                           {svS, "services.graph.1.threads=2"},
+	"services.graph.queue":                             {svSlowF, "services.graph.1.queue=5"},
+	"services.graph.service_time":                      {svS, "services.graph.1.service_time=exp(8ms)"},
+	"services.graph.calls.mode":                        {svS, "services.graph.0.calls.1.mode=sync"},
+	"services.graph.calls.share":                       {svS, "services.graph.0.calls.0.share=50%"},
+	"services.graph.calls.timeout":                     {svSlowF, "services.graph.0.calls.0.timeout=20ms"},
+	"services.graph.calls.retries":                     {svS, "services.graph.0.calls.0.retries=0"},
+	"services.graph.calls.backoff":                     {svS, "services.graph.0.calls.0.backoff=200ms"},
+	"services.graph.calls.backoff_max":                 {svS, "services.graph.0.calls.0.backoff_max=21ms"},
+	"services.graph.calls.jitter":                      {svS, "services.graph.0.calls.0.jitter=none"},
+	"services.graph.calls.retry_budget.ratio":          {svS, "services.graph.0.calls.0.retry_budget.ratio=1%"},
+	"services.graph.calls.retry_budget.min_per_second": {svS, "services.graph.0.calls.0.retry_budget.min_per_second=1"},
+	"services.graph.calls.retry_budget.burst":          {svS, "services.graph.0.calls.0.retry_budget.burst=1000"},
+	"services.graph.calls.breaker.window":              {svBrk, "services.graph.0.calls.0.breaker.window=1s"},
+	"services.graph.calls.breaker.volume":              {svBrk, "services.graph.0.calls.0.breaker.volume=5000"},
+	"services.graph.calls.breaker.threshold":           {svBrk, "services.graph.0.calls.0.breaker.threshold=90%"},
+	"services.graph.calls.breaker.sleep":               {svBrk, "services.graph.0.calls.0.breaker.sleep=1s"},
+	"services.graph.calls.breaker.probes":              {svBrk, "services.graph.0.calls.0.breaker.probes=5"},
+	"services.graph.calls.fallback":                    {svS, "services.graph.0.calls.0.fallback=true"},
+	"services.faults.type":                             {svCrash, "services.faults.0.type=down"},
+	"services.faults.at":                               {svS, "services.faults.0.at=8s"},
+	"services.faults.duration":                         {svS, "services.faults.0.duration=2s"},
+	"services.faults.share":                            {svS, "services.faults.0.share=10%"},
+	"services.faults.slowdown":                         {svSlowF, "services.faults.0.slowdown=2x"},
+}
+
+var svDescriptive = map[string]string{
+	"services.graph.name":     "a name calls, faults and the client refer to (an unknown one is refused)",
+	"services.graph.calls.to": "a reference to a service (an undeclared one is refused)",
+	"services.faults.service": "a reference to a service (an undeclared one is refused)",
+	"services.faults.label":   "a label for plots' fault markers",
+}
+
+// svNotShown are settings the simulation uses that no service graph
+// result shows, with why.
+var svNotShown = map[string]string{
+	"services.queue.receive_wait": "a long poll returns as soon as a message arrives, so the wait changes only the count of empty receives, which a service graph does not report",
+}
+
+func svFields() []string {
+	var out []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t.PkgPath() != "mqsim/scenarios" || t.Name() == "TimeDist" {
+			out = append(out, strings.TrimPrefix(path, "."))
+			return
+		}
+		for i := range t.NumField() {
+			if tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
+				walk(t.Field(i).Type, path+"."+tag)
+			}
+		}
+	}
+	walk(reflect.TypeFor[scenarios.Services](), "services")
+	slices.Sort(out)
+	return out
+}
+
+// TestEveryServicesSettingHasAnEffect always checks every field is
+// classified; the pairs of runs run with MQSIM_FIELD_EFFECTS=1.
+func TestEveryServicesSettingHasAnEffect(t *testing.T) {
+	runPairs := os.Getenv("MQSIM_FIELD_EFFECTS") == "1" && !testing.Short()
+	runOf := func(b svBase, sets []string) (string, error) {
+		var ls *scenarios.LoadedScenario
+		var err error
+		if b.name != "" {
+			ls, err = scenarios.LoadScenario(b.name, sets)
+		} else {
+			ls, err = scenarios.ParseScenario("small.yaml", []byte(b.text), sets)
+		}
+		if err != nil {
+			return "", err
+		}
+		r, err := model.Run(&ls.Scenario, model.Options{})
+		if err != nil {
+			return "", err
+		}
+		bs, err := json.Marshal(r.Services)
+		return string(bs), err
+	}
+	fields := svFields()
+	for _, f := range fields {
+		if _, ok := svDescriptive[f]; ok {
+			continue
+		}
+		if _, ok := svNotShown[f]; ok {
+			continue
+		}
+		e, ok := svEffects[f]
+		if !ok {
+			t.Errorf("%s: a setting with no pair of runs showing its effect", f)
+			continue
+		}
+		if !runPairs {
+			continue
+		}
+		t.Run(f, func(t *testing.T) {
+			base, err := runOf(e.base, e.base.sets)
+			if err != nil {
+				t.Fatalf("base: %v", err)
+			}
+			got, err := runOf(e.base, append(slices.Clone(e.base.sets), e.set))
+			if err != nil {
+				t.Fatalf("with --set %s: %v", e.set, err)
+			}
+			if got == base {
+				t.Errorf("--set %s gives the same service graph results as without: the setting is ignored", e.set)
+			}
+		})
+	}
+	for f := range svEffects {
+		if !slices.Contains(fields, f) {
+			t.Errorf("svEffects names %s, not a field of the section", f)
+		}
+	}
+}
