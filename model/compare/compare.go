@@ -99,15 +99,18 @@ type Column struct {
 
 // Comparison is every system's trials of one workload.
 type Comparison struct {
-	Workload  string
-	Plan      *capacity.Plan
-	Rate      float64 // the simulated rate
-	PeakRate  float64 // the workload's peak
-	Duration  units.Duration
-	Consumers int     // per group, from the plan
-	Service   float64 // seconds per message per consumer
-	Keys      int
-	Columns   []*Column
+	Workload string
+	Plan     *capacity.Plan
+	// RabbitPlan sizes the RabbitMQ columns (mqsim capacity --system
+	// rabbitmq); nil when the workload cannot be sized for it.
+	RabbitPlan *capacity.Plan
+	Rate       float64 // the simulated rate
+	PeakRate   float64 // the workload's peak
+	Duration   units.Duration
+	Consumers  int     // per group, from the plan
+	Service    float64 // seconds per message per consumer
+	Keys       int
+	Columns    []*Column
 }
 
 // Compare sizes the workload, builds every candidate system's scenario
@@ -134,6 +137,9 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 		Rate: math.Min(p.PeakMessagesPerSec, opt.MaxRate), Keys: 1000}
 	if c.Workload == "" {
 		c.Workload = "workload"
+	}
+	if rp, err := capacity.QueuePlan(p, capacity.SystemRabbitMQ); err == nil {
+		c.RabbitPlan = rp
 	}
 	c.Consumers = p.ConsumersPerGroup
 	if p.Workload.ConsumerThroughput > 0 {
@@ -236,9 +242,21 @@ func (c *Comparison) nodes(sys System) (int, string) {
 	case sys.Kind == scenarios.SystemKafka:
 		return c.Plan.Brokers, "brokers from the capacity plan"
 	case sys.Kind == scenarios.SystemRabbitMQ:
+		if c.RabbitPlan != nil {
+			return c.rabbitNodes(), fmt.Sprintf("nodes from the RabbitMQ capacity plan (%s binds)", c.RabbitPlan.BindingConstraint)
+		}
 		return 3, "a quorum of 3 nodes (one node fails and the queue goes on)"
 	}
 	return c.Plan.Brokers, "brokers from the capacity plan (its storage nodes come on top)"
+}
+
+// rabbitNodes is the RabbitMQ columns' node count: the RabbitMQ capacity
+// plan's, at least 3 (a quorum queue's members each need a node).
+func (c *Comparison) rabbitNodes() int {
+	if c.RabbitPlan == nil {
+		return 3
+	}
+	return max(3, c.RabbitPlan.Brokers)
 }
 
 // scenarioYAML writes the scenario of one system and trial.
@@ -263,7 +281,7 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 		}
 		brokers := c.Plan.Brokers
 		if col.Kind == scenarios.SystemRabbitMQ {
-			brokers = 3
+			brokers = c.rabbitNodes()
 		}
 		rf := min(int(w.ReplicationFactor), brokers)
 		if col.Kind == scenarios.SystemRabbitMQ {

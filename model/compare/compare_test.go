@@ -46,6 +46,15 @@ func TestCompareSmall(t *testing.T) {
 			}
 		}
 	}
+	// The RabbitMQ column runs on the nodes its own capacity plan gives
+	// (at least the quorum's 3), not the Kafka plan's brokers.
+	rp, err := capacity.QueuePlan(c.Plan, capacity.SystemRabbitMQ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := max(3, rp.Brokers); byID["rabbitmq-quorum"].Nodes != want || !strings.Contains(byID["rabbitmq-quorum"].NodesOf, "RabbitMQ capacity plan") {
+		t.Errorf("rabbitmq-quorum nodes %d (%s), want the RabbitMQ plan's %d", byID["rabbitmq-quorum"].Nodes, byID["rabbitmq-quorum"].NodesOf, want)
+	}
 	// Kafka and Pulsar keep their logs: the replay group reads back what
 	// was produced.
 	for _, id := range []string{"kafka", "pulsar"} {
