@@ -114,6 +114,10 @@ type Service struct {
 	// ServiceTime is the thread's own work per request, before its calls.
 	ServiceTime TimeDist `yaml:"service_time" json:"service_time"`
 	Calls       []Call   `yaml:"calls" json:"calls,omitempty"`
+	// Parallel makes the calls at once (a fan-out: futures joined before
+	// answering) instead of one after another; the request then waits for
+	// the slowest, and fails if any call without a fallback fails.
+	Parallel bool `yaml:"parallel" json:"parallel,omitempty"`
 }
 
 // Call is one dependency of a service, made in order for each request.

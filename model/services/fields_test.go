@@ -79,6 +79,7 @@ var svEffects = map[string]struct {
 	"services.queue.visibility_timeout":                {svS, "services.queue.visibility_timeout=10ms"},
 	"services.queue.max_messages":                      {svS, "services.queue.max_messages=1"},
 	"services.queue.max_receive_count":                 {svS, "services.graph.2.service_time=const(2s)"},
+	"services.graph.parallel":                          {svS, "services.graph.0.parallel=true"},
 	"services.graph.instances":                         {svS, "services.graph.1.instances=3"},
 	"services.graph.threads":                           {svS, "services.graph.1.threads=2"},
 	"services.graph.queue":                             {svSlowF, "services.graph.1.queue=5"},

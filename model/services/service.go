@@ -271,6 +271,10 @@ func (in *instance) callNext(j *job, k int) {
 		return
 	}
 	sv := in.svc
+	if sv.spec.Parallel && k == 0 {
+		in.fanOut(j)
+		return
+	}
 	if k == len(sv.calls) {
 		in.finish(j, true)
 		return
@@ -294,6 +298,41 @@ func (in *instance) callNext(j *job, k int) {
 		}
 		in.finish(j, false)
 	})
+}
+
+// fanOut makes every call the request routes to at once (parallel:
+// true): the thread waits for the last to come back, and the request
+// fails if any call without a fallback failed.
+func (in *instance) fanOut(j *job) {
+	sv := in.svc
+	var chosen []*callSpec
+	for _, c := range sv.calls {
+		if c.spec.Share < 1 && sv.route.Float64() >= float64(c.spec.Share) {
+			continue // this request does not make this call
+		}
+		chosen = append(chosen, c)
+	}
+	if len(chosen) == 0 {
+		in.finish(j, true)
+		return
+	}
+	pending, failed := len(chosen), false
+	joined := func(ok bool) {
+		if !in.alive(j) {
+			return
+		}
+		failed = failed || !ok
+		if pending--; pending == 0 {
+			in.finish(j, !failed)
+		}
+	}
+	for _, c := range chosen {
+		if c.async {
+			c.to.inbox.publish(j, func() { joined(true) })
+			continue
+		}
+		in.syncCall(c, j, func(ok bool) { joined(ok || c.spec.Fallback) })
+	}
 }
 
 // finish ends j: the answer goes back (or the message is deleted), and

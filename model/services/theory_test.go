@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"mqsim/sim"
+	"strings"
 	"testing"
 
 	"mqsim/model"
@@ -377,5 +378,57 @@ func TestBackoffHelpsClosedLoopNotOpenLoop(t *testing.T) {
 	t.Logf("attempts/s at the database during the outage: open loop %.0f, closed loop %.1f", open, closed)
 	if closed > 40 || closed < 10 {
 		t.Errorf("closed loop: %.0f attempts/s at the database during the outage, want about 4 × 20/3.6 s ≈ 22", closed)
+	}
+}
+
+// A fan-out (parallel: true) waits for its slowest call, calls one after
+// another wait for their sum. api (const 1 ms) calls a, b and c (const 10,
+// 20 and 30 ms) with a 1 ms network each way (1 µs jitter): one after
+// another a request takes 1 + (2+10) + (2+20) + (2+30) = 67 ms inside api, plus the client's round trip to api (2 ms): 69 ms;
+// at once it takes 1 + 2 + 30 = 33 ms, plus 2 ms: 35 ms. A failing call
+// fails the fan-out unless it has a fallback.
+func TestParallelFanOutWaitsForTheSlowest(t *testing.T) {
+	text := `
+name: fanout
+system: services
+duration: 20s
+services:
+  network_latency: 1ms
+  network_jitter: 1us
+  client: {rate: 50/s, arrival: constant}
+  graph:
+    - name: api
+      threads: 100
+      service_time: const(1ms)
+      calls: [{to: a}, {to: b}, {to: c}]
+    - {name: a, threads: 100, service_time: const(10ms)}
+    - {name: b, threads: 100, service_time: const(20ms)}
+    - {name: c, threads: 100, service_time: const(30ms)}
+`
+	for _, tc := range []struct {
+		parallel bool
+		want     float64 // ms
+	}{{false, 69}, {true, 35}} {
+		src := text
+		if tc.parallel {
+			src = strings.Replace(src, "      calls: [{to: a}", "      parallel: true\n      calls: [{to: a}", 1)
+		}
+		_, r := play(t, parse(t, src))
+		if got := r.E2ELatency.P50; math.Abs(got-tc.want) > 1 {
+			t.Errorf("parallel %v: edge p50 %.2f ms, want %.0f ms", tc.parallel, got, tc.want)
+		}
+		if r.Services.Availability != 1 {
+			t.Errorf("parallel %v: availability %v, want 1", tc.parallel, r.Services.Availability)
+		}
+	}
+	failing := strings.Replace(strings.Replace(text, "      calls: [{to: a}", "      parallel: true\n      calls: [{to: a}", 1),
+		"    - {name: c, threads: 100, service_time: const(30ms)}\n",
+		"    - {name: c, threads: 100, service_time: const(30ms)}\n  faults:\n    - {type: errors, service: c, at: 0s, duration: 30s, share: 100%}\n", 1)
+	if _, r := play(t, parse(t, failing)); r.Services.Availability != 0 {
+		t.Errorf("every c call fails: availability %v, want 0", r.Services.Availability)
+	}
+	withFallback := strings.Replace(failing, "{to: c}", "{to: c, fallback: true}", 1)
+	if _, r := play(t, parse(t, withFallback)); r.Services.Availability != 1 {
+		t.Errorf("c fails behind a fallback: availability %v, want 1", r.Services.Availability)
 	}
 }
