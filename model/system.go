@@ -82,3 +82,33 @@ func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
 	}
 	return res, err
 }
+
+// Play advances a system's kernel s to limit (the scenario's duration plus
+// its drain) in steps of step. After each step afterStep, if set, may end
+// the run with an error, opts.Progress hears the simulated time, and past
+// end the run stops early as soon as quiet reports nothing left to do.
+// A closed opts.Stop ends it at the current step: partial is then true.
+// The kernel's own error (s.Err) is left to the caller, which stops its
+// samplers first.
+func Play(s *sim.Sim, opts Options, step, end, limit sim.Time, quiet func() bool, afterStep func() error) (partial bool, err error) {
+	for t := sim.Time(0); ; {
+		select {
+		case <-opts.Stop:
+			return true, nil
+		default:
+		}
+		t = min(t+step, limit)
+		s.RunUntil(t)
+		if afterStep != nil {
+			if err := afterStep(); err != nil {
+				return false, err
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(t, limit)
+		}
+		if t >= limit || (t >= end && quiet()) {
+			return false, nil
+		}
+	}
+}

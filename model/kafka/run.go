@@ -48,30 +48,17 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		return w, nil, err
 	}
 	limit := w.end + sim.Time(sc.Drain)
-	partial := false
-	for t := sim.Time(0); ; {
-		select {
-		case <-opts.Stop:
-			partial = true
-		default:
-		}
-		if partial {
-			break
-		}
-		t = min(t+step, limit)
-		w.s.RunUntil(t)
+	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error {
 		if w.err != nil {
-			return w, nil, w.err
+			return w.err
 		}
 		if err := w.releaseConsumed(); err != nil {
-			return w, nil, fmt.Errorf("release consumed records: %w", err)
+			return fmt.Errorf("release consumed records: %w", err)
 		}
-		if opts.Progress != nil {
-			opts.Progress(t, limit)
-		}
-		if t >= limit || (t >= w.end && w.quiet()) {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return w, nil, err
 	}
 	w.sampler.Stop()
 	w.sampleNow()

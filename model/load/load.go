@@ -103,3 +103,16 @@ func KeyBytes(dst []byte, k int64) []byte { return check.AppendKey(dst[:0], k) }
 
 // Size draws one message size in bytes from d, never below 0.
 func Size(d sim.Dist, rng *rand.Rand) int64 { return max(int64(d.Sample(rng)), 0) }
+
+// PoisonHash maps a message id (producer, sequence) to [0, 1), the same on
+// every attempt: a consumer's poison_share fails the messages below the
+// share, whichever system delivers them and however often.
+func PoisonHash(prod int, seq int32) float64 {
+	x := uint64(prod)<<32 ^ uint64(uint32(seq)) ^ 0x9e3779b97f4a7c15
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	wl "mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -72,7 +73,7 @@ func (g *group) fails(m *msg, rng *rand.Rand) bool {
 	if f == nil {
 		return false
 	}
-	if g.failing[m.key] || f.PoisonShare > 0 && poisonHash(m.id.prod, m.id.seq) < float64(f.PoisonShare) {
+	if g.failing[m.key] || f.PoisonShare > 0 && wl.PoisonHash(m.id.prod, m.id.seq) < float64(f.PoisonShare) {
 		return true
 	}
 	return f.TransientRate > 0 && rng.Float64() < float64(f.TransientRate)
@@ -286,15 +287,4 @@ func (w *world) buildFaults() error {
 		}
 	}
 	return nil
-}
-
-// poisonHash maps a message id to [0, 1), the same for every attempt.
-func poisonHash(prod int, seq int32) float64 {
-	x := uint64(prod)<<32 ^ uint64(uint32(seq)) ^ 0x9e3779b97f4a7c15
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return float64(x>>11) / (1 << 53)
 }

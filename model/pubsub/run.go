@@ -345,24 +345,9 @@ func (u *sub) nackArrives(e *entry, id uint64) {
 
 func (w *world) run(opts model.Options) (*model.Results, error) {
 	limit := w.end + sim.Time(w.sc.Drain)
-	partial := false
-	for t := sim.Time(0); ; {
-		select {
-		case <-opts.Stop:
-			partial = true
-		default:
-		}
-		if partial {
-			break
-		}
-		t = min(t+sim.Second, limit)
-		w.s.RunUntil(t)
-		if opts.Progress != nil {
-			opts.Progress(t, limit)
-		}
-		if t >= limit || (t >= w.end && w.quiet()) {
-			break
-		}
+	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, nil)
+	if err != nil {
+		return nil, err
 	}
 	w.sampler.Stop()
 	if err := w.s.Err(); err != nil {

@@ -87,27 +87,9 @@ func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, er
 		return nil, nil, err
 	}
 	limit := w.end + sim.Time(sc.Drain)
-	partial := false
-	for t := sim.Time(0); ; {
-		select {
-		case <-opts.Stop:
-			partial = true
-		default:
-		}
-		if partial {
-			break
-		}
-		t = min(t+step, limit)
-		w.s.RunUntil(t)
-		if w.err != nil {
-			return nil, nil, w.err
-		}
-		if opts.Progress != nil {
-			opts.Progress(t, limit)
-		}
-		if t >= limit || (t >= w.end && w.quiet()) {
-			break
-		}
+	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error { return w.err })
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := w.s.Err(); err != nil {
 		return nil, nil, fmt.Errorf("simulation: %w", err)

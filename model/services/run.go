@@ -321,28 +321,9 @@ func (w *world) buildFaults() error {
 
 func (w *world) run(opts model.Options) (*model.Results, error) {
 	limit := w.end + sim.Time(w.sc.Drain)
-	partial := false
-	const step = sim.Second
-	for t := sim.Time(0); ; {
-		select {
-		case <-opts.Stop:
-			partial = true
-		default:
-		}
-		if partial {
-			break
-		}
-		t = min(t+step, limit)
-		w.s.RunUntil(t)
-		if w.err != nil {
-			return nil, w.err
-		}
-		if opts.Progress != nil {
-			opts.Progress(t, limit)
-		}
-		if t >= limit || (t >= w.end && w.quiet()) {
-			break
-		}
+	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, func() error { return w.err })
+	if err != nil {
+		return nil, err
 	}
 	w.sampler.Stop()
 	if err := w.s.Err(); err != nil {

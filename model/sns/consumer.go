@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	wl "mqsim/model/load"
 	"mqsim/model/sqs"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -71,7 +72,7 @@ func (g *group) fails(prod int, seq int32, key int64, rng *rand.Rand) bool {
 	if f == nil {
 		return false
 	}
-	if g.failing[key] || f.PoisonShare > 0 && poisonHash(prod, seq) < float64(f.PoisonShare) {
+	if g.failing[key] || f.PoisonShare > 0 && wl.PoisonHash(prod, seq) < float64(f.PoisonShare) {
 		return true
 	}
 	return f.TransientRate > 0 && rng.Float64() < float64(f.TransientRate)
@@ -161,15 +162,4 @@ func (w *world) buildFaults() error {
 		}
 	}
 	return nil
-}
-
-// poisonHash maps a message id to [0, 1), the same for every attempt.
-func poisonHash(prod int, seq int32) float64 {
-	x := uint64(prod)<<32 ^ uint64(uint32(seq)) ^ 0x9e3779b97f4a7c15
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return float64(x>>11) / (1 << 53)
 }

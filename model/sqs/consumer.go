@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	wl "mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -55,7 +56,7 @@ func (g *groupState) fails(m *Message, rng *rand.Rand) bool {
 	if f == nil {
 		return false
 	}
-	if g.failing[m.Key] || f.PoisonShare > 0 && poisonHash(m.Prod, m.Seq) < float64(f.PoisonShare) {
+	if g.failing[m.Key] || f.PoisonShare > 0 && wl.PoisonHash(m.Prod, m.Seq) < float64(f.PoisonShare) {
 		return true
 	}
 	return f.TransientRate > 0 && rng.Float64() < float64(f.TransientRate)

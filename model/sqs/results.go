@@ -47,19 +47,7 @@ func (w *world) buildSampler() error {
 			return err
 		}
 	}
-	var p50, p99 float64
-	if err := add("e2e_p50_ms", func() float64 {
-		h := w.chk.Interval
-		p50, p99 = 0, 0
-		if h.Count() > 0 {
-			p50, p99 = float64(h.Quantile(0.5))/1e6, float64(h.Quantile(0.99))/1e6
-		}
-		h.Reset()
-		return p50
-	}); err != nil {
-		return err
-	}
-	if err := add("e2e_p99_ms", func() float64 { return p99 }); err != nil {
+	if err := model.AddLatencyColumns(sp, w.chk.Interval); err != nil {
 		return err
 	}
 	sp.Start()

@@ -316,28 +316,9 @@ func (w *world) sendBatch(qs *qstate, ms []*Message, bytes int64, ok func()) {
 
 func (w *world) run(opts model.Options) (*model.Results, error) {
 	limit := w.end + sim.Time(w.sc.Drain)
-	partial := false
-	const step = sim.Second
-	for t := sim.Time(0); ; {
-		select {
-		case <-opts.Stop:
-			partial = true
-		default:
-		}
-		if partial {
-			break
-		}
-		t = min(t+step, limit)
-		w.s.RunUntil(t)
-		if w.err != nil {
-			return nil, w.err
-		}
-		if opts.Progress != nil {
-			opts.Progress(t, limit)
-		}
-		if t >= limit || (t >= w.end && w.quiet()) {
-			break
-		}
+	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, func() error { return w.err })
+	if err != nil {
+		return nil, err
 	}
 	w.sampler.Stop()
 	if err := w.s.Err(); err != nil {
@@ -362,17 +343,6 @@ func (w *world) quiet() bool {
 		}
 	}
 	return true
-}
-
-// poisonHash maps a message id to [0, 1), the same for every attempt.
-func poisonHash(prod int, seq int32) float64 {
-	x := uint64(prod)<<32 ^ uint64(uint32(seq)) ^ 0x9e3779b97f4a7c15
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return float64(x>>11) / (1 << 53)
 }
 
 // backoff is Celery's retry countdown before retry n (1-based).
