@@ -86,3 +86,16 @@ func (g *GroupResult) consumerMetric(key string) (float64, string, bool) {
 	}
 	return 0, "", false
 }
+
+// AddGroup appends a consumer group's result to r and adds its counts to
+// the run's totals: lost, unseen, duplicates, reordered and final lag
+// summed, the largest max lag kept.
+func (r *Results) AddGroup(gr GroupResult) {
+	r.Groups = append(r.Groups, gr)
+	r.Lost += gr.Lost
+	r.Unseen += gr.Unseen
+	r.Duplicates += gr.Duplicates
+	r.Reordered += gr.Reordered
+	r.MaxLag = max(r.MaxLag, gr.MaxLag)
+	r.FinalLag += gr.FinalLag
+}

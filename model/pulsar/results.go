@@ -166,15 +166,9 @@ func (w *world) results() *model.Results {
 			MaxLag: max(sb.maxLag, final), FinalLag: final, MaxPartLag: maxPart, FinalPart: finalPart,
 			E2ELatency: model.LatencyOf(sb.e2e), DeadLettered: sb.deadLettered, Redelivered: sb.redelivered,
 			LiveConsumers: live, Assignment: [][]int{}}
-		r.Lost += lost
-		r.Unseen += unseen
-		r.Duplicates += gr.Duplicates
-		r.Reordered += gr.Reordered
-		r.MaxLag = max(r.MaxLag, gr.MaxLag)
-		r.FinalLag += final
+		r.AddGroup(gr)
 		r.Redelivered += sb.redelivered
 		r.Dropped += sb.evicted
-		r.Groups = append(r.Groups, gr)
 	}
 	r.E2ELatency, r.AckLatency = model.LatencyOf(w.e2e), model.LatencyOf(w.ack)
 	r.E2ECDF, r.AckCDF = model.LatencyCDF(w.e2e), model.LatencyCDF(w.ack)

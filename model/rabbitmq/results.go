@@ -154,14 +154,8 @@ func (w *world) results() *model.Results {
 			MaxLag: max(g.maxDepth, final), FinalLag: final, MaxPartLag: max(g.maxDepth, final), FinalPart: final,
 			E2ELatency: model.LatencyOf(g.e2e), DeadLettered: g.deadLettered, Redelivered: g.redelivered,
 			LiveConsumers: live, Assignment: [][]int{}}
-		r.Lost += lost
-		r.Unseen += unseen
-		r.Duplicates += gr.Duplicates
-		r.Reordered += gr.Reordered
-		r.MaxLag = max(r.MaxLag, gr.MaxLag)
-		r.FinalLag += final
+		r.AddGroup(gr)
 		r.Redelivered += g.redelivered
-		r.Groups = append(r.Groups, gr)
 	}
 	r.E2ELatency, r.AckLatency = model.LatencyOf(w.e2e), model.LatencyOf(w.ack)
 	r.E2ECDF, r.AckCDF = model.LatencyCDF(w.e2e), model.LatencyCDF(w.ack)

@@ -103,13 +103,7 @@ func (w *world) results() *model.Results {
 		if now > 0 {
 			r.ThroughputOut += float64(g.processed) / now.Seconds()
 		}
-		r.Groups = append(r.Groups, gr)
-		r.Lost += gr.Lost
-		r.Unseen += gr.Unseen
-		r.Duplicates += gr.Duplicates
-		r.Reordered += gr.Reordered
-		r.MaxLag = max(r.MaxLag, gr.MaxLag)
-		r.FinalLag += gr.FinalLag
+		r.AddGroup(gr)
 	}
 	for pi := range w.sc.Producers {
 		p := &w.sc.Producers[pi]
