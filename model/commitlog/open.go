@@ -322,6 +322,15 @@ func (l *Log) recover(fb *fileBackend) error {
 					if err := epochs.checkBatch(h, logStart); err != nil {
 						return refuse(name, pos, h.BaseOffset(), "%v", err)
 					}
+					// An empty checkpoint says nothing, which checkBatch
+					// accepts; but a trusted batch with an epoch means the
+					// checkpoint lost its entries (every epoch is written
+					// there before its first batch), and the epochs that
+					// recovery would add for later segments would then
+					// leave this one uncovered.
+					if len(epochs) == 0 && h.LeaderEpoch() >= 0 {
+						return refuse(metaEpochs, 0, h.BaseOffset(), "no epoch for offset %d, whose batch has leader epoch %d: the checkpoint lost its entries", h.BaseOffset(), h.LeaderEpoch())
+					}
 				}
 			}
 			if clean && last && cleanEnd >= 0 && s.next != cleanEnd {
