@@ -50,11 +50,11 @@ type world struct {
 	nextLedger int64
 	// zombiesFenced counts old owners stopped by a fenced add.
 	zombiesFenced int
-	res        model.Results
-	e2e, ack   *sim.Histogram
-	processed  int64
-	bytesOut   int64
-	ser        series
+	res           model.Results
+	e2e, ack      *sim.Histogram
+	processed     int64
+	bytesOut      int64
+	ser           series
 	// dispatch counts by source in the current second, for the best rates.
 	secTiered, secBookie int64
 	// probe, set only by tests, hears the moments a crash matters most
