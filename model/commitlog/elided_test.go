@@ -135,3 +135,52 @@ func TestElidedAfterStored(t *testing.T) {
 		t.Fatal("AddElided without SizedValues built")
 	}
 }
+
+// TestSlabsGrowWithData: a memory log's slabs start at 512 bytes and
+// double, so a nearly empty log holds about its data, not a fixed 16 KiB
+// (300,000 replica logs of a 100,000-partition cluster would hold 4.8 GB
+// for nothing), while a busy log soon appends into 1 MiB slabs.
+func TestSlabsGrowWithData(t *testing.T) {
+	l, err := OpenMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bb BatchBuilder
+	bb.Reset(BatchHeader{})
+	bb.Add(1, []byte("k"), make([]byte, 100), nil)
+	b, err := bb.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, b, 0)
+	// One batch: header 61 + record (2 length + 1 attributes + 1 + 1
+	// deltas + 1 + 1 key + 2 + 100 value + 1 headers: 110; 108 and 100
+	// zig-zag to 216 and 200, two varint bytes each) = 171 bytes in a
+	// 512-byte slab.
+	if st := l.Stats(); st.StoredBytes != 171 || st.StoredBytes+st.SlabUnused != 512 {
+		t.Fatalf("one batch: %d stored, %d unused; want 171 in a 512-byte slab", st.StoredBytes, st.SlabUnused)
+	}
+	// 8 MiB more in 4 KiB batches: slabs of 512 B, 1 KiB, …, 1 MiB
+	// (12 of them, 2 MiB - 512 B) and then 1 MiB each: 6 more for the
+	// rest, 18 in all at most.
+	for range 2048 {
+		bb.Reset(BatchHeader{})
+		bb.Add(1, nil, make([]byte, 4096-HeaderSize-8), nil)
+		b, err := bb.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAppend(t, l, b, 0)
+	}
+	st := l.Stats()
+	slabs := 0
+	for _, s := range l.segs {
+		slabs += len(s.data.(*memData).slabs)
+	}
+	if slabs > 18 {
+		t.Fatalf("%d slabs for %d bytes, want at most 18", slabs, st.StoredBytes)
+	}
+	if st.SlabUnused >= 1<<20 {
+		t.Fatalf("%d bytes unused, want less than one 1 MiB slab", st.SlabUnused)
+	}
+}
