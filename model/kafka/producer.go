@@ -534,7 +534,9 @@ func (p *producer) onResponse(req *produceReq) {
 		case resTransient, resNotEnoughReplicas:
 			p.retry(b, false)
 		case resOutOfOrder:
-			if p.idem && p.tx == nil { // transactional: fatal to the batch, its transaction aborts
+			if p.tx != nil {
+				p.tx.outOfOrder(b) // retried, or failed: its transaction aborts (txn_producer.go)
+			} else if p.idem {
 				p.outOfOrder(b)
 				p.retry(b, false)
 			} else {

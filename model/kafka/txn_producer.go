@@ -251,6 +251,25 @@ func (t *plainTxn) failHeld() {
 	t.maybeEnd()
 }
 
+// outOfOrder handles the log's refusal of a transactional batch's
+// sequence or epoch. While earlier batches of its epoch are unanswered
+// it may have overtaken them: it is retried as it is. Refused as the
+// first batch not acknowledged, or after one of its epoch ended
+// unacknowledged, the log cannot take it (sequences lost, or the epoch
+// fenced): it fails, its transaction aborts, and the producer
+// initialises a new epoch (sequences are not renumbered within one, as
+// an idempotent producer's are: the coordinator owns the epoch).
+func (t *plainTxn) outOfOrder(b *pbatch) {
+	p := t.p
+	a := &p.parts[b.part]
+	if b.stamped && b.epoch == a.epoch && b.logSeq != a.ackedNext && (a.gap < 0 || b.logSeq < a.gap) {
+		p.retry(b, false)
+		return
+	}
+	t.reinit = true
+	p.complete(b, false)
+}
+
 // traceAppend tells the protocol trace (tests) of b's append.
 func (t *plainTxn) traceAppend(b *pbatch) {
 	if txnTrace != nil {
@@ -268,6 +287,7 @@ func (t *plainTxn) acked(b *pbatch) {
 
 // released: batch b ended (acknowledged or failed).
 func (t *plainTxn) released(b *pbatch) {
+
 	if t.of[b.id] == t.active {
 		t.left--
 		if !t.ok[b.id] {
