@@ -83,22 +83,22 @@ type mirrorTasks struct {
 
 // mirrorTask replicates one topic from the source cluster to one target.
 type mirrorTask struct {
-	src, dst *world
-	g        *group // its consumer group on the source
-	out      *topic // the remote topic in the target
-	target   int    // region index
-	node     net.NodeID
-	up, down []net.Link // per target broker
-	wan      *sim.RateServer
-	lagMax   int
-	parts    []mirrorPart
+	src, dst     *world
+	g            *group // its consumer group on the source
+	out          *topic // the remote topic in the target
+	target       int    // region index
+	node         net.NodeID
+	up, down     []net.Link // per target broker
+	wan          *sim.RateServer
+	offsetLagMax int
+	parts        []mirrorPart
 
 	dark              bool          // the source region is down: so is the replicator's host
 	have              *check.Ledger // message ids written to the target
 	records, requests int64
 	lagSum            float64
 	lagN              int64
-	lagMax_           sim.Time
+	maxLag            sim.Time
 }
 
 // mirrorPart is one partition's replication state.
@@ -297,7 +297,7 @@ func (g *geoRun) connect(topics []string) error {
 			if mg == nil || out == nil {
 				return fmt.Errorf("mirror %s → %s: topic %s not built", src.name, reg.name, t)
 			}
-			task := &mirrorTask{src: sw, dst: dw, g: mg, out: out, target: ti, wan: rs, lagMax: m.OffsetLagMax,
+			task := &mirrorTask{src: sw, dst: dw, g: mg, out: out, target: ti, wan: rs, offsetLagMax: m.OffsetLagMax,
 				node: g.n.AddNode(fmt.Sprintf("mirror-%s-%s", reg.name, t)), parts: make([]mirrorPart, len(out.parts)), have: check.NewLedger()}
 			for _, b := range dw.brokers {
 				task.up = append(task.up, net.Link{From: task.node, To: b.node})
@@ -468,10 +468,10 @@ func (t *mirrorTask) written(i int, first int64, recs []outRec, ups []int64) {
 		}
 		t.have.Set(int(r.prod), i, r.seq)
 		lag := now - r.born
-		t.lagMax_ = max(t.lagMax_, lag)
+		t.maxLag = max(t.maxLag, lag)
 		t.lagSum += lag.Seconds()
 		t.lagN++
-		if n := len(p.syncs); n == 0 || ups[j]-p.syncs[n-1].up >= int64(t.lagMax) {
+		if n := len(p.syncs); n == 0 || ups[j]-p.syncs[n-1].up >= int64(t.offsetLagMax) {
 			p.syncs = append(p.syncs, offsetSync{up: ups[j], down: down})
 		}
 	}
@@ -659,7 +659,7 @@ func (g *geoRun) results(partial bool) (*Results, error) {
 	var lagN int64
 	for _, t := range g.tasks {
 		base.MirrorRecords += t.records
-		base.MaxReplicationLag = max(base.MaxReplicationLag, t.lagMax_.Seconds())
+		base.MaxReplicationLag = max(base.MaxReplicationLag, t.maxLag.Seconds())
 		lagSum += t.lagSum
 		lagN += t.lagN
 	}

@@ -87,7 +87,7 @@ func (w *world) finish(partial bool) (*Results, error) {
 		w.ctl.report(res)
 		res.LogDirFailures = w.logDirFailures // the convergence check may add some (storage.go)
 		res.Partial = partial
-		w.quotaResults(res) // quota.go
+		w.quotaResults(res)        // quota.go
 		err = w.eventSourcing(res) // eventsource.go
 	}
 	return res, err
