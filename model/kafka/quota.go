@@ -25,8 +25,10 @@ type quotaState struct {
 	size   sim.Time
 	byName map[string]*quotaClient // by client id (a producer's name)
 
-	throttled    int64    // responses that carried a throttle time
-	throttleTime sim.Time // summed
+	throttled    int64           // responses that carried a throttle time
+	held         int64           // records in requests a muted connection held back
+	counted      map[uint64]bool // requests (by use) counted in held
+	throttleTime sim.Time        // summed
 }
 
 // quotaClient is one client id's quotas and, per broker, its measured
@@ -44,7 +46,7 @@ func newQuotas(w *world) *quotaState {
 	if q == nil || len(q.Clients) == 0 {
 		return nil
 	}
-	qs := &quotaState{w: w, num: q.WindowNum, size: sim.Time(q.WindowSize), byName: map[string]*quotaClient{}}
+	qs := &quotaState{w: w, num: q.WindowNum, size: sim.Time(q.WindowSize), byName: map[string]*quotaClient{}, counted: map[uint64]bool{}}
 	for _, c := range q.Clients {
 		qs.byName[c.ClientID] = &quotaClient{byteRate: float64(c.ProducerByteRate), reqPct: c.RequestPercentage,
 			bytes: make([]quotaRate, len(w.brokers)), cpu: make([]quotaRate, len(w.brokers))}
@@ -91,6 +93,16 @@ func (w *world) prFree(r *produceReq) sim.Time {
 			w.s.After(d, func() {
 				// A crash while muted reset the connection (controller.go).
 				if c.busy && w.net.Incarnation(c.b.node) == inc {
+					for _, id := range c.waiting { // held back by the mute (once each)
+						r := w.preqs[id]
+						if w.quotas.counted[r.use] {
+							continue
+						}
+						w.quotas.counted[r.use] = true
+						for _, bid := range r.batches {
+							w.quotas.held += int64(c.p.batches[bid].n)
+						}
+					}
 					w.prNext(c)
 				}
 			})
@@ -200,5 +212,6 @@ func (w *world) quotaResults(r *Results) {
 	if qs := w.quotas; qs != nil {
 		r.QuotaThrottled = qs.throttled
 		r.QuotaThrottleTime = qs.throttleTime.Seconds()
+		r.PublishThrottled = qs.held // what a quota delayed, as Pulsar's publish-rate quota reports it
 	}
 }
