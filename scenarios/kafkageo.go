@@ -53,7 +53,8 @@ type ClientQuota struct {
 // Mirror is MirrorMaker 2-style geo-replication between Kafka clusters,
 // one per region. Regions, WAN and outages are declared as for Pulsar's
 // geo-replication (the same shapes; under --vary system=kafka a file's
-// pulsar.regions are taken when mirror.regions is not given). Every topic
+// pulsar regions, WAN and outages are taken when mirror.regions is not
+// given, so one file runs on both). Every topic
 // a region's producers write is replicated to every other region as the
 // remote topic SOURCE<separator>TOPIC by a replicator running in the
 // target region: a consumer group on the source cluster (fetching across
@@ -98,10 +99,14 @@ func (s *Scenario) defaultsKafkaGeo() {
 		setInt(&q.WindowNum, DefaultQuotaWindowNum)
 		setDur(&q.WindowSize, DefaultQuotaWindowSize)
 	}
-	if s.Mirror == nil && s.Pulsar != nil && len(s.Pulsar.Regions) > 0 {
-		p := s.Pulsar
-		s.Mirror = &Mirror{Regions: slices.Clone(p.Regions), WANLatency: p.WANLatency, WANBandwidth: p.WANBandwidth,
-			RegionOutages: slices.Clone(p.RegionOutages)}
+	if p := s.Pulsar; p != nil && len(p.Regions) > 0 && (s.Mirror == nil || len(s.Mirror.Regions) == 0) {
+		if s.Mirror == nil {
+			s.Mirror = &Mirror{}
+		}
+		m := s.Mirror
+		m.Regions, m.RegionOutages = slices.Clone(p.Regions), slices.Clone(p.RegionOutages)
+		setDur(&m.WANLatency, p.WANLatency)
+		setBytes(&m.WANBandwidth, p.WANBandwidth)
 	}
 	if m := s.Mirror; m != nil {
 		setDur(&m.WANLatency, DefaultPulsarWANLatency)

@@ -56,7 +56,10 @@ func TestQuotaThrottleArithmetic(t *testing.T) {
 	}
 }
 
-func near(got, want sim.Time) bool { d := got - want; return d > -sim.Millisecond && d < sim.Millisecond }
+func near(got, want sim.Time) bool {
+	d := got - want
+	return d > -sim.Millisecond && d < sim.Millisecond
+}
 
 // noisy-tenant on Kafka: a burst of 61 MB/s of produce and 61 MB/s of
 // replication into each broker's 125 MB/s NIC (98%) raises the quiet
