@@ -983,6 +983,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		if g.stage != nil {
 			g.stage.emit(m, r) // txn_stage.go
 		}
+		if w.mirror != nil {
+			w.mirror.emit(g, r) // mirror.go: a replicator's group
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)

@@ -936,13 +936,7 @@ func (w *world) prSent(id uint64) {
 	}
 	r := w.preqs[id]
 	c := r.c
-	c.busy = false
-	if len(c.waiting) > 0 {
-		next := c.waiting[0]
-		c.waiting = c.waiting[1:]
-		c.busy = true
-		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
-	}
+	throttle := w.prFree(r) // quota.go: at once, or after a quota's throttle time
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
 			if b := c.p.batches[bid]; b.gen == r.gens[i] {
@@ -950,6 +944,10 @@ func (w *world) prSent(id uint64) {
 			}
 		}
 		w.freePreqID(r.id)
+		return
+	}
+	if throttle > 0 {
+		w.s.AfterCall(throttle, w.prThrottled, id)
 		return
 	}
 	w.net.Send(&c.down, w.fPrResp, id)
