@@ -103,28 +103,7 @@ func servicesText(w io.Writer, r *Run, st TextStyle) error {
 	if res.Services.AsyncLatency.Count > 0 || res.Services.AsyncBacklog > 0 {
 		writeWrapped(&b, servicesBrokerLine(res), width, "Broker:      ", hang)
 	}
-	if len(r.Expectations) > 0 {
-		b.WriteString("\n")
-		failed := len(scenarios.Failed(r.Expectations))
-		fmt.Fprintf(&b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
-		rows := [][]string{}
-		for _, v := range r.Expectations {
-			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
-		}
-		writeTableFit(&b, rows, "lll", func(ri, ci int, cell string) string {
-			if ci != 0 {
-				return cell
-			}
-			if r.Expectations[ri].Pass {
-				return st.paint(ansiGreen, cell)
-			}
-			return st.paint(ansiRed, cell)
-		}, width, false)
-	}
-	if r.Command != "" {
-		b.WriteString("\n")
-		writeCommand(&b, r.Command, width, "Reproduce: ")
-	}
+	writeRunFooter(&b, r, st, width)
 	_, err := io.WriteString(w, terminalText(b.String()))
 	return err
 }
