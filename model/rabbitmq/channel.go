@@ -70,15 +70,12 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	w.ch = ch
 	for i := range h.Via.Nodes {
 		name := fmt.Sprintf("%s/rabbit-%d", h.Name, i)
-		m, err := node.New(h.Sim, name, node.Spec{
-			NICIn: float64(hw.NICIn), NICOut: float64(hw.NICOut), DiskWrite: float64(hw.DiskWrite), DiskRead: float64(hw.DiskRead),
-			CPUThreads: hw.CPUThreads, CPUPerRequest: sim.Time(hw.CPUPerRequest), CPUPerByte: float64(hw.CPUPerMB) / 1e6,
-			PageCache: int64(hw.PageCache), FIFONIC: hw.NICQueue == scenarios.NICQueueFIFO})
+		m, err := node.New(h.Sim, name, node.SpecFor(&hw))
 		if err != nil {
 			return nil, err
 		}
 		n := &rnode{Machine: m, w: w, id: i, up: true}
-		n.wal.n = n
+		n.wal = wal{n: n, file: m.Cache.NewOwner()} // as build does
 		w.nodes = append(w.nodes, n)
 		ch.ids = append(ch.ids, h.Net.AddNode(name))
 	}
