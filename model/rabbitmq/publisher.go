@@ -373,6 +373,9 @@ func (p *publisher) outcome(mid int32) {
 			w.ack.Record(int64(d))
 		}
 	}
+	if w.ch != nil {
+		w.ch.outcome(mid, !m.nacked)
+	}
 	p.pump()
 }
 
@@ -383,6 +386,9 @@ func (p *publisher) connLost() {
 	p.life++
 	p.stale = false
 	p.indeterminate += int64(len(p.open))
+	if p.w.ch != nil {
+		p.w.ch.lost(p)
+	}
 	p.unconfirmed = 0
 	clear(p.open)
 	p.credit = p.w.rc.CreditInitial

@@ -23,6 +23,7 @@ const step = 250 * sim.Millisecond
 // and the delivery checker.
 type world struct {
 	dlxWait map[dlxKey][]*queue // at-least-once dead letters awaiting their targets (dlx.go)
+	ch      *rchannel           // set when the world is a service's channel (channel.go)
 	s       *sim.Sim
 	sc      *scenarios.Scenario
 	rc      *scenarios.RabbitMQ
@@ -101,6 +102,10 @@ func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, er
 
 // fail stops the run with an internal error (a log refused an append).
 func (w *world) fail(err error) {
+	if w.ch != nil {
+		w.ch.h.Fail(err) // the run is the service graph's
+		return
+	}
 	if w.err == nil {
 		w.err = err
 		w.s.Stop()
