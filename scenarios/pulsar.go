@@ -132,6 +132,12 @@ type Pulsar struct {
 	WANBandwidth  units.Bytes          `yaml:"wan_bandwidth" json:"wan_bandwidth,omitempty"`
 	RegionOutages []PulsarRegionOutage `yaml:"region_outages" json:"region_outages,omitempty"`
 
+	// Deduplication (brokerDeduplicationEnabled, off by default): the
+	// broker keeps the highest sequence id persisted per producer and
+	// drops a send at or below it (a retry after a failover), answering
+	// it as if written.
+	Deduplication bool `yaml:"deduplication" json:"deduplication,omitempty"`
+
 	Subscriptions []PulsarSubscription `yaml:"subscriptions" json:"subscriptions,omitempty"`
 	Topics        []PulsarTopicPolicy  `yaml:"topics" json:"topics,omitempty"`
 	// BookieCrashes are bookie failures (the shared faults: name brokers).

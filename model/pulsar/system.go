@@ -46,6 +46,9 @@ type world struct {
 	subs    []*subscription
 	chk     *check.Checker
 	msgs    []msg
+	// written marks the messages that have a position (a second one is a
+	// retry written twice).
+	written []bool
 
 	nextLedger int64
 	// zombiesFenced counts old owners stopped by a fenced add.
