@@ -541,3 +541,42 @@ func TestDeduplicationAfterFailover(t *testing.T) {
 	}
 	t.Logf("written twice without deduplication: %d; with it: 0 (%d dropped)", off.WrittenTwice, on.DedupDropped)
 }
+
+// TestRetryLetterTopic: with on_failure: reconsume_later, a message that
+// always fails (poison) goes to the retry letter topic, comes back after
+// the reconsume delay, and after max_redeliver_count (3) reconsumes the
+// 4th failure sends it to the dead-letter topic: 3 copies on the retry
+// topic per dead-lettered message, each at least the 2 s delay after the
+// one before, and nothing lost.
+func TestRetryLetterTopic(t *testing.T) {
+	y := strings.Replace(base, "processing: exp(200us)}", "processing: exp(200us), failures: {poison_share: 2%, policy: retry}}", 1) +
+		"pulsar:\n  subscriptions:\n    - {group: g, type: shared, on_failure: reconsume_later, reconsume_delay: 2s, max_redeliver_count: 3}\n"
+	w, r := runYAML(t, y)
+	if r.DeadLettered == 0 {
+		t.Fatal("nothing dead-lettered")
+	}
+	if r.RetryLettered != 3*r.DeadLettered {
+		t.Fatalf("%d copies on the retry topic for %d dead-lettered, want 3 each", r.RetryLettered, r.DeadLettered)
+	}
+	if r.Lost != 0 || r.NegativeAcks != 0 {
+		t.Fatalf("lost %d, nacked %d; want 0, 0 (failures go to the retry topic)", r.Lost, r.NegativeAcks)
+	}
+	var retry *partition
+	for _, p := range w.parts {
+		if p.retry {
+			retry = p
+		}
+	}
+	if retry == nil || retry.name != "orders-g-RETRY" || int64(len(retry.pos)) != r.RetryLettered {
+		t.Fatalf("retry topic %+v: want orders-g-RETRY holding every copy (%d)", retry, r.RetryLettered)
+	}
+	// A message's next copy is written only after the previous one came
+	// back, at least the reconsume delay later.
+	first := map[int32]sim.Time{}
+	for _, mp := range retry.pos {
+		if t0, ok := first[mp.mid]; ok && mp.at-t0 < 2*sim.Second {
+			t.Fatalf("message %d: copies %v apart, want at least the 2s reconsume delay", mp.mid, mp.at-t0)
+		}
+		first[mp.mid] = mp.at
+	}
+}

@@ -167,7 +167,7 @@ func (w *world) quiet() bool {
 		}
 	}
 	for _, sb := range w.subs {
-		if !sb.started {
+		if !sb.started || sb.retryOut > 0 {
 			return false
 		}
 		for _, c := range sb.cursors {
@@ -286,6 +286,13 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 	}
 	if err := w.newSubscriptions(); err != nil {
 		return nil, err
+	}
+	for _, sb := range w.subs {
+		if sb.spec.OnFailure == "reconsume_later" {
+			if err := w.newRetryTopic(sb); err != nil {
+				return nil, err
+			}
+		}
 	}
 	w.chk = check.New(len(w.subs))
 	if err := w.newProducers(); err != nil {

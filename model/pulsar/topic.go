@@ -51,6 +51,8 @@ type partition struct {
 	policy *scenarios.PulsarTopicPolicy
 
 	owner *broker
+	// retry: the retry letter topic of a subscription (retry.go).
+	retry bool
 	// zombie is the previous owner still writing after its session
 	// expired (session.go), until fencing or the heal stops it.
 	zombie *broker
@@ -196,6 +198,9 @@ func (p *partition) confirmed(op *addOp) {
 	if op.repl != nil {
 		op.repl.replicated(op)
 	}
+	if op.retry != nil {
+		op.retrySub.retried(op)
+	}
 	for _, r := range p.repls {
 		r.kick()
 	}
@@ -270,6 +275,7 @@ func (p *partition) load() {
 	p.cur, p.rolling, p.queue, p.held = nil, false, nil, nil
 	p.loadedAt = w.s.Now()
 	var open *ledger
+	var resend []*addOp
 	for _, l := range p.ledgers {
 		if !l.closed {
 			open = l
@@ -282,6 +288,12 @@ func (p *partition) load() {
 			open.zombie = true
 		} else {
 			open.failed = true // the old writer's adds are void
+			if p.retry {
+				// The consumers' clients resend the copies they were
+				// not answered for (a recovered one is written twice).
+				defer func() { p.queue = append(p.queue, resend...) }()
+				resend = open.pending
+			}
 			open.pending = nil
 		}
 		if w.probe != nil {
@@ -355,6 +367,9 @@ func (p *partition) position(mid int32, l *ledger, entry int64, at sim.Time) {
 	m := &w.msgs[mid]
 	p.pos = append(p.pos, mpos{mid: mid, l: l, entry: entry, at: at})
 	p.cum = append(p.cum, p.cum[len(p.cum)-1]+m.size)
+	if p.retry {
+		return // a copy of a message of another topic
+	}
 	if int(mid) >= len(w.written) {
 		w.written = append(w.written, make([]bool, int(mid)+1-len(w.written)+len(w.written)/2)...)
 	}
