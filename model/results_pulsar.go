@@ -27,7 +27,17 @@ type Pulsar struct {
 	LedgersDeleted      int64 `json:"ledgers_deleted,omitempty"`
 	PublishThrottled    int64 `json:"publish_throttled,omitempty"` // messages a publish-rate quota delayed
 	RetryLettered       int64 `json:"retry_lettered,omitempty"`    // copies published to retry letter topics (reconsumeLater)
-	WrittenTwice        int64 `json:"written_twice,omitempty"`     // messages a producer's retry wrote again (deduplication drops them: dedup_dropped)
+	// Auto-recovery: the most entries under-replicated at once, fragments
+	// and entries (bytes) copied to other bookies, entries no live bookie
+	// held any more, and the longest time from a bookie's loss to every
+	// fragment whole again.
+	MaxUnderReplicatedEntries int64   `json:"max_under_replicated_entries,omitempty"`
+	FragmentsReplicated       int64   `json:"fragments_replicated,omitempty"`
+	ReplicatedEntries         int64   `json:"replicated_entries,omitempty"`
+	ReplicatedBytes           int64   `json:"replicated_bytes,omitempty"`
+	UnrecoverableEntries      int64   `json:"unrecoverable_entries,omitempty"`
+	AutoRecoverySeconds       float64 `json:"auto_recovery_seconds,omitempty"`
+	WrittenTwice              int64   `json:"written_twice,omitempty"` // messages a producer's retry wrote again (deduplication drops them: dedup_dropped)
 	// Geo-replication: the longest receipt-to-remote-receipt time
 	// (seconds) and the acknowledged messages some region never got.
 	MaxReplicationLag float64 `json:"max_replication_lag,omitempty"`

@@ -82,6 +82,14 @@ type Pulsar struct {
 	// AddEntryTimeout is how long a broker waits for a bookie's answer
 	// before it replaces the bookie (ensemble change).
 	AddEntryTimeout units.Duration `yaml:"add_entry_timeout" json:"add_entry_timeout"`
+	// AutoRecovery (enabled, the default: autoRecoveryDaemonEnabled in
+	// Pulsar's bookkeeper.conf; or disabled): the auditor marks the
+	// ledgers of a bookie lost for LostBookieRecoveryDelay (0: at once,
+	// lostBookieRecoveryDelay's default) once its session expired, and
+	// the bookies' replication workers copy their fragments to other
+	// bookies.
+	AutoRecovery            string         `yaml:"auto_recovery" json:"auto_recovery"`
+	LostBookieRecoveryDelay units.Duration `yaml:"lost_bookie_recovery_delay" json:"lost_bookie_recovery_delay,omitempty"`
 	// Ledger rollover: a ledger is closed and a new one opened after
 	// RolloverEntries entries once it is RolloverMinTime old, or at
 	// RolloverMaxTime or RolloverBytes whatever its entries.
@@ -293,6 +301,7 @@ func (s *Scenario) defaultsPulsar() {
 	setInt(&p.Bundles, DefaultPulsarBundles)
 	setDur(&p.SessionTimeout, DefaultPulsarSessionTimeout)
 	setDur(&p.AddEntryTimeout, DefaultPulsarAddEntryTimeout)
+	setStr(&p.AutoRecovery, "enabled")
 	setInt(&p.RolloverEntries, DefaultPulsarRolloverEntries)
 	setDur(&p.RolloverMinTime, DefaultPulsarRolloverMinTime)
 	setDur(&p.RolloverMaxTime, DefaultPulsarRolloverMaxTime)
@@ -388,6 +397,10 @@ func (s *Scenario) validatePulsar(v *validator) {
 		v.add("pulsar.rollover_max_time", "%v is below rollover_min_time %v", p.RolloverMaxTime, p.RolloverMinTime)
 	}
 	v.between("pulsar.rollover_entries", p.RolloverEntries, 1, 1<<30)
+	v.oneOf("pulsar.auto_recovery", p.AutoRecovery, "enabled", "disabled")
+	if p.LostBookieRecoveryDelay < 0 {
+		v.add("pulsar.lost_bookie_recovery_delay", "%v: must not be negative", p.LostBookieRecoveryDelay)
+	}
 	if p.RolloverBytes < 1<<10 {
 		v.add("pulsar.rollover_bytes", "%v: want at least 1KiB", p.RolloverBytes)
 	}

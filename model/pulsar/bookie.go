@@ -176,6 +176,7 @@ func (bk *bookie) drop(ledgerID int64) {
 func (bk *bookie) crash(machine bool) {
 	bk.up = false
 	bk.epoch++
+	defer bk.w.bookieDown(bk)
 	bk.jq, bk.jHead = nil, 0
 	if machine {
 		bk.w.net.CrashMachine(bk.node)

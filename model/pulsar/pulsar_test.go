@@ -580,3 +580,56 @@ func TestRetryLetterTopic(t *testing.T) {
 		first[mp.mid] = mp.at
 	}
 }
+
+// TestAutoRecovery: bookie 0 of 4 (E = Qw = 3, Qa = 2) dies for good.
+// Its session expires after 2 s; with lost_bookie_recovery_delay 0 the
+// auditor marks its fragments at once and the workers copy every entry it
+// held to the live bookie outside each fragment's ensemble. Every copy
+// goes through its target's 80 Mbit/s NIC (10 MB/s), so the copy takes at
+// least the busiest target's bytes ÷ 10 MB/s, and — the
+// journal fsyncs and the producers' own writes sharing those NICs — not
+// much more; every entry ends on 3 bookies again and nothing is lost.
+func TestAutoRecovery(t *testing.T) {
+	y := strings.NewReplacer("cluster: {brokers: 2}", "cluster: {brokers: 2, hardware: {nic_in: 80Mbps}}",
+		"duration: 10s", "duration: 8s", "message_size: 1KB", "message_size: 8KB").Replace(base) + failover + `  bookies: 4
+  ensemble: 3
+  write_quorum: 3
+  ack_quorum: 2
+  session_timeout: 2s
+  add_entry_timeout: 2s
+  bookie_crashes:
+    - {bookie: 0, at: 6s, lose_page_cache: true}
+`
+	w, r := runYAML(t, y)
+	if r.Lost != 0 || r.UnrecoverableEntries != 0 {
+		t.Fatalf("lost %d, %d entries unrecoverable", r.Lost, r.UnrecoverableEntries)
+	}
+	if r.MaxUnderReplicatedEntries == 0 || r.ReplicatedEntries != r.MaxUnderReplicatedEntries || w.rec.under != 0 {
+		t.Fatalf("under-replicated at most %d, %d copied, %d left; want all copied", r.MaxUnderReplicatedEntries, r.ReplicatedEntries, w.rec.under)
+	}
+	// From the first copy to the last.
+	var busiest int64
+	for _, b := range w.rec.toTarget {
+		busiest = max(busiest, b)
+	}
+	bound := float64(busiest) / 10e6
+	copying := (w.rec.lastCopy - w.rec.firstCopy).Seconds()
+	if r.AutoRecoverySeconds < 2+copying {
+		t.Fatalf("recovery reported %.2fs from the loss, less than the 2 s session timeout and %.2fs of copying", r.AutoRecoverySeconds, copying)
+	}
+	if copying < bound || copying > 1.5*bound+0.5 {
+		t.Fatalf("copying took %.2fs for %d bytes (%d to the busiest target): want %.2fs (÷ 10 MB/s) to %.2fs",
+			copying, r.ReplicatedBytes, busiest, bound, 1.5*bound+0.5)
+	}
+	// Every ledger's fragments now name live bookies only.
+	for _, p := range w.parts {
+		for _, l := range p.ledgers {
+			for fi, f := range l.frags {
+				if slices.Contains(f.ens, w.bookies[0]) && (fi < len(l.frags)-1 || l.closed) {
+					t.Fatalf("ledger %d fragment %d still on the lost bookie: %s", l.id, fi, l.ensembles())
+				}
+			}
+		}
+	}
+	t.Logf("%d entries (%d bytes, %d to the busiest target) re-replicated in %.2fs of copying (bound %.2fs)", r.ReplicatedEntries, r.ReplicatedBytes, busiest, copying, bound)
+}

@@ -14,6 +14,7 @@ type series struct {
 	produced, acked       []float64
 	lag, consumed         [][]float64
 	held                  []float64
+	underRep              []float64 // entries under-replicated (auto-recovery)
 	lastProduced, lastAck int64
 	lastProcessed         []int64
 }
@@ -61,6 +62,7 @@ func (w *world) sample(uint64) {
 		}
 	}
 	ser.held = append(ser.held, float64(held))
+	ser.underRep = append(ser.underRep, float64(w.rec.under))
 	for _, p := range w.parts {
 		_, b, _ := p.backlog()
 		p.maxBacklogB = max(p.maxBacklogB, b)
@@ -249,7 +251,8 @@ func (w *world) results() *model.Results {
 func (ser *series) columns(w *world) model.Series {
 	s := model.Series{IntervalSeconds: sim.Time(w.sc.SampleInterval).Seconds(), Time: ser.time}
 	s.Columns = append(s.Columns, model.Column{Name: "produced_per_s", Values: ser.produced},
-		model.Column{Name: "acked_per_s", Values: ser.acked}, model.Column{Name: "key_shared_held", Values: ser.held})
+		model.Column{Name: "acked_per_s", Values: ser.acked}, model.Column{Name: "key_shared_held", Values: ser.held},
+		model.Column{Name: "under_replicated_entries", Values: ser.underRep})
 	for gi, sb := range w.subs {
 		if gi < len(ser.lag) {
 			s.Columns = append(s.Columns, model.Column{Name: fmt.Sprintf("consumed_per_s/%s", sb.group.Name), Values: ser.consumed[gi]},

@@ -51,6 +51,7 @@ type world struct {
 	written []bool
 
 	nextLedger int64
+	rec        recovery // BookKeeper auto-recovery
 	// zombiesFenced counts old owners stopped by a fenced add.
 	zombiesFenced int
 	res           model.Results
@@ -165,6 +166,9 @@ func (w *world) quiet() bool {
 		if p.busy() {
 			return false
 		}
+	}
+	if w.rec.active() { // auto-recovery has fragments to copy
+		return false
 	}
 	for _, sb := range w.subs {
 		if !sb.started || sb.retryOut > 0 {
