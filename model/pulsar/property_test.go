@@ -41,9 +41,9 @@ import (
 // Qa − 1 answers, or a fence that does not stop the old writer — makes it
 // fail within its default number of checks.
 func TestNoAckedLossProperty(t *testing.T) {
-	checks := "40"
+	checks := "100"
 	if testing.Short() {
-		checks = "10"
+		checks = "25"
 	}
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
@@ -115,7 +115,7 @@ pulsar:
 				rapid.IntRange(0, 1).Draw(rt, "broker"), rapid.IntRange(1, 6).Draw(rt, "brokerAt"), rapid.IntRange(1, 4).Draw(rt, "brokerDown"))
 		}
 		aim := aimedCrash{
-			pattern: rapid.SampledFrom([]string{"quorum", "receipt", "ensemble", "recovery", "zombie"}).Draw(rt, "pattern"),
+			pattern: rapid.SampledFrom([]string{"quorum", "quorum", "receipt", "ensemble", "recovery", "zombie", "zombie"}).Draw(rt, "pattern"),
 			nth:     rapid.IntRange(1, 150).Draw(rt, "nth"),
 			lose:    min(lossBudget, rapid.IntRange(0, qa-1).Draw(rt, "lose")),
 			down:    sim.Time(rapid.IntRange(1, 4).Draw(rt, "powerDown")) * sim.Second,
@@ -127,6 +127,7 @@ pulsar:
 			aim.lose = lossBudget // as many as may be lost
 			aim.nth = 1 + aim.nth%20
 		case "zombie":
+			aim.nth = 1 + aim.nth%5
 			// Cut off longer than the session timeout (2 s).
 			aim.down = sim.Time(rapid.IntRange(3, 6).Draw(rt, "cutOff")) * sim.Second
 		case "receipt":
