@@ -23,6 +23,7 @@
 //     commitlog record batch carrying each message's id and key. The
 //     owning broker takes it off its NIC and handler threads (in order
 //     per connection) and adds it to the open ledger.
+//
 //   - BookKeeper (ledger.go, bookie.go): a ledger is written to an
 //     ensemble of E bookies, entry e to the Qw bookies starting at e mod E
 //     (striping when E > Qw). A bookie appends the entry to its ledger
@@ -38,10 +39,12 @@
 //     the pending adds resent to it. Writes go on meanwhile as long as Qa
 //     bookies answer. With no bookie to spare the ledger is closed and a
 //     new one opened (which needs E live bookies).
+//
 //   - Managed ledgers (topic.go): ledgers roll over after
 //     rollover_entries once rollover_min_time old, or at
 //     rollover_max_time or rollover_bytes; adds wait while the next ledger
 //     is created (a metadata write, 2 ms).
+//
 //   - Broker failure: a dead process resets its clients' connections at
 //     once, a dead machine after the clients' 30 s keep-alive. The
 //     metadata store expires the broker's session after session_timeout
@@ -56,6 +59,7 @@
 //     reconnect with backoff (100 ms doubling to 60 s) and resend what was
 //     not acknowledged — without deduplication a message the old owner
 //     had written is written twice.
+//
 //   - A broker cut off from the metadata store (network-partition from
 //     controller; session.go) keeps its producers and goes on writing.
 //     Its session expires after session_timeout and its bundles move; the
@@ -65,6 +69,7 @@
 //     expired when the partition heals. Its consumers move at once. A
 //     partition from clients drops their connections after the
 //     keep-alive.
+//
 //   - Cursors (cursor.go): the mark-delete position and the individually
 //     acknowledged messages above it (between them, ack holes); every
 //     mark_delete_interval the owner writes the state — the mark-delete
@@ -72,6 +77,7 @@
 //     entry of the cursor's own ledger; acknowledgements newer than the
 //     last confirmed write, or beyond the persisted ranges, are lost with
 //     the broker and those messages delivered again.
+//
 //   - Dispatch (dispatch.go): one read in flight per cursor, of up to
 //     dispatch_batch entries and the consumers' permits, redeliveries
 //     first. A read costs nothing for entries still in the broker's cache
@@ -88,6 +94,7 @@
 //     position of its joining until the mark-delete position passes it —
 //     they are held, and once key_shared_lookahead per consumer are held
 //     the dispatcher stops reading new messages (the stall).
+//
 //   - Consumers (subscription.go): a receiver queue of receiver_queue
 //     permits per partition, given back in halves; the broker stops at
 //     max_unacked_per_consumer and max_unacked_per_subscription. Acks are
@@ -97,6 +104,7 @@
 //     unacknowledged); ack_timeout redelivers what stays unacknowledged;
 //     past max_redeliver_count the client sends it to the dead-letter
 //     topic and acknowledges it.
+//
 //   - Backlog quotas (topic.go), checked every backlog_quota_check
 //     against the slowest subscription's backlog (bytes, or the age of its
 //     oldest unacknowledged message): producer_request_hold holds sends at
@@ -104,16 +112,19 @@
 //     timeout gives up on them), producer_exception fails them,
 //     consumer_backlog_eviction moves the slowest cursors past their
 //     oldest messages (dropped by policy, counted apart from lost).
+//
 //   - Publish-rate quotas (topics[].publish_rate, a namespace's policy
 //     given to each topic): a token bucket per partition; a batch past it
 //     waits before the managed ledger takes it (the broker stops reading
 //     the connection), unless the producer gave it up meanwhile.
+//
 //   - Retention and tiered storage: closed ledgers every subscription
 //     acknowledged are deleted unless retention_time, retention_size or
 //     retention_infinite keeps them; with offload_threshold, closed
 //     ledgers beyond it are uploaded to the object store (its latency and
 //     bandwidth) and their bookie copies deleted offload_deletion_lag
 //     later; reads of them go to the store.
+//
 //   - Geo-replication (geo.go): with pulsar.regions, one cluster per
 //     region on the one network, a WAN delay between brokers of different
 //     regions and a WAN rate server per direction; a replicator per
@@ -121,18 +132,36 @@
 //     region (not those replicated in), one request of up to 500 in
 //     flight, resent after 5 s without an answer. region_outages take a
 //     region's machines down.
+//
 //   - Faults: broker-crash (process, or machine with lose_page_cache;
 //     with a duration it comes back with no bundles), consumer-crash, and
 //     pulsar.bookie_crashes (a machine crash loses what the journal had
 //     not fsynced; a bookie without a duration is gone for good, and
 //     messages only it held can no longer be read: lost).
 //
+//   - Deduplication (pulsar.deduplication): the owner keeps the highest
+//     sequence id per producer persisted and pushed; a new owner rebuilds
+//     it from the ledger; a retry at or below it is dropped and answered.
+//     Without it a retry after a failover is written twice (written_twice).
+//
+//   - The retry letter topic (retry.go, on_failure: reconsume_later): a
+//     failed message's copy goes to <topic>-<subscription>-RETRY, a managed
+//     ledger of its own, and comes back after reconsume_delay; past
+//     max_redeliver_count reconsumes it is dead-lettered.
+//
+//   - Auto-recovery (autorecovery.go): once a dead bookie's session expired
+//     and lost_bookie_recovery_delay passed, the auditor marks its
+//     fragments; workers beside the live bookies copy each entry it held to
+//     a bookie outside the ensemble (disk read, both NICs, a journaled add)
+//     and name it in the metadata.
+//
 // Simplifications: the metadata store is not simulated (its writes cost a
 // fixed 2 ms and its session expiry is a timer); recovery's reads and
-// copies take no simulated time; the bookies' auto-recovery (re-replicating
-// under-replicated fragments) is not modelled; the broker cache is a time
-// window, not a byte budget; Key_Shared messages are dispatched one by one
-// (key-based batching), not as whole batches.
+// copies take no simulated time (auto-recovery's do); cursors' own ledgers
+// are not audited by auto-recovery; the retry topic's subscription is not a
+// cursor (a dead consumer's copies go back at once); the broker cache is a
+// time window, not a byte budget; Key_Shared messages are dispatched one by
+// one (key-based batching), not as whole batches.
 //
 // # Files
 //
@@ -147,5 +176,7 @@
 //	geo.go          regions joined by WAN links, replicators, region outages
 //	faults.go       broker, consumer and bookie crashes; bundle reassignment; the brokers' periodic work
 //	session.go      a broker cut off from the metadata store or its clients; zombies and fencing
+//	retry.go        the retry letter topic: reconsumeLater's copies and their delivery
+//	autorecovery.go BookKeeper auto-recovery: the auditor and the replication workers
 //	results.go      model.Results from the run
 package pulsar
