@@ -27,6 +27,7 @@ type Pulsar struct {
 	LedgersDeleted      int64 `json:"ledgers_deleted,omitempty"`
 	PublishThrottled    int64 `json:"publish_throttled,omitempty"` // messages a publish-rate quota delayed
 	RetryLettered       int64 `json:"retry_lettered,omitempty"`    // copies published to retry letter topics (reconsumeLater)
+	MetadataWrites      int64 `json:"metadata_writes,omitempty"`   // writes the metadata store committed (a majority fsynced)
 	// Auto-recovery: the most entries under-replicated at once, fragments
 	// and entries (bytes) copied to other bookies, entries no live bookie
 	// held any more, and the longest time from a bookie's loss to every
@@ -68,7 +69,8 @@ type PulsarTopic struct {
 var pulsarMetricNames = []string{"bookie_entries", "journal_fsyncs", "ensemble_changes", "ledger_rollovers",
 	"ledger_recoveries", "bundle_reassignments", "cursor_persists", "max_ack_holes", "negative_acks", "ack_timeouts",
 	"quota_held", "quota_rejected", "quota_evicted", "offloaded_ledgers", "tiered_reads", "bookie_reads", "cache_reads",
-	"max_key_shared_held", "ledgers_deleted", "publish_throttled", "written_twice", "retry_lettered", "max_replication_lag", "geo_unreplicated", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
+	"max_key_shared_held", "ledgers_deleted", "publish_throttled", "written_twice", "retry_lettered", "metadata_writes",
+	"max_under_replicated_entries", "fragments_replicated", "replicated_entries", "replicated_bytes", "unrecoverable_entries", "auto_recovery_seconds", "max_replication_lag", "geo_unreplicated", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
 
 func (p *Pulsar) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -113,6 +115,20 @@ func (p *Pulsar) metric(name string) (float64, string, bool) {
 		return c(p.LedgersDeleted)
 	case "publish_throttled":
 		return c(p.PublishThrottled)
+	case "max_under_replicated_entries":
+		return c(p.MaxUnderReplicatedEntries)
+	case "fragments_replicated":
+		return c(p.FragmentsReplicated)
+	case "replicated_entries":
+		return c(p.ReplicatedEntries)
+	case "replicated_bytes":
+		return c(p.ReplicatedBytes)
+	case "unrecoverable_entries":
+		return c(p.UnrecoverableEntries)
+	case "auto_recovery_seconds":
+		return p.AutoRecoverySeconds, KindDuration, true
+	case "metadata_writes":
+		return c(p.MetadataWrites)
 	case "retry_lettered":
 		return c(p.RetryLettered)
 	case "written_twice":

@@ -48,6 +48,7 @@ const (
 	DefaultPulsarReceiverQueue       = 1000
 	DefaultPulsarNegativeAckDelay    = 1 * units.Minute
 	DefaultPulsarFailoverDelay       = 1 * units.Second       // activeConsumerFailoverDelayTimeMillis
+	DefaultPulsarMetadataNodes       = 3                      // a ZooKeeper ensemble of three, the usual production size
 	DefaultPulsarMaxReconsumeTimes   = 16                     // RetryMessageUtil.MAX_RECONSUMETIMES: enableRetry without a dead-letter policy
 	DefaultPulsarKeySharedRange      = 65536                  // Key_Shared hash range
 	DefaultPulsarWANLatency          = 40 * units.Millisecond // one way between regions: an estimate (transatlantic ~40 ms)
@@ -149,6 +150,12 @@ type Pulsar struct {
 
 	Subscriptions []PulsarSubscription `yaml:"subscriptions" json:"subscriptions,omitempty"`
 	Topics        []PulsarTopicPolicy  `yaml:"topics" json:"topics,omitempty"`
+	// MetadataNodes is the size of each region's metadata store (a
+	// ZooKeeper-like quorum on machines of the cluster's profile): a
+	// write needs a majority to fsync it. MetadataCrashes take nodes
+	// down; without a majority no ledger is created and no bundle moves.
+	MetadataNodes   int                   `yaml:"metadata_nodes" json:"metadata_nodes"`
+	MetadataCrashes []PulsarMetadataCrash `yaml:"metadata_crashes" json:"metadata_crashes,omitempty"`
 	// BookieCrashes are bookie failures (the shared faults: name brokers).
 	BookieCrashes []PulsarBookieCrash `yaml:"bookie_crashes" json:"bookie_crashes,omitempty"`
 }
@@ -243,6 +250,14 @@ type PulsarRegionOutage struct {
 	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
 }
 
+// PulsarMetadataCrash is one metadata node's machine failure (of the
+// first region's store).
+type PulsarMetadataCrash struct {
+	Node     int            `yaml:"node" json:"node"`
+	At       units.Duration `yaml:"at" json:"at"`
+	Duration units.Duration `yaml:"duration" json:"duration,omitempty"` // 0: down to the end
+}
+
 // PulsarBookieCrash is one bookie failure.
 type PulsarBookieCrash struct {
 	Bookie   int            `yaml:"bookie" json:"bookie"`
@@ -282,6 +297,15 @@ func init() {
 		MetricInfo{"ledgers_deleted", KindCount, "Pulsar: ledgers deleted (consumed and past retention)"},
 		MetricInfo{"max_dispatch_rate_tiered", KindRate, "Pulsar: messages/s dispatched from offloaded ledgers, best second"},
 		MetricInfo{"max_dispatch_rate_bookie", KindRate, "Pulsar: messages/s dispatched from bookies, best second"},
+		MetricInfo{"written_twice", KindCount, "Pulsar: messages a producer's retry wrote again (none with deduplication)"},
+		MetricInfo{"retry_lettered", KindCount, "Pulsar: copies published to retry letter topics (reconsumeLater)"},
+		MetricInfo{"metadata_writes", KindCount, "Pulsar: writes the metadata store committed (a majority fsynced)"},
+		MetricInfo{"max_under_replicated_entries", KindCount, "Pulsar: entries auto-recovery had to copy at once, most"},
+		MetricInfo{"fragments_replicated", KindCount, "Pulsar: ledger fragments auto-recovery copied to another bookie"},
+		MetricInfo{"replicated_entries", KindCount, "Pulsar: entries auto-recovery copied"},
+		MetricInfo{"replicated_bytes", KindCount, "Pulsar: bytes auto-recovery copied"},
+		MetricInfo{"unrecoverable_entries", KindCount, "Pulsar: entries no live bookie held any more when auto-recovery came to them"},
+		MetricInfo{"auto_recovery_seconds", KindDuration, "Pulsar: longest time from a bookie's loss to every fragment whole again"},
 	)
 }
 
@@ -302,6 +326,7 @@ func (s *Scenario) defaultsPulsar() {
 	setDur(&p.SessionTimeout, DefaultPulsarSessionTimeout)
 	setDur(&p.AddEntryTimeout, DefaultPulsarAddEntryTimeout)
 	setStr(&p.AutoRecovery, "enabled")
+	setInt(&p.MetadataNodes, DefaultPulsarMetadataNodes)
 	setInt(&p.RolloverEntries, DefaultPulsarRolloverEntries)
 	setDur(&p.RolloverMinTime, DefaultPulsarRolloverMinTime)
 	setDur(&p.RolloverMaxTime, DefaultPulsarRolloverMaxTime)
@@ -398,6 +423,19 @@ func (s *Scenario) validatePulsar(v *validator) {
 	}
 	v.between("pulsar.rollover_entries", p.RolloverEntries, 1, 1<<30)
 	v.oneOf("pulsar.auto_recovery", p.AutoRecovery, "enabled", "disabled")
+	v.between("pulsar.metadata_nodes", p.MetadataNodes, 1, 9)
+	for i, m := range p.MetadataCrashes {
+		f := fmt.Sprintf("pulsar.metadata_crashes[%d].", i)
+		if m.Node < 0 || m.Node >= p.MetadataNodes {
+			v.add(f+"node", "%d: want 0 to %d (metadata_nodes %d)", m.Node, p.MetadataNodes-1, p.MetadataNodes)
+		}
+		if m.At < 0 || s.Duration > 0 && m.At >= s.Duration {
+			v.add(f+"at", "%v: want 0 to before the end of the run (duration %v)", m.At, s.Duration)
+		}
+		if m.Duration < 0 {
+			v.add(f+"duration", "must not be negative")
+		}
+	}
 	if p.LostBookieRecoveryDelay < 0 {
 		v.add("pulsar.lost_bookie_recovery_delay", "%v: must not be negative", p.LostBookieRecoveryDelay)
 	}

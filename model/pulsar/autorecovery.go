@@ -271,7 +271,9 @@ func (w *world) copyFragment(wk *bookie, t *urTask) {
 	w.s.After(sim.Second, watch)
 	finish := func() {
 		finished = true
-		w.s.After(metaDelay, func() {
+		// The ledger's metadata names the target (a write from the
+		// worker).
+		t.lost.reg.meta.write(wk.node, func() {
 			if i := slices.IndexFunc(l.frags, func(f fragment) bool { return f.first == t.first }); i >= 0 {
 				if k := slices.Index(l.frags[i].ens, t.lost); k >= 0 {
 					ens := slices.Clone(l.frags[i].ens)

@@ -31,6 +31,7 @@ type cursor struct {
 	dirty     bool
 	persist   *ledger
 	persistOp bool
+	creating  bool // a new cursor ledger's metadata write is under way
 	// Failover: the active consumer and since when it may receive.
 	active      *consumer
 	activeSince sim.Time
@@ -204,12 +205,23 @@ func (c *cursor) persistState() {
 	p := c.p
 	w := p.w
 	if c.persist == nil || !c.persist.usable() {
-		l := w.newLedger(p.owner)
-		if l == nil {
-			return
+		// A new cursor ledger is a metadata write; the state goes to it
+		// at the next interval.
+		if !c.creating && !p.owner.metaCut {
+			c.creating = true
+			owner, epoch := p.owner, p.epoch
+			p.reg.meta.write(owner.node, func() {
+				c.creating = false
+				if p.owner != owner || p.epoch != epoch || !owner.up {
+					return
+				}
+				if l := w.newLedger(owner); l != nil {
+					c.persist = l
+					l.onFail = func() {}
+				}
+			})
 		}
-		c.persist = l
-		l.onFail = func() {}
+		return
 	}
 	snap := c.takeSnapshot()
 	c.dirty = false

@@ -95,6 +95,18 @@ func (w *world) scheduleFaults() error {
 		w.s.At(at, func() { w.regionOutage(reg, d) })
 		mark(at, d, "region-outage", fmt.Sprintf("region %s dark", reg.name))
 	}
+	for i, mc := range w.pc.MetadataCrashes {
+		if mc.Node < 0 || mc.Node >= len(w.regions[0].meta.nodes) {
+			return fmt.Errorf("pulsar.metadata_crashes[%d]: no metadata node %d", i, mc.Node)
+		}
+		n := w.regions[0].meta.nodes[mc.Node]
+		at, d := sim.Time(mc.At), sim.Time(mc.Duration)
+		w.s.At(at, func() { n.crash(w) })
+		if d > 0 {
+			w.s.At(at+d, func() { n.restart(w) })
+		}
+		mark(at, d, "metadata-crash", fmt.Sprintf("metadata node %d crash", n.id))
+	}
 	for i, bc := range w.pc.BookieCrashes {
 		if bc.Bookie < 0 || bc.Bookie >= len(w.bookies) {
 			return fmt.Errorf("pulsar.bookie_crashes[%d]: no bookie %d", i, bc.Bookie)
@@ -177,6 +189,11 @@ func (b *broker) restart() {
 // fewest (the load manager), which loads their partitions.
 func (w *world) reassign(dead *broker) {
 	reg := dead.reg
+	if !reg.meta.quorum() {
+		// Without a majority nothing expires a session or moves a bundle.
+		w.s.After(sim.Second, func() { w.reassign(dead) })
+		return
+	}
 	for i, owner := range reg.bundles {
 		if owner != dead {
 			continue
@@ -197,6 +214,7 @@ func (w *world) reassign(dead *broker) {
 		}
 		reg.bundles[i] = best
 		w.res.BundleReassignments++
+		w.lastReassign = w.s.Now()
 		for _, p := range reg.parts {
 			if p.bundle == i {
 				if dead.up && dead.sessionLost {
@@ -207,7 +225,8 @@ func (w *world) reassign(dead *broker) {
 				p.epoch++
 				p.ready = false
 				epoch := p.epoch
-				w.s.After(metaDelay, func() {
+				// The new owner writes its ownership of the bundle.
+				reg.meta.write(best.node, func() {
 					if p.epoch == epoch && p.owner.up {
 						p.load()
 					}

@@ -52,6 +52,7 @@ var pulsarEffects = map[string]struct {
 	"pulsar.session_timeout":                   {pbBroker, "pulsar.session_timeout=10s"},
 	"pulsar.add_entry_timeout":                 {pbBook, "pulsar.add_entry_timeout=10s"},
 	"pulsar.auto_recovery":                     {pbBook, "pulsar.auto_recovery=disabled"},
+	"pulsar.metadata_nodes":                    {pbBroker, "pulsar.metadata_nodes=1"},
 	"pulsar.lost_bookie_recovery_delay":        {pbBook, "pulsar.lost_bookie_recovery_delay=1h"},
 	"pulsar.rollover_entries":                  {pbTier, "pulsar.rollover_entries=500"},
 	"pulsar.rollover_min_time":                 {pbTier, "pulsar.rollover_min_time=5s"},
@@ -112,6 +113,9 @@ var pulsarNotShown = map[string]string{
 	"pulsar.regions.producers":             "a list, which --set cannot write: TestGeoReplication",
 	"pulsar.regions.groups":                "a list, which --set cannot write: TestGeoReplication",
 	"pulsar.subscriptions.reconsume_delay": "the built-ins do not use the retry letter topic: TestRetryLetterTopic",
+	"pulsar.metadata_crashes.node":         "the built-ins keep their metadata store: TestMetadataStore",
+	"pulsar.metadata_crashes.at":           "the built-ins keep their metadata store: TestMetadataStore",
+	"pulsar.metadata_crashes.duration":     "the built-ins keep their metadata store: TestMetadataStore",
 	"pulsar.deduplication":                 "the built-in broker failure writes nothing twice at its rate: TestDeduplicationAfterFailover",
 	"pulsar.topics.offload_deletion_lag":   "reads of offloaded ledgers go to the object store whether or not the bookies still hold them: TestOffloadDeletionLag",
 }

@@ -633,3 +633,43 @@ func TestAutoRecovery(t *testing.T) {
 	}
 	t.Logf("%d entries (%d bytes, %d to the busiest target) re-replicated in %.2fs of copying (bound %.2fs)", r.ReplicatedEntries, r.ReplicatedBytes, busiest, copying, bound)
 }
+
+// TestMetadataStore: a metadata write costs the client's round trip to
+// the leader, the leader's round trip to a follower and a follower's
+// fsync: with a 1 ms one-way latency and a constant 5 ms fsync, 4 × 1 ms +
+// 5 ms = 9 ms (the leader's own fsync runs beside the follower's). Without
+// a majority nothing moves: with 2 of the 3 nodes down from 2 s to 12 s, a
+// broker that dies at 3 s keeps its bundles until the majority is back
+// (after 12 s), where with the store whole they move once its 2 s session
+// expires (at 5 s).
+func TestMetadataStore(t *testing.T) {
+	y := strings.Replace(base, "cluster: {brokers: 2}",
+		"cluster: {brokers: 2, hardware: {network_latency: 1ms, network_latency_dist: const(1ms), fsync_latency: const(5ms)}}", 1) + failover +
+		"  session_timeout: 2s\n%sfaults:\n  - {type: broker-crash, broker: 0, at: 3s, duration: 20s}\n"
+	w, err := build(parse(t, fmt.Sprintf(y, "")), model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var took sim.Time
+	// At 1.5 s, between the cursors' first ledgers (at 1 s) and anything
+	// else the store writes.
+	w.s.At(1500*sim.Millisecond, func() {
+		start := w.s.Now()
+		w.regions[0].meta.write(w.brokers[1].node, func() { took = w.s.Now() - start })
+	})
+	w.s.RunUntil(2 * sim.Second)
+	if want := 9 * sim.Millisecond; took < want || took > want+100*sim.Microsecond {
+		t.Fatalf("a metadata write took %v, want 9ms (4 one-way latencies and an fsync)", took)
+	}
+	whole, _ := runYAML(t, fmt.Sprintf(y, ""))
+	cut, r := runYAML(t, fmt.Sprintf(y, "  metadata_crashes:\n    - {node: 0, at: 2s, duration: 10s}\n    - {node: 1, at: 2s, duration: 10s}\n"))
+	if whole.lastReassign < 5*sim.Second || whole.lastReassign > 6*sim.Second {
+		t.Fatalf("with the store whole the bundles moved at %v, want at 5s (crash at 3s, 2s session)", whole.lastReassign)
+	}
+	if cut.lastReassign < 12*sim.Second || r.BundleReassignments == 0 {
+		t.Fatalf("without a majority the bundles moved at %v (%d moves), want after 12s", cut.lastReassign, r.BundleReassignments)
+	}
+	if r.Lost != 0 {
+		t.Fatalf("lost %d", r.Lost)
+	}
+}

@@ -50,8 +50,9 @@ type world struct {
 	// retry written twice).
 	written []bool
 
-	nextLedger int64
-	rec        recovery // BookKeeper auto-recovery
+	nextLedger   int64
+	rec          recovery // BookKeeper auto-recovery
+	lastReassign sim.Time // when a bundle last moved
 	// zombiesFenced counts old owners stopped by a fenced add.
 	zombiesFenced int
 	res           model.Results
@@ -92,6 +93,7 @@ type region struct {
 	parts   []*partition
 	byTopic map[string][]*partition
 	dark    bool
+	meta    *metaStore
 }
 
 // regionOf finds the region a producer or group is in (the first when no
@@ -252,6 +254,9 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 			bk.reg = reg
 			w.bookies = append(w.bookies, bk)
 			reg.bookies = append(reg.bookies, bk)
+		}
+		if err := w.newMetaStore(reg, machine); err != nil {
+			return nil, err
 		}
 		// Bundles go round-robin to brokers (the load manager's first placement).
 		reg.bundles = make([]*broker, pc.Bundles)

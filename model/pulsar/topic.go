@@ -14,10 +14,6 @@ import (
 	"mqsim/sim"
 )
 
-// metaDelay is one metadata-store write (creating or closing a ledger,
-// updating the managed ledger's list): an estimate of 2 ms.
-const metaDelay = 2 * sim.Millisecond
-
 // broker is a Pulsar broker on its machine. It stores nothing: the
 // managed ledgers it owns live on the bookies, so another broker can take
 // its bundles over.
@@ -114,7 +110,16 @@ func (p *partition) openLedger() error {
 	}
 	p.opening = true
 	owner, epoch := p.owner, p.epoch
-	p.w.s.After(metaDelay, func() {
+	if owner.metaCut { // cut off from the metadata store: no write gets through
+		p.w.s.After(sim.Second, func() {
+			p.opening = false
+			if p.owner == owner && p.epoch == epoch {
+				_ = p.openLedger()
+			}
+		})
+		return nil
+	}
+	p.reg.meta.write(owner.node, func() {
 		p.opening = false
 		if p.owner != owner || p.epoch != epoch || !owner.up {
 			return
