@@ -43,7 +43,7 @@
 //   - Managed ledgers (topic.go): ledgers roll over after
 //     rollover_entries once rollover_min_time old, or at
 //     rollover_max_time or rollover_bytes; adds wait while the next ledger
-//     is created (a metadata write, 2 ms).
+//     is created (a metadata write).
 //
 //   - Broker failure: a dead process resets its clients' connections at
 //     once, a dead machine after the clients' 30 s keep-alive. The
@@ -155,8 +155,16 @@
 //     a bookie outside the ensemble (disk read, both NICs, a journaled add)
 //     and name it in the metadata.
 //
-// Simplifications: the metadata store is not simulated (its writes cost a
-// fixed 2 ms and its session expiry is a timer); recovery's reads and
+//   - The metadata store (metadata.go): metadata_nodes machines on the
+//     network; a write goes to the leader (the first live node), which
+//     fsyncs it and sends it to the followers; once a majority fsynced it
+//     the leader answers. Ledger creation, cursor ledgers, bundle
+//     ownership and auto-recovery's metadata go through it; without a
+//     majority (metadata_crashes) writes wait and no bundle moves.
+//
+// Simplifications: sessions are timers (a broker's expires session_timeout
+// after it died or was cut off, if the store has a majority); the leader
+// is the first live node (no election time); recovery's reads and
 // copies take no simulated time (auto-recovery's do); cursors' own ledgers
 // are not audited by auto-recovery; the retry topic's subscription is not a
 // cursor (a dead consumer's copies go back at once); the broker cache is a
@@ -178,5 +186,6 @@
 //	session.go      a broker cut off from the metadata store or its clients; zombies and fencing
 //	retry.go        the retry letter topic: reconsumeLater's copies and their delivery
 //	autorecovery.go BookKeeper auto-recovery: the auditor and the replication workers
+//	metadata.go     the metadata store: a quorum of nodes, writes, crashes
 //	results.go      model.Results from the run
 package pulsar
