@@ -85,6 +85,10 @@ var (
 	fbEOS  = fieldBase{"exactly-once-pipeline", nil}
 	fbDG   = fieldBase{"delivery-guarantees", nil}
 	fbHang = fieldBase{"hanging-transaction", nil}
+	// A transactional plain producer (txn_producer.go): crashed and
+	// restarted; crashed for good (its transaction hangs to the timeout).
+	fbTP     = fieldBase{"transactional-producer", nil}
+	fbTPHang = fieldBase{"transactional-producer", []string{"faults.0.duration=0s"}}
 )
 
 // fieldEffect is one field's pair: base, and base with set.
@@ -104,12 +108,17 @@ var fieldEffects = map[string]fieldEffect{
 	"consumer_groups.pipeline.transactional_id":        {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
 	"consumer_groups.pipeline.commit_interval":         {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
 	"consumer_groups.pipeline.transaction_timeout":     {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
-	"guarantee":       {fbDG, "guarantee=exactly-once"},
-	"seed":            {fbBaseline, "seed=2"},
-	"duration":        {fbBaseline, "duration=4s"},
-	"warmup":          {fbBaseline, "warmup=1s"},
-	"drain":           {fbSlow, "drain=1s"},
-	"sample_interval": {fbBaseline, "sample_interval=500ms"},
+	"producers.transactional_id":                       {fbTP, "producers.0.transactional_id=payments-tx"},
+	"producers.transaction.commit_interval":            {fbTP, "producers.0.transaction.commit_interval=1s"},
+	"producers.transaction.abort_ratio":                {fbTP, "producers.0.transaction.abort_ratio=50%"},
+	"producers.transaction.transaction_timeout":        {fbTPHang, "producers.0.transaction.transaction_timeout=5s"},
+	"cluster.transaction_version":                      {fbTP, "cluster.transaction_version=2"},
+	"guarantee":                                        {fbDG, "guarantee=exactly-once"},
+	"seed":                                             {fbBaseline, "seed=2"},
+	"duration":                                         {fbBaseline, "duration=4s"},
+	"warmup":                                           {fbBaseline, "warmup=1s"},
+	"drain":                                            {fbSlow, "drain=1s"},
+	"sample_interval":                                  {fbBaseline, "sample_interval=500ms"},
 
 	"cluster.brokers":                                {fbBaseline, "cluster.brokers=4"},
 	"cluster.profile":                                {fbBaseline, "cluster.profile=hdd-1g"},
@@ -278,6 +287,7 @@ var fieldsNotShown = map[string]string{
 	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
+	"faults.producer":                      "target of producer-crash: transactional-producer has one producer; TestTxnProducerCrashFences",
 	"consumer_groups.pipeline.acks":        "guarantee sets it in delivery-guarantees (at-most-once: 0), which refuses a conflicting value; TestDeliveryGuaranteesOrder",
 }
 
