@@ -31,6 +31,8 @@ type Scenario struct {
 	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	SNS      *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
 	PubSub   *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
+	Quotas   *Quotas   `yaml:"quotas" json:"quotas,omitempty"` // Kafka client quotas (kafkageo.go)
+	Mirror   *Mirror   `yaml:"mirror" json:"mirror,omitempty"` // Kafka geo-replication between regions (kafkageo.go)
 	// Compare lists the systems a workload written for comparison holds
 	// sections for (systemfields.go): their sections and the Kafka-only
 	// settings are then listed as not applied rather than refused.

@@ -68,8 +68,17 @@ type producer struct {
 	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
 	tooLargeN                                                      int64      // failed as RecordTooLarge (limits.go)
 	ackHist                                                        *sim.Histogram
-	bytesAcked                                                     int64
-	bp                                                             *backpressure // buffer-full, throttling, dropping
+	// ackRec is where the acks' latencies are recorded: the first instance
+	// of the producer spec's ackHist, shared by every instance (the results
+	// report them per spec and overall; one histogram, not one per
+	// instance, keeps the per-message recording in cache).
+	ackRec     *sim.Histogram
+	bytesAcked int64
+	bp         *backpressure // buffer-full, throttling, dropping
+
+	// The kernel callbacks, as method values made once: a method value
+	// made at each scheduling call would be allocated each time.
+	fArrive, fLingerDone, fRequestTimeout, fRequeue func(uint64)
 
 	tx   *plainTxn // transactions (txn_producer.go); nil without a transactional_id
 	down bool      // the process crashed (producer-crash, txn_producer.go)
@@ -190,6 +199,14 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		ackHist:     sim.NewLatencyHistogram(),
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
+	p.fArrive, p.fLingerDone, p.fRequestTimeout, p.fRequeue = p.arrive, p.lingerDone, p.requestTimeout, p.requeue
+	p.ackRec = p.ackHist
+	for _, q := range w.prods {
+		if q.spec == spec {
+			p.ackRec = q.ackRec
+			break
+		}
+	}
 	p.arr = load.Arrivals{A: arr, Rate: rate, Rng: w.s.Stream("producer/" + name + "/arrivals")}
 	p.keys = load.NewKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
 	acks, err := spec.AcksLevel()
@@ -234,7 +251,7 @@ func (p *producer) start() {
 		p.tx.start()
 	}
 	if p.arr.Rate > 0 {
-		p.w.s.AtCall(p.arr.Next(0), p.arrive, 0)
+		p.w.s.AtCall(p.arr.Next(0), p.fArrive, 0)
 	}
 }
 
@@ -247,7 +264,7 @@ func (p *producer) arrive(uint64) {
 		return
 	}
 	next := p.arr.Next(now)
-	ev := w.s.AtCall(next, p.arrive, 0)
+	ev := w.s.AtCall(next, p.fArrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
@@ -349,7 +366,7 @@ func (p *producer) openBatch(part int, now sim.Time) {
 		p.tx.opened(b)
 	}
 	if p.linger > 0 {
-		p.w.s.AfterCall(p.linger, p.lingerDone, uint64(b.id)|uint64(b.gen)<<32)
+		p.w.s.AfterCall(p.linger, p.fLingerDone, uint64(b.id)|uint64(b.gen)<<32)
 	}
 }
 
@@ -484,7 +501,7 @@ func (p *producer) send(req *produceReq) {
 		for _, id := range req.batches {
 			deadline = min(deadline, p.batches[id].created+p.deliveryTimeout)
 		}
-		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
+		req.timer = w.s.AtCall(deadline, p.fRequestTimeout, uint64(req.id))
 	}
 	w.prClientSend(req) // through the producer's host to the network (clienthost.go)
 }
@@ -650,7 +667,7 @@ func (p *producer) account(b *pbatch, ok bool) {
 		if now >= p.w.warm {
 			for _, t := range b.times {
 				if t >= p.w.warm {
-					p.ackHist.RecordTime(now - t)
+					p.ackRec.RecordTime(now - t)
 					if iv := p.w.ackInterval; iv != nil {
 						iv.RecordTime(now - t)
 					}
@@ -694,7 +711,7 @@ func (p *producer) retry(b *pbatch, maybeWritten bool) {
 	}
 	p.w.retries++
 	p.parts[b.part].retrying++
-	p.w.s.AfterCall(d, p.requeue, uint64(b.id))
+	p.w.s.AfterCall(d, p.fRequeue, uint64(b.id))
 }
 
 // requeue puts a backed-off batch back at the front of its connection's
@@ -821,7 +838,7 @@ func (w *world) prHandle(id uint64) {
 			// A log that has never seen this producer must not accept a
 			// batch after a gap (Kafka answers OUT_OF_ORDER_SEQUENCE or
 			// UNKNOWN_PRODUCER_ID); the log itself accepts any first batch.
-			if _, ok := log.ProducerState(p.pid); !ok {
+			if !log.HasProducer(p.pid) {
 				r.results[i] = resOutOfOrder
 				continue
 			}
@@ -919,13 +936,7 @@ func (w *world) prSent(id uint64) {
 	}
 	r := w.preqs[id]
 	c := r.c
-	c.busy = false
-	if len(c.waiting) > 0 {
-		next := c.waiting[0]
-		c.waiting = c.waiting[1:]
-		c.busy = true
-		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
-	}
+	throttle := w.prFree(r) // quota.go: at once, or after a quota's throttle time
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
 			if b := c.p.batches[bid]; b.gen == r.gens[i] {
@@ -933,6 +944,10 @@ func (w *world) prSent(id uint64) {
 			}
 		}
 		w.freePreqID(r.id)
+		return
+	}
+	if throttle > 0 {
+		w.s.AfterCall(throttle, w.prThrottled, id)
 		return
 	}
 	w.net.Send(&c.down, w.fPrResp, id)
