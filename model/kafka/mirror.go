@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"mqsim/model"
@@ -252,7 +253,11 @@ func newGeoRun(sc *scenarios.Scenario, opts Options) (*geoRun, error) {
 		for _, t := range rc.Topics {
 			gr.topics = append(gr.topics, t.Name)
 		}
-		c, err := NewCluster(s, n, &rc, opts, reg.Name)
+		ropts := opts
+		if opts.DataDir != "" {
+			ropts.DataDir = filepath.Join(opts.DataDir, reg.Name) // each region's logs apart
+		}
+		c, err := NewCluster(s, n, &rc, ropts, reg.Name)
 		if err != nil {
 			return g, fmt.Errorf("region %s: %w", reg.Name, err)
 		}

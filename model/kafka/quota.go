@@ -116,6 +116,9 @@ func (w *world) prFree(r *produceReq) sim.Time {
 // prThrottled sends a throttled response once its throttle time has
 // passed.
 func (w *world) prThrottled(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return // the broker died meanwhile: the response is lost with the connection
+	}
 	w.net.Send(&w.preqs[id].c.down, w.fPrResp, id)
 }
 
