@@ -103,6 +103,10 @@ type Results struct {
 
 	SimSeconds float64 `json:"sim_seconds"` // simulated time the run covered, drain included
 	Events     uint64  `json:"events"`      // kernel events executed
+	// EventsPerMessage is Events per message produced (0 with none): the
+	// cost of the model's path for one message, which bounds how fast a
+	// run at a given rate can go.
+	EventsPerMessage float64 `json:"events_per_message"`
 	// Partial marks a run stopped early (Options.Stop): the numbers cover
 	// SimSeconds only, and messages still in flight count as unseen.
 	Partial bool `json:"partial,omitempty"`

@@ -76,8 +76,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	if r.Scenario != nil {
 		writeWrapped(&b, setupLine(r.Scenario), width, "Setup:     ", "           ")
 	}
-	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events, %s× real time)",
-		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds)),
+	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events%s, %s× real time)",
+		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), perMessage(res), speedup(res.SimSeconds, r.WallSeconds)),
 		width, "Simulated: ", "           ")
 	b.WriteString("\n")
 
@@ -153,15 +153,23 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, shareLine(res), width, "\nShare groups: ", "              ") // run_queues.go
 	}
 
+	writeRunFooter(&b, r, st, width)
+	_, err := io.WriteString(w, terminalText(b.String()))
+	return err
+}
+
+// writeRunFooter writes a run's expectations, each marked met or not, and
+// the command that reproduces it.
+func writeRunFooter(b *bytes.Buffer, r *Run, st TextStyle, width int) {
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
 		failed := len(scenarios.Failed(r.Expectations))
-		fmt.Fprintf(&b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
+		fmt.Fprintf(b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
 		rows := [][]string{}
 		for _, v := range r.Expectations {
 			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
 		}
-		writeTableFit(&b, rows, "lll", func(ri, ci int, cell string) string {
+		writeTableFit(b, rows, "lll", func(ri, ci int, cell string) string {
 			if ci != 0 {
 				return cell
 			}
@@ -173,10 +181,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	if r.Command != "" {
 		b.WriteString("\n")
-		writeCommand(&b, r.Command, width, "Reproduce: ")
+		writeCommand(b, r.Command, width, "Reproduce: ")
 	}
-	_, err := io.WriteString(w, terminalText(b.String()))
-	return err
 }
 
 // RunMarkdown writes the summary as Markdown for a design document.
@@ -195,7 +201,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		}
 		fmt.Fprintf(&b, "**Setup:** %s. ", mdText(setupLine(r.Scenario)))
 	}
-	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
+	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events%s).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), perMessage(res))
 	if line := logsLine(res); line != "" {
 		fmt.Fprintf(&b, "**Logs:** %s\n\n", mdEscape(line))
 	}
@@ -346,6 +352,14 @@ func trimSig(v float64) string {
 }
 
 func pct(f float64) string { return trimSig(f*100) + "%" }
+
+// perMessage is ", N per message" for a run that produced messages.
+func perMessage(res *model.Results) string {
+	if res.EventsPerMessage <= 0 {
+		return ""
+	}
+	return ", " + trimSig(res.EventsPerMessage) + " per message"
+}
 
 func speedup(sim, wall float64) string {
 	if wall <= 0 {
