@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"encoding/json"
 	"testing"
 
 	"mqsim/scenarios"
@@ -92,5 +93,14 @@ func TestMirrorRegionLoss(t *testing.T) {
 	}
 	if r.FailoverReprocessed < 16_000 || r.FailoverReprocessed > 22_000 {
 		t.Errorf("failover reprocesses %d: want ≈ 20,000", r.FailoverReprocessed)
+	}
+}
+
+// A run across regions is as deterministic as any: same seed, same JSON.
+func TestMirrorDeterministic(t *testing.T) {
+	a, _ := json.Marshal(mustRun(t, loadYAML(t, geoYAML, "duration=4s")))
+	b, _ := json.Marshal(mustRun(t, loadYAML(t, geoYAML, "duration=4s")))
+	if string(a) != string(b) {
+		t.Error("two runs of one multi-region scenario and seed differ")
 	}
 }
