@@ -29,3 +29,20 @@ func writeKafkaGeo(b *bytes.Buffer, res *model.Results, width int) {
 			units.FormatSI(float64(g.QuotaThrottled)), g.QuotaThrottleTime, units.FormatSI(float64(res.PublishThrottled))), width, "Quotas:      ", hang)
 	}
 }
+
+// kafkaGeoWhy explains the loss of a Kafka run across regions.
+func kafkaGeoWhy(r *Run) (Why, bool) {
+	res := r.Results
+	if res == nil || len(res.KafkaGeo.Regions) == 0 {
+		return Why{}, false
+	}
+	why := "every message the source region acknowledged reached the other regions' copies, and their groups processed it"
+	switch rest := res.Lost - res.GeoUnreplicated; {
+	case res.Lost > 0 && rest <= 0:
+		why = "acknowledged in the source region and never replicated: the replicator had not yet sent them when the region went dark"
+	case res.Lost > 0:
+		why = fmt.Sprintf("%s acknowledged in the source region and never replicated (the replicator had not yet sent them when the region went dark); "+
+			"%s acknowledged messages a group could no longer read", units.FormatSI(float64(res.GeoUnreplicated)), units.FormatSI(float64(rest)))
+	}
+	return Why{"lost", res.Lost, why}, true
+}
