@@ -362,10 +362,26 @@ func (t *mirrorTask) kick(i int) {
 	if t.dark || p.inflight || len(p.pending) == 0 {
 		return
 	}
+	// One request of at most the remote topic's max.message.bytes (and
+	// max.request.size, 1 MB by default); the rest waits for the next.
+	limit := int64(scenarios.DefaultMaxRequestSize)
+	if mb := int64(t.out.spec.MaxMessageBytes); mb > 0 {
+		limit = min(limit, mb)
+	}
+	n, est := 0, int64(64)
+	for n < len(p.pending) {
+		r := &p.pending[n]
+		rec := r.size + recordOverhead + 16
+		if n > 0 && est+rec > limit {
+			break
+		}
+		est += rec
+		n++
+	}
 	var bb commitlog.BatchBuilder
 	bb.Reset(commitlog.BatchHeader{SizedValues: true})
 	var key, prefix []byte
-	for _, r := range p.pending {
+	for _, r := range p.pending[:n] {
 		var k []byte
 		if r.key >= 0 {
 			key = load.KeyBytes(key, r.key)
@@ -379,9 +395,8 @@ func (t *mirrorTask) kick(i int) {
 		t.dst.fail(fmt.Errorf("mirror %s-%d: %w", t.out.spec.Name, i, err))
 		return
 	}
-	recs := p.pending
-	ups := p.ups
-	p.pending, p.ups = nil, nil
+	recs, ups := p.pending[:n:n], p.ups[:n:n]
+	p.pending, p.ups = p.pending[n:], p.ups[n:]
 	p.inflight = true
 	t.send(i, append(commitlog.Batch(nil), b...), recs, ups)
 }
