@@ -651,8 +651,7 @@ func (w *world) csOut(id uint64) {
 	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
 		return
 	}
-	s := w.sessions[id]
-	w.net.Send(&s.down, w.fCsClientIn, id) // through the consumer's host (clienthost.go)
+	w.csSend(id) // quota.go: at once, or after a fetch quota's throttle time
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition
