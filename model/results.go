@@ -140,6 +140,7 @@ type Results struct {
 	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
 	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
 	ShareGroups   // Kafka share groups' counts (results_share.go)
+	KafkaGeo      // Kafka client quotas and replicators between regions (results_kafkageo.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -442,6 +443,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.ShareGroups.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.KafkaGeo.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -467,6 +471,7 @@ func MetricNames() []string {
 	names = append(names, pulsarMetricNames...)
 	names = append(names, fanoutMetricNames()...)
 	names = append(names, shareMetricNames...)
+	names = append(names, kafkaGeoMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

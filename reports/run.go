@@ -153,15 +153,23 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		writeWrapped(&b, shareLine(res), width, "\nShare groups: ", "              ") // run_queues.go
 	}
 
+	writeRunFooter(&b, r, st, width)
+	_, err := io.WriteString(w, terminalText(b.String()))
+	return err
+}
+
+// writeRunFooter writes a run's expectations, each marked met or not, and
+// the command that reproduces it.
+func writeRunFooter(b *bytes.Buffer, r *Run, st TextStyle, width int) {
 	if len(r.Expectations) > 0 {
 		b.WriteString("\n")
 		failed := len(scenarios.Failed(r.Expectations))
-		fmt.Fprintf(&b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
+		fmt.Fprintf(b, "EXPECTATIONS: %d of %d met\n", len(r.Expectations)-failed, len(r.Expectations))
 		rows := [][]string{}
 		for _, v := range r.Expectations {
 			rows = append(rows, []string{"  " + mark(v) + " " + v.Metric, v.Condition, measured(v)})
 		}
-		writeTableFit(&b, rows, "lll", func(ri, ci int, cell string) string {
+		writeTableFit(b, rows, "lll", func(ri, ci int, cell string) string {
 			if ci != 0 {
 				return cell
 			}
@@ -173,10 +181,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	}
 	if r.Command != "" {
 		b.WriteString("\n")
-		writeCommand(&b, r.Command, width, "Reproduce: ")
+		writeCommand(b, r.Command, width, "Reproduce: ")
 	}
-	_, err := io.WriteString(w, terminalText(b.String()))
-	return err
 }
 
 // RunMarkdown writes the summary as Markdown for a design document.

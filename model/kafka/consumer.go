@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -990,6 +989,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		if g.stage != nil {
 			g.stage.emit(m, r) // txn_stage.go
 		}
+		if w.mirror != nil {
+			w.mirror.emit(g, r) // mirror.go: a replicator's group
+		}
 		if r.born >= w.warm {
 			lat := done - r.born
 			g.e2e.RecordTime(lat)
@@ -1194,29 +1196,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 	var wp []int
 	var wo []int64
 	if ok {
-		bb := &op.builder
-		bb.Reset(commitlog.BatchHeader{})
-		ts := int64(w.s.Now() / sim.Millisecond)
-		for i, p := range parts {
-			if g.owner[p] != m {
-				ok = false
-				continue
-			}
-			key := g.offsetKey(p)
-			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
-			if err := op.flushOffsets(len(key)); err != nil { // under the log's limit
-				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
-				return false
-			}
-			bb.Add(ts, key, op.val[:], nil)
-			wp = append(wp, p)
-			wo = append(wo, offsets[i])
+		var err error
+		wp, wo, ok, err = op.appendCommit(g, m, parts, offsets) // offsets.go
+		if err != nil {
+			w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+			return false
 		}
 		if len(wp) > 0 {
-			if err := op.appendOffsets(); err != nil {
-				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
-				return false
-			}
 			w.offsetCommits++
 			op.appends++
 			if op.cleanDue() && !w.faulty && !w.releases {

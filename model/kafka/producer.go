@@ -79,6 +79,9 @@ type producer struct {
 	// The kernel callbacks, as method values made once: a method value
 	// made at each scheduling call would be allocated each time.
 	fArrive, fLingerDone, fRequestTimeout, fRequeue func(uint64)
+
+	tx   *plainTxn // transactions (txn_producer.go); nil without a transactional_id
+	down bool      // the process crashed (producer-crash, txn_producer.go)
 }
 
 // pacc is the accumulator of one partition.
@@ -237,10 +240,16 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	if p.bp, err = newBackpressure(p); err != nil {
 		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
 	}
+	if p.tx, err = newPlainTxn(w, p, inst); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 func (p *producer) start() {
+	if p.tx != nil {
+		p.tx.start()
+	}
 	if p.arr.Rate > 0 {
 		p.w.s.AtCallRecurring(p.arr.Next(0), p.fArrive, 0)
 	}
@@ -251,7 +260,7 @@ func (p *producer) start() {
 func (p *producer) arrive(uint64) {
 	w := p.w
 	now := w.s.Now()
-	if now >= w.end {
+	if now >= w.end || p.down {
 		return
 	}
 	next := p.arr.Next(now)
@@ -331,6 +340,9 @@ func (p *producer) newBatch() *pbatch {
 }
 
 func (p *producer) release(b *pbatch) {
+	if p.tx != nil {
+		p.tx.released(b)
+	}
 	p.bufUsed -= b.bytes
 	p.building--
 	if a := &p.parts[b.part]; b.stamped && b.epoch == a.epoch {
@@ -349,7 +361,10 @@ func (p *producer) openBatch(part int, now sim.Time) {
 	b.part, b.seq0, b.created = int32(part), a.nextSeq, now
 	p.building++
 	a.open = b.id
-	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, Transactional: p.tx != nil, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	if p.tx != nil {
+		p.tx.opened(b)
+	}
 	if p.linger > 0 {
 		p.w.s.AfterCall(p.linger, p.fLingerDone, uint64(b.id)|uint64(b.gen)<<32)
 	}
@@ -440,7 +455,7 @@ func (p *producer) drain(c *prodConn) {
 			// and sends nothing while an epoch bump waits for its batches
 			// in flight to be answered.
 			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && (a.inFlight > 0 || a.gapBump && a.unresolved > 0 && !(b.stamped && b.epoch == a.epoch)))) ||
-				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) || (p.tx != nil && p.tx.hold(b)) {
 				a.held = pass
 				kept = append(kept, c.queue[i])
 				continue
@@ -536,7 +551,9 @@ func (p *producer) onResponse(req *produceReq) {
 		case resTransient, resNotEnoughReplicas:
 			p.retry(b, false)
 		case resOutOfOrder:
-			if p.idem {
+			if p.tx != nil {
+				p.tx.outOfOrder(b) // retried, or failed: its transaction aborts (txn_producer.go)
+			} else if p.idem {
 				p.outOfOrder(b)
 				p.retry(b, false)
 			} else {
@@ -639,6 +656,10 @@ func (p *producer) account(b *pbatch, ok bool) {
 			if a.gap >= 0 && a.ackedNext > a.gap {
 				a.gap = -1 // the log took a later batch: nothing is missing
 			}
+		}
+		if p.tx != nil {
+			p.tx.acked(b) // acknowledged to the application when its transaction commits
+			return
 		}
 		p.acked += int64(b.n)
 		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
@@ -774,6 +795,9 @@ func (w *world) prHandle(id uint64) {
 	c := r.c
 	p := c.p
 	b := c.b
+	if p.tx != nil && p.tx.verify(r, id) {
+		return // held while the leader adds its partitions to the transaction (txn_implicit.go)
+	}
 	r.results = r.results[:0]
 	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
 	for i, bid := range r.batches {
@@ -794,6 +818,8 @@ func (w *world) prHandle(id uint64) {
 		case zombie:
 		case part.leader.b != b || w.ctl.offline(part):
 			res = resNotLeader
+		case p.tx != nil && p.tx.refusedWrite(pb):
+			res = resOutOfOrder // INVALID_PRODUCER_EPOCH: the coordinator refused the transaction
 		case p.acks < 0 && part.isrSize < p.t.minISR:
 			res = resNotEnoughReplicas
 		}
@@ -835,6 +861,9 @@ func (w *world) prHandle(id uint64) {
 		}
 		if !ar.Duplicate {
 			part.appended(int64(pb.n), ar.Size)
+			if p.tx != nil {
+				p.tx.traceAppend(pb)
+			}
 			w.prFlush(r, part)
 		}
 		if p.acks < 0 && part.hw <= ar.LastOffset {
@@ -907,13 +936,7 @@ func (w *world) prSent(id uint64) {
 	}
 	r := w.preqs[id]
 	c := r.c
-	c.busy = false
-	if len(c.waiting) > 0 {
-		next := c.waiting[0]
-		c.waiting = c.waiting[1:]
-		c.busy = true
-		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
-	}
+	throttle := w.prFree(r) // quota.go: at once, or after a quota's throttle time
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
 			if b := c.p.batches[bid]; b.gen == r.gens[i] {
@@ -921,6 +944,10 @@ func (w *world) prSent(id uint64) {
 			}
 		}
 		w.freePreqID(r.id)
+		return
+	}
+	if throttle > 0 {
+		w.s.AfterCall(throttle, w.prThrottled, id)
 		return
 	}
 	w.net.Send(&c.down, w.fPrResp, id)

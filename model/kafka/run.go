@@ -26,6 +26,9 @@ const step = 250 * sim.Millisecond
 // panicking on anything it cannot run. Same scenario and seed, same Results.
 // It is this system's model.RunFunc (system.go registers it).
 func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
+	if sc != nil && sc.Mirror != nil {
+		return runMirror(sc, opts) // mirror.go: a cluster per region
+	}
 	w, res, err := run(sc, opts)
 	if w != nil {
 		if cerr := w.close(); cerr != nil && err == nil {
@@ -48,34 +51,46 @@ func run(sc *scenarios.Scenario, opts Options) (*world, *Results, error) {
 		return w, nil, err
 	}
 	limit := w.end + sim.Time(sc.Drain)
-	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error {
-		if w.err != nil {
-			return w.err
-		}
-		if err := w.releaseConsumed(); err != nil {
-			return fmt.Errorf("release consumed records: %w", err)
-		}
-		return nil
-	})
+	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, w.afterStep)
 	if err != nil {
 		return w, nil, err
 	}
+	res, err := w.finish(partial)
+	return w, res, err
+}
+
+// afterStep runs after every step of the run loop: it stops the run on an
+// internal failure and lets consumed records leave memory.
+func (w *world) afterStep() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.releaseConsumed(); err != nil {
+		return fmt.Errorf("release consumed records: %w", err)
+	}
+	return nil
+}
+
+// finish settles the world once its kernel has stopped and assembles the
+// results.
+func (w *world) finish(partial bool) (*Results, error) {
 	w.sampler.Stop()
 	w.sampleNow()
 	if err := w.s.Err(); err != nil {
-		return w, nil, fmt.Errorf("simulation: %w", err)
+		return nil, fmt.Errorf("simulation: %w", err)
 	}
 	if err := w.ctl.settle(); err != nil {
-		return w, nil, err
+		return nil, err
 	}
 	res, err := w.results()
 	if err == nil {
 		w.ctl.report(res)
 		res.LogDirFailures = w.logDirFailures // the convergence check may add some (storage.go)
 		res.Partial = partial
+		w.quotaResults(res)        // quota.go
 		err = w.eventSourcing(res) // eventsource.go
 	}
-	return w, res, err
+	return res, err
 }
 
 // close closes every log (on files: a clean shutdown).
@@ -108,20 +123,36 @@ func (w *world) quiet() bool {
 }
 
 func build(sc *scenarios.Scenario, opts Options) (*world, error) {
+	if err := checkBuildable(sc); err != nil {
+		return nil, err
+	}
+	h := sc.Cluster.Hardware
+	s := sim.New(sc.Seed)
+	network := net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))
+	network.Dist = h.NetworkLatencyDist.Dist
+	return newWorld(s, network, sc, opts)
+}
+
+// checkBuildable refuses a scenario a world cannot be built from.
+func checkBuildable(sc *scenarios.Scenario) error {
 	if sc.Cluster.Brokers < 1 {
-		return nil, fmt.Errorf("cluster: %d brokers", sc.Cluster.Brokers)
+		return fmt.Errorf("cluster: %d brokers", sc.Cluster.Brokers)
 	}
 	if sc.Duration <= 0 {
-		return nil, fmt.Errorf("duration %v must be positive", sc.Duration)
+		return fmt.Errorf("duration %v must be positive", sc.Duration)
 	}
 	h := sc.Cluster.Hardware
 	if !(h.NICIn > 0 && h.NICOut > 0 && h.DiskWrite > 0 && h.DiskRead > 0) || h.CPUThreads < 1 {
-		return nil, fmt.Errorf("cluster hardware is not resolved (NIC, disk rates and CPU threads must be set)")
+		return fmt.Errorf("cluster hardware is not resolved (NIC, disk rates and CPU threads must be set)")
 	}
-	s := sim.New(sc.Seed)
-	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
-		net: net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))}
-	w.net.Dist = h.NetworkLatencyDist.Dist
+	return nil
+}
+
+// newWorld builds the scenario's cluster and clients on kernel s and
+// network n, and schedules their start: the caller runs the kernel. The
+// scenario's hardware latency settings are the network's, not read here.
+func newWorld(s *sim.Sim, n *net.Network, sc *scenarios.Scenario, opts Options) (*world, error) {
+	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup), net: n}
 	w.bind()
 	w.releases = w.releasesConsumed()
 	for i := range sc.Cluster.Brokers {
@@ -208,6 +239,7 @@ func build(sc *scenarios.Scenario, opts Options) (*world, error) {
 		t.groups = append(t.groups, g)
 	}
 	w.incSessions = w.incrementalSessions()
+	w.quotas = newQuotas(w) // quota.go
 	if err := w.setupSampler(); err != nil {
 		return w, err
 	}
@@ -578,6 +610,7 @@ func (w *world) results() (*Results, error) {
 		if err := g.pendingElsewhere(pending); err != nil {
 			return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 		}
+		w.settleOthers(g) // topicsettle.go
 		lost, unseen := w.chk.Settle(gi, pending)
 		final, worst := g.lag()
 		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),

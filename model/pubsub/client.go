@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"mqsim/model"
 	wl "mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -263,28 +264,18 @@ func (c *consumer) restart() {
 }
 
 func (w *world) buildFaults() error {
-	for i, f := range w.sc.Faults {
-		if f.Type != "consumer-crash" {
-			return fmt.Errorf("scenario %s: faults[%d]: %s is not modelled under system: pubsub", w.sc.Name, i, f.Type)
-		}
-		gi := slices.IndexFunc(w.groups, func(g *group) bool { return g.spec.Name == f.Group })
-		if gi < 0 {
-			return fmt.Errorf("scenario %s: faults[%d]: unknown group %q", w.sc.Name, i, f.Group)
-		}
-		g := w.groups[gi]
-		targets := g.consumers
-		if f.Consumer != nil {
-			if *f.Consumer < 0 || *f.Consumer >= len(g.consumers) {
-				return fmt.Errorf("scenario %s: faults[%d]: group %s has no consumer %d", w.sc.Name, i, f.Group, *f.Consumer)
-			}
-			targets = g.consumers[*f.Consumer : *f.Consumer+1]
-		}
-		for _, c := range targets {
-			w.s.At(sim.Time(f.At), c.crash)
-			if f.Duration > 0 {
-				w.s.At(sim.Time(f.At+f.Duration), c.restart)
+	members := func(name string) ([]*consumer, bool) {
+		for _, g := range w.groups {
+			if g.spec.Name == name {
+				return g.consumers, true
 			}
 		}
+		return nil, false
 	}
-	return nil
+	return model.ConsumerCrashes(w.sc, "pubsub", members, func(c *consumer, f *scenarios.Fault) {
+		w.s.At(sim.Time(f.At), c.crash)
+		if f.Duration > 0 {
+			w.s.At(sim.Time(f.At+f.Duration), c.restart)
+		}
+	})
 }

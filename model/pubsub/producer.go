@@ -2,10 +2,8 @@ package pubsub
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	wl "mqsim/model/load"
-	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
@@ -13,56 +11,31 @@ import (
 // ordering keys, each key's messages go one batch at a time, at most
 // key_rate bytes/s.
 type producer struct {
-	w      *world
-	result int
-	id     int
-	t      *topic
-	arr    wl.Arrivals
-	keys   *wl.KeyGen
-	size   sim.Dist
-	rng    *rand.Rand
-	seq    int32
+	*wl.Publisher
+	w *world
+	t *topic
 	// ordering keys: the key's batch waiting, whether one is in flight,
 	// and when the key's rate lets the next go.
 	pending  map[int64][]*msg
 	inFlight map[int64]bool
 	free     map[int64]sim.Time
-
-	produced, acked int64
-	ackHist         *sim.Histogram
 }
 
 func (w *world) buildProducers() error {
-	id := 0
-	for pi := range w.sc.Producers {
-		p := &w.sc.Producers[pi]
-		t := w.byTopic[p.Topic]
+	pubs, err := wl.NewPublishers(w.s, w.sc)
+	if err != nil {
+		return err
+	}
+	for _, pub := range pubs {
+		t := w.byTopic[pub.Spec.Topic]
 		if t == nil {
-			return fmt.Errorf("scenario %s: producer %s publishes to unknown topic %q", w.sc.Name, p.Name, p.Topic)
+			return fmt.Errorf("scenario %s: producer %s publishes to unknown topic %q", w.sc.Name, pub.Spec.Name, pub.Spec.Topic)
 		}
-		a, err := scenarios.ParseArrival(p.Arrival)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
-		}
-		k, err := scenarios.ParseKeys(p.Keys)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
-		}
-		if p.MessageSize.Dist == nil {
-			return fmt.Errorf("scenario %s: producer %s: message_size is not resolved: call Defaults", w.sc.Name, p.Name)
-		}
-		hist := sim.NewLatencyHistogram()
-		for inst := range p.Instances {
-			name := fmt.Sprintf("producer/%s/%d", p.Name, inst)
-			pr := &producer{w: w, result: pi, id: id, t: t, size: p.MessageSize.Dist, rng: w.s.Stream(name), ackHist: hist,
-				pending: map[int64][]*msg{}, inFlight: map[int64]bool{}, free: map[int64]sim.Time{}}
-			pr.arr = wl.Arrivals{A: a, Rate: float64(p.Rate) / float64(p.Instances), Rng: w.s.Stream(name + "/arrivals")}
-			pr.keys = wl.NewKeyGen(k, w.s.Stream(name+"/keys"))
-			w.prods = append(w.prods, pr)
-			id++
-			if first := pr.arr.Next(0); first < w.end {
-				w.s.At(first, pr.arrive)
-			}
+		pr := &producer{Publisher: pub, w: w, t: t,
+			pending: map[int64][]*msg{}, inFlight: map[int64]bool{}, free: map[int64]sim.Time{}}
+		w.prods = append(w.prods, pr)
+		if first := pr.Arr.Next(0); first < w.end {
+			w.s.At(first, pr.arrive)
 		}
 	}
 	return nil
@@ -71,10 +44,10 @@ func (w *world) buildProducers() error {
 func (p *producer) arrive() {
 	w := p.w
 	now := w.s.Now()
-	p.produced++
+	p.Produced++
 	w.produced++
-	m := &msg{id: msgID{p.id, p.seq}, key: p.keys.Next(), born: now, size: wl.Size(p.size, p.rng)}
-	p.seq++
+	m := &msg{id: msgID{p.ID, p.Seq}, key: p.Keys.Next(), born: now, size: wl.Size(p.Size, p.Rng)}
+	p.Seq++
 	if p.t.ordered && m.key >= 0 {
 		p.pending[m.key] = append(p.pending[m.key], m)
 		if p.inFlight[m.key] || p.free[m.key] > now {
@@ -84,7 +57,7 @@ func (p *producer) arrive() {
 	} else {
 		p.send([]*msg{m}, nil)
 	}
-	if next := p.arr.Next(now); next < w.end {
+	if next := p.Arr.Next(now); next < w.end {
 		w.s.At(next, p.arrive)
 	}
 }
@@ -125,13 +98,14 @@ func (p *producer) send(ms []*msg, then func()) {
 			w.store(p.t, m, false)
 		}
 		w.s.After(w.half, func() {
+			p.Calls++
 			for _, m := range ms {
-				p.acked++
+				p.Acked++
 				w.acked++
 				w.ackedBytes += m.size
 				p.t.chk.Ack(m.id.prod, 0, m.id.seq, 1)
 				lat := w.s.Now() - m.born
-				p.ackHist.RecordTime(lat)
+				p.AckHist.RecordTime(lat)
 				if m.born >= sim.Time(w.sc.Warmup) {
 					w.ack.RecordTime(lat)
 				}

@@ -85,28 +85,7 @@ func (w *world) results() *model.Results {
 		}
 		r.AddGroup(gr)
 	}
-	for pi := range w.sc.Producers {
-		p := &w.sc.Producers[pi]
-		pr := model.ProducerResult{Name: p.Name, Topic: p.Topic}
-		for _, x := range w.prods {
-			if x.result == pi {
-				pr.Produced += x.produced
-				pr.Acked += x.acked
-				pr.Batches += x.acked
-				pr.AckLatency = model.LatencyOf(x.ackHist)
-			}
-		}
-		if pr.Batches > 0 {
-			pr.MeanBatch = 1
-		}
-		r.Producers = append(r.Producers, pr)
-	}
-	r.Series = model.Series{IntervalSeconds: w.sampler.Interval().Seconds()}
-	for _, t := range w.sampler.Times() {
-		r.Series.Time = append(r.Series.Time, t.Seconds())
-	}
-	for _, name := range w.sampler.Names() {
-		r.Series.Columns = append(r.Series.Columns, model.Column{Name: name, Values: append([]float64(nil), w.sampler.Column(name)...)})
-	}
+	r.Producers = model.PublisherResults(w.sc, w.prods)
+	r.Series = model.SeriesOf(w.sampler)
 	return r
 }

@@ -1,14 +1,11 @@
 package rabbitmq
 
 import (
-	"fmt"
-	"os"
+	"mqsim/model/fieldeffect"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
-	"mqsim/model"
 	"mqsim/scenarios"
 )
 
@@ -18,55 +15,47 @@ import (
 // different results, or the field is descriptive, or it is listed with the
 // behaviour test that shows it.
 
-type rbase struct {
-	name string
-	sets []string
-}
-
 var (
-	rbWork    = rbase{"rabbitmq-work-queue", []string{"duration=3s"}}
-	rbPrefet  = rbase{"rabbitmq-prefetch", []string{"duration=5s"}}
-	rbLoop    = rbase{"rabbitmq-requeue-loop", []string{"duration=5s"}}
-	rbLoopRej = rbase{"rabbitmq-requeue-loop", []string{"duration=5s", "rabbitmq.queues.0.on_failure=reject"}}
-	rbFail    = rbase{"rabbitmq-quorum-node-failure", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=10s"}}
-	rbAlarm   = rbase{"rabbitmq-memory-alarm", []string{"duration=25s"}}
-	rbDisk    = rbase{"rabbitmq-memory-alarm", []string{"duration=25s", "rabbitmq.memory=16GiB", "rabbitmq.disk=200MB"}}
-	rbTopic   = rbase{"rabbitmq-topic-routing", []string{"duration=3s"}}
-	rbMaxLen  = rbase{"rabbitmq-prefetch", []string{"duration=5s", "rabbitmq.queues.0.max_length=100"}}
-	rbFailM   = rbase{"rabbitmq-quorum-node-failure", []string{"duration=20s", "faults.0.at=3s", "faults.0.duration=10s", "faults.0.lose_page_cache=true"}}
-	rbCredit  = rbase{"rabbitmq-work-queue", []string{"duration=3s", "rabbitmq.credit_more=1"}}
-	rbSlowDsk = rbase{"rabbitmq-memory-alarm", []string{"duration=5s", "cluster.hardware.disk_write=12MB/s"}}
+	rbWork    = fieldeffect.On("rabbitmq-work-queue", "duration=3s")
+	rbPrefet  = fieldeffect.On("rabbitmq-prefetch", "duration=5s")
+	rbLoop    = fieldeffect.On("rabbitmq-requeue-loop", "duration=5s")
+	rbLoopRej = fieldeffect.On("rabbitmq-requeue-loop", "duration=5s", "rabbitmq.queues.0.on_failure=reject")
+	rbFail    = fieldeffect.On("rabbitmq-quorum-node-failure", "duration=20s", "faults.0.at=3s", "faults.0.duration=10s")
+	rbAlarm   = fieldeffect.On("rabbitmq-memory-alarm", "duration=25s")
+	rbDisk    = fieldeffect.On("rabbitmq-memory-alarm", "duration=25s", "rabbitmq.memory=16GiB", "rabbitmq.disk=200MB")
+	rbTopic   = fieldeffect.On("rabbitmq-topic-routing", "duration=3s")
+	rbMaxLen  = fieldeffect.On("rabbitmq-prefetch", "duration=5s", "rabbitmq.queues.0.max_length=100")
+	rbFailM   = fieldeffect.On("rabbitmq-quorum-node-failure", "duration=20s", "faults.0.at=3s", "faults.0.duration=10s", "faults.0.lose_page_cache=true")
+	rbCredit  = fieldeffect.On("rabbitmq-work-queue", "duration=3s", "rabbitmq.credit_more=1")
+	rbSlowDsk = fieldeffect.On("rabbitmq-memory-alarm", "duration=5s", "cluster.hardware.disk_write=12MB/s")
 )
 
-var rabbitEffects = map[string]struct {
-	base rbase
-	set  string
-}{
-	"rabbitmq.memory":                       {rbAlarm, "rabbitmq.memory=1GiB"},
-	"rabbitmq.disk":                         {rbDisk, "rabbitmq.disk=1GB"},
-	"rabbitmq.disk_free_limit":              {rbDisk, "rabbitmq.disk_free_limit=100MB"},
-	"rabbitmq.memory_high_watermark":        {rbAlarm, "rabbitmq.memory_high_watermark=0.9"},
-	"rabbitmq.credit_initial":               {rbCredit, "rabbitmq.credit_initial=1"},
-	"rabbitmq.credit_more":                  {rbWork, "rabbitmq.credit_more=1"},
-	"rabbitmq.classic_sync_interval":        {rbSlowDsk, "rabbitmq.classic_sync_interval=1s"},
-	"rabbitmq.election_timeout":             {rbFail, "rabbitmq.election_timeout=1s"},
-	"rabbitmq.heartbeat":                    {rbFailM, "rabbitmq.heartbeat=5s"},
-	"rabbitmq.exchanges.type":               {rbTopic, "rabbitmq.exchanges.0.type=fanout"},
-	"rabbitmq.exchanges.alternate_exchange": {rbTopic, "rabbitmq.exchanges.0.alternate_exchange=events"},
-	"rabbitmq.publishers.routing_keys":      {rbTopic, "rabbitmq.publishers.0.routing_keys.0=us.x.y"},
-	"rabbitmq.publishers.max_unconfirmed":   {rbTopic, "rabbitmq.publishers.0.max_unconfirmed=1"},
-	"rabbitmq.queues.type":                  {rbWork, "rabbitmq.queues.0.type=classic"},
-	"rabbitmq.queues.quorum_size":           {rbWork, "rabbitmq.queues.0.quorum_size=1"},
-	"rabbitmq.queues.delivery_limit":        {rbLoop, "rabbitmq.queues.1.delivery_limit=5"},
-	"rabbitmq.queues.prefetch":              {rbPrefet, "rabbitmq.queues.0.prefetch=2"},
-	"rabbitmq.queues.ack":                   {rbWork, "rabbitmq.queues.0.ack=auto"},
-	"rabbitmq.queues.ack_multiple":          {rbWork, "rabbitmq.queues.0.ack_multiple=10"},
-	"rabbitmq.queues.on_failure":            {rbLoop, "rabbitmq.queues.0.on_failure=reject"},
-	"rabbitmq.queues.dead_letter_exchange":  {rbLoopRej, "rabbitmq.queues.0.dead_letter_exchange=orders-dlx"},
-	"rabbitmq.queues.message_ttl":           {rbPrefet, "rabbitmq.queues.0.message_ttl=1s"},
-	"rabbitmq.queues.max_length":            {rbPrefet, "rabbitmq.queues.0.max_length=100"},
-	"rabbitmq.queues.overflow":              {rbMaxLen, "rabbitmq.queues.0.overflow=reject-publish"},
-	"rabbitmq.queues.bindings.key":          {rbTopic, "rabbitmq.queues.0.bindings.0.key=us.#"},
+var rabbitEffects = map[string]fieldeffect.Pair{
+	"rabbitmq.memory":                       rbAlarm.With("rabbitmq.memory=1GiB"),
+	"rabbitmq.disk":                         rbDisk.With("rabbitmq.disk=1GB"),
+	"rabbitmq.disk_free_limit":              rbDisk.With("rabbitmq.disk_free_limit=100MB"),
+	"rabbitmq.memory_high_watermark":        rbAlarm.With("rabbitmq.memory_high_watermark=0.9"),
+	"rabbitmq.credit_initial":               rbCredit.With("rabbitmq.credit_initial=1"),
+	"rabbitmq.credit_more":                  rbWork.With("rabbitmq.credit_more=1"),
+	"rabbitmq.classic_sync_interval":        rbSlowDsk.With("rabbitmq.classic_sync_interval=1s"),
+	"rabbitmq.election_timeout":             rbFail.With("rabbitmq.election_timeout=1s"),
+	"rabbitmq.heartbeat":                    rbFailM.With("rabbitmq.heartbeat=5s"),
+	"rabbitmq.exchanges.type":               rbTopic.With("rabbitmq.exchanges.0.type=fanout"),
+	"rabbitmq.exchanges.alternate_exchange": rbTopic.With("rabbitmq.exchanges.0.alternate_exchange=events"),
+	"rabbitmq.publishers.routing_keys":      rbTopic.With("rabbitmq.publishers.0.routing_keys.0=us.x.y"),
+	"rabbitmq.publishers.max_unconfirmed":   rbTopic.With("rabbitmq.publishers.0.max_unconfirmed=1"),
+	"rabbitmq.queues.type":                  rbWork.With("rabbitmq.queues.0.type=classic"),
+	"rabbitmq.queues.quorum_size":           rbWork.With("rabbitmq.queues.0.quorum_size=1"),
+	"rabbitmq.queues.delivery_limit":        rbLoop.With("rabbitmq.queues.1.delivery_limit=5"),
+	"rabbitmq.queues.prefetch":              rbPrefet.With("rabbitmq.queues.0.prefetch=2"),
+	"rabbitmq.queues.ack":                   rbWork.With("rabbitmq.queues.0.ack=auto"),
+	"rabbitmq.queues.ack_multiple":          rbWork.With("rabbitmq.queues.0.ack_multiple=10"),
+	"rabbitmq.queues.on_failure":            rbLoop.With("rabbitmq.queues.0.on_failure=reject"),
+	"rabbitmq.queues.dead_letter_exchange":  rbLoopRej.With("rabbitmq.queues.0.dead_letter_exchange=orders-dlx"),
+	"rabbitmq.queues.message_ttl":           rbPrefet.With("rabbitmq.queues.0.message_ttl=1s"),
+	"rabbitmq.queues.max_length":            rbPrefet.With("rabbitmq.queues.0.max_length=100"),
+	"rabbitmq.queues.overflow":              rbMaxLen.With("rabbitmq.queues.0.overflow=reject-publish"),
+	"rabbitmq.queues.bindings.key":          rbTopic.With("rabbitmq.queues.0.bindings.0.key=us.#"),
 }
 
 var rabbitDescriptive = map[string]string{
@@ -93,79 +82,16 @@ var rabbitNotShown = map[string]string{
 	"rabbitmq.publishers.mandatory":           "needs an unroutable key, which no built-in has: TestMandatoryReturns",
 }
 
-// rabbitFields lists the leaf fields under rabbitmq: by YAML path.
-func rabbitFields() []string {
-	var out []string
-	var walk func(t reflect.Type, path string)
-	walk = func(t reflect.Type, path string) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || t.PkgPath() != "mqsim/scenarios" {
-			out = append(out, strings.TrimPrefix(path, "."))
-			return
-		}
-		for i := range t.NumField() {
-			if tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
-				walk(t.Field(i).Type, path+"."+tag)
-			}
-		}
-	}
-	walk(reflect.TypeFor[scenarios.RabbitMQ](), "rabbitmq")
-	slices.Sort(out)
-	return out
-}
-
 // TestEveryRabbitSettingHasAnEffect always checks every field is
 // classified; the pairs of runs run with MQSIM_FIELD_EFFECTS=1.
 func TestEveryRabbitSettingHasAnEffect(t *testing.T) {
-	runPairs := os.Getenv("MQSIM_FIELD_EFFECTS") == "1" && !testing.Short()
-	runOf := func(name string, sets []string) (string, error) {
-		ls, err := scenarios.LoadScenario(name, sets)
-		if err != nil {
-			return "", err
-		}
-		r, err := Run(&ls.Scenario, model.Options{})
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%+v", *r), nil
-	}
-	fields := rabbitFields()
-	for _, f := range fields {
-		if _, ok := rabbitDescriptive[f]; ok {
-			continue
-		}
-		if _, ok := rabbitNotShown[f]; ok {
-			continue
-		}
-		e, ok := rabbitEffects[f]
-		if !ok {
-			t.Errorf("%s: a setting with no pair of runs showing its effect", f)
-			continue
-		}
-		if !runPairs {
-			continue
-		}
-		base, err := runOf(e.base.name, e.base.sets)
-		if err != nil {
-			t.Errorf("%s: base: %v", f, err)
-			continue
-		}
-		got, err := runOf(e.base.name, append(slices.Clone(e.base.sets), e.set))
-		if err != nil {
-			t.Errorf("%s: --set %s: %v", f, e.set, err)
-			continue
-		}
-		if got == base {
-			t.Errorf("%s: --set %s changes nothing", f, e.set)
-		}
-	}
-	for f := range rabbitEffects {
-		if !slices.Contains(fields, f) {
-			t.Errorf("rabbitEffects names %s, not a field", f)
-		}
-	}
+	fieldeffect.Check(t, fieldeffect.Spec{
+		Sections: map[string]reflect.Type{"rabbitmq": reflect.TypeFor[scenarios.RabbitMQ]()},
+		Pairs:    rabbitEffects,
+		Aside:    fieldeffect.Union(rabbitDescriptive, rabbitNotShown),
+		Run:      Run,
+		Always:   false,
+	})
 }
 
 // TestHeadersExchange: a headers exchange routes by x-match. Key ids 0 and

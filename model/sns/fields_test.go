@@ -2,9 +2,8 @@ package sns
 
 import (
 	"fmt"
+	"mqsim/model/fieldeffect"
 	"reflect"
-	"slices"
-	"strings"
 	"testing"
 
 	"mqsim/model"
@@ -17,41 +16,33 @@ import (
 // listed with the test that shows it. SNS runs take milliseconds, so every
 // pair runs on every `go test`.
 
-type pairBase struct {
-	name string
-	sets []string
-}
-
 var (
-	pbFilter = pairBase{"sns-fanout-filter", nil}
-	pbOutage = pairBase{"sns-http-endpoint-outage", []string{"producers.0.rate=2/s"}} // fewer messages: the same schedules
-	pbFail   = pairBase{"sns-fanout-filter", []string{"consumer_groups.0.failures.transient_rate=20%", "consumer_groups.0.failures.policy=retry"}}
-	pbSlow   = pairBase{"sns-fanout-filter", []string{"consumer_groups.0.processing=1s"}}
+	pbFilter = fieldeffect.On("sns-fanout-filter")
+	pbOutage = fieldeffect.On("sns-http-endpoint-outage", "producers.0.rate=2/s") // fewer messages: the same schedules
+	pbFail   = fieldeffect.On("sns-fanout-filter", "consumer_groups.0.failures.transient_rate=20%", "consumer_groups.0.failures.policy=retry")
+	pbSlow   = fieldeffect.On("sns-fanout-filter", "consumer_groups.0.processing=1s")
 )
 
-var snsFieldPairs = map[string]struct {
-	base pairBase
-	set  string
-}{
-	"sns.request_latency":                                       {pbFilter, "sns.request_latency=100ms"},
-	"sns.delivery_latency":                                      {pbFilter, "sns.delivery_latency=50ms"},
-	"sns.attributes.min":                                        {pbFilter, "sns.attributes.1.min=200"},
-	"sns.attributes.max":                                        {pbFilter, "sns.attributes.1.max=1000"},
-	"sns.subscriptions.protocol":                                {pbFilter, "sns.subscriptions.0.protocol=http"},
-	"sns.subscriptions.dead_letter_queue":                       {pbOutage, "sns.subscriptions.0.dead_letter_queue=true"},
-	"sns.subscriptions.delivery_policy.num_retries":             {pbOutage, "sns.subscriptions.0.delivery_policy.num_retries=10"},
-	"sns.subscriptions.delivery_policy.num_no_delay_retries":    {pbOutage, "sns.subscriptions.2.delivery_policy.num_no_delay_retries=2"},
-	"sns.subscriptions.delivery_policy.num_min_delay_retries":   {pbOutage, "sns.subscriptions.2.delivery_policy.num_min_delay_retries=4"},
-	"sns.subscriptions.delivery_policy.num_max_delay_retries":   {pbOutage, "sns.subscriptions.2.delivery_policy.num_max_delay_retries=4"},
-	"sns.subscriptions.delivery_policy.min_delay_target":        {pbOutage, "sns.subscriptions.2.delivery_policy.min_delay_target=5"},
-	"sns.subscriptions.delivery_policy.max_delay_target":        {pbOutage, "sns.subscriptions.0.delivery_policy.max_delay_target=60"},
-	"sns.subscriptions.delivery_policy.backoff_function":        {pbOutage, "sns.subscriptions.2.delivery_policy.backoff_function=linear"},
-	"sns.subscriptions.delivery_policy.max_receives_per_second": {pbOutage, "sns.subscriptions.0.delivery_policy.max_receives_per_second=5"},
-	"sns.subscriptions.queue.visibility_timeout":                {pbFail, "sns.subscriptions.0.queue.visibility_timeout=5s"},
-	"sns.subscriptions.queue.receive_wait":                      {pbFilter, "sns.subscriptions.0.queue.receive_wait=20s"},
-	"sns.subscriptions.queue.retention":                         {pbSlow, "sns.subscriptions.0.queue.retention=60s"},
-	"sns.subscriptions.queue.max_messages":                      {pbFilter, "sns.subscriptions.0.queue.max_messages=10"},
-	"sns.subscriptions.queue.max_receive_count":                 {pbFail, "sns.subscriptions.0.queue.max_receive_count=1"},
+var snsFieldPairs = map[string]fieldeffect.Pair{
+	"sns.request_latency":                                       pbFilter.With("sns.request_latency=100ms"),
+	"sns.delivery_latency":                                      pbFilter.With("sns.delivery_latency=50ms"),
+	"sns.attributes.min":                                        pbFilter.With("sns.attributes.1.min=200"),
+	"sns.attributes.max":                                        pbFilter.With("sns.attributes.1.max=1000"),
+	"sns.subscriptions.protocol":                                pbFilter.With("sns.subscriptions.0.protocol=http"),
+	"sns.subscriptions.dead_letter_queue":                       pbOutage.With("sns.subscriptions.0.dead_letter_queue=true"),
+	"sns.subscriptions.delivery_policy.num_retries":             pbOutage.With("sns.subscriptions.0.delivery_policy.num_retries=10"),
+	"sns.subscriptions.delivery_policy.num_no_delay_retries":    pbOutage.With("sns.subscriptions.2.delivery_policy.num_no_delay_retries=2"),
+	"sns.subscriptions.delivery_policy.num_min_delay_retries":   pbOutage.With("sns.subscriptions.2.delivery_policy.num_min_delay_retries=4"),
+	"sns.subscriptions.delivery_policy.num_max_delay_retries":   pbOutage.With("sns.subscriptions.2.delivery_policy.num_max_delay_retries=4"),
+	"sns.subscriptions.delivery_policy.min_delay_target":        pbOutage.With("sns.subscriptions.2.delivery_policy.min_delay_target=5"),
+	"sns.subscriptions.delivery_policy.max_delay_target":        pbOutage.With("sns.subscriptions.0.delivery_policy.max_delay_target=60"),
+	"sns.subscriptions.delivery_policy.backoff_function":        pbOutage.With("sns.subscriptions.2.delivery_policy.backoff_function=linear"),
+	"sns.subscriptions.delivery_policy.max_receives_per_second": pbOutage.With("sns.subscriptions.0.delivery_policy.max_receives_per_second=5"),
+	"sns.subscriptions.queue.visibility_timeout":                pbFail.With("sns.subscriptions.0.queue.visibility_timeout=5s"),
+	"sns.subscriptions.queue.receive_wait":                      pbFilter.With("sns.subscriptions.0.queue.receive_wait=20s"),
+	"sns.subscriptions.queue.retention":                         pbSlow.With("sns.subscriptions.0.queue.retention=60s"),
+	"sns.subscriptions.queue.max_messages":                      pbFilter.With("sns.subscriptions.0.queue.max_messages=10"),
+	"sns.subscriptions.queue.max_receive_count":                 pbFail.With("sns.subscriptions.0.queue.max_receive_count=1"),
 }
 
 // snsFieldsElsewhere are shown by their own tests.
@@ -68,61 +59,14 @@ var snsFieldsElsewhere = map[string]string{
 	"sns.attributes.shares":           "a list, which --set cannot write: TestFilterShare",
 }
 
-func sectionFields(t reflect.Type, path string, out *[]string) {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct || t.PkgPath() != "mqsim/scenarios" || t.Name() == "TimeDist" {
-		*out = append(*out, path)
-		return
-	}
-	for i := range t.NumField() {
-		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-		if tag != "" && tag != "-" {
-			sectionFields(t.Field(i).Type, path+"."+tag, out)
-		}
-	}
-}
-
 func TestEverySNSSettingHasAnEffect(t *testing.T) {
-	var fields []string
-	sectionFields(reflect.TypeOf(scenarios.SNS{}), "sns", &fields)
-	memo := map[string]string{}
-	runOf := func(name string, sets []string) string {
-		t.Helper()
-		key := name + fmt.Sprint(sets)
-		if out, ok := memo[key]; ok {
-			return out
-		}
-		ls, err := scenarios.LoadScenario(name, sets)
-		if err != nil {
-			t.Fatalf("%s %v: %v", name, sets, err)
-		}
-		r, err := Run(&ls.Scenario, model.Options{})
-		if err != nil {
-			t.Fatalf("%s %v: %v", name, sets, err)
-		}
-		memo[key] = fmt.Sprintf("%+v", *r)
-		return memo[key]
-	}
-	for _, f := range fields {
-		if _, ok := snsFieldsElsewhere[f]; ok {
-			continue
-		}
-		p, ok := snsFieldPairs[f]
-		if !ok {
-			t.Errorf("%s: a setting with no pair of runs showing its effect", f)
-			continue
-		}
-		if runOf(p.base.name, p.base.sets) == runOf(p.base.name, append(slices.Clone(p.base.sets), p.set)) {
-			t.Errorf("%s with --set %s gives the same results as without: the setting is ignored", p.base.name, p.set)
-		}
-	}
-	for f := range snsFieldPairs {
-		if !slices.Contains(fields, f) {
-			t.Errorf("snsFieldPairs names %s, not a field of the schema", f)
-		}
-	}
+	fieldeffect.Check(t, fieldeffect.Spec{
+		Sections: map[string]reflect.Type{"sns": reflect.TypeFor[scenarios.SNS]()},
+		Pairs:    snsFieldPairs,
+		Aside:    snsFieldsElsewhere,
+		Run:      Run,
+		Always:   true,
+	})
 }
 
 // Same scenario and seed, byte-identical results; another seed differs.

@@ -5,60 +5,32 @@ import (
 	"math/rand/v2"
 
 	wl "mqsim/model/load"
-	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
 // producer is one producer instance: an open-loop publisher of Publish
 // calls at its arrival times.
 type producer struct {
+	*wl.Publisher
 	w       *world
-	spec    *scenarios.Producer
-	result  int
-	id      int
 	t       *topic
-	arr     wl.Arrivals
-	keys    *wl.KeyGen
-	size    sim.Dist
-	rng     *rand.Rand
 	attrRng *rand.Rand
-	seq     int32
-
-	produced, acked int64
-	ackHist         *sim.Histogram
 }
 
 func (w *world) buildProducers() error {
-	id := 0
-	for pi := range w.sc.Producers {
-		p := &w.sc.Producers[pi]
-		t := w.byTopic[p.Topic]
+	pubs, err := wl.NewPublishers(w.s, w.sc)
+	if err != nil {
+		return err
+	}
+	for _, pub := range pubs {
+		t := w.byTopic[pub.Spec.Topic]
 		if t == nil {
-			return fmt.Errorf("scenario %s: producer %s publishes to unknown topic %q", w.sc.Name, p.Name, p.Topic)
+			return fmt.Errorf("scenario %s: producer %s publishes to unknown topic %q", w.sc.Name, pub.Spec.Name, pub.Spec.Topic)
 		}
-		a, err := scenarios.ParseArrival(p.Arrival)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
-		}
-		k, err := scenarios.ParseKeys(p.Keys)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
-		}
-		if p.MessageSize.Dist == nil {
-			return fmt.Errorf("scenario %s: producer %s: message_size is not resolved: call Defaults", w.sc.Name, p.Name)
-		}
-		hist := sim.NewLatencyHistogram()
-		for inst := range p.Instances {
-			name := fmt.Sprintf("producer/%s/%d", p.Name, inst)
-			pr := &producer{w: w, spec: p, result: pi, id: id, t: t, size: p.MessageSize.Dist,
-				rng: w.s.Stream(name), attrRng: w.s.Stream(name + "/attributes"), ackHist: hist}
-			pr.arr = wl.Arrivals{A: a, Rate: float64(p.Rate) / float64(p.Instances), Rng: w.s.Stream(name + "/arrivals")}
-			pr.keys = wl.NewKeyGen(k, w.s.Stream(name+"/keys"))
-			w.prods = append(w.prods, pr)
-			id++
-			if first := pr.arr.Next(0); first < w.end {
-				w.s.At(first, pr.arrive)
-			}
+		pr := &producer{Publisher: pub, w: w, t: t, attrRng: w.s.Stream(pub.Name + "/attributes")}
+		w.prods = append(w.prods, pr)
+		if first := pr.Arr.Next(0); first < w.end {
+			w.s.At(first, pr.arrive)
 		}
 	}
 	return nil
@@ -96,10 +68,10 @@ func (p *producer) drawAttrs() Attrs {
 func (p *producer) arrive() {
 	w := p.w
 	now := w.s.Now()
-	p.produced++
+	p.Produced++
 	w.produced++
-	m := &msg{id: msgID{p.id, p.seq}, key: p.keys.Next(), born: now, size: wl.Size(p.size, p.rng), attrs: p.drawAttrs()}
-	p.seq++
+	m := &msg{id: msgID{p.ID, p.Seq}, key: p.Keys.Next(), born: now, size: wl.Size(p.Size, p.Rng), attrs: p.drawAttrs()}
+	p.Seq++
 	at := now + w.half
 	if t := p.t; t.spec.IsFIFO() {
 		if t.nextSlot > at {
@@ -112,7 +84,7 @@ func (p *producer) arrive() {
 		w.publish(p.t, m)
 		w.s.After(w.half, func() { p.acked1(m) })
 	})
-	if next := p.arr.Next(now); next < w.end {
+	if next := p.Arr.Next(now); next < w.end {
 		w.s.At(next, p.arrive)
 	}
 }
@@ -120,12 +92,13 @@ func (p *producer) arrive() {
 // acked1 is the Publish response reaching the producer.
 func (p *producer) acked1(m *msg) {
 	w := p.w
-	p.acked++
+	p.Acked++
+	p.Calls++ // a Publish call carries one message
 	w.acked++
 	w.ackedBytes += m.size
 	p.t.chk.Ack(m.id.prod, 0, m.id.seq, 1)
 	lat := w.s.Now() - m.born
-	p.ackHist.RecordTime(lat)
+	p.AckHist.RecordTime(lat)
 	if m.born >= sim.Time(w.sc.Warmup) {
 		w.ack.RecordTime(lat)
 	}

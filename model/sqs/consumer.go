@@ -3,8 +3,8 @@ package sqs
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 
+	"mqsim/model"
 	wl "mqsim/model/load"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -245,32 +245,22 @@ func (c *consumer) restart() {
 }
 
 func (w *world) buildFaults() error {
-	for i, f := range w.sc.Faults {
-		if f.Type != "consumer-crash" {
-			return fmt.Errorf("scenario %s: faults[%d]: %s is not modelled under system: sqs", w.sc.Name, i, f.Type)
-		}
-		gi := slices.IndexFunc(w.groups, func(g *groupState) bool { return g.spec.Name == f.Group })
-		if gi < 0 {
-			return fmt.Errorf("scenario %s: faults[%d]: unknown group %q", w.sc.Name, i, f.Group)
-		}
-		g := w.groups[gi]
-		targets := g.consumers
-		if f.Consumer != nil {
-			if *f.Consumer < 0 || *f.Consumer >= len(g.consumers) {
-				return fmt.Errorf("scenario %s: faults[%d]: group %s has no consumer %d", w.sc.Name, i, f.Group, *f.Consumer)
-			}
-			targets = g.consumers[*f.Consumer : *f.Consumer+1]
-		}
-		for _, c := range targets {
-			if cel := w.sc.Celery; cel != nil && cel.CrashKills == "processes" {
-				w.s.At(sim.Time(f.At), c.processesLost)
-				continue
-			}
-			w.s.At(sim.Time(f.At), c.crash)
-			if f.Duration > 0 {
-				w.s.At(sim.Time(f.At+f.Duration), c.restart)
+	members := func(name string) ([]*consumer, bool) {
+		for _, g := range w.groups {
+			if g.spec.Name == name {
+				return g.consumers, true
 			}
 		}
+		return nil, false
 	}
-	return nil
+	return model.ConsumerCrashes(w.sc, "sqs", members, func(c *consumer, f *scenarios.Fault) {
+		if cel := w.sc.Celery; cel != nil && cel.CrashKills == "processes" {
+			w.s.At(sim.Time(f.At), c.processesLost)
+			return
+		}
+		w.s.At(sim.Time(f.At), c.crash)
+		if f.Duration > 0 {
+			w.s.At(sim.Time(f.At+f.Duration), c.restart)
+		}
+	})
 }

@@ -3,10 +3,8 @@ package sqs
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	wl "mqsim/model/load"
-	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
@@ -14,20 +12,10 @@ import (
 // calls at its arrival times (SDK calls run concurrently, so a slow call
 // does not hold the next one back).
 type producer struct {
-	w      *world
-	spec   *scenarios.Producer
-	result int // index of its spec, for ProducerResult
-	id     int // the checker's producer index
-	qs     *qstate
-	arr    wl.Arrivals
-	keys   *wl.KeyGen
-	size   sim.Dist
-	rng    *rand.Rand
-	seq    int32
-	cd     sim.Dist // Celery countdown, or nil
-
-	produced, acked, failed int64
-	ackHist                 *sim.Histogram
+	*wl.Publisher
+	w  *world
+	qs *qstate
+	cd sim.Dist // Celery countdown, or nil
 
 	// batch is the SendMessageBatch being filled; batchSeq invalidates the
 	// timer of a batch already sent.
@@ -37,40 +25,22 @@ type producer struct {
 }
 
 func (w *world) buildProducers() error {
-	id := 0
-	for pi := range w.sc.Producers {
-		p := &w.sc.Producers[pi]
-		qs := w.byName[p.Topic]
+	pubs, err := wl.NewPublishers(w.s, w.sc)
+	if err != nil {
+		return err
+	}
+	for _, pub := range pubs {
+		qs := w.byName[pub.Spec.Topic]
 		if qs == nil {
-			return fmt.Errorf("scenario %s: producer %s sends to unknown queue %q", w.sc.Name, p.Name, p.Topic)
+			return fmt.Errorf("scenario %s: producer %s sends to unknown queue %q", w.sc.Name, pub.Spec.Name, pub.Spec.Topic)
 		}
-		a, err := scenarios.ParseArrival(p.Arrival)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
+		pr := &producer{Publisher: pub, w: w, qs: qs}
+		if w.sc.Celery != nil && w.sc.Celery.Countdown.Dist != nil {
+			pr.cd = w.sc.Celery.Countdown.Dist
 		}
-		k, err := scenarios.ParseKeys(p.Keys)
-		if err != nil {
-			return fmt.Errorf("producer %s: %w", p.Name, err)
-		}
-		if p.MessageSize.Dist == nil {
-			return fmt.Errorf("scenario %s: producer %s: message_size is not resolved: call Defaults", w.sc.Name, p.Name)
-		}
-		hist := sim.NewLatencyHistogram()
-		for inst := range p.Instances {
-			name := fmt.Sprintf("producer/%s/%d", p.Name, inst)
-			pr := &producer{w: w, spec: p, result: pi, id: id, qs: qs, size: p.MessageSize.Dist,
-				rng: w.s.Stream(name), ackHist: hist}
-			pr.arr = wl.Arrivals{A: a, Rate: float64(p.Rate) / float64(p.Instances), Rng: w.s.Stream(name + "/arrivals")}
-			pr.keys = wl.NewKeyGen(k, w.s.Stream(name+"/keys"))
-			if w.sc.Celery != nil && w.sc.Celery.Countdown.Dist != nil {
-				pr.cd = w.sc.Celery.Countdown.Dist
-			}
-			w.prods = append(w.prods, pr)
-			id++
-			first := pr.arr.Next(0)
-			if first < w.end {
-				w.s.At(first, pr.arrive)
-			}
+		w.prods = append(w.prods, pr)
+		if first := pr.Arr.Next(0); first < w.end {
+			w.s.At(first, pr.arrive)
 		}
 	}
 	return nil
@@ -79,24 +49,24 @@ func (w *world) buildProducers() error {
 func (p *producer) arrive() {
 	w := p.w
 	now := w.s.Now()
-	p.produced++
+	p.Produced++
 	w.produced++
-	size := int64(math.Max(1, math.Round(p.size.Sample(p.rng))))
-	m := &Message{Prod: p.id, Part: p.qs.idx, Seq: p.seq, Key: p.keys.Next(), Born: now, Size: size}
-	p.seq++
+	size := int64(math.Max(1, math.Round(p.Size.Sample(p.Rng))))
+	m := &Message{Prod: p.ID, Part: p.qs.idx, Seq: p.Seq, Key: p.Keys.Next(), Born: now, Size: size}
+	p.Seq++
 	m.DedupID = uint64(m.Prod)<<32 | uint64(uint32(m.Seq)) // the producer's message id; a body hash is as unique here
 	if p.cd != nil {
-		m.ETA = now + sim.SampleTime(p.cd, p.rng)
+		m.ETA = now + sim.SampleTime(p.cd, p.Rng)
 	}
 	if size > int64(p.qs.spec.MaxMessageSize) {
 		// SQS refuses the call: InvalidParameterValue, nothing enqueued.
-		p.failed++
+		p.Failed++
 		w.failed++
 		w.tooLarge++
 	} else {
 		p.add(m)
 	}
-	if next := p.arr.Next(now); next < w.end {
+	if next := p.Arr.Next(now); next < w.end {
 		w.s.At(next, p.arrive)
 	}
 }
@@ -138,13 +108,14 @@ func (p *producer) flush() {
 		bytes += m.Size
 	}
 	w.sendBatch(p.qs, batch, bytes, func() {
+		p.Calls++
 		for _, m := range batch {
-			p.acked++
+			p.Acked++
 			w.acked++
 			w.ackedBytes += m.Size
 			w.chk.Ack(m.Prod, m.Part, m.Seq, 1)
 			lat := w.s.Now() - m.Born
-			p.ackHist.RecordTime(lat)
+			p.AckHist.RecordTime(lat)
 			if m.Born >= sim.Time(w.sc.Warmup) {
 				w.ack.RecordTime(lat)
 			}
