@@ -458,8 +458,14 @@ func (s *fetchSession) link() {
 		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
 		w.clientNodes = append(w.clientNodes, m.node)
 	}
-	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
-	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
+	s.up.From, s.up.To = m.node, s.b.node
+	s.down.From, s.down.To = s.b.node, m.node
+	if s.up.Undelivered == nil {
+		// Made once: a method value made at every fetch would be
+		// allocated at every fetch.
+		f := w.csUndelivered
+		s.up.Undelivered, s.down.Undelivered = f, f
+	}
 }
 
 // kill abandons the session: whatever it has in flight is dropped.

@@ -251,7 +251,7 @@ func (p *producer) start() {
 		p.tx.start()
 	}
 	if p.arr.Rate > 0 {
-		p.w.s.AtCall(p.arr.Next(0), p.fArrive, 0)
+		p.w.s.AtCallRecurring(p.arr.Next(0), p.fArrive, 0)
 	}
 }
 
@@ -264,7 +264,7 @@ func (p *producer) arrive(uint64) {
 		return
 	}
 	next := p.arr.Next(now)
-	ev := w.s.AtCall(next, p.fArrive, 0)
+	ev := w.s.AtCallRecurring(next, p.fArrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
