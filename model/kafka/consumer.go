@@ -1204,6 +1204,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 						g.committed[p] = wo[i]
 					}
 				}
+				op.recycle(wo)
 				if done != nil {
 					done(replicated)
 				}
