@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -277,16 +278,18 @@ func (op *offsetsPart) appendCommit(g *group, m *member, parts []int, offsets []
 	// commit after commit, so the batches' sizes are computed once per
 	// list of partitions (plan) and reused while the list is the same.
 	pl := op.plans[m]
-	same := pl != nil && len(pl.parts) == len(parts)
-	for i, p := range parts {
-		if g.owner[p] != m {
-			owned = false
-		}
-		if same && pl.parts[i] != p {
-			same = false
+	// A plan made while m owned all of its partitions holds while no
+	// owner changed since and the list is the same.
+	same := pl != nil && pl.owners == g.owners && slices.Equal(pl.parts, parts)
+	if !same {
+		for _, p := range parts {
+			if g.owner[p] != m {
+				owned = false
+				break
+			}
 		}
 	}
-	if !same || !owned {
+	if !same {
 		pl = op.plan(g, m, parts)
 		if owned {
 			if op.plans == nil {
@@ -344,6 +347,7 @@ func (op *offsetsPart) recycle(wo []int64) {
 type commitPlan struct {
 	parts   []int
 	batches []sizedOffsets
+	owners  uint64 // the group's owner changes when it was made
 }
 
 type sizedOffsets struct {
@@ -352,7 +356,7 @@ type sizedOffsets struct {
 }
 
 func (op *offsetsPart) plan(g *group, m *member, parts []int) *commitPlan {
-	pl := &commitPlan{parts: make([]int, 0, len(parts))}
+	pl := &commitPlan{parts: make([]int, 0, len(parts)), owners: g.owners}
 	var cur sizedOffsets
 	for _, p := range parts {
 		if g.owner[p] != m {
