@@ -65,6 +65,7 @@ type ServiceResult struct {
 	// least a second, the first time, in seconds (-1: never).
 	ExhaustedAt float64 `json:"exhausted_at"`
 	MaxBacklog  int64   `json:"max_backlog,omitempty"` // its broker queue's largest depth
+	Via         string  `json:"via,omitempty"`         // the system its broker queue is on (reached asynchronously)
 }
 
 var servicesMetricNames = []string{"availability", "goodput", "min_goodput", "edge_timeouts", "call_timeouts", "rejections",

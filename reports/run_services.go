@@ -28,10 +28,14 @@ func isServices(r *Run) bool {
 func servicesSetupLine(s *scenarios.Scenario) string {
 	c := s.Services
 	var sync, async int
+	vias := map[string]bool{}
 	for _, sv := range c.Graph {
 		for _, k := range sv.Calls {
 			if k.Mode == scenarios.CallAsync {
 				async++
+				if k.Via != nil {
+					vias[k.Via.System] = true
+				}
 			} else {
 				sync++
 			}
@@ -42,8 +46,18 @@ func servicesSetupLine(s *scenarios.Scenario) string {
 		client = fmt.Sprintf("%d users thinking %s into %s", c.Client.Users, c.Client.ThinkTime.Spec, c.Client.Entry)
 	}
 	parts := []string{fmt.Sprintf("%d services, %d synchronous and %d asynchronous calls", len(c.Graph), sync, async), client}
-	if async > 0 {
-		parts = append(parts, fmt.Sprintf("async calls through SQS queues (%s per API call)", c.Queue.RequestLatency))
+	for _, sys := range scenarios.ViaSystems {
+		if !vias[sys] {
+			continue
+		}
+		switch sys {
+		case scenarios.ViaSQS:
+			parts = append(parts, fmt.Sprintf("async calls through SQS queues (%s per API call)", c.Queue.RequestLatency))
+		case scenarios.ViaRabbitMQ:
+			parts = append(parts, "async calls through RabbitMQ quorum queues")
+		case scenarios.ViaPulsar:
+			parts = append(parts, "async calls through Pulsar topics (shared subscriptions)")
+		}
 	}
 	for _, f := range c.Faults {
 		p := fmt.Sprintf("%s %s at %s", f.Service, f.Type, f.At)
@@ -167,6 +181,10 @@ func servicesCallsLine(res *model.Results) string {
 }
 
 func servicesBrokerLine(res *model.Results) string {
+	if res.QueueService.APIRequests == 0 {
+		return fmt.Sprintf("largest backlog %s, %s at the end, %s redelivered, %s dead-lettered",
+			humanize.Comma(res.Services.AsyncBacklog), humanize.Comma(res.Services.AsyncFinalBacklog), humanize.Comma(res.Redelivered), humanize.Comma(res.DeadLettered))
+	}
 	return fmt.Sprintf("%s SQS API calls (%s empty receives), largest backlog %s, %s at the end, %s redelivered, %s dead-lettered",
 		humanize.Comma(res.QueueService.APIRequests), humanize.Comma(res.QueueService.EmptyReceives), humanize.Comma(res.Services.AsyncBacklog),
 		humanize.Comma(res.Services.AsyncFinalBacklog), humanize.Comma(res.Redelivered), humanize.Comma(res.DeadLettered))

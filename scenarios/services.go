@@ -76,7 +76,10 @@ type Services struct {
 	// Queue is the broker every asynchronous call publishes to: one SQS
 	// queue per service reached asynchronously (its inbox), with these
 	// attributes and SQS's API latency (sqs.go's defaults).
-	Queue  ServiceQueue   `yaml:"queue" json:"queue"`
+	Queue ServiceQueue `yaml:"queue" json:"queue"`
+	// Via is the system asynchronous calls go through unless a call
+	// names its own: sqs (the queue above), rabbitmq, pulsar.
+	Via    ServiceVia     `yaml:"via" json:"via"`
 	Graph  []Service      `yaml:"graph" json:"graph"`
 	Faults []ServiceFault `yaml:"faults" json:"faults,omitempty"`
 }
@@ -143,6 +146,31 @@ type Call struct {
 	// Fallback (sync): a failed call does not fail the request (a cached
 	// or default answer), as Hystrix's getFallback.
 	Fallback bool `yaml:"fallback" json:"fallback,omitempty"`
+	// Via (async): the system the message goes through (services.via).
+	Via *ServiceVia `yaml:"via" json:"via,omitempty"`
+}
+
+// Systems an asynchronous call can go through.
+const (
+	ViaSQS      = "sqs"
+	ViaRabbitMQ = "rabbitmq"
+	ViaPulsar   = "pulsar"
+)
+
+// ViaSystems are the systems an asynchronous call can go through.
+var ViaSystems = []string{ViaSQS, ViaRabbitMQ}
+
+// ServiceVia is the system in front of a service reached asynchronously:
+// one queue (or topic) per callee on a small cluster of its own, on the
+// run's network.
+type ServiceVia struct {
+	System string `yaml:"system" json:"system"` // sqs (default), rabbitmq, pulsar
+	// Nodes are RabbitMQ nodes, or Pulsar brokers with as many bookies
+	// (3); SQS is a service without nodes.
+	Nodes int `yaml:"nodes" json:"nodes,omitempty"`
+	// Replicas are the quorum queue's members, or the ledger's ensemble,
+	// write and ack quorum (3, at most nodes).
+	Replicas int `yaml:"replicas" json:"replicas,omitempty"`
 }
 
 // RetryBudget is a token bucket per caller instance: each first attempt
@@ -308,6 +336,7 @@ func (s *Scenario) defaultsServices() {
 	setDur(&q.ReceiveWait, MaxSQSReceiveWait)
 	setInt(&q.MaxMessages, 10)
 	setInt(&q.MaxReceiveCount, 5)
+	c.Via.defaults()
 	for i := range c.Graph {
 		sv := &c.Graph[i]
 		setInt(&sv.Instances, 1)
@@ -323,6 +352,20 @@ func (s *Scenario) defaultsServices() {
 				k.Share = 1
 			}
 			if k.Mode != CallSync {
+				if k.Mode == CallAsync {
+					// A call's via inherits what it leaves unset from services.via.
+					if k.Via == nil {
+						k.Via = &ServiceVia{}
+					}
+					if k.Via.System == "" || k.Via.System == c.Via.System {
+						k.Via.System = c.Via.System
+						setInt(&k.Via.Nodes, c.Via.Nodes)
+						if k.Via.Replicas == 0 && c.Via.Replicas <= k.Via.Nodes {
+							k.Via.Replicas = c.Via.Replicas
+						}
+					}
+					k.Via.defaults()
+				}
 				continue
 			}
 			setDur(&k.Timeout, c.Timeout)
@@ -435,6 +478,9 @@ func (s *Scenario) validateServices(v *validator) bool {
 				}
 				continue
 			}
+			if k.Via != nil {
+				v.add(f+"via", "for asynchronous calls: a synchronous call goes straight to the callee")
+			}
 			if k.Timeout <= 0 {
 				v.add(f+"timeout", "must be above 0: a synchronous call without a timeout holds its thread forever (Hystrix's default is 1s)")
 			}
@@ -511,6 +557,22 @@ func (s *Scenario) validateServices(v *validator) bool {
 	}
 	v.between("services.queue.max_messages", q.MaxMessages, 1, 10)
 	v.between("services.queue.max_receive_count", q.MaxReceiveCount, 1, 1000)
+	c.Via.validate(v, "services.via")
+	via := map[string]string{} // callee → the system its first async call goes through
+	for i, sv := range c.Graph {
+		for j, k := range sv.Calls {
+			if k.Mode != CallAsync || k.Via == nil {
+				continue
+			}
+			f := fmt.Sprintf("services.graph[%d].calls[%d].via", i, j)
+			k.Via.validate(v, f)
+			if sys, ok := via[k.To]; ok && sys != k.Via.System {
+				v.add(f+".system", "%s: %s's other asynchronous callers go through %s; one service consumes from one system", k.Via.System, k.To, sys)
+			} else if !ok {
+				via[k.To] = k.Via.System
+			}
+		}
+	}
 	for i, ft := range c.Faults {
 		f := fmt.Sprintf("services.faults[%d].", i)
 		v.oneOf(f+"type", ft.Type, ServiceFaultTypes...)
@@ -541,6 +603,29 @@ func (s *Scenario) validateServices(v *validator) bool {
 		}
 	}
 	return true
+}
+
+func (v *ServiceVia) defaults() {
+	setStr(&v.System, ViaSQS)
+	if v.System == ViaSQS {
+		return
+	}
+	setInt(&v.Nodes, 3)
+	setInt(&v.Replicas, min(3, v.Nodes))
+}
+
+func (x *ServiceVia) validate(v *validator, f string) {
+	v.oneOf(f+".system", x.System, ViaSystems...)
+	if x.System == ViaSQS {
+		if x.Nodes != 0 || x.Replicas != 0 {
+			v.add(f, "sqs: a managed service has no nodes or replicas to set")
+		}
+		return
+	}
+	v.between(f+".nodes", x.Nodes, 1, 100)
+	if x.Replicas < 1 || x.Replicas > x.Nodes {
+		v.add(f+".replicas", "%d: want 1 to nodes (%d)", x.Replicas, x.Nodes)
+	}
 }
 
 func serviceNames(g []Service) []string {

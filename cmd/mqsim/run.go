@@ -172,6 +172,17 @@ func runRun(stdout, stderr io.Writer, name string, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	// What validate warns about (a cycle of synchronous calls, a size past a
+	// limit), said once before the run, on stderr.
+	warned := map[string]bool{}
+	for _, j := range jobs {
+		for _, w := range j.ls.Warnings() {
+			if s := w.Error(); !warned[s] {
+				warned[s] = true
+				fmt.Fprintf(stderr, "warning: %s\n", escapeControl(s))
+			}
+		}
+	}
 	if jobs[0].ls.MaxRate {
 		return runMaxRate(stdout, stderr, name, jobs, o)
 	}

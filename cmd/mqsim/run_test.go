@@ -588,3 +588,30 @@ func TestWarnLarge(t *testing.T) {
 		}
 	}
 }
+
+// A cycle of synchronous calls is allowed but warned about: run says so
+// on stderr, located as validate says it, before the results; the run
+// itself goes on (exit 0).
+func TestRunWarnsSyncCycle(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "cycle.yaml")
+	y := "name: cycle\nsystem: services\nduration: 2s\nservices:\n  client: {rate: 10/s}\n  graph:\n" +
+		"    - name: api\n      service_time: exp(1ms)\n      calls: [{to: db}]\n" +
+		"    - name: db\n      service_time: exp(1ms)\n      calls: [{to: api, share: 10%}]\n"
+	if err := os.WriteFile(f, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "run", f)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (a warning, not an error): %s", code, errs)
+	}
+	want := "warning: " + f + ":12: services.graph[1].calls[0].to: a cycle of synchronous calls (api → db → api)"
+	if !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+	if strings.Contains(out, "warning") {
+		t.Errorf("the warning went to stdout:\n%s", out)
+	}
+	if strings.Count(errs, "warning:") != 1 {
+		t.Errorf("want the warning once:\n%s", errs)
+	}
+}

@@ -77,6 +77,8 @@ type world struct {
 	placed      int          // partitions placed so far, for round-robin replica placement
 	faultEvents []FaultEvent // faults as they started and ended, in time order
 	ctl         *controller  // broker liveness, elections, truncation (controller.go)
+	quotas      *quotaState  // client quotas (quota.go); nil without
+	mirror      *mirrorTasks // replicators reading this cluster (mirror.go); nil without
 
 	callbacks
 	sampler          *sim.Sampler
@@ -183,14 +185,7 @@ func (b *broker) uncached(p *partition, offset, bytes int64) int64 {
 }
 
 func newBroker(w *world, id int) (*broker, error) {
-	h := w.sc.Cluster.Hardware
-	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.Spec{
-		NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
-		CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-		CPUPerRecord: sim.Time(h.CPUPerRecord),
-		PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
-		DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist,
-		SeekWrite: sim.Time(h.DiskSeek), SeekRead: sim.Time(h.DiskSeek), FIFONIC: h.NICQueue == scenarios.NICQueueFIFO})
+	m, err := node.New(w.s, fmt.Sprintf("broker-%d", id), node.SpecFor(&w.sc.Cluster.Hardware))
 	if err != nil {
 		return nil, err
 	}

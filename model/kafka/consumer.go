@@ -170,6 +170,17 @@ type member struct {
 
 	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
 	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
+
+	fPollDone func(uint64) // m.pollDoneFn(), made once (pollDoneFn)
+}
+
+// pollDoneFn is m.pollDone as a func value made once, so that scheduling
+// it allocates nothing.
+func (m *member) pollDoneFn() func(uint64) {
+	if m.fPollDone == nil {
+		m.fPollDone = m.pollDone
+	}
+	return m.fPollDone
 }
 
 // Fates of a polled record.
@@ -761,7 +772,7 @@ func (m *member) maybePoll() {
 		m.sendCommit(true)
 		return
 	}
-	w.s.AfterCall(cum, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+	w.s.AfterCall(cum, m.pollDoneFn(), uint64(m.inc)<<32|uint64(m.pollSeq))
 }
 
 // plan decides each polled record's fate and completion time: processing
@@ -918,7 +929,7 @@ func (m *member) pollDone(arg uint64) {
 	g := m.g
 	w := g.w
 	if m.stallUntil > w.s.Now() {
-		w.s.AtCall(m.stallUntil, m.pollDone, arg)
+		w.s.AtCall(m.stallUntil, m.pollDoneFn(), arg)
 		return
 	}
 	m.finishPoll(-1)
@@ -974,6 +985,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
 		if g.stage != nil {
 			g.stage.emit(m, r) // txn_stage.go
+		}
+		if w.mirror != nil {
+			w.mirror.emit(g, r) // mirror.go: a replicator's group
 		}
 		if r.born >= w.warm {
 			lat := done - r.born
@@ -1284,7 +1298,7 @@ func (w *world) cmResp(arg uint64) {
 			total = m.recs[n-1].done
 		}
 		m.pollStart = w.s.Now()
-		w.s.AfterCall(total, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+		w.s.AfterCall(total, m.pollDoneFn(), uint64(m.inc)<<32|uint64(m.pollSeq))
 		return
 	}
 	m.maybePoll()

@@ -97,6 +97,7 @@ type CacheStats struct {
 }
 
 type owner struct {
+	fsyncs   int64    // fsyncs of the file done
 	ext      []extent // dirty extents, oldest first, from head
 	head     int
 	written  int64 // bytes written to the file, cumulative
@@ -199,6 +200,9 @@ func (c *PageCache) Write(o int32, bytes int64, upto int64) {
 	c.kick()
 }
 
+// OwnerFsyncs is how many fsyncs of file o have been done.
+func (c *PageCache) OwnerFsyncs(o int32) int64 { return c.owners[o].fsyncs }
+
 // Truncated drops file o's dirty data past upto, as truncating a file
 // drops its dirty pages. An extent the cut falls inside is kept whole.
 func (c *PageCache) Truncated(o int32, upto int64) {
@@ -250,7 +254,7 @@ func (c *PageCache) startFsync() {
 	ow.queued, ow.fsyncing = nil, true
 	op.target = ow.written
 	c.fsyncBusy = true
-	c.disk.Submit(c.work(op.owner, ow.written-ow.cleaned), uint64(c.gen), c.fFsyncWritten)
+	c.disk.Submit(c.work(op.owner, pagesSpanned(ow.cleaned, ow.written)), uint64(c.gen), c.fFsyncWritten)
 }
 
 // fsyncWritten: the file's bytes are on the disk; the flush itself takes
@@ -270,6 +274,7 @@ func (c *PageCache) fsyncDone(gen uint64) {
 	c.owners[op.owner].fsyncing = false
 	c.Stats.Fsyncs++
 	c.Stats.FsyncWrites += int64(len(op.waiters))
+	c.owners[op.owner].fsyncs++
 	if uint32(gen) == c.gen {
 		c.clean(op.owner, op.target)
 	}
@@ -322,6 +327,20 @@ func (c *PageCache) kick() {
 	chunk := min(ow.written-ow.cleaned, WritebackChunk)
 	c.wbBusy, c.wbOwner, c.wbTarget = true, o, ow.cleaned+chunk
 	c.disk.Submit(c.work(o, chunk), uint64(c.gen), c.fWBDone)
+}
+
+// PageSize is the page the kernel writes a file in: an fsync writes every
+// page its dirty bytes touch, whole.
+const PageSize = 4096
+
+// pagesSpanned is the bytes of the whole pages that the file's bytes
+// [from, to) touch: a small append followed by an fsync writes a page,
+// and the next append to the same page writes it again.
+func pagesSpanned(from, to int64) int64 {
+	if to <= from {
+		return 0
+	}
+	return ((to+PageSize-1)/PageSize - from/PageSize) * PageSize
 }
 
 // work is the disk time, in bytes at its rate, of writing bytes of file

@@ -183,3 +183,39 @@ func TestTruncatedDropsDirty(t *testing.T) {
 		t.Errorf("dirty after truncating to 25 = %d, want %d", got, want)
 	}
 }
+
+// An fsync writes whole pages: on a disk of 4,096 B/s with no fsync
+// latency, 10 bytes take one page (1 s); 10 more in the same page rewrite
+// it (1 s more); 5,000 bytes from byte 20 touch pages 0 and 1 (2 s more).
+func TestFsyncWritesWholePages(t *testing.T) {
+	s := sim.New(1)
+	m, err := New(s, "b", Spec{NICIn: 1e9, NICOut: 1e9, DiskWrite: PageSize, DiskRead: 1e9, CPUThreads: 1, PageCache: 1e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Cache
+	o := c.NewOwner()
+	var at []sim.Time
+	step := func(bytes, upto int64) {
+		c.Write(o, bytes, upto)
+		c.Fsync(o, 0, func(uint64) { at = append(at, s.Now()) })
+		s.RunUntil(s.Now() + 10*sim.Second)
+	}
+	step(10, 10)
+	step(10, 20)
+	step(5000, 5020)
+	want := []sim.Time{sim.Second, 11 * sim.Second, 22 * sim.Second}
+	if len(at) != 3 {
+		t.Fatalf("%d fsyncs done, want 3", len(at))
+	}
+	for i := range want {
+		if d := at[i] - want[i]; d < -sim.Microsecond || d > sim.Microsecond {
+			t.Errorf("fsync %d done at %v, want %v", i, at[i], want[i])
+		}
+	}
+	for _, tc := range []struct{ from, to, want int64 }{{0, 0, 0}, {0, 1, 4096}, {4095, 4097, 8192}, {4096, 8192, 4096}, {100, 12288, 12288}} {
+		if got := pagesSpanned(tc.from, tc.to); got != tc.want {
+			t.Errorf("pagesSpanned(%d, %d) = %d, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+}

@@ -121,6 +121,10 @@ func (c *consumer) work() {
 	}
 	g := c.g
 	w := g.w
+	if w.ch != nil {
+		w.ch.work(c) // a service's instance does the work (channel.go)
+		return
+	}
 	e := c.buf[0]
 	c.buf = c.buf[1:]
 	c.busy = true

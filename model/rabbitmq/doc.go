@@ -37,9 +37,12 @@
 //     messages, every publisher blocks. An unconfirmed limit per publisher
 //     (max_unconfirmed) bounds messages in flight.
 //   - Confirms: once every target queue accepted the message — a classic
-//     queue after its fsync (every classic_sync_interval, or at once when
-//     no other write is in flight), a quorum queue after a majority of its
-//     members fsynced it.
+//     queue after an fsync of its file (at once when none is running, else
+//     every classic_sync_interval), a quorum queue after a majority of its
+//     members fsynced it. Both write through their node's page cache
+//     (model/node): an fsync costs the disk the whole pages written, a
+//     seek when the disk last served another file, and fsync_latency; a
+//     machine crash loses what no fsync covered.
 //   - Quorum queues (raft.go): quorum_size members on distinct nodes, each
 //     a commitlog log; the leader appends each enqueue as a record with
 //     the message id, followers append the leader's batches unchanged,

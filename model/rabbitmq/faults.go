@@ -74,7 +74,9 @@ func (n *rnode) crash(machine bool) {
 	n.up = false
 	n.lostMachine = machine
 	n.epoch++
-	n.wal = wal{n: n}
+	if machine {
+		n.Cache.LoseDirty() // what no fsync covered is gone; the epoch drops every waiter
+	}
 	for _, p := range w.pubs {
 		if p.n != n {
 			continue
@@ -101,8 +103,7 @@ func (n *rnode) crash(machine bool) {
 				w.msgs[mid].nacked = true // never confirmed: the publisher never learns
 			}
 			q.unsynced = nil
-			q.writes = 0
-			q.syncTimer = false
+			q.syncs, q.syncTimer = 0, false
 			q.lostHome()
 		}
 	}

@@ -10,49 +10,24 @@ import (
 	"mqsim/sim"
 )
 
-// walOverhead is the smallest write one fsync of a node's WAL costs (a
-// page), so that many small commands synced together cost less than each
-// synced alone: group commit.
-const walOverhead = 4096
-
 // wal is a node's write-ahead log, shared by every quorum-queue member on
-// it: writes that arrive while one fsync runs go together in the next.
+// it: a write goes to the page cache and waits for an fsync of the WAL
+// file; writes that arrive while one fsync runs go together in the next
+// (group commit). The fsync costs the disk the dirty bytes (and a seek if
+// the disk last served another file) plus the disk's fsync latency.
 type wal struct {
-	n     *rnode
-	busy  bool
-	reqs  []walReq
-	bytes int64
-}
-
-type walReq struct {
-	mb   *member
-	upto int64
+	n    *rnode
+	file int32 // the WAL's file in its node's page cache
 }
 
 func (wl *wal) write(mb *member, upto, bytes int64) {
-	wl.reqs = append(wl.reqs, walReq{mb, upto})
-	wl.bytes += bytes
-	wl.n.walWrites++
-	if !wl.busy {
-		wl.flush()
-	}
-}
-
-func (wl *wal) flush() {
 	n := wl.n
-	reqs, bytes, life := wl.reqs, wl.bytes, n.epoch
-	wl.reqs, wl.bytes, wl.busy = nil, 0, true
-	n.walSyncs++
-	n.DiskW.Submit(float64(bytes+walOverhead), 0, func(sim.Job) {
-		if n.epoch != life {
-			return
-		}
-		wl.busy = false
-		for _, rq := range reqs {
-			rq.mb.r.durableAt(rq.mb, rq.upto)
-		}
-		if len(wl.reqs) > 0 {
-			wl.flush()
+	n.walWrites++
+	n.Cache.Write(wl.file, bytes, upto)
+	life := n.epoch
+	n.Cache.Fsync(wl.file, 0, func(uint64) {
+		if n.epoch == life {
+			mb.r.durableAt(mb, upto)
 		}
 	})
 }
@@ -398,6 +373,9 @@ func (p *publisher) outcome(mid int32) {
 			w.ack.Record(int64(d))
 		}
 	}
+	if w.ch != nil {
+		w.ch.outcome(mid, !m.nacked)
+	}
 	p.pump()
 }
 
@@ -408,6 +386,9 @@ func (p *publisher) connLost() {
 	p.life++
 	p.stale = false
 	p.indeterminate += int64(len(p.open))
+	if p.w.ch != nil {
+		p.w.ch.lost(p)
+	}
 	p.unconfirmed = 0
 	clear(p.open)
 	p.credit = p.w.rc.CreditInitial

@@ -63,9 +63,13 @@ type queue struct {
 	enqueued, settled, dead int64
 	limit                   int // delivery limit; 0 = none
 
-	// Classic persistence: writes in flight and messages awaiting fsync.
-	writes    int
+	// Classic persistence: its file in the home node's page cache, the
+	// messages written to it, those awaiting an fsync, the fsyncs asked
+	// for and not done, and whether the sync interval's timer is set.
+	file      int32
+	writes    int64
 	unsynced  []int32
+	syncs     int
 	syncTimer bool
 
 	// Quorum and stream: members (Raft on a commitlog log each).
@@ -100,6 +104,7 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 	q.proc = proc
 	home := w.nodes[idx%len(w.nodes)]
 	q.home = home
+	q.file = home.Cache.NewOwner()
 	if q.quorum {
 		if qs.DeliveryLimit != nil && *qs.DeliveryLimit > 0 {
 			q.limit = *qs.DeliveryLimit
@@ -226,40 +231,50 @@ func (q *queue) enqueueAt(mid int32, off int64) {
 	q.dispatch()
 }
 
-// persist writes a classic queue's message to disk; its confirm waits for
-// the next fsync, taken every classic_sync_interval or at once when no
-// other write is in flight (idle).
+// persist writes a classic queue's message to its file in the node's page
+// cache; its confirm waits for the next fsync of the file, taken at once
+// when none is running (the queue is idle) or else every
+// classic_sync_interval.
 func (q *queue) persist(mid int32) {
 	w := q.w
 	n := q.home
-	life := n.epoch
 	q.writes++
-	n.DiskW.Submit(float64(w.msgs[mid].size), 0, func(sim.Job) {
+	n.Cache.Write(q.file, w.msgs[mid].size, q.writes)
+	q.unsynced = append(q.unsynced, mid)
+	switch {
+	case q.syncs == 0:
+		q.sync()
+	case !q.syncTimer:
+		life := n.epoch
+		q.syncTimer = true
+		w.s.After(sim.Time(w.rc.ClassicSyncInterval), func() {
+			if n.epoch == life {
+				q.syncTimer = false
+				q.sync()
+			}
+		})
+	}
+}
+
+// sync fsyncs the queue's file and confirms every message written before.
+func (q *queue) sync() {
+	if len(q.unsynced) == 0 {
+		return
+	}
+	n := q.home
+	batch := q.unsynced
+	q.unsynced = nil
+	q.syncs++
+	life := n.epoch
+	n.Cache.Fsync(q.file, 0, func(uint64) {
 		if n.epoch != life {
 			return
 		}
-		q.writes--
-		q.unsynced = append(q.unsynced, mid)
-		if q.writes == 0 {
-			q.sync()
-		} else if !q.syncTimer {
-			q.syncTimer = true
-			w.s.After(sim.Time(w.rc.ClassicSyncInterval), func() {
-				if n.epoch == life {
-					q.syncTimer = false
-					q.sync()
-				}
-			})
+		q.syncs--
+		for _, mid := range batch {
+			q.w.accepted(q, mid)
 		}
 	})
-}
-
-// sync confirms every message written since the last fsync.
-func (q *queue) sync() {
-	for _, mid := range q.unsynced {
-		q.w.accepted(q, mid)
-	}
-	q.unsynced = q.unsynced[:0]
 }
 
 // pop takes the next message to deliver: returned ones first (quorum),

@@ -322,8 +322,8 @@ consumer_groups:
 		t.Fatalf("lost %d acked %d", r.Lost, r.Acked)
 	}
 	for _, n := range w.nodes {
-		if n.walSyncs == 0 || n.walSyncs >= n.walWrites {
-			t.Errorf("node %d: %d fsyncs for %d writes: want group commit (fewer fsyncs)", n.id, n.walSyncs, n.walWrites)
+		if syncs := n.Cache.OwnerFsyncs(n.wal.file); syncs == 0 || syncs >= n.walWrites {
+			t.Errorf("node %d: %d fsyncs for %d writes: want group commit (fewer fsyncs)", n.id, syncs, n.walWrites)
 		}
 	}
 }

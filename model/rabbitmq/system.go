@@ -23,6 +23,7 @@ const step = 250 * sim.Millisecond
 // and the delivery checker.
 type world struct {
 	dlxWait map[dlxKey][]*queue // at-least-once dead letters awaiting their targets (dlx.go)
+	ch      *rchannel           // set when the world is a service's channel (channel.go)
 	s       *sim.Sim
 	sc      *scenarios.Scenario
 	rc      *scenarios.RabbitMQ
@@ -63,12 +64,12 @@ type rnode struct {
 	up     bool
 	memory int64 // bytes of messages held by its queues (bodies + metadata)
 	disk   int64 // bytes of messages its queues (every quorum member, a classic queue's node) keep on disk
-	// WAL writes requested by quorum members and fsyncs that covered
-	// them: fewer fsyncs than writes is group commit.
-	walWrites, walSyncs int64
-	wal                 wal  // the write-ahead log every quorum member on the node shares
-	epoch               int  // bumped on each crash: callbacks of an older life are ignored
-	lostMachine         bool // its last crash was the machine's (clients notice after the heartbeat)
+	// WAL writes requested by quorum members (the page cache counts the
+	// fsyncs that covered them: fewer fsyncs than writes is group commit).
+	walWrites   int64
+	wal         wal  // the write-ahead log every quorum member on the node shares
+	epoch       int  // bumped on each crash: callbacks of an older life are ignored
+	lostMachine bool // its last crash was the machine's (clients notice after the heartbeat)
 }
 
 // Run builds the scenario's RabbitMQ cluster, publishers and consumers,
@@ -101,6 +102,10 @@ func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, er
 
 // fail stops the run with an internal error (a log refused an append).
 func (w *world) fail(err error) {
+	if w.ch != nil {
+		w.ch.h.Fail(err) // the run is the service graph's
+		return
+	}
 	if w.err == nil {
 		w.err = err
 		w.s.Stop()
@@ -144,15 +149,12 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		minLive: math.MaxInt}
 	w.net.Dist = h.NetworkLatencyDist.Dist
 	for i := range sc.Cluster.Brokers {
-		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.Spec{
-			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
-			CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-			PageCache: int64(h.PageCache), FIFONIC: h.NICQueue == scenarios.NICQueueFIFO})
+		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.SpecFor(&h))
 		if err != nil {
 			return nil, err
 		}
 		n := &rnode{Machine: m, w: w, id: i, up: true}
-		n.wal.n = n
+		n.wal = wal{n: n, file: m.Cache.NewOwner()}
 		w.nodes = append(w.nodes, n)
 	}
 	if err := w.declare(); err != nil {

@@ -1,176 +1,101 @@
 package services
 
 import (
-	"mqsim/model/sqs"
+	"mqsim/model/channel"
+	"mqsim/scenarios"
 	"mqsim/sim"
 )
 
-// inbox is the broker queue in front of a service reached asynchronously:
-// a real SQS queue (model/sqs's Queue: visibility timeouts, receive
-// counts, redrive to a dead-letter queue) reached through SQS's API, each
-// call half the request latency each way. Callers publish (SendMessage)
-// and go on; the service's instances receive with long polling whenever a
-// thread is free, and delete a message once handled. A message whose
-// handling fails is not deleted: it comes back after the visibility
-// timeout, and after max_receive_count receives goes to the dead-letter
-// queue.
+// inbox is the queue (or topic) in front of a service reached
+// asynchronously: a channel of the system its callers' via names
+// (model/channel: SQS, a RabbitMQ quorum queue, a Pulsar topic with a
+// shared subscription), built on this run's kernel and network. Callers
+// publish and go on once the broker has the message; the service's
+// instances consume, and settle a message once handled (a failure lets it
+// come back).
 type inbox struct {
-	w       *world
-	svc     *service
-	q, dlq  *sqs.Queue
-	waiters []*waiter
-	wakeEv  sim.EventID
-	wakeAt  sim.Time
-	seq     int32
+	w   *world
+	svc *service
+	ch  channel.Channel
+	sys string
+	// attached: the instances consume (they exist).
+	attached bool
 	// Counters.
-	sends, receives, emptyReceives, deletes int64
-	maxStored                               int
+	sends, refused int64
+	maxStored      int
 }
 
-type waiter struct {
-	done  bool
-	max   int
-	reply func([]sqs.Receipt)
+func newInbox(w *world, sv *service, via *scenarios.ServiceVia) (*inbox, error) {
+	b := &inbox{w: w, svc: sv, sys: via.System}
+	ch, err := channel.New(channel.Host{Sim: w.s, Net: w.net, Name: sv.spec.Name + "-inbox", Via: *via, Queue: w.cfg.Queue,
+		Window: sv.spec.Threads, End: w.end, Drain: sim.Time(w.sc.Drain),
+		Fail: w.fail})
+	if err != nil {
+		return nil, err
+	}
+	b.ch = ch
+	return b, nil
 }
 
-func newInbox(w *world, sv *service) *inbox {
-	c := &w.cfg.Queue
-	b := &inbox{w: w, svc: sv}
-	b.dlq = sqs.NewQueue(sqs.QueueConfig{Name: sv.spec.Name + "-dlq", Visibility: sim.Time(c.VisibilityTimeout),
-		Retention: 14 * 24 * 3600 * sim.Second})
-	b.q = sqs.NewQueue(sqs.QueueConfig{Name: sv.spec.Name + "-inbox", Visibility: sim.Time(c.VisibilityTimeout),
-		Retention: 14 * 24 * 3600 * sim.Second, MaxReceiveCount: c.MaxReceiveCount, DLQ: b.dlq, InFlightLimit: 120_000})
-	b.q.OnRedrive = func(*sqs.Message) { sv.deadLettered++ }
-	return b
+// attach makes each of the service's instances a consumer, asking for
+// work from the start.
+func (b *inbox) attach() {
+	if b.attached {
+		return
+	}
+	b.attached = true
+	for _, in := range b.svc.insts {
+		in := in
+		b.ch.Attach(channel.Consumer{Node: in.node, Deliver: func(ds []channel.Delivery) {
+			in.polling = false
+			in.prefetched = append(in.prefetched, ds...)
+			in.next()
+		}})
+		b.w.s.At(0, in.poll)
+	}
 }
 
-// publish is a SendMessage call from a thread handling j: the thread
-// waits for the broker's answer (a round trip), then then runs.
-func (b *inbox) publish(j *job, then func()) {
-	w := b.w
+// publish sends j's message from the thread handling it: the thread waits
+// for the broker's answer, then runs (a refusal fails the call).
+func (b *inbox) publish(in *instance, j *job, then func(ok bool)) {
 	b.sends++
 	b.svc.attempts++
-	b.seq++
-	m := &sqs.Message{Prod: b.svc.idx, Seq: b.seq, Key: -1, Born: j.origin, Size: msgSize}
-	w.s.After(w.half, func() {
-		b.q.Send(w.s.Now(), m)
-		b.maxStored = max(b.maxStored, b.q.Stored())
-		b.wake()
-		w.s.After(w.half, then)
+	b.ch.Publish(in.node, channel.Message{Born: j.origin, Size: msgSize}, func(ok bool) {
+		if !ok {
+			b.refused++
+		}
+		then(ok)
 	})
 }
 
-// poll starts a ReceiveMessage from the instance when it has a free
-// thread and nothing else to do, and none is outstanding.
+// stored is the messages held, and the most seen.
+func (b *inbox) stored() int {
+	n := b.ch.Stored()
+	b.maxStored = max(b.maxStored, n, b.ch.Stats().MaxStored)
+	return n
+}
+
+// poll asks the channel for work when the instance has a free thread and
+// nothing else to do.
 func (in *instance) poll() {
 	sv := in.svc
 	b := sv.inbox
 	if b == nil || in.polling || in.down || in.busy >= sv.spec.Threads || len(in.queue) > 0 || len(in.prefetched) > 0 {
 		return
 	}
-	w := sv.w
-	n := min(sv.spec.Threads-in.busy, w.cfg.Queue.MaxMessages)
 	in.polling = true
-	inc := in.inc
-	got := func(rs []sqs.Receipt) {
-		w.s.After(w.half, func() {
-			if inc != in.inc {
-				return // the process died: its messages come back after the visibility timeout
-			}
-			in.polling = false
-			in.prefetched = append(in.prefetched, rs...)
-			in.next()
-		})
-	}
-	w.s.After(w.half, func() {
-		b.receives++
-		rs := b.q.Receive(w.s.Now(), n)
-		wait := w.cfg.Queue.ReceiveWait
-		if len(rs) > 0 || wait == 0 {
-			if len(rs) == 0 {
-				b.emptyReceives++
-			}
-			got(rs)
-			return
-		}
-		wt := &waiter{max: n}
-		wt.reply = func(rs []sqs.Receipt) {
-			if len(rs) == 0 {
-				b.emptyReceives++
-			}
-			got(rs)
-		}
-		b.waiters = append(b.waiters, wt)
-		w.s.After(sim.Time(wait), func() {
-			if !wt.done {
-				wt.done = true
-				wt.reply(nil)
-			}
-		})
-		b.armWake()
-	})
+	b.ch.Want(in.idx, sv.spec.Threads-in.busy)
 }
 
-// done ends an asynchronous job: a success deletes the message (a
-// DeleteMessage call the thread does not wait for), a failure leaves it to
-// come back after its visibility timeout.
+// done ends an asynchronous job: a success settles (deletes, acks) the
+// message, a failure leaves it to come back.
 func (b *inbox) done(j *job, ok bool) {
 	w := b.w
-	if !ok {
-		return
-	}
-	b.svc.asyncProcessed++
-	if j.origin >= w.warm {
-		w.asyncDone.RecordTime(w.s.Now() - j.origin)
-	}
-	r := *j.receipt
-	w.s.After(w.half, func() {
-		if b.q.Delete(w.s.Now(), r) {
-			b.deletes++
+	if ok {
+		b.svc.asyncProcessed++
+		if j.origin >= w.warm {
+			w.asyncDone.RecordTime(w.s.Now() - j.origin)
 		}
-		b.wake()
-	})
-}
-
-// wake answers parked long polls while messages are available.
-func (b *inbox) wake() {
-	now := b.w.s.Now()
-	b.q.Advance(now)
-	for len(b.waiters) > 0 {
-		wt := b.waiters[0]
-		if wt.done {
-			b.waiters = b.waiters[1:]
-			continue
-		}
-		if b.q.AtInFlightLimit() || !b.q.HasAvailable(now) {
-			break
-		}
-		rs := b.q.Receive(now, wt.max)
-		if len(rs) == 0 {
-			continue
-		}
-		wt.done = true
-		b.waiters = b.waiters[1:]
-		wt.reply(rs)
 	}
-	b.armWake()
-}
-
-// armWake schedules a wake at the queue's next timer while polls are parked.
-func (b *inbox) armWake() {
-	if len(b.waiters) == 0 {
-		return
-	}
-	t, ok := b.q.NextTimer()
-	if !ok {
-		return
-	}
-	if b.wakeEv != 0 && b.wakeAt <= t && b.wakeAt >= b.w.s.Now() {
-		return
-	}
-	if b.wakeEv != 0 {
-		b.w.s.Cancel(b.wakeEv)
-	}
-	b.wakeAt = t
-	b.wakeEv = b.w.s.At(t, func() { b.wakeEv = 0; b.wake() })
+	b.ch.Settle(j.inst.idx, *j.delivery, ok)
 }

@@ -59,6 +59,8 @@ var (
 	// opens; svCrash: db's machine dies for 5 s.
 	svBrk   = svBase{text: strings.Replace(svSmall, "share: 50%}", "share: 80%}", 1)}
 	svCrash = svBase{text: strings.Replace(svSmall, "{type: errors, service: db, at: 5s, duration: 5s, share: 50%}", "{type: crash, service: db, at: 5s, duration: 5s}", 1)}
+	// svRabbit: mail's queue is a RabbitMQ quorum queue.
+	svRabbit = svBase{text: strings.Replace(svSmall, "client: {rate: 200/s}", "client: {rate: 200/s}\n  via: {system: rabbitmq}", 1)}
 )
 
 var svEffects = map[string]struct {
@@ -100,6 +102,12 @@ var svEffects = map[string]struct {
 	"services.graph.calls.breaker.sleep":               {svBrk, "services.graph.0.calls.0.breaker.sleep=1s"},
 	"services.graph.calls.breaker.probes":              {svBrk, "services.graph.0.calls.0.breaker.probes=5"},
 	"services.graph.calls.fallback":                    {svS, "services.graph.0.calls.0.fallback=true"},
+	"services.via.system":                              {svS, "services.via.system=rabbitmq"},
+	"services.via.nodes":                               {svRabbit, "services.via.nodes=1"},
+	"services.via.replicas":                            {svRabbit, "services.via.replicas=1"},
+	"services.graph.calls.via.system":                  {svS, "services.graph.0.calls.1.via.system=rabbitmq"},
+	"services.graph.calls.via.nodes":                   {svRabbit, "services.graph.0.calls.1.via.nodes=1"},
+	"services.graph.calls.via.replicas":                {svRabbit, "services.graph.0.calls.1.via.replicas=2"},
 	"services.faults.type":                             {svCrash, "services.faults.0.type=down"},
 	"services.faults.at":                               {svS, "services.faults.0.at=8s"},
 	"services.faults.duration":                         {svS, "services.faults.0.duration=2s"},

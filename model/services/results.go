@@ -66,11 +66,7 @@ func (w *world) buildSampler() error {
 				name string
 				rate bool
 				fn   func() float64
-			}{"backlog/" + sv.spec.Name, false, func() float64 {
-				n := b.q.Stored()
-				b.maxStored = max(b.maxStored, n)
-				return float64(n)
-			}})
+			}{"backlog/" + sv.spec.Name, false, func() float64 { return float64(b.stored()) }})
 		}
 	}
 	for _, a := range adds {
@@ -173,14 +169,18 @@ func (w *world) results() *model.Results {
 			x.ExhaustedServices++
 		}
 		if b := sv.inbox; b != nil {
-			b.maxStored = max(b.maxStored, b.q.Stored())
+			n := b.stored()
+			st := b.ch.Stats()
+			sv.deadLettered = st.DeadLettered
+			sr.DeadLettered = sv.deadLettered
 			sr.MaxBacklog = int64(b.maxStored)
-			x.AsyncFinalBacklog += int64(b.q.Stored())
-			r.Receives += b.q.Received
-			r.Redelivered += b.q.Received - b.q.Deleted - int64(b.q.InFlight())
+			sr.Via = b.sys
+			x.AsyncFinalBacklog += int64(n)
+			r.Receives += st.Delivered
+			r.Redelivered += st.Redelivered
 			r.DeadLettered += sv.deadLettered
-			r.QueueService.APIRequests += b.sends + b.receives + b.deletes
-			r.QueueService.EmptyReceives += b.emptyReceives
+			r.QueueService.APIRequests += st.Requests
+			r.QueueService.EmptyReceives += st.EmptyReceives
 		}
 		x.CallTimeouts += sv.timeouts
 		x.Rejections += sv.rejected

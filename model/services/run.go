@@ -52,6 +52,15 @@ type world struct {
 	err         error
 }
 
+// fail stops the run with an internal error (a broker's log refused an
+// append).
+func (w *world) fail(err error) {
+	if w.err == nil {
+		w.err = err
+		w.s.Stop()
+	}
+}
+
 type wireMsg struct {
 	arrive  func()
 	refused func()
@@ -102,11 +111,25 @@ func build(sc *scenarios.Scenario) (*world, error) {
 			}
 			cs := &callSpec{idx: k, spec: spec, to: to, async: spec.Mode == scenarios.CallAsync}
 			if cs.async && to.inbox == nil {
-				to.inbox = newInbox(w, to)
+				via := spec.Via
+				if via == nil {
+					via = &c.Via
+				}
+				b, err := newInbox(w, to, via)
+				if err != nil {
+					return nil, fmt.Errorf("scenario %s: services.graph %s → %s: %w", sc.Name, sv.spec.Name, to.spec.Name, err)
+				}
+				to.inbox = b
 			}
 			sv.calls = append(sv.calls, cs)
 		}
 		sv.initInstances()
+	}
+	// A callee declared before its first asynchronous caller.
+	for _, sv := range w.svcs {
+		if sv.inbox != nil {
+			sv.inbox.attach()
+		}
 	}
 	w.entry = w.byName[c.Client.Entry]
 	if w.entry == nil {
@@ -344,7 +367,7 @@ func (w *world) quiet() bool {
 		if sv.busy > 0 || sv.queued > 0 {
 			return false
 		}
-		if sv.inbox != nil && sv.inbox.q.Stored() > 0 {
+		if sv.inbox != nil && sv.inbox.ch.Stored() > 0 {
 			return false
 		}
 	}

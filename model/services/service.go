@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"mqsim/model/channel"
 	"mqsim/model/net"
-	"mqsim/model/sqs"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -66,7 +66,7 @@ type instance struct {
 	busy  int
 	queue []*job
 	// prefetched are messages a receive brought that no thread has taken yet.
-	prefetched []sqs.Receipt
+	prefetched []channel.Delivery
 	polling    bool
 	down       bool
 	rr         []int // round robin over the callee's instances, per call
@@ -77,14 +77,14 @@ type instance struct {
 
 // job is one request (or asynchronous message) being handled.
 type job struct {
-	origin  sim.Time      // when the edge request that caused it started
-	reply   func(ok bool) // answer the caller (nil for a message from the queue)
-	receipt *sqs.Receipt  // the message's receipt, for an asynchronous job
-	queued  sim.Time      // when it entered the accept queue
-	inc     int           // the instance's incarnation that took it
-	inst    *instance     // where it runs
-	failing bool          // an error fault chose to fail it
-	_       [0]func()     // not comparable
+	origin   sim.Time          // when the edge request that caused it started
+	reply    func(ok bool)     // answer the caller (nil for a message from the queue)
+	delivery *channel.Delivery // the message, for an asynchronous job
+	queued   sim.Time          // when it entered the accept queue
+	inc      int               // the instance's incarnation that took it
+	inst     *instance         // where it runs
+	failing  bool              // an error fault chose to fail it
+	_        [0]func()         // not comparable
 }
 
 func newService(w *world, i int, spec *scenarios.Service) *service {
@@ -110,9 +110,7 @@ func (sv *service) initInstances() {
 	}
 	sv.threads = sv.spec.Threads * sv.spec.Instances
 	if sv.inbox != nil {
-		for _, in := range sv.insts {
-			sv.w.s.At(0, in.poll)
-		}
+		sv.inbox.attach()
 	}
 }
 
@@ -285,7 +283,16 @@ func (in *instance) callNext(j *job, k int) {
 		return
 	}
 	if c.async {
-		c.to.inbox.publish(j, func() { in.callNext(j, k+1) })
+		c.to.inbox.publish(in, j, func(ok bool) {
+			if !in.alive(j) {
+				return
+			}
+			if ok {
+				in.callNext(j, k+1)
+				return
+			}
+			in.finish(j, false)
+		})
 		return
 	}
 	in.syncCall(c, j, func(ok bool) {
@@ -328,7 +335,7 @@ func (in *instance) fanOut(j *job) {
 	}
 	for _, c := range chosen {
 		if c.async {
-			c.to.inbox.publish(j, func() { joined(true) })
+			c.to.inbox.publish(in, j, joined)
 			continue
 		}
 		in.syncCall(c, j, func(ok bool) { joined(ok || c.spec.Fallback) })
@@ -347,7 +354,7 @@ func (in *instance) finish(j *job, ok bool) {
 	} else {
 		sv.failed++
 	}
-	if j.receipt != nil {
+	if j.delivery != nil {
 		sv.inbox.done(j, ok)
 	} else {
 		j.reply(ok)
@@ -377,9 +384,9 @@ func (in *instance) take() *job {
 		sv.waitN++
 		return j
 	case len(in.prefetched) > 0:
-		r := in.prefetched[0]
+		d := in.prefetched[0]
 		in.prefetched = in.prefetched[1:]
-		return &job{origin: r.M.Born, receipt: &r}
+		return &job{origin: d.Born, delivery: &d}
 	}
 	return nil
 }

@@ -23,7 +23,8 @@ var Aliases = map[string]string{
 	"min_insync_replicas": "topics.*.min_insync_replicas",
 	"consumers":           "consumer_groups.*.consumers",
 	"brokers":             "cluster.brokers",
-	"call":                "services.call", // a service graph's calls that state no mode
+	"call":                "services.call",       // a service graph's calls that state no mode
+	"via":                 "services.via.system", // the system a service graph's asynchronous calls go through
 }
 
 // AliasNames lists the aliases, sorted.

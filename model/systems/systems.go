@@ -13,7 +13,7 @@ import (
 	_ "mqsim/model/pubsub"   // Google Pub/Sub: topics, pull and push subscriptions, ack deadlines, ordering keys
 	_ "mqsim/model/pulsar"   // Apache Pulsar: stateless brokers, BookKeeper bookies, subscriptions
 	_ "mqsim/model/rabbitmq" // RabbitMQ: exchanges, classic and quorum queues, confirms, prefetch
-	_ "mqsim/model/services" // service graphs: pools, timeouts, retries, breakers, async calls through SQS
+	_ "mqsim/model/services" // service graphs: pools, timeouts, retries, breakers, async calls through any channel (model/channel)
 	_ "mqsim/model/sns"      // Amazon SNS: topics fanning out to SQS queues and HTTP endpoints
 	_ "mqsim/model/sqs"      // Amazon SQS: standard and FIFO queues, consumers, Celery workers
 )
