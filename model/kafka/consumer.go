@@ -24,6 +24,9 @@ type group struct {
 	spec *scenarios.ConsumerGroup
 	t    *topic
 	op   *offsetsPart // the group's __consumer_offsets partition
+	// owners counts changes of owner (setOwner): a commit plan made
+	// under the same count needs no ownership check (offsets.go).
+	owners uint64
 	// loadedEpoch is the offsets partition's leader epoch the coordinator
 	// last loaded the group under; initialParts, the partitions the group
 	// started with (their offsets start at 0 when never committed).
@@ -1223,6 +1226,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 						g.committed[p] = wo[i]
 					}
 				}
+				op.recycle(wo)
 				if done != nil {
 					done(replicated)
 				}
