@@ -67,6 +67,10 @@ type plainTxn struct {
 	// the partition to, for this producer (-1: none).
 	verified, refused []int32
 
+	// endSent: EndTxn(commit) went for the active transaction; a crash
+	// before its answer leaves its records' fate unknown to the
+	// application.
+	endSent bool
 	crashed bool
 }
 
@@ -336,6 +340,7 @@ func (t *plainTxn) maybeEnd() {
 		t.finish(commit && len(t.acks) == 0)
 		return
 	}
+	t.endSent = commit
 	t.endTxn(commit, func(code int8, newEpoch int16) {
 		if t.active != n {
 			return
@@ -392,7 +397,7 @@ func (t *plainTxn) finish(committed bool) {
 		}
 	}
 	t.acks = t.acks[:0]
-	t.committing, t.failed = false, false
+	t.committing, t.failed, t.endSent = false, false, false
 	t.active = t.cur
 	t.left, t.nextLeft = t.nextLeft, 0
 	clear(t.added)
@@ -427,6 +432,17 @@ func (p *producer) crash() {
 	p.deliveryTimeout = 0
 	if t := p.tx; t != nil {
 		t.crashed = true
+		// The records the partitions took in the open transaction: if
+		// its EndTxn(commit) went, the coordinator may have committed
+		// them (indeterminate); else it will abort them (failed).
+		for _, d := range t.acks {
+			if t.endSent {
+				p.indeterminate += int64(d.n)
+			} else {
+				p.failed += int64(d.n)
+			}
+		}
+		t.acks = nil
 	}
 }
 
