@@ -46,6 +46,9 @@ type world struct {
 	subs    []*subscription
 	chk     *check.Checker
 	msgs    []msg
+	// written marks the messages that have a position (a second one is a
+	// retry written twice).
+	written []bool
 
 	nextLedger int64
 	// zombiesFenced counts old owners stopped by a fenced add.
@@ -164,7 +167,7 @@ func (w *world) quiet() bool {
 		}
 	}
 	for _, sb := range w.subs {
-		if !sb.started {
+		if !sb.started || sb.retryOut > 0 {
 			return false
 		}
 		for _, c := range sb.cursors {
@@ -283,6 +286,13 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 	}
 	if err := w.newSubscriptions(); err != nil {
 		return nil, err
+	}
+	for _, sb := range w.subs {
+		if sb.spec.OnFailure == "reconsume_later" {
+			if err := w.newRetryTopic(sb); err != nil {
+				return nil, err
+			}
+		}
 	}
 	w.chk = check.New(len(w.subs))
 	if err := w.newProducers(); err != nil {
