@@ -278,6 +278,7 @@ var fieldsNotShown = map[string]string{
 	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
+	"faults.service":                       "a service graph's fault target (system: services: TestNetworkPartitionTimesOutCalls); refused under Kafka",
 	"consumer_groups.pipeline.acks":        "guarantee sets it in delivery-guarantees (at-most-once: 0), which refuses a conflicting value; TestDeliveryGuaranteesOrder",
 }
 

@@ -443,3 +443,69 @@ services:
 		t.Errorf("c fails behind a fallback: availability %v, want 1", r.Services.Availability)
 	}
 }
+
+// The scenario's network faults reach service instances: a partition
+// between api and db from 1 s to 3 s times out api's calls. By hand, with
+// requests every 100 ms (constant), a 100 ms timeout, two retries after
+// 50 ms and 100 ms (no jitter), and the call leaving about 1.25 ms after
+// the request (250 µs on the wire, 1 ms of work): the attempts of a
+// request at t go at t, t + 150 ms and t + 350 ms. The 17 requests from
+// 1.0 s to 2.6 s meet the cut on all three: 51 timeouts, 34 retries, 17
+// failures. At 2.7 s and 2.8 s two attempts are cut (2 timeouts and 2
+// retries each), the third gets through after 3 s; at 2.9 s one (its
+// retry at 3.05 s succeeds). In all: 56 timeouts, 39 retries, 17 edge
+// failures.
+func TestNetworkPartitionTimesOutCalls(t *testing.T) {
+	sc := parse(t, `
+name: cut
+system: services
+duration: 5s
+services:
+  client: {rate: 10/s, arrival: constant}
+  graph:
+    - name: api
+      service_time: const(1ms)
+      calls: [{to: db, timeout: 100ms, retries: 2, backoff: 50ms, jitter: none}]
+    - {name: db, service_time: const(1ms)}
+faults:
+  - {type: network-partition, service: db, from: ["service:api"], at: 1s, duration: 2s}
+`)
+	_, r := play(t, sc)
+	api := row(t, r, "api")
+	if api.Timeouts != 56 || api.Retries != 39 {
+		t.Errorf("api's calls: %d timeouts, %d retries; want 56 and 39", api.Timeouts, api.Retries)
+	}
+	if r.Failed != 17 {
+		t.Errorf("%d edge failures, want 17 (every attempt of the requests from 1.0 s to 2.6 s cut)", r.Failed)
+	}
+	if len(r.Faults) != 2 || r.Faults[0].Type != "network-partition" {
+		t.Errorf("fault markers %+v, want the partition's start and end", r.Faults)
+	}
+}
+
+// A machine crash from the scenario's faults (broker-crash with
+// lose_page_cache) stops db's instances: messages to them vanish, so api's
+// calls time out instead of being refused, and after the restart they
+// succeed again. From 1 s to 2 s, 10 requests at 10/s, one attempt each
+// (no retries): 10 timeouts, 10 failures.
+func TestMachineCrashTimesOutCalls(t *testing.T) {
+	sc := parse(t, `
+name: crash
+system: services
+duration: 4s
+services:
+  client: {rate: 10/s, arrival: constant}
+  graph:
+    - name: api
+      service_time: const(1ms)
+      calls: [{to: db, timeout: 100ms}]
+    - {name: db, service_time: const(1ms)}
+faults:
+  - {type: broker-crash, service: db, lose_page_cache: true, at: 1s, duration: 1s}
+`)
+	_, r := play(t, sc)
+	api := row(t, r, "api")
+	if api.Timeouts != 10 || r.Failed != 10 {
+		t.Errorf("%d timeouts, %d edge failures; want 10 and 10", api.Timeouts, r.Failed)
+	}
+}
