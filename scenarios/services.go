@@ -158,7 +158,7 @@ const (
 )
 
 // ViaSystems are the systems an asynchronous call can go through.
-var ViaSystems = []string{ViaSQS, ViaRabbitMQ}
+var ViaSystems = []string{ViaSQS, ViaRabbitMQ, ViaPulsar}
 
 // ServiceVia is the system in front of a service reached asynchronously:
 // one queue (or topic) per callee on a small cluster of its own, on the

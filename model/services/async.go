@@ -28,7 +28,7 @@ type inbox struct {
 func newInbox(w *world, sv *service, via *scenarios.ServiceVia) (*inbox, error) {
 	b := &inbox{w: w, svc: sv, sys: via.System}
 	ch, err := channel.New(channel.Host{Sim: w.s, Net: w.net, Name: sv.spec.Name + "-inbox", Via: *via, Queue: w.cfg.Queue,
-		Window: sv.spec.Threads, End: w.end, Drain: sim.Time(w.sc.Drain),
+		Consumers: sv.spec.Instances, Window: sv.spec.Threads, End: w.end, Drain: sim.Time(w.sc.Drain),
 		Fail: w.fail})
 	if err != nil {
 		return nil, err
