@@ -78,7 +78,7 @@ type Services struct {
 	// attributes and SQS's API latency (sqs.go's defaults).
 	Queue ServiceQueue `yaml:"queue" json:"queue"`
 	// Via is the system asynchronous calls go through unless a call
-	// names its own: sqs (the queue above), rabbitmq, pulsar.
+	// names its own: sqs (the queue above), rabbitmq, pulsar, kafka.
 	Via    ServiceVia     `yaml:"via" json:"via"`
 	Graph  []Service      `yaml:"graph" json:"graph"`
 	Faults []ServiceFault `yaml:"faults" json:"faults,omitempty"`
@@ -155,21 +155,23 @@ const (
 	ViaSQS      = "sqs"
 	ViaRabbitMQ = "rabbitmq"
 	ViaPulsar   = "pulsar"
+	ViaKafka    = "kafka"
 )
 
 // ViaSystems are the systems an asynchronous call can go through.
-var ViaSystems = []string{ViaSQS, ViaRabbitMQ, ViaPulsar}
+var ViaSystems = []string{ViaSQS, ViaRabbitMQ, ViaPulsar, ViaKafka}
 
 // ServiceVia is the system in front of a service reached asynchronously:
 // one queue (or topic) per callee on a small cluster of its own, on the
 // run's network.
 type ServiceVia struct {
-	System string `yaml:"system" json:"system"` // sqs (default), rabbitmq, pulsar
-	// Nodes are RabbitMQ nodes, or Pulsar brokers with as many bookies
-	// (3); SQS is a service without nodes.
+	System string `yaml:"system" json:"system"` // sqs (default), rabbitmq, pulsar, kafka
+	// Nodes are RabbitMQ nodes, Pulsar brokers with as many bookies, or
+	// Kafka brokers (3); SQS is a service without nodes.
 	Nodes int `yaml:"nodes" json:"nodes,omitempty"`
-	// Replicas are the quorum queue's members, or the ledger's ensemble,
-	// write and ack quorum (3, at most nodes).
+	// Replicas are the quorum queue's members, the ledger's ensemble and
+	// write quorum (its ack quorum their majority), or the topic's
+	// replication factor (3, at most nodes).
 	Replicas int `yaml:"replicas" json:"replicas,omitempty"`
 }
 

@@ -53,6 +53,21 @@ type world struct {
 	err         error
 }
 
+// afterStep is the channels' work between steps of the run loop (a
+// Kafka cluster frees consumed records), and the run's first failure.
+func (w *world) afterStep() error {
+	for _, sv := range w.svcs {
+		if b := sv.inbox; b != nil && w.err == nil {
+			if a, ok := b.ch.(interface{ AfterStep() error }); ok {
+				if err := a.AfterStep(); err != nil {
+					w.fail(err)
+				}
+			}
+		}
+	}
+	return w.err
+}
+
 // fail stops the run with an internal error (a broker's log refused an
 // append).
 func (w *world) fail(err error) {
@@ -436,7 +451,7 @@ func (w *world) buildNetFaults() error {
 
 func (w *world) run(opts model.Options) (*model.Results, error) {
 	limit := w.end + sim.Time(w.sc.Drain)
-	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, func() error { return w.err })
+	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, w.afterStep)
 	if err != nil {
 		return nil, err
 	}
