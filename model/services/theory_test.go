@@ -555,3 +555,51 @@ services:
 		}
 	}
 }
+
+// A message the callee fails comes back and is handled later, on every
+// system: SQS after the visibility timeout, RabbitMQ by the requeue,
+// Pulsar after the negative-ack delay, Kafka handed again in place. The
+// worker fails half its attempts for 5 s: 250 messages arrive meanwhile.
+// Where a failure comes back after the fault (SQS's 30 s visibility,
+// Pulsar's 1 min delay) about 250 × 50% = 125 fail; where it comes back at
+// once (a requeue, a retry in place) each message takes 1 ÷ (1 − 50%) = 2
+// attempts while the fault lasts, so about 250 fail. Every message is
+// handled in the end.
+func TestAsyncFailuresComeBack(t *testing.T) {
+	for _, sys := range scenarios.ViaSystems {
+		t.Run(sys, func(t *testing.T) {
+			sc := parse(t, `
+name: errors
+system: services
+duration: 20s
+drain: 200s
+services:
+  client: {rate: 50/s, arrival: constant}
+  via: {system: `+sys+`}
+  graph:
+    - {name: api, threads: 50, service_time: const(1ms), calls: [{to: worker, mode: async}]}
+    - {name: worker, instances: 2, threads: 5, service_time: const(20ms)}
+  faults:
+    - {type: errors, service: worker, at: 5s, duration: 5s, share: 50%}
+`)
+			_, r := play(t, sc)
+			w := row(t, r, "worker")
+			if w.AsyncProcessed < r.Produced {
+				t.Errorf("worker handled %d of %d messages: failed ones did not come back", w.AsyncProcessed, r.Produced)
+			}
+			want := 125.0
+			if sys == scenarios.ViaRabbitMQ || sys == scenarios.ViaKafka {
+				want = 250
+			}
+			if f := float64(w.Failed); f < 0.75*want || f > 1.25*want {
+				t.Errorf("worker failed %d, want about %.0f", w.Failed, want)
+			}
+			if r.Redelivered < 90 {
+				t.Errorf("%d redelivered, want the failures back (about 125)", r.Redelivered)
+			}
+			if r.Services.AsyncFinalBacklog != 0 {
+				t.Errorf("backlog %d at the end, want it drained", r.Services.AsyncFinalBacklog)
+			}
+		})
+	}
+}
