@@ -271,17 +271,19 @@ services:
     - {type: slow, service: b, at: 5s, duration: 5s, slowdown: 10x}
     - {type: crash, service: c, at: 8s, duration: 3s}
 `
-	var outs [2]string
-	for i := range outs {
-		_, r := play(t, parse(t, y))
-		data, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
+	for _, sys := range scenarios.ViaSystems {
+		var outs [2]string
+		for i := range outs {
+			_, r := play(t, parse(t, strings.Replace(y, "client: {rate: 300/s}", "client: {rate: 300/s}\n  via: {system: "+sys+"}", 1)))
+			data, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs[i] = string(data)
 		}
-		outs[i] = string(data)
-	}
-	if outs[0] != outs[1] {
-		t.Error("two runs of one scenario and seed differ")
+		if outs[0] != outs[1] {
+			t.Errorf("async calls through %s: two runs of one scenario and seed differ", sys)
+		}
 	}
 }
 
