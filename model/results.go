@@ -103,6 +103,10 @@ type Results struct {
 
 	SimSeconds float64 `json:"sim_seconds"` // simulated time the run covered, drain included
 	Events     uint64  `json:"events"`      // kernel events executed
+	// EventsPerMessage is Events per message produced (0 with none): the
+	// cost of the model's path for one message, which bounds how fast a
+	// run at a given rate can go.
+	EventsPerMessage float64 `json:"events_per_message"`
 	// Partial marks a run stopped early (Options.Stop): the numbers cover
 	// SimSeconds only, and messages still in flight count as unseen.
 	Partial bool `json:"partial,omitempty"`
@@ -136,6 +140,7 @@ type Results struct {
 	SNSService    // a fan-out service's deliveries and retries (results_sns.go)
 	PubSubService // a managed pub/sub service's deliveries and leases (results_pubsub.go)
 	ShareGroups   // Kafka share groups' counts (results_share.go)
+	KafkaGeo      // Kafka client quotas and replicators between regions (results_kafkageo.go)
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -438,6 +443,9 @@ func (r *Results) Metric(name string) (value float64, kind string, ok bool) {
 	if v, k, ok := r.ShareGroups.metric(name); ok {
 		return v, k, ok
 	}
+	if v, k, ok := r.KafkaGeo.metric(name); ok {
+		return v, k, ok
+	}
 	return r.consumerMetric(name)
 }
 
@@ -463,6 +471,7 @@ func MetricNames() []string {
 	names = append(names, pulsarMetricNames...)
 	names = append(names, fanoutMetricNames()...)
 	names = append(names, shareMetricNames...)
+	names = append(names, kafkaGeoMetricNames...)
 	for _, which := range []string{"e2e", "ack"} {
 		for _, q := range []string{"p50", "p90", "p99", "p999", "max", "mean"} {
 			names = append(names, q+"_"+which)

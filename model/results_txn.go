@@ -25,13 +25,18 @@ type Transactions struct {
 	Markers         int64 `json:"txn_markers,omitempty"`    // control batches written to partitions
 	LogWrites       int64 `json:"txn_log_writes,omitempty"` // records appended to __transaction_state
 	Requests        int64 `json:"txn_requests,omitempty"`   // InitProducerId, AddPartitionsToTxn/AddOffsetsToTxn and EndTxn handled
-	StageOutputs    int64 `json:"stage_outputs,omitempty"`  // records pipeline stages wrote to their output topics
-	StageRequests   int64 `json:"stage_produce_requests,omitempty"`
+	// ClientRequests is the transaction requests clients sent (each
+	// attempt): FindCoordinator, InitProducerId, AddPartitionsToTxn,
+	// AddOffsetsToTxn and EndTxn. Under transaction.version 2 partition
+	// leaders send the AddPartitionsToTxn for produced partitions instead.
+	ClientRequests int64 `json:"txn_client_requests,omitempty"`
+	StageOutputs   int64 `json:"stage_outputs,omitempty"` // records pipeline stages wrote to their output topics
+	StageRequests  int64 `json:"stage_produce_requests,omitempty"`
 }
 
 var txnMetricNames = []string{"transactions_committed", "transactions_aborted", "transactions_timed_out", "open_transactions",
 	"aborted_records_read", "lso_stall_seconds", "fenced_producers", "txn_markers", "txn_log_writes", "txn_requests",
-	"stage_outputs", "stage_produce_requests"}
+	"txn_client_requests", "stage_outputs", "stage_produce_requests"}
 
 func (t *Transactions) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -56,6 +61,8 @@ func (t *Transactions) metric(name string) (float64, string, bool) {
 		return c(t.LogWrites)
 	case "txn_requests":
 		return c(t.Requests)
+	case "txn_client_requests":
+		return c(t.ClientRequests)
 	case "stage_outputs":
 		return c(t.StageOutputs)
 	case "stage_produce_requests":

@@ -79,6 +79,9 @@ func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
 	res, err := run(sc, opts)
 	if res != nil {
 		res.NotApplied = sc.NotApplied()
+		if res.Produced > 0 {
+			res.EventsPerMessage = float64(res.Events) / float64(res.Produced)
+		}
 	}
 	return res, err
 }

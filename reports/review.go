@@ -596,6 +596,12 @@ func MetricRows(runs []*Run) [][]string {
 		{"busiest broker resource", func(r *model.Results) string { return pct(r.MaxBrokerUtilisation) }},
 		{"simulated", func(r *model.Results) string { return fmtSeconds(r.SimSeconds) }},
 		{"events", func(r *model.Results) string { return humanize.Comma(int64(r.Events)) }},
+		{"events per message", func(r *model.Results) string {
+			if r.EventsPerMessage <= 0 {
+				return "–"
+			}
+			return trimSig(r.EventsPerMessage)
+		}},
 	}
 	rows := make([][]string, 0, len(ms))
 	for _, m := range ms {

@@ -76,8 +76,8 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 	if r.Scenario != nil {
 		writeWrapped(&b, setupLine(r.Scenario), width, "Setup:     ", "           ")
 	}
-	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events, %s× real time)",
-		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), speedup(res.SimSeconds, r.WallSeconds)),
+	writeWrapped(&b, fmt.Sprintf("%s in %s wall (%s events%s, %s× real time)",
+		fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), perMessage(res), speedup(res.SimSeconds, r.WallSeconds)),
 		width, "Simulated: ", "           ")
 	b.WriteString("\n")
 
@@ -201,7 +201,7 @@ func RunMarkdown(w io.Writer, r *Run) error {
 		}
 		fmt.Fprintf(&b, "**Setup:** %s. ", mdText(setupLine(r.Scenario)))
 	}
-	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)))
+	fmt.Fprintf(&b, "**Simulated:** %s in %s wall (%s events%s).\n\n", fmtSeconds(res.SimSeconds), fmtSeconds(r.WallSeconds), humanize.Comma(int64(res.Events)), perMessage(res))
 	if line := logsLine(res); line != "" {
 		fmt.Fprintf(&b, "**Logs:** %s\n\n", mdEscape(line))
 	}
@@ -352,6 +352,14 @@ func trimSig(v float64) string {
 }
 
 func pct(f float64) string { return trimSig(f*100) + "%" }
+
+// perMessage is ", N per message" for a run that produced messages.
+func perMessage(res *model.Results) string {
+	if res.EventsPerMessage <= 0 {
+		return ""
+	}
+	return ", " + trimSig(res.EventsPerMessage) + " per message"
+}
 
 func speedup(sim, wall float64) string {
 	if wall <= 0 {

@@ -60,6 +60,7 @@ func (s *Scenario) Defaults() {
 	s.defaultsSQS()
 	s.defaultsServices()     // services.go
 	defer s.defaultsPulsar() // pulsar.go: after the groups
+	s.defaultsKafkaGeo()     // kafkageo.go
 	s.defaultsCelery()
 	s.defaultsSNS()    // sns.go
 	s.defaultsPubSub() // pubsub.go

@@ -125,6 +125,8 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 			if f.Consumer != nil {
 				target += "/" + strconv.Itoa(*f.Consumer)
 			}
+		case "producer":
+			target = s.producerTarget(v, at, f) // txn_producer.go
 		case "topic":
 			// A topic only grows: faults on one topic never contradict
 			// each other, so no target is recorded for the overlap check.
@@ -147,9 +149,10 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 			"group":    f.Group != "" && rule.Target != "consumer" && rule.Target != "group",
 			"consumer": f.Consumer != nil && rule.Target != "consumer",
 			"topic":    f.Topic != "" && rule.Target != "topic", "count": f.Count != 0,
-			"service": f.Service != "", // system: services only (services.go)
+			"producer": f.Producer != "" && rule.Target != "producer",
+			"service":  f.Service != "", // system: services only (services.go)
 		}
-		for _, name := range []string{"broker", "leader", "group", "consumer", "topic", "slowdown", "share", "lose_page_cache", "from", "count", "service"} {
+		for _, name := range []string{"broker", "leader", "group", "consumer", "topic", "producer", "slowdown", "share", "lose_page_cache", "from", "count", "service"} {
 			if given[name] && !allowed[name] {
 				v.add(at+"."+name, "a %s fault takes no %s", f.Type, name)
 			}

@@ -232,7 +232,7 @@ type PulsarBookieCrash struct {
 }
 
 // PulsarFaults are the shared fault types a Pulsar scenario may list.
-var PulsarFaults = []string{"broker-crash", "consumer-crash"}
+var PulsarFaults = []string{"broker-crash", "consumer-crash", "network-partition"}
 
 func init() {
 	Metrics = append(Metrics,
@@ -487,6 +487,11 @@ func (s *Scenario) validatePulsar(v *validator) {
 	for i, f := range s.Faults {
 		if !slices.Contains(PulsarFaults, f.Type) {
 			v.add(fmt.Sprintf("faults[%d].type", i), "%q is not modelled for Pulsar (its faults: %s; bookies fail under pulsar.bookie_crashes)", f.Type, strings.Join(PulsarFaults, ", "))
+		}
+		for j, from := range f.From {
+			if f.Type == "network-partition" && !slices.Contains([]string{"controller", "peers", "clients"}, from) {
+				v.add(fmt.Sprintf("faults[%d].from[%d]", i, j), "%q: a Pulsar broker is cut from the controller (the metadata store), peers or clients", from)
+			}
 		}
 		if f.Leader != "" {
 			v.add(fmt.Sprintf("faults[%d].leader", i), "Pulsar faults name a broker: give broker: N")

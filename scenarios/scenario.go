@@ -31,6 +31,8 @@ type Scenario struct {
 	Celery   *Celery   `yaml:"celery" json:"celery,omitempty"` // Celery worker pools (system: sqs)
 	SNS      *SNS      `yaml:"sns" json:"sns,omitempty"`       // system: sns only (sns.go)
 	PubSub   *PubSub   `yaml:"pubsub" json:"pubsub,omitempty"` // system: pubsub only (pubsub.go)
+	Quotas   *Quotas   `yaml:"quotas" json:"quotas,omitempty"` // Kafka client quotas (kafkageo.go)
+	Mirror   *Mirror   `yaml:"mirror" json:"mirror,omitempty"` // Kafka geo-replication between regions (kafkageo.go)
 	// Compare lists the systems a workload written for comparison holds
 	// sections for (systemfields.go): their sections and the Kafka-only
 	// settings are then listed as not applied rather than refused.
@@ -130,6 +132,8 @@ type Cluster struct {
 	// (3, at most the broker count): the replicas of each
 	// __consumer_offsets partition, whose leader is a group's coordinator.
 	OffsetsTopicReplicationFactor int `yaml:"offsets_topic_replication_factor" json:"offsets_topic_replication_factor,omitempty"`
+	// TransactionVersion is the cluster's transaction.version feature (txn.go).
+	TransactionVersion int `yaml:"transaction_version" json:"transaction_version,omitempty"`
 	// FlushMessages is log.flush.interval.messages: a log is fsynced once
 	// this many messages were appended since its last flush, and the
 	// append (a produce request, a follower's fetch) waits for it. Unset
@@ -264,6 +268,9 @@ type Producer struct {
 	RateLimit  units.Rate  `yaml:"rate_limit" json:"rate_limit,omitempty"`
 	RateBurst  units.Count `yaml:"rate_burst" json:"rate_burst,omitempty"`
 	Drop       *Drop       `yaml:"drop" json:"drop,omitempty"`
+	// TransactionalID makes the producer transactional, with Transaction's settings (txn.go).
+	TransactionalID string               `yaml:"transactional_id" json:"transactional_id,omitempty"`
+	Transaction     *ProducerTransaction `yaml:"transaction" json:"transaction,omitempty"`
 }
 
 // LingerTime is linger.ms: the value set, or Kafka's default when unset.
@@ -348,6 +355,7 @@ type Fault struct {
 	Group    string `yaml:"group" json:"group,omitempty"`       // a consumer group
 	Consumer *int   `yaml:"consumer" json:"consumer,omitempty"` // a member of Group, 0-based
 	Topic    string `yaml:"topic" json:"topic,omitempty"`       // a topic (add-partitions)
+	Producer string `yaml:"producer" json:"producer,omitempty"` // a producer, every instance (producer-crash)
 	Service  string `yaml:"service" json:"service,omitempty"`   // a service's instances (system: services)
 	// From lists what a network partition cuts the broker off from:
 	// "controller", "peers" (all other brokers), "broker:N", "clients".

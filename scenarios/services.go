@@ -653,8 +653,8 @@ func (s *Scenario) validateServiceNetFaults(v *validator) {
 		case !slices.Contains(names, f.Service):
 			v.add(at+".service", "unknown service %q%s", f.Service, DidYouMean(f.Service, names))
 		}
-		if f.Broker != nil || f.Leader != "" || f.Group != "" || f.Consumer != nil || f.Topic != "" || f.Count != 0 {
-			v.add(at, "a service graph's fault names a service, not a broker, leader, group, consumer, topic or count")
+		if f.Broker != nil || f.Leader != "" || f.Group != "" || f.Consumer != nil || f.Topic != "" || f.Producer != "" || f.Count != 0 {
+			v.add(at, "a service graph's fault names a service, not a broker, leader, group, consumer, topic, producer or count")
 		}
 		if f.At < 0 || s.Duration > 0 && f.At >= s.Duration {
 			v.add(at+".at", "%v: want from 0 to before the end of the run (%v)", f.At, s.Duration)

@@ -200,6 +200,7 @@ func (s *Scenario) validateGuarantee(v *validator) {
 // defaults to after (its offsets commit in its transactions).
 func (s *Scenario) defaultsTxn() {
 	s.ApplyGuarantee()
+	s.defaultsProducerTxn() // txn_producer.go
 	for i := range s.ConsumerGroups {
 		pl := s.ConsumerGroups[i].Pipeline
 		if pl == nil {
@@ -219,6 +220,7 @@ func (s *Scenario) defaultsTxn() {
 
 // validateTxn checks guarantee: and every pipeline: section.
 func (s *Scenario) validateTxn(v *validator, topics map[string]int) {
+	s.validateProducerTxn(v) // txn_producer.go
 	if s.Guarantee != "" {
 		if !slices.Contains(Guarantees, s.Guarantee) {
 			v.add("guarantee", "unknown guarantee %q: want one of %s%s", s.Guarantee, strings.Join(Guarantees, ", "), DidYouMean(s.Guarantee, Guarantees))
@@ -293,6 +295,11 @@ func (s *Scenario) txnWarnings() error {
 			written[pl.Output] = true
 		}
 	}
+	for i := range s.Producers {
+		if p := &s.Producers[i]; p.TransactionalID != "" {
+			written[p.Topic] = true
+		}
+	}
 	for i := range s.ConsumerGroups {
 		g := &s.ConsumerGroups[i]
 		if g.IsolationLevel == "read_committed" && !written[g.Topic] {
@@ -315,6 +322,7 @@ func init() {
 		MetricInfo{"txn_markers", KindCount, "COMMIT/ABORT control batches written to partitions"},
 		MetricInfo{"txn_log_writes", KindCount, "records appended to __transaction_state"},
 		MetricInfo{"txn_requests", KindCount, "InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn and EndTxn requests the coordinators handled"},
+		MetricInfo{"txn_client_requests", KindCount, "FindCoordinator, InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn and EndTxn requests clients sent (transaction.version 2: no AddPartitionsToTxn for produced partitions)"},
 		MetricInfo{"stage_outputs", KindCount, "records pipeline stages wrote to their output topics"},
 		MetricInfo{"stage_produce_requests", KindCount, "produce requests pipeline stages sent"},
 	)

@@ -58,8 +58,9 @@ func (s *Scenario) Validate() error {
 		v.errs = append(v.errs, validateExpect(s.serviceExpect(&v), nil)...)
 		return errors.Join(v.errs...)
 	}
-	s.validatePulsar(&v)  // pulsar.go
-	s.validateCompare(&v) // systemfields.go
+	s.validatePulsar(&v)   // pulsar.go
+	s.validateKafkaGeo(&v) // kafkageo.go
+	s.validateCompare(&v)  // systemfields.go
 	s.validateCluster(&v)
 	s.validateReplication(&v)
 	s.validateCoordination(&v)

@@ -34,9 +34,10 @@ type fairJob struct {
 // fairState is a fair RateServer's flows.
 type fairState struct {
 	flows  []*fairFlow
-	byID   map[uint64]int32 // flow id → index in flows (looked up, never ranged)
-	heap   []*fairFlow      // flows with jobs waiting, by their head's finish tag
-	vtime  float64          // V: the finish tag of the job last put into service
+	byID   map[uint64]int32         // flow id → index in flows (looked up, never ranged)
+	recent [flowCacheSize]*fairFlow // flows recently looked up, by a hash of their id
+	heap   []*fairFlow              // flows with jobs waiting, by their head's finish tag
+	vtime  float64                  // V: the finish tag of the job last put into service
 	seq    uint64
 	queued int
 	epoch  uint32 // bumped when the server falls idle: tags start again from 0
@@ -49,13 +50,26 @@ func (f *fairState) idle() {
 	f.epoch++
 }
 
+// flowCacheSize is the number of entries of a fair server's direct-mapped
+// cache of flows: a server sees each connection's flow over and over, and
+// most have a few dozen to a few hundred connections.
+const flowCacheSize = 256
+
+// flow returns flow id's queue, made on first use.
 func (f *fairState) flow(id uint64) *fairFlow {
-	if i, ok := f.byID[id]; ok {
-		return f.flows[i]
+	h := (id * 0x9E3779B97F4A7C15) >> 56 // Fibonacci hashing onto 256 entries
+	if fl := f.recent[h]; fl != nil && fl.id == id {
+		return fl
 	}
-	fl := &fairFlow{id: id, heapIx: -1}
-	f.byID[id] = int32(len(f.flows))
-	f.flows = append(f.flows, fl)
+	var fl *fairFlow
+	if i, ok := f.byID[id]; ok {
+		fl = f.flows[i]
+	} else {
+		fl = &fairFlow{id: id, heapIx: -1}
+		f.byID[id] = int32(len(f.flows))
+		f.flows = append(f.flows, fl)
+	}
+	f.recent[h] = fl
 	return fl
 }
 

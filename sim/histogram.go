@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -12,10 +13,16 @@ import (
 // backed by an HDR histogram. Count, Mean, Min and Max are exact; quantiles
 // are within the configured significant digits. Values above the highest
 // trackable value are recorded as that value and counted in Clamped.
+//
+// The sum behind Mean is kept exactly (128 bits), so the mean does not
+// depend on the order values were recorded in, nor on how histograms were
+// merged: a histogram shared by several recorders and the merge of one
+// histogram per recorder report the same mean.
 type Histogram struct {
 	h       *hdrhistogram.Histogram
 	count   int64
-	sum     float64
+	sumLo   uint64 // the sum of the values recorded, low 64 bits
+	sumHi   uint64 // and high 64 bits
 	min     int64
 	max     int64
 	clamped int64
@@ -52,7 +59,9 @@ func (h *Histogram) Record(v int64) {
 		v = 0
 	}
 	h.count++
-	h.sum += float64(v)
+	var carry uint64
+	h.sumLo, carry = bits.Add64(h.sumLo, uint64(v), 0)
+	h.sumHi += carry
 	h.min = min(h.min, v)
 	h.max = max(h.max, v)
 	if hi := h.h.HighestTrackableValue(); v > hi {
@@ -78,7 +87,12 @@ func (h *Histogram) Mean() float64 {
 	if h.count == 0 {
 		return 0
 	}
-	return h.sum / float64(h.count)
+	return h.sumFloat() / float64(h.count)
+}
+
+// sumFloat is the exact sum rounded to a float64.
+func (h *Histogram) sumFloat() float64 {
+	return float64(h.sumHi)*(1<<64) + float64(h.sumLo)
 }
 
 // Min returns the exact minimum (0 when empty).
@@ -115,7 +129,9 @@ func (h *Histogram) Merge(o *Histogram) {
 	}
 	h.h.Merge(o.h)
 	h.count += o.count
-	h.sum += o.sum
+	var carry uint64
+	h.sumLo, carry = bits.Add64(h.sumLo, o.sumLo, 0)
+	h.sumHi += o.sumHi + carry
 	h.min = min(h.min, o.min)
 	h.max = max(h.max, o.max)
 	h.clamped += o.clamped
@@ -124,7 +140,7 @@ func (h *Histogram) Merge(o *Histogram) {
 // Reset empties the histogram.
 func (h *Histogram) Reset() {
 	h.h.Reset()
-	h.count, h.sum, h.min, h.max, h.clamped = 0, 0, math.MaxInt64, 0, 0
+	h.count, h.sumLo, h.sumHi, h.min, h.max, h.clamped = 0, 0, 0, math.MaxInt64, 0, 0
 }
 
 // Summary is the usual digest of a latency distribution.

@@ -58,6 +58,17 @@ func (l *Ledger) Set(prod, part int, seq int32) {
 	w[seq>>6] |= 1 << (seq & 63)
 }
 
+// add adds an id and reports whether it was new.
+func (l *Ledger) add(prod, part int, seq int32) bool {
+	w := l.words(prod, part, seq, true)
+	word, bit := &w[seq>>6], uint64(1)<<(seq&63)
+	if *word&bit != 0 {
+		return false
+	}
+	*word |= bit
+	return true
+}
+
 // Test reports whether the id is in the set.
 func (l *Ledger) Test(prod, part int, seq int32) bool {
 	if seq < 0 {
@@ -168,12 +179,10 @@ type keyLast struct {
 // a key moved to another partition (partitions were added), send order is
 // the produce time.
 func (c *Checker) Processed(g, prod, part int, seq int32, key int64, born sim.Time) {
-	l := c.done[g]
-	if l.Test(prod, part, seq) {
+	if !c.done[g].add(prod, part, seq) {
 		c.dups[g]++
 		return
 	}
-	l.Set(prod, part, seq)
 	if key < 0 {
 		return
 	}

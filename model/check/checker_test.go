@@ -23,3 +23,22 @@ func TestCheckerKeyMovesPartition(t *testing.T) {
 		t.Errorf("an older message after a newer one on another partition: %d reordered, want 1", c.Reordered(0))
 	}
 }
+
+// Processing a message a second time counts one duplicate and leaves the
+// set as it was; ids on word boundaries (63, 64) are told apart.
+func TestCheckerDuplicates(t *testing.T) {
+	c := New(2)
+	for _, seq := range []int32{0, 63, 64, 200} {
+		c.Processed(0, 1, 2, seq, -1, 0)
+	}
+	c.Processed(0, 1, 2, 64, -1, 0) // again
+	c.Processed(1, 1, 2, 64, -1, 0) // another group: its first time
+	if c.Duplicates(0) != 1 || c.Duplicates(1) != 0 {
+		t.Fatalf("duplicates %d, %d; want 1, 0", c.Duplicates(0), c.Duplicates(1))
+	}
+	var got []int32
+	c.done[0].Each(func(_, _ int, seq int32) { got = append(got, seq) })
+	if want := []int32{0, 63, 64, 200}; len(got) != len(want) || got[0] != 0 || got[1] != 63 || got[2] != 64 || got[3] != 200 {
+		t.Errorf("group 0 processed %v, want %v", got, want)
+	}
+}

@@ -28,6 +28,10 @@ const (
 	logOverhead = 12
 	// elidedSize is the extra header field of a sized batch.
 	elidedSize = 8
+	// SizedHeaderSize is the header of a batch with SizedValues: the
+	// header and its elided-bytes field, which is stored and counts in
+	// the declared size.
+	SizedHeaderSize = HeaderSize + elidedSize
 
 	magicV2 = 2
 )

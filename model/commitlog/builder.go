@@ -45,7 +45,9 @@ type BatchBuilder struct {
 	baseTs  int64
 	maxTs   int64
 	elided  int64
-	err     error
+	// elidedRecs of the n records are declared only (AddElided).
+	elidedRecs int32
+	err        error
 	// fixed carries the header of a batch being rewritten by compaction,
 	// whose offsets and producer fields must be kept.
 	fixed Batch
@@ -58,6 +60,7 @@ func (bb *BatchBuilder) Reset(h BatchHeader) {
 	bb.recs = bb.recs[:0]
 	bb.n = 0
 	bb.elided = 0
+	bb.elidedRecs = 0
 	bb.err = nil
 	bb.fixed = nil
 }
@@ -126,6 +129,42 @@ func (bb *BatchBuilder) AddSized(ts int64, key, prefix []byte, valueSize int64, 
 		prefix = nil
 	}
 	bb.add(int64(bb.n), ts, key, prefix, valueSize, headers)
+}
+
+// AddElided appends n records with timestamp ts that are declared, not
+// stored: they take offsets (the batch's last offset delta counts them) and
+// their encoding, recordBytes in all, counts in the batch's declared size
+// as elided bytes, but no byte of them is kept and a RecordReader does not
+// see them (the record count holds the stored records only, as after
+// compaction). The batch must have been Reset with SizedValues. It is for
+// records nothing will read back, whose bytes only need to be accounted:
+// RecordBytes gives an unstored record's encoded size.
+func (bb *BatchBuilder) AddElided(ts int64, n int32, recordBytes int64) {
+	if !bb.h.SizedValues {
+		bb.setErr(errors.New("AddElided on a batch without SizedValues"))
+		return
+	}
+	if n <= 0 || recordBytes < 0 || int64(bb.n)+int64(n) > math.MaxInt32 {
+		bb.setErr(fmt.Errorf("%d elided records of %d bytes", n, recordBytes))
+		return
+	}
+	if bb.n == 0 {
+		bb.baseTs, bb.maxTs = ts, ts
+	}
+	bb.maxTs = max(bb.maxTs, ts)
+	bb.n += n
+	bb.elidedRecs += n
+	bb.elided += recordBytes
+}
+
+// RecordBytes is the encoded size of a record without headers whose
+// non-null key and value are keyLen and valueLen bytes long, at offset
+// delta offDelta and timestamp delta tsDelta in its batch (as a batch
+// without SizedValues stores it).
+func RecordBytes(offDelta, tsDelta int64, keyLen, valueLen int) int64 {
+	body := 1 + varintLen(tsDelta) + varintLen(offDelta) +
+		varintLen(int64(keyLen)) + keyLen + varintLen(int64(valueLen)) + valueLen + varintLen(0)
+	return int64(varintLen(int64(body)) + body)
 }
 
 func (bb *BatchBuilder) setErr(err error) {
@@ -239,7 +278,7 @@ func (bb *BatchBuilder) Build() (Batch, error) {
 	be.PutUint64(out[posProducerID:], uint64(pid))
 	be.PutUint16(out[posProducerEpoch:], uint16(pep))
 	be.PutUint32(out[posBaseSequence:], uint32(seq))
-	be.PutUint32(out[posRecordCount:], uint32(bb.n))
+	be.PutUint32(out[posRecordCount:], uint32(bb.n-bb.elidedRecs))
 	if bb.h.SizedValues {
 		be.PutUint64(out[HeaderSize:], uint64(bb.elided))
 	}

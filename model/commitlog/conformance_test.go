@@ -560,7 +560,8 @@ func TestReadAcrossSlabBoundary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	// 3 KB batches: the first slab (16 KiB) ends inside the sixth.
+	// 3 KB batches: each slab after the first (4 KiB, 8 KiB, …) ends
+	// inside a batch.
 	var bb BatchBuilder
 	for i := 0; i < 200; i++ {
 		bb.Reset(BatchHeader{})

@@ -217,10 +217,17 @@ func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64, check ...f
 
 // memData stores a memory segment in slabs that are filled exactly and never
 // rewritten: a batch may straddle two slabs, and a truncated slab is clipped
-// so that later appends go to a new slab.
+// so that later appends go to a new slab. Slabs start small and double up to
+// maxSlab, so a log holding little data holds little memory (a cluster of
+// 100,000 partitions has 300,000 replica logs, most nearly empty), while a
+// busy one soon appends into 1 MiB slabs.
 type memData struct {
 	slabs []memSlab
 	size  int64
+	// grow is the size of the next slab (firstSlab when 0). It keeps
+	// growing across releases: a busy log that released its slabs does
+	// not start small again.
+	grow int
 	// out: the bytes before it left memory (release.go), to spillF when
 	// the log spills, else dropped.
 	out    int64
@@ -234,24 +241,21 @@ type memSlab struct {
 }
 
 const (
-	minSlab = 16 << 10
-	maxSlab = 1 << 20
+	firstSlab = 512
+	maxSlab   = 1 << 20
 )
 
 func (m *memData) Append(p []byte) error {
 	for len(p) > 0 {
 		n := len(m.slabs)
 		if n == 0 || cap(m.slabs[n-1].buf) == len(m.slabs[n-1].buf) {
-			sz := minSlab
-			if n > 0 {
-				sz = 2 * cap(m.slabs[n-1].buf)
+			// Doubling, but large enough for the rest of p where a slab
+			// can be: a big batch does not straddle a run of small slabs.
+			sz := max(m.grow, firstSlab)
+			for sz < len(p) && sz < maxSlab {
+				sz *= 2
 			}
-			if sz > maxSlab {
-				sz = maxSlab
-			}
-			if sz < minSlab {
-				sz = minSlab
-			}
+			m.grow = min(2*sz, maxSlab)
 			m.slabs = append(m.slabs, memSlab{start: m.size, buf: make([]byte, 0, sz)})
 			n++
 		}

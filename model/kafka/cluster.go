@@ -78,6 +78,8 @@ type world struct {
 	placed      int          // partitions placed so far, for round-robin replica placement
 	faultEvents []FaultEvent // faults as they started and ended, in time order
 	ctl         *controller  // broker liveness, elections, truncation (controller.go)
+	quotas      *quotaState  // client quotas (quota.go); nil without
+	mirror      *mirrorTasks // replicators reading this cluster (mirror.go); nil without
 
 	callbacks
 	sampler          *sim.Sampler

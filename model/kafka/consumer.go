@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -168,6 +167,17 @@ type member struct {
 
 	txp *txnProducer                // a pipeline stage's producer (txn_client.go)
 	txf []commitlog.CommittedFilter // read_committed: per partition (txn_consumer.go)
+
+	fPollDone func(uint64) // m.pollDoneFn(), made once (pollDoneFn)
+}
+
+// pollDoneFn is m.pollDone as a func value made once, so that scheduling
+// it allocates nothing.
+func (m *member) pollDoneFn() func(uint64) {
+	if m.fPollDone == nil {
+		m.fPollDone = m.pollDone
+	}
+	return m.fPollDone
 }
 
 // Fates of a polled record.
@@ -763,7 +773,7 @@ func (m *member) maybePoll() {
 		m.sendCommit(true)
 		return
 	}
-	w.s.AfterCall(cum, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+	w.s.AfterCall(cum, m.pollDoneFn(), uint64(m.inc)<<32|uint64(m.pollSeq))
 }
 
 // plan decides each polled record's fate and completion time: processing
@@ -920,7 +930,7 @@ func (m *member) pollDone(arg uint64) {
 	g := m.g
 	w := g.w
 	if m.stallUntil > w.s.Now() {
-		w.s.AtCall(m.stallUntil, m.pollDone, arg)
+		w.s.AtCall(m.stallUntil, m.pollDoneFn(), arg)
 		return
 	}
 	m.finishPoll(-1)
@@ -976,6 +986,9 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		w.chk.Processed(g.idx, int(r.prod), p, r.seq, r.key, r.born)
 		if g.stage != nil {
 			g.stage.emit(m, r) // txn_stage.go
+		}
+		if w.mirror != nil {
+			w.mirror.emit(g, r) // mirror.go: a replicator's group
 		}
 		if r.born >= w.warm {
 			lat := done - r.born
@@ -1181,29 +1194,13 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 	var wp []int
 	var wo []int64
 	if ok {
-		bb := &op.builder
-		bb.Reset(commitlog.BatchHeader{})
-		ts := int64(w.s.Now() / sim.Millisecond)
-		for i, p := range parts {
-			if g.owner[p] != m {
-				ok = false
-				continue
-			}
-			key := g.offsetKey(p)
-			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
-			if err := op.flushOffsets(len(key)); err != nil { // under the log's limit
-				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
-				return false
-			}
-			bb.Add(ts, key, op.val[:], nil)
-			wp = append(wp, p)
-			wo = append(wo, offsets[i])
+		var err error
+		wp, wo, ok, err = op.appendCommit(g, m, parts, offsets) // offsets.go
+		if err != nil {
+			w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
+			return false
 		}
 		if len(wp) > 0 {
-			if err := op.appendOffsets(); err != nil {
-				w.fail(fmt.Errorf("commit offsets of group %s: %w", g.spec.Name, err))
-				return false
-			}
 			w.offsetCommits++
 			op.appends++
 			if op.cleanDue() && !w.faulty && !w.releases {
@@ -1301,7 +1298,7 @@ func (w *world) cmResp(arg uint64) {
 			total = m.recs[n-1].done
 		}
 		m.pollStart = w.s.Now()
-		w.s.AfterCall(total, m.pollDone, uint64(m.inc)<<32|uint64(m.pollSeq))
+		w.s.AfterCall(total, m.pollDoneFn(), uint64(m.inc)<<32|uint64(m.pollSeq))
 		return
 	}
 	m.maybePoll()

@@ -85,6 +85,13 @@ var (
 	fbEOS  = fieldBase{"exactly-once-pipeline", nil}
 	fbDG   = fieldBase{"delivery-guarantees", nil}
 	fbHang = fieldBase{"hanging-transaction", nil}
+	// A transactional plain producer (txn_producer.go): crashed and
+	// restarted; crashed for good (its transaction hangs to the timeout).
+	fbTP     = fieldBase{"transactional-producer", nil}
+	fbTPHang = fieldBase{"transactional-producer", []string{"faults.0.duration=0s"}}
+	// Kafka halves of the multi-region and multi-tenant built-ins (mirror.go, quota.go).
+	fbGeo   = fieldBase{"geo-replication-region-loss", []string{"system=kafka"}}
+	fbNoisy = fieldBase{"noisy-tenant", []string{"system=kafka", "duration=8s"}}
 )
 
 // fieldEffect is one field's pair: base, and base with set.
@@ -104,12 +111,27 @@ var fieldEffects = map[string]fieldEffect{
 	"consumer_groups.pipeline.transactional_id":        {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
 	"consumer_groups.pipeline.commit_interval":         {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
 	"consumer_groups.pipeline.transaction_timeout":     {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
-	"guarantee":       {fbDG, "guarantee=exactly-once"},
-	"seed":            {fbBaseline, "seed=2"},
-	"duration":        {fbBaseline, "duration=4s"},
-	"warmup":          {fbBaseline, "warmup=1s"},
-	"drain":           {fbSlow, "drain=1s"},
-	"sample_interval": {fbBaseline, "sample_interval=500ms"},
+	"producers.transactional_id":                       {fbTP, "producers.0.transactional_id=payments-tx"},
+	"producers.transaction.commit_interval":            {fbTP, "producers.0.transaction.commit_interval=1s"},
+	"producers.transaction.abort_ratio":                {fbTP, "producers.0.transaction.abort_ratio=50%"},
+	"producers.transaction.transaction_timeout":        {fbTPHang, "producers.0.transaction.transaction_timeout=5s"},
+	"cluster.transaction_version":                      {fbTP, "cluster.transaction_version=2"},
+	"mirror.emit_checkpoints_interval":                 {fbGeo, "mirror.emit_checkpoints_interval=5s"},
+	"mirror.offset_lag_max":                            {fbGeo, "mirror.offset_lag_max=5000"},
+	"mirror.separator":                                 {fbGeo, "mirror.separator=_"},
+	"mirror.wan_latency":                               {fbGeo, "mirror.wan_latency=10ms"},
+	"mirror.wan_bandwidth":                             {fbGeo, "mirror.wan_bandwidth=1MB"},
+	"quotas.window_num":                                {fbNoisy, "quotas.window_num=30"},
+	"quotas.window_size":                               {fbNoisy, "quotas.window_size=3s"},
+	"quotas.clients.client_id":                         {fbNoisy, "quotas.clients.0.client_id=acme"},
+	"quotas.clients.producer_byte_rate":                {fbNoisy, "quotas.clients.0.producer_byte_rate=20MB"},
+	"quotas.clients.request_percentage":                {fbNoisy, "quotas.clients.0.request_percentage=0.1"},
+	"guarantee":                                        {fbDG, "guarantee=exactly-once"},
+	"seed":                                             {fbBaseline, "seed=2"},
+	"duration":                                         {fbBaseline, "duration=4s"},
+	"warmup":                                           {fbBaseline, "warmup=1s"},
+	"drain":                                            {fbSlow, "drain=1s"},
+	"sample_interval":                                  {fbBaseline, "sample_interval=500ms"},
 
 	"cluster.brokers":                                {fbBaseline, "cluster.brokers=4"},
 	"cluster.profile":                                {fbBaseline, "cluster.profile=hdd-1g"},
@@ -279,6 +301,13 @@ var fieldsNotShown = map[string]string{
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
 	"faults.service":                       "a service graph's fault target (system: services: TestNetworkPartitionTimesOutCalls); refused under Kafka",
+	"faults.producer":                      "target of producer-crash: transactional-producer has one producer; TestTxnProducerCrashFences",
+	"mirror.regions.name":                  "a list entry, which --set cannot add: TestMirrorCopiesEverything names regions; geo-replication-region-loss takes pulsar's",
+	"mirror.regions.producers":             "a list, which --set cannot write: TestMirrorCopiesEverything, and validation of producers in two regions",
+	"mirror.regions.groups":                "a list, which --set cannot write: TestMirrorCopiesEverything (billing-eu reads the remote topic)",
+	"mirror.region_outages.region":         "a list entry, which --set cannot add: geo-replication-region-loss takes pulsar's outage; TestMirrorRegionLoss against TestMirrorCopiesEverything",
+	"mirror.region_outages.at":             "as mirror.region_outages.region",
+	"mirror.region_outages.duration":       "as mirror.region_outages.region",
 	"consumer_groups.pipeline.acks":        "guarantee sets it in delivery-guarantees (at-most-once: 0), which refuses a conflicting value; TestDeliveryGuaranteesOrder",
 }
 

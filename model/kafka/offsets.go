@@ -53,6 +53,8 @@ type offsetsPart struct {
 	val     [8]byte
 	appends int64
 	waiters []offsetsWaiter
+	// plans caches each member's last commit layout (appendCommit).
+	plans map[*member]*commitPlan
 
 	// The log cleaner's trigger (Kafka's min.cleanable.dirty.ratio, 0.5):
 	// bytes appended since the last clean, and the log's bytes after it.
@@ -229,6 +231,127 @@ func (op *offsetsPart) flushOffsets(keyLen int) error {
 	return nil
 }
 
+// appendCommit appends one OffsetCommit of member m: a record per
+// partition of parts that m owns (key group/topic/partition, value its
+// offset from offsets), as one batch or, past the log's batch limit,
+// several. It returns the partitions and offsets written, and whether m
+// owned every partition of parts.
+//
+// In runs that release consumed records (release.go) nothing ever reads
+// these records back, so each batch is appended with its records elided:
+// a sized batch whose offsets and declared bytes are those of the batch
+// of real records (commitlog.BatchBuilder.AddElided, the sizes from
+// commitlog.RecordBytes), with no record bytes built or stored. A commit
+// of a thousand partitions then costs the log one header instead of a
+// thousand encoded records, copied again into every replica; what the
+// run accounts (offsets, bytes written, replicated and fetched, segment
+// rolls) is the same.
+func (op *offsetsPart) appendCommit(g *group, m *member, parts []int, offsets []int64) (wp []int, wo []int64, owned bool, err error) {
+	w := g.w
+	owned = true
+	ts := int64(w.s.Now() / sim.Millisecond)
+	bb := &op.builder
+	if !w.releases {
+		bb.Reset(commitlog.BatchHeader{})
+		for i, p := range parts {
+			if g.owner[p] != m {
+				owned = false
+				continue
+			}
+			key := g.offsetKey(p)
+			binary.BigEndian.PutUint64(op.val[:], uint64(offsets[i]))
+			if err := op.flushOffsets(len(key)); err != nil { // under the log's limit
+				return nil, nil, owned, err
+			}
+			bb.Add(ts, key, op.val[:], nil)
+			wp = append(wp, p)
+			wo = append(wo, offsets[i])
+		}
+		if len(wp) > 0 {
+			err = op.appendOffsets()
+		}
+		return wp, wo, owned, err
+	}
+	// The same records, sized. A member commits the same partitions
+	// commit after commit, so the batches' sizes are computed once per
+	// list of partitions (plan) and reused while the list is the same.
+	pl := op.plans[m]
+	same := pl != nil && len(pl.parts) == len(parts)
+	for i, p := range parts {
+		if g.owner[p] != m {
+			owned = false
+		}
+		if same && pl.parts[i] != p {
+			same = false
+		}
+	}
+	if !same || !owned {
+		pl = op.plan(g, m, parts)
+		if owned {
+			if op.plans == nil {
+				op.plans = map[*member]*commitPlan{}
+			}
+			op.plans[m] = pl
+		}
+		wo = make([]int64, 0, len(pl.parts))
+		for i, p := range parts {
+			if g.owner[p] == m {
+				wo = append(wo, offsets[i])
+			}
+		}
+	} else {
+		wo = append([]int64(nil), offsets...)
+	}
+	for _, sb := range pl.batches {
+		bb.Reset(commitlog.BatchHeader{SizedValues: true})
+		// The sized header's elided-bytes field stands in for 8 of the
+		// records' bytes: the declared size is the plain batch's.
+		bb.AddElided(ts, sb.n, sb.recs-(commitlog.SizedHeaderSize-commitlog.HeaderSize))
+		if err := op.appendOffsets(); err != nil {
+			return nil, nil, owned, err
+		}
+	}
+	return pl.parts, wo, owned, nil
+}
+
+// commitPlan is how a commit of a list of partitions is written: the
+// partitions m owns of it (shared by every commit that uses the plan, never
+// changed) and its batches' record counts and record bytes, split where
+// flushOffsets splits the plain batches.
+type commitPlan struct {
+	parts   []int
+	batches []sizedOffsets
+}
+
+type sizedOffsets struct {
+	n    int32
+	recs int64
+}
+
+func (op *offsetsPart) plan(g *group, m *member, parts []int) *commitPlan {
+	pl := &commitPlan{parts: make([]int, 0, len(parts))}
+	var cur sizedOffsets
+	for _, p := range parts {
+		if g.owner[p] != m {
+			continue
+		}
+		kl := len(g.offsetKey(p))
+		// As flushOffsets: the plain batch's EstimatedSize is the header
+		// and the records so far.
+		if cur.n > 0 && commitlog.HeaderSize+cur.recs+int64(kl+len(op.val)+offsetRecordMax) > offsetsMaxBatchBytes {
+			pl.batches = append(pl.batches, cur)
+			cur = sizedOffsets{}
+		}
+		cur.recs += commitlog.RecordBytes(int64(cur.n), 0, kl, len(op.val))
+		cur.n++
+		pl.parts = append(pl.parts, p)
+	}
+	if cur.n > 0 {
+		pl.batches = append(pl.batches, cur)
+	}
+	return pl
+}
+
 // appendOffsets appends the batch being built to the leader's log under
 // the partition's leader epoch; followers replicate it.
 func (op *offsetsPart) appendOffsets() error {
@@ -375,6 +498,12 @@ func (g *group) ensureLoaded() {
 		return
 	}
 	g.loadedEpoch = p.epoch
+	if g.w.releases {
+		// Such runs elide the records (appendCommit) and release the
+		// log: they must never need to read it back.
+		g.w.fail(fmt.Errorf("group %s: coordinator moved in a run that releases its offsets log", g.spec.Name))
+		return
+	}
 	g.op.failWaitersBefore(p.epoch)
 	now := g.w.s.Now()
 	g.coordFailovers++

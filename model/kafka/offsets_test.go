@@ -3,9 +3,11 @@ package kafka
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"mqsim/model/commitlog"
+	"mqsim/scenarios"
 )
 
 // TestOffsetCommitSplitsUnderMaxBatch: an OffsetCommit for more partitions
@@ -116,6 +118,67 @@ func TestOffsetsCleanerDirtyRatio(t *testing.T) {
 		op := &offsetsPart{dirty: c.dirty, clean: c.clean}
 		if got := op.cleanDue(); got != c.want {
 			t.Errorf("dirty %d, clean %d: clean due %v, want %v", c.dirty, c.clean, got, c.want)
+		}
+	}
+}
+
+// TestElidedCommitsMatchRecords: a run that releases consumed records
+// writes its commits as sized batches with the records elided
+// (appendCommit); the run that keeps every record writes them record by
+// record. Both must report the same results, and every replica of the
+// offsets partition must end at the same offset with the same declared
+// bytes, batches and segments: the split under the batch limit (2 KiB
+// here, 300 partitions, as in TestOffsetCommitSplitsUnderMaxBatch) and
+// every record's size agree, while the elided log stores only headers.
+func TestElidedCommitsMatchRecords(t *testing.T) {
+	old := offsetsMaxBatchBytes
+	offsetsMaxBatchBytes = 2 << 10
+	defer func() { offsetsMaxBatchBytes = old }()
+	scenario := func() *scenarios.Scenario {
+		s := baseScenario(3000, 1e9)
+		s.Topics[0].Partitions = 300
+		s.ConsumerGroups[0].Consumers = 2
+		s.ConsumerGroups[0].Commit = "after"
+		return s
+	}
+	keepConsumed = true
+	wk, kept, err := run(scenario(), Options{})
+	keepConsumed = false
+	if wk != nil {
+		defer wk.close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, rel, err := run(scenario(), Options{})
+	if w != nil {
+		defer w.close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.releases || wk.releases {
+		t.Fatalf("releases: %v with, %v without; want true, false", w.releases, wk.releases)
+	}
+	if !reflect.DeepEqual(kept, rel) {
+		t.Errorf("results differ with elided commits:\nrecords %+v\nelided  %+v", kept, rel)
+	}
+	if rel.OffsetCommits == 0 {
+		t.Fatal("no offset commits")
+	}
+	ep, kp := w.groups[0].op.p, wk.groups[0].op.p
+	if ep.records != kp.records {
+		t.Errorf("offsets partition ends at %d elided, %d with records", ep.records, kp.records)
+	}
+	for i, r := range ep.replicas {
+		es, ks := r.log.Stats(), kp.replicas[i].log.Stats()
+		if es.Size != ks.Size || es.Batches != ks.Batches || es.Segments != ks.Segments {
+			t.Errorf("replica on broker %d: elided %d bytes in %d batches, %d segments; with records %d, %d, %d",
+				r.b.id, es.Size, es.Batches, es.Segments, ks.Size, ks.Batches, ks.Segments)
+		}
+		if es.StoredBytes != es.Batches*commitlog.SizedHeaderSize {
+			t.Errorf("replica on broker %d: %d stored bytes in %d batches, want headers only (%d each)",
+				r.b.id, es.StoredBytes, es.Batches, commitlog.SizedHeaderSize)
 		}
 	}
 }

@@ -68,8 +68,20 @@ type producer struct {
 	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
 	tooLargeN                                                      int64      // failed as RecordTooLarge (limits.go)
 	ackHist                                                        *sim.Histogram
-	bytesAcked                                                     int64
-	bp                                                             *backpressure // buffer-full, throttling, dropping
+	// ackRec is where the acks' latencies are recorded: the first instance
+	// of the producer spec's ackHist, shared by every instance (the results
+	// report them per spec and overall; one histogram, not one per
+	// instance, keeps the per-message recording in cache).
+	ackRec     *sim.Histogram
+	bytesAcked int64
+	bp         *backpressure // buffer-full, throttling, dropping
+
+	// The kernel callbacks, as method values made once: a method value
+	// made at each scheduling call would be allocated each time.
+	fArrive, fLingerDone, fRequestTimeout, fRequeue func(uint64)
+
+	tx   *plainTxn // transactions (txn_producer.go); nil without a transactional_id
+	down bool      // the process crashed (producer-crash, txn_producer.go)
 }
 
 // pacc is the accumulator of one partition.
@@ -187,6 +199,14 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		ackHist:     sim.NewLatencyHistogram(),
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
+	p.fArrive, p.fLingerDone, p.fRequestTimeout, p.fRequeue = p.arrive, p.lingerDone, p.requestTimeout, p.requeue
+	p.ackRec = p.ackHist
+	for _, q := range w.prods {
+		if q.spec == spec {
+			p.ackRec = q.ackRec
+			break
+		}
+	}
 	p.arr = load.Arrivals{A: arr, Rate: rate, Rng: w.s.Stream("producer/" + name + "/arrivals")}
 	p.keys = load.NewKeyGen(keys, w.s.Stream("producer/"+name+"/keys"))
 	acks, err := spec.AcksLevel()
@@ -220,12 +240,18 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	if p.bp, err = newBackpressure(p); err != nil {
 		return nil, fmt.Errorf("producer %s: %w", spec.Name, err)
 	}
+	if p.tx, err = newPlainTxn(w, p, inst); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 func (p *producer) start() {
+	if p.tx != nil {
+		p.tx.start()
+	}
 	if p.arr.Rate > 0 {
-		p.w.s.AtCall(p.arr.Next(0), p.arrive, 0)
+		p.w.s.AtCall(p.arr.Next(0), p.fArrive, 0)
 	}
 }
 
@@ -234,11 +260,11 @@ func (p *producer) start() {
 func (p *producer) arrive(uint64) {
 	w := p.w
 	now := w.s.Now()
-	if now >= w.end {
+	if now >= w.end || p.down {
 		return
 	}
 	next := p.arr.Next(now)
-	ev := w.s.AtCall(next, p.arrive, 0)
+	ev := w.s.AtCall(next, p.fArrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
@@ -317,6 +343,9 @@ func (p *producer) newBatch() *pbatch {
 }
 
 func (p *producer) release(b *pbatch) {
+	if p.tx != nil {
+		p.tx.released(b)
+	}
 	p.bufUsed -= b.bytes
 	p.building--
 	if a := &p.parts[b.part]; b.stamped && b.epoch == a.epoch {
@@ -335,9 +364,12 @@ func (p *producer) openBatch(part int, now sim.Time) {
 	b.part, b.seq0, b.created = int32(part), a.nextSeq, now
 	p.building++
 	a.open = b.id
-	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	a.bb.Reset(commitlog.BatchHeader{Idempotent: p.idem, Transactional: p.tx != nil, ProducerID: p.pid, BaseSequence: a.nextSeq, SizedValues: true})
+	if p.tx != nil {
+		p.tx.opened(b)
+	}
 	if p.linger > 0 {
-		p.w.s.AfterCall(p.linger, p.lingerDone, uint64(b.id)|uint64(b.gen)<<32)
+		p.w.s.AfterCall(p.linger, p.fLingerDone, uint64(b.id)|uint64(b.gen)<<32)
 	}
 }
 
@@ -426,7 +458,7 @@ func (p *producer) drain(c *prodConn) {
 			// and sends nothing while an epoch bump waits for its batches
 			// in flight to be answered.
 			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && (a.inFlight > 0 || a.gapBump && a.unresolved > 0 && !(b.stamped && b.epoch == a.epoch)))) ||
-				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) {
+				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) || (p.tx != nil && p.tx.hold(b)) {
 				a.held = pass
 				kept = append(kept, c.queue[i])
 				continue
@@ -472,7 +504,7 @@ func (p *producer) send(req *produceReq) {
 		for _, id := range req.batches {
 			deadline = min(deadline, p.batches[id].created+p.deliveryTimeout)
 		}
-		req.timer = w.s.AtCall(deadline, p.requestTimeout, uint64(req.id))
+		req.timer = w.s.AtCall(deadline, p.fRequestTimeout, uint64(req.id))
 	}
 	w.prClientSend(req) // through the producer's host to the network (clienthost.go)
 }
@@ -522,7 +554,9 @@ func (p *producer) onResponse(req *produceReq) {
 		case resTransient, resNotEnoughReplicas:
 			p.retry(b, false)
 		case resOutOfOrder:
-			if p.idem {
+			if p.tx != nil {
+				p.tx.outOfOrder(b) // retried, or failed: its transaction aborts (txn_producer.go)
+			} else if p.idem {
 				p.outOfOrder(b)
 				p.retry(b, false)
 			} else {
@@ -629,13 +663,17 @@ func (p *producer) account(b *pbatch, ok bool) {
 				a.gap = -1 // the log took a later batch: nothing is missing
 			}
 		}
+		if p.tx != nil {
+			p.tx.acked(b) // acknowledged to the application when its transaction commits
+			return
+		}
 		p.acked += int64(b.n)
 		p.bytesAcked += b.bytes - int64(b.n)*recordOverhead
 		p.w.chk.Ack(p.idx, int(b.part), b.seq0, b.n)
 		if now >= p.w.warm {
 			for _, t := range b.times {
 				if t >= p.w.warm {
-					p.ackHist.RecordTime(now - t)
+					p.ackRec.RecordTime(now - t)
 					if iv := p.w.ackInterval; iv != nil {
 						iv.RecordTime(now - t)
 					}
@@ -682,7 +720,7 @@ func (p *producer) retry(b *pbatch, maybeWritten bool) {
 	}
 	p.w.retries++
 	p.parts[b.part].retrying++
-	p.w.s.AfterCall(d, p.requeue, uint64(b.id))
+	p.w.s.AfterCall(d, p.fRequeue, uint64(b.id))
 }
 
 // requeue puts a backed-off batch back at the front of its connection's
@@ -766,6 +804,9 @@ func (w *world) prHandle(id uint64) {
 	c := r.c
 	p := c.p
 	b := c.b
+	if p.tx != nil && p.tx.verify(r, id) {
+		return // held while the leader adds its partitions to the transaction (txn_implicit.go)
+	}
 	r.results = r.results[:0]
 	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
 	for i, bid := range r.batches {
@@ -786,6 +827,8 @@ func (w *world) prHandle(id uint64) {
 		case zombie:
 		case part.leader.b != b || w.ctl.offline(part):
 			res = resNotLeader
+		case p.tx != nil && p.tx.refusedWrite(pb):
+			res = resOutOfOrder // INVALID_PRODUCER_EPOCH: the coordinator refused the transaction
 		case p.acks < 0 && part.isrSize < p.t.minISR:
 			res = resNotEnoughReplicas
 		}
@@ -804,7 +847,7 @@ func (w *world) prHandle(id uint64) {
 			// A log that has never seen this producer must not accept a
 			// batch after a gap (Kafka answers OUT_OF_ORDER_SEQUENCE or
 			// UNKNOWN_PRODUCER_ID); the log itself accepts any first batch.
-			if _, ok := log.ProducerState(p.pid); !ok {
+			if !log.HasProducer(p.pid) {
 				r.results[i] = resOutOfOrder
 				continue
 			}
@@ -827,6 +870,9 @@ func (w *world) prHandle(id uint64) {
 		}
 		if !ar.Duplicate {
 			part.appended(int64(pb.n), ar.Size)
+			if p.tx != nil {
+				p.tx.traceAppend(pb)
+			}
 			w.prFlush(r, part)
 		}
 		if p.acks < 0 && part.hw <= ar.LastOffset {
@@ -899,13 +945,7 @@ func (w *world) prSent(id uint64) {
 	}
 	r := w.preqs[id]
 	c := r.c
-	c.busy = false
-	if len(c.waiting) > 0 {
-		next := c.waiting[0]
-		c.waiting = c.waiting[1:]
-		c.busy = true
-		w.useTime(c.b.CPU, w.prCPU(w.preqs[next]), w.fPrRoom, uint64(next))
-	}
+	throttle := w.prFree(r) // quota.go: at once, or after a quota's throttle time
 	if c.p.acks == 0 {
 		for i, bid := range r.batches {
 			if b := c.p.batches[bid]; b.gen == r.gens[i] {
@@ -913,6 +953,10 @@ func (w *world) prSent(id uint64) {
 			}
 		}
 		w.freePreqID(r.id)
+		return
+	}
+	if throttle > 0 {
+		w.s.AfterCall(throttle, w.prThrottled, id)
 		return
 	}
 	w.net.Send(&c.down, w.fPrResp, id)

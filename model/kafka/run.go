@@ -26,6 +26,9 @@ const step = 250 * sim.Millisecond
 // panicking on anything it cannot run. Same scenario and seed, same Results.
 // It is this system's model.RunFunc (system.go registers it).
 func Run(sc *scenarios.Scenario, opts Options) (*Results, error) {
+	if sc != nil && sc.Mirror != nil {
+		return runMirror(sc, opts) // mirror.go: a cluster per region
+	}
 	w, res, err := run(sc, opts)
 	if w != nil {
 		if cerr := w.close(); cerr != nil && err == nil {
@@ -84,6 +87,7 @@ func (w *world) finish(partial bool) (*Results, error) {
 		w.ctl.report(res)
 		res.LogDirFailures = w.logDirFailures // the convergence check may add some (storage.go)
 		res.Partial = partial
+		w.quotaResults(res)        // quota.go
 		err = w.eventSourcing(res) // eventsource.go
 	}
 	return res, err
@@ -235,6 +239,7 @@ func newWorld(s *sim.Sim, n *net.Network, sc *scenarios.Scenario, opts Options) 
 		t.groups = append(t.groups, g)
 	}
 	w.incSessions = w.incrementalSessions()
+	w.quotas = newQuotas(w) // quota.go
 	if err := w.setupSampler(); err != nil {
 		return w, err
 	}
@@ -605,6 +610,7 @@ func (w *world) results() (*Results, error) {
 		if err := g.pendingElsewhere(pending); err != nil {
 			return nil, fmt.Errorf("group %s: read pending messages: %w", g.spec.Name, err)
 		}
+		w.settleOthers(g) // topicsettle.go
 		lost, unseen := w.chk.Settle(gi, pending)
 		final, worst := g.lag()
 		gr := GroupResult{Name: g.spec.Name, Topic: g.t.spec.Name, Consumers: len(g.members),

@@ -6,7 +6,6 @@ import (
 	"mqsim/model/check"
 	"mqsim/model/commitlog"
 	"mqsim/model/load"
-	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -22,12 +21,10 @@ import (
 //	… every commit_interval:
 //	AddOffsetsToTxn → TxnOffsetCommit (to the group coordinator) → EndTxn(COMMIT)
 //
-// Every step is a request through the network to the broker that serves
-// it, paying its NIC and a handler thread; an answer that does not come
-// within coordinator_request_timeout, or a refused connection, makes the
-// producer find its coordinator again and retry. CONCURRENT_TRANSACTIONS
-// is retried after 20ms (Kafka's producer retries AddPartitions that
-// fast). A fenced producer (PRODUCER_FENCED, or ILLEGAL_GENERATION on its
+// The coordinator requests go as txn_conn.go says. Under
+// transaction.version 2 the stage sends no AddPartitionsToTxn for its
+// outputs: the output partition's leader adds the partition on the first
+// write (txn_implicit.go). A fenced producer (PRODUCER_FENCED, or ILLEGAL_GENERATION on its
 // offsets: a zombie) aborts what it can, rewinds its input to the start
 // of the transaction, rejoins the group and initialises again; the new
 // epoch is what its successor, or its own next life, writes with.
@@ -48,20 +45,10 @@ type outRec struct {
 
 // txnProducer is a stage member process's producer.
 type txnProducer struct {
-	st  *stage
-	m   *member
-	inc uint32 // the member incarnation it belongs to
-	id  string // transactional.id ("" when not transactional)
-
-	pid            int64
-	epoch          int16
-	ready, initing bool
-	awaitInit      []func()
-
-	coord    *broker
-	finding  bool
-	findTry  int
-	awaiting []func()
+	txnConn // transactional.id "" when not transactional
+	st      *stage
+	m       *member
+	inc     uint32 // the member incarnation it belongs to
 
 	seq    []int32 // per output partition: next sequence of this epoch
 	offSeq int32   // next sequence on the group's __consumer_offsets partition
@@ -76,193 +63,41 @@ type txnProducer struct {
 	from         []int64 // input partition → first offset processed in the transaction (-1)
 	flushing     bool
 
-	up, down []net.Link // per broker
-	bb       commitlog.BatchBuilder
-	keyBuf   []byte
-	prefix   []byte
+	// verified is the output leaders' view under transaction.version 2:
+	// per output partition, the epoch the coordinator added it for (-1).
+	verified []int32
+
+	bb     commitlog.BatchBuilder
+	keyBuf []byte
+	prefix []byte
 }
 
 func (st *stage) newProducer(m *member) *txnProducer {
 	no := len(st.out.parts)
-	sp := &txnProducer{st: st, m: m, inc: m.inc, pid: commitlog.NoProducerID, epoch: commitlog.NoProducerEpoch,
+	sp := &txnProducer{st: st, m: m, inc: m.inc,
 		seq: make([]int32, no), out: make([][]outRec, no), added: make([]bool, no), from: make([]int64, len(m.g.t.parts)),
-		up: make([]net.Link, len(st.g.w.brokers)), down: make([]net.Link, len(st.g.w.brokers))}
+		verified: make([]int32, no)}
+	sp.pid, sp.epoch = commitlog.NoProducerID, commitlog.NoProducerEpoch
 	for i := range sp.from {
 		sp.from[i] = -1
+	}
+	for i := range sp.verified {
+		sp.verified[i] = -1
 	}
 	if st.transactional {
 		sp.id = fmt.Sprintf("%s-%d", st.spec.TransactionalID, m.slot)
 	}
+	sp.slot, sp.timeout, sp.reqTimeout = m.slot, st.timeout, st.g.reqTimeout
+	sp.isLive = func() bool { return sp.m.alive && sp.m.inc == sp.inc && sp.m.txp == sp }
+	sp.onInit = sp.newEpoch
+	sp.setup(st.g.w, 0)
 	return sp
 }
 
-// live reports whether the producer's process still runs.
-func (sp *txnProducer) live() bool { return sp.m.alive && sp.m.inc == sp.inc && sp.m.txp == sp }
-
-// call sends a request of bytes to broker b: serve runs there after its
-// NIC and a handler thread and answers with answer(fn), fn running back at
-// the producer. If b does not serve it (dead, cut off, or serve refuses),
-// failed runs at the producer once it learns so: a refusal within a round
-// trip, silence at the request timeout.
-func (sp *txnProducer) call(b *broker, bytes int64, serve func(answer func(fn func())) bool, failed func()) {
-	w := sp.st.g.w
-	done := false
-	fail := func() {
-		if !done && sp.live() {
-			done = true
-			failed()
-		}
-	}
-	timeout := sp.st.g.reqTimeout
-	w.s.After(timeout, fail)
-	w.net.Send(&sp.up[b.id], func(uint64) {
-		switch w.reach(b) {
-		case reachSilent:
-			return
-		case reachRefused:
-			w.net.Send(&sp.down[b.id], func(uint64) { fail() }, 0)
-			return
-		}
-		w.use(b.NICIn, float64(64+bytes), func(uint64) {
-			w.useTime(b.CPU, b.CPUCost(bytes), func(uint64) {
-				if w.reach(b) != reachOK {
-					return
-				}
-				ok := serve(func(fn func()) {
-					w.use(b.NICOut, 64, func(uint64) {
-						w.net.Send(&sp.down[b.id], func(uint64) {
-							if !done && sp.live() {
-								done = true
-								fn()
-							}
-						}, 0)
-					}, 0)
-				})
-				if !ok {
-					w.net.Send(&sp.down[b.id], func(uint64) { fail() }, 0)
-				}
-			}, 0)
-		}, 0)
-	}, 0)
-}
-
-// Finding the transaction coordinator.
-
-// withCoord runs fn once the producer knows its coordinator.
-func (sp *txnProducer) withCoord(fn func()) {
-	if sp.coord != nil {
-		fn()
-		return
-	}
-	sp.awaiting = append(sp.awaiting, fn)
-	if sp.finding {
-		return
-	}
-	sp.finding = true
-	w := sp.st.g.w
-	tc := w.txn
-	b := w.brokers[(sp.m.slot+sp.findTry)%len(w.brokers)]
-	sp.call(b, 32, func(answer func(func())) bool {
-		c := tc.coordinator(sp.id)
-		answer(func() { sp.found(c) })
-		return true
-	}, func() {
-		sp.findTry++
-		sp.found(nil)
-	})
-}
-
-func (sp *txnProducer) found(c *broker) {
-	sp.finding = false
-	if c == nil {
-		sp.st.g.w.s.After(sim.Time(scenarios.DefaultConsumerRetryBackoff), func() {
-			if sp.live() && sp.coord == nil && len(sp.awaiting) > 0 {
-				list := sp.awaiting
-				sp.awaiting = nil
-				for _, fn := range list {
-					sp.withCoord(fn)
-				}
-			}
-		})
-		return
-	}
-	sp.coord = c
-	list := sp.awaiting
-	sp.awaiting = nil
-	for _, fn := range list {
-		fn()
-	}
-}
-
-// coordCall sends a request to the transaction coordinator; serve runs
-// there once the coordinator is known to be it (NOT_COORDINATOR, a refused
-// or silent broker: the producer finds it again and retries).
-func (sp *txnProducer) coordCall(bytes int64, serve func(answer func(fn func()))) {
-	sp.withCoord(func() {
-		b := sp.coord
-		tc := sp.st.g.w.txn
-		sp.call(b, bytes, func(answer func(func())) bool {
-			if !tc.isCoordinator(b, sp.id) {
-				return false
-			}
-			serve(answer)
-			return true
-		}, func() {
-			if sp.coord == b {
-				sp.coord = nil
-			}
-			sp.coordCall(bytes, serve)
-		})
-	})
-}
-
-// retryLater runs fn after d if the process still runs.
-func (sp *txnProducer) retryLater(d sim.Time, fn func()) {
-	sp.st.g.w.s.After(d, func() {
-		if sp.live() {
-			fn()
-		}
-	})
-}
-
-// init is InitProducerId; then runs once the producer has its epoch.
-func (sp *txnProducer) init(then func()) {
-	if sp.ready {
-		then()
-		return
-	}
-	sp.awaitInit = append(sp.awaitInit, then)
-	if sp.initing {
-		return
-	}
-	sp.initing = true
-	tc := sp.st.g.w.txn
-	var try func()
-	try = func() {
-		sp.coordCall(64, func(answer func(func())) {
-			tc.initProducerID(sp.id, sp.st.timeout, func(code int8, pid int64, epoch int16) {
-				answer(func() {
-					switch code {
-					case txnOK:
-						sp.pid, sp.epoch, sp.ready, sp.initing = pid, epoch, true, false
-						clear(sp.seq)
-						sp.offSeq = 0
-						list := sp.awaitInit
-						sp.awaitInit = nil
-						for _, fn := range list {
-							fn()
-						}
-					case txnConcurrent:
-						sp.retryLater(txnConcurrentBackoff, try)
-					default:
-						sp.coord = nil
-						sp.retryLater(sim.Time(scenarios.DefaultConsumerRetryBackoff), try)
-					}
-				})
-			})
-		})
-	}
-	try()
+// newEpoch: InitProducerId gave a new epoch; sequences start at 0.
+func (sp *txnProducer) newEpoch() {
+	clear(sp.seq)
+	sp.offSeq = 0
 }
 
 // emit takes the output of a processed record.
@@ -291,7 +126,7 @@ func (sp *txnProducer) flush(done func(ok bool)) {
 		sp.begin()
 		var fresh []txnPartRef
 		for p, list := range sp.out {
-			if len(list) > 0 && !sp.added[p] {
+			if len(list) > 0 && !sp.added[p] && !sp.st.g.w.txn.tv2 {
 				fresh = append(fresh, txnPartRef{topic: sp.st.outIdx, part: int32(p)})
 			}
 		}
@@ -325,32 +160,6 @@ func (sp *txnProducer) begin() {
 			sp.st.idleCommit(sp.m)
 		}
 	})
-}
-
-// addPartitions is AddPartitionsToTxn (or AddOffsetsToTxn with the
-// group's offsets partition), retried on CONCURRENT_TRANSACTIONS.
-func (sp *txnProducer) addPartitions(refs []txnPartRef, done func(code int8)) {
-	tc := sp.st.g.w.txn
-	pid, epoch := sp.pid, sp.epoch
-	var try func()
-	try = func() {
-		sp.coordCall(int64(32+8*len(refs)), func(answer func(func())) {
-			tc.addPartitions(sp.id, pid, epoch, refs, func(code int8) {
-				answer(func() {
-					switch code {
-					case txnConcurrent:
-						sp.retryLater(txnConcurrentBackoff, try)
-					case txnNotCoordinator:
-						sp.coord = nil
-						sp.retryLater(sim.Time(scenarios.DefaultConsumerRetryBackoff), try)
-					default:
-						done(code)
-					}
-				})
-			})
-		})
-	}
-	try()
 }
 
 // produce sends the pending outputs: one request per leader broker.
@@ -454,38 +263,58 @@ func (sp *txnProducer) send(b int, p int, data []byte, n int, done func(ok bool)
 			answer(again) // NOT_ENOUGH_REPLICAS
 			return true
 		}
-		batch := commitlog.Batch(append([]byte(nil), data...))
-		res, err := part.leader.log.Append(batch, part.epoch)
-		if err != nil {
-			if code, refused := appendRefused(err); refused {
-				if code == resOutOfOrder {
-					answer(func() { done(false) }) // fenced (an older epoch), or a sequence the log cannot take
-					return true
+		write := func() {
+			if part.leader.b != br || w.ctl.offline(part) {
+				answer(again) // it moved while the leader asked the coordinator
+				return
+			}
+			batch := commitlog.Batch(append([]byte(nil), data...))
+			res, err := part.leader.log.Append(batch, part.epoch)
+			if err != nil {
+				if code, refused := appendRefused(err); refused {
+					if code == resOutOfOrder {
+						answer(func() { done(false) }) // fenced (an older epoch), or a sequence the log cannot take
+						return
+					}
+					answer(func() { done(true) }) // too large: dropped
+					return
 				}
-				answer(func() { done(true) }) // too large: dropped
-				return true
+				w.fail(fmt.Errorf("stage %s: append to %s-%d: %w", st.g.spec.Name, st.out.spec.Name, p, err))
+				return
 			}
-			w.fail(fmt.Errorf("stage %s: append to %s-%d: %w", st.g.spec.Name, st.out.spec.Name, p, err))
-			return true
-		}
-		if !res.Duplicate {
-			part.appended(int64(n), res.Size)
-			st.outputs += int64(n)
-			if st.transactional {
-				w.traceTxn("%s-%d: %d records of %s epoch %d", st.out.spec.Name, p, n, sp.id, sp.epoch)
+			if !res.Duplicate {
+				part.appended(int64(n), res.Size)
+				st.outputs += int64(n)
+				if st.transactional {
+					w.traceTxn("%s-%d: %d records of %s epoch %d", st.out.spec.Name, p, n, sp.id, sp.epoch)
+				}
 			}
-		}
-		if st.acks == 1 || st.acks == 0 {
-			answer(func() { done(true) })
-			return true
-		}
-		part.waitHW(res.LastOffset+1, func(ok bool) {
-			if ok {
+			if st.acks == 1 || st.acks == 0 {
 				answer(func() { done(true) })
-			} else {
-				answer(again)
+				return
 			}
-		})
+			part.waitHW(res.LastOffset+1, func(ok bool) {
+				if ok {
+					answer(func() { done(true) })
+				} else {
+					answer(again)
+				}
+			})
+		}
+		if ep := commitlog.Batch(data).ProducerEpoch(); st.transactional && w.txn.tv2 && sp.verified[p] != int32(ep) {
+			// KIP-890: the leader adds the partition to the transaction
+			// before the transaction's first write to it.
+			w.txn.leaderAdd(br, sp.id, sp.pid, ep, []txnPartRef{{topic: st.outIdx, part: int32(p)}}, func(code int8) {
+				if code != txnOK {
+					answer(func() { done(false) })
+					return
+				}
+				sp.verified[p] = int32(ep)
+				write()
+			})
+			return true
+		}
+		write()
 		return true
 	}, again)
 }
@@ -507,10 +336,14 @@ func (sp *txnProducer) commit(done func(ok bool)) {
 				sp.fencedAbort(done)
 				return
 			}
-			sp.endTxn(true, func(code int8) {
+			sp.endTxn(true, func(code int8, newEpoch int16) {
 				if code != txnOK {
 					sp.fencedAbort(done)
 					return
+				}
+				if newEpoch != sp.epoch { // transaction.version 2: a new epoch per transaction
+					sp.epoch = newEpoch
+					sp.newEpoch()
 				}
 				sp.endOK(true)
 				done(true)
@@ -573,31 +406,6 @@ func (sp *txnProducer) txnOffsetCommit(done func(code int8)) {
 	try()
 }
 
-// endTxn is EndTxn(commit or abort), retried while the coordinator moves.
-func (sp *txnProducer) endTxn(commit bool, done func(code int8)) {
-	tc := sp.st.g.w.txn
-	pid, epoch := sp.pid, sp.epoch
-	var try func()
-	try = func() {
-		sp.coordCall(48, func(answer func(func())) {
-			tc.endTxn(sp.id, pid, epoch, commit, func(code int8) {
-				answer(func() {
-					switch code {
-					case txnNotCoordinator:
-						sp.coord = nil
-						sp.retryLater(sim.Time(scenarios.DefaultConsumerRetryBackoff), try)
-					case txnConcurrent:
-						sp.retryLater(txnConcurrentBackoff, try)
-					default:
-						done(code)
-					}
-				})
-			})
-		})
-	}
-	try()
-}
-
 // endOK closes the transaction at the producer.
 func (sp *txnProducer) endOK(committed bool) {
 	sp.inTxn, sp.offsetsAdded = false, false
@@ -636,5 +444,5 @@ func (sp *txnProducer) fencedAbort(done func(ok bool)) {
 		rewind()
 		return
 	}
-	sp.endTxn(false, func(int8) { rewind() })
+	sp.endTxn(false, func(int8, int16) { rewind() })
 }

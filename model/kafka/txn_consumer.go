@@ -141,6 +141,11 @@ func (w *world) txnQuiet() bool {
 	if w.txn.open() {
 		return false
 	}
+	for _, p := range w.prods {
+		if p.tx != nil && p.tx.open() {
+			return false
+		}
+	}
 	for _, g := range w.groups {
 		if g.stage == nil {
 			continue

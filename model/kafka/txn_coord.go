@@ -106,13 +106,20 @@ type txnCoords struct {
 	nextID int64
 	bb     commitlog.BatchBuilder
 	mb     commitlog.BatchBuilder
-	link   net.Link // coordinators to partition leaders (WriteTxnMarkers)
+	link   net.Link   // coordinators to partition leaders (WriteTxnMarkers)
+	links  []net.Link // broker to broker, for leaders' AddPartitionsToTxn (txn_implicit.go)
 	// abortedSpans are, per partition, the records each ABORT marker
 	// closed (lookups only).
 	abortedSpans map[*partition][]txnSpan
 
+	// tv2: transaction.version 2 (KIP-890): an epoch bump at every
+	// transaction end, and partition leaders adding a partition to the
+	// transaction on its first transactional write (txn_implicit.go).
+	tv2 bool
+
 	committed, aborted, timedOut, fenced int64
 	markers, logWrites, requests         int64
+	clientRequests                       int64 // FindCoordinator and coordinator requests clients sent (txn_conn.go)
 	maxStall                             sim.Time
 }
 
@@ -132,7 +139,8 @@ func txnPartitionOf(id string) int {
 // first use (after every partition of __transaction_state).
 func (w *world) txnCoordinators() *txnCoords {
 	if w.txn == nil {
-		w.txn = &txnCoords{w: w, metas: map[string]*txnMeta{}, loaded: map[int]int32{}, abortedSpans: map[*partition][]txnSpan{}, nextID: w.pidBase + 1<<24}
+		w.txn = &txnCoords{w: w, metas: map[string]*txnMeta{}, loaded: map[int]int32{}, abortedSpans: map[*partition][]txnSpan{}, nextID: w.pidBase + 1<<24,
+			tv2: w.sc.Cluster.TransactionVersion == 2}
 		w.s.AfterCall(txnAbortCheckEvery, func(uint64) { w.txn.abortTimedOut() }, 0)
 	}
 	return w.txn
@@ -320,13 +328,8 @@ const (
 // aborted first (CONCURRENT_TRANSACTIONS until the abort completes).
 func (tc *txnCoords) initProducerID(id string, timeout sim.Time, reply func(code int8, pid int64, epoch int16)) {
 	tc.requests++
+	tc.producerIDFor(id)
 	m := tc.metas[id]
-	if m == nil {
-		m = &txnMeta{id: id, k: txnPartitionOf(id), pid: tc.nextID, epoch: -1}
-		tc.nextID++
-		tc.metas[id] = m
-		tc.order = append(tc.order, m)
-	}
 	switch {
 	case m.writing:
 		reply(txnConcurrent, 0, 0)
@@ -360,6 +363,19 @@ func (tc *txnCoords) initProducerID(id string, timeout sim.Time, reply func(code
 		}
 		reply(txnOK, pid, epoch)
 	})
+}
+
+// producerIDFor returns the producer id InitProducerId gives id,
+// allocating it if id is new (epoch -1: no InitProducerId yet).
+func (tc *txnCoords) producerIDFor(id string) int64 {
+	m := tc.metas[id]
+	if m == nil {
+		m = &txnMeta{id: id, k: txnPartitionOf(id), pid: tc.nextID, epoch: -1}
+		tc.nextID++
+		tc.metas[id] = m
+		tc.order = append(tc.order, m)
+	}
+	return m.pid
 }
 
 // check is the fencing every request after InitProducerId meets.
@@ -423,19 +439,33 @@ func containsRef(list []txnPartRef, r txnPartRef) bool {
 // endTxn handles EndTxn: the decision (PrepareCommit or PrepareAbort) is
 // written and replicated, the producer answered, and the markers written
 // after.
-func (tc *txnCoords) endTxn(id string, pid int64, epoch int16, commit bool, reply func(code int8)) {
+//
+// Under transaction.version 2 (KIP-890) the coordinator bumps the
+// producer's epoch with the decision: the markers carry the new epoch,
+// the answer gives it to the producer, and anything the producer sent in
+// the old epoch that arrives late is fenced instead of joining the next
+// transaction.
+func (tc *txnCoords) endTxn(id string, pid int64, epoch int16, commit bool, reply func(code int8, newEpoch int16)) {
 	tc.requests++
 	m, code := tc.check(id, pid, epoch)
 	if code != txnOK {
-		reply(code)
+		reply(code, epoch)
 		return
 	}
 	if m.state != txnOngoing {
 		// Nothing was added: an empty transaction ends at once.
-		reply(txnOK)
+		reply(txnOK, m.epoch)
 		return
 	}
-	tc.decide(m, commit, reply)
+	if tc.tv2 {
+		if m.epoch >= math.MaxInt16-1 {
+			tc.w.fail(fmt.Errorf("transactional id %s: producer epoch exhausted after %d transactions (transaction.version 2 bumps it at every one; a new producer id is not modelled)", id, m.epoch))
+			return
+		}
+		m.epoch++
+	}
+	e := m.epoch
+	tc.decide(m, commit, func(code int8) { reply(code, e) })
 }
 
 // decide writes the decision and, once it is in the log, completes the

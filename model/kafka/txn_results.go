@@ -20,7 +20,7 @@ func (w *world) txnResults(r *Results) error {
 		return nil
 	}
 	t.Committed, t.Aborted, t.TimedOut, t.FencedProducers = tc.committed, tc.aborted, tc.timedOut, tc.fenced
-	t.Markers, t.LogWrites, t.Requests = tc.markers, tc.logWrites, tc.requests
+	t.Markers, t.LogWrites, t.Requests, t.ClientRequests = tc.markers, tc.logWrites, tc.requests, tc.clientRequests
 	stall := tc.maxStall
 	now := w.s.Now()
 	for _, m := range tc.order {

@@ -56,6 +56,15 @@
 //     reconnect with backoff (100 ms doubling to 60 s) and resend what was
 //     not acknowledged — without deduplication a message the old owner
 //     had written is written twice.
+//   - A broker cut off from the metadata store (network-partition from
+//     controller; session.go) keeps its producers and goes on writing.
+//     Its session expires after session_timeout and its bundles move; the
+//     new owner fences its open ledgers, and only the fence stops the old
+//     owner (a zombie): its next add is refused, it closes the topic and
+//     its producers look the owner up again. It learns its session
+//     expired when the partition heals. Its consumers move at once. A
+//     partition from clients drops their connections after the
+//     keep-alive.
 //   - Cursors (cursor.go): the mark-delete position and the individually
 //     acknowledged messages above it (between them, ack holes); every
 //     mark_delete_interval the owner writes the state — the mark-delete
@@ -137,5 +146,6 @@
 //	subscription.go subscriptions and consumers: permits, processing, acks, nacks, ack timeout, dead letters
 //	geo.go          regions joined by WAN links, replicators, region outages
 //	faults.go       broker, consumer and bookie crashes; bundle reassignment; the brokers' periodic work
+//	session.go      a broker cut off from the metadata store or its clients; zombies and fencing
 //	results.go      model.Results from the run
 package pulsar

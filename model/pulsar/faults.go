@@ -34,6 +34,33 @@ func (w *world) scheduleFaults() error {
 				w.s.At(at+d, b.restart)
 			}
 			mark(at, d, f.Type, cmp.Or(f.Label, fmt.Sprintf("broker %d crash", b.id)))
+		case "network-partition":
+			// The broker against the metadata store ("controller") and
+			// the clients; brokers do not talk to each other here, so
+			// "peers" changes nothing.
+			if f.Broker == nil || *f.Broker < 0 || *f.Broker >= len(w.brokers) {
+				return fmt.Errorf("faults[%d]: network-partition needs a broker (0 to %d)", i, len(w.brokers)-1)
+			}
+			if d <= 0 {
+				return fmt.Errorf("faults[%d]: network-partition needs a duration (it heals after it)", i)
+			}
+			b := w.brokers[*f.Broker]
+			from := f.From
+			if len(from) == 0 {
+				from = []string{"controller", "peers", "clients"}
+			}
+			for _, x := range from {
+				switch x {
+				case "controller":
+					w.s.At(at, func() { b.cutFromMetadata(d) })
+				case "clients":
+					w.s.At(at, func() { b.cutFromClients(d) })
+				case "peers":
+				default:
+					return fmt.Errorf("faults[%d]: network-partition from %q: Pulsar brokers are cut from the controller (the metadata store), peers or clients", i, x)
+				}
+			}
+			mark(at, d, f.Type, cmp.Or(f.Label, fmt.Sprintf("broker %d partitioned from %v", b.id, from)))
 		case "consumer-crash":
 			var sb *subscription
 			for _, x := range w.subs {
@@ -160,7 +187,7 @@ func (w *world) reassign(dead *broker) {
 		}
 		var best *broker
 		for _, b := range reg.brokers {
-			if b.up && (b != dead || dead.up) && (best == nil || count[b] < count[best]) {
+			if b.up && !b.sessionLost && (b != dead || dead.up) && (best == nil || count[b] < count[best]) {
 				best = b
 			}
 		}
@@ -172,6 +199,10 @@ func (w *world) reassign(dead *broker) {
 		w.res.BundleReassignments++
 		for _, p := range reg.parts {
 			if p.bundle == i {
+				if dead.up && dead.sessionLost {
+					p.zombie = dead // it goes on writing until fenced
+					dead.dropConsumers(p)
+				}
 				p.owner = best
 				p.epoch++
 				p.ready = false

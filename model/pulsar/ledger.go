@@ -35,6 +35,7 @@ type ledger struct {
 	pending []*addOp
 	unfull  []*addOp
 	closed  bool
+	zombie  bool  // closed by a new owner's recovery, its old writer not told yet
 	last    int64 // the last entry once closed (recovery may end it before entries a reader knew of)
 	failed  bool
 	created sim.Time
@@ -127,7 +128,7 @@ func writeSet(ens []*bookie, qw int, e int64) []*bookie {
 
 // usable: the writer can still add.
 func (l *ledger) usable() bool {
-	return !l.closed && !l.failed && l.writer.up && l.writer.epoch == l.life
+	return (!l.closed || l.zombie) && !l.failed && l.writer.up && l.writer.epoch == l.life
 }
 
 // add appends an entry: it gets the next entry id and goes to its write
@@ -214,7 +215,7 @@ func (l *ledger) acked(op *addOp, bk *bookie) {
 	for len(l.pending) > 0 && l.pending[0].quorum {
 		done := l.pending[0]
 		l.pending = l.pending[1:]
-		l.lac = done.entry
+		l.lac = max(l.lac, done.entry)
 		if len(done.acks) < l.w.pc.WriteQuorum {
 			l.unfull = append(l.unfull, done)
 		}
@@ -222,6 +223,12 @@ func (l *ledger) acked(op *addOp, bk *bookie) {
 		l.bytes += done.bytes
 		if l.onConfirm != nil {
 			l.onConfirm(done)
+		}
+		if l.w.probe != nil {
+			l.w.probe(atConfirm, l, done)
+			if !l.usable() {
+				return
+			}
 		}
 	}
 }
@@ -270,12 +277,15 @@ func (l *ledger) bookieFailed(bk *bookie) {
 			l.send(op, repl)
 		}
 	}
+	if l.w.probe != nil {
+		l.w.probe(atEnsembleChange, l, nil)
+	}
 }
 
 // fail marks the ledger unusable; the managed ledger moves its pending
 // adds to a new ledger.
 func (l *ledger) fail() {
-	if l.failed || l.closed {
+	if l.failed || l.closed && !l.zombie {
 		return
 	}
 	l.failed = true

@@ -200,11 +200,11 @@ func (c *pconn) pump() {
 		c.sent++
 		b, life := c.b, c.life
 		w.net.Send(&c.up, func(uint64) {
-			if c.life != life || !b.up || c.p.owner != b || !c.p.ready {
+			if c.life != life || !b.up || !b.serves(c.p) {
 				return
 			}
 			b.NICIn.Submit(float64(op.bytes), 0, func(sim.Job) {
-				if c.life != life || !b.up || c.p.owner != b {
+				if c.life != life || !b.up || !b.serves(c.p) {
 					return
 				}
 				// Handler threads run in parallel; one connection's
@@ -216,7 +216,7 @@ func (c *pconn) pump() {
 					for len(c.cpuq) > 0 && c.cpuq[0].cpuDone {
 						x := c.cpuq[0]
 						c.cpuq = c.cpuq[1:]
-						if c.life == life && b.up && c.p.owner == b {
+						if c.life == life && b.up && b.serves(c.p) {
 							c.p.publish(c, x)
 						}
 					}
@@ -238,7 +238,7 @@ func (c *pconn) dial() {
 	w.s.After(2*w.net.Latency, func() {
 		c.dialing = false
 		b := c.p.reg.bundles[c.p.bundle]
-		if b != nil && b.up && c.p.owner == b && c.p.ready {
+		if b != nil && b.up && !b.clientsCut && c.p.owner == b && c.p.ready {
 			c.b, c.conn, c.sent = b, true, 0
 			c.life++
 			c.up = net.Link{From: 0, To: b.node}
@@ -276,7 +276,7 @@ func (c *pconn) receipt(op *addOp) {
 	w := c.pr.w
 	b, life := c.b, c.life
 	w.net.Send(&c.down, func(uint64) {
-		if c.life != life || c.b != b {
+		if c.life != life || c.b != b || b.clientsCut {
 			return
 		}
 		c.settle(op, true)

@@ -496,3 +496,19 @@ func TestGeoReplication(t *testing.T) {
 		t.Errorf("region back after 5 s: lost %d, unreplicated %d; want 0 and 0", back.Lost, back.GeoUnreplicated)
 	}
 }
+
+// TestFencingStopsZombie: a broker cut off from the metadata store for
+// 8 s (past the 2 s session timeout) keeps its producers and goes on
+// writing; the new owner fences its ledger, the zombie's next add is
+// refused, its producers move to the new owner, and nothing acknowledged
+// is lost.
+func TestFencingStopsZombie(t *testing.T) {
+	w, r := runYAML(t, base+failover+"  session_timeout: 2s\n"+
+		"faults:\n  - {type: network-partition, broker: 0, from: [controller], at: 3s, duration: 8s}\n")
+	if w.zombiesFenced == 0 {
+		t.Fatalf("no zombie was stopped by a fence (bundle reassignments %d)", r.BundleReassignments)
+	}
+	if r.Lost != 0 || r.Acked == 0 {
+		t.Fatalf("lost %d of %d acknowledged", r.Lost, r.Acked)
+	}
+}

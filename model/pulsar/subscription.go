@@ -212,7 +212,7 @@ func (cc *cconn) dial() {
 		}
 		c := cc.c
 		b := c.p.reg.bundles[c.p.bundle]
-		if b != nil && b.up && c.p.owner == b && c.p.ready {
+		if b != nil && b.up && !b.clientsCut && c.p.owner == b && c.p.ready {
 			cc.b, cc.conn = b, true
 			cc.life++
 			cc.permits = cons.sb.spec.ReceiverQueue

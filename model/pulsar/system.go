@@ -48,15 +48,36 @@ type world struct {
 	msgs    []msg
 
 	nextLedger int64
-	res        model.Results
-	e2e, ack   *sim.Histogram
-	processed  int64
-	bytesOut   int64
-	ser        series
+	// zombiesFenced counts old owners stopped by a fenced add.
+	zombiesFenced int
+	res           model.Results
+	e2e, ack      *sim.Histogram
+	processed     int64
+	bytesOut      int64
+	ser           series
 	// dispatch counts by source in the current second, for the best rates.
 	secTiered, secBookie int64
-	ch                   *pchannel // set when the world is a service's channel (channel.go)
+	// probe, set only by tests, hears the moments a crash matters most
+	// (an entry just confirmed, an ensemble change, a ledger about to be
+	// recovered) so a property test can aim its crashes at them.
+	probe func(at moment, l *ledger, op *addOp)
+	ch    *pchannel // set when the world is a service's channel (channel.go)
 }
+
+// moment is a point in the write path a test may crash at.
+type moment int
+
+const (
+	// atConfirm: an entry has reached AckQuorum bookies and its receipt
+	// has just left the broker.
+	atConfirm moment = iota
+	// atEnsembleChange: a failed bookie was just replaced and the
+	// pending adds resent to its replacement.
+	atEnsembleChange
+	// atRecovery: a new owner is about to fence and recover the ledger
+	// the old owner left open.
+	atRecovery
+)
 
 // region is one cluster: its brokers, bookies, bundles and partitions.
 type region struct {
@@ -102,9 +123,17 @@ func Run(sc *scenarios.Scenario, opts model.Options) (*model.Results, error) {
 }
 
 func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, error) {
+	return runProbed(sc, opts, nil)
+}
+
+// runProbed is run with a test's probe installed before the first event.
+func runProbed(sc *scenarios.Scenario, opts model.Options, probe func(*world) func(moment, *ledger, *addOp)) (*world, *model.Results, error) {
 	w, err := build(sc, opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	if probe != nil {
+		w.probe = probe(w)
 	}
 	limit := w.end + sim.Time(sc.Drain)
 	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error { return w.err })

@@ -28,6 +28,12 @@ type broker struct {
 	node  net.NodeID
 	up    bool
 	epoch int
+	// metaCut: a network partition keeps it from the metadata store
+	// (metaGen counts partitions); sessionLost: the store expired its
+	// session meanwhile (it does not know yet); clientsCut: a partition
+	// keeps clients from it.
+	metaCut, sessionLost, clientsCut bool
+	metaGen                          int
 }
 
 // partition is one topic partition: a managed ledger (a sequence of
@@ -44,8 +50,11 @@ type partition struct {
 	policy *scenarios.PulsarTopicPolicy
 
 	owner *broker
-	epoch int  // ownership generation
-	ready bool // the owner loaded it and has a ledger open
+	// zombie is the previous owner still writing after its session
+	// expired (session.go), until fencing or the heal stops it.
+	zombie *broker
+	epoch  int  // ownership generation
+	ready  bool // the owner loaded it and has a ledger open
 	// ledgers in order; cur is the open one (nil while one is being
 	// created or recovered).
 	ledgers []*ledger
@@ -103,6 +112,16 @@ func (p *partition) openLedger() error {
 		if p.owner != owner || p.epoch != epoch || !owner.up {
 			return
 		}
+		if owner.metaCut { // the metadata write cannot be made: retry
+			p.opening = true
+			p.w.s.After(sim.Second, func() {
+				p.opening = false
+				if p.owner == owner && p.epoch == epoch {
+					_ = p.openLedger()
+				}
+			})
+			return
+		}
 		l := p.w.newLedger(owner)
 		if l == nil {
 			p.w.s.After(sim.Second, func() {
@@ -113,7 +132,14 @@ func (p *partition) openLedger() error {
 			return
 		}
 		l.onConfirm = p.confirmed
-		l.onFail = func() { p.ledgerFailed(l) }
+		l.onFail = func() {
+			if l.zombie { // fenced: the zombie learns it lost the topic
+				p.w.zombiesFenced++
+				p.stopZombie()
+				return
+			}
+			p.ledgerFailed(l)
+		}
 		p.ledgers = append(p.ledgers, l)
 		p.cur = l
 		p.ready = true
@@ -142,6 +168,14 @@ func (p *partition) confirmed(op *addOp) {
 	w := p.w
 	l := op.l
 	now := w.s.Now()
+	if l.zombie && op.entry <= l.last {
+		// The new owner recovered it and gave it its positions; the
+		// zombie only answers the producer.
+		if op.pc != nil {
+			op.pc.receipt(op)
+		}
+		return
+	}
 	if l.firstPos < 0 {
 		l.firstPos = int64(len(p.pos))
 	}
@@ -238,8 +272,19 @@ func (p *partition) load() {
 		}
 	}
 	if open != nil {
-		open.failed = true // the old writer's adds are void
-		open.pending = nil
+		if b := open.writer; b == p.zombie && b.up && b.epoch == open.life {
+			// The old owner is alive (its session expired): only the
+			// fence stops its adds.
+			open.zombie = true
+		} else {
+			open.failed = true // the old writer's adds are void
+			open.pending = nil
+		}
+		if w.probe != nil {
+			if w.probe(atRecovery, open, nil); p.owner != owner || p.epoch != epoch || !owner.up {
+				return
+			}
+		}
 		recovered, from, last, ok, err := open.recoverEnd()
 		if err != nil {
 			w.fail(err)
@@ -396,6 +441,10 @@ func (p *partition) evict() {
 // publish is the owner handling a producer's batch: the quota policy
 // first, then the append.
 func (p *partition) publish(pc *pconn, op *addOp) {
+	if p.zombie != nil && pc.b == p.zombie {
+		p.zombieAppend(op)
+		return
+	}
 	if p.limiter != nil && !op.rated {
 		// The publish-rate quota: the broker reads no more from the
 		// connection until the rate allows (in order: the bucket queues).
