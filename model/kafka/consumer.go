@@ -772,6 +772,10 @@ func (m *member) maybePoll() {
 		g.ds.handoff(m)
 		return
 	}
+	if w.ch != nil {
+		w.ch.handoff(m) // a service's instances do the work (channel.go)
+		return
+	}
 	cum := m.plan()
 	if g.commit == scenarios.CommitBefore {
 		m.sendCommit(true)

@@ -300,6 +300,7 @@ var fieldsNotShown = map[string]string{
 	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
+	"faults.service":                       "a service graph's fault target (system: services: TestNetworkPartitionTimesOutCalls); refused under Kafka",
 	"faults.producer":                      "target of producer-crash: transactional-producer has one producer; TestTxnProducerCrashFences",
 	"mirror.regions.name":                  "a list entry, which --set cannot add: TestMirrorCopiesEverything names regions; geo-replication-region-loss takes pulsar's",
 	"mirror.regions.producers":             "a list, which --set cannot write: TestMirrorCopiesEverything, and validation of producers in two regions",
