@@ -6,7 +6,6 @@ import (
 	"mqsim/model/channel"
 	"mqsim/model/check"
 	"mqsim/model/net"
-	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 	"mqsim/sim"
@@ -54,12 +53,8 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	limit := scenarios.DefaultRabbitDeliveryLimit
 	qs := &scenarios.RabbitQueue{Name: h.Name, Type: "quorum", QuorumSize: h.Via.Replicas, DeliveryLimit: &limit,
 		Ack: "manual", OnFailure: "requeue", Overflow: "drop-head", DeadLetterStrategy: "at-most-once", Prefetch: h.Window}
-	rc := &scenarios.RabbitMQ{Memory: scenarios.DefaultRabbitMemory, Disk: scenarios.DefaultRabbitDisk,
-		DiskFreeLimit: scenarios.DefaultRabbitDiskFreeLimit, MemoryHighWatermark: scenarios.DefaultRabbitMemoryHighWatermark,
-		CreditInitial: scenarios.DefaultRabbitCreditInitial, CreditMore: scenarios.DefaultRabbitCreditMore,
-		ClassicSyncInterval: scenarios.DefaultRabbitClassicSync, ElectionTimeout: scenarios.DefaultRabbitElectionTimeout,
-		DeadLetterRetry: scenarios.DefaultRabbitDeadLetterRetry, Heartbeat: scenarios.DefaultRabbitHeartbeat,
-		ConsumerTimeout: scenarios.DefaultRabbitConsumerTimeout, Queues: []scenarios.RabbitQueue{*qs}}
+	rc := &scenarios.RabbitMQ{Queues: []scenarios.RabbitQueue{*qs}}
+	rc.NodeDefaults()
 	gs := &scenarios.ConsumerGroup{Name: h.Name, Topic: h.Name}
 	sc := &scenarios.Scenario{Name: h.Name, System: scenarios.SystemRabbitMQ, Duration: units.Duration(h.End),
 		Drain: units.Duration(h.Drain), ConsumerGroups: []scenarios.ConsumerGroup{*gs}, RabbitMQ: rc}
@@ -68,14 +63,9 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	ch := &rchannel{w: w, h: h, pubs: map[net.NodeID]*publisher{}, wait: map[int32]func(bool){}, order: map[*publisher][]int32{}}
 	w.ch = ch
 	for i := range h.Via.Nodes {
-		name := fmt.Sprintf("%s/rabbit-%d", h.Name, i)
-		m, err := node.New(h.Sim, name, node.SpecFor(&hw))
-		if err != nil {
+		if err := w.addNode(fmt.Sprintf("%s/rabbit-%d", h.Name, i), &hw); err != nil {
 			return nil, err
 		}
-		n := &rnode{Machine: m, w: w, id: i, up: true}
-		n.wal = wal{n: n, file: m.Cache.NewOwner()} // as build does
-		w.nodes = append(w.nodes, n)
 	}
 	q, err := w.newQueue(&rc.Queues[0], 0)
 	if err != nil {
