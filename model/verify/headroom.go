@@ -145,7 +145,6 @@ func newHeadroom() *HeadroomResult {
 			MaxProbes, units.FormatSI(ProbeMessages), MinProbeDuration, ProbeDuration, units.FormatSI(MaxMessages), units.FormatSI(MaxProbes*ProbeMessages+MaxMessages))}
 }
 
-
 // search finds the highest rate that sustains, from the judged run first:
 // it brackets the answer (from the rate at which first's busiest resource
 // would be full, doubling up or halving down) and bisects to 2%, within
