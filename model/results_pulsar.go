@@ -26,6 +26,8 @@ type Pulsar struct {
 	MaxKeySharedHeld    int64 `json:"max_key_shared_held,omitempty"`
 	LedgersDeleted      int64 `json:"ledgers_deleted,omitempty"`
 	PublishThrottled    int64 `json:"publish_throttled,omitempty"` // messages a publish-rate quota delayed
+	RetryLettered       int64 `json:"retry_lettered,omitempty"`    // copies published to retry letter topics (reconsumeLater)
+	WrittenTwice        int64 `json:"written_twice,omitempty"`     // messages a producer's retry wrote again (deduplication drops them: dedup_dropped)
 	// Geo-replication: the longest receipt-to-remote-receipt time
 	// (seconds) and the acknowledged messages some region never got.
 	MaxReplicationLag float64 `json:"max_replication_lag,omitempty"`
@@ -56,7 +58,7 @@ type PulsarTopic struct {
 var pulsarMetricNames = []string{"bookie_entries", "journal_fsyncs", "ensemble_changes", "ledger_rollovers",
 	"ledger_recoveries", "bundle_reassignments", "cursor_persists", "max_ack_holes", "negative_acks", "ack_timeouts",
 	"quota_held", "quota_rejected", "quota_evicted", "offloaded_ledgers", "tiered_reads", "bookie_reads", "cache_reads",
-	"max_key_shared_held", "ledgers_deleted", "publish_throttled", "max_replication_lag", "geo_unreplicated", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
+	"max_key_shared_held", "ledgers_deleted", "publish_throttled", "written_twice", "retry_lettered", "max_replication_lag", "geo_unreplicated", "max_dispatch_rate_tiered", "max_dispatch_rate_bookie"}
 
 func (p *Pulsar) metric(name string) (float64, string, bool) {
 	c := func(v int64) (float64, string, bool) { return float64(v), KindCount, true }
@@ -101,6 +103,10 @@ func (p *Pulsar) metric(name string) (float64, string, bool) {
 		return c(p.LedgersDeleted)
 	case "publish_throttled":
 		return c(p.PublishThrottled)
+	case "retry_lettered":
+		return c(p.RetryLettered)
+	case "written_twice":
+		return c(p.WrittenTwice)
 	case "max_replication_lag":
 		return p.MaxReplicationLag, KindDuration, true
 	case "geo_unreplicated":

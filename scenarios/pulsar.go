@@ -48,6 +48,7 @@ const (
 	DefaultPulsarReceiverQueue       = 1000
 	DefaultPulsarNegativeAckDelay    = 1 * units.Minute
 	DefaultPulsarFailoverDelay       = 1 * units.Second       // activeConsumerFailoverDelayTimeMillis
+	DefaultPulsarMaxReconsumeTimes   = 16                     // RetryMessageUtil.MAX_RECONSUMETIMES: enableRetry without a dead-letter policy
 	DefaultPulsarKeySharedRange      = 65536                  // Key_Shared hash range
 	DefaultPulsarWANLatency          = 40 * units.Millisecond // one way between regions: an estimate (transatlantic ~40 ms)
 	DefaultPulsarWANBandwidth        = 125 << 20              // bytes/s each way between two regions: an estimate (1 Gbit/s)
@@ -132,6 +133,12 @@ type Pulsar struct {
 	WANBandwidth  units.Bytes          `yaml:"wan_bandwidth" json:"wan_bandwidth,omitempty"`
 	RegionOutages []PulsarRegionOutage `yaml:"region_outages" json:"region_outages,omitempty"`
 
+	// Deduplication (brokerDeduplicationEnabled, off by default): the
+	// broker keeps the highest sequence id persisted per producer and
+	// drops a send at or below it (a retry after a failover), answering
+	// it as if written.
+	Deduplication bool `yaml:"deduplication" json:"deduplication,omitempty"`
+
 	Subscriptions []PulsarSubscription `yaml:"subscriptions" json:"subscriptions,omitempty"`
 	Topics        []PulsarTopicPolicy  `yaml:"topics" json:"topics,omitempty"`
 	// BookieCrashes are bookie failures (the shared faults: name brokers).
@@ -159,8 +166,15 @@ type PulsarSubscription struct {
 	AckTimeout units.Duration `yaml:"ack_timeout" json:"ack_timeout,omitempty"`
 	// OnFailure is what the application does with a message it failed to
 	// process (the group's failures): nack (negativeAcknowledge, the
-	// default) or ignore (neither acks nor nacks: it stays unacknowledged).
+	// default), ignore (neither acks nor nacks: it stays unacknowledged)
+	// or reconsume_later (the retry letter topic: the client publishes it
+	// to <topic>-<subscription>-RETRY to come back after ReconsumeDelay,
+	// and acknowledges the original; past MaxRedeliverCount reconsumes —
+	// 16 when not set — it goes to the dead-letter topic).
 	OnFailure string `yaml:"on_failure" json:"on_failure"`
+	// ReconsumeDelay is the delay the application passes to
+	// reconsumeLater (it has no default upstream; 1m here, as a nack's).
+	ReconsumeDelay units.Duration `yaml:"reconsume_delay" json:"reconsume_delay,omitempty"`
 	// MaxRedeliverCount > 0 is the dead-letter policy: a message delivered
 	// more often is sent to the dead-letter topic and acknowledged.
 	MaxRedeliverCount int `yaml:"max_redeliver_count" json:"max_redeliver_count,omitempty"`
@@ -324,6 +338,11 @@ func (s *Scenario) defaultsPulsar() {
 		setInt(&x.ReceiverQueue, DefaultPulsarReceiverQueue)
 		setDur(&x.NegativeAckDelay, DefaultPulsarNegativeAckDelay)
 		setStr(&x.OnFailure, "nack")
+		if x.OnFailure == "reconsume_later" {
+			setDur(&x.ReconsumeDelay, DefaultPulsarNegativeAckDelay)
+			// enableRetry without a dead-letter policy: MAX_RECONSUMETIMES.
+			setInt(&x.MaxRedeliverCount, DefaultPulsarMaxReconsumeTimes)
+		}
 		setDur(&x.FailoverDelay, DefaultPulsarFailoverDelay)
 		setStr(&x.InitialPosition, "latest")
 	}
@@ -407,7 +426,13 @@ func (s *Scenario) validatePulsar(v *validator) {
 		if ok && x.Type == "exclusive" && s.ConsumerGroups[gi].Consumers > 1 {
 			v.add(f+"type", "exclusive with %d consumers: the broker refuses every consumer after the first (ConsumerBusy); use failover for standbys", s.ConsumerGroups[gi].Consumers)
 		}
-		v.oneOf(f+"on_failure", x.OnFailure, "nack", "ignore")
+		v.oneOf(f+"on_failure", x.OnFailure, "nack", "ignore", "reconsume_later")
+		if x.ReconsumeDelay != 0 && x.OnFailure != "reconsume_later" {
+			v.add(f+"reconsume_delay", "only with on_failure: reconsume_later (the retry letter topic)")
+		}
+		if x.ReconsumeDelay < 0 {
+			v.add(f+"reconsume_delay", "%v: must not be negative", x.ReconsumeDelay)
+		}
 		v.oneOf(f+"initial_position", x.InitialPosition, "latest", "earliest")
 		if x.AckGroupTime < 0 || x.AckGroupTime > units.Minute {
 			v.add(f+"ack_group_time", "%v: want 0 (each ack at once) to 1m", x.AckGroupTime)

@@ -9,6 +9,7 @@ import (
 
 	"mqsim/capacity"
 	"mqsim/model"
+	"mqsim/model/verify"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -41,7 +42,17 @@ type Options struct {
 	Parallel int
 	// Systems, if set, restricts the comparison to these row ids.
 	Systems []string
+	// Search bounds each system's maximum-rate search (zero: SearchBudget);
+	// NoSearch skips it (the throughput cell then says so).
+	Search   verify.Budget
+	NoSearch bool
 }
+
+// SearchBudget bounds each system's maximum-rate search: 6 probes after
+// the first, each at most 150K messages over 0.5 to 3 simulated seconds,
+// so the highest rate it can find is 300K/s — a system above it is
+// reported as "at least" that.
+var SearchBudget = verify.Budget{Probes: 6, Messages: 150_000, MinDuration: 500 * units.Millisecond, MaxDuration: 3 * units.Second}
 
 // System is one column of the table: a system and the settings it runs
 // with (RabbitMQ's two queue types, SQS's two queue types, SNS fanning out
@@ -95,6 +106,10 @@ type Column struct {
 	Runs    map[string]*Run
 	// Scenario is the steady trial's resolved scenario (nil if skipped).
 	Scenario *scenarios.Scenario
+	// Max is the maximum-rate search on the steady trial's cluster with
+	// consumers that cost nothing (nil when skipped or failed: MaxErr).
+	Max    *verify.HeadroomResult
+	MaxErr string
 }
 
 // Comparison is every system's trials of one workload.
@@ -128,6 +143,9 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 	if opt.Seed == 0 {
 		opt.Seed = 1
 	}
+	if opt.Search.Probes == 0 {
+		opt.Search = SearchBudget
+	}
 	opt.Parallel = max(1, opt.Parallel)
 	p, err := capacity.Compute(w)
 	if err != nil {
@@ -155,6 +173,7 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 		col   *Column
 		trial string
 		sc    *scenarios.Scenario
+		src   string // the max-rate search's scenario (trial "")
 	}
 	var jobs []job
 	for _, sys := range Candidates {
@@ -200,7 +219,10 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 					col.NodesOf = fmt.Sprintf("%d brokers (the capacity plan's) and %d BookKeeper bookies", sc.Cluster.Brokers, sc.Pulsar.Bookies)
 				}
 			}
-			jobs = append(jobs, job{col, trial, sc})
+			jobs = append(jobs, job{col: col, trial: trial, sc: sc})
+		}
+		if col.Scenario != nil && !opt.NoSearch {
+			jobs = append(jobs, job{col: col, src: c.scenarioYAML(col, trialMax)})
 		}
 	}
 	// Run in parallel; each run is deterministic and writes only its own Run.
@@ -211,6 +233,10 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
+				if j.src != "" {
+					j.col.Max, j.col.MaxErr = c.maxRate(j.col, j.src, opt)
+					continue
+				}
 				res, err := model.Run(j.sc, model.Options{})
 				r := j.col.Runs[j.trial]
 				if err != nil {
@@ -227,6 +253,34 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 	close(next)
 	wg.Wait()
 	return c, nil
+}
+
+// trialMax is the maximum-rate search's scenario: the steady trial with
+// consumers whose processing costs nothing, so the system's own limits
+// bind, not the workload's service time.
+const trialMax = "max-rate"
+
+// maxRate searches the highest rate the column's cluster sustains (lag
+// bounded, the load accepted and acknowledged, nothing lost), starting
+// at the simulated rate.
+func (c *Comparison) maxRate(col *Column, src string, opt Options) (*verify.HeadroomResult, string) {
+	name := "compare/" + col.ID + "-" + trialMax + ".yaml"
+	load := func(sets []string) (*scenarios.LoadedScenario, error) {
+		ls, err := scenarios.ParseScenario(name, []byte(src), sets)
+		if err == nil {
+			ls.Seed = opt.Seed
+		}
+		return ls, err
+	}
+	base, err := load(nil)
+	if err != nil {
+		return nil, firstLine(err.Error())
+	}
+	h, err := verify.MaxRateWithin(load, base, c.Rate, opt.Search)
+	if err != nil {
+		return nil, firstLine(err.Error())
+	}
+	return h, ""
 }
 
 func firstLine(s string) string {
@@ -268,7 +322,7 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 	w := c.Plan.Workload
 	size := int64(w.MessageSize)
 	processing := fmt.Sprintf("const(%s)", units.Duration(c.Service*1e9))
-	if c.Service == 0 {
+	if c.Service == 0 || trial == trialMax {
 		processing = "0"
 	}
 	topic := "events"
@@ -298,15 +352,16 @@ func (c *Comparison) scenarioYAML(col *Column, trial string) string {
 				brokers, topic, c.Plan.Partitions, rf, min(2, rf), w.Retention)
 		}
 		if col.Kind == "pulsar" {
-			// A Key_Shared subscription per group: many consumers, each
-			// key to one of them in order — the counterpart of a Kafka
-			// consumer group with keys.
+			// A failover subscription per group: one active consumer per
+			// partition, the others standing by — the counterpart of a
+			// Kafka consumer group (per-partition order, the seed's
+			// claim for Pulsar, with the same consumers and partitions).
 			fmt.Fprintf(&b, "pulsar:\n  topics:\n    - {topic: %s, retention_time: %s}\n  subscriptions:\n", topic, w.Retention)
 			for i := range col.Groups {
-				fmt.Fprintf(&b, "    - {group: group-%d, type: key_shared}\n", i+1)
+				fmt.Fprintf(&b, "    - {group: group-%d, type: failover}\n", i+1)
 			}
 			if trial == TrialReplay {
-				b.WriteString("    - {group: replay, type: key_shared, initial_position: earliest}\n")
+				b.WriteString("    - {group: replay, type: failover, initial_position: earliest}\n")
 			}
 		}
 		if col.Kind == scenarios.SystemRabbitMQ {

@@ -11,6 +11,7 @@ import (
 	_ "mqsim/model/rabbitmq"
 	_ "mqsim/model/sns"
 	_ "mqsim/model/sqs"
+	"mqsim/model/verify"
 	"mqsim/scenarios"
 )
 
@@ -72,9 +73,25 @@ func TestCompareSmall(t *testing.T) {
 		}
 	}
 	// 250/s is within a FIFO queue's 300 calls/s per action: kept up,
-	// in order (FIFO groups), nothing lost.
-	if cell := c.Cell(byID["sqs-fifo"], "Throughput"); !strings.HasSuffix(cell.Text, "kept up") || cell.Contradicts {
-		t.Errorf("SQS FIFO throughput at 250/s = %+v, want kept up", cell)
+	// in order (FIFO groups), nothing lost. Its maximum rate is bound by
+	// the 300 DeleteMessage calls/s (one per message): between the 250/s
+	// it kept up with and 300/s — "Unlimited (managed)" contradicted.
+	fifo := byID["sqs-fifo"]
+	if cell := c.Cell(fifo, "Throughput"); !strings.HasSuffix(cell.Text, "kept up") || !cell.Contradicts {
+		t.Errorf("SQS FIFO throughput at 250/s = %+v, want kept up, and the seed's unlimited contradicted", cell)
+	}
+	if h := fifo.Max; h == nil || h.HoldsTo < 250 || h.HoldsTo > 300 || h.FailsAt == 0 {
+		t.Errorf("SQS FIFO maximum rate %+v (%s), want 250 to 300/s (300 delete calls/s)", h, fifo.MaxErr)
+	}
+	if cell := c.Cell(fifo, "Operations"); !strings.HasPrefix(cell.Text, "managed (no nodes to size)") || !strings.Contains(cell.Text, "300 calls/s limit binds") {
+		t.Errorf("SQS FIFO operations = %q, want managed, the 300 calls/s limit binding", cell.Text)
+	}
+	// Kafka and Pulsar go far past the workload's rate on the plan's
+	// cluster: their maximum is well above 250/s.
+	for _, id := range []string{"kafka", "pulsar"} {
+		if h := byID[id].Max; h == nil || h.HoldsTo < 10*250 {
+			t.Errorf("%s maximum rate %+v (%s), want ≥ 2.5K/s", id, h, byID[id].MaxErr)
+		}
 	}
 	if r := byID["sqs-fifo"].Runs[TrialSteady].Results; r.Reordered != 0 || r.Lost != 0 {
 		t.Errorf("SQS FIFO steady: reordered %d, lost %d; want 0, 0", r.Reordered, r.Lost)
@@ -112,7 +129,7 @@ func TestFIFOContradictsUnlimited(t *testing.T) {
 	w := capacity.Workload{Name: "w", MessagesPerDay: 400e6, PeakFactor: 1, MessageSize: 500, Retention: 86400e9,
 		ConsumerThroughput: 5000, ConsumerGroups: 1}
 	// 400M/day = 4,630/s > 300 deletes/s.
-	c, err := Compare(w, Options{Duration: 5e9, Systems: []string{"sqs-fifo"}})
+	c, err := Compare(w, Options{Duration: 5e9, Systems: []string{"sqs-fifo"}, NoSearch: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +146,8 @@ func TestCompareIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := func(parallel int) string {
-		c, err := Compare(lw.Workload, Options{Duration: 4e9, MaxRate: 100, Parallel: parallel, Systems: []string{"sqs-standard", "sns-sqs", "pubsub"}})
+		c, err := Compare(lw.Workload, Options{Duration: 4e9, MaxRate: 100, Parallel: parallel, Systems: []string{"sqs-standard", "sns-sqs", "pubsub"},
+			Search: verify.Budget{Probes: 2, Messages: 5000, MinDuration: 5e8, MaxDuration: 1e9}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,14 @@
 package compare
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
 	"mqsim/model"
+	"mqsim/model/verify"
 	"mqsim/scenarios/units"
 )
 
@@ -69,25 +72,7 @@ func (c *Comparison) Cell(col *Column, criterion string) Cell {
 	seed := Seed[seedColumn(col.ID)][criterion]
 	switch criterion {
 	case "Throughput":
-		out := groupRate(r, 0, c.Duration.Seconds())
-		// Kept up: the backlog never exceeded one second of traffic.
-		kept := float64(r.MaxLag) <= c.Rate && r.Unseen == 0
-		txt := fmt.Sprintf("%s/s in, %s/s out per group", units.FormatSI(r.ThroughputIn), units.FormatSI(out))
-		if !kept {
-			txt += fmt.Sprintf(": fell behind %s/s (backlog up to %s)", units.FormatSI(c.Rate), units.FormatSI(float64(r.MaxLag)))
-		} else {
-			txt += ": kept up"
-		}
-		cell := Cell{Text: txt}
-		switch {
-		case !kept && (strings.Contains(seed, "Unlimited") || strings.Contains(seed, "Millions")):
-			cell.Contradicts = true
-			cell.Why = fmt.Sprintf("the seed says %q, but this run did not carry %s/s: %s", seed, units.FormatSI(c.Rate), c.bottleneck(col))
-		case kept && seed == "10-50K/sec" && c.Rate > 50_000:
-			cell.Contradicts = true
-			cell.Why = "above the seed's 10–50K/s: the seed's figure is quorum queues with 1 KB messages; smaller messages, classic queues or streams go further"
-		}
-		return cell
+		return c.throughput(col, r, seed)
 	case "Latency p99":
 		return Cell{Text: fmt.Sprintf("%s end to end, %s to ack", ms(r.E2ELatency.P99), ms(r.AckLatency.P99))}
 	case "Ordering":
@@ -123,6 +108,15 @@ func (c *Comparison) Cell(col *Column, criterion string) Cell {
 		}
 		secs := rp.Results.SimSeconds - (c.Duration.Seconds() - 1)
 		cell := Cell{Text: fmt.Sprintf("yes: %s messages of history re-read in %.1fs", units.FormatSI(float64(g.Processed)), secs)}
+		// The trial's history is its producing time; a reset to an hour
+		// ago replays an hour of the workload's peak at the rate
+		// measured here.
+		if secs > 0 && g.Processed > 0 {
+			rate := float64(g.Processed) / secs
+			hour := c.PeakRate * 3600
+			cell.Text += fmt.Sprintf(" (%s/s): an hour of the peak (%s messages) would take about %.0f min", units.FormatSI(rate), units.FormatSI(hour),
+				math.Ceil(hour/rate/60))
+		}
 		if g.Processed < rp.Results.Acked*9/10 {
 			cell.Contradicts = strings.HasPrefix(seed, "Yes")
 			cell.Text = fmt.Sprintf("partly: %s of %s messages re-read", units.FormatSI(float64(g.Processed)), units.FormatSI(float64(rp.Results.Acked)))
@@ -163,8 +157,8 @@ func (c *Comparison) Cell(col *Column, criterion string) Cell {
 		}
 		return Cell{Text: seed + " (not measured: a judgement)"}
 	case "Operations":
-		if col.Nodes == 0 {
-			return Cell{Text: "0 nodes: " + col.NodesOf}
+		if col.Managed {
+			return Cell{Text: c.managed(col)}
 		}
 		return Cell{Text: fmt.Sprintf("%d nodes: %s", col.Nodes, col.NodesOf)}
 	}
@@ -390,4 +384,95 @@ func (c *Comparison) Contradictions() [][3]string {
 		}
 	}
 	return out
+}
+
+// throughput is the Throughput cell: the highest rate the system's
+// cluster sustained in the maximum-rate search (consumers free), then
+// whether the trial at the workload's rate kept up.
+func (c *Comparison) throughput(col *Column, r *model.Results, seed string) Cell {
+	out := groupRate(r, 0, c.Duration.Seconds())
+	// Kept up: the backlog never exceeded one second of traffic.
+	kept := float64(r.MaxLag) <= c.Rate && r.Unseen == 0
+	at := fmt.Sprintf("at %s/s: %s/s in, %s/s out per group", units.FormatSI(c.Rate), units.FormatSI(r.ThroughputIn), units.FormatSI(out))
+	if kept {
+		at += ", kept up"
+	} else {
+		at += fmt.Sprintf(", fell behind (backlog up to %s)", units.FormatSI(float64(r.MaxLag)))
+	}
+	h := col.Max
+	var max string
+	switch {
+	case h == nil && col.MaxErr != "":
+		max = "max not found (" + col.MaxErr + ")"
+	case h == nil:
+		max = "max not searched"
+	case h.HoldsTo == 0:
+		max = fmt.Sprintf("max below %s/s with consumers that cost nothing (%s)", units.FormatSI(h.FailsAt), cmp.Or(h.FirstOut, "nothing sustained"))
+	case h.FailsAt == 0:
+		max = fmt.Sprintf("max ≥ %s/s with consumers that cost nothing (the search's ceiling)", units.FormatSI(h.HoldsTo))
+	default:
+		max = fmt.Sprintf("max %s/s with consumers that cost nothing (at %s/s %s)", units.FormatSI(h.HoldsTo), units.FormatSI(h.FailsAt), gaveOutText(h))
+	}
+	cell := Cell{Text: max + "; " + at}
+	reached := 0.0
+	if h != nil {
+		reached = h.HoldsTo
+	}
+	bounded := h != nil && h.FailsAt > 0
+	switch {
+	case !kept && (strings.Contains(seed, "Unlimited") || strings.Contains(seed, "Millions")):
+		cell.Contradicts = true
+		cell.Why = fmt.Sprintf("the seed says %q, but this run did not carry %s/s: %s", seed, units.FormatSI(c.Rate), c.bottleneck(col))
+	case bounded && strings.Contains(seed, "Millions") && reached < 1e6:
+		cell.Contradicts = true
+		cell.Why = fmt.Sprintf("the seed says %q; this cluster (%s) gives out at %s/s with %s-byte messages: millions need more or bigger machines, smaller messages or more partitions", seed, col.NodesOf, units.FormatSI(h.FailsAt), units.FormatSI(float64(c.Plan.Workload.MessageSize)))
+	case bounded && strings.Contains(seed, "Unlimited") && reached < c.PeakRate:
+		cell.Contradicts = true
+		cell.Why = fmt.Sprintf("the seed says %q, but it gives out at %s/s: %s", seed, units.FormatSI(h.FailsAt), c.bottleneck(col))
+	case seed == "10-50K/sec" && reached > 50_000:
+		cell.Contradicts = true
+		cell.Why = "above the seed's 10–50K/s: the seed's figure is quorum queues with 1 KB messages; smaller messages, classic queues or streams go further"
+	case seed == "10-50K/sec" && bounded && reached < 10_000:
+		cell.Contradicts = true
+		cell.Why = fmt.Sprintf("below the seed's 10–50K/s on these %d nodes: %s", col.Nodes, gaveOutText(h))
+	}
+	return cell
+}
+
+// gaveOutText says what failed first above the maximum rate.
+func gaveOutText(h *verify.HeadroomResult) string {
+	switch {
+	case h.FirstOut == "":
+		return "it does not keep up"
+	case h.Saturated:
+		return h.FirstOut + " is full"
+	}
+	return fmt.Sprintf("it fails the check %q", h.FirstOut)
+}
+
+// Stated limits of the managed services, from their documentation (the
+// SQS and SNS developer guides' quota pages, the Pub/Sub docs).
+var stated = map[string]string{
+	"sqs-standard": "no per-queue call limit for standard queues, about 120,000 messages in flight, batches of ≤ 10",
+	"sqs-fifo":     "300 calls/s per action (3,000 messages/s in batches of 10; high-throughput mode goes ×10 by region), 120,000 in flight",
+	"sns-sqs":      "SNS standard topics state no publish limit (FIFO topics: 3,000 messages/s and 20 MB/s), then each queue's SQS limits",
+	"pubsub":       "about 1 MB/s of publishes per ordering key; no per-topic limit here",
+}
+
+// managed is a managed service's Operations cell: no nodes, the limits
+// that bound it, and what the maximum-rate search met.
+func (c *Comparison) managed(col *Column) string {
+	txt := "managed (no nodes to size); stated limits: " + stated[col.ID]
+	h := col.Max
+	switch {
+	case h == nil:
+		return txt
+	case h.FailsAt == 0:
+		return txt + fmt.Sprintf("; measured: none binds up to %s/s, the search's ceiling", units.FormatSI(h.HoldsTo))
+	case col.ID == "sqs-fifo" && h.HoldsTo <= 1.1*300:
+		return txt + fmt.Sprintf("; measured: the 300 calls/s limit binds at %s/s: each message is deleted by its own call", units.FormatSI(h.HoldsTo))
+	case col.Kind == "sqs" || col.Kind == "sns":
+		return txt + fmt.Sprintf("; measured: no service limit binds at %s/s — the %d consumers' receive loops do (one call per request latency each): more consumers go faster", units.FormatSI(h.HoldsTo), c.Consumers)
+	}
+	return txt + fmt.Sprintf("; measured: it gives out at %s/s (%s)", units.FormatSI(h.FailsAt), gaveOutText(h))
 }

@@ -106,10 +106,12 @@ var pulsarDescriptive = map[string]string{
 }
 
 var pulsarNotShown = map[string]string{
-	"pulsar.subscriptions.failover_delay": "the built-ins' active consumers never change: TestFailoverDelay",
-	"pulsar.regions.producers":            "a list, which --set cannot write: TestGeoReplication",
-	"pulsar.regions.groups":               "a list, which --set cannot write: TestGeoReplication",
-	"pulsar.topics.offload_deletion_lag":  "reads of offloaded ledgers go to the object store whether or not the bookies still hold them: TestOffloadDeletionLag",
+	"pulsar.subscriptions.failover_delay":  "the built-ins' active consumers never change: TestFailoverDelay",
+	"pulsar.regions.producers":             "a list, which --set cannot write: TestGeoReplication",
+	"pulsar.regions.groups":                "a list, which --set cannot write: TestGeoReplication",
+	"pulsar.subscriptions.reconsume_delay": "the built-ins do not use the retry letter topic: TestRetryLetterTopic",
+	"pulsar.deduplication":                 "the built-in broker failure writes nothing twice at its rate: TestDeduplicationAfterFailover",
+	"pulsar.topics.offload_deletion_lag":   "reads of offloaded ledgers go to the object store whether or not the bookies still hold them: TestOffloadDeletionLag",
 }
 
 // pulsarFields lists the leaf fields under pulsar: by YAML path.

@@ -76,8 +76,12 @@ type addOp struct {
 	sentAt  sim.Time
 	lacSent int64 // the writer's last add confirmed when it sent this add (piggybacked)
 	created sim.Time
-	pc      *pconn    // the producer connection it answers (data entries)
-	snap    *snapshot // the cursor state it persists (cursor entries)
+	pc      *pconn // the producer connection it answers (data entries)
+	// retry: a copy a consumer's client publishes to its subscription's
+	// retry letter topic.
+	retry    *retryMsg
+	retrySub *subscription
+	snap     *snapshot // the cursor state it persists (cursor entries)
 }
 
 // newLedger creates a ledger on E live bookies, starting at a rotating

@@ -512,3 +512,71 @@ func TestFencingStopsZombie(t *testing.T) {
 		t.Fatalf("lost %d of %d acknowledged", r.Lost, r.Acked)
 	}
 }
+
+// TestDeduplicationAfterFailover: a broker's process dies while batches
+// are in flight; its producers resend what was not acknowledged to the
+// new owner, which recovered the entries the old owner had written.
+// Without deduplication those messages are written twice; with it
+// (brokerDeduplicationEnabled) the new owner, which rebuilt the highest
+// sequence id per producer from the ledger, drops them: 0 written twice,
+// and each dropped send is answered, so none fails.
+func TestDeduplicationAfterFailover(t *testing.T) {
+	// A journal fsync of a few milliseconds keeps entries in flight when
+	// the process dies.
+	y := strings.NewReplacer("cluster: {brokers: 2}", "cluster: {brokers: 2, hardware: {fsync_latency: const(5ms)}}", "rate: 400/s", "rate: 4000/s").Replace(base) +
+		failover + "  session_timeout: 2s\n%s" +
+		"faults:\n  - {type: broker-crash, broker: 0, at: 3s, duration: 3s}\n"
+	_, off := runYAML(t, fmt.Sprintf(y, ""))
+	_, on := runYAML(t, fmt.Sprintf(y, "  deduplication: true\n"))
+	if off.WrittenTwice == 0 || off.DedupDropped != 0 {
+		t.Fatalf("without deduplication: %d written twice, %d dropped; want some written twice (the failover's retries)", off.WrittenTwice, off.DedupDropped)
+	}
+	if on.WrittenTwice != 0 || on.DedupDropped == 0 {
+		t.Fatalf("with deduplication: %d written twice, %d dropped; want 0 written twice, the retries dropped", on.WrittenTwice, on.DedupDropped)
+	}
+	for _, r := range []*model.Results{off, on} {
+		if r.Lost != 0 || r.Failed != 0 {
+			t.Fatalf("lost %d, failed %d", r.Lost, r.Failed)
+		}
+	}
+	t.Logf("written twice without deduplication: %d; with it: 0 (%d dropped)", off.WrittenTwice, on.DedupDropped)
+}
+
+// TestRetryLetterTopic: with on_failure: reconsume_later, a message that
+// always fails (poison) goes to the retry letter topic, comes back after
+// the reconsume delay, and after max_redeliver_count (3) reconsumes the
+// 4th failure sends it to the dead-letter topic: 3 copies on the retry
+// topic per dead-lettered message, each at least the 2 s delay after the
+// one before, and nothing lost.
+func TestRetryLetterTopic(t *testing.T) {
+	y := strings.Replace(base, "processing: exp(200us)}", "processing: exp(200us), failures: {poison_share: 2%, policy: retry}}", 1) +
+		"pulsar:\n  subscriptions:\n    - {group: g, type: shared, on_failure: reconsume_later, reconsume_delay: 2s, max_redeliver_count: 3}\n"
+	w, r := runYAML(t, y)
+	if r.DeadLettered == 0 {
+		t.Fatal("nothing dead-lettered")
+	}
+	if r.RetryLettered != 3*r.DeadLettered {
+		t.Fatalf("%d copies on the retry topic for %d dead-lettered, want 3 each", r.RetryLettered, r.DeadLettered)
+	}
+	if r.Lost != 0 || r.NegativeAcks != 0 {
+		t.Fatalf("lost %d, nacked %d; want 0, 0 (failures go to the retry topic)", r.Lost, r.NegativeAcks)
+	}
+	var retry *partition
+	for _, p := range w.parts {
+		if p.retry {
+			retry = p
+		}
+	}
+	if retry == nil || retry.name != "orders-g-RETRY" || int64(len(retry.pos)) != r.RetryLettered {
+		t.Fatalf("retry topic %+v: want orders-g-RETRY holding every copy (%d)", retry, r.RetryLettered)
+	}
+	// A message's next copy is written only after the previous one came
+	// back, at least the reconsume delay later.
+	first := map[int32]sim.Time{}
+	for _, mp := range retry.pos {
+		if t0, ok := first[mp.mid]; ok && mp.at-t0 < 2*sim.Second {
+			t.Fatalf("message %d: copies %v apart, want at least the 2s reconsume delay", mp.mid, mp.at-t0)
+		}
+		first[mp.mid] = mp.at
+	}
+}

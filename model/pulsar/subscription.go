@@ -38,6 +38,13 @@ type subscription struct {
 
 	processed, deadLettered, redelivered, evicted int64
 	maxLag                                        int64
+	// The retry letter topic (retry.go): the copies due for delivery,
+	// and those published and not yet acknowledged.
+	retryTopic *partition
+	retryReady []retryMsg
+	retryRR    int
+	retryArm   bool
+	retryOut   int
 }
 
 // consumer is one consumer process of a subscription, connected to each
@@ -55,6 +62,8 @@ type consumer struct {
 	ackArm  bool
 	tracked map[trackKey]sim.Time // ack timeout: received, unacknowledged
 	done    int64                 // messages it processed
+	// retryHeld are the retry topic's copies it holds.
+	retryHeld []retryMsg
 }
 
 // cconn is a consumer's connection for one partition.
@@ -77,6 +86,9 @@ type delivery struct {
 	mid  int32
 	redo int32 // redelivery count
 	life int
+	// A copy from the retry letter topic (no cc), reconsumed times.
+	retry bool
+	times int32
 }
 
 type pendingAck struct {
@@ -295,6 +307,7 @@ func (cons *consumer) crash() {
 			cc.dropped()
 		}
 	}
+	cons.retryBack()
 	cons.queue = nil
 	clear(cons.tracked)
 	for _, c := range sb.cursors {
@@ -310,6 +323,9 @@ func (cons *consumer) restart() {
 	cons.alive = true
 	cons.life++
 	cons.connect()
+	if cons.sb.retryTopic != nil {
+		cons.sb.dispatchRetries()
+	}
 }
 
 // send is the broker handing a message to the consumer: it crosses the
@@ -351,9 +367,11 @@ func (cons *consumer) work() {
 	cons.queue = cons.queue[1:]
 	sb := cons.sb
 	w := sb.w
-	cc := d.cc
-	cc.freed++
-	if cc.freed >= max(1, sb.spec.ReceiverQueue/2) {
+	// A copy from the retry letter topic took no permit.
+	if cc := d.cc; cc != nil {
+		cc.freed++
+	}
+	if cc := d.cc; cc != nil && cc.freed >= max(1, sb.spec.ReceiverQueue/2) {
 		n, life := cc.freed, cc.life
 		cc.freed = 0
 		w.net.Send(&cc.up, func(uint64) {
@@ -374,6 +392,11 @@ func (cons *consumer) work() {
 			w.res.DeadLettered++
 		}
 		cons.ack(d)
+		cons.work()
+		return
+	}
+	if w.ch != nil {
+		w.ch.deliver(cons, d) // a service's instance does the work (channel.go)
 		cons.work()
 		return
 	}
@@ -401,6 +424,8 @@ func (cons *consumer) finish(d delivery) {
 	m := &w.msgs[d.mid]
 	if sb.failed(m, d.mid) {
 		switch sb.spec.OnFailure {
+		case "reconsume_later":
+			cons.reconsumeLater(d)
 		case "nack":
 			w.res.NegativeAcks++
 			delete(cons.tracked, trackKey{d.cc.c.p.num, d.pos})
@@ -451,6 +476,10 @@ func (sb *subscription) failed(m *msg, mid int32) bool {
 // ack queues an acknowledgement; the client sends them grouped every
 // AckGroupTime (or at once when it is 0, or when maxAckBatch wait).
 func (cons *consumer) ack(d delivery) {
+	if d.retry {
+		cons.retryAcked(d)
+		return
+	}
 	sb := cons.sb
 	w := sb.w
 	delete(cons.tracked, trackKey{d.cc.c.p.num, d.pos})

@@ -3,6 +3,7 @@ package pulsar
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"sort"
 
 	"mqsim/model/check"
@@ -50,6 +51,8 @@ type partition struct {
 	policy *scenarios.PulsarTopicPolicy
 
 	owner *broker
+	// retry: the retry letter topic of a subscription (retry.go).
+	retry bool
 	// zombie is the previous owner still writing after its session
 	// expired (session.go), until fencing or the heal stops it.
 	zombie *broker
@@ -74,7 +77,11 @@ type partition struct {
 	limiter       *sim.TokenBucket // publish-rate quota, messages
 	repls         []*replicator    // geo-replication to the other regions
 	deletedBefore int64            // positions below were deleted with their ledgers
-	loadedAt      sim.Time         // when the owner loaded it (its cache starts empty)
+	// Deduplication: the highest sequence id per producer the managed
+	// ledger holds (persisted) and the owner has added (pushed).
+	persistedSeq, pushedSeq map[int32]int32
+	written                 []bool   // by message id: has a position (WrittenTwice)
+	loadedAt                sim.Time // when the owner loaded it (its cache starts empty)
 }
 
 // mpos is one confirmed message.
@@ -180,8 +187,7 @@ func (p *partition) confirmed(op *addOp) {
 		l.firstPos = int64(len(p.pos))
 	}
 	for _, mid := range op.mids {
-		p.pos = append(p.pos, mpos{mid: mid, l: l, entry: op.entry, at: now})
-		p.cum = append(p.cum, p.cum[len(p.cum)-1]+w.msgs[mid].size)
+		p.position(mid, l, op.entry, now)
 	}
 	l.lastPos = int64(len(p.pos))
 	l.lastAt = now
@@ -191,6 +197,9 @@ func (p *partition) confirmed(op *addOp) {
 	}
 	if op.repl != nil {
 		op.repl.replicated(op)
+	}
+	if op.retry != nil {
+		op.retrySub.retried(op)
 	}
 	for _, r := range p.repls {
 		r.kick()
@@ -266,6 +275,7 @@ func (p *partition) load() {
 	p.cur, p.rolling, p.queue, p.held = nil, false, nil, nil
 	p.loadedAt = w.s.Now()
 	var open *ledger
+	var resend []*addOp
 	for _, l := range p.ledgers {
 		if !l.closed {
 			open = l
@@ -278,6 +288,12 @@ func (p *partition) load() {
 			open.zombie = true
 		} else {
 			open.failed = true // the old writer's adds are void
+			if p.retry {
+				// The consumers' clients resend the copies they were
+				// not answered for (a recovered one is written twice).
+				defer func() { p.queue = append(p.queue, resend...) }()
+				resend = open.pending
+			}
 			open.pending = nil
 		}
 		if w.probe != nil {
@@ -323,9 +339,7 @@ func (p *partition) load() {
 					w.fail(fmt.Errorf("%s: recovered a record without a message id", p.name))
 					return
 				}
-				mid := w.pubs[prod].ids[seq]
-				p.pos = append(p.pos, mpos{mid: mid, l: open, entry: entry, at: w.s.Now()})
-				p.cum = append(p.cum, p.cum[len(p.cum)-1]+w.msgs[mid].size)
+				p.position(w.pubs[prod].ids[seq], open, entry, w.s.Now())
 			}
 			if rr.Err() != nil {
 				w.fail(rr.Err())
@@ -337,11 +351,63 @@ func (p *partition) load() {
 		open.lac = max(open.lac, last)
 		open.lastPos = int64(len(p.pos))
 	}
+	// The new owner rebuilds deduplication's state from the ledger.
+	p.pushedSeq = maps.Clone(p.persistedSeq)
 	for _, c := range p.cursors {
 		c.restore()
 	}
 	// Opening needs a metadata write; clients reconnect with their backoff.
 	_ = p.openLedger()
+}
+
+// position gives a confirmed message the next position, and keeps
+// deduplication's persisted sequence ids.
+func (p *partition) position(mid int32, l *ledger, entry int64, at sim.Time) {
+	w := p.w
+	m := &w.msgs[mid]
+	p.pos = append(p.pos, mpos{mid: mid, l: l, entry: entry, at: at})
+	p.cum = append(p.cum, p.cum[len(p.cum)-1]+m.size)
+	if p.retry {
+		return // a copy of a message of another topic
+	}
+	if int(mid) >= len(w.written) {
+		w.written = append(w.written, make([]bool, int(mid)+1-len(w.written)+len(w.written)/2)...)
+	}
+	if w.written[mid] {
+		w.res.WrittenTwice++
+	}
+	w.written[mid] = true
+	if p.persistedSeq == nil {
+		p.persistedSeq = map[int32]int32{}
+	}
+	if s, ok := p.persistedSeq[m.prod]; !ok || m.seq > s {
+		p.persistedSeq[m.prod] = m.seq
+	}
+}
+
+// duplicate is deduplication's verdict on a send: true when the managed
+// ledger already holds its last message (answered as if written, as the
+// broker does) or the owner has added it and not yet had it confirmed
+// (that add's confirmation answers it).
+func (p *partition) duplicate(pc *pconn, op *addOp) bool {
+	if !p.w.pc.Deduplication || len(op.mids) == 0 {
+		return false
+	}
+	last := &p.w.msgs[op.mids[len(op.mids)-1]]
+	if s, ok := p.persistedSeq[last.prod]; ok && last.seq <= s {
+		p.w.res.DedupDropped += int64(len(op.mids))
+		pc.receipt(op)
+		return true
+	}
+	if s, ok := p.pushedSeq[last.prod]; ok && last.seq <= s {
+		p.w.res.DedupDropped += int64(len(op.mids))
+		return true
+	}
+	if p.pushedSeq == nil {
+		p.pushedSeq = map[int32]int32{}
+	}
+	p.pushedSeq[last.prod] = last.seq
+	return false
 }
 
 // gone reports whether a message can no longer be read: its ledger was
@@ -443,6 +509,9 @@ func (p *partition) evict() {
 func (p *partition) publish(pc *pconn, op *addOp) {
 	if p.zombie != nil && pc.b == p.zombie {
 		p.zombieAppend(op)
+		return
+	}
+	if p.duplicate(pc, op) {
 		return
 	}
 	if p.limiter != nil && !op.rated {

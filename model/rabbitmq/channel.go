@@ -29,7 +29,6 @@ type rchannel struct {
 	h    channel.Host
 	q    *queue
 	g    *group
-	ids  []net.NodeID // the nodes on the run's network
 	pubs map[net.NodeID]*publisher
 	// wait holds each open message's confirm callback, by message id, and
 	// order each publisher's open ids in publishing order.
@@ -77,7 +76,6 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 		n := &rnode{Machine: m, w: w, id: i, up: true}
 		n.wal = wal{n: n, file: m.Cache.NewOwner()} // as build does
 		w.nodes = append(w.nodes, n)
-		ch.ids = append(ch.ids, h.Net.AddNode(name))
 	}
 	q, err := w.newQueue(&rc.Queues[0], 0)
 	if err != nil {
@@ -106,9 +104,10 @@ func (ch *rchannel) Publish(from net.NodeID, msg channel.Message, done func(bool
 	if p == nil {
 		idx := len(w.pubs)
 		k := idx % len(w.nodes)
+		// Its links carry the network's latency but, as inside the
+		// cluster, meet no fault (no heartbeat is modelled to notice one).
 		p = &publisher{w: w, idx: idx, name: fmt.Sprintf("%s/publisher-%d", ch.h.Name, idx), ex: w.defaultEx,
-			n: w.nodes[k], credit: w.rc.CreditInitial, open: map[int32]bool{}, ackHist: sim.NewLatencyHistogram(),
-			up: net.Link{From: from, To: ch.ids[k]}, down: net.Link{From: ch.ids[k], To: from}}
+			n: w.nodes[k], credit: w.rc.CreditInitial, open: map[int32]bool{}, ackHist: sim.NewLatencyHistogram()}
 		w.pubs = append(w.pubs, p)
 		ch.pubs[from] = p
 	}
@@ -153,15 +152,11 @@ func (ch *rchannel) lost(p *publisher) {
 	ch.order[p] = nil
 }
 
-// Attach adds a consumer on its own connection to the queue's leader.
+// Attach adds a consumer on its own connection to the queue's leader (its
+// links, as the publishers', meet no network fault).
 func (ch *rchannel) Attach(c channel.Consumer) {
 	g := ch.g
-	home := 0
-	if ch.q.home != nil {
-		home = ch.q.home.id
-	}
-	rc := &consumer{g: g, i: len(g.cons), alive: true, conn: true, seen: map[int32]bool{},
-		down: net.Link{From: ch.ids[home], To: c.Node}, up: net.Link{From: c.Node, To: ch.ids[home]}}
+	rc := &consumer{g: g, i: len(g.cons), alive: true, conn: true, seen: map[int32]bool{}}
 	g.cons = append(g.cons, rc)
 	ch.cons = append(ch.cons, c)
 	ch.w.s.At(0, ch.q.dispatch)

@@ -78,8 +78,28 @@ func (h *HeadroomResult) Curve() []Probe {
 }
 
 // Ceiling is the highest rate a probe offers within the work budget.
-func Ceiling() float64 {
-	return min(scenarios.MaxRate, ProbeMessages/MinProbeDuration.Seconds())
+func Ceiling() float64 { return DefaultBudget.Ceiling() }
+
+// Budget bounds a search's work: at most Probes probes after the first,
+// each offering at most Messages and lasting MinDuration to MaxDuration.
+type Budget struct {
+	Probes                   int
+	Messages                 int64
+	MinDuration, MaxDuration units.Duration
+}
+
+// DefaultBudget is the headroom search's (the constants above).
+var DefaultBudget = Budget{Probes: MaxProbes, Messages: ProbeMessages, MinDuration: MinProbeDuration, MaxDuration: ProbeDuration}
+
+// Ceiling is the highest rate a probe offers within the budget.
+func (b Budget) Ceiling() float64 {
+	return min(scenarios.MaxRate, float64(b.Messages)/b.MinDuration.Seconds())
+}
+
+// duration is how long a probe at rate runs: Messages' worth, between
+// MinDuration and MaxDuration.
+func (b Budget) duration(rate float64) units.Duration {
+	return min(b.MaxDuration, max(b.MinDuration, budgetDuration(rate, b.Messages)))
 }
 
 // Headroom searches for the highest rate the plan sustains, starting from
@@ -89,7 +109,7 @@ func Ceiling() float64 {
 // bisects to 2%, within MaxProbes probes in all.
 func Headroom(p *capacity.Plan, v *Verification, opt Options) (*HeadroomResult, error) {
 	h := newHeadroom()
-	err := search(h, v, func(rate float64, d units.Duration) (*Verification, error) {
+	err := search(h, v, DefaultBudget, func(rate float64, d units.Duration) (*Verification, error) {
 		return play(p, opt, rate, d, false)
 	})
 	if err != nil {
@@ -125,17 +145,12 @@ func newHeadroom() *HeadroomResult {
 			MaxProbes, units.FormatSI(ProbeMessages), MinProbeDuration, ProbeDuration, units.FormatSI(MaxMessages), units.FormatSI(MaxProbes*ProbeMessages+MaxMessages))}
 }
 
-// probeDuration is how long a probe at rate runs: ProbeMessages' worth,
-// between MinProbeDuration and ProbeDuration.
-func probeDuration(rate float64) units.Duration {
-	return min(ProbeDuration, max(MinProbeDuration, budgetDuration(rate, ProbeMessages)))
-}
 
 // search finds the highest rate that sustains, from the judged run first:
 // it brackets the answer (from the rate at which first's busiest resource
 // would be full, doubling up or halving down) and bisects to 2%, within
 // MaxProbes probes. It records every run in h.
-func search(h *HeadroomResult, first *Verification, probe func(rate float64, d units.Duration) (*Verification, error)) error {
+func search(h *HeadroomResult, first *Verification, b Budget, probe func(rate float64, d units.Duration) (*Verification, error)) error {
 	h.Probes = append(h.Probes, probeOf(first))
 	if first.Sustains {
 		h.Best = first
@@ -143,10 +158,10 @@ func search(h *HeadroomResult, first *Verification, probe func(rate float64, d u
 	probes := 0
 	try := func(rate float64) (bool, error) {
 		probes++
-		d := probeDuration(rate)
+		d := b.duration(rate)
 		// A pilot of a quarter of the probe first: a rate far past
 		// saturation shows at once, and its probe stops there.
-		if pilot := d / 4; pilot >= MinProbeDuration {
+		if pilot := d / 4; pilot >= b.MinDuration {
 			pv, err := probe(rate, pilot)
 			if err != nil {
 				return false, err
@@ -175,7 +190,7 @@ func search(h *HeadroomResult, first *Verification, probe func(rate float64, d u
 			r = first.Rate / u * 1.05 // just past where the busiest resource would be full
 		}
 		r = min(h.Ceiling, max(r, 1.1*first.Rate))
-		for hi == 0 && probes < MaxProbes && r > lo {
+		for hi == 0 && probes < b.Probes && r > lo {
 			ok, err := try(r)
 			if err != nil {
 				return err
@@ -192,7 +207,7 @@ func search(h *HeadroomResult, first *Verification, probe func(rate float64, d u
 		}
 	} else {
 		hi = first.Rate
-		for r := first.Rate / 2; lo == 0 && probes < MaxProbes; r /= 2 {
+		for r := first.Rate / 2; lo == 0 && probes < b.Probes; r /= 2 {
 			ok, err := try(r)
 			if err != nil {
 				return err
@@ -204,7 +219,7 @@ func search(h *HeadroomResult, first *Verification, probe func(rate float64, d u
 			}
 		}
 	}
-	for lo > 0 && hi > 0 && hi/lo > 1.02 && probes < MaxProbes {
+	for lo > 0 && hi > 0 && hi/lo > 1.02 && probes < b.Probes {
 		m := (lo + hi) / 2
 		ok, err := try(m)
 		if err != nil {
@@ -235,6 +250,11 @@ type Loader func(sets []string) (*scenarios.LoadedScenario, error)
 // It is the search of Headroom without a plan: there are no targets and
 // no N−1 run.
 func MaxRate(load Loader, base *scenarios.LoadedScenario, start float64) (*HeadroomResult, error) {
+	return MaxRateWithin(load, base, start, DefaultBudget)
+}
+
+// MaxRateWithin is MaxRate within a given work budget.
+func MaxRateWithin(load Loader, base *scenarios.LoadedScenario, start float64, b Budget) (*HeadroomResult, error) {
 	total := 0.0
 	for _, p := range base.Producers {
 		total += float64(p.Rate)
@@ -265,14 +285,15 @@ func MaxRate(load Loader, base *scenarios.LoadedScenario, start float64) (*Headr
 		judge(v, capacity.SLO{}, res, func() []Resource { return brokerResources(res, d.Seconds()) })
 		return v, nil
 	}
-	first, err := probe(start, probeDuration(start))
+	first, err := probe(start, b.duration(start))
 	if err != nil {
 		return nil, err
 	}
 	h := newHeadroom()
+	h.Ceiling = b.Ceiling()
 	h.Budget = fmt.Sprintf("at most %d probes of at most %s messages each (%s to %s simulated): at most %s simulated messages",
-		MaxProbes+1, units.FormatSI(ProbeMessages), MinProbeDuration, ProbeDuration, units.FormatSI((MaxProbes+1)*ProbeMessages))
-	if err := search(h, first, probe); err != nil {
+		b.Probes+1, units.FormatSI(float64(b.Messages)), b.MinDuration, b.MaxDuration, units.FormatSI(float64(int64(b.Probes+1)*b.Messages)))
+	if err := search(h, first, b, probe); err != nil {
 		return nil, err
 	}
 	return h, nil
