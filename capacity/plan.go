@@ -100,6 +100,9 @@ type Recommendation struct {
 	// exact plan's bytes plus the record and batch headers of the v2
 	// record format (RecordBytes).
 	BytesPerMessage float64 `json:"bytes_per_message"`
+	// WireBytesPerMessage is a message on a broker's NIC: BytesPerMessage
+	// and its share of its batch's request or response header (WireBytes).
+	WireBytesPerMessage float64 `json:"wire_bytes_per_message"`
 
 	Partitions        int          `json:"partitions"`
 	ConsumersPerGroup int          `json:"consumers_per_group"`
@@ -258,6 +261,11 @@ func compute(w Workload) (*Plan, error) {
 	var recBytesFormula string
 	rec.BytesPerMessage, recBytesFormula = RecordBytes(w)
 	recScale := rec.BytesPerMessage / p.BytesPerMessage
+	// On a NIC a message also carries its share of its batch's request or
+	// response header (nic.go).
+	var wireFormula string
+	rec.WireBytesPerMessage, wireFormula = WireBytes(w)
+	wireScale := rec.WireBytesPerMessage / p.BytesPerMessage
 	recommendRow := func(key string, v float64, human, formula string) {
 		for i := range rows {
 			if rows[i].Key == key {
@@ -324,7 +332,16 @@ func compute(w Workload) (*Plan, error) {
 
 	// Brokers, once with the exact settings and once with the margins.
 	peakB := func(scale float64) string { return units.FormatBytes(p.PeakBytesPerSec*scale) + "/s" }
+	// peakW is the peak's bytes on a NIC: with the recommended margins,
+	// the message's wire bytes (WireBytes).
+	peakW := func(scale float64) string {
+		if scale == 1 {
+			return peakB(1)
+		}
+		return fmt.Sprintf("(%s × %s on the wire)", fmtRate(p.PeakMessagesPerSec), units.FormatBytes(p.BytesPerMessage*scale))
+	}
 	type cons struct {
+		wire             bool // counts bytes on a NIC: scaled by the wire bytes
 		name, field, why string
 		formula          func(fill, nic units.Ratio, parts int, scale float64) string
 		exact            func(fill, nic units.Ratio, parts int, scale float64) float64
@@ -338,42 +355,42 @@ func compute(w Workload) (*Plan, error) {
 		egressField = "consumer_groups"
 	}
 	cs := []cons{
-		{"storage", storageField, "Replicated retained bytes must fit on the brokers' disks.",
+		{false, "storage", storageField, "Replicated retained bytes must fit on the brokers' disks.",
 			func(fill, _ units.Ratio, _ int, scale float64) string {
 				return fmt.Sprintf("%s / (%s × %s fill)", units.FormatBytes(p.ReplicatedBytes*scale), w.DiskPerBroker, fill.Percent())
 			},
 			func(fill, _ units.Ratio, _ int, scale float64) float64 {
 				return p.ReplicatedBytes * scale / (float64(w.DiskPerBroker) * float64(fill))
 			}},
-		{"disk throughput", "disk_throughput", "Every replica writes every byte; disks must sustain the peak.",
+		{false, "disk throughput", "disk_throughput", "Every replica writes every byte; disks must sustain the peak.",
 			func(_, _ units.Ratio, _ int, scale float64) string {
 				return fmt.Sprintf("%s × RF %d / %s", peakB(scale), w.ReplicationFactor, w.DiskThroughput)
 			},
 			func(_, _ units.Ratio, _ int, scale float64) float64 {
 				return p.PeakBytesPerSec * scale * rf / float64(w.DiskThroughput)
 			}},
-		{"network ingress", "nic_bandwidth", "Brokers receive producer traffic plus RF−1 replica copies.",
+		{true, "network ingress", "nic_bandwidth", "Brokers receive producer traffic plus RF−1 replica copies.",
 			func(_, nic units.Ratio, _ int, scale float64) string {
-				return fmt.Sprintf("%s × RF %d / (%s × %s)", peakB(scale), w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+				return fmt.Sprintf("%s × RF %d / (%s × %s)", peakW(scale), w.ReplicationFactor, w.NICBandwidth, nic.Percent())
 			},
 			func(_, nic units.Ratio, _ int, scale float64) float64 {
 				return p.PeakBytesPerSec * scale * rf / (float64(w.NICBandwidth) * float64(nic))
 			}},
-		{"network egress", egressField, "Brokers send every byte to each consumer group and to RF−1 followers.",
+		{true, "network egress", egressField, "Brokers send every byte to each consumer group and to RF−1 followers.",
 			func(_, nic units.Ratio, _ int, scale float64) string {
-				return fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakB(scale), w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
+				return fmt.Sprintf("%s × (%d groups + RF %d − 1) / (%s × %s)", peakW(scale), w.ConsumerGroups, w.ReplicationFactor, w.NICBandwidth, nic.Percent())
 			},
 			func(_, nic units.Ratio, _ int, scale float64) float64 {
 				return p.PeakBytesPerSec * scale * float64(w.ConsumerGroups+w.ReplicationFactor-1) / (float64(w.NICBandwidth) * float64(nic))
 			}},
-		{"partition replicas", "max_partitions_per_broker", "Each broker can host only so many partition replicas.",
+		{false, "partition replicas", "max_partitions_per_broker", "Each broker can host only so many partition replicas.",
 			func(_, _ units.Ratio, parts int, _ float64) string {
 				return fmt.Sprintf("%d partitions × RF %d / %d per broker", parts, w.ReplicationFactor, w.MaxPartitionsPerBroker)
 			},
 			func(_, _ units.Ratio, parts int, _ float64) float64 {
 				return float64(parts) * rf / float64(w.MaxPartitionsPerBroker)
 			}},
-		{"replication factor", "replication_factor", "Replicas of a partition must sit on different brokers.",
+		{false, "replication factor", "replication_factor", "Replicas of a partition must sit on different brokers.",
 			func(_, _ units.Ratio, _ int, _ float64) string { return fmt.Sprintf("RF %d", w.ReplicationFactor) },
 			func(_, _ units.Ratio, _ int, _ float64) float64 { return rf }},
 	}
@@ -381,12 +398,16 @@ func compute(w Workload) (*Plan, error) {
 	// constraints and the index of the binding one: the one needing the
 	// most brokers before rounding (2.8 of storage and 3 of RF both round
 	// to 3; RF binds).
-	size := func(fill, nic units.Ratio, parts int, scale float64) ([]Constraint, int, error) {
+	size := func(fill, nic units.Ratio, parts int, scale, wscale float64) ([]Constraint, int, error) {
 		var out []Constraint
 		best := 0
 		for i, c := range cs {
-			x := c.exact(fill, nic, parts, scale)
-			n, err := count(x, MaxBrokers, c.field, "brokers for "+c.name, c.formula(fill, nic, parts, scale))
+			sc := scale
+			if c.wire {
+				sc = wscale
+			}
+			x := c.exact(fill, nic, parts, sc)
+			n, err := count(x, MaxBrokers, c.field, "brokers for "+c.name, c.formula(fill, nic, parts, sc))
 			if err != nil {
 				return nil, 0, err
 			}
@@ -400,11 +421,11 @@ func compute(w Workload) (*Plan, error) {
 		}
 		return out, best, nil
 	}
-	exact, best, err := size(w.DiskFillTarget, w.NetworkTarget, p.Partitions, 1)
+	exact, best, err := size(w.DiskFillTarget, w.NetworkTarget, p.Partitions, 1, 1)
 	if err != nil {
 		return nil, err
 	}
-	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions, recScale)
+	recCons, recBest, err := size(rec.DiskFill, rec.NetworkTarget, rec.Partitions, recScale, wireScale)
 	if err != nil {
 		// The margins alone push a result past its bound: name the margin
 		// if the workload tightened it beyond its default.
@@ -433,13 +454,18 @@ func compute(w Workload) (*Plan, error) {
 	// consumers and followers). The recommended plan is one an operator
 	// signs, so it grows until the busiest broker is within every target;
 	// the exact plan keeps the seed's even arithmetic.
+	// A NIC's busiest broker also carries more than its even share over
+	// a second: the partitioner's random batches (NICImbalance).
 	busiestUse := func(c Constraint, b, parts int) float64 {
 		replicas, leaders := BusiestBroker(parts, w.ReplicationFactor, b)
+		imb, _ := NICImbalance(w, p.PeakMessagesPerSec, b)
 		switch c.Name {
-		case "storage", "disk throughput", "network ingress":
+		case "storage", "disk throughput":
 			return c.Exact * float64(replicas) / float64(parts*w.ReplicationFactor)
+		case "network ingress":
+			return c.Exact * float64(replicas) / float64(parts*w.ReplicationFactor) * imb
 		case "network egress":
-			return c.Exact * float64(leaders) / float64(parts)
+			return c.Exact * float64(leaders) / float64(parts) * imb
 		case "partition replicas":
 			return c.Exact * float64(parts) / float64(rec.Partitions) / float64(b)
 		}
@@ -489,23 +515,40 @@ func compute(w Workload) (*Plan, error) {
 		}
 		if b > rec.Brokers || moved {
 			busiest, _ := BusiestBroker(parts, w.ReplicationFactor, b)
-			if b > rec.Brokers {
+			switch {
+			case b > rec.Brokers && strings.HasPrefix(rec.BindingConstraint, "network"):
+				_, imb := NICImbalance(w, p.PeakMessagesPerSec, b)
+				recReason = fmt.Sprintf("%s; the busiest broker's NIC carries more than the average (the partitioner's random batches, %s): %s fits at B = %d",
+					recReason, imb, rec.BindingConstraint, b)
+			case b > rec.Brokers:
 				recReason = fmt.Sprintf("%s; placed as Kafka places %d partitions × RF %d, the busiest of B brokers holds more than the average: %s fits at B = %d (%d replicas on the busiest)",
 					recReason, parts, w.ReplicationFactor, rec.BindingConstraint, b, busiest)
 				rec.BusiestBrokerReplicas = busiest
 			}
 			rec.Brokers = b
-			for i := range recCons {
-				recCons[i].Utilisation = busiestUse(recCons[i], b, parts)
-			}
+		}
+		// What the busiest broker uses: the NICs' imbalance counts even
+		// where the even arithmetic already fits.
+		for i := range recCons {
+			recCons[i].Utilisation = busiestUse(recCons[i], b, parts)
 		}
 		break
 	}
 	for i, c := range cs {
 		add("brokers_"+strings.ReplaceAll(c.name, " ", "_"), "Brokers for "+c.name, c.formula(w.DiskFillTarget, w.NetworkTarget, p.Partitions, 1),
 			exact[i].Exact, "brokers", fmtNum(exact[i].Exact), c.why)
+		sc := recScale
+		if c.wire {
+			sc = wireScale
+		}
 		if r := recCons[i].Exact; r != exact[i].Exact {
-			recommend(r, fmtNum(r), c.formula(rec.DiskFill, rec.NetworkTarget, rec.Partitions, recScale))
+			f := c.formula(rec.DiskFill, rec.NetworkTarget, rec.Partitions, sc)
+			if c.wire {
+				_, imb := NICImbalance(w, p.PeakMessagesPerSec, rec.Brokers)
+				f += fmt.Sprintf("; a message on the wire is %s; at B = %d the busiest broker carries %s × its share",
+					wireFormula, rec.Brokers, imb)
+			}
+			recommend(r, fmtNum(r), f)
 		}
 	}
 	add("brokers", "Brokers", fmt.Sprintf("max over constraints: %s binds (%s → %d)", p.BindingConstraint, fmtNum(exact[best].Exact), p.Brokers),

@@ -282,8 +282,8 @@ func TestCountsNeverOverflow(t *testing.T) {
 // places evenly: 48 replicas of the 720 on every broker, 14.35875 × 48/720
 // = 95.7% of a broker's disk at the target (232 would put 48 of 696 on the
 // busiest, 99.0%); 15 brokers, storage binds, up to 240 consumers;
-// network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.984, × 1.025625
-// = 2.035 with the record bytes (the exact plan already uses 70%).
+// network ingress 578.7 MB/s × 3 / (1.25 GB/s × 70%) = 1.984, × 1.033625
+// = 2.051 with the wire bytes (the exact plan already uses 70%).
 func TestSeedRecommended(t *testing.T) {
 	p, err := Compute(seedWorkload())
 	if err != nil {
@@ -315,8 +315,10 @@ func TestSeedRecommended(t *testing.T) {
 			t.Errorf("row %s recommended %q, want %q", key, row.RecommendedHuman, want)
 		}
 	}
-	if row, _ := p.Row("brokers_network_ingress"); row.Recommended == nil || math.Abs(*row.Recommended-p.Constraints[2].Exact*512.8125/500) > 1e-9 {
-		t.Errorf("network ingress row: recommended %v, want the exact %v × 512.8125/500 (the record bytes; the margin is the same)", row.Recommended, p.Constraints[2].Exact)
+	// On the wire a message also carries a 64 B response header per
+	// 16-record batch: 512.8125 + 4 = 516.8125 B.
+	if row, _ := p.Row("brokers_network_ingress"); row.Recommended == nil || math.Abs(*row.Recommended-p.Constraints[2].Exact*516.8125/500) > 1e-9 {
+		t.Errorf("network ingress row: recommended %v, want the exact %v × 516.8125/500 (the wire bytes; the margin is the same)", row.Recommended, *row.Recommended/p.Constraints[2].Exact*500)
 	}
 	// A stricter exact setting wins over a looser margin: 60% exact fill
 	// is used for the recommendation too (105 / 6 = 17.5 → 18 exact;
@@ -386,5 +388,52 @@ func TestRecommendedPartitionsSpreadStorage(t *testing.T) {
 	}
 	if row, _ := p.Row("partitions"); row.RecommendedHuman != "78" {
 		t.Errorf("partitions row recommends %q, want 78", row.RecommendedHuman)
+	}
+}
+
+// TestClickstreamNIC: the recommended plan for clickstream (NIC egress
+// binds) by hand. A 1 KB message compressed 5x is a 209 B record (200 B
+// and a 9 B record header: lengths of 2 bytes for 1,009 and 1,000, four
+// 1-byte fields and the header count), 39 to a half-full batch
+// (floor(8,192 / 209)): 209 + 61/39 = 210.564 B stored and 210.564 +
+// 64/39 = 212.205 B on the wire. The peak is 20B / 86,400 × 4 =
+// 925,926/s, so egress needs 925,926 × 212.205 B × (5 groups + RF 3 − 1)
+// / (125 MB/s × 70%) = 15.719 brokers: 16 by the even arithmetic. But the
+// busiest broker's NIC carries more than its share: at B = 16 (192
+// partitions, 12 led by each) 925,926 / 39 / 16 = 1,483.9 batches per
+// broker per second, 1 + √(2 ln 16)/√1,483.9 = 1.0611, and 15.719 / 16 ×
+// 1.0611 = 1.042 of the target; at B = 17 (187 partitions, 11 each)
+// 1,396.6 batches, 1 + √(2 ln 17)/√1,396.6 = 1.0637, 15.719 / 17 × 1.0637
+// = 0.984: 17 brokers.
+func TestClickstreamNIC(t *testing.T) {
+	w := Workload{MessagesPerDay: 20e9, PeakFactor: 4, MessageSize: 1000, CompressionRatio: 5,
+		Retention: 3 * 86400 * units.Second, ReplicationFactor: 3, DiskPerBroker: 4e12,
+		PartitionThroughput: 10000, ConsumerGroups: 5, NICBandwidth: 125e6}
+	p, err := Compute(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Recommended
+	if math.Abs(r.WireBytesPerMessage-(209+61.0/39+64.0/39)) > 1e-9 {
+		t.Errorf("wire bytes %v, want 209 + 61/39 + 64/39 = 212.205", r.WireBytesPerMessage)
+	}
+	peak := 20e9 / 86400 * 4
+	egress := peak * (209 + 125.0/39) * 7 / (125e6 * 0.7)
+	if c := r.Constraints[3]; c.Name != "network egress" || math.Abs(c.Exact-egress) > 1e-9 || math.Abs(egress-15.719) > 1e-3 {
+		t.Errorf("%s needs %v brokers, want %v (15.719)", c.Name, c.Exact, egress)
+	}
+	imb16 := 1 + math.Sqrt(2*math.Log(16))/math.Sqrt(peak/39/16)
+	imb17 := 1 + math.Sqrt(2*math.Log(17))/math.Sqrt(peak/39/17)
+	if f, _ := NICImbalance(w.Defaults(), peak, 17); math.Abs(f-imb17) > 1e-12 || math.Abs(imb17-1.0637) > 1e-4 || math.Abs(imb16-1.0611) > 1e-4 {
+		t.Errorf("imbalance at 17 brokers %v, want %v (1.0637); at 16 %v (1.0611)", f, imb17, imb16)
+	}
+	if egress/16*imb16 <= 1 || egress/17*imb17 > 1 {
+		t.Fatalf("hand calculation: %v at 16, %v at 17", egress/16*imb16, egress/17*imb17)
+	}
+	if r.Brokers != 17 || r.Partitions != 187 || r.BindingConstraint != "network egress" {
+		t.Errorf("recommended %d brokers, %d partitions, %s binds; want 17, 187, network egress", r.Brokers, r.Partitions, r.BindingConstraint)
+	}
+	if u := r.Constraints[3].Utilisation; math.Abs(u-egress/17*imb17) > 1e-9 {
+		t.Errorf("egress utilisation at 17 %v, want %v", u, egress/17*imb17)
 	}
 }

@@ -3,7 +3,6 @@ package capacity
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 
 	"mqsim/scenarios/units"
 )
@@ -35,11 +34,8 @@ const (
 // passes, not only when batch.size fills.
 func RecordBytes(w Workload) (float64, string) {
 	v := int64(w.MessageSize) + int64(w.MessageOverhead)
-	body := 1 + 1 + 1 + 1 + varintLen(v) + v + 1
-	rec := varintLen(body) + body
-	headers := rec - v
-	record := float64(v)/float64(w.CompressionRatio) + float64(headers)
-	perBatch := max(1, math.Floor(ProducerBatchBytes/2/record))
+	record, headers := recordAndHeaders(w)
+	perBatch := RecordsPerBatch(w)
 	total := record + BatchHeaderBytes/perBatch
 	formula := units.FormatBytes(float64(v))
 	if w.CompressionRatio != 1 {
@@ -55,4 +51,14 @@ func RecordBytes(w Workload) (float64, string) {
 func varintLen(v int64) int64 {
 	var b [binary.MaxVarintLen64]byte
 	return int64(binary.PutVarint(b[:], v))
+}
+
+// recordAndHeaders is a record's bytes (the payload at the compression
+// ratio and the record header) and its header's bytes.
+func recordAndHeaders(w Workload) (float64, int64) {
+	v := int64(w.MessageSize) + int64(w.MessageOverhead)
+	body := 1 + 1 + 1 + 1 + varintLen(v) + v + 1
+	rec := varintLen(body) + body
+	headers := rec - v
+	return float64(v)/float64(w.CompressionRatio) + float64(headers), headers
 }

@@ -75,6 +75,13 @@ type SnapshotPoint struct {
 	Count          int64   `json:"snapshots"`       // snapshots taken over the log
 	WriteSeconds   float64 `json:"write_seconds"`   // time spent writing them
 	StorageBytes   int64   `json:"storage_bytes"`   // all of them kept
+	// LiveOverhead is the share of the live consumer's time spent writing
+	// snapshots (≈ a snapshot's cost ÷ (N ÷ event rate)); LiveStaleP99 the
+	// 99th percentile of its staleness (written → visible) with them, and
+	// LiveStaleP99Without the same without snapshots, in seconds.
+	LiveOverhead        float64 `json:"live_overhead"`
+	LiveStaleP99        float64 `json:"live_stale_p99_s"`
+	LiveStaleP99Without float64 `json:"live_stale_p99_without_s"`
 }
 
 // AuditResult is one entity's state as of a past time, from the log, with

@@ -144,6 +144,7 @@ func RunTextStyled(w io.Writer, r *Run, st TextStyle) error {
 		if line := batchLine(res); line != "" {
 			writeWrapped(&b, line, width, "Batches:     ", hang)
 		}
+		writeKafkaGeo(&b, res, width) // run_kafkageo.go
 	}
 	b.WriteString(limitsNote(res, "", false)) // reports/limits.go
 	writeEventSourcing(&b, res, width)        // run_eventsource.go

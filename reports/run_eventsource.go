@@ -44,12 +44,14 @@ func writeEventSourcing(b *bytes.Buffer, res *model.Results, width int) {
 	}
 	if len(e.Snapshots) > 0 {
 		b.WriteString("\n")
-		rows = [][]string{{"  snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage"}}
+		rows = [][]string{{"  snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage", "live overhead", "live p99 stale"}}
 		for _, s := range e.Snapshots {
 			rows = append(rows, []string{"  " + humanize.Comma(int64(s.Every)), secs(s.RebuildSeconds), humanize.Comma(s.TailEvents),
-				humanize.Comma(s.Count), secs(s.WriteSeconds), units.FormatBytes(float64(s.StorageBytes))})
+				humanize.Comma(s.Count), secs(s.WriteSeconds), units.FormatBytes(float64(s.StorageBytes)), pct(s.LiveOverhead), secs(s.LiveStaleP99)})
 		}
-		writeTableFit(b, rows, "lrrrrr", nil, width, false)
+		writeTableFit(b, rows, "lrrrrrrr", nil, width, false)
+		writeWrapped(b, fmt.Sprintf("live overhead: the share of the live consumer's time spent writing snapshots, ≈ a snapshot's cost ÷ (N ÷ event rate); its p99 staleness is %s without snapshots",
+			secs(e.Snapshots[0].LiveStaleP99Without)), width, "  ", "  ")
 	}
 	if a := e.Audit; a != nil {
 		b.WriteString("\n")
@@ -126,11 +128,13 @@ func eventSourcingCharts(title string, variants []Variant) []Chart {
 		c := Chart{Title: title + ": snapshot trade-off", XLabel: "events between snapshots (log scale)", YLabel: "seconds", LogX: true, YMin: &zero, AutoLogY: true}
 		rebuild := Series{Name: "longest rebuild: a snapshot, then N − 1 events", Thick: true}
 		write := Series{Name: "time spent writing snapshots", Dashed: true}
+		stale := Series{Name: "live consumer's p99 staleness (snapshots written on its thread)"}
 		for _, s := range e.Snapshots {
 			rebuild.X, rebuild.Y = append(rebuild.X, float64(s.Every)), append(rebuild.Y, s.RebuildSeconds)
 			write.X, write.Y = append(write.X, float64(s.Every)), append(write.Y, s.WriteSeconds)
+			stale.X, stale.Y = append(stale.X, float64(s.Every)), append(stale.Y, s.LiveStaleP99)
 		}
-		c.Series = append(c.Series, rebuild, write)
+		c.Series = append(c.Series, rebuild, write, stale)
 		if len(e.Replays) > 0 && e.Replays[0].From == "start" {
 			full := Series{Name: "rebuild from offset 0", Dashed: true}
 			for _, s := range e.Snapshots {
@@ -155,7 +159,7 @@ func eventSourcingCharts(title string, variants []Variant) []Chart {
 
 func eventSourcingCaption(name string) string {
 	if name == "snapshot-trade-off" {
-		return "Snapshot interval's trade-off, log-scale x: the longest rebuild of the read model (load a snapshot, replay the N − 1 events after it) gets shorter as snapshots come more often, while the time spent writing them grows; the flat dashed line is a rebuild from offset 0."
+		return "Snapshot interval's trade-off, log-scale x: the longest rebuild of the read model (load a snapshot, replay the N − 1 events after it) gets shorter as snapshots come more often, while the time spent writing them grows — on the live consumer's own thread, so its staleness rises with them; the flat dashed line is a rebuild from offset 0."
 	}
 	return "The state store's changelog over time: compacted by the log cleaner (a saw-tooth as closed segments are cleaned) against the same appends never compacted. The vertical marks the task moving, when the store is restored from it."
 }
@@ -188,10 +192,10 @@ func eventSourcingSection(runs []*Run) (Section, bool) {
 		s.Tables = append(s.Tables, t)
 	}
 	if len(e.Snapshots) > 0 {
-		t := Table{Header: []string{"snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage"}, Numeric: numeric(6)}
+		t := Table{Header: []string{"snapshot every", "worst rebuild", "tail events", "snapshots", "write time", "storage", "live overhead", "live p99 stale"}, Numeric: numeric(8)}
 		for _, p := range e.Snapshots {
 			t.Rows = append(t.Rows, []string{humanize.Comma(int64(p.Every)), secs(p.RebuildSeconds), humanize.Comma(p.TailEvents),
-				humanize.Comma(p.Count), secs(p.WriteSeconds), units.FormatBytes(float64(p.StorageBytes))})
+				humanize.Comma(p.Count), secs(p.WriteSeconds), units.FormatBytes(float64(p.StorageBytes)), pct(p.LiveOverhead), secs(p.LiveStaleP99)})
 		}
 		s.Tables = append(s.Tables, t)
 	}

@@ -57,6 +57,8 @@ func servicesSetupLine(s *scenarios.Scenario) string {
 			parts = append(parts, "async calls through RabbitMQ quorum queues")
 		case scenarios.ViaPulsar:
 			parts = append(parts, "async calls through Pulsar topics (shared subscriptions)")
+		case scenarios.ViaKafka:
+			parts = append(parts, "async calls through Kafka topics (a consumer group each)")
 		}
 	}
 	for _, f := range c.Faults {

@@ -40,6 +40,9 @@ func Whys(r *Run) []Why {
 	}
 	c := describeConfig(r.Scenario)
 	res := r.Results
+	if w, ok := kafkaGeoWhy(r); ok { // run_kafkageo.go
+		return []Why{w, {"duplicates", res.Duplicates, whyDuplicates(c, r)}, {"reordered", res.Reordered, whyReordered(c, r)}}
+	}
 	whys := []Why{
 		{"lost", res.Lost, whyLost(c, r)},
 		{"duplicates", res.Duplicates, whyDuplicates(c, r)},

@@ -150,8 +150,9 @@ func (s *Scenario) validateFaults(v *validator, topics map[string]int) {
 			"consumer": f.Consumer != nil && rule.Target != "consumer",
 			"topic":    f.Topic != "" && rule.Target != "topic", "count": f.Count != 0,
 			"producer": f.Producer != "" && rule.Target != "producer",
+			"service":  f.Service != "", // system: services only (services.go)
 		}
-		for _, name := range []string{"broker", "leader", "group", "consumer", "topic", "producer", "slowdown", "share", "lose_page_cache", "from", "count"} {
+		for _, name := range []string{"broker", "leader", "group", "consumer", "topic", "producer", "slowdown", "share", "lose_page_cache", "from", "count", "service"} {
 			if given[name] && !allowed[name] {
 				v.add(at+"."+name, "a %s fault takes no %s", f.Type, name)
 			}

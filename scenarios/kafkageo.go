@@ -39,14 +39,18 @@ type Quotas struct {
 
 // ClientQuota is one client id's quota on every broker.
 type ClientQuota struct {
-	// ClientID names a producer (its client.id is its name; every
-	// instance shares the quota).
+	// ClientID names a producer or a consumer group (the client.id of
+	// each of its instances or members, which share the quota).
 	ClientID string `yaml:"client_id" json:"client_id"`
 	// ProducerByteRate is producer_byte_rate: produce request bytes per
 	// second per broker (0: none).
 	ProducerByteRate units.Bytes `yaml:"producer_byte_rate" json:"producer_byte_rate,omitempty"`
+	// ConsumerByteRate is consumer_byte_rate: fetch response bytes per
+	// second per broker for a consumer group's members (0: none).
+	ConsumerByteRate units.Bytes `yaml:"consumer_byte_rate" json:"consumer_byte_rate,omitempty"`
 	// RequestPercentage is request_percentage: handler-thread time per
-	// quota window, in percent of one thread (0: none).
+	// quota window, in percent of one thread, of a producer's requests
+	// (0: none).
 	RequestPercentage float64 `yaml:"request_percentage" json:"request_percentage,omitempty"`
 }
 
@@ -131,9 +135,12 @@ func (s *Scenario) validateKafkaGeo(v *validator) {
 		}
 		return
 	}
-	prods := map[string]bool{}
+	prods, groups := map[string]bool{}, map[string]bool{}
 	for _, p := range s.Producers {
 		prods[p.Name] = true
+	}
+	for _, g := range s.ConsumerGroups {
+		groups[g.Name] = true
 	}
 	if q := s.Quotas; q != nil {
 		v.between("quotas.window_num", q.WindowNum, 2, 100)
@@ -142,20 +149,23 @@ func (s *Scenario) validateKafkaGeo(v *validator) {
 		for i, c := range q.Clients {
 			f := fmt.Sprintf("quotas.clients[%d].", i)
 			switch {
-			case !prods[c.ClientID]:
-				v.add(f+"client_id", "%q is not a producer's name", c.ClientID)
+			case !prods[c.ClientID] && !groups[c.ClientID]:
+				v.add(f+"client_id", "%q is neither a producer's nor a consumer group's name", c.ClientID)
 			case seen[c.ClientID]:
 				v.add(f+"client_id", "%q has a quota already", c.ClientID)
 			}
 			seen[c.ClientID] = true
-			if c.ProducerByteRate < 0 {
-				v.add(f+"producer_byte_rate", "must not be negative (0: none)")
+			if c.ProducerByteRate < 0 || c.ProducerByteRate > 0 && !prods[c.ClientID] {
+				v.add(f+"producer_byte_rate", "want a rate of 0 or more for a producer's client_id (0: none)")
 			}
-			if c.RequestPercentage < 0 {
-				v.add(f+"request_percentage", "must not be negative (0: none)")
+			if c.RequestPercentage < 0 || c.RequestPercentage > 0 && !prods[c.ClientID] {
+				v.add(f+"request_percentage", "want 0 or more for a producer's client_id (0: none)")
 			}
-			if c.ProducerByteRate == 0 && c.RequestPercentage == 0 {
-				v.add(f+"producer_byte_rate", "neither producer_byte_rate nor request_percentage is set: the entry limits nothing")
+			if c.ConsumerByteRate < 0 || c.ConsumerByteRate > 0 && !groups[c.ClientID] {
+				v.add(f+"consumer_byte_rate", "want a rate of 0 or more for a consumer group's client_id (0: none)")
+			}
+			if c.ProducerByteRate == 0 && c.RequestPercentage == 0 && c.ConsumerByteRate == 0 {
+				v.add(f+"producer_byte_rate", "none of producer_byte_rate, consumer_byte_rate and request_percentage is set: the entry limits nothing")
 			}
 		}
 	}

@@ -23,12 +23,14 @@ SECTION
 func TestKafkaGeoValidation(t *testing.T) {
 	for _, c := range []struct{ system, section, want string }{
 		{"", "quotas:\n  clients:\n    - {client_id: nosuch, producer_byte_rate: 1MB}", "t.yaml:14: quotas.clients[0].client_id"},
-		{"", "quotas:\n  clients:\n    - {client_id: noisy}", "t.yaml:14: quotas.clients[0].producer_byte_rate: neither"},
+		{"", "quotas:\n  clients:\n    - {client_id: noisy}", "t.yaml:14: quotas.clients[0].producer_byte_rate: none of"},
 		{"", "quotas:\n  window_num: 1\n  clients:\n    - {client_id: noisy, producer_byte_rate: 1MB}", "t.yaml:13: quotas.window_num"},
 		{"", "mirror:\n  regions:\n    - {name: a}", "mirror.regions: 1 regions"},
 		{"", "mirror:\n  regions:\n    - {name: a, groups: [us]}\n    - {name: b, groups: [eu]}\n  region_outages:\n    - {region: c, at: 5s}", "t.yaml:17: mirror.region_outages[0].region"},
 		{"", "mirror:\n  regions:\n    - {name: a, producers: [api]}\n    - {name: b, producers: [noisy]}", "producers in two regions"},
 		{"", "mirror:\n  regions:\n    - {name: a, groups: [us, eu]}\n    - {name: b, groups: [eu]}", "eu is in 2 regions"},
+		{"", "quotas:\n  clients:\n    - {client_id: us, producer_byte_rate: 1MB}", "t.yaml:14: quotas.clients[0].producer_byte_rate: want a rate of 0 or more for a producer's"},
+		{"", "quotas:\n  clients:\n    - {client_id: noisy, consumer_byte_rate: 1MB}", "t.yaml:14: quotas.clients[0].consumer_byte_rate"},
 		{"system: sqs", "quotas:\n  clients:\n    - {client_id: noisy, producer_byte_rate: 1MB}", "quotas: a Kafka section under system: sqs"},
 	} {
 		text := strings.Replace(strings.Replace(geoBase, "SYSTEM", c.system, 1), "SECTION", c.section, 1)

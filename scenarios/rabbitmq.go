@@ -211,14 +211,9 @@ func (s *Scenario) SystemName() string {
 
 // systemDefaults names the default system and fills the rabbitmq: section of a RabbitMQ scenario and
 // declares a queue for every consumer group that has none.
-func (s *Scenario) systemDefaults() {
-	if s.System != SystemRabbitMQ {
-		return
-	}
-	if s.RabbitMQ == nil {
-		s.RabbitMQ = &RabbitMQ{}
-	}
-	r := s.RabbitMQ
+// NodeDefaults fills the section's node-wide settings (memory, disk,
+// credit flow, sync interval, timeouts) with RabbitMQ's defaults.
+func (r *RabbitMQ) NodeDefaults() {
 	setBytes(&r.Memory, DefaultRabbitMemory)
 	setBytes(&r.Disk, DefaultRabbitDisk)
 	setBytes(&r.DiskFreeLimit, DefaultRabbitDiskFreeLimit)
@@ -232,6 +227,17 @@ func (s *Scenario) systemDefaults() {
 	setDur(&r.DeadLetterRetry, DefaultRabbitDeadLetterRetry)
 	setDur(&r.Heartbeat, DefaultRabbitHeartbeat)
 	setDur(&r.ConsumerTimeout, DefaultRabbitConsumerTimeout)
+}
+
+func (s *Scenario) systemDefaults() {
+	if s.System != SystemRabbitMQ {
+		return
+	}
+	if s.RabbitMQ == nil {
+		s.RabbitMQ = &RabbitMQ{}
+	}
+	r := s.RabbitMQ
+	r.NodeDefaults()
 	for _, g := range s.ConsumerGroups {
 		if !slices.ContainsFunc(r.Queues, func(q RabbitQueue) bool { return q.Group == g.Name }) {
 			r.Queues = append(r.Queues, RabbitQueue{Group: g.Name})

@@ -356,6 +356,7 @@ type Fault struct {
 	Consumer *int   `yaml:"consumer" json:"consumer,omitempty"` // a member of Group, 0-based
 	Topic    string `yaml:"topic" json:"topic,omitempty"`       // a topic (add-partitions)
 	Producer string `yaml:"producer" json:"producer,omitempty"` // a producer, every instance (producer-crash)
+	Service  string `yaml:"service" json:"service,omitempty"`   // a service's instances (system: services)
 	// From lists what a network partition cuts the broker off from:
 	// "controller", "peers" (all other brokers), "broker:N", "clients".
 	From []string `yaml:"from" json:"from,omitempty"`

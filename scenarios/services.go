@@ -78,7 +78,7 @@ type Services struct {
 	// attributes and SQS's API latency (sqs.go's defaults).
 	Queue ServiceQueue `yaml:"queue" json:"queue"`
 	// Via is the system asynchronous calls go through unless a call
-	// names its own: sqs (the queue above), rabbitmq, pulsar.
+	// names its own: sqs (the queue above), rabbitmq, pulsar, kafka.
 	Via    ServiceVia     `yaml:"via" json:"via"`
 	Graph  []Service      `yaml:"graph" json:"graph"`
 	Faults []ServiceFault `yaml:"faults" json:"faults,omitempty"`
@@ -155,21 +155,23 @@ const (
 	ViaSQS      = "sqs"
 	ViaRabbitMQ = "rabbitmq"
 	ViaPulsar   = "pulsar"
+	ViaKafka    = "kafka"
 )
 
 // ViaSystems are the systems an asynchronous call can go through.
-var ViaSystems = []string{ViaSQS, ViaRabbitMQ}
+var ViaSystems = []string{ViaSQS, ViaRabbitMQ, ViaPulsar, ViaKafka}
 
 // ServiceVia is the system in front of a service reached asynchronously:
 // one queue (or topic) per callee on a small cluster of its own, on the
 // run's network.
 type ServiceVia struct {
-	System string `yaml:"system" json:"system"` // sqs (default), rabbitmq, pulsar
-	// Nodes are RabbitMQ nodes, or Pulsar brokers with as many bookies
-	// (3); SQS is a service without nodes.
+	System string `yaml:"system" json:"system"` // sqs (default), rabbitmq, pulsar, kafka
+	// Nodes are RabbitMQ nodes, Pulsar brokers with as many bookies, or
+	// Kafka brokers (3); SQS is a service without nodes.
 	Nodes int `yaml:"nodes" json:"nodes,omitempty"`
-	// Replicas are the quorum queue's members, or the ledger's ensemble,
-	// write and ack quorum (3, at most nodes).
+	// Replicas are the quorum queue's members, the ledger's ensemble and
+	// write quorum (its ack quorum their majority), or the topic's
+	// replication factor (3, at most nodes).
 	Replicas int `yaml:"replicas" json:"replicas,omitempty"`
 }
 
@@ -418,9 +420,7 @@ func (s *Scenario) validateServices(v *validator) bool {
 	if s.Cluster.Brokers != DefaultBrokers || s.Cluster.Profile != DefaultProfile {
 		v.add("cluster", "services: a service graph has no brokers (its asynchronous calls go through the SQS queues of services.queue)")
 	}
-	if len(s.Faults) > 0 {
-		v.add("faults", "under system: services, list faults in services.faults (types %s)", strings.Join(ServiceFaultTypes, ", "))
-	}
+	s.validateServiceNetFaults(v)
 	v.oneOf("services.call", c.Call, CallSync, CallAsync)
 	if c.Timeout <= 0 {
 		v.add("services.timeout", "must be above 0: a synchronous call without a timeout holds its thread forever (Hystrix's default is 1s)")
@@ -625,6 +625,80 @@ func (x *ServiceVia) validate(v *validator, f string) {
 	v.between(f+".nodes", x.Nodes, 1, 100)
 	if x.Replicas < 1 || x.Replicas > x.Nodes {
 		v.add(f+".replicas", "%d: want 1 to nodes (%d)", x.Replicas, x.Nodes)
+	}
+}
+
+// ServiceNetFaults are the top-level faults a service graph takes: the
+// network's and the machines', on a service's instances (service: NAME).
+var ServiceNetFaults = []string{"network-partition", "network-degrade", "broker-crash"}
+
+// validateServiceNetFaults checks the top-level faults of a service graph:
+// a network partition or degradation between a service's instances and
+// other services (from: [service:NAME]), the client (clients) or every
+// other node (peers); a crash of its instances' processes, or machines
+// with lose_page_cache.
+func (s *Scenario) validateServiceNetFaults(v *validator) {
+	names := serviceNames(s.Services.Graph)
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		at := fmt.Sprintf("faults[%d]", i)
+		if !slices.Contains(ServiceNetFaults, f.Type) {
+			v.add(at+".type", "%q: a service graph takes the top-level faults %s (on a service: NAME), and its own in services.faults (%s)",
+				f.Type, strings.Join(ServiceNetFaults, ", "), strings.Join(ServiceFaultTypes, ", "))
+			continue
+		}
+		switch {
+		case f.Service == "":
+			v.add(at+".service", "missing: which service's instances (service: NAME)")
+		case !slices.Contains(names, f.Service):
+			v.add(at+".service", "unknown service %q%s", f.Service, DidYouMean(f.Service, names))
+		}
+		if f.Broker != nil || f.Leader != "" || f.Group != "" || f.Consumer != nil || f.Topic != "" || f.Producer != "" || f.Count != 0 {
+			v.add(at, "a service graph's fault names a service, not a broker, leader, group, consumer, topic, producer or count")
+		}
+		if f.At < 0 || s.Duration > 0 && f.At >= s.Duration {
+			v.add(at+".at", "%v: want from 0 to before the end of the run (%v)", f.At, s.Duration)
+		}
+		if f.Duration < 0 {
+			v.add(at+".duration", "must not be negative")
+		}
+		if f.Type == "broker-crash" {
+			if len(f.From) > 0 || f.Slowdown != 0 || f.Share != 0 {
+				v.add(at, "a broker-crash takes lose_page_cache (the machine dies) and a duration, not from, slowdown or share")
+			}
+			continue
+		}
+		if f.LosePageCache {
+			v.add(at+".lose_page_cache", "only for broker-crash")
+		}
+		if len(f.From) == 0 {
+			v.add(at+".from", "missing: what the service is cut off from: service:NAME, clients or peers")
+		}
+		for j, from := range f.From {
+			other, ok := strings.CutPrefix(from, "service:")
+			switch {
+			case from == "clients" || from == "peers":
+			case ok && slices.Contains(names, other) && other != f.Service:
+			default:
+				v.add(fmt.Sprintf("%s.from[%d]", at, j), "%q: want service:NAME (another service), clients or peers", from)
+			}
+		}
+		switch f.Type {
+		case "network-partition":
+			if f.Slowdown != 0 || f.Share != 0 {
+				v.add(at, "a network-partition cuts; network-degrade takes slowdown and share")
+			}
+		case "network-degrade":
+			if f.Slowdown == 0 && f.Share == 0 {
+				v.add(at+".slowdown", "missing: a network-degrade fault needs a slowdown (e.g. 10x), a share of messages lost (e.g. 5%%), or both")
+			}
+			if f.Slowdown != 0 && f.Slowdown < 1 {
+				v.add(at+".slowdown", "%v: want at least 1x", f.Slowdown)
+			}
+			if f.Share < 0 || f.Share > 1 {
+				v.add(at+".share", "%v: want 0 to 100%%", f.Share)
+			}
+		}
 	}
 }
 

@@ -43,7 +43,10 @@ func TestServicesValidation(t *testing.T) {
 		{"unknown fault target", "    - {name: db, service_time: exp(1ms)}\n", "    - {name: db, service_time: exp(1ms)}\n  faults:\n    - {type: slow, service: cache, at: 1s, slowdown: 2x}\n", 13, "services.faults[0].service", `unknown service "cache"`},
 		{"a topic under services", "services:\n", "topics: [{name: t, partitions: 1}]\nservices:\n", 0, "system", "no topics"},
 		{"brokers under services", "services:\n", "cluster: {brokers: 5}\nservices:\n", 4, "cluster", "no brokers"},
-		{"a top-level fault", "services:\n", "faults: [{type: broker-crash, broker: 0, at: 1s}]\nservices:\n", 4, "faults", "services.faults"},
+		{"a broker fault", "services:\n", "faults: [{type: slow-disk, broker: 0, at: 1s, slowdown: 2x}]\nservices:\n", 4, "faults[0].type", "services.faults"},
+		{"a fault on no service", "services:\n", "faults: [{type: broker-crash, broker: 0, at: 1s}]\nservices:\n", 4, "faults[0].service", "missing"},
+		{"a cut from an unknown service", "services:\n", "faults: [{type: network-partition, service: db, from: [\"service:cache\"], at: 1s}]\nservices:\n", 4, "faults[0].from[0]", "service:NAME"},
+		{"a degrade without effect", "services:\n", "faults: [{type: network-degrade, service: db, from: [clients], at: 1s}]\nservices:\n", 4, "faults[0].slowdown", "missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			y := strings.Replace(servicesBase, tc.from, tc.to, 1)

@@ -49,7 +49,7 @@ func (p *Producer) TransactionalIDOf(inst, n int) string {
 // producers, and turns their idempotence on when the file leaves it unset
 // (Kafka does, for a transactional.id) and acks allow it.
 func (s *Scenario) defaultsProducerTxn() {
-	if s.Cluster.TransactionVersion == 0 {
+	if s.Cluster.TransactionVersion == 0 && s.transactional() {
 		s.Cluster.TransactionVersion = DefaultTransactionVersion
 	}
 	for i := range s.Producers {
@@ -69,10 +69,27 @@ func (s *Scenario) defaultsProducerTxn() {
 	}
 }
 
+// transactional reports whether a producer or a pipeline stage writes
+// in transactions (the cluster's transaction.version is resolved only
+// then: it changes nothing else).
+func (s *Scenario) transactional() bool {
+	for i := range s.Producers {
+		if s.Producers[i].TransactionalID != "" {
+			return true
+		}
+	}
+	for i := range s.ConsumerGroups {
+		if s.ConsumerGroups[i].Pipeline.Transactional() {
+			return true
+		}
+	}
+	return false
+}
+
 // validateProducerTxn checks transactional producers and the cluster's
 // transaction.version.
 func (s *Scenario) validateProducerTxn(v *validator) {
-	if tv := s.Cluster.TransactionVersion; tv != 1 && tv != 2 {
+	if tv := s.Cluster.TransactionVersion; tv != 0 && tv != 1 && tv != 2 {
 		v.add("cluster.transaction_version", "%d: want 1 (the classic protocol: the producer adds each partition with AddPartitionsToTxn) or 2 (KIP-890: partition leaders add it on the first write, the epoch is bumped at every transaction end)", tv)
 	}
 	ids := map[string]int{}

@@ -43,6 +43,13 @@
 //	s.Schedule(0, p, 0)
 //	s.RunUntil(10 * sim.Second)
 //
+// An arrival process that keeps one event pending and schedules the next
+// as each runs (a producer's sends) should use AtCallRecurring: its events
+// run in exactly the order AtCall's would, but are kept in a second heap,
+// as small as the number of such sources, instead of the heap of
+// everything pending (timeouts, deliveries, server completions). At a
+// million arrivals a second that is the cheaper place for them.
+//
 // Schedule and its relatives return an EventID for Cancel (a timeout that
 // is no longer needed) and Reschedule (a deadline that moves). Stop ends the
 // current Run after the running event; Run and RunUntil continue later.

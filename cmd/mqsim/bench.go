@@ -34,7 +34,8 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure how the simulator scales: wall time, events/s and peak memory",
 		Long: `Run the scaling benchmark: each point is one 'mqsim run' in a child process,
-timed on the wall clock, with its peak resident memory. Three sweeps:
+timed on the wall clock, with its CPU time (user and system: steadier than the
+wall clock on a busy machine) and its peak resident memory. Three sweeps:
 
   partitions  the baseline (5K msg/s, 100K messages, 3 brokers) with 6, 60,
               600 and 3,000 partitions, then 10,000 and 100,000 partitions
@@ -115,7 +116,8 @@ func mustFloat(s string) float64 {
 // benchResult is what one child run measured.
 type benchResult struct {
 	wall       time.Duration
-	peakRSS    int64 // bytes
+	cpu        time.Duration // user and system time: steadier than wall on a busy machine
+	peakRSS    int64         // bytes
 	events     float64
 	produced   float64
 	simSeconds float64
@@ -139,6 +141,7 @@ func benchRun(bin string, args []string) (benchResult, error) {
 	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.peakRSS = ru.Maxrss << 10 // kilobytes on Linux
 	}
+	r.cpu = c.ProcessState.UserTime() + c.ProcessState.SystemTime()
 	var doc struct {
 		Events     float64 `json:"events"`
 		Produced   float64 `json:"produced"`
@@ -163,7 +166,7 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"sweep", "point", "messages", "events", "wall", "events/s", "sim/wall", "peak RSS"}
+	header := []string{"sweep", "point", "messages", "events", "wall", "CPU", "events/s", "sim/wall", "peak RSS"}
 	if o.against != "" {
 		header = append(header, "old wall", "old RSS", "wall old/new", "RSS old/new")
 	}
@@ -187,7 +190,7 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 		}
 		wall := r.wall.Seconds()
 		row := []string{p.sweep, p.label, units.FormatSI(r.produced), units.FormatSI(r.events),
-			fmt.Sprintf("%.2f s", wall), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
+			fmt.Sprintf("%.2f s", wall), fmt.Sprintf("%.2f s", r.cpu.Seconds()), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
 			units.FormatBytes(float64(r.peakRSS))}
 		if o.against != "" && !runOld {
 			row = append(row, "—", "—", "—", "—")

@@ -74,6 +74,12 @@ type Host struct {
 	Via  scenarios.ServiceVia
 	// Queue is the services section's SQS settings (system sqs).
 	Queue scenarios.ServiceQueue
+	// Publishers is how many caller instances may publish (a system
+	// whose producers are declared up front makes that many).
+	Publishers int
+	// Consumers is how many consumers will attach (the callee's
+	// instances).
+	Consumers int
 	// Window is how many unsettled deliveries a consumer may hold (its
 	// threads): RabbitMQ's prefetch, Pulsar's receiver queue.
 	Window int

@@ -85,8 +85,12 @@ func (l *Ledger) SetRange(prod, part int, seq0, n int32) {
 		return
 	}
 	w := l.words(prod, part, seq0+n-1, true)
-	for s := seq0; s < seq0+n; s++ {
-		w[s>>6] |= 1 << (s & 63)
+	// A word at a time: the bits [lo, hi) of word i.
+	for s, end := seq0, seq0+n; s < end; {
+		i := s >> 6
+		lo, hi := s&63, min(end-i<<6, 64)
+		w[i] |= ^uint64(0) >> (64 - (hi - lo)) << lo
+		s = (i + 1) << 6
 	}
 }
 

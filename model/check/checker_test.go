@@ -42,3 +42,21 @@ func TestCheckerDuplicates(t *testing.T) {
 		t.Errorf("group 0 processed %v, want %v", got, want)
 	}
 }
+
+// SetRange sets exactly the ids seq0 … seq0+n-1, as n calls of Set would:
+// ranges within a word, ending or starting on a word boundary, and
+// spanning several words.
+func TestLedgerSetRange(t *testing.T) {
+	for _, c := range []struct{ seq0, n int32 }{{0, 1}, {0, 64}, {5, 10}, {60, 4}, {60, 5}, {63, 1}, {64, 64}, {1, 200}, {100, 300}} {
+		a, b := NewLedger(), NewLedger()
+		a.SetRange(3, 1, c.seq0, c.n)
+		for s := c.seq0; s < c.seq0+c.n; s++ {
+			b.Set(3, 1, s)
+		}
+		for s := int32(0); s < 512; s++ {
+			if a.Test(3, 1, s) != b.Test(3, 1, s) {
+				t.Fatalf("SetRange(%d, %d): id %d is %v, want %v", c.seq0, c.n, s, a.Test(3, 1, s), b.Test(3, 1, s))
+			}
+		}
+	}
+}

@@ -113,6 +113,13 @@
 // disk hold only the real bytes (Batch.StoredSize). RecordReader gives each
 // record's declared ValueSize and its real Value prefix.
 //
+// A sized batch may also end with records that are declared only
+// (BatchBuilder.AddElided): they take offsets (the last offset delta
+// counts them) and their encoded bytes (RecordBytes) count as elided
+// bytes, but the record count holds only the stored records, as after
+// compaction, and a RecordReader does not see them. They are for records
+// nothing will read back whose bytes still count.
+//
 // # Byte format
 //
 // A segment's data file (and a memory segment) is a sequence of record

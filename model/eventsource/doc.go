@@ -23,7 +23,11 @@
 //     set beside events ÷ min(fetch rate, apply rate).
 //   - Snapshots every N events: a snapshot's cost is the view's size over
 //     the snapshot bandwidth, its storage the view's size; a replay from a
-//     snapshot loads it and replays the tail.
+//     snapshot loads it and replays the tail. The live projection writes
+//     them on its own thread (live.go): the events behind a snapshot wait,
+//     so its overhead is the snapshot's cost ÷ (N ÷ event rate) and its
+//     staleness rises with it — the other side of the interval's
+//     trade-off.
 //   - Changelog: the projection's state store writes each update to a
 //     changelog (its own log per partition, on the log engine) that the
 //     log cleaner compacts (Log.Compact) every cleaner interval once its

@@ -187,3 +187,48 @@ event_sourcing:
 		})
 	}
 }
+
+// Writing a snapshot costs the live consumer its time: the overhead is the
+// snapshot's cost ÷ the time between snapshots (N ÷ rate), and the events
+// written meanwhile wait. By hand: 20,000 events at 1,000/s on 100 keys,
+// applied in 0.1 ms each; a snapshot of the 100 entities × 64 B at
+// 128,000 B/s costs 50 ms, every 1,000 events (1 s): 50 ms ÷ 1 s = 5%
+// overhead, 20 snapshots (1 s). Without snapshots an event is visible
+// 0.1 ms after it is written; after a snapshot the next event waits the
+// 50 ms, and the backlog drains by 0.9 ms an event, so about 55 events in
+// 1,000 wait, the k-th 50 − 0.9k ms: the 99th percentile is near
+// 50 − 0.9 × 10 = 41 ms, the mean rises by about 50² ÷ (2 × 0.9) ÷ 1,000
+// ≈ 1.4 ms.
+func TestSnapshotCostSlowsLiveConsumer(t *testing.T) {
+	l := eventLog(t, 20000, 100, 50)
+	c := &eventCache{logs: map[*commitlog.Log][]Event{}}
+	lv := Live{Logs: []*commitlog.Log{l}, Consumers: 1, Apply: sim.Constant{Value: 0.0001}, StateSize: 64, Bandwidth: 128000}
+	base, err := lv.Simulate(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv.Every = 1000
+	st, err := lv.Simulate(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Overhead != 0 || math.Abs(base.StaleMax-0.0001) > 1e-5 {
+		t.Errorf("without snapshots: overhead %v, staleness max %vs; want 0 and the 0.1 ms apply", base.Overhead, base.StaleMax)
+	}
+	if st.Snapshots != 20 || math.Abs(st.SnapshotSeconds-1) > 1e-6 {
+		t.Errorf("%d snapshots taking %.4fs, want 20 of 50 ms (1 s)", st.Snapshots, st.SnapshotSeconds)
+	}
+	// 1 s over the 19.999 s from the first event to the last.
+	if want := 0.05 / (1000.0 / 1000); math.Abs(st.Overhead-want) > 0.001 {
+		t.Errorf("live overhead %.4f, want snapshot cost ÷ (N ÷ rate) = 50ms ÷ 1s = %.2f", st.Overhead, want)
+	}
+	if math.Abs(st.StaleMax-0.0501) > 0.001 {
+		t.Errorf("staleness max %.4fs, want the snapshot's 50 ms plus an apply", st.StaleMax)
+	}
+	if st.StaleP99 < 0.038 || st.StaleP99 > 0.044 {
+		t.Errorf("staleness p99 %.4fs, want about 50 − 0.9 × 10 = 41 ms", st.StaleP99)
+	}
+	if rise := st.StaleMean - base.StaleMean; rise < 0.0012 || rise > 0.0016 {
+		t.Errorf("mean staleness rose by %.5fs, want about 1.4 ms", rise)
+	}
+}

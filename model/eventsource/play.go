@@ -338,6 +338,14 @@ func tradeoff(in Input, p *scenarios.Projection) ([]model.SnapshotPoint, error) 
 	sc := in.Scenario
 	es := sc.EventSourcing
 	var out []model.SnapshotPoint
+	g := groupOf(sc, p.Group)
+	lv := Live{Logs: in.Logs[p.Topic], Consumers: g.Consumers, Apply: g.Processing.Dist,
+		StateSize: float64(es.StateSize), Bandwidth: float64(es.SnapshotBandwidth)}
+	liveSeed := in.Seed ^ hash("eventsource/live")
+	without, err := lv.Simulate(in.cache, liveSeed)
+	if err != nil {
+		return nil, err
+	}
 	for i, every := range es.SnapshotIntervals {
 		q := *p
 		q.SnapshotEvery = every
@@ -355,8 +363,14 @@ func tradeoff(in Input, p *scenarios.Projection) ([]model.SnapshotPoint, error) 
 		if err != nil {
 			return nil, err
 		}
+		lv.Every = every
+		live, err := lv.Simulate(in.cache, liveSeed)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, model.SnapshotPoint{Every: every, RebuildSeconds: r.Seconds, TailEvents: r.Events,
-			Count: pr.SnapshotCount, WriteSeconds: pr.SnapshotSeconds, StorageBytes: pr.SnapshotCount * pr.SnapshotBytes})
+			Count: pr.SnapshotCount, WriteSeconds: pr.SnapshotSeconds, StorageBytes: pr.SnapshotCount * pr.SnapshotBytes,
+			LiveOverhead: live.Overhead, LiveStaleP99: live.StaleP99, LiveStaleP99Without: without.StaleP99})
 	}
 	return out, nil
 }

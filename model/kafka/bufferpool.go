@@ -224,7 +224,7 @@ func (bp *backpressure) processBulk(now sim.Time) {
 			// Nothing waits: arrivals are simulated one by one again.
 			bk.on = false
 			if bk.next < p.w.end {
-				p.w.s.AtCall(bk.next, p.fArrive, 0)
+				p.w.s.AtCallRecurring(bk.next, p.fArrive, 0)
 			}
 		}
 	} else if bk.head > 1024 && bk.head*2 > len(bk.runs) {

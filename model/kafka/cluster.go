@@ -19,6 +19,7 @@ import (
 // world is one run: the kernel, the cluster, the clients and the checker.
 // Every component reaches the others through it; nothing is global.
 type world struct {
+	ch   *kchannel // set when the cluster is a service's channel (channel.go)
 	s    *sim.Sim
 	sc   *scenarios.Scenario
 	opts Options
@@ -93,6 +94,9 @@ type world struct {
 
 // fail records an internal failure (a bug or an I/O error) and stops the run.
 func (w *world) fail(err error) {
+	if w.ch != nil {
+		w.ch.h.Fail(err) // the run is the service graph's
+	}
 	if w.err == nil {
 		w.err = err
 		w.s.Stop()

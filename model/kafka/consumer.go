@@ -24,6 +24,9 @@ type group struct {
 	spec *scenarios.ConsumerGroup
 	t    *topic
 	op   *offsetsPart // the group's __consumer_offsets partition
+	// owners counts changes of owner (setOwner): a commit plan made
+	// under the same count needs no ownership check (offsets.go).
+	owners uint64
 	// loadedEpoch is the offsets partition's leader epoch the coordinator
 	// last loaded the group under; initialParts, the partitions the group
 	// started with (their offsets start at 0 when never committed).
@@ -458,8 +461,14 @@ func (s *fetchSession) link() {
 		m.node = w.net.AddNode(fmt.Sprintf("consumer-%s-%d", m.g.spec.Name, m.idx))
 		w.clientNodes = append(w.clientNodes, m.node)
 	}
-	s.up.From, s.up.To, s.up.Undelivered = m.node, s.b.node, w.csUndelivered
-	s.down.From, s.down.To, s.down.Undelivered = s.b.node, m.node, w.csUndelivered
+	s.up.From, s.up.To = m.node, s.b.node
+	s.down.From, s.down.To = s.b.node, m.node
+	if s.up.Undelivered == nil {
+		// Made once: a method value made at every fetch would be
+		// allocated at every fetch.
+		f := w.csUndelivered
+		s.up.Undelivered, s.down.Undelivered = f, f
+	}
 }
 
 // kill abandons the session: whatever it has in flight is dropped.
@@ -651,8 +660,7 @@ func (w *world) csOut(id uint64) {
 	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
 		return
 	}
-	s := w.sessions[id]
-	w.net.Send(&s.down, w.fCsClientIn, id) // through the consumer's host (clienthost.go)
+	w.csSend(id) // quota.go: at once, or after a fetch quota's throttle time
 }
 
 // csResp buffers the fetched batches at the member. Data for a partition
@@ -762,6 +770,10 @@ func (m *member) maybePoll() {
 	m.armPollTimer()
 	if g.ds != nil {
 		g.ds.handoff(m)
+		return
+	}
+	if w.ch != nil {
+		w.ch.handoff(m) // a service's instances do the work (channel.go)
 		return
 	}
 	cum := m.plan()
@@ -1218,6 +1230,7 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 						g.committed[p] = wo[i]
 					}
 				}
+				op.recycle(wo)
 				if done != nil {
 					done(replicated)
 				}

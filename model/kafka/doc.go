@@ -273,7 +273,10 @@
 //	storage.go          storage errors: a log directory taken offline
 //	txn_coord.go        the transaction coordinator on __transaction_state: InitProducerId, AddPartitionsToTxn, EndTxn, timeouts, failover loading
 //	txn_markers.go      COMMIT/ABORT control batches written to every partition of a transaction
-//	txn_client.go       a pipeline stage's (transactional) producer: requests, produce, commit, fencing
+//	txn_conn.go         a transactional client's coordinator requests: FindCoordinator, InitProducerId, AddPartitionsToTxn, EndTxn
+//	txn_client.go       a pipeline stage's (transactional) producer: produce, commit, fencing
+//	txn_producer.go     a plain producer with a transactional_id: transactions per commit_interval, producer-crash
+//	txn_implicit.go     transaction.version 2 (KIP-890): partition leaders add partitions to transactions
 //	txn_stage.go        pipeline stages: outputs per processed record, commit interval
 //	txn_offsets.go      TxnOffsetCommit, pending offsets, loading transactional offsets
 //	txn_consumer.go     readers of transactional topics: control batches, read_committed filtering, aborted reads

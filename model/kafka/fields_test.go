@@ -85,6 +85,10 @@ var (
 	fbEOS  = fieldBase{"exactly-once-pipeline", nil}
 	fbDG   = fieldBase{"delivery-guarantees", nil}
 	fbHang = fieldBase{"hanging-transaction", nil}
+	// A transactional plain producer (txn_producer.go): crashed and
+	// restarted; crashed for good (its transaction hangs to the timeout).
+	fbTP     = fieldBase{"transactional-producer", nil}
+	fbTPHang = fieldBase{"transactional-producer", []string{"faults.0.duration=0s"}}
 	// Kafka halves of the multi-region and multi-tenant built-ins (mirror.go, quota.go).
 	fbGeo   = fieldBase{"geo-replication-region-loss", []string{"system=kafka"}}
 	fbNoisy = fieldBase{"noisy-tenant", []string{"system=kafka", "duration=8s"}}
@@ -107,6 +111,11 @@ var fieldEffects = map[string]fieldEffect{
 	"consumer_groups.pipeline.transactional_id":        {fbEOS, "consumer_groups.0.pipeline.transactional_id=orders-tx"},
 	"consumer_groups.pipeline.commit_interval":         {fbEOS, "consumer_groups.0.pipeline.commit_interval=1s"},
 	"consumer_groups.pipeline.transaction_timeout":     {fbHang, "consumer_groups.0.pipeline.transaction_timeout=20s"},
+	"producers.transactional_id":                       {fbTP, "producers.0.transactional_id=payments-tx"},
+	"producers.transaction.commit_interval":            {fbTP, "producers.0.transaction.commit_interval=1s"},
+	"producers.transaction.abort_ratio":                {fbTP, "producers.0.transaction.abort_ratio=50%"},
+	"producers.transaction.transaction_timeout":        {fbTPHang, "producers.0.transaction.transaction_timeout=5s"},
+	"cluster.transaction_version":                      {fbTP, "cluster.transaction_version=2"},
 	"mirror.emit_checkpoints_interval":                 {fbGeo, "mirror.emit_checkpoints_interval=5s"},
 	"mirror.offset_lag_max":                            {fbGeo, "mirror.offset_lag_max=5000"},
 	"mirror.separator":                                 {fbGeo, "mirror.separator=_"},
@@ -291,10 +300,13 @@ var fieldsNotShown = map[string]string{
 	"consumer_groups.failures.poison_keys": "a list, which --set cannot write: poison-message's groups",
 	"faults.from":                          "a list, which --set cannot write: leader-isolation and TestLeaderIsolation*",
 	"faults.topic":                         "target topic: add-partitions",
+	"faults.service":                       "a service graph's fault target (system: services: TestNetworkPartitionTimesOutCalls); refused under Kafka",
+	"faults.producer":                      "target of producer-crash: transactional-producer has one producer; TestTxnProducerCrashFences",
 	"mirror.regions.name":                  "a list entry, which --set cannot add: TestMirrorCopiesEverything names regions; geo-replication-region-loss takes pulsar's",
 	"mirror.regions.producers":             "a list, which --set cannot write: TestMirrorCopiesEverything, and validation of producers in two regions",
 	"mirror.regions.groups":                "a list, which --set cannot write: TestMirrorCopiesEverything (billing-eu reads the remote topic)",
 	"mirror.region_outages.region":         "a list entry, which --set cannot add: geo-replication-region-loss takes pulsar's outage; TestMirrorRegionLoss against TestMirrorCopiesEverything",
+	"quotas.clients.consumer_byte_rate":    "noisy-tenant's quota entry is a producer's (a group's entry would need a second --set): TestFetchQuota with and without it",
 	"mirror.region_outages.at":             "as mirror.region_outages.region",
 	"mirror.region_outages.duration":       "as mirror.region_outages.region",
 	"consumer_groups.pipeline.acks":        "guarantee sets it in delivery-guarantees (at-most-once: 0), which refuses a conflicting value; TestDeliveryGuaranteesOrder",

@@ -551,6 +551,7 @@ func (m *member) finishRevoke() {
 // consuming owner.
 func (g *group) setOwner(p int, m *member) {
 	g.owner[p] = m
+	g.owners++
 	g.updatePause(p)
 }
 

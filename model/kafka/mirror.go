@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"mqsim/model"
@@ -252,7 +253,11 @@ func newGeoRun(sc *scenarios.Scenario, opts Options) (*geoRun, error) {
 		for _, t := range rc.Topics {
 			gr.topics = append(gr.topics, t.Name)
 		}
-		c, err := NewCluster(s, n, &rc, opts, reg.Name)
+		ropts := opts
+		if opts.DataDir != "" {
+			ropts.DataDir = filepath.Join(opts.DataDir, reg.Name) // each region's logs apart
+		}
+		c, err := NewCluster(s, n, &rc, ropts, reg.Name)
 		if err != nil {
 			return g, fmt.Errorf("region %s: %w", reg.Name, err)
 		}
@@ -357,10 +362,26 @@ func (t *mirrorTask) kick(i int) {
 	if t.dark || p.inflight || len(p.pending) == 0 {
 		return
 	}
+	// One request of at most the remote topic's max.message.bytes (and
+	// max.request.size, 1 MB by default); the rest waits for the next.
+	limit := int64(scenarios.DefaultMaxRequestSize)
+	if mb := int64(t.out.spec.MaxMessageBytes); mb > 0 {
+		limit = min(limit, mb)
+	}
+	n, est := 0, int64(64)
+	for n < len(p.pending) {
+		r := &p.pending[n]
+		rec := r.size + recordOverhead + 16
+		if n > 0 && est+rec > limit {
+			break
+		}
+		est += rec
+		n++
+	}
 	var bb commitlog.BatchBuilder
 	bb.Reset(commitlog.BatchHeader{SizedValues: true})
 	var key, prefix []byte
-	for _, r := range p.pending {
+	for _, r := range p.pending[:n] {
 		var k []byte
 		if r.key >= 0 {
 			key = load.KeyBytes(key, r.key)
@@ -374,9 +395,8 @@ func (t *mirrorTask) kick(i int) {
 		t.dst.fail(fmt.Errorf("mirror %s-%d: %w", t.out.spec.Name, i, err))
 		return
 	}
-	recs := p.pending
-	ups := p.ups
-	p.pending, p.ups = nil, nil
+	recs, ups := p.pending[:n:n], p.ups[:n:n]
+	p.pending, p.ups = p.pending[n:], p.ups[n:]
 	p.inflight = true
 	t.send(i, append(commitlog.Batch(nil), b...), recs, ups)
 }

@@ -251,7 +251,7 @@ func (p *producer) start() {
 		p.tx.start()
 	}
 	if p.arr.Rate > 0 {
-		p.w.s.AtCall(p.arr.Next(0), p.fArrive, 0)
+		p.w.s.AtCallRecurring(p.arr.Next(0), p.fArrive, 0)
 	}
 }
 
@@ -264,7 +264,7 @@ func (p *producer) arrive(uint64) {
 		return
 	}
 	next := p.arr.Next(now)
-	ev := w.s.AtCall(next, p.fArrive, 0)
+	ev := w.s.AtCallRecurring(next, p.fArrive, 0)
 	p.produced++
 	size := int64(p.size.Sample(p.rng))
 	if size < 0 {
@@ -315,6 +315,9 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	b.n++
 	b.times = append(b.times, born)
 	b.bytes += rec
+	if p.w.ch != nil {
+		p.w.ch.added(b) // a service's message: its confirm follows the batch (channel.go)
+	}
 	p.bufUsed += rec
 	p.bp.blk.peak = max(p.bp.blk.peak, p.bufUsed)
 	if a.bb.EstimatedSize() >= p.batchSize {
@@ -650,6 +653,9 @@ func (p *producer) complete(b *pbatch, ok bool) {
 // account records a batch's outcome with the checker and statistics.
 func (p *producer) account(b *pbatch, ok bool) {
 	now := p.w.s.Now()
+	if p.w.ch != nil {
+		p.w.ch.outcome(b, ok)
+	}
 	if ok {
 		if a := &p.parts[b.part]; p.idem && b.stamped && b.epoch == a.epoch {
 			a.ackedNext = seqNext(b.logSeq, b.n)
@@ -686,6 +692,9 @@ func (p *producer) account(b *pbatch, ok bool) {
 
 func (p *producer) expire(b *pbatch) {
 	p.unacked(b)
+	if p.w.ch != nil {
+		p.w.ch.outcome(b, false)
+	}
 	if b.attempts > 0 && b.maybeWritten {
 		p.indeterminate += int64(b.n)
 	} else {

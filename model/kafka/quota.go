@@ -6,7 +6,8 @@ import (
 )
 
 // Client quotas (the scenario's quotas: section), as Kafka's brokers
-// enforce them. Each broker measures each client id's produce bytes and
+// enforce them. Each broker measures each client id's produce bytes,
+// fetch response bytes (a consumer group's members) and producer
 // handler-thread time with a sampled rate (quotaRate: quota.window.num
 // samples of quota.window.size); a produce request that takes a measured
 // rate over its quota gets throttle_time_ms = (rate − quota) / quota ×
@@ -14,7 +15,8 @@ import (
 // the quota — the larger of the byte-rate and request-percentage
 // throttles. Since KIP-219 the broker answers at once and mutes the
 // connection for the throttle time: the connection's next request is not
-// read until then (prFree). The bytes are recorded when the response
+// read until then (prFree); a throttled fetch response is held as long
+// (csSend). The bytes are recorded when the response
 // leaves (after replication for acks=all), not when the request arrives:
 // the same rate, a few milliseconds later.
 
@@ -34,10 +36,12 @@ type quotaState struct {
 // quotaClient is one client id's quotas and, per broker, its measured
 // rates.
 type quotaClient struct {
-	byteRate float64 // producer_byte_rate, bytes/s; 0: none
-	reqPct   float64 // request_percentage; 0: none
-	bytes    []quotaRate
-	cpu      []quotaRate // in percent-seconds of one thread
+	byteRate  float64 // producer_byte_rate, bytes/s; 0: none
+	reqPct    float64 // request_percentage; 0: none
+	fetchRate float64 // consumer_byte_rate, bytes/s; 0: none
+	bytes     []quotaRate
+	cpu       []quotaRate // in percent-seconds of one thread
+	fetched   []quotaRate
 }
 
 // newQuotas sets up the scenario's quotas (nil without any).
@@ -49,7 +53,8 @@ func newQuotas(w *world) *quotaState {
 	qs := &quotaState{w: w, num: q.WindowNum, size: sim.Time(q.WindowSize), byName: map[string]*quotaClient{}, counted: map[uint64]bool{}}
 	for _, c := range q.Clients {
 		qs.byName[c.ClientID] = &quotaClient{byteRate: float64(c.ProducerByteRate), reqPct: c.RequestPercentage,
-			bytes: make([]quotaRate, len(w.brokers)), cpu: make([]quotaRate, len(w.brokers))}
+			fetchRate: float64(c.ConsumerByteRate), bytes: make([]quotaRate, len(w.brokers)), cpu: make([]quotaRate, len(w.brokers)),
+			fetched: make([]quotaRate, len(w.brokers))}
 	}
 	return qs
 }
@@ -79,6 +84,47 @@ func (qs *quotaState) throttle(spec *scenarios.Producer, b int, bytes int64, cpu
 		qs.throttleTime += d
 	}
 	return d
+}
+
+// fetchThrottle records a consumer fetch response's bytes for its group's
+// client id on its broker and returns the throttle time it earns.
+func (qs *quotaState) fetchThrottle(group string, b int, bytes int64) sim.Time {
+	cl := qs.byName[group]
+	if cl == nil || cl.fetchRate <= 0 {
+		return 0
+	}
+	now := qs.w.s.Now()
+	r := &cl.fetched[b]
+	r.record(now, float64(bytes), qs.num, qs.size)
+	d := r.throttle(now, cl.fetchRate, qs.num, qs.size)
+	if d > 0 {
+		qs.throttled++
+		qs.throttleTime += d
+	}
+	return d
+}
+
+// csSend sends a fetch response on to its consumer: at once, or after the
+// throttle time a consumer_byte_rate quota sets (the session has one fetch
+// in flight, so holding its response mutes it).
+func (w *world) csSend(id uint64) {
+	s := w.sessions[id]
+	if w.quotas != nil {
+		if d := w.quotas.fetchThrottle(s.m.g.spec.Name, s.b.id, 64+s.bytes); d > 0 {
+			w.s.AfterCall(d, w.csThrottled, id)
+			return
+		}
+	}
+	w.net.Send(&s.down, w.fCsClientIn, id) // through the consumer's host (clienthost.go)
+}
+
+// csThrottled sends a throttled fetch response once its time has passed.
+func (w *world) csThrottled(id uint64) {
+	if w.faulty && !w.ctl.sessionOK(w.sessions[id]) {
+		return
+	}
+	s := w.sessions[id]
+	w.net.Send(&s.down, w.fCsClientIn, id)
 }
 
 // prFree frees a produce connection once its response has left the
@@ -116,6 +162,9 @@ func (w *world) prFree(r *produceReq) sim.Time {
 // prThrottled sends a throttled response once its throttle time has
 // passed.
 func (w *world) prThrottled(id uint64) {
+	if w.faulty && !w.ctl.prBrokerOK(w.preqs[id]) {
+		return // the broker died meanwhile: the response is lost with the connection
+	}
 	w.net.Send(&w.preqs[id].c.down, w.fPrResp, id)
 }
 

@@ -98,3 +98,38 @@ func TestNoisyTenantKafkaQuota(t *testing.T) {
 		t.Errorf("lost %d / %d: want 0", quota.Lost, free.Lost)
 	}
 }
+
+const fetchQuotaYAML = `
+name: fetch-quota
+seed: 1
+duration: 10s
+drain: 5s
+cluster:
+  brokers: 2
+topics:
+  - {name: events, partitions: 2}
+producers:
+  - {name: app, topic: events, rate: 2000/s, message_size: 1KB}
+consumer_groups:
+  - {name: etl, topic: events}
+quotas:
+  clients:
+    - {client_id: etl, consumer_byte_rate: 250KB}
+`
+
+// A consumer_byte_rate quota holds a group's fetches to 250 KB/s per
+// broker. Over the 15 s of the run and its drain, a broker lets the group
+// take at least 250 KB/s × 15 s = 3.75 MB and at most that plus the
+// window's allowance, 250 KB/s × (15 + 10) s = 6.25 MB; two brokers, and
+// records of ~1 KB: 7,000–13,000 of the 20,000 produced.
+func TestFetchQuota(t *testing.T) {
+	r := mustRun(t, loadYAML(t, fetchQuotaYAML))
+	etl := groupOf(t, r, "etl")
+	if etl.Processed < 7_000 || etl.Processed > 13_000 || r.QuotaThrottled == 0 {
+		t.Errorf("etl processed %d of %d acked (%d throttled responses): want 7,000–13,000, some throttled", etl.Processed, r.Acked, r.QuotaThrottled)
+	}
+	free := mustRun(t, loadYAML(t, fetchQuotaYAML, "quotas.clients.0.consumer_byte_rate=1GB"))
+	if g := groupOf(t, free, "etl"); g.Processed != free.Acked || free.QuotaThrottled != 0 {
+		t.Errorf("without a binding quota etl processed %d of %d (%d throttled): want all, 0", g.Processed, free.Acked, free.QuotaThrottled)
+	}
+}

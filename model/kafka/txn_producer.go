@@ -56,6 +56,7 @@ type plainTxn struct {
 	began            bool // cur has records
 	left, nextLeft   int  // batches of active, of cur (while committing), not yet released
 	failed           bool // a batch of active failed: it must abort
+	nextFailed       bool // … of cur, while active commits
 	reinit           bool // initialise a new epoch after active ends
 	added, want      []bool
 	adding, addQueue bool
@@ -67,6 +68,10 @@ type plainTxn struct {
 	// the partition to, for this producer (-1: none).
 	verified, refused []int32
 
+	// endSent: EndTxn(commit) went for the active transaction; a crash
+	// before its answer leaves its records' fate unknown to the
+	// application.
+	endSent bool
 	crashed bool
 }
 
@@ -298,7 +303,7 @@ func (t *plainTxn) released(b *pbatch) {
 	}
 	t.nextLeft--
 	if !t.ok[b.id] {
-		t.reinit = true // the next transaction started with a failure: keep it simple, abort it too
+		t.nextFailed = true // the next transaction lost a record: it must abort
 	}
 }
 
@@ -330,12 +335,22 @@ func (t *plainTxn) maybeEnd() {
 	t.ended++
 	commit := !t.failed && (t.abortEvery == 0 || t.ended%t.abortEvery != 0)
 	n := t.active
+	if t.failed {
+		t.reinit = true // KIP-360: a new epoch after an abortable error
+	}
 	if !t.ready || !t.anyAdded() {
 		// Nothing reached the coordinator (no partition was added, or
-		// the producer is between epochs): nothing to end there.
-		t.finish(commit && len(t.acks) == 0)
+		// the producer is between epochs): nothing to end there. (Not
+		// at once: this may run inside the sender's loop.)
+		ok := commit && len(t.acks) == 0
+		t.p.w.s.After(0, func() {
+			if t.active == n && !t.crashed {
+				t.finish(ok)
+			}
+		})
 		return
 	}
+	t.endSent = commit
 	t.endTxn(commit, func(code int8, newEpoch int16) {
 		if t.active != n {
 			return
@@ -392,7 +407,8 @@ func (t *plainTxn) finish(committed bool) {
 		}
 	}
 	t.acks = t.acks[:0]
-	t.committing, t.failed = false, false
+	t.committing, t.failed, t.endSent = false, t.nextFailed, false
+	t.nextFailed = false
 	t.active = t.cur
 	t.left, t.nextLeft = t.nextLeft, 0
 	clear(t.added)
@@ -427,6 +443,17 @@ func (p *producer) crash() {
 	p.deliveryTimeout = 0
 	if t := p.tx; t != nil {
 		t.crashed = true
+		// The records the partitions took in the open transaction: if
+		// its EndTxn(commit) went, the coordinator may have committed
+		// them (indeterminate); else it will abort them (failed).
+		for _, d := range t.acks {
+			if t.endSent {
+				p.indeterminate += int64(d.n)
+			} else {
+				p.failed += int64(d.n)
+			}
+		}
+		t.acks = nil
 	}
 }
 

@@ -267,3 +267,60 @@ faults:
 		t.Errorf("version 2 commit latency p50 %.1fms, want 65.3ms plus two replicated writes and a replication", p2)
 	}
 }
+
+// TestTxnProducerAbortRatio: abort_ratio 50% ends every second
+// transaction with abortTransaction(). 100/s for 1s from 10ms is 99
+// records; about 10 transactions of ~10 records, half aborted. The
+// records of committed transactions are acknowledged and read once by the
+// read_committed sink; those of aborted ones count as failed, the sink
+// never sees them, and the read_uncommitted audit reads every one of
+// them: aborted_records_read = failed, and acked + failed = 99.
+func TestTxnProducerAbortRatio(t *testing.T) {
+	ls, err := scenarios.ParseScenario("abort.yaml", []byte(`
+name: abort
+seed: 1
+duration: 1s
+drain: 30s
+cluster:
+  brokers: 3
+topics:
+  - name: orders
+    partitions: 1
+producers:
+  - name: app
+    topic: orders
+    rate: 100/s
+    arrival: constant
+    transactional_id: app
+    transaction:
+      commit_interval: 100ms
+      abort_ratio: 50%
+consumer_groups:
+  - name: sink
+    topic: orders
+    isolation_level: read_committed
+    commit: after
+  - name: audit
+    topic: orders
+    isolation_level: read_uncommitted
+    commit: after
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, &ls.Scenario)
+	tx := r.Transactions
+	if d := tx.Committed - tx.Aborted; d < -1 || d > 1 || tx.Committed < 4 {
+		t.Errorf("committed %d, aborted %d: want about 5 each (every second one aborted)", tx.Committed, tx.Aborted)
+	}
+	if r.Acked+r.Failed != 99 || r.Failed == 0 {
+		t.Errorf("acked %d + failed %d, want 99 with some failed (the aborted transactions' records)", r.Acked, r.Failed)
+	}
+	sink, audit := r.Groups[0], r.Groups[1]
+	if sink.Processed != r.Acked || sink.Lost != 0 || sink.Duplicates != 0 {
+		t.Errorf("sink processed %d of %d acked (lost %d, duplicates %d): want each committed record once", sink.Processed, r.Acked, sink.Lost, sink.Duplicates)
+	}
+	if audit.Processed != 99 || tx.AbortedRecordsRead != r.Failed {
+		t.Errorf("audit processed %d (want all 99), aborted records read %d (want the %d failed)", audit.Processed, tx.AbortedRecordsRead, r.Failed)
+	}
+}

@@ -14,7 +14,7 @@ import (
 // TestExactlyOnceUnderCrashes: over random schedules of crashes of the
 // stage's members (its producers: some restarted, some not), of brokers
 // (transaction and group coordinators, partition leaders) and of
-// machines, an exactly-once pipeline delivers every acknowledged input to
+// machines, under either transaction.version, an exactly-once pipeline delivers every acknowledged input to
 // its read_committed reader once: 0 lost, 0 duplicated, 0 aborted read,
 // and every transaction ends committed or aborted (none hangs past its
 // timeout, within the drain).
@@ -38,6 +38,7 @@ duration: 6s
 drain: 120s
 cluster:
   brokers: 3
+  transaction_version: %d
 topics:
   - name: in
     partitions: %d
@@ -64,7 +65,7 @@ consumer_groups:
     topic: out
     isolation_level: read_committed
     commit: after
-`, rapid.Uint64().Draw(t, "seed"), 1, 1, rapid.IntRange(100, 600).Draw(t, "rate"), rapid.SampledFrom([]int{20, 100, 400}).Draw(t, "commit_interval_ms"))
+`, rapid.Uint64().Draw(t, "seed"), rapid.IntRange(1, 2).Draw(t, "transaction_version"), 1, 1, rapid.IntRange(100, 600).Draw(t, "rate"), rapid.SampledFrom([]int{20, 100, 400}).Draw(t, "commit_interval_ms"))
 		parts := rapid.IntRange(1, 4).Draw(t, "partitions")
 		ls, err := scenarios.ParseScenario("eos-prop.yaml", []byte(text), []string{fmt.Sprintf("topics.*.partitions=%d", parts)})
 		if err != nil {

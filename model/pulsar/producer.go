@@ -312,6 +312,9 @@ func (c *pconn) settle(op *addOp, ok bool) {
 	}
 	p := c.pr
 	w := p.w
+	if w.ch != nil {
+		w.ch.outcome(op.mids, ok)
+	}
 	if !ok {
 		p.failed += int64(len(op.mids))
 		return
@@ -340,6 +343,9 @@ func (p *producer) checkTimeouts() {
 		if len(c.pending) > 0 && now-c.pending[0].created >= sim.Time(w.pc.SendTimeout) {
 			for _, op := range c.pending {
 				p.indeterminate += int64(len(op.mids))
+				if w.ch != nil {
+					w.ch.outcome(op.mids, false)
+				}
 				op.gaveUp = true
 			}
 			c.pending, c.sent = nil, 0

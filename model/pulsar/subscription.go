@@ -395,6 +395,11 @@ func (cons *consumer) work() {
 		cons.work()
 		return
 	}
+	if w.ch != nil {
+		w.ch.deliver(cons, d) // a service's instance does the work (channel.go)
+		cons.work()
+		return
+	}
 	cons.busy = true
 	life := cons.life
 	var t sim.Time

@@ -66,6 +66,7 @@ type world struct {
 	// (an entry just confirmed, an ensemble change, a ledger about to be
 	// recovered) so a property test can aim its crashes at them.
 	probe func(at moment, l *ledger, op *addOp)
+	ch    *pchannel // set when the world is a service's channel (channel.go)
 }
 
 // moment is a point in the write path a test may crash at.
@@ -155,6 +156,10 @@ func runProbed(sc *scenarios.Scenario, opts model.Options, probe func(*world) fu
 
 // fail stops the run with an internal error.
 func (w *world) fail(err error) {
+	if w.ch != nil {
+		w.ch.h.Fail(err) // the run is the service graph's
+		return
+	}
 	if w.err == nil {
 		w.err = err
 		w.s.Stop()
@@ -203,11 +208,18 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 			sc.Duration, sc.Cluster.Brokers, pc.Bookies, pc.Ensemble, pc.WriteQuorum, pc.AckQuorum)
 	}
 	s := sim.New(sc.Seed)
+	nw := net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter))
+	nw.Dist = h.NetworkLatencyDist.Dist
+	return buildOn(s, nw, sc, opts, nil)
+}
+
+// buildOn builds the resolved scenario's world on kernel s and network nw
+// (a service's channel builds one on its run's: channel.go).
+func buildOn(s *sim.Sim, nw *net.Network, sc *scenarios.Scenario, opts model.Options, ch *pchannel) (*world, error) {
+	h, pc := sc.Cluster.Hardware, sc.Pulsar
 	w := &world{s: s, sc: sc, pc: pc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup),
-		net:    net.New(s, s.Stream("network"), sim.Time(h.NetworkLatency), sim.Time(h.NetworkJitter)),
-		policy: map[string]*scenarios.PulsarTopicPolicy{},
-		e2e:    sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram()}
-	w.net.Dist = h.NetworkLatencyDist.Dist
+		net: nw, policy: map[string]*scenarios.PulsarTopicPolicy{}, ch: ch,
+		e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram()}
 	machine := func(name string) (*node.Machine, error) {
 		return node.New(s, name, node.Spec{
 			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),

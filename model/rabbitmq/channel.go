@@ -6,7 +6,6 @@ import (
 	"mqsim/model/channel"
 	"mqsim/model/check"
 	"mqsim/model/net"
-	"mqsim/model/node"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 	"mqsim/sim"
@@ -29,7 +28,6 @@ type rchannel struct {
 	h    channel.Host
 	q    *queue
 	g    *group
-	ids  []net.NodeID // the nodes on the run's network
 	pubs map[net.NodeID]*publisher
 	// wait holds each open message's confirm callback, by message id, and
 	// order each publisher's open ids in publishing order.
@@ -55,12 +53,8 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	limit := scenarios.DefaultRabbitDeliveryLimit
 	qs := &scenarios.RabbitQueue{Name: h.Name, Type: "quorum", QuorumSize: h.Via.Replicas, DeliveryLimit: &limit,
 		Ack: "manual", OnFailure: "requeue", Overflow: "drop-head", DeadLetterStrategy: "at-most-once", Prefetch: h.Window}
-	rc := &scenarios.RabbitMQ{Memory: scenarios.DefaultRabbitMemory, Disk: scenarios.DefaultRabbitDisk,
-		DiskFreeLimit: scenarios.DefaultRabbitDiskFreeLimit, MemoryHighWatermark: scenarios.DefaultRabbitMemoryHighWatermark,
-		CreditInitial: scenarios.DefaultRabbitCreditInitial, CreditMore: scenarios.DefaultRabbitCreditMore,
-		ClassicSyncInterval: scenarios.DefaultRabbitClassicSync, ElectionTimeout: scenarios.DefaultRabbitElectionTimeout,
-		DeadLetterRetry: scenarios.DefaultRabbitDeadLetterRetry, Heartbeat: scenarios.DefaultRabbitHeartbeat,
-		ConsumerTimeout: scenarios.DefaultRabbitConsumerTimeout, Queues: []scenarios.RabbitQueue{*qs}}
+	rc := &scenarios.RabbitMQ{Queues: []scenarios.RabbitQueue{*qs}}
+	rc.NodeDefaults()
 	gs := &scenarios.ConsumerGroup{Name: h.Name, Topic: h.Name}
 	sc := &scenarios.Scenario{Name: h.Name, System: scenarios.SystemRabbitMQ, Duration: units.Duration(h.End),
 		Drain: units.Duration(h.Drain), ConsumerGroups: []scenarios.ConsumerGroup{*gs}, RabbitMQ: rc}
@@ -69,15 +63,9 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	ch := &rchannel{w: w, h: h, pubs: map[net.NodeID]*publisher{}, wait: map[int32]func(bool){}, order: map[*publisher][]int32{}}
 	w.ch = ch
 	for i := range h.Via.Nodes {
-		name := fmt.Sprintf("%s/rabbit-%d", h.Name, i)
-		m, err := node.New(h.Sim, name, node.SpecFor(&hw))
-		if err != nil {
+		if err := w.addNode(fmt.Sprintf("%s/rabbit-%d", h.Name, i), &hw); err != nil {
 			return nil, err
 		}
-		n := &rnode{Machine: m, w: w, id: i, up: true}
-		n.wal = wal{n: n, file: m.Cache.NewOwner()} // as build does
-		w.nodes = append(w.nodes, n)
-		ch.ids = append(ch.ids, h.Net.AddNode(name))
 	}
 	q, err := w.newQueue(&rc.Queues[0], 0)
 	if err != nil {
@@ -106,9 +94,10 @@ func (ch *rchannel) Publish(from net.NodeID, msg channel.Message, done func(bool
 	if p == nil {
 		idx := len(w.pubs)
 		k := idx % len(w.nodes)
+		// Its links carry the network's latency but, as inside the
+		// cluster, meet no fault (no heartbeat is modelled to notice one).
 		p = &publisher{w: w, idx: idx, name: fmt.Sprintf("%s/publisher-%d", ch.h.Name, idx), ex: w.defaultEx,
-			n: w.nodes[k], credit: w.rc.CreditInitial, open: map[int32]bool{}, ackHist: sim.NewLatencyHistogram(),
-			up: net.Link{From: from, To: ch.ids[k]}, down: net.Link{From: ch.ids[k], To: from}}
+			n: w.nodes[k], credit: w.rc.CreditInitial, open: map[int32]bool{}, ackHist: sim.NewLatencyHistogram()}
 		w.pubs = append(w.pubs, p)
 		ch.pubs[from] = p
 	}
@@ -153,15 +142,11 @@ func (ch *rchannel) lost(p *publisher) {
 	ch.order[p] = nil
 }
 
-// Attach adds a consumer on its own connection to the queue's leader.
+// Attach adds a consumer on its own connection to the queue's leader (its
+// links, as the publishers', meet no network fault).
 func (ch *rchannel) Attach(c channel.Consumer) {
 	g := ch.g
-	home := 0
-	if ch.q.home != nil {
-		home = ch.q.home.id
-	}
-	rc := &consumer{g: g, i: len(g.cons), alive: true, conn: true, seen: map[int32]bool{},
-		down: net.Link{From: ch.ids[home], To: c.Node}, up: net.Link{From: c.Node, To: ch.ids[home]}}
+	rc := &consumer{g: g, i: len(g.cons), alive: true, conn: true, seen: map[int32]bool{}}
 	g.cons = append(g.cons, rc)
 	ch.cons = append(ch.cons, c)
 	ch.w.s.At(0, ch.q.dispatch)

@@ -128,6 +128,19 @@ func (w *world) quiet() bool {
 	return true
 }
 
+// addNode adds a RabbitMQ node on a machine of hardware h: the machine and
+// the WAL file its quorum members share.
+func (w *world) addNode(name string, h *scenarios.Hardware) error {
+	m, err := node.New(w.s, name, node.SpecFor(h))
+	if err != nil {
+		return err
+	}
+	n := &rnode{Machine: m, w: w, id: len(w.nodes), up: true}
+	n.wal = wal{n: n, file: m.Cache.NewOwner()}
+	w.nodes = append(w.nodes, n)
+	return nil
+}
+
 func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 	if sc == nil {
 		return nil, errors.New("no scenario")
@@ -149,13 +162,9 @@ func build(sc *scenarios.Scenario, opts model.Options) (*world, error) {
 		minLive: math.MaxInt}
 	w.net.Dist = h.NetworkLatencyDist.Dist
 	for i := range sc.Cluster.Brokers {
-		m, err := node.New(s, fmt.Sprintf("node-%d", i), node.SpecFor(&h))
-		if err != nil {
+		if err := w.addNode(fmt.Sprintf("node-%d", i), &h); err != nil {
 			return nil, err
 		}
-		n := &rnode{Machine: m, w: w, id: i, up: true}
-		n.wal = wal{n: n, file: m.Cache.NewOwner()}
-		w.nodes = append(w.nodes, n)
 	}
 	if err := w.declare(); err != nil {
 		return nil, err

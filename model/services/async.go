@@ -27,8 +27,17 @@ type inbox struct {
 
 func newInbox(w *world, sv *service, via *scenarios.ServiceVia) (*inbox, error) {
 	b := &inbox{w: w, svc: sv, sys: via.System}
+	publishers := 0 // the instances of every service calling it asynchronously
+	for _, caller := range w.cfg.Graph {
+		for _, k := range caller.Calls {
+			if k.To == sv.spec.Name && k.Mode == scenarios.CallAsync {
+				publishers += caller.Instances
+				break
+			}
+		}
+	}
 	ch, err := channel.New(channel.Host{Sim: w.s, Net: w.net, Name: sv.spec.Name + "-inbox", Via: *via, Queue: w.cfg.Queue,
-		Window: sv.spec.Threads, End: w.end, Drain: sim.Time(w.sc.Drain),
+		Publishers: publishers, Consumers: sv.spec.Instances, Window: sv.spec.Threads, End: w.end, Drain: sim.Time(w.sc.Drain),
 		Fail: w.fail})
 	if err != nil {
 		return nil, err

@@ -24,15 +24,18 @@
 // fallback. An answer after the timeout is discarded, but the callee did
 // the work: abandoned work is what keeps a retry storm going.
 //
-// An asynchronous call is a real broker queue: the caller's thread makes
-// a SendMessage call to an SQS queue in front of the callee (model/sqs's
-// Queue, with its visibility timeouts, receive counts and redrive to a
-// dead-letter queue; every API call takes SQS's request latency, half each
-// way) and goes on once the broker has it. The callee's instances receive
-// with long polling whenever a thread is free and nothing synchronous is
-// waiting; a message handled successfully is deleted, a failed one comes
-// back after the visibility timeout. The edge sees only the publish;
-// the time to the asynchronous work done is its own result.
+// An asynchronous call is a real broker in front of the callee, of the
+// system the call's via names, reached through model/channel (this
+// package names no system: model/systems links them in): an SQS queue
+// (model/sqs's Queue, its API latency half each way), a RabbitMQ quorum
+// queue, a Pulsar topic with a shared subscription or a Kafka topic read
+// by a consumer group, each built by its own package on this run's kernel
+// and network. The caller's thread publishes and goes on once the broker
+// has the message (a refusal fails the call). The callee's instances take
+// messages whenever a thread is free and nothing synchronous is waiting;
+// a message handled successfully is settled, a failed one comes back.
+// The edge sees only the publish; the time to the asynchronous work done
+// is its own result.
 //
 // Requests enter at the client: open loop (a rate and arrival process
 // drawn by model/load, the same draws as any producer's) or closed loop
@@ -43,13 +46,17 @@
 // connections are refused), crash (the machines stop: messages vanish,
 // callers time out) and partition (model/net cuts the service's instances
 // off from every other node). Work in flight on a stopped instance is
-// lost.
+// lost; what it held from its queue comes back. The scenario's top-level
+// faults reach a service's instances too (buildNetFaults): a
+// network-partition or network-degrade between them and another
+// service's instances, the client or every other node, and a
+// broker-crash of their processes (machines with lose_page_cache).
 //
 // # Files
 //
 //	run.go      the world: building a run, the network, the client, faults, the run loop
 //	service.go  services, instances, threads and accept queues, synchronous calls
-//	async.go    the broker queue of asynchronous calls and its consumers
+//	async.go    the channel in front of a service reached asynchronously, and its consumers
 //	breaker.go  Breaker: a circuit breaker with a rolling window
 //	budget.go   Budget: a retry budget as a token bucket
 //	results.go  time series and model.Results

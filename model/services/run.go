@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"mqsim/model"
 	"mqsim/model/load"
@@ -50,6 +51,21 @@ type world struct {
 	faults      []model.FaultEvent
 	arrivals    *load.Arrivals
 	err         error
+}
+
+// afterStep is the channels' work between steps of the run loop (a
+// Kafka cluster frees consumed records), and the run's first failure.
+func (w *world) afterStep() error {
+	for _, sv := range w.svcs {
+		if b := sv.inbox; b != nil && w.err == nil {
+			if a, ok := b.ch.(interface{ AfterStep() error }); ok {
+				if err := a.AfterStep(); err != nil {
+					w.fail(err)
+				}
+			}
+		}
+	}
+	return w.err
 }
 
 // fail stops the run with an internal error (a broker's log refused an
@@ -137,6 +153,9 @@ func build(sc *scenarios.Scenario) (*world, error) {
 	}
 	w.depths()
 	if err := w.buildFaults(); err != nil {
+		return nil, err
+	}
+	if err := w.buildNetFaults(); err != nil {
 		return nil, err
 	}
 	if err := w.buildClient(); err != nil {
@@ -342,9 +361,97 @@ func (w *world) buildFaults() error {
 	return nil
 }
 
+// buildNetFaults schedules the scenario's top-level faults, the network's
+// and the machines' (model/net), on a service's instances: a partition
+// cuts both ways between them and what from lists (service:NAME's
+// instances, the client, or every other node: peers); a degradation
+// multiplies the latency and drops a share, both ways; a broker-crash
+// stops the instances' processes (with lose_page_cache their machines),
+// restarting them after the duration.
+func (w *world) buildNetFaults() error {
+	for i := range w.sc.Faults {
+		f := &w.sc.Faults[i]
+		sv := w.byName[f.Service]
+		if sv == nil {
+			return fmt.Errorf("scenario %s: faults[%d]: unknown service %q", w.sc.Name, i, f.Service)
+		}
+		var peers []net.NodeID
+		for _, from := range f.From {
+			other, named := strings.CutPrefix(from, "service:")
+			switch {
+			case from == "clients":
+				peers = append(peers, w.client)
+			case from == "peers":
+				peers = append(peers, w.client)
+				for _, o := range w.svcs {
+					if o != sv {
+						for _, in := range o.insts {
+							peers = append(peers, in.node)
+						}
+					}
+				}
+			case named && w.byName[other] != nil:
+				for _, in := range w.byName[other].insts {
+					peers = append(peers, in.node)
+				}
+			default:
+				return fmt.Errorf("scenario %s: faults[%d].from: %q is no service, clients or peers", w.sc.Name, i, from)
+			}
+		}
+		label := f.Label
+		if label == "" {
+			label = f.Type + " " + f.Service
+			if len(f.From) > 0 {
+				label += " from " + strings.Join(f.From, ", ")
+			}
+		}
+		apply := func(on bool) {
+			for _, in := range sv.insts {
+				switch f.Type {
+				case "broker-crash":
+					if on {
+						in.crash(f.LosePageCache)
+					} else {
+						in.restart()
+					}
+					continue
+				}
+				for _, p := range peers {
+					for _, d := range [][2]net.NodeID{{in.node, p}, {p, in.node}} {
+						switch {
+						case f.Type == "network-partition" && on:
+							w.net.Cut(d[0], d[1])
+						case f.Type == "network-partition":
+							w.net.Heal(d[0], d[1])
+						case on:
+							w.net.SetSlow(d[0], d[1], max(float64(f.Slowdown), 1))
+							w.net.SetDrop(d[0], d[1], float64(f.Share))
+						default:
+							w.net.SetSlow(d[0], d[1], 1)
+							w.net.SetDrop(d[0], d[1], 0)
+						}
+					}
+				}
+			}
+		}
+		start := sim.Time(f.At)
+		w.s.At(start, func() {
+			w.faults = append(w.faults, model.FaultEvent{Time: w.s.Now().Seconds(), Type: f.Type, Phase: "start", Label: label})
+			apply(true)
+		})
+		if f.Duration > 0 {
+			w.s.At(start+sim.Time(f.Duration), func() {
+				w.faults = append(w.faults, model.FaultEvent{Time: w.s.Now().Seconds(), Type: f.Type, Phase: "end", Label: label + " ends"})
+				apply(false)
+			})
+		}
+	}
+	return nil
+}
+
 func (w *world) run(opts model.Options) (*model.Results, error) {
 	limit := w.end + sim.Time(w.sc.Drain)
-	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, func() error { return w.err })
+	partial, err := model.Play(w.s, opts, sim.Second, w.end, limit, w.quiet, w.afterStep)
 	if err != nil {
 		return nil, err
 	}

@@ -209,12 +209,18 @@ func (in *instance) crash(machine bool) {
 	sv.addBusy(-in.busy)
 	sv.queued -= len(in.queue)
 	in.busy, in.queue, in.prefetched, in.polling = 0, nil, nil, false
+	if sv.inbox != nil {
+		sv.inbox.ch.Stop(in.idx, machine)
+	}
 }
 
 func (in *instance) restart() {
 	in.svc.w.net.Restart(in.node)
 	in.down = false
 	in.inc++
+	if b := in.svc.inbox; b != nil {
+		b.ch.Start(in.idx)
+	}
 	in.poll()
 }
 

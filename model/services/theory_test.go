@@ -271,17 +271,19 @@ services:
     - {type: slow, service: b, at: 5s, duration: 5s, slowdown: 10x}
     - {type: crash, service: c, at: 8s, duration: 3s}
 `
-	var outs [2]string
-	for i := range outs {
-		_, r := play(t, parse(t, y))
-		data, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
+	for _, sys := range scenarios.ViaSystems {
+		var outs [2]string
+		for i := range outs {
+			_, r := play(t, parse(t, strings.Replace(y, "client: {rate: 300/s}", "client: {rate: 300/s}\n  via: {system: "+sys+"}", 1)))
+			data, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs[i] = string(data)
 		}
-		outs[i] = string(data)
-	}
-	if outs[0] != outs[1] {
-		t.Error("two runs of one scenario and seed differ")
+		if outs[0] != outs[1] {
+			t.Errorf("async calls through %s: two runs of one scenario and seed differ", sys)
+		}
 	}
 }
 
@@ -441,5 +443,165 @@ services:
 	withFallback := strings.Replace(failing, "{to: c}", "{to: c, fallback: true}", 1)
 	if _, r := play(t, parse(t, withFallback)); r.Services.Availability != 1 {
 		t.Errorf("c fails behind a fallback: availability %v, want 1", r.Services.Availability)
+	}
+}
+
+// The scenario's network faults reach service instances: a partition
+// between api and db from 1 s to 3 s times out api's calls. By hand, with
+// requests every 100 ms (constant), a 100 ms timeout, two retries after
+// 50 ms and 100 ms (no jitter), and the call leaving about 1.25 ms after
+// the request (250 µs on the wire, 1 ms of work): the attempts of a
+// request at t go at t, t + 150 ms and t + 350 ms. The 17 requests from
+// 1.0 s to 2.6 s meet the cut on all three: 51 timeouts, 34 retries, 17
+// failures. At 2.7 s and 2.8 s two attempts are cut (2 timeouts and 2
+// retries each), the third gets through after 3 s; at 2.9 s one (its
+// retry at 3.05 s succeeds). In all: 56 timeouts, 39 retries, 17 edge
+// failures.
+func TestNetworkPartitionTimesOutCalls(t *testing.T) {
+	sc := parse(t, `
+name: cut
+system: services
+duration: 5s
+services:
+  client: {rate: 10/s, arrival: constant}
+  graph:
+    - name: api
+      service_time: const(1ms)
+      calls: [{to: db, timeout: 100ms, retries: 2, backoff: 50ms, jitter: none}]
+    - {name: db, service_time: const(1ms)}
+faults:
+  - {type: network-partition, service: db, from: ["service:api"], at: 1s, duration: 2s}
+`)
+	_, r := play(t, sc)
+	api := row(t, r, "api")
+	if api.Timeouts != 56 || api.Retries != 39 {
+		t.Errorf("api's calls: %d timeouts, %d retries; want 56 and 39", api.Timeouts, api.Retries)
+	}
+	if r.Failed != 17 {
+		t.Errorf("%d edge failures, want 17 (every attempt of the requests from 1.0 s to 2.6 s cut)", r.Failed)
+	}
+	if len(r.Faults) != 2 || r.Faults[0].Type != "network-partition" {
+		t.Errorf("fault markers %+v, want the partition's start and end", r.Faults)
+	}
+}
+
+// A machine crash from the scenario's faults (broker-crash with
+// lose_page_cache) stops db's instances: messages to them vanish, so api's
+// calls time out instead of being refused, and after the restart they
+// succeed again. From 1 s to 2 s, 10 requests at 10/s, one attempt each
+// (no retries): 10 timeouts, 10 failures.
+func TestMachineCrashTimesOutCalls(t *testing.T) {
+	sc := parse(t, `
+name: crash
+system: services
+duration: 4s
+services:
+  client: {rate: 10/s, arrival: constant}
+  graph:
+    - name: api
+      service_time: const(1ms)
+      calls: [{to: db, timeout: 100ms}]
+    - {name: db, service_time: const(1ms)}
+faults:
+  - {type: broker-crash, service: db, lose_page_cache: true, at: 1s, duration: 1s}
+`)
+	_, r := play(t, sc)
+	api := row(t, r, "api")
+	if api.Timeouts != 10 || r.Failed != 10 {
+		t.Errorf("%d timeouts, %d edge failures; want 10 and 10", api.Timeouts, r.Failed)
+	}
+}
+
+// A callee that crashes loses no asynchronous work, whatever system its
+// queue is on: what it held comes back (a visibility timeout, a closed
+// connection's requeue, a consumer's redelivery, a partition moving to
+// another member) and every message is handled once it returns. 50
+// requests/s for 20 s into two worker instances; both crash at 5 s for
+// 5 s: about 50/s × 5 s = 250 messages wait. A partition of the workers
+// (cut off from the other services and the client) does not stop their
+// consumption: the broker's links are outside the cut, as SQS's API is.
+func TestAsyncSurvivesCalleeCrash(t *testing.T) {
+	for _, fault := range []string{"crash", "partition"} {
+		for _, sys := range scenarios.ViaSystems {
+			t.Run(fault+"/"+sys, func(t *testing.T) {
+				sc := parse(t, `
+name: crash
+system: services
+duration: 20s
+drain: 120s
+services:
+  client: {rate: 50/s, arrival: constant}
+  via: {system: `+sys+`}
+  queue: {visibility_timeout: 5s}
+  graph:
+    - {name: api, threads: 50, service_time: const(1ms), calls: [{to: worker, mode: async}]}
+    - {name: worker, instances: 2, threads: 5, service_time: const(20ms)}
+  faults:
+    - {type: `+fault+`, service: worker, at: 5s, duration: 5s}
+`)
+				_, r := play(t, sc)
+				if r.Services.Availability != 1 {
+					t.Errorf("edge availability %v, want 1: the publish does not wait for the worker", r.Services.Availability)
+				}
+				w := row(t, r, "worker")
+				if w.AsyncProcessed < r.Produced {
+					t.Errorf("worker handled %d of %d messages: work was lost", w.AsyncProcessed, r.Produced)
+				}
+				if r.Services.AsyncFinalBacklog != 0 {
+					t.Errorf("backlog %d at the end, want it drained", r.Services.AsyncFinalBacklog)
+				}
+				if b := r.Services.AsyncBacklog; fault == "crash" && b < 200 {
+					t.Errorf("largest backlog %d, want about 50/s × 5 s = 250", b)
+				}
+			})
+		}
+	}
+}
+
+// A message the callee fails comes back and is handled later, on every
+// system: SQS after the visibility timeout, RabbitMQ by the requeue,
+// Pulsar after the negative-ack delay, Kafka handed again in place. The
+// worker fails half its attempts for 5 s: 250 messages arrive meanwhile.
+// Where a failure comes back after the fault (SQS's 30 s visibility,
+// Pulsar's 1 min delay) about 250 × 50% = 125 fail; where it comes back at
+// once (a requeue, a retry in place) each message takes 1 ÷ (1 − 50%) = 2
+// attempts while the fault lasts, so about 250 fail. Every message is
+// handled in the end.
+func TestAsyncFailuresComeBack(t *testing.T) {
+	for _, sys := range scenarios.ViaSystems {
+		t.Run(sys, func(t *testing.T) {
+			sc := parse(t, `
+name: errors
+system: services
+duration: 20s
+drain: 200s
+services:
+  client: {rate: 50/s, arrival: constant}
+  via: {system: `+sys+`}
+  graph:
+    - {name: api, threads: 50, service_time: const(1ms), calls: [{to: worker, mode: async}]}
+    - {name: worker, instances: 2, threads: 5, service_time: const(20ms)}
+  faults:
+    - {type: errors, service: worker, at: 5s, duration: 5s, share: 50%}
+`)
+			_, r := play(t, sc)
+			w := row(t, r, "worker")
+			if w.AsyncProcessed < r.Produced {
+				t.Errorf("worker handled %d of %d messages: failed ones did not come back", w.AsyncProcessed, r.Produced)
+			}
+			want := 125.0
+			if sys == scenarios.ViaRabbitMQ || sys == scenarios.ViaKafka {
+				want = 250
+			}
+			if f := float64(w.Failed); f < 0.75*want || f > 1.25*want {
+				t.Errorf("worker failed %d, want about %.0f", w.Failed, want)
+			}
+			if r.Redelivered < 90 {
+				t.Errorf("%d redelivered, want the failures back (about 125)", r.Redelivered)
+			}
+			if r.Services.AsyncFinalBacklog != 0 {
+				t.Errorf("backlog %d at the end, want it drained", r.Services.AsyncFinalBacklog)
+			}
+		})
 	}
 }

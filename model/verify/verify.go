@@ -421,10 +421,17 @@ func resources(v *Verification, p *capacity.Plan, res *model.Results) []Resource
 		r.Pass = r.Measured <= r.Target+1e-12
 		out = append(out, r)
 	}
+	// The recommended plan's NICs carry the wire bytes, and the busiest
+	// broker more than its share (capacity.WireBytes, NICImbalance).
+	wireBytes, imb := bytesPerSec, 1.0
+	if v.Which == "recommended" && p.Recommended.WireBytesPerMessage > 0 {
+		wireBytes = v.Rate * p.Recommended.WireBytesPerMessage
+		imb, _ = capacity.NICImbalance(w, v.Rate, v.Brokers)
+	}
 	add(Resource{Key: "nic_in", Name: "broker NIC ingress", Saturates: true,
-		Plan: bytesPerSec * rf / n / float64(w.NICBandwidth), Measured: busiestUtil(res, "nic_in"), Target: netTarget})
+		Plan: wireBytes * rf / n / float64(w.NICBandwidth) * imb, Measured: busiestUtil(res, "nic_in"), Target: netTarget})
 	add(Resource{Key: "nic_out", Name: "broker NIC egress", Saturates: true,
-		Plan: bytesPerSec * (float64(w.ConsumerGroups) + rf - 1) / n / float64(w.NICBandwidth), Measured: busiestUtil(res, "nic_out"), Target: netTarget})
+		Plan: wireBytes * (float64(w.ConsumerGroups) + rf - 1) / n / float64(w.NICBandwidth) * imb, Measured: busiestUtil(res, "nic_out"), Target: netTarget})
 	add(Resource{Key: "disk_write", Name: "broker disk write", Saturates: true,
 		Plan: bytesPerSec * rf / n / float64(w.DiskThroughput), Measured: busiestUtil(res, "disk_write"), Target: 1})
 	add(Resource{Key: "disk_read", Name: "broker disk read", Saturates: true,

@@ -204,7 +204,7 @@ var FollowUps = []FollowUp{
 			{Key: "d", Label: "Shorter retention for that tenant"},
 		},
 		Answer:      "b",
-		Explanation: "Without a quota the burst shares every queue, disk and NIC with the quiet tenants, so their latency rises with it; a per-tenant (namespace) publish-rate quota makes the broker stop reading the noisy tenant's connections past its rate, so only its producers slow down. In noisy-tenant the quiet tenant's p99 is 42.5 ms with the quota and 738 ms without. Adding brokers costs money for every burst; consumer groups and retention do nothing for the write path.",
+		Explanation: "Without a quota the burst shares every queue, disk and NIC with the quiet tenants, so their latency rises with it; a per-tenant (namespace) publish-rate quota makes the broker stop reading the noisy tenant's connections past its rate, so only its producers slow down. In noisy-tenant the quiet tenant's p99 is 42.5 ms with the quota and 738 ms without. On Kafka (--vary system=kafka) a client quota of 5 MB/s per broker mutes the noisy producer's connection for (rate − quota) / quota × window: the quiet tenant's p99 falls from 488 ms to 154 ms, not to its quiet 6 ms, because each broker's replica fetcher still carries the throttled tenant's megabyte requests beside the quiet one's records. Adding brokers costs money for every burst; consumer groups and retention do nothing for the write path.",
 		Scenarios:   []string{"noisy-tenant"}},
 	{ID: "region-loss", Question: "Regions replicate asynchronously, and one region goes dark for good. What is lost?",
 		Choices: []Choice{
@@ -214,7 +214,7 @@ var FollowUps = []FollowUp{
 			{Key: "d", Label: "Only messages no consumer had read yet"},
 		},
 		Answer:      "b",
-		Explanation: "Asynchronous geo-replication acknowledges the producer in its own region and ships the message later, so a region lost for good takes with it what it acknowledged within the replication lag — the price of not waiting on a WAN round trip for every write. In geo-replication-region-loss that is 132 acknowledged messages at a 165 ms lag, and none if the region comes back. Synchronous replication across regions would lose none, at a WAN round trip on every write.",
+		Explanation: "Asynchronous geo-replication acknowledges the producer in its own region and ships the message later, so a region lost for good takes with it what it acknowledged within the replication lag — the price of not waiting on a WAN round trip for every write. In geo-replication-region-loss that is 132 acknowledged messages at a 165 ms lag, and none if the region comes back; on Kafka with a MirrorMaker 2-style replicator (--vary system=kafka), 89 messages at a mean lag of 85 ms — and consumers failing over resume at their last checkpoint of offsets, so they process again about 20,000 messages handled since it (checkpoints every 7 s of offsets committed every 5 s). Synchronous replication across regions would lose none, at a WAN round trip on every write.",
 		Scenarios:   []string{"geo-replication-region-loss"}},
 	{ID: "poison-message", Question: "One message always fails. Now what?",
 		Choices: []Choice{
