@@ -215,8 +215,9 @@ func Compare(w capacity.Workload, opt Options) (*Comparison, error) {
 			if trial == TrialSteady {
 				col.Scenario = sc
 				if sc.Pulsar != nil {
-					col.Nodes = sc.Cluster.Brokers + sc.Pulsar.Bookies
-					col.NodesOf = fmt.Sprintf("%d brokers (the capacity plan's) and %d BookKeeper bookies", sc.Cluster.Brokers, sc.Pulsar.Bookies)
+					col.Nodes = sc.Cluster.Brokers + sc.Pulsar.Bookies + sc.Pulsar.MetadataNodes
+					col.NodesOf = fmt.Sprintf("%d brokers (the capacity plan's), %d BookKeeper bookies and %d metadata-store nodes",
+						sc.Cluster.Brokers, sc.Pulsar.Bookies, sc.Pulsar.MetadataNodes)
 				}
 			}
 			jobs = append(jobs, job{col: col, trial: trial, sc: sc})
