@@ -56,7 +56,7 @@ func TestOutputFormatsEverywhere(t *testing.T) {
 			case "table":
 				table = out
 			case "text":
-				if stripWall(out) != stripWall(table) {
+				if withoutWallTime(out) != withoutWallTime(table) {
 					t.Errorf("%v: text differs from table", args)
 				}
 			case "json":
@@ -252,16 +252,6 @@ func TestVariantBarFromTheStart(t *testing.T) {
 }
 
 // stripWall drops the lines that carry wall-clock time.
-func stripWall(s string) string {
-	var keep []string
-	for _, l := range strings.Split(s, "\n") {
-		if !strings.Contains(l, " wall") {
-			keep = append(keep, l)
-		}
-	}
-	return strings.Join(keep, "\n")
-}
-
 // The Markdown form of a JSON document: plain fields as a list, a list of
 // flat objects as a table, nested values under headings; text that would
 // break a table is escaped.
