@@ -221,13 +221,7 @@ func buildOn(s *sim.Sim, nw *net.Network, sc *scenarios.Scenario, opts model.Opt
 		net: nw, policy: map[string]*scenarios.PulsarTopicPolicy{}, ch: ch,
 		e2e: sim.NewLatencyHistogram(), ack: sim.NewLatencyHistogram()}
 	machine := func(name string) (*node.Machine, error) {
-		return node.New(s, name, node.Spec{
-			NICIn: float64(h.NICIn), NICOut: float64(h.NICOut), DiskWrite: float64(h.DiskWrite), DiskRead: float64(h.DiskRead),
-			CPUThreads: h.CPUThreads, CPUPerRequest: sim.Time(h.CPUPerRequest), CPUPerByte: float64(h.CPUPerMB) / 1e6,
-			CPUPerRecord: sim.Time(h.CPUPerRecord),
-			PageCache:    int64(h.PageCache), DirtyRatio: float64(h.DirtyRatio), DirtyBackgroundRatio: float64(h.DirtyBackgroundRatio),
-			DirtyExpire: sim.Time(h.DirtyExpire), DirtyWriteback: sim.Time(h.DirtyWriteback), FsyncLatency: h.FsyncLatency.Dist,
-			SeekWrite: sim.Time(h.DiskSeek), SeekRead: sim.Time(h.DiskSeek), FIFONIC: h.NICQueue == scenarios.NICQueueFIFO})
+		return node.New(s, name, node.SpecFor(&h))
 	}
 	for i := range pc.Topics {
 		w.policy[pc.Topics[i].Topic] = &pc.Topics[i]
