@@ -18,9 +18,12 @@ import (
 	"mqsim/scenarios"
 )
 
-// Base is a built-in scenario and the --set overrides a pair starts from.
+// Base is a built-in scenario (or, with Text, a scenario written in the
+// test, Name being its file name) and the --set overrides a pair starts
+// from.
 type Base struct {
 	Name string
+	Text string
 	Sets []string
 }
 
@@ -36,6 +39,9 @@ type Spec struct {
 	Pairs    map[string]Pair         // field path → its pair of runs
 	Aside    map[string]string       // field path → why it has no pair here
 	Run      func(*scenarios.Scenario, model.Options) (*model.Results, error)
+	// Key is the part of the results a pair compares; nil compares them
+	// all.
+	Key func(*model.Results) (string, error)
 	// Always runs the pairs in every go test; otherwise only with
 	// MQSIM_FIELD_EFFECTS=1 (and never with -short).
 	Always bool
@@ -88,12 +94,18 @@ func Check(t T, s Spec) {
 	t.Helper()
 	runPairs := (s.Always || os.Getenv("MQSIM_FIELD_EFFECTS") == "1") && !testing.Short()
 	memo := map[string]string{}
-	runOf := func(name string, sets []string) (string, error) {
-		key := name + fmt.Sprint(sets)
+	runOf := func(b Base, sets []string) (string, error) {
+		key := b.Name + b.Text + fmt.Sprint(sets)
 		if out, ok := memo[key]; ok {
 			return out, nil
 		}
-		ls, err := scenarios.LoadScenario(name, sets)
+		var ls *scenarios.LoadedScenario
+		var err error
+		if b.Text != "" {
+			ls, err = scenarios.ParseScenario(b.Name, []byte(b.Text), sets)
+		} else {
+			ls, err = scenarios.LoadScenario(b.Name, sets)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -101,8 +113,14 @@ func Check(t T, s Spec) {
 		if err != nil {
 			return "", err
 		}
-		memo[key] = fmt.Sprintf("%+v", *r)
-		return memo[key], nil
+		out := fmt.Sprintf("%+v", *r)
+		if s.Key != nil {
+			if out, err = s.Key(r); err != nil {
+				return "", err
+			}
+		}
+		memo[key] = out
+		return out, nil
 	}
 	var fields []string
 	for prefix, typ := range s.Sections {
@@ -121,12 +139,12 @@ func Check(t T, s Spec) {
 		if !runPairs {
 			continue
 		}
-		base, err := runOf(p.Base.Name, p.Base.Sets)
+		base, err := runOf(p.Base, p.Base.Sets)
 		if err != nil {
 			t.Errorf("%s: %s %v: %v", f, p.Base.Name, p.Base.Sets, err)
 			continue
 		}
-		got, err := runOf(p.Base.Name, append(slices.Clone(p.Base.Sets), p.Set))
+		got, err := runOf(p.Base, append(slices.Clone(p.Base.Sets), p.Set))
 		if err != nil {
 			t.Errorf("%s: %s with --set %s: %v", f, p.Base.Name, p.Set, err)
 			continue
@@ -158,6 +176,9 @@ func Union(ms ...map[string]string) map[string]string {
 
 // On is a pair's base: a built-in scenario with the given --set overrides.
 func On(name string, sets ...string) Base { return Base{Name: name, Sets: sets} }
+
+// Inline is a pair's base written in the test: YAML text named file.
+func Inline(file, text string, sets ...string) Base { return Base{Name: file, Text: text, Sets: sets} }
 
 // With is the pair of runs b, and b with set as well.
 func (b Base) With(set string) Pair { return Pair{Base: b, Set: set} }

@@ -1,10 +1,8 @@
 package pulsar
 
 import (
-	"fmt"
-	"os"
+	"mqsim/model/fieldeffect"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -18,87 +16,82 @@ import (
 // different results, or the field is descriptive, or it is listed with the
 // behaviour test that shows it.
 
-type pbase struct {
-	name string
-	sets []string
-}
-
 var (
-	pbBase   = pbase{"pulsar-baseline", []string{"duration=5s", "warmup=1s"}}
-	pbBook   = pbase{"pulsar-bookie-failure", []string{"duration=20s", "pulsar.bookie_crashes.0.at=3s", "pulsar.add_entry_timeout=3s"}}
-	pbBroker = pbase{"pulsar-broker-failure", []string{"duration=25s", "faults.0.at=3s", "faults.0.duration=3s", "pulsar.session_timeout=5s"}}
-	pbHoles  = pbase{"pulsar-broker-failure", []string{"duration=25s", "faults.0.at=3s", "faults.0.duration=3s", "pulsar.session_timeout=5s",
-		"consumer_groups.0.failures.poison_share=5%", "consumer_groups.0.failures.policy=retry", "pulsar.subscriptions.0.on_failure=ignore"}}
-	pbStuck = pbase{"pulsar-baseline", []string{"duration=5s", "warmup=1s", "consumer_groups.0.failures.poison_share=5%",
-		"consumer_groups.0.failures.policy=retry", "pulsar.subscriptions.0.on_failure=ignore"}}
-	pbKS    = pbase{"pulsar-key-shared-stall", []string{"duration=30s"}}
-	pbGeo   = pbase{"geo-replication-region-loss", []string{"pulsar.session_timeout=3s"}}
-	pbNack  = pbase{"pulsar-key-shared-stall", []string{"duration=20s", "pulsar.subscriptions.0.on_failure=nack", "pulsar.subscriptions.0.negative_ack_delay=2s"}}
-	pbQuota = pbase{"pulsar-backlog-quota", []string{"duration=20s"}}
-	pbTier  = pbase{"pulsar-tiered-replay", []string{"duration=20s", "pulsar.subscriptions.0.subscribe_at=15s"}}
-	pbRet   = pbase{"pulsar-tiered-replay", []string{"duration=20s", "pulsar.subscriptions.0.subscribe_at=15s",
-		"pulsar.topics.0.retention_infinite=false", "pulsar.topics.0.offload_threshold=0B"}}
+	pbBase = fieldeffect.On("pulsar-baseline", "duration=5s", "warmup=1s")
+	pbBook = fieldeffect.On("pulsar-bookie-failure", "duration=20s", "pulsar.bookie_crashes.0.at=3s", "pulsar.add_entry_timeout=3s")
+	// pbHeal: the lost bookie's session expires within the run, so
+	// auto-recovery copies its fragments.
+	pbHeal   = fieldeffect.On("pulsar-bookie-failure", "duration=20s", "pulsar.bookie_crashes.0.at=3s", "pulsar.add_entry_timeout=3s", "pulsar.session_timeout=2s")
+	pbBroker = fieldeffect.On("pulsar-broker-failure", "duration=25s", "faults.0.at=3s", "faults.0.duration=3s", "pulsar.session_timeout=5s")
+	pbHoles  = fieldeffect.On("pulsar-broker-failure", "duration=25s", "faults.0.at=3s", "faults.0.duration=3s", "pulsar.session_timeout=5s",
+		"consumer_groups.0.failures.poison_share=5%", "consumer_groups.0.failures.policy=retry", "pulsar.subscriptions.0.on_failure=ignore")
+	pbStuck = fieldeffect.On("pulsar-baseline", "duration=5s", "warmup=1s", "consumer_groups.0.failures.poison_share=5%",
+		"consumer_groups.0.failures.policy=retry", "pulsar.subscriptions.0.on_failure=ignore")
+	pbKS    = fieldeffect.On("pulsar-key-shared-stall", "duration=30s")
+	pbGeo   = fieldeffect.On("geo-replication-region-loss", "pulsar.session_timeout=3s")
+	pbNack  = fieldeffect.On("pulsar-key-shared-stall", "duration=20s", "pulsar.subscriptions.0.on_failure=nack", "pulsar.subscriptions.0.negative_ack_delay=2s")
+	pbQuota = fieldeffect.On("pulsar-backlog-quota", "duration=20s")
+	pbTier  = fieldeffect.On("pulsar-tiered-replay", "duration=20s", "pulsar.subscriptions.0.subscribe_at=15s")
+	pbRet   = fieldeffect.On("pulsar-tiered-replay", "duration=20s", "pulsar.subscriptions.0.subscribe_at=15s",
+		"pulsar.topics.0.retention_infinite=false", "pulsar.topics.0.offload_threshold=0B")
 )
 
-var pulsarEffects = map[string]struct {
-	base pbase
-	set  string
-}{
-	"pulsar.bookies":                           {pbBase, "pulsar.bookies=4"},
-	"pulsar.ensemble":                          {pbBase, "pulsar.ensemble=3"},
-	"pulsar.write_quorum":                      {pbBook, "pulsar.write_quorum=2"},
-	"pulsar.ack_quorum":                        {pbBase, "pulsar.ack_quorum=1"},
-	"pulsar.bundles":                           {pbBase, "pulsar.bundles=1"},
-	"pulsar.session_timeout":                   {pbBroker, "pulsar.session_timeout=10s"},
-	"pulsar.add_entry_timeout":                 {pbBook, "pulsar.add_entry_timeout=10s"},
-	"pulsar.auto_recovery":                     {pbBook, "pulsar.auto_recovery=disabled"},
-	"pulsar.metadata_nodes":                    {pbBroker, "pulsar.metadata_nodes=1"},
-	"pulsar.lost_bookie_recovery_delay":        {pbBook, "pulsar.lost_bookie_recovery_delay=1h"},
-	"pulsar.rollover_entries":                  {pbTier, "pulsar.rollover_entries=500"},
-	"pulsar.rollover_min_time":                 {pbTier, "pulsar.rollover_min_time=5s"},
-	"pulsar.rollover_max_time":                 {pbTier, "pulsar.rollover_max_time=2s"},
-	"pulsar.rollover_bytes":                    {pbTier, "pulsar.rollover_bytes=1MB"},
-	"pulsar.batching_max_delay":                {pbBase, "pulsar.batching_max_delay=5ms"},
-	"pulsar.batching_max_messages":             {pbBase, "pulsar.batching_max_messages=1"},
-	"pulsar.batching_max_bytes":                {pbBase, "pulsar.batching_max_bytes=1KB"},
-	"pulsar.send_timeout":                      {pbBroker, "pulsar.send_timeout=4s"},
-	"pulsar.cache_eviction":                    {pbQuota, "pulsar.cache_eviction=1h"},
-	"pulsar.mark_delete_interval":              {pbBroker, "pulsar.mark_delete_interval=100ms"},
-	"pulsar.unacked_ranges_to_persist":         {pbHoles, "pulsar.unacked_ranges_to_persist=1"},
-	"pulsar.max_unacked_per_consumer":          {pbKS, "pulsar.max_unacked_per_consumer=10"},
-	"pulsar.max_unacked_per_subscription":      {pbKS, "pulsar.max_unacked_per_subscription=10"},
-	"pulsar.dispatch_batch":                    {pbTier, "pulsar.dispatch_batch=10"},
-	"pulsar.key_shared_lookahead":              {pbKS, "pulsar.key_shared_lookahead=100"},
-	"pulsar.backlog_quota_check":               {pbQuota, "pulsar.backlog_quota_check=1s"},
-	"pulsar.object_store_latency":              {pbTier, "pulsar.object_store_latency=10ms"},
-	"pulsar.object_store_bandwidth":            {pbTier, "pulsar.object_store_bandwidth=1MB"},
-	"pulsar.subscriptions.type":                {pbBase, "pulsar.subscriptions.0.type=shared"},
-	"pulsar.subscriptions.ack":                 {pbStuck, "pulsar.subscriptions.0.ack=cumulative"},
-	"pulsar.subscriptions.ack_group_time":      {pbBroker, "pulsar.subscriptions.0.ack_group_time=1s"},
-	"pulsar.subscriptions.receiver_queue":      {pbBase, "pulsar.subscriptions.0.receiver_queue=10"},
-	"pulsar.subscriptions.negative_ack_delay":  {pbNack, "pulsar.subscriptions.0.negative_ack_delay=5s"},
-	"pulsar.subscriptions.ack_timeout":         {pbKS, "pulsar.subscriptions.0.ack_timeout=5s"},
-	"pulsar.subscriptions.on_failure":          {pbKS, "pulsar.subscriptions.0.on_failure=nack"},
-	"pulsar.subscriptions.max_redeliver_count": {pbNack, "pulsar.subscriptions.0.max_redeliver_count=2"},
-	"pulsar.subscriptions.subscribe_at":        {pbTier, "pulsar.subscriptions.0.subscribe_at=10s"},
-	"pulsar.subscriptions.initial_position":    {pbTier, "pulsar.subscriptions.0.initial_position=latest"},
-	"pulsar.topics.backlog_quota_size":         {pbQuota, "pulsar.topics.0.backlog_quota_size=1MB"},
-	"pulsar.topics.backlog_quota_time":         {pbQuota, "pulsar.topics.0.backlog_quota_time=2s"},
-	"pulsar.topics.backlog_quota_policy":       {pbQuota, "pulsar.topics.0.backlog_quota_policy=producer_exception"},
-	"pulsar.topics.retention_time":             {pbRet, "pulsar.topics.0.retention_time=1h"},
-	"pulsar.topics.retention_size":             {pbRet, "pulsar.topics.0.retention_size=100MB"},
-	"pulsar.topics.retention_infinite":         {pbRet, "pulsar.topics.0.retention_infinite=true"},
-	"pulsar.topics.publish_rate":               {pbQuota, "pulsar.topics.0.publish_rate=100/s"},
-	"pulsar.topics.offload_threshold":          {pbTier, "pulsar.topics.0.offload_threshold=50MB"},
-	"pulsar.wan_latency":                       {pbGeo, "pulsar.wan_latency=100ms"},
-	"pulsar.wan_bandwidth":                     {pbGeo, "pulsar.wan_bandwidth=100KB"},
-	"pulsar.region_outages.region":             {pbGeo, "pulsar.region_outages.0.region=eu-west"},
-	"pulsar.region_outages.at":                 {pbGeo, "pulsar.region_outages.0.at=10s"},
-	"pulsar.region_outages.duration":           {pbGeo, "pulsar.region_outages.0.duration=5s"},
-	"pulsar.bookie_crashes.bookie":             {pbBook, "pulsar.bookie_crashes.0.bookie=2"},
-	"pulsar.bookie_crashes.at":                 {pbBook, "pulsar.bookie_crashes.0.at=5s"},
-	"pulsar.bookie_crashes.duration":           {pbBook, "pulsar.bookie_crashes.0.duration=5s"},
-	"pulsar.bookie_crashes.lose_page_cache":    {pbBook, "pulsar.bookie_crashes.0.lose_page_cache=false"},
+var pulsarEffects = map[string]fieldeffect.Pair{
+	"pulsar.bookies":                           pbBase.With("pulsar.bookies=4"),
+	"pulsar.ensemble":                          pbBase.With("pulsar.ensemble=3"),
+	"pulsar.write_quorum":                      pbBook.With("pulsar.write_quorum=2"),
+	"pulsar.ack_quorum":                        pbBase.With("pulsar.ack_quorum=1"),
+	"pulsar.bundles":                           pbBase.With("pulsar.bundles=1"),
+	"pulsar.session_timeout":                   pbBroker.With("pulsar.session_timeout=10s"),
+	"pulsar.add_entry_timeout":                 pbBook.With("pulsar.add_entry_timeout=10s"),
+	"pulsar.auto_recovery":                     pbHeal.With("pulsar.auto_recovery=disabled"),
+	"pulsar.metadata_nodes":                    pbBroker.With("pulsar.metadata_nodes=1"),
+	"pulsar.lost_bookie_recovery_delay":        pbHeal.With("pulsar.lost_bookie_recovery_delay=1h"),
+	"pulsar.rollover_entries":                  pbTier.With("pulsar.rollover_entries=500"),
+	"pulsar.rollover_min_time":                 pbTier.With("pulsar.rollover_min_time=5s"),
+	"pulsar.rollover_max_time":                 pbTier.With("pulsar.rollover_max_time=2s"),
+	"pulsar.rollover_bytes":                    pbTier.With("pulsar.rollover_bytes=1MB"),
+	"pulsar.batching_max_delay":                pbBase.With("pulsar.batching_max_delay=5ms"),
+	"pulsar.batching_max_messages":             pbBase.With("pulsar.batching_max_messages=1"),
+	"pulsar.batching_max_bytes":                pbBase.With("pulsar.batching_max_bytes=1KB"),
+	"pulsar.send_timeout":                      pbBroker.With("pulsar.send_timeout=4s"),
+	"pulsar.cache_eviction":                    pbQuota.With("pulsar.cache_eviction=1h"),
+	"pulsar.mark_delete_interval":              pbBroker.With("pulsar.mark_delete_interval=100ms"),
+	"pulsar.unacked_ranges_to_persist":         pbHoles.With("pulsar.unacked_ranges_to_persist=1"),
+	"pulsar.max_unacked_per_consumer":          pbKS.With("pulsar.max_unacked_per_consumer=10"),
+	"pulsar.max_unacked_per_subscription":      pbKS.With("pulsar.max_unacked_per_subscription=10"),
+	"pulsar.dispatch_batch":                    pbTier.With("pulsar.dispatch_batch=10"),
+	"pulsar.key_shared_lookahead":              pbKS.With("pulsar.key_shared_lookahead=100"),
+	"pulsar.backlog_quota_check":               pbQuota.With("pulsar.backlog_quota_check=1s"),
+	"pulsar.object_store_latency":              pbTier.With("pulsar.object_store_latency=10ms"),
+	"pulsar.object_store_bandwidth":            pbTier.With("pulsar.object_store_bandwidth=1MB"),
+	"pulsar.subscriptions.type":                pbBase.With("pulsar.subscriptions.0.type=shared"),
+	"pulsar.subscriptions.ack":                 pbStuck.With("pulsar.subscriptions.0.ack=cumulative"),
+	"pulsar.subscriptions.ack_group_time":      pbBroker.With("pulsar.subscriptions.0.ack_group_time=1s"),
+	"pulsar.subscriptions.receiver_queue":      pbBase.With("pulsar.subscriptions.0.receiver_queue=10"),
+	"pulsar.subscriptions.negative_ack_delay":  pbNack.With("pulsar.subscriptions.0.negative_ack_delay=5s"),
+	"pulsar.subscriptions.ack_timeout":         pbKS.With("pulsar.subscriptions.0.ack_timeout=5s"),
+	"pulsar.subscriptions.on_failure":          pbKS.With("pulsar.subscriptions.0.on_failure=nack"),
+	"pulsar.subscriptions.max_redeliver_count": pbNack.With("pulsar.subscriptions.0.max_redeliver_count=2"),
+	"pulsar.subscriptions.subscribe_at":        pbTier.With("pulsar.subscriptions.0.subscribe_at=10s"),
+	"pulsar.subscriptions.initial_position":    pbTier.With("pulsar.subscriptions.0.initial_position=latest"),
+	"pulsar.topics.backlog_quota_size":         pbQuota.With("pulsar.topics.0.backlog_quota_size=1MB"),
+	"pulsar.topics.backlog_quota_time":         pbQuota.With("pulsar.topics.0.backlog_quota_time=2s"),
+	"pulsar.topics.backlog_quota_policy":       pbQuota.With("pulsar.topics.0.backlog_quota_policy=producer_exception"),
+	"pulsar.topics.retention_time":             pbRet.With("pulsar.topics.0.retention_time=1h"),
+	"pulsar.topics.retention_size":             pbRet.With("pulsar.topics.0.retention_size=100MB"),
+	"pulsar.topics.retention_infinite":         pbRet.With("pulsar.topics.0.retention_infinite=true"),
+	"pulsar.topics.publish_rate":               pbQuota.With("pulsar.topics.0.publish_rate=100/s"),
+	"pulsar.topics.offload_threshold":          pbTier.With("pulsar.topics.0.offload_threshold=50MB"),
+	"pulsar.wan_latency":                       pbGeo.With("pulsar.wan_latency=100ms"),
+	"pulsar.wan_bandwidth":                     pbGeo.With("pulsar.wan_bandwidth=100KB"),
+	"pulsar.region_outages.region":             pbGeo.With("pulsar.region_outages.0.region=eu-west"),
+	"pulsar.region_outages.at":                 pbGeo.With("pulsar.region_outages.0.at=10s"),
+	"pulsar.region_outages.duration":           pbGeo.With("pulsar.region_outages.0.duration=5s"),
+	"pulsar.bookie_crashes.bookie":             pbBook.With("pulsar.bookie_crashes.0.bookie=2"),
+	"pulsar.bookie_crashes.at":                 pbBook.With("pulsar.bookie_crashes.0.at=5s"),
+	"pulsar.bookie_crashes.duration":           pbBook.With("pulsar.bookie_crashes.0.duration=5s"),
+	"pulsar.bookie_crashes.lose_page_cache":    pbBook.With("pulsar.bookie_crashes.0.lose_page_cache=false"),
 }
 
 var pulsarDescriptive = map[string]string{
@@ -120,79 +113,16 @@ var pulsarNotShown = map[string]string{
 	"pulsar.topics.offload_deletion_lag":   "reads of offloaded ledgers go to the object store whether or not the bookies still hold them: TestOffloadDeletionLag",
 }
 
-// pulsarFields lists the leaf fields under pulsar: by YAML path.
-func pulsarFields() []string {
-	var out []string
-	var walk func(t reflect.Type, path string)
-	walk = func(t reflect.Type, path string) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || t.PkgPath() != "mqsim/scenarios" {
-			out = append(out, strings.TrimPrefix(path, "."))
-			return
-		}
-		for i := range t.NumField() {
-			if tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
-				walk(t.Field(i).Type, path+"."+tag)
-			}
-		}
-	}
-	walk(reflect.TypeFor[scenarios.Pulsar](), "pulsar")
-	slices.Sort(out)
-	return out
-}
-
 // TestEveryPulsarSettingHasAnEffect always checks every field is
 // classified; the pairs of runs run with MQSIM_FIELD_EFFECTS=1.
 func TestEveryPulsarSettingHasAnEffect(t *testing.T) {
-	runPairs := os.Getenv("MQSIM_FIELD_EFFECTS") == "1" && !testing.Short()
-	runOf := func(name string, sets []string) (string, error) {
-		ls, err := scenarios.LoadScenario(name, sets)
-		if err != nil {
-			return "", err
-		}
-		r, err := Run(&ls.Scenario, model.Options{})
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%+v", *r), nil
-	}
-	fields := pulsarFields()
-	for _, f := range fields {
-		if _, ok := pulsarDescriptive[f]; ok {
-			continue
-		}
-		if _, ok := pulsarNotShown[f]; ok {
-			continue
-		}
-		e, ok := pulsarEffects[f]
-		if !ok {
-			t.Errorf("%s: a setting with no pair of runs showing its effect", f)
-			continue
-		}
-		if !runPairs {
-			continue
-		}
-		base, err := runOf(e.base.name, e.base.sets)
-		if err != nil {
-			t.Errorf("%s: base: %v", f, err)
-			continue
-		}
-		got, err := runOf(e.base.name, append(slices.Clone(e.base.sets), e.set))
-		if err != nil {
-			t.Errorf("%s: --set %s: %v", f, e.set, err)
-			continue
-		}
-		if got == base {
-			t.Errorf("%s: --set %s changes nothing", f, e.set)
-		}
-	}
-	for f := range pulsarEffects {
-		if !slices.Contains(fields, f) {
-			t.Errorf("pulsarEffects names %s, not a field", f)
-		}
-	}
+	fieldeffect.Check(t, fieldeffect.Spec{
+		Sections: map[string]reflect.Type{"pulsar": reflect.TypeFor[scenarios.Pulsar]()},
+		Pairs:    pulsarEffects,
+		Aside:    fieldeffect.Union(pulsarDescriptive, pulsarNotShown),
+		Run:      Run,
+		Always:   false,
+	})
 }
 
 // TestFailoverDelay: when the active consumer of a failover subscription
