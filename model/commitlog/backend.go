@@ -414,14 +414,13 @@ func (f *fileBackend) loadIndexes(s *segment) error {
 	// the batch headers from there must end exactly at the end of the data
 	// and at the index's next offset (a batch appended behind the index's
 	// back fails this).
-	var scratch [HeaderSize + elidedSize]byte
 	pos, want := int64(0), s.base
 	if n := len(index); n > 0 {
 		pos, want = int64(index[n-1].pos), s.base+int64(index[n-1].rel)
 	}
 	last := s.base
 	for first := true; pos < dataSize; first = false {
-		h, l, err := s.readHeader(pos, &scratch)
+		h, l, err := s.readHeader(pos)
 		if err != nil || (first && len(index) > 0 && h.BaseOffset() != want) || h.BaseOffset() < want || checkHeader(h) != nil {
 			s.reset()
 			return fmt.Errorf("index does not match data")

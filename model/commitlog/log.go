@@ -776,8 +776,7 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 			return v[:n], size, next, nil
 		}
 	}
-	var scratch [HeaderSize + elidedSize]byte
-	h, first, err := seg.readHeader(pos, &scratch)
+	h, first, err := seg.readHeader(pos)
 	if err != nil {
 		return nil, 0, 0, l.corrupt(seg, pos, err)
 	}
@@ -828,8 +827,7 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 // does not begin past offset: a base offset edited on disk (it is outside
 // the CRC) would otherwise end every read there with no data and no error.
 func (l *Log) checkLocated(seg *segment, pos, offset int64) error {
-	var scratch [HeaderSize + elidedSize]byte
-	h, _, err := seg.readHeader(pos, &scratch)
+	h, _, err := seg.readHeader(pos)
 	if err != nil {
 		return l.corrupt(seg, pos, err)
 	}
@@ -859,7 +857,6 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 	if err := l.usable(); err != nil {
 		return -1, false, err
 	}
-	var scratch [HeaderSize + elidedSize]byte
 	var buf []byte
 	for _, seg := range l.segs {
 		if seg.maxTs < ts || seg.batches == 0 {
@@ -876,7 +873,7 @@ func (l *Log) OffsetForTime(ts int64) (int64, bool, error) {
 		}
 		pos = max(pos, seg.gone) // dropped bytes (release.go): the first readable batch on
 		for pos < seg.data.Size() {
-			h, n, err := seg.readHeader(pos, &scratch)
+			h, n, err := seg.readHeader(pos)
 			if err != nil {
 				return -1, false, l.corrupt(seg, pos, err)
 			}

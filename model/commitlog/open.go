@@ -309,13 +309,12 @@ func (l *Log) recover(fb *fileBackend) error {
 						at = append(at, e.StartOffset)
 					}
 				}
-				var scratch [HeaderSize + elidedSize]byte
 				for _, off := range at {
 					pos, err := s.locate(off)
 					if err != nil {
 						return refuse(name, pos, off, "%v", err)
 					}
-					h, _, err := s.readHeader(pos, &scratch)
+					h, _, err := s.readHeader(pos)
 					if err != nil {
 						return refuse(name, pos, off, "%v", err)
 					}
@@ -441,9 +440,8 @@ func (l *Log) cut(fb *fileBackend, i int, good int64, reason error) error {
 	rep.Truncated, rep.Segment, rep.Position, rep.Reason = true, offsetName(s.base, logSuffix), good, reason.Error()
 	// How far the dropped data reached, as far as its headers tell.
 	reach := func(s *segment, from int64) {
-		var scratch [HeaderSize + elidedSize]byte
 		for pos := from; pos < s.data.Size(); {
-			h, n, err := s.readHeader(pos, &scratch)
+			h, n, err := s.readHeader(pos)
 			if err != nil || checkHeader(h) != nil {
 				break
 			}

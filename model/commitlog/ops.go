@@ -12,10 +12,9 @@ import (
 // gets the whole batch (verified by its CRC when verify is set); otherwise a
 // header-only view, unless the batch is a control batch.
 func (l *Log) each(s *segment, from int64, full, verify bool, fn func(b Batch, pos int64) error) error {
-	var scratch [HeaderSize + elidedSize]byte
 	var buf []byte
 	for pos := from; pos < s.data.Size(); {
-		h, n, err := s.readHeader(pos, &scratch)
+		h, n, err := s.readHeader(pos)
 		if err != nil {
 			return l.corrupt(s, pos, err)
 		}
@@ -169,8 +168,7 @@ func (l *Log) TruncateTo(offset int64) error {
 	if pos, err := l.segs[si].locate(offset); err != nil {
 		return l.fail(l.corrupt(l.segs[si], pos, err))
 	} else if pos < l.segs[si].data.Size() {
-		var scratch [HeaderSize + elidedSize]byte
-		h, _, err := l.segs[si].readHeader(pos, &scratch)
+		h, _, err := l.segs[si].readHeader(pos)
 		if err != nil {
 			return l.fail(l.corrupt(l.segs[si], pos, err))
 		}
@@ -199,8 +197,7 @@ func (l *Log) TruncateTo(offset int64) error {
 	}
 	newEnd := offset
 	if pos < seg.data.Size() {
-		var scratch [HeaderSize + elidedSize]byte
-		h, _, err := seg.readHeader(pos, &scratch)
+		h, _, err := seg.readHeader(pos)
 		if err != nil {
 			return l.fail(l.corrupt(seg, pos, err))
 		}

@@ -77,9 +77,9 @@ func (s *segment) track(b Batch, pos int64, interval int64) {
 	s.next = b.NextOffset()
 }
 
-// readHeader reads the batch header at pos into scratch (or a view) and
-// returns it with the batch's stored length.
-func (s *segment) readHeader(pos int64, scratch *[HeaderSize + elidedSize]byte) (Batch, int64, error) {
+// readHeader returns the batch header at pos (a view of the data, or a copy
+// when it crosses a slab) with the batch's stored length.
+func (s *segment) readHeader(pos int64) (Batch, int64, error) {
 	end := s.data.Size()
 	if pos >= end {
 		return nil, 0, io.EOF
@@ -88,17 +88,16 @@ func (s *segment) readHeader(pos int64, scratch *[HeaderSize + elidedSize]byte) 
 	if v := s.data.Contiguous(pos); len(v) >= HeaderSize+elidedSize {
 		hdr = v[:HeaderSize+elidedSize]
 	} else {
-		n := int64(len(scratch))
-		if end-pos < n {
-			n = end - pos
-		}
+		// The header crosses the end of a slab (or of the data): copy it,
+		// which is rare, so the common path allocates nothing.
+		n := min(int64(HeaderSize+elidedSize), end-pos)
 		if n < HeaderSize {
 			return nil, 0, fmt.Errorf("torn header: %d bytes", n)
 		}
-		if err := s.data.ReadAt(scratch[:n], pos); err != nil {
+		hdr = make([]byte, n)
+		if err := s.data.ReadAt(hdr, pos); err != nil {
 			return nil, 0, err
 		}
-		hdr = scratch[:n]
 	}
 	l, _, err := batchLen(hdr)
 	if err != nil {
@@ -128,11 +127,10 @@ func (s *segment) floorPos(offset int64) int64 {
 // locate returns the position of the first batch whose last offset is at
 // least offset, or the data size if there is none.
 func (s *segment) locate(offset int64) (int64, error) {
-	var scratch [HeaderSize + elidedSize]byte
 	pos := max(s.floorPos(offset), s.gone)
 	end := s.data.Size()
 	for pos < end {
-		h, l, err := s.readHeader(pos, &scratch)
+		h, l, err := s.readHeader(pos)
 		if err != nil {
 			return 0, err
 		}
@@ -162,12 +160,11 @@ const anyGaps = math.MaxInt64
 // asked about every batch header as well.
 func (s *segment) rescan(interval int64, verify bool, gapsUpTo int64, check ...func(h Batch) error) (int64, error) {
 	s.reset()
-	var scratch [HeaderSize + elidedSize]byte
 	var buf []byte
 	end := s.data.Size()
 	pos := int64(0)
 	for pos < end {
-		h, l, err := s.readHeader(pos, &scratch)
+		h, l, err := s.readHeader(pos)
 		if err != nil {
 			return pos, err
 		}
