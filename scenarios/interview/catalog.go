@@ -285,7 +285,7 @@ var FollowUps = []FollowUp{
 		},
 		Answer:      "c",
 		Explanation: "The zombie's writes are in the log, but inside a transaction that can no longer commit: KIP-447 makes TxnOffsetCommit carry the member's generation, and a new instance with the same transactional.id bumps the producer epoch (PRODUCER_FENCED). The zombie aborts; an ABORT marker hides its records from read_committed readers, which meanwhile wait behind its open transaction (the last stable offset). A read_uncommitted reader does see them: exactly-once needs read_committed end to end.",
-		Scenarios:   []string{"zombie-fencing", "exactly-once-pipeline"}},
+		Scenarios:   []string{"zombie-fencing", "exactly-once-pipeline", "transactional-producer"}},
 	{ID: "hanging-transaction", Question: "read_committed consumers stop making progress while the brokers are healthy and producers keep writing. What is a likely cause?",
 		Choices: []Choice{
 			{Key: "a", Label: "The consumers are too slow"},

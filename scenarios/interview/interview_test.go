@@ -489,7 +489,7 @@ func TestFollowUpScenarioNames(t *testing.T) {
 		broker-failure broker-failure-acks1 unclean-election min-isr-unavailable lost-response consumer-crash
 		at-most-once poison-message retention-loss retry-storm sync-cascade sync-vs-async-latency
 		event-sourcing-replay audit-point-in-time sns-http-endpoint-outage pubsub-ack-deadline sns-fanout-filter
-		delivery-guarantees transaction-cost zombie-fencing exactly-once-pipeline hanging-transaction
+		delivery-guarantees transaction-cost zombie-fencing exactly-once-pipeline hanging-transaction transactional-producer
 		noisy-tenant geo-replication-region-loss`) {
 		known[s] = true
 	}
