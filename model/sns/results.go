@@ -1,8 +1,6 @@
 package sns
 
 import (
-	"fmt"
-
 	"mqsim/model"
 	"mqsim/model/check"
 	"mqsim/model/sqs"
@@ -10,35 +8,16 @@ import (
 )
 
 func (w *world) buildSampler() error {
-	iv := sim.Time(w.sc.SampleInterval)
-	if iv <= 0 {
-		return fmt.Errorf("scenario %s: sample_interval is not resolved: call Defaults", w.sc.Name)
-	}
-	sp, err := sim.NewSampler(w.s, iv)
-	if err != nil {
-		return err
-	}
-	w.sampler = sp
-	if err := sp.AddRate("produced_per_s", func() float64 { return float64(w.produced) }); err != nil {
-		return err
-	}
-	if err := sp.AddRate("acked_per_s", func() float64 { return float64(w.acked) }); err != nil {
-		return err
-	}
+	var groups []model.GroupColumns
 	for _, g := range w.groups {
-		g := g
-		if err := sp.AddRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.processed) }); err != nil {
-			return err
-		}
-		if err := sp.Add("lag/"+g.spec.Name, func() float64 { return float64(g.u.backlog()) }); err != nil {
-			return err
-		}
+		groups = append(groups, model.GroupColumns{Name: g.spec.Name,
+			Processed: func() float64 { return float64(g.processed) },
+			Lag:       func() float64 { return float64(g.u.backlog()) }})
 	}
-	if err := model.AddLatencyColumns(sp, w.interval); err != nil {
-		return err
-	}
-	sp.Start()
-	return nil
+	sp, err := model.NewRunSampler(w.s, w.sc, func() float64 { return float64(w.produced) }, func() float64 { return float64(w.acked) },
+		groups, nil, w.interval)
+	w.sampler = sp
+	return err
 }
 
 // backlog is what the subscription holds for its group: copies on their

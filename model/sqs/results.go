@@ -1,8 +1,6 @@
 package sqs
 
 import (
-	"fmt"
-
 	"mqsim/model"
 	"mqsim/model/check"
 	"mqsim/sim"
@@ -12,46 +10,27 @@ import (
 const secondsPerMonth = 30 * 86400
 
 func (w *world) buildSampler() error {
-	iv := sim.Time(w.sc.SampleInterval)
-	if iv <= 0 {
-		return fmt.Errorf("scenario %s: sample_interval is not resolved: call Defaults", w.sc.Name)
-	}
-	sp, err := sim.NewSampler(w.s, iv)
-	if err != nil {
-		return err
-	}
-	w.sampler = sp
-	add := func(name string, fn func() float64) error { return sp.Add(name, fn) }
-	if err := sp.AddRate("produced_per_s", func() float64 { return float64(w.produced) }); err != nil {
-		return err
-	}
-	if err := sp.AddRate("acked_per_s", func() float64 { return float64(w.acked) }); err != nil {
-		return err
-	}
+	var groups []model.GroupColumns
 	for _, g := range w.groups {
-		g := g
-		if err := sp.AddRate("consumed_per_s/"+g.spec.Name, func() float64 { return float64(g.processed) }); err != nil {
-			return err
-		}
-		if err := add("lag/"+g.spec.Name, func() float64 {
-			n := g.qs.q.Stored()
-			g.qs.maxStore = max(g.qs.maxStore, n)
-			return float64(n)
-		}); err != nil {
-			return err
-		}
+		groups = append(groups, model.GroupColumns{Name: g.spec.Name,
+			Processed: func() float64 { return float64(g.processed) },
+			Lag: func() float64 {
+				n := g.qs.q.Stored()
+				g.qs.maxStore = max(g.qs.maxStore, n)
+				return float64(n)
+			}})
 	}
-	for _, qs := range w.queues {
-		qs := qs
-		if err := add("in_flight/"+qs.spec.Name, func() float64 { return float64(qs.q.InFlight()) }); err != nil {
-			return err
-		}
-	}
-	if err := model.AddLatencyColumns(sp, w.chk.Interval); err != nil {
-		return err
-	}
-	sp.Start()
-	return nil
+	sp, err := model.NewRunSampler(w.s, w.sc, func() float64 { return float64(w.produced) }, func() float64 { return float64(w.acked) },
+		groups, func(sp *sim.Sampler) error {
+			for _, qs := range w.queues {
+				if err := sp.Add("in_flight/"+qs.spec.Name, func() float64 { return float64(qs.q.InFlight()) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, w.chk.Interval)
+	w.sampler = sp
+	return err
 }
 
 // results reads the run's Results from the world's own state.
