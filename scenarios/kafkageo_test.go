@@ -60,3 +60,23 @@ func TestKafkaGeoValidation(t *testing.T) {
 		t.Errorf("mirror from the pulsar regions: %+v", m)
 	}
 }
+
+// Compared with another system, quotas: and mirror: are listed as not
+// applied on its run, never dropped without a word.
+func TestKafkaGeoNotAppliedElsewhere(t *testing.T) {
+	ls, err := LoadScenario("noisy-tenant", nil) // compare: [pulsar, kafka], run as pulsar
+	if err != nil {
+		t.Fatal(err)
+	}
+	na := strings.Join(ls.Scenario.NotApplied(), "\n")
+	if !strings.Contains(na, "quotas={…} (the section is Kafka's client quotas; this run is pulsar)") {
+		t.Errorf("not applied under pulsar:\n%s", na)
+	}
+	ls, err = LoadScenario("noisy-tenant", []string{"system=kafka"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if na := strings.Join(ls.Scenario.NotApplied(), "\n"); strings.Contains(na, "quotas=") {
+		t.Errorf("quotas listed as not applied on kafka:\n%s", na)
+	}
+}

@@ -538,6 +538,12 @@ func (s *Scenario) NotApplied() []string {
 	if s.Celery != nil && sys != SystemSQS {
 		add("celery", "{…}", "Celery workers run on system: sqs here; this run is "+sys)
 	}
+	if s.Quotas != nil && sys != SystemKafka {
+		add("quotas", "{…}", "the section is Kafka's client quotas; this run is "+sys)
+	}
+	if s.Mirror != nil && sys != SystemKafka {
+		add("mirror", "{…}", "the section is Kafka's MirrorMaker 2 replication; this run is "+sys)
+	}
 	out = append(out, s.NotAppliedFields...)
 	for i, g := range s.ConsumerGroups {
 		if fl := g.Failures; sys == SystemRabbitMQ && fl != nil && fl.Policy != "" && fl.Policy != PolicyRetry {
