@@ -66,7 +66,13 @@ func (p *ProducerEntry) checkSequence(b Batch) (dup *BatchMeta, err error) {
 			return &p.Batches[i], nil
 		}
 	}
-	if ls := p.lastSeq(); ls != NoSequence && first != seqAdd(ls, 1) {
+	ls := p.lastSeq()
+	switch {
+	case ls == NoSequence && first != 0:
+		// The epoch was bumped by a control batch (a transaction marker
+		// under transaction.version 2): its sequences start at 0.
+		return nil, errorf(ErrOutOfOrderSequence, "producer %d epoch %d: sequence %d before any, want 0", p.ProducerID, epoch, first)
+	case ls != NoSequence && first != seqAdd(ls, 1):
 		return nil, errorf(ErrOutOfOrderSequence, "producer %d epoch %d: sequence %d after %d", p.ProducerID, epoch, first, ls)
 	}
 	return nil, nil

@@ -84,3 +84,30 @@ func TestSetProducerStateBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A COMMIT marker that carries the producer's next epoch (transaction
+// version 2 bumps the epoch at every transaction end) leaves that epoch
+// with no sequences yet: its first data batch must start at 0, as Kafka
+// requires, so a batch that overtook it is refused, not taken as the start.
+func TestEpochBumpedByMarkerStartsAtZero(t *testing.T) {
+	l, err := OpenMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := func(epoch int16, seq int32) BatchHeader {
+		return BatchHeader{Idempotent: true, Transactional: true, ProducerID: 5, ProducerEpoch: epoch, BaseSequence: seq}
+	}
+	one := []rec{{1, nil, []byte("v")}}
+	mustAppend(t, l, build(t, h(0, 0), one...), 0)
+	var bb BatchBuilder
+	m, err := bb.BuildControl(5, 1, true, 0, 2) // the commit, carrying epoch 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, append(Batch(nil), m...), 0)
+	if _, err := l.Append(build(t, h(1, 3), one...), 0); !errors.Is(err, ErrOutOfOrderSequence) {
+		t.Fatalf("epoch 1 starting at sequence 3: %v, want ErrOutOfOrderSequence", err)
+	}
+	mustAppend(t, l, build(t, h(1, 0), one...), 0)
+	mustAppend(t, l, build(t, h(1, 1), one...), 0)
+}

@@ -133,25 +133,13 @@ func (t *plainTxn) verify(r *produceReq, id uint64) bool {
 
 // refusedWrite reports whether the coordinator refused the transaction
 // of batch b's epoch on its partition (the producer was fenced): the
-// leader answers INVALID_PRODUCER_EPOCH.
-//
-// It also refuses, as OUT_OF_ORDER_SEQUENCE, a batch that does not start
-// its epoch's sequences on a log that has none of that epoch yet: under
-// version 2 the COMMIT marker already carries the next epoch, so without
-// this check (Kafka's, sequence 0 after none) a batch that overtook the
-// transaction's first one would be taken as the start of the epoch and
-// the first one then mistaken for a duplicate.
+// leader answers INVALID_PRODUCER_EPOCH. (A batch that overtook its
+// epoch's first one is refused by the log itself: after a COMMIT marker
+// carried the next epoch, sequences must start at 0.)
 func (t *plainTxn) refusedWrite(b *pbatch) bool {
 	if !t.tv2 {
 		return false
 	}
 	bb := commitlog.Batch(b.data)
-	if t.refused[b.part] == int32(bb.ProducerEpoch()) {
-		return true
-	}
-	if bb.BaseSequence() != 0 {
-		st, ok := t.p.t.parts[b.part].leader.log.ProducerState(t.p.pid)
-		return ok && st.Epoch == bb.ProducerEpoch() && len(st.Batches) == 0
-	}
-	return false
+	return t.refused[b.part] == int32(bb.ProducerEpoch())
 }
