@@ -28,8 +28,8 @@ type Histogram struct {
 	clamped int64
 	highest int64 // the highest trackable value
 
-	// Recording only counts the value in its HDR bucket here; a query
-	// first folds these counts into h (fold). Same counts, same
+	// Recording only buffers the value (buf), then counts it in its HDR
+	// bucket here (drain); a query first folds these counts into h (fold). Same counts, same
 	// quantiles — but a record is a shift and an increment in a table
 	// that holds only the sub-bucket ranges the values fall in, instead
 	// of the library's checks and its full-range array.
@@ -39,6 +39,9 @@ type Histogram struct {
 	halfMag   uint       // log2 of half the sub-bucket count
 	subMask   int64      // (sub-bucket count − 1) << unitMag
 	lowBucket uint       // unitMag + halfMag + 1
+
+	buf  [64]int64 // values recorded, not yet counted (drain)
+	nbuf uint
 }
 
 // NewHistogram tracks values in [lowest, highest] to sigfigs significant
@@ -83,28 +86,45 @@ func NewLatencyHistogram() *Histogram {
 
 // Record adds one value; negative values count as 0.
 func (h *Histogram) Record(v int64) {
-	if v < 0 {
-		v = 0
+	h.buf[h.nbuf%uint(len(h.buf))] = v
+	if h.nbuf++; h.nbuf == uint(len(h.buf)) {
+		h.drain()
 	}
-	h.count++
-	var carry uint64
-	h.sumLo, carry = bits.Add64(h.sumLo, uint64(v), 0)
-	h.sumHi += carry
-	h.min = min(h.min, v)
-	h.max = max(h.max, v)
-	if v > h.highest {
-		v = h.highest
-		h.clamped++
+}
+
+// drain counts the buffered values. Counting a batch at a time lets the
+// processor fetch the batch's table entries in parallel.
+func (h *Histogram) drain() {
+	if h.nbuf == 0 {
+		return
 	}
-	// The value's HDR bucket and its sub-bucket in it.
-	b := uint(64-bits.LeadingZeros64(uint64(v|h.subMask))) - h.lowBucket
-	c := h.pending[b]
-	if c == nil {
-		c = make([]uint32, 2<<h.halfMag)
-		h.pending[b] = c
+	sumLo, sumHi, lo, hi, clamped := h.sumLo, h.sumHi, h.min, h.max, h.clamped
+	top, mask, low, unit, half := h.highest, h.subMask, h.lowBucket, h.unitMag, h.halfMag
+	pending := h.pending
+	for _, v := range h.buf[:h.nbuf] {
+		v = max(v, 0)
+		var carry uint64
+		sumLo, carry = bits.Add64(sumLo, uint64(v), 0)
+		sumHi += carry
+		lo, hi = min(lo, v), max(hi, v)
+		if v > top {
+			v = top
+			clamped++
+		}
+		// The value's HDR bucket and its sub-bucket in it.
+		b := uint(64-bits.LeadingZeros64(uint64(v|mask))) - low
+		c := pending[b]
+		if c == nil {
+			c = make([]uint32, 2<<half)
+			pending[b] = c
+		}
+		c[uint(v>>((b+unit)&63))&(2<<half-1)]++
 	}
-	c[uint(v>>((b+h.unitMag)&63))&(2<<h.halfMag-1)]++
-	if h.npending++; h.npending == math.MaxUint32 {
+	h.sumLo, h.sumHi, h.min, h.max, h.clamped = sumLo, sumHi, lo, hi, clamped
+	h.count += int64(h.nbuf)
+	h.npending += int64(h.nbuf)
+	h.nbuf = 0
+	if h.npending > math.MaxUint32-int64(len(h.buf)) {
 		h.fold() // before any count can overflow
 	}
 }
@@ -133,13 +153,20 @@ func (h *Histogram) fold() {
 func (h *Histogram) RecordTime(t Time) { h.Record(int64(t)) }
 
 // Count returns the number of values recorded.
-func (h *Histogram) Count() int64 { return h.count }
+func (h *Histogram) Count() int64 {
+	h.drain()
+	return h.count
+}
 
 // Clamped returns how many values exceeded the trackable range.
-func (h *Histogram) Clamped() int64 { return h.clamped }
+func (h *Histogram) Clamped() int64 {
+	h.drain()
+	return h.clamped
+}
 
 // Mean returns the exact mean (0 when empty).
 func (h *Histogram) Mean() float64 {
+	h.drain()
 	if h.count == 0 {
 		return 0
 	}
@@ -153,6 +180,7 @@ func (h *Histogram) sumFloat() float64 {
 
 // Min returns the exact minimum (0 when empty).
 func (h *Histogram) Min() int64 {
+	h.drain()
 	if h.count == 0 {
 		return 0
 	}
@@ -160,11 +188,15 @@ func (h *Histogram) Min() int64 {
 }
 
 // Max returns the exact maximum (0 when empty).
-func (h *Histogram) Max() int64 { return h.max }
+func (h *Histogram) Max() int64 {
+	h.drain()
+	return h.max
+}
 
 // Quantile returns the value at quantile q in [0, 1] (0.99 is p99); 0 when
 // empty. q = 1 returns the exact maximum.
 func (h *Histogram) Quantile(q float64) int64 {
+	h.drain()
 	if h.count == 0 {
 		return 0
 	}
@@ -181,9 +213,11 @@ func (h *Histogram) Quantile(q float64) int64 {
 // Merge adds every value of o into h. Both must have been made with the same
 // range and precision for the result to keep that precision.
 func (h *Histogram) Merge(o *Histogram) {
+	o.drain()
 	if o.count == 0 {
 		return
 	}
+	h.drain()
 	h.fold()
 	o.fold()
 	h.h.Merge(o.h)
@@ -198,6 +232,7 @@ func (h *Histogram) Merge(o *Histogram) {
 
 // Reset empties the histogram.
 func (h *Histogram) Reset() {
+	h.nbuf = 0
 	for _, c := range h.pending {
 		clear(c)
 	}
@@ -215,6 +250,7 @@ type Summary struct {
 
 // Summary returns count, mean, min, p50, p90, p99, p99.9 and max.
 func (h *Histogram) Summary() Summary {
+	h.drain()
 	return Summary{
 		Count: h.count, Mean: h.Mean(), Min: h.Min(),
 		P50: h.Quantile(0.50), P90: h.Quantile(0.90), P99: h.Quantile(0.99),

@@ -8,7 +8,8 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Values wait in the histogram's own table of HDR buckets and are folded
+// Values wait in a buffer, then in the histogram's own table of HDR
+// buckets, and are folded
 // into the HDR histogram when it is queried: the counts it then holds are
 // exactly those of an HDR histogram fed every value directly (clamped to
 // the highest trackable value as Record clamps), for several layouts,
@@ -33,9 +34,16 @@ func TestHistogramFoldMatchesDirect(t *testing.T) {
 		}
 		direct := hdrhistogram.New(g.lowest, g.highest, g.sigfigs)
 		other, _ := NewHistogram(g.lowest, g.highest, g.sigfigs)
+		var n, lo, hi int64
+		lo = -1
 		record := func(v int64) {
 			h.Record(v)
 			d := max(v, 0)
+			n++
+			hi = max(hi, d)
+			if lo < 0 || d < lo {
+				lo = d
+			}
 			if d > direct.HighestTrackableValue() {
 				d = direct.HighestTrackableValue()
 			}
@@ -65,6 +73,7 @@ func TestHistogramFoldMatchesDirect(t *testing.T) {
 				for range 500 {
 					v := int64(rng.Uint64N(uint64(g.highest)))
 					other.Record(v)
+					n, hi, lo = n+1, max(hi, v), min(lo, v)
 					if err := direct.RecordValue(v); err != nil {
 						t.Fatal(err)
 					}
@@ -74,6 +83,10 @@ func TestHistogramFoldMatchesDirect(t *testing.T) {
 				record(g.lowest)
 				h.Reset()
 				direct.Reset()
+				n, lo, hi = 0, -1, 0
+			}
+			if h.Count() != n || h.Min() != max(lo, 0) || h.Max() != hi {
+				t.Fatalf("%+v round %d: count %d, min %d, max %d; want %d, %d, %d", g, round, h.Count(), h.Min(), h.Max(), n, lo, hi)
 			}
 			h.fold()
 			got, want := h.h.Export(), direct.Export()

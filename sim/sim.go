@@ -385,16 +385,15 @@ func popFrom(hp *[]entry) {
 	}
 }
 
-// minChild returns the index of the least of the children of i, c being
-// the first child; n is the heap length and c < n.
-func minChild(h []entry, c, n int) int {
-	if c+3 < n {
-		// A branch-free tournament: the outcomes are random, so branches
-		// would mispredict about half the time.
-		a := c + lt(&h[c+1], &h[c])
-		b := c + 2 + lt(&h[c+3], &h[c+2])
-		return a ^ ((a ^ b) & -lt(&h[b], &h[a]))
-	}
+// family returns the four children of a node, c being the first, as an
+// array (one bounds check for the four); c+4 ≤ len(h). The least of them
+// is found by a branch-free tournament: the outcomes are random, so
+// branches would mispredict about half the time.
+func family(h []entry, c int) *[4]entry { return (*[4]entry)(h[c : c+4]) }
+
+// leastPartial returns the index of the least of the children c … n−1 of
+// the heap's last, incomplete family.
+func leastPartial(h []entry, c, n int) int {
 	m := c
 	for j := c + 1; j < n; j++ {
 		if less(&h[j], &h[m]) {
@@ -405,20 +404,31 @@ func minChild(h []entry, c, n int) int {
 }
 
 // siftDown places e, which belongs at or below index i, by moving the hole
-// at i down.
+// at i down. (The tournament is written out here and in siftDownLast: the
+// compiler would not inline it, and the call would cost as much as the
+// comparisons.)
 func siftDown(h []entry, i int, e entry) {
 	n := len(h)
 	for {
 		c := 4*i - 8
-		if c >= n {
+		if c+4 > n {
+			if c < n {
+				if m := leastPartial(h, c, n); less(&h[m], &e) {
+					h[i] = h[m]
+					i = m
+				}
+			}
 			break
 		}
-		m := minChild(h, c, n)
-		if !less(&h[m], &e) {
+		q := family(h, c)
+		a := lt(&q[1], &q[0])
+		b := 2 + lt(&q[3], &q[2])
+		m := (a ^ ((a ^ b) & -lt(&q[b&3], &q[a&3]))) & 3
+		if lt(&q[m], &e) == 0 {
 			break
 		}
-		h[i] = h[m]
-		i = m
+		h[i] = q[m]
+		i = c + m
 	}
 	h[i] = e
 }
@@ -432,12 +442,20 @@ func siftDownLast(h []entry, e entry) {
 	i := root
 	for {
 		c := 4*i - 8
-		if c >= n {
+		if c+4 > n {
+			if c < n {
+				m := leastPartial(h, c, n)
+				h[i] = h[m]
+				i = m
+			}
 			break
 		}
-		m := minChild(h, c, n)
-		h[i] = h[m]
-		i = m
+		q := family(h, c)
+		a := lt(&q[1], &q[0])
+		b := 2 + lt(&q[3], &q[2])
+		m := (a ^ ((a ^ b) & -lt(&q[b&3], &q[a&3]))) & 3
+		h[i] = q[m]
+		i = c + m
 	}
 	for i > root {
 		p := i>>2 + 2
