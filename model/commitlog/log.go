@@ -120,6 +120,10 @@ type Log struct {
 	dropped     bool
 	spill       vfs.FS
 	autoRelease bool // tests: every append releases all it can (spills)
+	// shareSrc, in tests, makes every leader append store a reference to
+	// a copy of its batch kept in shareSrc (appendShared), so the whole
+	// conformance suite runs over shared slabs.
+	shareSrc *memData
 	// The offsets asked for on every simulated request, readable without
 	// the lock: every writer publishes them as it unlocks (unlock).
 	startA, endA, hwA atomic.Int64
@@ -408,7 +412,7 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 	now := l.cfg.Clock()
 	b.setBaseOffset(l.leo)
 	b.setLeaderEpoch(leaderEpoch)
-	if err := l.write(b, now); err != nil {
+	if err := l.write(b, now, l.shareCopy(b)); err != nil {
 		return AppendResult{}, err
 	}
 	l.apply(b, ctrl, l.active())
@@ -422,6 +426,22 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 // the package documentation. On error, the batches before the bad one stay
 // appended and the result covers them.
 func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
+	return l.appendReplicated(data, false)
+}
+
+// AppendReplicatedShared is AppendReplicated for data that is never written
+// again, such as ReadResult.Data of a memory log read without a Buf: a
+// memory log keeps a reference to data's bytes instead of copying them, as
+// a Kafka follower stores the leader's batches as they are. Everything a
+// follower checks is checked as by AppendReplicated. What either log does
+// afterwards (truncation, release, compaction, retention, a crash) never
+// changes the other's bytes: neither ever writes into stored bytes. A file
+// log writes the bytes as AppendReplicated does.
+func (l *Log) AppendReplicatedShared(data []byte) (AppendResult, error) {
+	return l.appendReplicated(data, true)
+}
+
+func (l *Log) appendReplicated(data []byte, shared bool) (AppendResult, error) {
 	l.mu.Lock()
 	defer l.unlock()
 	res := AppendResult{FirstOffset: -1, LastOffset: -1}
@@ -453,7 +473,11 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 				return res, err
 			}
 		}
-		if err := l.write(b, now); err != nil {
+		var stored []byte
+		if shared {
+			stored = data[:len(b)] // with data's capacity: see memData.appendShared
+		}
+		if err := l.write(b, now, stored); err != nil {
 			return res, err
 		}
 		l.apply(b, ctrl, l.active())
@@ -470,9 +494,28 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 	return res, nil
 }
 
+// shareCopy is nil, except in tests (shareSrc): then it is b's bytes as
+// stored in shareSrc, which nothing writes again.
+func (l *Log) shareCopy(b Batch) []byte {
+	if l.shareSrc == nil {
+		return nil
+	}
+	src := l.shareSrc
+	pos := src.size
+	src.Append(b)
+	// With the slab's capacity, so that consecutive batches lengthen one
+	// shared slab, as a fetch's batches do.
+	if s := src.slabs[src.slab(pos)]; pos+int64(len(b)) <= s.start+int64(len(s.buf)) {
+		return s.buf[pos-s.start : pos-s.start+int64(len(b))]
+	}
+	return append([]byte(nil), b...) // straddles two slabs of shareSrc
+}
+
 // write appends b to the active segment, rolling first if needed, and
-// advances the log end offset. A new leader epoch in b is recorded.
-func (l *Log) write(b Batch, now int64) error {
+// advances the log end offset. A new leader epoch in b is recorded. With
+// shared set (b's bytes, never written again: AppendReplicatedShared), a
+// memory segment keeps a reference to shared instead of a copy of b.
+func (l *Log) write(b Batch, now int64, shared []byte) error {
 	seg := l.active()
 	if seg.batches > 0 && (seg.size+b.Size() > l.cfg.SegmentBytes ||
 		(l.cfg.SegmentAge > 0 && now-seg.created >= int64(l.cfg.SegmentAge)) ||
@@ -491,7 +534,9 @@ func (l *Log) write(b Batch, now int64) error {
 		}
 	}
 	pos := seg.data.Size()
-	if err := seg.data.Append(b); err != nil {
+	if md, ok := seg.data.(*memData); ok && shared != nil {
+		md.appendShared(shared)
+	} else if err := seg.data.Append(b); err != nil {
 		if terr := seg.data.Truncate(pos); terr != nil {
 			l.fail(terr)
 		}
