@@ -295,7 +295,7 @@ func (l *Log) ProducerState(pid int64) (ProducerEntry, bool) {
 		return ProducerEntry{}, false
 	}
 	c := *p
-	c.Batches = append([]BatchMeta(nil), p.Batches...)
+	c.Batches, c.win = append([]BatchMeta(nil), p.Batches...), nil
 	return c, true
 }
 
@@ -393,8 +393,9 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 			return AppendResult{}, err
 		}
 	}
+	var st *ProducerEntry
 	if pid := b.ProducerID(); pid >= 0 {
-		if st := l.producers[pid]; st != nil {
+		if st = l.producers[pid]; st != nil {
 			dup, err := st.checkSequence(b)
 			if err != nil {
 				return AppendResult{}, err
@@ -415,7 +416,7 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 	if err := l.write(b, now, l.shareCopy(b)); err != nil {
 		return AppendResult{}, err
 	}
-	l.apply(b, ctrl, l.active())
+	l.applyTo(st, b, ctrl, l.active())
 	if err := l.maybeFlush(now); err != nil {
 		return AppendResult{}, err
 	}
@@ -549,11 +550,18 @@ func (l *Log) write(b Batch, now int64, shared []byte) error {
 
 // apply updates producer and transaction state for a written batch.
 func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
+	if pid := b.ProducerID(); pid >= 0 {
+		l.applyTo(l.producers[pid], b, ctrl, seg)
+	}
+}
+
+// applyTo is apply with the batch's producer entry already looked up (nil
+// when there is none yet).
+func (l *Log) applyTo(st *ProducerEntry, b Batch, ctrl int16, seg *segment) {
 	pid := b.ProducerID()
 	if pid < 0 {
 		return
 	}
-	st := l.producers[pid]
 	if st == nil {
 		st = &ProducerEntry{ProducerID: pid, Epoch: b.ProducerEpoch(), TxnFirstOffset: -1}
 		l.producers[pid] = st
