@@ -135,10 +135,18 @@ func (l *Log) unlock() {
 	l.mu.Unlock()
 }
 
+// publish stores only what changed: an atomic store is a full barrier,
+// a load is not, and most unlocks move one offset at most.
 func (l *Log) publish() {
-	l.startA.Store(l.logStart)
-	l.endA.Store(l.leo)
-	l.hwA.Store(l.hw)
+	if l.startA.Load() != l.logStart {
+		l.startA.Store(l.logStart)
+	}
+	if l.endA.Load() != l.leo {
+		l.endA.Store(l.leo)
+	}
+	if l.hwA.Load() != l.hw {
+		l.hwA.Store(l.hw)
+	}
 }
 
 // OpenMemory returns an empty log on the memory backend.
@@ -439,7 +447,24 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 // changes the other's bytes: neither ever writes into stored bytes. A file
 // log writes the bytes as AppendReplicated does.
 func (l *Log) AppendReplicatedShared(data []byte) (AppendResult, error) {
-	return l.appendReplicated(data, true)
+	return l.appendReplicated(data, len(data) >= minShared || l.sharing())
+}
+
+// minShared is the smallest fetch that starts a follower keeping fetched
+// bytes by reference. Each reference costs a slab entry (32 bytes, and the
+// growth of the slab list), which for a fetch of one small batch costs
+// more time and little less memory than a copy. Once the active segment
+// ends with a reference, every fetch is kept so: a copy after a reference
+// would start a new slab of up to 1 MiB, and alternating the two would
+// take one for every small fetch.
+const minShared = 512
+
+// sharing reports whether the active segment ends with a reference.
+func (l *Log) sharing() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	md, ok := l.active().data.(*memData)
+	return ok && md.lastShared
 }
 
 func (l *Log) appendReplicated(data []byte, shared bool) (AppendResult, error) {

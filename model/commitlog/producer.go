@@ -33,7 +33,7 @@ type ProducerEntry struct {
 }
 
 // producerWindow is the length of ProducerEntry.win.
-const producerWindow = 4 * maxProducerBatches
+const producerWindow = 2 * maxProducerBatches
 
 func (p *ProducerEntry) lastSeq() int32 {
 	if len(p.Batches) == 0 {

@@ -70,7 +70,7 @@ func replicate(t *testing.T, leader, copied, shared *Log) int {
 		if _, err := copied.AppendReplicated(res.Data); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := shared.AppendReplicatedShared(res.Data); err != nil {
+		if _, err := shared.appendReplicated(res.Data, true); err != nil { // however small
 			t.Fatal(err)
 		}
 		n++
@@ -194,7 +194,7 @@ func TestSharedFollowerNeverWritesIntoTheLeader(t *testing.T) {
 	// Give the follower the run with spare capacity, as a read's buffer
 	// may have, then let it append a batch of its own.
 	run := append(make([]byte, 0, len(res.Data)+4096), res.Data...)
-	if _, err := follower.AppendReplicatedShared(run); err != nil {
+	if _, err := follower.appendReplicated(run, true); err != nil { // however small
 		t.Fatal(err)
 	}
 	spare := run[len(run):cap(run)]
@@ -209,5 +209,47 @@ func TestSharedFollowerNeverWritesIntoTheLeader(t *testing.T) {
 	}
 	if got := readAll(t, follower, 0, UptoLogEnd); len(got) != 10 || got[9].Offset != 9 {
 		t.Fatalf("follower reads %d records", len(got))
+	}
+}
+
+// AppendReplicatedShared keeps references to fetches of at least minShared
+// bytes and copies smaller ones (a reference costs more than their copy)
+// until the segment ends with a reference: two 100-byte fetches go into
+// the follower's first slab, a 600-byte one is a slab of its own, the
+// fetched bytes themselves, and so is the 100-byte fetch after it (a copy
+// there would start a new slab).
+func TestSharedFollowerCopiesSmallFetches(t *testing.T) {
+	leader, err := OpenMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower, err := OpenMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetched [][]byte
+	for _, n := range []int{100, 100, 600, 100} {
+		b := build(t, BatchHeader{}, rec{1, nil, make([]byte, n-HeaderSize-8)})
+		mustAppend(t, leader, b, 0)
+		res, err := leader.Read(follower.LogEndOffset(), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Data) != len(b) {
+			t.Fatalf("read %d bytes, appended %d", len(res.Data), len(b))
+		}
+		if _, err := follower.AppendReplicatedShared(res.Data); err != nil {
+			t.Fatal(err)
+		}
+		fetched = append(fetched, res.Data)
+	}
+	md := follower.segs[0].data.(*memData)
+	if len(md.slabs) != 3 || !md.lastShared {
+		t.Fatalf("follower has %d slabs (last shared: %v), want 3: the first two fetches copied into one, the others shared", len(md.slabs), md.lastShared)
+	}
+	for i, f := range fetched[2:] {
+		if &md.slabs[1+i].buf[0] != &f[0] {
+			t.Fatalf("fetch %d's slab is a copy, not the fetched bytes", 3+i)
+		}
 	}
 }
