@@ -435,8 +435,17 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 // the package documentation. On error, the batches before the bad one stay
 // appended and the result covers them.
 func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
-	return l.appendReplicated(data, false)
+	return l.appendReplicated(data, copyBytes)
 }
+
+// How appendReplicated stores the bytes of a memory log.
+type storeMode int8
+
+const (
+	copyBytes   storeMode = iota
+	shareLarge            // AppendReplicatedShared: see minShared
+	shareAlways           // tests
+)
 
 // AppendReplicatedShared is AppendReplicated for data that is never written
 // again, such as ReadResult.Data of a memory log read without a Buf: a
@@ -447,7 +456,7 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 // changes the other's bytes: neither ever writes into stored bytes. A file
 // log writes the bytes as AppendReplicated does.
 func (l *Log) AppendReplicatedShared(data []byte) (AppendResult, error) {
-	return l.appendReplicated(data, len(data) >= minShared || l.sharing())
+	return l.appendReplicated(data, shareLarge)
 }
 
 // minShared is the smallest fetch that starts a follower keeping fetched
@@ -461,19 +470,18 @@ const minShared = 512
 
 // sharing reports whether the active segment ends with a reference.
 func (l *Log) sharing() bool {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
 	md, ok := l.active().data.(*memData)
 	return ok && md.lastShared
 }
 
-func (l *Log) appendReplicated(data []byte, shared bool) (AppendResult, error) {
+func (l *Log) appendReplicated(data []byte, mode storeMode) (AppendResult, error) {
 	l.mu.Lock()
 	defer l.unlock()
 	res := AppendResult{FirstOffset: -1, LastOffset: -1}
 	if err := l.usable(); err != nil {
 		return res, err
 	}
+	shared := mode == shareAlways || (mode == shareLarge && (len(data) >= minShared || l.sharing()))
 	now := l.cfg.Clock()
 	for len(data) > 0 {
 		b, rest, err := ParseBatch(data)

@@ -70,7 +70,7 @@ func replicate(t *testing.T, leader, copied, shared *Log) int {
 		if _, err := copied.AppendReplicated(res.Data); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := shared.appendReplicated(res.Data, true); err != nil { // however small
+		if _, err := shared.appendReplicated(res.Data, shareAlways); err != nil { // however small
 			t.Fatal(err)
 		}
 		n++
@@ -194,7 +194,7 @@ func TestSharedFollowerNeverWritesIntoTheLeader(t *testing.T) {
 	// Give the follower the run with spare capacity, as a read's buffer
 	// may have, then let it append a batch of its own.
 	run := append(make([]byte, 0, len(res.Data)+4096), res.Data...)
-	if _, err := follower.appendReplicated(run, true); err != nil { // however small
+	if _, err := follower.appendReplicated(run, shareAlways); err != nil { // however small
 		t.Fatal(err)
 	}
 	spare := run[len(run):cap(run)]
