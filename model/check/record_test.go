@@ -1,6 +1,9 @@
 package check
 
 import (
+	"bytes"
+	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 
 	"mqsim/sim"
@@ -23,5 +26,43 @@ func TestIDRoundTrip(t *testing.T) {
 	}
 	if k := ReadKey(nil); k != -1 {
 		t.Errorf("ReadKey(nil) = %d, want -1", k)
+	}
+}
+
+// The id prefix's own uvarint reader and writer agree with
+// encoding/binary's on every length from 1 to 10 bytes, on truncated
+// input and on values that overflow 64 bits.
+func TestUvarintMatchesBinary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20_000 {
+		x := rng.Uint64() >> rng.IntN(64)
+		b := binary.AppendUvarint(nil, x)
+		if got := appendUvarint(nil, x); !bytes.Equal(got, b) {
+			t.Fatalf("appendUvarint(%d) = %x, want %x", x, got, b)
+		}
+		// Whole, truncated, and followed by junk.
+		for _, v := range [][]byte{b, b[:rng.IntN(len(b)+1)], append(b, byte(rng.Uint32()))} {
+			want, n := binary.Uvarint(v)
+			got, i := uvarint(v, 0)
+			if n <= 0 {
+				if i >= 0 {
+					t.Fatalf("uvarint(%x) = %d, %d; binary.Uvarint refuses it (%d)", v, got, i, n)
+				}
+			} else if got != want || i != n {
+				t.Fatalf("uvarint(%x) = %d, %d; want %d, %d", v, got, i, want, n)
+			}
+		}
+	}
+	// Overflow: ten bytes whose last is above 1, and eleven bytes.
+	for _, v := range [][]byte{
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02},
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x81, 0x00},
+		{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, // 2^63: fits
+	} {
+		want, n := binary.Uvarint(v)
+		got, i := uvarint(v, 0)
+		if (n > 0) != (i >= 0) || n > 0 && (got != want || i != n) {
+			t.Errorf("uvarint(%x) = %d, %d; binary.Uvarint gives %d, %d", v, got, i, want, n)
+		}
 	}
 }
