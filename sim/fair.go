@@ -41,6 +41,7 @@ type fairState struct {
 	seq    uint64
 	queued int
 	epoch  uint32 // bumped when the server falls idle: tags start again from 0
+	eager  bool   // stamp a job that finds a one-server server idle all the same (for tests)
 }
 
 // idle: nothing is queued or in service, so no flow owes anything: the
@@ -176,10 +177,20 @@ func (r *RateServer) submitFair(j Job, full float64, flow uint64) bool {
 	j.Arrived = now
 	r.arrived++
 	f := r.fair
-	fl := f.flow(flow)
 	if len(r.idle) > 0 {
-		finish, _ := f.stamp(fl, full)
-		f.vtime = finish
+		if r.cfg.Servers == 1 && !f.eager {
+			// Nothing is queued or in service and the tags started
+			// again (idle), so the job's tag is full whatever its flow's
+			// past, and V becomes full. Its flow is not even looked up:
+			// every later tag of this busy period is at least V ≥ full,
+			// so the flow's own last tag (full, had it been kept) can
+			// never be the larger in max(V, F_f).
+			f.seq++
+			f.vtime = full
+		} else {
+			finish, _ := f.stamp(f.flow(flow), full)
+			f.vtime = finish
+		}
 		r.inSystem.Add(now, 1)
 		r.busy.Add(now, 1)
 		r.begin(r.idle[len(r.idle)-1], j, full)
@@ -190,6 +201,7 @@ func (r *RateServer) submitFair(j Job, full float64, flow uint64) bool {
 		r.rejected++
 		return false
 	}
+	fl := f.flow(flow)
 	finish, seq := f.stamp(fl, full)
 	r.inSystem.Add(now, 1)
 	f.push(fl, fairJob{pendingJob: pendingJob{job: j, full: full}, finish: finish, seq: seq})

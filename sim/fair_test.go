@@ -1,6 +1,10 @@
 package sim
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 // Two flows share a fair server of 1,000 B/s. Flow A queues 100 jobs of
 // 1,000 B at time 0, then flow B queues 10. First in first out, B's jobs
@@ -73,5 +77,45 @@ func TestFairServerSharesBytes(t *testing.T) {
 	s.RunUntil(100 * Second)
 	if bytesA < 46000 || bytesA > 54000 || bytesB < 46000 || bytesB > 54000 {
 		t.Errorf("in 100s flow A got %.0f B and flow B %.0f B, want 50,000 each within one 4,000 B job", bytesA, bytesB)
+	}
+}
+
+// A one-server fair server that finds itself idle tags the job without
+// looking its flow up: the jobs finish in exactly the order and at exactly
+// the times of a server that stamps the flow as it does when busy — over a
+// random mix of flows, sizes and gaps, at low and high load.
+func TestFairServerIdleTagSameOrder(t *testing.T) {
+	for _, load := range []float64{0.2, 0.7, 1.5} {
+		run := func(eager bool) []uint64 {
+			s := New(3)
+			r, err := NewRateServer(s, RateServerConfig{Name: "nic", Servers: 1, Rate: 1e6, Fair: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.fair.eager = eager
+			rng := rand.New(rand.NewPCG(9, 10))
+			var got []uint64
+			done := func(j Job) { got = append(got, uint64(s.Now())<<20|j.Tag) }
+			var tag uint64
+			var next func()
+			next = func() {
+				for range 1 + rng.IntN(3) {
+					tag++
+					r.SubmitFlow(float64(100+rng.IntN(5000)), uint64(rng.IntN(6)), tag, done)
+				}
+				if tag < 20_000 {
+					// Mean work per job ≈ 2,550 B, 2 jobs per call: gaps
+					// of 5.1 ms ÷ load at 1 MB/s.
+					s.After(Time(rng.ExpFloat64()*5.1e6/load), next)
+				}
+			}
+			s.At(0, next)
+			s.Run()
+			return got
+		}
+		want, got := run(true), run(false)
+		if len(want) < 20_000 || !slices.Equal(got, want) {
+			t.Fatalf("load %g: %d completions, want %d; or the order or times differ", load, len(got), len(want))
+		}
 	}
 }

@@ -40,8 +40,11 @@ func TestCompactionBoundsHeap(t *testing.T) {
 }
 
 // TestMemoryLayout pins the sizes that the 48-bytes-per-event budget
-// rests on.
+// rests on, and a rate server's job in service filling one cache line.
 func TestMemoryLayout(t *testing.T) {
+	if got := unsafe.Sizeof(serving{}); got != 64 {
+		t.Errorf("a server's job in service is %d bytes, want 64", got)
+	}
 	if got := sizeofEntry(); got != 16 {
 		t.Errorf("heap entry is %d bytes, want 16", got)
 	}

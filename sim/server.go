@@ -64,13 +64,16 @@ type pendingJob struct {
 	full float64 // service time at factor 1, ns
 }
 
+// serving is one server's job: 64 bytes, one cache line.
 type serving struct {
-	job    Job
-	left   float64 // remaining service at factor 1, ns, as of since
-	since  Time
-	ev     EventID
-	active bool
+	job   Job
+	left  float64 // remaining service at factor 1, ns, as of since; idleLeft when idle
+	since Time
+	ev    EventID
 }
+
+// idleLeft marks an idle server (left is never negative in service).
+const idleLeft = -1
 
 // NewRateServer returns an idle server.
 func NewRateServer(s *Sim, cfg RateServerConfig) (*RateServer, error) {
@@ -84,6 +87,9 @@ func NewRateServer(s *Sim, cfg RateServerConfig) (*RateServer, error) {
 		return nil, fmt.Errorf("rate server %q: max queue (%d) must be ≥ 0, or NoWaiting", cfg.Name, cfg.MaxQueue)
 	}
 	r := &RateServer{sim: s, cfg: cfg, factor: 1, servers: make([]serving, cfg.Servers)}
+	for i := range r.servers {
+		r.servers[i].left = idleLeft
+	}
 	if cfg.Fair {
 		r.fair = &fairState{byID: map[uint64]int32{}}
 	}
@@ -147,7 +153,7 @@ func (r *RateServer) begin(i int, j Job, full float64) {
 	r.started++
 	r.waitSum += float64(now - j.Arrived)
 	sv := &r.servers[i]
-	*sv = serving{job: j, left: full, since: now, active: true}
+	*sv = serving{job: j, left: full, since: now}
 	r.arm(i)
 }
 
@@ -173,7 +179,7 @@ func (r *RateServer) Handle(arg uint64) {
 	now := r.sim.now
 	sv := &r.servers[i]
 	j := sv.job
-	*sv = serving{}
+	*sv = serving{left: idleLeft}
 	r.served++
 	r.work += j.Amount
 	r.respSum += float64(now - j.Arrived)
@@ -211,7 +217,7 @@ func (r *RateServer) SetRateFactor(f float64) {
 	now := r.sim.now
 	for i := range r.servers {
 		sv := &r.servers[i]
-		if !sv.active {
+		if sv.left == idleLeft {
 			continue
 		}
 		sv.left = max(sv.left-float64(now-sv.since)*r.factor, 0)
@@ -220,7 +226,7 @@ func (r *RateServer) SetRateFactor(f float64) {
 	r.factor = f
 	for i := range r.servers {
 		sv := &r.servers[i]
-		if !sv.active {
+		if sv.left == idleLeft {
 			continue
 		}
 		if f <= 0 {

@@ -29,6 +29,16 @@ const Forever Time = math.MaxInt64
 // nanosecond and saturating at ±Forever. NaN converts to 0.
 func Seconds(s float64) Time {
 	ns := s * 1e9
+	if ns >= 0 && ns < 1<<52 {
+		// The common case, without math.Round's bit work: t is ns
+		// truncated, and ns − t is exact (Sterbenz), so comparing it
+		// with ½ rounds half away from zero as math.Round does.
+		t := Time(ns)
+		if ns-float64(t) >= 0.5 {
+			t++
+		}
+		return t
+	}
 	switch {
 	case ns != ns:
 		return 0
