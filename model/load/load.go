@@ -24,9 +24,11 @@ import (
 
 // Arrivals draws successive arrival times of one producer instance.
 type Arrivals struct {
-	A    scenarios.Arrival
+	// Rate and Rng come first: with the arrival's kind just after them,
+	// what a Poisson draw reads is within a few words.
 	Rate float64 // mean messages/s
 	Rng  *rand.Rand
+	A    scenarios.Arrival
 }
 
 // Next returns the first arrival after t.
