@@ -165,7 +165,7 @@ func (r *RateServer) SubmitFlow(amount float64, flow, tag uint64, done func(Job)
 	if !(amount > 0) {
 		amount = 0
 	}
-	full := amount / r.cfg.Rate * 1e9
+	full := amount / r.rate * 1e9
 	if r.fair == nil {
 		return r.submit(Job{Tag: tag, Amount: amount, Done: done}, full)
 	}
@@ -178,7 +178,7 @@ func (r *RateServer) submitFair(j Job, full float64, flow uint64) bool {
 	r.arrived++
 	f := r.fair
 	if len(r.idle) > 0 {
-		if r.cfg.Servers == 1 && !f.eager {
+		if len(r.servers) == 1 && !f.eager {
 			// Nothing is queued or in service and the tags started
 			// again (idle), so the job's tag is full whatever its flow's
 			// past, and V becomes full. Its flow is not even looked up:

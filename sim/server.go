@@ -39,24 +39,28 @@ type RateServerConfig struct {
 // f. It keeps its own statistics and schedules one kernel event per job, with
 // no allocation per job in steady state.
 type RateServer struct {
+	// What every job reads or writes comes first, in as few cache lines
+	// as it fits.
 	sim     *Sim
-	cfg     RateServerConfig
 	factor  float64
-	queue   ring[pendingJob]
 	fair    *fairState // with Fair: the flows' queues instead of queue
 	servers []serving
-	idle    []int // stack of idle server indices
+	idle    []int   // stack of idle server indices
+	rate    float64 // cfg.Rate
+	arrived uint64
+	started uint64
+	served  uint64
+	work    float64
+	waitSum float64 // ns
+	respSum float64 // ns
 
-	busy, waiting TimeAverage
-	inSystem      TimeAverage
-	start         Time
-	arrived       uint64
-	started       uint64
-	served        uint64
-	rejected      uint64
-	work          float64
-	waitSum       float64 // ns
-	respSum       float64 // ns
+	busy, inSystem TimeAverage
+	queue          ring[pendingJob]
+	waiting        TimeAverage
+
+	cfg      RateServerConfig
+	rejected uint64
+	start    Time
 }
 
 type pendingJob struct {
@@ -86,7 +90,7 @@ func NewRateServer(s *Sim, cfg RateServerConfig) (*RateServer, error) {
 	if cfg.MaxQueue < NoWaiting {
 		return nil, fmt.Errorf("rate server %q: max queue (%d) must be ≥ 0, or NoWaiting", cfg.Name, cfg.MaxQueue)
 	}
-	r := &RateServer{sim: s, cfg: cfg, factor: 1, servers: make([]serving, cfg.Servers)}
+	r := &RateServer{sim: s, cfg: cfg, factor: 1, rate: cfg.Rate, servers: make([]serving, cfg.Servers)}
 	for i := range r.servers {
 		r.servers[i].left = idleLeft
 	}
@@ -111,9 +115,9 @@ func (r *RateServer) Submit(amount float64, tag uint64, done func(Job)) bool {
 		amount = 0
 	}
 	if r.fair != nil {
-		return r.submitFair(Job{Tag: tag, Amount: amount, Done: done}, amount/r.cfg.Rate*1e9, 0)
+		return r.submitFair(Job{Tag: tag, Amount: amount, Done: done}, amount/r.rate*1e9, 0)
 	}
-	return r.submit(Job{Tag: tag, Amount: amount, Done: done}, amount/r.cfg.Rate*1e9)
+	return r.submit(Job{Tag: tag, Amount: amount, Done: done}, amount/r.rate*1e9)
 }
 
 // SubmitTime offers a job whose service takes d at rate factor 1,
@@ -195,7 +199,7 @@ func (r *RateServer) Handle(arg uint64) {
 	} else {
 		r.busy.Add(now, -1)
 		r.idle = append(r.idle, i)
-		if r.fair != nil && len(r.idle) == r.cfg.Servers {
+		if r.fair != nil && len(r.idle) == len(r.servers) {
 			r.fair.idle()
 		}
 	}

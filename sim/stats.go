@@ -4,10 +4,11 @@ package sim
 // length, a number of busy servers) and gives its time-weighted mean and its
 // maximum over a window that starts at the last Reset.
 type TimeAverage struct {
-	start, last Time
-	value       float64
-	area        float64 // ∫ value dt over [start, last], in value·ns
-	max         float64
+	last  Time
+	value float64
+	area  float64 // ∫ value dt over [start, last], in value·ns
+	max   float64
+	start Time // read only by Mean
 }
 
 // Set changes the level to v at time now (now must not go backwards).
