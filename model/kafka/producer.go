@@ -86,10 +86,10 @@ type producer struct {
 
 // pacc is the accumulator of one partition.
 type pacc struct {
-	bb       commitlog.BatchBuilder
-	open     int32 // id of the open batch, or -1
-	nextSeq  int32 // message-id sequence of the partition's next batch
-	backoff  []int32 // batches of this partition backing off after a failure (drain.go)
+	bb      commitlog.BatchBuilder
+	open    int32   // id of the open batch, or -1
+	nextSeq int32   // message-id sequence of the partition's next batch
+	backoff []int32 // batches of this partition backing off after a failure (drain.go)
 
 	// The idempotent producer's state for this partition's log. A batch
 	// gets its log sequence when first sent; the log's expectations are
