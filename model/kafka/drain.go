@@ -126,7 +126,7 @@ func (p *producer) ready(c *prodConn, now sim.Time) (ready bool, next sim.Time) 
 			if b.id == a.open && p.sealOnly(int(part)) == nil {
 				return false, 0
 			}
-			a.dq = a.dq[1:]
+			a.popFirst()
 			p.expire(b)
 		}
 		if len(a.dq) == 0 {
@@ -191,7 +191,7 @@ func (p *producer) drainOne(c *prodConn, req *produceReq) bool {
 		if p.idem && !p.stamp(b) {
 			return false
 		}
-		a.dq = a.dq[1:]
+		a.popFirst()
 		req.batches = append(req.batches, b.id)
 		req.gens = append(req.gens, b.gen)
 		req.bytes += b.bytes
@@ -214,6 +214,17 @@ func (p *producer) backingOff(a *pacc) bool {
 		}
 	}
 	return false
+}
+
+// popFirst takes the first batch off the deque; an emptied deque starts
+// again at the front of its array, so the common one-batch deque never
+// reallocates.
+func (a *pacc) popFirst() {
+	if len(a.dq) == 1 {
+		a.dq = a.dq[:0]
+		return
+	}
+	a.dq = a.dq[1:]
 }
 
 // stopDrain is Kafka's shouldStopDrainBatchesForPartition for an
