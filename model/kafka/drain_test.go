@@ -25,6 +25,12 @@ type drainRig struct {
 }
 
 func newDrainRig(t *testing.T, parts int, mod func(*scenarios.Producer)) *drainRig {
+	return newDrainRigOn(t, parts, mod, nil)
+}
+
+// newDrainRigOn is newDrainRig with the scenario changed by modSc before
+// its defaults are filled.
+func newDrainRigOn(t *testing.T, parts int, mod func(*scenarios.Producer), modSc func(*scenarios.Scenario)) *drainRig {
 	t.Helper()
 	no := false
 	linger := units.Duration(5 * units.Millisecond)
@@ -37,6 +43,9 @@ func newDrainRig(t *testing.T, parts int, mod func(*scenarios.Producer)) *drainR
 	}
 	if mod != nil {
 		mod(&s.Producers[0])
+	}
+	if modSc != nil {
+		modSc(s)
 	}
 	s.Defaults()
 	s.Producers[0].Rate = 0 // no arrivals: the test puts every record
@@ -237,5 +246,47 @@ func TestDrainRequestsAtManyPartitions(t *testing.T) {
 	t.Logf("%d produce requests for %d messages", r.ProduceRequests, r.Produced)
 	if r.ProduceRequests > bound || r.ProduceRequests < 1700 {
 		t.Errorf("%d produce requests for %d messages, want at most %d (instances × brokers × 1s/linger × 2 s) and about 1,935", r.ProduceRequests, r.Produced, bound)
+	}
+}
+
+// A produce request's appends all reach a follower's parked fetch: Kafka
+// completes delayed fetches once the whole request is appended. 2 brokers,
+// 6 partitions with RF 2, acks=all, so broker 0 leads 3 partitions that
+// broker 1 follows; broker 1's fetcher waits for 1,500 bytes (at most
+// 500 ms). One 1,000 B record for each of broker 0's partitions at t = 0,
+// linger 5 ms: one request at 5 ms with 3 batches of about 1,100 B. By
+// hand: the fetch sees all 3,300 B at once, returns them, and the
+// follower's next fetch (a round trip later) moves the high watermark
+// past all three: every ack within a few milliseconds. Woken by each
+// append, it would return after the second (2,200 ≥ 1,500 B) and the
+// third batch, 1,100 B alone, would wait the fetch's 500 ms.
+func TestDrainRequestWakesFetchOnce(t *testing.T) {
+	r := newDrainRigOn(t, 6, func(p *scenarios.Producer) { p.Acks = "all" }, func(s *scenarios.Scenario) {
+		s.Cluster.Brokers = 2
+		s.Cluster.ReplicaFetchMinBytes = 1500
+		s.Cluster.ReplicaFetchWaitMax = units.Duration(500 * units.Millisecond)
+		s.Topics[0].ReplicationFactor = 2
+	})
+	var led []int
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			led = append(led, i)
+		}
+	}
+	if len(led) != 3 {
+		t.Fatalf("broker 0 leads partitions %v, want 3 of the 6", led)
+	}
+	for _, part := range led {
+		r.put(0, part, 1000)
+	}
+	r.w.s.RunUntil(2 * sim.Second)
+	if len(r.sent) != 1 || len(r.sent[0].parts) != 3 {
+		t.Fatalf("requests %+v, want one with 3 batches", r.sent)
+	}
+	if got := r.p.acked; got != 3 {
+		t.Fatalf("%d records acknowledged, want 3", got)
+	}
+	if mx := sim.Time(r.p.ackRec.Max()); mx > 50*sim.Millisecond {
+		t.Errorf("slowest ack %v, want a few ms (the fetch takes all three batches at once)", mx)
 	}
 }
