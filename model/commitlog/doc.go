@@ -59,6 +59,9 @@
 //     must pass its CRC, start at or after LogEndOffset and carry a leader
 //     epoch no older than LatestEpoch; otherwise ErrCorruptRecord or
 //     ErrInvalidRecord and nothing from data after the bad batch is appended.
+//     AppendReplicatedShared(data) does the same for data its caller never
+//     writes again (a memory log's ReadResult.Data read without a Buf): a
+//     memory log then stores a reference to data's bytes, not a copy.
 //   - Read(offset, opts) returns whole batches starting with the one that
 //     contains offset, at most opts.MaxBytes of declared size except that the
 //     first batch is returned whole even if larger (as Kafka does) unless

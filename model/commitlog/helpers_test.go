@@ -36,6 +36,17 @@ func backends() []backendCase {
 			l.autoRelease = true
 			return l
 		}},
+		// A memory log whose segments refer to batch bytes stored
+		// elsewhere (as a follower's AppendReplicatedShared does) instead
+		// of holding copies.
+		{name: "memory-shared", open: func(t testing.TB, cfg Config) *Log {
+			l, err := OpenMemory(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.shareSrc = &memData{}
+			return l
+		}},
 		{name: "file-memfs", open: func(t testing.TB, cfg Config) *Log {
 			fs := vfs.NewMem()
 			l, err := Open(fs, "/log", cfg)

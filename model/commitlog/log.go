@@ -120,6 +120,10 @@ type Log struct {
 	dropped     bool
 	spill       vfs.FS
 	autoRelease bool // tests: every append releases all it can (spills)
+	// shareSrc, in tests, makes every leader append store a reference to
+	// a copy of its batch kept in shareSrc (appendShared), so the whole
+	// conformance suite runs over shared slabs.
+	shareSrc *memData
 	// The offsets asked for on every simulated request, readable without
 	// the lock: every writer publishes them as it unlocks (unlock).
 	startA, endA, hwA atomic.Int64
@@ -131,10 +135,18 @@ func (l *Log) unlock() {
 	l.mu.Unlock()
 }
 
+// publish stores only what changed: an atomic store is a full barrier,
+// a load is not, and most unlocks move one offset at most.
 func (l *Log) publish() {
-	l.startA.Store(l.logStart)
-	l.endA.Store(l.leo)
-	l.hwA.Store(l.hw)
+	if l.startA.Load() != l.logStart {
+		l.startA.Store(l.logStart)
+	}
+	if l.endA.Load() != l.leo {
+		l.endA.Store(l.leo)
+	}
+	if l.hwA.Load() != l.hw {
+		l.hwA.Store(l.hw)
+	}
 }
 
 // OpenMemory returns an empty log on the memory backend.
@@ -291,7 +303,7 @@ func (l *Log) ProducerState(pid int64) (ProducerEntry, bool) {
 		return ProducerEntry{}, false
 	}
 	c := *p
-	c.Batches = append([]BatchMeta(nil), p.Batches...)
+	c.Batches, c.win = append([]BatchMeta(nil), p.Batches...), nil
 	return c, true
 }
 
@@ -389,8 +401,9 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 			return AppendResult{}, err
 		}
 	}
+	var st *ProducerEntry
 	if pid := b.ProducerID(); pid >= 0 {
-		if st := l.producers[pid]; st != nil {
+		if st = l.producers[pid]; st != nil {
 			dup, err := st.checkSequence(b)
 			if err != nil {
 				return AppendResult{}, err
@@ -408,10 +421,10 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 	now := l.cfg.Clock()
 	b.setBaseOffset(l.leo)
 	b.setLeaderEpoch(leaderEpoch)
-	if err := l.write(b, now); err != nil {
+	if err := l.write(b, now, l.shareCopy(b)); err != nil {
 		return AppendResult{}, err
 	}
-	l.apply(b, ctrl, l.active())
+	l.applyTo(st, b, ctrl, l.active())
 	if err := l.maybeFlush(now); err != nil {
 		return AppendResult{}, err
 	}
@@ -422,12 +435,53 @@ func (l *Log) Append(b Batch, leaderEpoch int32) (AppendResult, error) {
 // the package documentation. On error, the batches before the bad one stay
 // appended and the result covers them.
 func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
+	return l.appendReplicated(data, copyBytes)
+}
+
+// How appendReplicated stores the bytes of a memory log.
+type storeMode int8
+
+const (
+	copyBytes   storeMode = iota
+	shareLarge            // AppendReplicatedShared: see minShared
+	shareAlways           // tests
+)
+
+// AppendReplicatedShared is AppendReplicated for data that is never written
+// again, such as ReadResult.Data of a memory log read without a Buf: a
+// memory log keeps a reference to data's bytes instead of copying them, as
+// a Kafka follower stores the leader's batches as they are. Everything a
+// follower checks is checked as by AppendReplicated. What either log does
+// afterwards (truncation, release, compaction, retention, a crash) never
+// changes the other's bytes: neither ever writes into stored bytes. A file
+// log writes the bytes as AppendReplicated does.
+func (l *Log) AppendReplicatedShared(data []byte) (AppendResult, error) {
+	return l.appendReplicated(data, shareLarge)
+}
+
+// minShared is the smallest fetch that starts a follower keeping fetched
+// bytes by reference. Each reference costs a slab entry (32 bytes, and the
+// growth of the slab list), which for a fetch of one small batch costs
+// more time and little less memory than a copy. Once the active segment
+// ends with a reference, every fetch is kept so: a copy after a reference
+// would start a new slab of up to 1 MiB, and alternating the two would
+// take one for every small fetch.
+const minShared = 512
+
+// sharing reports whether the active segment ends with a reference.
+func (l *Log) sharing() bool {
+	md, ok := l.active().data.(*memData)
+	return ok && md.lastShared
+}
+
+func (l *Log) appendReplicated(data []byte, mode storeMode) (AppendResult, error) {
 	l.mu.Lock()
 	defer l.unlock()
 	res := AppendResult{FirstOffset: -1, LastOffset: -1}
 	if err := l.usable(); err != nil {
 		return res, err
 	}
+	shared := mode == shareAlways || (mode == shareLarge && (len(data) >= minShared || l.sharing()))
 	now := l.cfg.Clock()
 	for len(data) > 0 {
 		b, rest, err := ParseBatch(data)
@@ -453,7 +507,11 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 				return res, err
 			}
 		}
-		if err := l.write(b, now); err != nil {
+		var stored []byte
+		if shared {
+			stored = data[:len(b)] // with data's capacity: see memData.appendShared
+		}
+		if err := l.write(b, now, stored); err != nil {
 			return res, err
 		}
 		l.apply(b, ctrl, l.active())
@@ -470,9 +528,28 @@ func (l *Log) AppendReplicated(data []byte) (AppendResult, error) {
 	return res, nil
 }
 
+// shareCopy is nil, except in tests (shareSrc): then it is b's bytes as
+// stored in shareSrc, which nothing writes again.
+func (l *Log) shareCopy(b Batch) []byte {
+	if l.shareSrc == nil {
+		return nil
+	}
+	src := l.shareSrc
+	pos := src.size
+	src.Append(b)
+	// With the slab's capacity, so that consecutive batches lengthen one
+	// shared slab, as a fetch's batches do.
+	if s := src.slabs[src.slab(pos)]; pos+int64(len(b)) <= s.start+int64(len(s.buf)) {
+		return s.buf[pos-s.start : pos-s.start+int64(len(b))]
+	}
+	return append([]byte(nil), b...) // straddles two slabs of shareSrc
+}
+
 // write appends b to the active segment, rolling first if needed, and
-// advances the log end offset. A new leader epoch in b is recorded.
-func (l *Log) write(b Batch, now int64) error {
+// advances the log end offset. A new leader epoch in b is recorded. With
+// shared set (b's bytes, never written again: AppendReplicatedShared), a
+// memory segment keeps a reference to shared instead of a copy of b.
+func (l *Log) write(b Batch, now int64, shared []byte) error {
 	seg := l.active()
 	if seg.batches > 0 && (seg.size+b.Size() > l.cfg.SegmentBytes ||
 		(l.cfg.SegmentAge > 0 && now-seg.created >= int64(l.cfg.SegmentAge)) ||
@@ -491,7 +568,9 @@ func (l *Log) write(b Batch, now int64) error {
 		}
 	}
 	pos := seg.data.Size()
-	if err := seg.data.Append(b); err != nil {
+	if md, ok := seg.data.(*memData); ok && shared != nil {
+		md.appendShared(shared)
+	} else if err := seg.data.Append(b); err != nil {
 		if terr := seg.data.Truncate(pos); terr != nil {
 			l.fail(terr)
 		}
@@ -504,11 +583,18 @@ func (l *Log) write(b Batch, now int64) error {
 
 // apply updates producer and transaction state for a written batch.
 func (l *Log) apply(b Batch, ctrl int16, seg *segment) {
+	if pid := b.ProducerID(); pid >= 0 {
+		l.applyTo(l.producers[pid], b, ctrl, seg)
+	}
+}
+
+// applyTo is apply with the batch's producer entry already looked up (nil
+// when there is none yet).
+func (l *Log) applyTo(st *ProducerEntry, b Batch, ctrl int16, seg *segment) {
 	pid := b.ProducerID()
 	if pid < 0 {
 		return
 	}
-	st := l.producers[pid]
 	if st == nil {
 		st = &ProducerEntry{ProducerID: pid, Epoch: b.ProducerEpoch(), TxnFirstOffset: -1}
 		l.producers[pid] = st

@@ -1,6 +1,8 @@
 package commitlog
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"testing"
@@ -48,4 +50,31 @@ func TestAppendAssignsOffsetsAndReads(t *testing.T) {
 			t.Fatalf("Read at end = %d bytes, %v; want empty", len(res.Data), err)
 		}
 	})
+}
+
+// readVarint agrees with binary.Varint on every one- and two-byte input
+// (its one-byte path is its own) and on a truncated or overlong one.
+func TestReadVarintMatchesBinaryVarint(t *testing.T) {
+	check := func(p []byte) {
+		t.Helper()
+		want, n := binary.Varint(p)
+		got, rest, err := readVarint(p)
+		if n <= 0 {
+			if err == nil {
+				t.Fatalf("readVarint(%x) = %d, want an error", p, got)
+			}
+			return
+		}
+		if err != nil || got != want || len(rest) != len(p)-n {
+			t.Fatalf("readVarint(%x) = %d, %d bytes left, %v; want %d, %d bytes left", p, got, len(rest), err, want, len(p)-n)
+		}
+	}
+	for a := 0; a < 256; a++ {
+		check([]byte{byte(a)})
+		for b := 0; b < 256; b++ {
+			check([]byte{byte(a), byte(b)})
+		}
+	}
+	check(nil)
+	check(bytes.Repeat([]byte{0xff}, 11))
 }

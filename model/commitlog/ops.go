@@ -280,6 +280,8 @@ func (l *Log) truncateFully(offset int64) error {
 		return l.fail(err)
 	}
 	l.producers, l.txns = producerStates{}, nil
+	// Every segment went, released bytes with them: the new log is whole.
+	l.released, l.dropped = offset, false
 	l.epochs = nil
 	if err := l.saveEpochs(); err != nil {
 		return err

@@ -27,7 +27,13 @@ type ProducerEntry struct {
 	// TxnFirstOffset is the first offset of the producer's open
 	// transaction, or -1.
 	TxnFirstOffset int64
+	// win is the array Batches slides along (push), so that a push moves
+	// the remembered batches only once every few pushes.
+	win []BatchMeta
 }
+
+// producerWindow is the length of ProducerEntry.win.
+const producerWindow = 2 * maxProducerBatches
 
 func (p *ProducerEntry) lastSeq() int32 {
 	if len(p.Batches) == 0 {
@@ -38,8 +44,16 @@ func (p *ProducerEntry) lastSeq() int32 {
 
 func (p *ProducerEntry) push(m BatchMeta) {
 	if len(p.Batches) == maxProducerBatches {
-		copy(p.Batches, p.Batches[1:])
-		p.Batches = p.Batches[:maxProducerBatches-1]
+		p.Batches = p.Batches[1:]
+	}
+	if len(p.Batches) == cap(p.Batches) {
+		// At the end of the window (or in a slice from elsewhere): move
+		// to the window's start. The copy may overlap; copy allows it.
+		if p.win == nil {
+			p.win = make([]BatchMeta, producerWindow)
+		}
+		n := copy(p.win, p.Batches)
+		p.Batches = p.win[:n:producerWindow]
 	}
 	p.Batches = append(p.Batches, m)
 }
@@ -86,7 +100,7 @@ func (ps producerStates) clone() producerStates {
 	c := make(producerStates, len(ps))
 	for id, p := range ps {
 		q := *p
-		q.Batches = append([]BatchMeta(nil), p.Batches...)
+		q.Batches, q.win = append([]BatchMeta(nil), p.Batches...), nil
 		c[id] = &q
 	}
 	return c

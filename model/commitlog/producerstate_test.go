@@ -111,3 +111,35 @@ func TestEpochBumpedByMarkerStartsAtZero(t *testing.T) {
 	mustAppend(t, l, build(t, h(1, 0), one...), 0)
 	mustAppend(t, l, build(t, h(1, 1), one...), 0)
 }
+
+// A producer entry remembers its last 5 batches, oldest first, however
+// many were pushed, whether it started empty, was reset to none by a new
+// epoch, or came from a snapshot (a slice of its own).
+func TestProducerEntryKeepsLastFive(t *testing.T) {
+	for _, start := range []string{"empty", "epoch-reset", "snapshot"} {
+		p := &ProducerEntry{ProducerID: 1}
+		first := int32(0)
+		switch start {
+		case "epoch-reset":
+			for i := int32(0); i < 9; i++ {
+				p.push(BatchMeta{FirstSeq: 100 + i})
+			}
+			p.Batches = p.Batches[:0]
+		case "snapshot":
+			p.Batches = []BatchMeta{{FirstSeq: -3}, {FirstSeq: -2}, {FirstSeq: -1}}
+			first = -3
+		}
+		for i := int32(0); i < 60; i++ {
+			p.push(BatchMeta{FirstSeq: i})
+			lo := max(first, i-maxProducerBatches+1)
+			if len(p.Batches) != int(i-lo+1) {
+				t.Fatalf("%s: after pushing %d, %d batches remembered, want %d", start, i, len(p.Batches), i-lo+1)
+			}
+			for k, m := range p.Batches {
+				if m.FirstSeq != lo+int32(k) {
+					t.Fatalf("%s: after pushing %d, batch %d has sequence %d, want %d", start, i, k, m.FirstSeq, lo+int32(k))
+				}
+			}
+		}
+	}
+}

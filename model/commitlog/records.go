@@ -48,6 +48,12 @@ func (r *Record) Headers(dst []Header) ([]Header, error) {
 var errShort = errors.New("short record")
 
 func readVarint(p []byte) (int64, []byte, error) {
+	if len(p) > 0 && p[0] < 0x80 {
+		// One byte, as most lengths and deltas of a record are: zig-zag
+		// decoded as binary.Varint does.
+		u := int64(p[0])
+		return (u >> 1) ^ -(u & 1), p[1:], nil
+	}
 	v, n := binary.Varint(p)
 	if n <= 0 {
 		return 0, p, errShort

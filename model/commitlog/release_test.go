@@ -100,6 +100,15 @@ func TestReleaseDropKeepsSummaries(t *testing.T) {
 	if got := len(readAll(t, l, 4000, UptoLogEnd)); got != 5 {
 		t.Errorf("read %d records appended after the release, want 5", got)
 	}
+	// Emptying the log (a replica restarting from the leader's start)
+	// takes the released bytes with it: the new log reads from its start.
+	if err := l.TruncateFullyAndStartAt(10); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, simple(t, 0, 5), 0)
+	if from, got := l.ReadableFrom(), len(readAll(t, l, 10, UptoLogEnd)); from != 10 || got != 5 {
+		t.Errorf("after TruncateFullyAndStartAt(10) and 5 records: readable from %d, read %d records; want 10 and 5", from, got)
+	}
 }
 
 // TestReleaseSpillReadsBack: with a spill FS the released bytes leave

@@ -230,6 +230,11 @@ type memData struct {
 	out    int64
 	spill  *spillTo
 	spillF vfs.File
+	// lastShared: the last slab holds bytes of another log's storage
+	// (appendShared), which must never be written: Append starts a new
+	// slab after it, and appendShared may only lengthen it over bytes
+	// that follow it in that storage.
+	lastShared bool
 }
 
 type memSlab struct {
@@ -245,7 +250,8 @@ const (
 func (m *memData) Append(p []byte) error {
 	for len(p) > 0 {
 		n := len(m.slabs)
-		if n == 0 || cap(m.slabs[n-1].buf) == len(m.slabs[n-1].buf) {
+		if n == 0 || cap(m.slabs[n-1].buf) == len(m.slabs[n-1].buf) || m.lastShared {
+			m.lastShared = false
 			// Doubling, but large enough for the rest of p where a slab
 			// can be: a big batch does not straddle a run of small slabs.
 			sz := max(m.grow, firstSlab)
@@ -266,6 +272,29 @@ func (m *memData) Append(p []byte) error {
 		p = p[k:]
 	}
 	return nil
+}
+
+// appendShared stores p without copying it: the slab refers to p's bytes,
+// which the caller guarantees are never written again (another memory
+// log's stored batches, or a buffer only this log keeps). Bytes that follow
+// the last shared slab's in the same array lengthen that slab, so a fetch's
+// batches, appended one by one, take one slab. The bytes past len(p) up to
+// cap(p) may belong to someone else: nothing here ever writes them.
+func (m *memData) appendShared(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if n := len(m.slabs); n > 0 && m.lastShared {
+		s := &m.slabs[n-1]
+		if l := len(s.buf); cap(s.buf)-l >= len(p) && &s.buf[:l+1][l] == &p[0] {
+			s.buf = s.buf[:l+len(p)]
+			m.size += int64(len(p))
+			return
+		}
+	}
+	m.slabs = append(m.slabs, memSlab{start: m.size, buf: p})
+	m.size += int64(len(p))
+	m.lastShared = true
 }
 
 func (m *memData) slab(off int64) int {
@@ -337,6 +366,7 @@ func (m *memData) Truncate(n int64) error {
 		s.buf = s.buf[:l:l]
 	}
 	m.size = n
+	m.lastShared = false // the last slab is now full: the next append starts a new one
 	return nil
 }
 
@@ -360,7 +390,7 @@ func (m *memData) Close() error {
 func (m *memData) overhead() int64 { return int64(cap(m.slabs)) * 32 }
 
 func (m *memData) unused() int64 {
-	if n := len(m.slabs); n > 0 {
+	if n := len(m.slabs); n > 0 && !m.lastShared {
 		return int64(cap(m.slabs[n-1].buf) - len(m.slabs[n-1].buf))
 	}
 	return 0

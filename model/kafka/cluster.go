@@ -646,7 +646,10 @@ func (w *world) rfApply(id uint64) {
 	for _, i := range f.visit() {
 		r := f.parts[i]
 		if len(f.data[i]) > 0 {
-			res, err := r.log.AppendReplicated(f.data[i])
+			// The fetched bytes are the leader log's own (never rewritten)
+			// or a buffer the read made for this fetch alone: a memory
+			// follower keeps them instead of a copy.
+			res, err := r.log.AppendReplicatedShared(f.data[i])
 			if err != nil {
 				w.fail(fmt.Errorf("replicate %s-%d to broker %d: %w", r.p.t.spec.Name, r.p.idx, r.b.id, err))
 				return
