@@ -290,3 +290,59 @@ func TestDrainRequestWakesFetchOnce(t *testing.T) {
 		t.Errorf("slowest ack %v, want a few ms (the fetch takes all three batches at once)", mx)
 	}
 }
+
+// max.in.flight = 1 mutes a partition across connections: its batch in
+// flight to its old leader keeps its next batch from going to the new one
+// until it is answered (Kafka's guaranteeMessageOrder). Two brokers, RF 1;
+// a full batch of partition 0 goes to broker 0 at t = 0; the producer then
+// learns (here: is told) that broker 1 leads partition 0, and a second
+// full batch of it fills at once. By hand: the connection to broker 1 is
+// free, but the partition is muted, so the second request leaves only
+// after the first one's response, and no request ever leaves while a
+// batch of partition 0 is in flight.
+func TestDrainMaxInFlightOneMutesAcrossLeaders(t *testing.T) {
+	r := newDrainRigOn(t, 2, func(p *scenarios.Producer) {
+		p.BatchSize = 1000
+		p.MaxInFlight = 1
+	}, func(s *scenarios.Scenario) { s.Cluster.Brokers = 2 })
+	part := -1
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			part = i
+		}
+	}
+	if part < 0 {
+		t.Fatal("broker 0 leads no partition")
+	}
+	inFlight := []int{}
+	drainTrace = func(p *producer, req *produceReq) {
+		inFlight = append(inFlight, p.parts[part].inFlight)
+		r.sent = append(r.sent, sentReq{at: p.w.s.Now()})
+	}
+	var answered sim.Time
+	r.put(0, part, 1000)
+	r.w.s.At(0, func() {
+		r.p.meta.parts[part].leader = 1
+		r.p.moveLeader(part)
+		r.p.sticky = part
+		r.p.put(0, 1000, -1)
+	})
+	for t0 := sim.Time(0); t0 < 50*sim.Millisecond && answered == 0; t0 += 10 * sim.Microsecond {
+		r.w.s.RunUntil(t0)
+		if len(r.sent) == 1 && r.p.parts[part].inFlight == 0 {
+			answered = r.w.s.Now()
+		}
+	}
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	if len(r.sent) < 2 {
+		t.Fatalf("%d requests, want the second batch sent after the first is answered", len(r.sent))
+	}
+	if r.sent[1].at < answered || answered == 0 {
+		t.Errorf("second request at %v, first answered at %v: want after", r.sent[1].at, answered)
+	}
+	for i, n := range inFlight {
+		if n != 0 {
+			t.Errorf("request %d left with %d batches of partition %d in flight, want 0 (muted)", i+1, n, part)
+		}
+	}
+}
