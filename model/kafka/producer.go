@@ -155,8 +155,9 @@ type prodConn struct {
 	lingerEv sim.EventID
 	lingerOn bool
 	inFlight int
-	busy     bool     // broker side: a request of this connection is being handled
-	waiting  []uint32 // broker side: requests received, waiting their turn
+	busy     bool      // broker side: a request of this connection is being handled
+	leaving  []preqRef // client side: requests through the host's CPU, in send order (clienthost.go)
+	waiting  []uint32  // broker side: requests received, waiting their turn
 }
 
 // produceReq is one produce request on its way to the broker and back.
@@ -175,6 +176,7 @@ type produceReq struct {
 	timer    sim.EventID
 	sentAt   sim.Time
 	netAt    sim.Time // when it left the producer's host for the network
+	cpuDone  bool     // its host's CPU work is done (clienthost.go)
 }
 
 // Produce outcomes per batch.
