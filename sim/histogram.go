@@ -26,6 +26,19 @@ type Histogram struct {
 	min     int64
 	max     int64
 	clamped int64
+	highest int64 // the highest trackable value
+
+	// Recording only counts the value in its HDR bucket here; a query
+	// first folds these counts into h (fold). Same counts, same
+	// quantiles — but a record is a shift and an increment in a table
+	// that holds only the sub-bucket ranges the values fall in, instead
+	// of the library's checks and its full-range array.
+	pending   [][]uint32 // by HDR bucket (nil until used): counts by sub-bucket
+	npending  int64      // values counted in pending
+	unitMag   uint       // log2 of the lowest discernible value
+	halfMag   uint       // log2 of half the sub-bucket count
+	subMask   int64      // (sub-bucket count − 1) << unitMag
+	lowBucket uint       // unitMag + halfMag + 1
 }
 
 // NewHistogram tracks values in [lowest, highest] to sigfigs significant
@@ -40,7 +53,22 @@ func NewHistogram(lowest, highest int64, sigfigs int) (*Histogram, error) {
 	if sigfigs < 1 || sigfigs > 5 {
 		return nil, fmt.Errorf("histogram: significant digits (%d) must be 1 to 5", sigfigs)
 	}
-	return &Histogram{h: hdrhistogram.New(lowest, highest, sigfigs), min: math.MaxInt64}, nil
+	h := &Histogram{h: hdrhistogram.New(lowest, highest, sigfigs), min: math.MaxInt64}
+	h.highest = h.h.HighestTrackableValue()
+	// The HDR layout: sub-buckets of one unit (the largest power of two
+	// not above lowest) up to the least power of two of units at least
+	// 2·10^sigfigs, then each range twice as wide as the one before, with
+	// half as many sub-buckets of twice the width.
+	h.unitMag = uint(bits.Len64(uint64(lowest)) - 1)
+	pow10 := uint64(1)
+	for range sigfigs {
+		pow10 *= 10
+	}
+	h.halfMag = uint(bits.Len64(2*pow10-1)) - 1
+	h.subMask = (int64(1)<<(h.halfMag+1) - 1) << h.unitMag
+	h.lowBucket = h.unitMag + h.halfMag + 1
+	h.pending = make([][]uint32, uint(64-bits.LeadingZeros64(uint64(h.highest|h.subMask)))-h.lowBucket+1)
+	return h, nil
 }
 
 // NewLatencyHistogram tracks Time values from 1µs to 1h to 3 significant
@@ -64,13 +92,41 @@ func (h *Histogram) Record(v int64) {
 	h.sumHi += carry
 	h.min = min(h.min, v)
 	h.max = max(h.max, v)
-	if hi := h.h.HighestTrackableValue(); v > hi {
-		v = hi
+	if v > h.highest {
+		v = h.highest
 		h.clamped++
 	}
-	if err := h.h.RecordValue(v); err != nil {
-		h.clamped++
+	// The value's HDR bucket and its sub-bucket in it.
+	b := uint(64-bits.LeadingZeros64(uint64(v|h.subMask))) - h.lowBucket
+	c := h.pending[b]
+	if c == nil {
+		c = make([]uint32, 2<<h.halfMag)
+		h.pending[b] = c
 	}
+	c[uint(v>>((b+h.unitMag)&63))&(2<<h.halfMag-1)]++
+	if h.npending++; h.npending == math.MaxUint32 {
+		h.fold() // before any count can overflow
+	}
+}
+
+// fold moves the pending counts into the HDR histogram.
+func (h *Histogram) fold() {
+	if h.npending == 0 {
+		return
+	}
+	for b, c := range h.pending {
+		for sub, n := range c {
+			if n == 0 {
+				continue
+			}
+			// The lowest value of bucket b's sub-bucket sub.
+			if err := h.h.RecordValues(int64(sub)<<(uint(b)+h.unitMag), int64(n)); err != nil {
+				h.clamped += int64(n)
+			}
+			c[sub] = 0
+		}
+	}
+	h.npending = 0
 }
 
 // RecordTime adds a duration.
@@ -118,6 +174,7 @@ func (h *Histogram) Quantile(q float64) int64 {
 	if !(q > 0) {
 		q = 0
 	}
+	h.fold()
 	return min(h.h.ValueAtQuantile(100*q), h.max)
 }
 
@@ -127,6 +184,8 @@ func (h *Histogram) Merge(o *Histogram) {
 	if o.count == 0 {
 		return
 	}
+	h.fold()
+	o.fold()
 	h.h.Merge(o.h)
 	h.count += o.count
 	var carry uint64
@@ -139,6 +198,10 @@ func (h *Histogram) Merge(o *Histogram) {
 
 // Reset empties the histogram.
 func (h *Histogram) Reset() {
+	for _, c := range h.pending {
+		clear(c)
+	}
+	h.npending = 0
 	h.h.Reset()
 	h.count, h.sumLo, h.sumHi, h.min, h.max, h.clamped = 0, 0, 0, math.MaxInt64, 0, 0
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"mqsim/model/commitlog"
 	"mqsim/sim"
@@ -15,12 +16,30 @@ import (
 // entry per message.
 type Ledger struct {
 	bits [][][]uint64 // producer → partition → bitmap
+	// The bitmap last looked up, and its (producer, partition): a consumer
+	// processes a batch's messages one after another, all of one producer
+	// and partition, so most look-ups find it here.
+	lastProd, lastPart int
+	last               []uint64
 }
 
 // NewLedger returns an empty set.
-func NewLedger() *Ledger { return &Ledger{} }
+func NewLedger() *Ledger { return &Ledger{lastProd: -1, lastPart: -1} }
 
+// words returns the bitmap of (prod, part); with grow, long enough to hold
+// seq (made or lengthened as needed).
 func (l *Ledger) words(prod, part int, seq int32, grow bool) []uint64 {
+	if prod == l.lastProd && part == l.lastPart && int(seq>>6) < len(l.last) {
+		return l.last
+	}
+	w := l.lookup(prod, part, seq, grow)
+	if w != nil {
+		l.lastProd, l.lastPart, l.last = prod, part, w
+	}
+	return w
+}
+
+func (l *Ledger) lookup(prod, part int, seq int32, grow bool) []uint64 {
 	if prod >= len(l.bits) {
 		if !grow {
 			return nil
@@ -101,22 +120,13 @@ func (l *Ledger) Each(fn func(prod, part int, seq int32)) {
 		for pa, w := range pp {
 			for wi, word := range w {
 				for word != 0 {
-					b := trailingZeros(word)
+					b := bits.TrailingZeros64(word)
 					fn(pi, pa, int32(wi*64+b))
 					word &= word - 1
 				}
 			}
 		}
 	}
-}
-
-func trailingZeros(x uint64) int {
-	n := 0
-	for x&1 == 0 {
-		x >>= 1
-		n++
-	}
-	return n
 }
 
 // Checker keeps the delivery ledger: what producers were told and what
@@ -210,17 +220,35 @@ func (c *Checker) Processed(g, prod, part int, seq int32, key int64, born sim.Ti
 // (pending), lost otherwise.
 func (c *Checker) Settle(g int, pending *Ledger) (lost, unseen int64) {
 	proc := c.done[g]
-	c.acked.Each(func(prod, part int, seq int32) {
-		if proc.Test(prod, part, seq) {
-			return
+	for prod, pp := range c.acked.bits {
+		for part, acked := range pp {
+			done, pend := proc.bitmap(prod, part), pending.bitmap(prod, part)
+			for i, a := range acked {
+				// The acknowledged ids of word i that the group never processed.
+				left := a &^ wordAt(done, i)
+				p := wordAt(pend, i)
+				unseen += int64(bits.OnesCount64(left & p))
+				lost += int64(bits.OnesCount64(left &^ p))
+			}
 		}
-		if pending.Test(prod, part, seq) {
-			unseen++
-		} else {
-			lost++
-		}
-	})
+	}
 	return lost, unseen
+}
+
+// bitmap returns the bitmap of (prod, part) as it is (nil when there is
+// none).
+func (l *Ledger) bitmap(prod, part int) []uint64 {
+	if prod >= len(l.bits) || part >= len(l.bits[prod]) {
+		return nil
+	}
+	return l.bits[prod][part]
+}
+
+func wordAt(w []uint64, i int) uint64 {
+	if i < len(w) {
+		return w[i]
+	}
+	return 0
 }
 
 // PendingIDs adds to into the message ids of the records in log from

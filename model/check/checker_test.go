@@ -1,6 +1,7 @@
 package check
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"mqsim/sim"
@@ -58,5 +59,75 @@ func TestLedgerSetRange(t *testing.T) {
 				t.Fatalf("SetRange(%d, %d): id %d is %v, want %v", c.seq0, c.n, s, a.Test(3, 1, s), b.Test(3, 1, s))
 			}
 		}
+	}
+}
+
+// A Ledger holds exactly the ids put in it, whatever the order of Set,
+// SetRange and Test calls across producers and partitions (the bitmap
+// last looked up is remembered, and bitmaps grow as they go): checked
+// against a plain map of ids.
+func TestLedgerAgainstMap(t *testing.T) {
+	type id struct {
+		prod, part int
+		seq        int32
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	l, want := NewLedger(), map[id]bool{}
+	for range 20_000 {
+		prod, part := rng.IntN(4), rng.IntN(5)
+		seq := int32(rng.IntN(700))
+		switch rng.IntN(4) {
+		case 0:
+			l.Set(prod, part, seq)
+			want[id{prod, part, seq}] = true
+		case 1:
+			n := int32(rng.IntN(130))
+			l.SetRange(prod, part, seq, n)
+			for s := seq; s < seq+n; s++ {
+				want[id{prod, part, s}] = true
+			}
+		case 2:
+			if got := l.add(prod, part, seq); got == want[id{prod, part, seq}] {
+				t.Fatalf("add(%d, %d, %d) = %v, but the id was already in: %v", prod, part, seq, got, want[id{prod, part, seq}])
+			}
+			want[id{prod, part, seq}] = true
+		default:
+			if got := l.Test(prod, part, seq); got != want[id{prod, part, seq}] {
+				t.Fatalf("Test(%d, %d, %d) = %v, want %v", prod, part, seq, got, !got)
+			}
+		}
+	}
+	n := 0
+	l.Each(func(prod, part int, seq int32) {
+		n++
+		if !want[id{prod, part, seq}] {
+			t.Fatalf("Each gave (%d, %d, %d), never put in", prod, part, seq)
+		}
+	})
+	if n != len(want) {
+		t.Fatalf("Each gave %d ids, want %d", n, len(want))
+	}
+}
+
+// Settle sorts the acknowledged ids a group never processed into unseen
+// (still pending ahead of it) and lost: counted here by hand.
+func TestCheckerSettle(t *testing.T) {
+	c := New(1)
+	c.Ack(0, 0, 0, 100) // ids 0…99 of (0, 0)
+	c.Ack(1, 2, 60, 10) // ids 60…69 of (1, 2), across a word boundary
+	for s := int32(0); s < 90; s++ {
+		c.Processed(0, 0, 0, s, -1, 0) // 90 of the first 100 processed
+	}
+	c.Processed(0, 1, 2, 63, -1, 0)
+	c.Processed(0, 1, 2, 64, -1, 0)
+	c.Processed(0, 5, 5, 1, -1, 0) // processed, never acknowledged: neither
+	pending := NewLedger()
+	pending.SetRange(0, 0, 95, 10) // 95…99 of the unprocessed 90…99 still pending
+	pending.Set(1, 2, 69)
+	pending.Set(1, 2, 64) // pending and processed: not unseen
+	lost, unseen := c.Settle(0, pending)
+	// (0, 0): 90…94 lost, 95…99 unseen; (1, 2): 60…62 and 65…68 lost, 69 unseen.
+	if lost != 5+3+4 || unseen != 5+1 {
+		t.Errorf("lost %d, unseen %d; want 12, 6", lost, unseen)
 	}
 }
