@@ -39,12 +39,14 @@ type BatchHeader struct {
 type BatchBuilder struct {
 	h       BatchHeader
 	control bool
-	recs    []byte // encoded records, uncompressed
-	out     []byte
-	n       int32
-	baseTs  int64
-	maxTs   int64
-	elided  int64
+	// rbuf is recsAt bytes of room for the header, then the encoded
+	// records, uncompressed: an uncompressed batch is built in place.
+	rbuf   []byte
+	out    []byte // a compressed batch
+	n      int32
+	baseTs int64
+	maxTs  int64
+	elided int64
 	// elidedRecs of the n records are declared only (AddElided).
 	elidedRecs int32
 	err        error
@@ -53,11 +55,23 @@ type BatchBuilder struct {
 	fixed Batch
 }
 
+// recsAt is where the records start in BatchBuilder.rbuf: room for the
+// longest header.
+const recsAt = HeaderSize + elidedSize
+
+// records are the encoded records added since Reset.
+func (bb *BatchBuilder) records() []byte {
+	if len(bb.rbuf) < recsAt {
+		return nil
+	}
+	return bb.rbuf[recsAt:]
+}
+
 // Reset starts a new batch.
 func (bb *BatchBuilder) Reset(h BatchHeader) {
 	bb.h = h
 	bb.control = false
-	bb.recs = bb.recs[:0]
+	bb.rbuf = grow(bb.rbuf[:0], recsAt)
 	bb.n = 0
 	bb.elided = 0
 	bb.elidedRecs = 0
@@ -70,7 +84,7 @@ func (bb *BatchBuilder) Len() int { return int(bb.n) }
 
 // EstimatedSize is the declared size the batch would have uncompressed.
 func (bb *BatchBuilder) EstimatedSize() int64 {
-	n := int64(HeaderSize + len(bb.recs))
+	n := int64(HeaderSize + len(bb.records()))
 	if bb.h.SizedValues {
 		n += elidedSize + bb.elided
 	}
@@ -204,7 +218,10 @@ func (bb *BatchBuilder) add(offDelta, ts int64, key, value []byte, valueSize int
 	for _, h := range headers {
 		body += bytesLen(h.Key, false) + bytesLen(h.Value, h.Value == nil)
 	}
-	r := binary.AppendVarint(bb.recs, int64(body))
+	if len(bb.rbuf) < recsAt { // a builder never Reset
+		bb.rbuf = grow(bb.rbuf[:0], recsAt)
+	}
+	r := binary.AppendVarint(bb.rbuf, int64(body))
 	r = append(r, 0) // record attributes, unused
 	r = binary.AppendVarint(r, tsDelta)
 	r = binary.AppendVarint(r, offDelta)
@@ -223,7 +240,7 @@ func (bb *BatchBuilder) add(offDelta, ts int64, key, value []byte, valueSize int
 		r = appendBytes(r, h.Key, false)
 		r = appendBytes(r, h.Value, h.Value == nil)
 	}
-	bb.recs = r
+	bb.rbuf = r
 	bb.n++
 }
 
@@ -252,16 +269,21 @@ func (bb *BatchBuilder) Build() (Batch, error) {
 		attrs |= attrSizedValues
 		start += elidedSize
 	}
-	out := grow(bb.out[:0], start)
-	var err error
-	out, err = compress(out, bb.h.Compression, bb.recs)
-	if err != nil {
-		return nil, fmt.Errorf("compress %v: %w", bb.h.Compression, err)
+	var out []byte
+	if bb.h.Compression == CompressionNone {
+		// The header goes in the room before the records: no copy.
+		out = bb.rbuf[recsAt-start:]
+	} else {
+		var err error
+		out, err = compress(grow(bb.out[:0], start), bb.h.Compression, bb.records())
+		if err != nil {
+			return nil, fmt.Errorf("compress %v: %w", bb.h.Compression, err)
+		}
+		bb.out = out
 	}
 	if len(out) > MaxBatchStoredSize {
 		return nil, errorf(ErrMessageTooLarge, "batch of %d bytes", len(out))
 	}
-	bb.out = out
 	pid, pep, seq := NoProducerID, NoProducerEpoch, NoSequence
 	if bb.h.Idempotent || bb.h.Transactional || bb.control {
 		pid, pep, seq = bb.h.ProducerID, bb.h.ProducerEpoch, bb.h.BaseSequence

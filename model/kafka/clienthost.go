@@ -112,7 +112,11 @@ func (w *world) memberHost(m *member) *clientHost {
 }
 
 // prClientSend takes a produce request through its producer's host: CPU,
-// then NIC out, then the network (prClientCPU, prClientNIC).
+// then NIC out, then the network (prClientCPU, prClientNIC). The host's
+// cores work in parallel, but a connection's requests leave in the order
+// they were sent: the sender writes them to one socket, and TCP delivers
+// them in that order (a short request serialised on another core does
+// not overtake a long one).
 func (w *world) prClientSend(req *produceReq) {
 	p := req.c.p
 	h := w.producerHost(p)
@@ -120,12 +124,38 @@ func (w *world) prClientSend(req *produceReq) {
 	for _, id := range req.batches {
 		records += int64(p.batches[id].n)
 	}
+	req.cpuDone = false
+	req.c.leaving = append(req.c.leaving, preqRef{id: req.id, use: req.use})
 	w.useTime(h.cpu, h.cost(records, req.bytes, p.compression), w.fPrClientCPU, uint64(req.id))
 }
 
+// preqRef names one use of a produce request object (ids are reused).
+type preqRef struct {
+	id  uint32
+	use uint64
+}
+
+// prClientCPU: the request's CPU work is done; it and the requests of
+// its connection queued behind it go to the NIC, up to the first whose
+// CPU work is not done yet.
 func (w *world) prClientCPU(id uint64) {
 	req := w.preqs[id]
-	w.use(w.producerHost(req.c.p).nicOut, float64(64+req.bytes), w.fPrClientNIC, id)
+	req.cpuDone = true
+	c := req.c
+	nic := w.producerHost(c.p).nicOut
+	k := 0
+	for ; k < len(c.leaving); k++ {
+		r := c.leaving[k]
+		q := w.preqs[r.id]
+		if q.use != r.use {
+			continue // freed meanwhile
+		}
+		if !q.cpuDone {
+			break
+		}
+		w.use(nic, float64(64+q.bytes), w.fPrClientNIC, uint64(r.id))
+	}
+	c.leaving = append(c.leaving[:0], c.leaving[k:]...) // a few at most (max.in.flight)
 }
 
 func (w *world) prClientNIC(id uint64) {

@@ -35,10 +35,14 @@
 //     uniform jitter of ± NetworkJitter; one connection never reorders.
 //   - Produce: a producer instance draws arrivals (poisson, constant,
 //     bursts, daily), keys (none → sticky partitioner; uniform, zipf, hot →
-//     murmur2 hash partitioner, as Kafka's) and sizes; it accumulates one
-//     open batch per partition, sealed at batch.size or after linger.ms;
-//     the sender drains ready batches per broker connection into requests
-//     (up to 1 MiB) while fewer than max.in.flight are outstanding. The
+//     murmur2 hash partitioner, as Kafka's) and sizes; it accumulates a
+//     deque of batches per partition (the last open, sealed at
+//     batch.size). As Kafka's sender (drain.go), a broker's connection is
+//     ready when a partition it leads has a full first batch or one that
+//     has lingered linger.ms, and fewer than max.in.flight requests are
+//     out; its request then takes the first batch of every partition the
+//     broker leads that has one, open ones too — one per partition, up to
+//     max.request.size. The
 //     broker handles one request per connection at a time, in order, as
 //     Kafka does; appends are Log.Append with the partition's leader
 //     epoch. acks=0 completes on send, acks=1 after the leader append,

@@ -94,7 +94,7 @@ func (w *world) addPartitions(t *topic, n int) error {
 		// Producers: one more partition accumulator each.
 		for _, pr := range w.prods {
 			if pr.t == t {
-				pr.parts = append(pr.parts, pacc{open: -1})
+				pr.parts = append(pr.parts, newPacc())
 			}
 		}
 		// Groups reading t: per-partition state for the group and every

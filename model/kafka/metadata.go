@@ -213,6 +213,12 @@ func (c *controller) view(b int, p *partition) (int, int32) {
 		}
 		return p.leader.b.id, p.epoch
 	}
+	return c.viewHist(b, p)
+}
+
+// viewHist is view from the metadata log's history: the last batch b has
+// applied.
+func (c *controller) viewHist(b int, p *partition) (int, int32) {
 	h := c.meta.hist[p]
 	for i := len(h) - 1; i >= 0; i-- {
 		if h[i].batch <= c.bs[b].applied {
@@ -225,11 +231,14 @@ func (c *controller) view(b int, p *partition) (int, int32) {
 // zombie reports whether broker b believes it leads p while the controller
 // has moved p elsewhere (or offline).
 func (c *controller) zombie(b int, p *partition) bool {
-	if c.meta.hist == nil || c.bs[b].applied >= c.meta.batch {
+	if c.meta.hist == nil || !c.ps[p].offline && p.leader.b.id == b {
 		return false
 	}
-	lb, _ := c.view(b, p)
-	return lb == b && (c.ps[p].offline || p.leader.b.id != b)
+	// b believes what the metadata log's batches it applied say: a change
+	// the controller has made but not yet committed and published (a
+	// fencing's elections) has not reached it either.
+	lb, _ := c.viewHist(b, p)
+	return lb == b
 }
 
 // replicaOn is p's replica on broker b, or nil.
@@ -399,7 +408,7 @@ func (w *world) mdResp(arg uint64) {
 			old := int(m.parts[i].leader)
 			m.parts[i] = a
 			if old != int(a.leader) {
-				p.moveLeader(i, old, int(a.leader))
+				p.moveLeader(i)
 			}
 		}
 	}
@@ -422,33 +431,11 @@ func (w *world) mdUndelivered(arg uint64, refused bool) {
 	p.refreshMetadata(p.backoff)
 }
 
-// moveLeader moves partition part's queued and lingering batches from the
-// connection to broker from to the one to broker to, and sends them.
-func (p *producer) moveLeader(part, from, to int) {
-	oc, nc := p.conns[from], p.conns[to]
-	moved := false
-	kept := oc.queue[:0]
-	for _, id := range oc.queue {
-		if p.batches[id].part == int32(part) {
-			nc.queue = append(nc.queue, id)
-			moved = true
-		} else {
-			kept = append(kept, id)
-		}
-	}
-	oc.queue = kept
-	keptL := oc.lingered[:0]
-	for _, id := range oc.lingered {
-		if p.batches[id].part == int32(part) {
-			nc.lingered = append(nc.lingered, id)
-			moved = true
-		} else {
-			keptL = append(keptL, id)
-		}
-	}
-	oc.lingered = keptL
-	if moved {
-		p.drain(nc)
+// moveLeader lists partition part's batches on the connection to its new
+// leader and sends what is ready there.
+func (p *producer) moveLeader(part int) {
+	if len(p.parts[part].dq) > 0 {
+		p.drain(p.enlist(part))
 	}
 }
 

@@ -62,7 +62,7 @@ type producer struct {
 	keyBuf   []byte
 	prefix   []byte
 	building int    // batches open, queued, backing off or in flight
-	passes   uint64 // drain passes, to hold a partition's later batches
+	passes   uint64 // drain passes (drain.go), to look at a partition once per pass
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
 	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
@@ -80,27 +80,34 @@ type producer struct {
 	// made at each scheduling call would be allocated each time.
 	fArrive, fLingerDone, fRequestTimeout, fRequeue func(uint64)
 
+	heldFetches []*replicaFetcher // broker side: fetches held while a request appends (prHandle)
+
 	tx   *plainTxn // transactions (txn_producer.go); nil without a transactional_id
 	down bool      // the process crashed (producer-crash, txn_producer.go)
 }
 
 // pacc is the accumulator of one partition.
 type pacc struct {
-	bb       commitlog.BatchBuilder
-	open     int32 // id of the open batch, or -1
-	nextSeq  int32 // message-id sequence of the partition's next batch
-	retrying int   // batches of this partition backing off (idempotent: hold later ones)
+	bb      commitlog.BatchBuilder
+	open    int32   // id of the open batch, or -1
+	nextSeq int32   // message-id sequence of the partition's next batch
+	backoff []int32 // batches of this partition backing off after a failure (drain.go)
 
 	// The idempotent producer's state for this partition's log. A batch
 	// gets its log sequence when first sent; the log's expectations are
 	// (epoch, ackedNext) once every batch sent before has been answered.
-	epoch     int16  // producer epoch of this partition's sequences
-	logSeq    int32  // log sequence of the next batch sent in this epoch
-	ackedNext int32  // log sequence after the last acknowledged batch
-	gap       int32  // lowest log sequence of this epoch that ended unacknowledged, or -1
-	bump      bool   // epoch bump due: applied once nothing is in flight
-	inFlight  int    // batches sent and not yet answered
-	held      uint64 // drain pass that held a batch of this partition back
+	epoch     int16 // producer epoch of this partition's sequences
+	logSeq    int32 // log sequence of the next batch sent in this epoch
+	ackedNext int32 // log sequence after the last acknowledged batch
+	gap       int32 // lowest log sequence of this epoch that ended unacknowledged, or -1
+	bump      bool  // epoch bump due: applied once nothing is in flight
+	inFlight  int   // batches sent and not yet answered
+
+	// The partition's deque (drain.go): its batches not yet sent, oldest
+	// first, in sequence order; the last may be the open one.
+	dq   []int32
+	on   int32  // the connection whose partition list holds it, or -1
+	mark uint64 // the last drain pass that looked at it
 
 	// unresolved counts the batches stamped in this epoch and not yet
 	// completed (in flight, backing off or queued to retry): a due epoch
@@ -111,6 +118,9 @@ type pacc struct {
 	gapMaybe   bool // the batch at gap may have been written (it timed out)
 	gapBump    bool // the due bump is for such a gap: it waits for unresolved
 }
+
+// newPacc is a partition's accumulator before its first record.
+func newPacc() pacc { return pacc{open: -1, gap: -1, on: -1} }
 
 // pbatch is one producer batch from creation to its final outcome.
 type pbatch struct {
@@ -130,18 +140,24 @@ type pbatch struct {
 	logSeq       int32 // log sequence stamped (seq0 is the message id)
 }
 
-// prodConn is a producer's connection to one broker: the sender's queue of
-// ready batches and in-flight count, and the broker's side (requests are
-// handled one at a time per connection, in order).
+// prodConn is a producer's connection to one broker: the sender's list of
+// the partitions led by the broker that have batches, its linger timer and
+// in-flight count, and the broker's side (requests are handled one at a
+// time per connection, in order).
 type prodConn struct {
 	p        *producer
 	b        *broker
+	idx      int32 // index in p.conns
 	up, down net.Link
-	queue    []int32 // sealed batches ready to send (retries sorted in front)
-	lingered []int32 // open batches whose linger has passed
+	parts    []int32 // partitions with batches (drain.go; entries may be stale)
+	next     int     // where the next drain starts in parts (Kafka's drainIndex)
+	lingerAt sim.Time
+	lingerEv sim.EventID
+	lingerOn bool
 	inFlight int
-	busy     bool     // broker side: a request of this connection is being handled
-	waiting  []uint32 // broker side: requests received, waiting their turn
+	busy     bool      // broker side: a request of this connection is being handled
+	leaving  []preqRef // client side: requests through the host's CPU, in send order (clienthost.go)
+	waiting  []uint32  // broker side: requests received, waiting their turn
 }
 
 // produceReq is one produce request on its way to the broker and back.
@@ -160,6 +176,7 @@ type produceReq struct {
 	timer    sim.EventID
 	sentAt   sim.Time
 	netAt    sim.Time // when it left the producer's host for the network
+	cpuDone  bool     // its host's CPU work is done (clienthost.go)
 }
 
 // Produce outcomes per batch.
@@ -223,13 +240,12 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 	p.retries = *spec.Retries
 	p.parts = make([]pacc, len(t.parts))
 	for i := range p.parts {
-		p.parts[i].open = -1
-		p.parts[i].gap = -1
+		p.parts[i] = newPacc()
 	}
 	p.node = w.net.AddNode("producer-" + name)
 	w.clientNodes = append(w.clientNodes, p.node)
 	for _, b := range w.brokers {
-		c := &prodConn{p: p, b: b}
+		c := &prodConn{p: p, b: b, idx: int32(len(p.conns))}
 		w.linkProducer(c)
 		p.conns = append(p.conns, c)
 	}
@@ -325,9 +341,7 @@ func (p *producer) put(born sim.Time, size, k int64) {
 	} else if p.linger <= 0 && b.n == 1 {
 		// linger.ms=0: ready at once, but still open to more records
 		// until the sender takes it.
-		c := p.conn(part)
-		c.lingered = append(c.lingered, b.id)
-		p.drain(c)
+		p.drain(p.conn(part))
 	}
 }
 
@@ -368,24 +382,15 @@ func (p *producer) openBatch(part int, now sim.Time) {
 	if p.tx != nil {
 		p.tx.opened(b)
 	}
-	if p.linger > 0 {
-		p.w.s.AfterCall(p.linger, p.fLingerDone, uint64(b.id)|uint64(b.gen)<<32)
+	a.dq = append(a.dq, b.id)
+	c := p.enlist(part)
+	if p.linger > 0 && c.inFlight < p.maxInFlight {
+		p.armLinger(c, now+p.linger)
 	}
 }
 
 // conn is the connection to the broker the producer believes leads part.
 func (p *producer) conn(part int) *prodConn { return p.conns[p.leaderOf(part)] }
-
-// lingerDone marks an open batch ready once linger.ms has passed.
-func (p *producer) lingerDone(arg uint64) {
-	b := p.batches[int32(arg)]
-	if b.gen != uint32(arg>>32) || p.parts[b.part].open != b.id {
-		return
-	}
-	c := p.conn(int(b.part))
-	c.lingered = append(c.lingered, b.id)
-	p.drain(c)
-}
 
 // seal closes the partition's open batch, queues it and sends what it can.
 func (p *producer) seal(part int) {
@@ -394,8 +399,9 @@ func (p *producer) seal(part int) {
 	}
 }
 
-// sealOnly closes the partition's open batch, encodes it and queues it on
-// its connection, which it returns (nil if there was no open batch).
+// sealOnly closes the partition's open batch (it stays in the deque,
+// ready to send) and encodes it; it returns the connection to the
+// partition's leader (nil if there was no open batch).
 func (p *producer) sealOnly(part int) *prodConn {
 	a := &p.parts[part]
 	if a.open < 0 {
@@ -416,67 +422,7 @@ func (p *producer) sealOnly(part int) *prodConn {
 	if part == p.sticky && len(p.t.parts) > 1 {
 		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
 	}
-	c := p.conn(part)
-	for i, id := range c.lingered {
-		if id == b.id {
-			c.lingered = append(c.lingered[:i], c.lingered[i+1:]...)
-			break
-		}
-	}
-	c.queue = append(c.queue, b.id)
-	return c
-}
-
-// drain sends ready batches while the connection has room in flight.
-func (p *producer) drain(c *prodConn) {
-	if c.inFlight >= p.maxInFlight {
-		return
-	}
-	for len(c.lingered) > 0 {
-		id := c.lingered[0]
-		if p.sealOnly(int(p.batches[id].part)) == nil { // removes it from lingered
-			c.lingered = c.lingered[1:]
-		}
-	}
-	now := p.w.s.Now()
-	for c.inFlight < p.maxInFlight && len(c.queue) > 0 {
-		req := p.w.newPreq(c)
-		kept := c.queue[:0]
-		p.passes++
-		pass := p.passes
-		for i, id := range c.queue {
-			b := p.batches[id]
-			a := &p.parts[b.part]
-			if now >= b.created+p.deliveryTimeout {
-				p.expire(b)
-				continue
-			}
-			// While a batch of this partition backs off, later ones wait when
-			// order is guaranteed: by idempotence, or (as Kafka's
-			// guaranteeMessageOrder) by max.in.flight = 1. An idempotent
-			// partition also keeps its batches in order within a request,
-			// and sends nothing while an epoch bump waits for its batches
-			// in flight to be answered.
-			if ((p.idem || p.maxInFlight == 1) && a.retrying > 0) || (p.idem && (a.held == pass || a.bump && (a.inFlight > 0 || a.gapBump && a.unresolved > 0 && !(b.stamped && b.epoch == a.epoch)))) ||
-				(req.bytes > 0 && req.bytes+b.bytes > p.maxReq) || (p.tx != nil && p.tx.hold(b)) {
-				a.held = pass
-				kept = append(kept, c.queue[i])
-				continue
-			}
-			if p.idem && !p.stamp(b) {
-				return
-			}
-			req.batches = append(req.batches, id)
-			req.gens = append(req.gens, b.gen)
-			req.bytes += b.bytes
-		}
-		c.queue = kept
-		if len(req.batches) == 0 {
-			p.w.freePreqID(req.id)
-			return
-		}
-		p.send(req)
-	}
+	return p.conn(part)
 }
 
 func (p *producer) send(req *produceReq) {
@@ -485,6 +431,9 @@ func (p *producer) send(req *produceReq) {
 	c.inFlight++
 	w.produceRequests++
 	req.sentAt = w.s.Now()
+	if drainTrace != nil {
+		drainTrace(p, req)
+	}
 	for _, id := range req.batches {
 		b := p.batches[id]
 		b.attempts++
@@ -719,31 +668,33 @@ func (p *producer) retry(b *pbatch, maybeWritten bool) {
 		return
 	}
 	p.w.retries++
-	p.parts[b.part].retrying++
+	a := &p.parts[b.part]
+	a.backoff = append(a.backoff, b.id)
 	p.w.s.AfterCall(d, p.fRequeue, uint64(b.id))
 }
 
-// requeue puts a backed-off batch back at the front of its connection's
-// queue, before later batches of its partition.
+// requeue puts a backed-off batch back in its partition's deque, before
+// the later batches (Kafka's reenqueue: first, in sequence order).
 func (p *producer) requeue(id uint64) {
 	b := p.batches[id]
-	p.parts[b.part].retrying--
-	c := p.conn(int(b.part))
-	pos := 0
-	for i, qid := range c.queue {
-		q := p.batches[qid]
-		if q.part == b.part {
-			if q.seq0 > b.seq0 {
-				pos = i
-				break
-			}
-			pos = i + 1
+	a := &p.parts[b.part]
+	for i, id := range a.backoff {
+		if id == b.id {
+			a.backoff = append(a.backoff[:i], a.backoff[i+1:]...)
+			break
 		}
 	}
-	c.queue = append(c.queue, 0)
-	copy(c.queue[pos+1:], c.queue[pos:])
-	c.queue[pos] = b.id
-	p.drain(c)
+	pos := len(a.dq)
+	for i, qid := range a.dq {
+		if p.batches[qid].seq0 > b.seq0 {
+			pos = i
+			break
+		}
+	}
+	a.dq = append(a.dq, 0)
+	copy(a.dq[pos+1:], a.dq[pos:])
+	a.dq[pos] = b.id
+	p.drain(p.enlist(int(b.part)))
 }
 
 func (w *world) newPreq(c *prodConn) *produceReq {
@@ -808,6 +759,8 @@ func (w *world) prHandle(id uint64) {
 		return // held while the leader adds its partitions to the transaction (txn_implicit.go)
 	}
 	r.results = r.results[:0]
+	held := p.holdFetchWakes(r)
+	defer p.wakeFetches(held)
 	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
 	for i, bid := range r.batches {
 		pb := p.batches[bid]
@@ -884,6 +837,34 @@ func (w *world) prHandle(id uint64) {
 	if r.pending == 0 {
 		w.prRespond(r)
 	}
+}
+
+// holdFetchWakes keeps the followers' parked fetches of request r's
+// partitions from being answered by each append of the request: Kafka
+// completes delayed fetches once the whole request is appended, so a
+// fetch waiting for replica.fetch.min.bytes sees every partition the
+// request wrote, not only the first ones. It returns the fetches held, for
+// wakeFetches.
+func (p *producer) holdFetchWakes(r *produceReq) []*replicaFetcher {
+	held := p.heldFetches[:0]
+	for _, bid := range r.batches {
+		for _, rep := range p.t.parts[p.batches[bid].part].replicas {
+			if f := rep.fetcher; f != nil && f.parked {
+				f.parked = false
+				held = append(held, f)
+			}
+		}
+	}
+	return held
+}
+
+// wakeFetches lets the held fetches look at what was appended.
+func (p *producer) wakeFetches(held []*replicaFetcher) {
+	for _, f := range held {
+		f.parked = true
+		f.wake()
+	}
+	p.heldFetches = held[:0]
 }
 
 // writtenBefore reports whether an idempotent batch's sequences are all

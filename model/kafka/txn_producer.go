@@ -238,20 +238,21 @@ func (t *plainTxn) sendAdds() {
 // AddPartitionsToTxn was refused: they can never be written in it).
 func (t *plainTxn) failHeld() {
 	p := t.p
-	for _, c := range p.conns {
-		kept := c.queue[:0]
-		var gone []int32
-		for _, id := range c.queue {
-			if t.of[id] == t.active && p.batches[id].attempts == 0 {
+	var gone []int32
+	for i := range p.parts {
+		a := &p.parts[i]
+		kept := a.dq[:0]
+		for _, id := range a.dq {
+			if id != a.open && t.of[id] == t.active && p.batches[id].attempts == 0 {
 				gone = append(gone, id)
 				continue
 			}
 			kept = append(kept, id)
 		}
-		c.queue = kept
-		for _, id := range gone {
-			p.complete(p.batches[id], false)
-		}
+		a.dq = kept
+	}
+	for _, id := range gone {
+		p.complete(p.batches[id], false)
 	}
 	t.maybeEnd()
 }
@@ -321,8 +322,9 @@ func (t *plainTxn) commit() {
 	t.cur++
 	p := t.p
 	for i := range p.parts {
-		p.seal(i)
+		p.sealOnly(i)
 	}
+	t.drainAll()
 	t.maybeEnd()
 }
 

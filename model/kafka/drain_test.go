@@ -1,0 +1,348 @@
+package kafka
+
+import (
+	"testing"
+
+	"mqsim/scenarios"
+	"mqsim/scenarios/units"
+	"mqsim/sim"
+)
+
+// sentReq is one produce request as the sender sent it.
+type sentReq struct {
+	at    sim.Time
+	parts []int32 // the partition of each batch, in request order
+	bytes int64
+}
+
+// drainRig is one producer on a one-broker cluster (RF 1, acks=1, not
+// idempotent) with no arrivals of its own: the test puts records into
+// chosen partitions at chosen times and records every request sent.
+type drainRig struct {
+	w    *world
+	p    *producer
+	sent []sentReq
+}
+
+func newDrainRig(t *testing.T, parts int, mod func(*scenarios.Producer)) *drainRig {
+	return newDrainRigOn(t, parts, mod, nil)
+}
+
+// newDrainRigOn is newDrainRig with the scenario changed by modSc before
+// its defaults are filled.
+func newDrainRigOn(t *testing.T, parts int, mod func(*scenarios.Producer), modSc func(*scenarios.Scenario)) *drainRig {
+	t.Helper()
+	no := false
+	linger := units.Duration(5 * units.Millisecond)
+	s := &scenarios.Scenario{
+		Name: "drain", Seed: 1, Duration: units.Second,
+		Cluster: scenarios.Cluster{Brokers: 1},
+		Topics:  []scenarios.Topic{{Name: "events", Partitions: parts, ReplicationFactor: 1, MinInsyncReplicas: 1}},
+		Producers: []scenarios.Producer{{Name: "app", Topic: "events", Rate: 1, Acks: "1",
+			EnableIdempotence: &no, Linger: &linger, MessageSize: mustSize(t, "100B")}},
+	}
+	if mod != nil {
+		mod(&s.Producers[0])
+	}
+	if modSc != nil {
+		modSc(s)
+	}
+	s.Defaults()
+	s.Producers[0].Rate = 0 // no arrivals: the test puts every record
+	w, err := build(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &drainRig{w: w, p: w.prods[0]}
+	drainTrace = func(p *producer, req *produceReq) {
+		sr := sentReq{at: p.w.s.Now(), bytes: req.bytes}
+		for _, id := range req.batches {
+			sr.parts = append(sr.parts, p.batches[id].part)
+		}
+		r.sent = append(r.sent, sr)
+	}
+	t.Cleanup(func() { drainTrace = nil; w.close() })
+	return r
+}
+
+// put hands a record of size bytes (value) to partition part at time at.
+func (r *drainRig) put(at sim.Time, part int, size int64) {
+	r.w.s.At(at, func() {
+		r.p.sticky = part
+		r.p.put(r.w.s.Now(), size, -1)
+	})
+}
+
+// Three records for partitions 0, 1 and 2 at t = 0, 1 and 2 ms, linger
+// 5 ms, one broker. By hand (Kafka's ready/drain): partition 0's batch has
+// lingered 5 ms at t = 5 ms, which makes the broker's connection ready; the
+// drain then takes the first batch of every partition it leads, the open
+// ones of partitions 1 and 2 too. So exactly ONE request, at t = 5 ms,
+// carrying 3 batches (one per partition), and nothing at 6 or 7 ms when
+// the later batches' own lingers would have ended.
+func TestDrainTakesEveryPartitionsFirstBatch(t *testing.T) {
+	r := newDrainRig(t, 3, nil)
+	for i := range 3 {
+		r.put(sim.Time(i)*sim.Millisecond, i, 100)
+	}
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	if len(r.sent) != 1 {
+		t.Fatalf("%d requests sent (%+v), want 1", len(r.sent), r.sent)
+	}
+	got := r.sent[0]
+	if got.at != 5*sim.Millisecond || len(got.parts) != 3 {
+		t.Fatalf("request at %v with partitions %v, want at 5ms with 3 batches", got.at, got.parts)
+	}
+	seen := map[int32]bool{}
+	for _, p := range got.parts {
+		seen[p] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("partitions %v, want 0, 1 and 2 once each", got.parts)
+	}
+}
+
+// Never two batches of one partition in one request. batch.size is 1,000
+// and each record 1,000 B: with its overhead and the batch header a record
+// fills a batch alone, which is sealed at once. At t = 0: one full batch for each of
+// partitions 1–5, then two full batches of partition 0. By hand: each of
+// the first five fills sends a request at once (the connection takes up
+// to 5 in flight), so partition 0's two full batches wait in its deque.
+// Each response frees a slot; the next drain may take only partition 0's
+// FIRST batch, so its two batches go in two more requests: 7 requests,
+// none with a partition twice, partition 0 in two of them, in order.
+func TestDrainOneBatchPerPartitionPerRequest(t *testing.T) {
+	r := newDrainRig(t, 6, func(p *scenarios.Producer) {
+		p.BatchSize = 1000
+		p.MaxInFlight = 5
+	})
+	for part := 1; part <= 5; part++ {
+		r.put(0, part, 1000)
+	}
+	r.put(0, 0, 1000)
+	r.put(0, 0, 1000)
+	r.w.s.RunUntil(100 * sim.Millisecond)
+	if len(r.sent) != 7 {
+		t.Fatalf("%d requests (%+v), want 7", len(r.sent), r.sent)
+	}
+	with0 := 0
+	for i, s := range r.sent {
+		seen := map[int32]bool{}
+		for _, p := range s.parts {
+			if seen[p] {
+				t.Errorf("request %d carries two batches of partition %d: %v", i, p, s.parts)
+			}
+			seen[p] = true
+		}
+		if seen[0] {
+			with0++
+			if i < 5 {
+				t.Errorf("request %d (sent while the first five fill) carries partition 0", i)
+			}
+		}
+	}
+	if with0 != 2 {
+		t.Errorf("partition 0 went in %d requests, want 2", with0)
+	}
+	if got := r.p.nBatches; got != 7 {
+		t.Errorf("%d batches sealed, want 7", got)
+	}
+	if s := r.sent[5]; len(s.parts) != 1 {
+		t.Errorf("request 6 carries partitions %v, want partition 0's first batch alone", s.parts)
+	}
+}
+
+// max.request.size splits a drain. Four partitions each get one record of
+// 376 B at t = 0: a batch of 376 + 24 = 400 bytes (the model's estimate).
+// max.request.size 1,000: a request takes two (800 B) and stops before the
+// third (1,200 > 1,000). By hand: at t = 5 ms two requests of two batches
+// each, every partition in exactly one.
+func TestDrainStopsAtMaxRequestSize(t *testing.T) {
+	r := newDrainRig(t, 4, func(p *scenarios.Producer) {
+		p.MaxRequestSize = 1000
+		p.MaxInFlight = 5
+	})
+	for part := range 4 {
+		r.put(0, part, 376)
+	}
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	if len(r.sent) != 2 {
+		t.Fatalf("%d requests (%+v), want 2", len(r.sent), r.sent)
+	}
+	seen := map[int32]int{}
+	for _, s := range r.sent {
+		if s.at != 5*sim.Millisecond || len(s.parts) != 2 || s.bytes != 800 {
+			t.Errorf("request at %v of %d batches, %d B: want at 5ms, 2 batches, 800 B", s.at, len(s.parts), s.bytes)
+		}
+		for _, p := range s.parts {
+			seen[p]++
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("partitions sent %v, want each of 0–3 once", seen)
+	}
+}
+
+// max.in.flight = 1 mutes: a partition's next batch (and the connection's
+// next request) waits until the request in flight is answered. Full
+// batches (one record of 1,000 B each, batch.size 1,000) for partitions 0
+// and 1 at t = 0, then a second one for partition 0. By hand: request 1 at t = 0 carries
+// partition 0's first batch (sent as it fills); partition 1's and
+// partition 0's second batch wait; at the response, request 2 takes the
+// first batch of each (partitions 0 and 1). Never two requests in flight.
+func TestDrainMaxInFlightOneMutes(t *testing.T) {
+	r := newDrainRig(t, 2, func(p *scenarios.Producer) {
+		p.BatchSize = 1000
+		p.MaxInFlight = 1
+	})
+	r.put(0, 0, 1000)
+	r.put(0, 1, 1000)
+	r.put(0, 0, 1000)
+	var most int
+	for t0 := sim.Time(0); t0 < 50*sim.Millisecond; t0 += 10 * sim.Microsecond {
+		r.w.s.RunUntil(t0)
+		most = max(most, r.p.conns[0].inFlight)
+	}
+	if most != 1 {
+		t.Errorf("at most %d requests in flight, want 1", most)
+	}
+	if len(r.sent) != 2 {
+		t.Fatalf("%d requests (%+v), want 2", len(r.sent), r.sent)
+	}
+	if s := r.sent[0]; s.at != 0 || len(s.parts) != 1 || s.parts[0] != 0 {
+		t.Errorf("request 1 at %v with partitions %v, want at 0 with partition 0", s.at, s.parts)
+	}
+	if s := r.sent[1]; s.at <= 0 || len(s.parts) != 2 {
+		t.Errorf("request 2 at %v with partitions %v, want after the response with partitions 0 and 1", s.at, s.parts)
+	}
+}
+
+// The request count at 3,000 partitions. The baseline (5K msg/s of 500 B,
+// keys spread over 10,000, 2 producer instances, 3 brokers, linger 5 ms,
+// batch.size 16 KB) for 2 s: 10,000 messages. Each instance sends to a
+// broker when the first batch waiting for it has lingered 5 ms, and that
+// request takes every partition's waiting batch; none fills (a partition
+// gets a record every 1.2 s). So at most instances × brokers × (1 s /
+// linger) = 2 × 3 × 200 = 1,200 requests a second: 2,400 in 2 s. Each
+// instance-broker pair gets 5,000 / 6 = 833 msg/s, one every 1.2 ms on
+// average, so a window opens about 1.2 ms after the last send and the
+// pairs send every 6.2 ms: about 1,935 requests. The sender before this
+// model sent each partition's batch at its own linger, about one request
+// per message (10,000).
+func TestDrainRequestsAtManyPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3,000 partitions")
+	}
+	ls, err := scenarios.LoadScenario("baseline", []string{"topics.0.partitions=3000", "duration=2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := ls.Scenario
+	r := mustRun(t, &sc)
+	if r.Produced < 9500 || r.Produced > 10500 {
+		t.Fatalf("%d produced, want 10,000 ± 5%%", r.Produced)
+	}
+	bound := int64(2 * 3 * 200 * 2)
+	t.Logf("%d produce requests for %d messages", r.ProduceRequests, r.Produced)
+	if r.ProduceRequests > bound || r.ProduceRequests < 1700 {
+		t.Errorf("%d produce requests for %d messages, want at most %d (instances × brokers × 1s/linger × 2 s) and about 1,935", r.ProduceRequests, r.Produced, bound)
+	}
+}
+
+// A produce request's appends all reach a follower's parked fetch: Kafka
+// completes delayed fetches once the whole request is appended. 2 brokers,
+// 6 partitions with RF 2, acks=all, so broker 0 leads 3 partitions that
+// broker 1 follows; broker 1's fetcher waits for 1,500 bytes (at most
+// 500 ms). One 1,000 B record for each of broker 0's partitions at t = 0,
+// linger 5 ms: one request at 5 ms with 3 batches of about 1,100 B. By
+// hand: the fetch sees all 3,300 B at once, returns them, and the
+// follower's next fetch (a round trip later) moves the high watermark
+// past all three: every ack within a few milliseconds. Woken by each
+// append, it would return after the second (2,200 ≥ 1,500 B) and the
+// third batch, 1,100 B alone, would wait the fetch's 500 ms.
+func TestDrainRequestWakesFetchOnce(t *testing.T) {
+	r := newDrainRigOn(t, 6, func(p *scenarios.Producer) { p.Acks = "all" }, func(s *scenarios.Scenario) {
+		s.Cluster.Brokers = 2
+		s.Cluster.ReplicaFetchMinBytes = 1500
+		s.Cluster.ReplicaFetchWaitMax = units.Duration(500 * units.Millisecond)
+		s.Topics[0].ReplicationFactor = 2
+	})
+	var led []int
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			led = append(led, i)
+		}
+	}
+	if len(led) != 3 {
+		t.Fatalf("broker 0 leads partitions %v, want 3 of the 6", led)
+	}
+	for _, part := range led {
+		r.put(0, part, 1000)
+	}
+	r.w.s.RunUntil(2 * sim.Second)
+	if len(r.sent) != 1 || len(r.sent[0].parts) != 3 {
+		t.Fatalf("requests %+v, want one with 3 batches", r.sent)
+	}
+	if got := r.p.acked; got != 3 {
+		t.Fatalf("%d records acknowledged, want 3", got)
+	}
+	if mx := sim.Time(r.p.ackRec.Max()); mx > 50*sim.Millisecond {
+		t.Errorf("slowest ack %v, want a few ms (the fetch takes all three batches at once)", mx)
+	}
+}
+
+// max.in.flight = 1 mutes a partition across connections: its batch in
+// flight to its old leader keeps its next batch from going to the new one
+// until it is answered (Kafka's guaranteeMessageOrder). Two brokers, RF 1;
+// a full batch of partition 0 goes to broker 0 at t = 0; the producer then
+// learns (here: is told) that broker 1 leads partition 0, and a second
+// full batch of it fills at once. By hand: the connection to broker 1 is
+// free, but the partition is muted, so the second request leaves only
+// after the first one's response, and no request ever leaves while a
+// batch of partition 0 is in flight.
+func TestDrainMaxInFlightOneMutesAcrossLeaders(t *testing.T) {
+	r := newDrainRigOn(t, 2, func(p *scenarios.Producer) {
+		p.BatchSize = 1000
+		p.MaxInFlight = 1
+	}, func(s *scenarios.Scenario) { s.Cluster.Brokers = 2 })
+	part := -1
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			part = i
+		}
+	}
+	if part < 0 {
+		t.Fatal("broker 0 leads no partition")
+	}
+	inFlight := []int{}
+	drainTrace = func(p *producer, req *produceReq) {
+		inFlight = append(inFlight, p.parts[part].inFlight)
+		r.sent = append(r.sent, sentReq{at: p.w.s.Now()})
+	}
+	var answered sim.Time
+	r.put(0, part, 1000)
+	r.w.s.At(0, func() {
+		r.p.meta.parts[part].leader = 1
+		r.p.moveLeader(part)
+		r.p.sticky = part
+		r.p.put(0, 1000, -1)
+	})
+	for t0 := sim.Time(0); t0 < 50*sim.Millisecond && answered == 0; t0 += 10 * sim.Microsecond {
+		r.w.s.RunUntil(t0)
+		if len(r.sent) == 1 && r.p.parts[part].inFlight == 0 {
+			answered = r.w.s.Now()
+		}
+	}
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	if len(r.sent) < 2 {
+		t.Fatalf("%d requests, want the second batch sent after the first is answered", len(r.sent))
+	}
+	if r.sent[1].at < answered || answered == 0 {
+		t.Errorf("second request at %v, first answered at %v: want after", r.sent[1].at, answered)
+	}
+	for i, n := range inFlight {
+		if n != 0 {
+			t.Errorf("request %d left with %d batches of partition %d in flight, want 0 (muted)", i+1, n, part)
+		}
+	}
+}
