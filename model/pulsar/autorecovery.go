@@ -14,10 +14,12 @@ import (
 // more (0 by default: at once), it marks every ledger fragment that had
 // the bookie in its ensemble under-replicated. A replication worker runs
 // beside each live bookie; each takes one fragment at a time, picks a live
-// bookie outside the fragment's ensemble, and copies every entry of the
-// fragment that the lost bookie held — read from a bookie that still has
-// it (a disk read), sent over both NICs and journaled by the target (a
-// real add, fsynced) — rereplication_entry_batch_size (10) at a time. With
+// bookie outside the fragment's ensemble (and not already the target of
+// another copy of the same fragment, when two of its bookies were lost),
+// and copies every entry of the fragment that the lost bookie held — read
+// from a bookie that still has it (a disk read), sent over both NICs and
+// journaled by the target (a real add, fsynced) —
+// rereplication_entry_batch_size (10) at a time. With
 // the fragment copied, the ledger's metadata names the target in place of
 // the lost bookie. A bookie back before the audit has nothing marked; one
 // back during it makes the rest of its fragments whole again (the worker
@@ -37,6 +39,7 @@ type urTask struct {
 	first   int64 // the fragment's first entry (identifies it)
 	lost    *bookie
 	entries []int64 // the entries the lost bookie held
+	target  *bookie // the bookie it is being copied to, while it is
 }
 
 // recovery is the auto-recovery state of the cluster.
@@ -54,6 +57,21 @@ type recovery struct {
 	// open ledger's last fragment); retryArm: the timer is set.
 	waiting  []*urTask
 	retryArm bool
+	// copying are the fragments being copied now: two lost bookies of one
+	// fragment must not be copied to the same target.
+	copying []*urTask
+}
+
+// taken reports whether another copy of l's fragment from first is going
+// to bookie c.
+func (rc *recovery) taken(l *ledger, first int64, c *bookie) bool {
+	return slices.ContainsFunc(rc.copying, func(o *urTask) bool { return o.l == l && o.first == first && o.target == c })
+}
+
+// stopCopying forgets t's copy in progress.
+func (rc *recovery) stopCopying(t *urTask) {
+	rc.copying = slices.DeleteFunc(rc.copying, func(o *urTask) bool { return o == t })
+	t.target = nil
 }
 
 // bookieDown starts the auditor's clock for a bookie that died.
@@ -232,7 +250,7 @@ func (w *world) copyFragment(wk *bookie, t *urTask) {
 	bookies := t.lost.reg.bookies
 	for j := range bookies {
 		c := bookies[(int(l.id)+j)%len(bookies)]
-		if c.up && !slices.Contains(ens, c) {
+		if c.up && !slices.Contains(ens, c) && !rc.taken(l, t.first, c) {
 			target = c
 			break
 		}
@@ -241,6 +259,8 @@ func (w *world) copyFragment(wk *bookie, t *urTask) {
 		w.later(wk, t)
 		return
 	}
+	t.target = target
+	rc.copying = append(rc.copying, t)
 	life := target.epoch
 	next, inFlight, copied, unrec := 0, 0, 0, 0
 	failed, finished := false, false
@@ -250,6 +270,7 @@ func (w *world) copyFragment(wk *bookie, t *urTask) {
 			return
 		}
 		failed = true
+		rc.stopCopying(t)
 		// The target died: the fragment goes back to the queue whole, to
 		// be copied again elsewhere.
 		rc.under += int64(copied + unrec)
@@ -274,8 +295,19 @@ func (w *world) copyFragment(wk *bookie, t *urTask) {
 		// The ledger's metadata names the target (a write from the
 		// worker).
 		t.lost.reg.meta.write(wk.node, func() {
+			rc.stopCopying(t)
 			if i := slices.IndexFunc(l.frags, func(f fragment) bool { return f.first == t.first }); i >= 0 {
 				if k := slices.Index(l.frags[i].ens, t.lost); k >= 0 {
+					if slices.Contains(l.frags[i].ens, target) {
+						// The writer's ensemble change put the target in
+						// the fragment meanwhile: a bookie holds one place
+						// of an ensemble, so the copy cannot stand in for
+						// the lost one. Copy the fragment again elsewhere.
+						rc.under += int64(copied)
+						rc.tasks = append(rc.tasks, t)
+						w.workerDone(wk)
+						return
+					}
 					ens := slices.Clone(l.frags[i].ens)
 					ens[k] = target
 					l.frags[i].ens = ens

@@ -673,3 +673,49 @@ func TestMetadataStore(t *testing.T) {
 		t.Fatalf("lost %d", r.Lost)
 	}
 }
+
+// TestAutoRecoveryTwoLostBookiesOneFragment: two bookies of one ensemble
+// (E = Qw = 3 of 6, so each fragment is on three bookies) are lost for
+// good at once. Each of the fragment's two losses is copied by its own
+// worker; both look for a live bookie outside the ensemble from the same
+// starting point, so without a reservation both pick the same one and the
+// fragment ends up naming one bookie twice — two places of the ensemble
+// on one machine, and entries whose write set was three bookies on two
+// (a property search found a lost entry this way). Every fragment must
+// name distinct bookies, none of them lost, with nothing lost.
+func TestAutoRecoveryTwoLostBookiesOneFragment(t *testing.T) {
+	y := strings.NewReplacer("duration: 10s", "duration: 6s").Replace(base) + failover + `  bookies: 6
+  ensemble: 3
+  write_quorum: 3
+  ack_quorum: 2
+  session_timeout: 2s
+  add_entry_timeout: 2s
+  bookie_crashes:
+    - {bookie: 0, at: 4s, lose_page_cache: true}
+    - {bookie: 1, at: 4s, lose_page_cache: true}
+`
+	w, r := runYAML(t, y)
+	if r.Lost != 0 || r.UnrecoverableEntries != 0 {
+		t.Fatalf("lost %d, %d entries unrecoverable", r.Lost, r.UnrecoverableEntries)
+	}
+	for _, p := range w.parts {
+		for _, l := range p.ledgers {
+			for fi, f := range l.frags {
+				seen := map[*bookie]bool{}
+				for _, bk := range f.ens {
+					if seen[bk] {
+						t.Fatalf("ledger %d fragment %d names bookie %d twice: %s", l.id, fi, bk.id, l.ensembles())
+					}
+					seen[bk] = true
+				}
+				closed := fi < len(l.frags)-1 || l.closed
+				if closed && (seen[w.bookies[0]] || seen[w.bookies[1]]) {
+					t.Fatalf("ledger %d fragment %d still on a lost bookie: %s", l.id, fi, l.ensembles())
+				}
+			}
+		}
+	}
+	if r.FragmentsReplicated < 2 {
+		t.Fatalf("%d fragments re-replicated: the test needs two losses in one fragment", r.FragmentsReplicated)
+	}
+}
