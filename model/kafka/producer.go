@@ -88,9 +88,13 @@ type producer struct {
 
 // pacc is the accumulator of one partition.
 type pacc struct {
+	// What every record's put touches comes first, together (the
+	// builder's own hot fields lead it): one record should cost as few
+	// cache misses as it can.
+	open    int32 // id of the open batch, or -1
+	nextSeq int32 // message-id sequence of the partition's next batch
 	bb      commitlog.BatchBuilder
-	open    int32   // id of the open batch, or -1
-	nextSeq int32   // message-id sequence of the partition's next batch
+
 	backoff []int32 // batches of this partition backing off after a failure (drain.go)
 
 	// The idempotent producer's state for this partition's log. A batch
@@ -409,12 +413,14 @@ func (p *producer) sealOnly(part int) *prodConn {
 	}
 	b := p.batches[a.open]
 	a.open = -1
-	data, err := a.bb.Build()
+	// The batch keeps the bytes it was built in; its old buffer (its
+	// previous life's, long done) is the builder's for the next one.
+	data, err := a.bb.BuildTake(b.data)
 	if err != nil {
 		p.w.fail(fmt.Errorf("producer %s: build batch: %w", p.name, err))
 		return nil
 	}
-	b.data = append(b.data[:0], data...)
+	b.data = data
 	a.nextSeq += b.n
 	p.nBatches++
 	p.batchRecords += int64(b.n)
