@@ -1108,6 +1108,22 @@ func (m *member) sendCommit(sync bool) {
 	m.sendCommitNow()
 }
 
+// verifyCommitParts makes every commit check the member's kept list of
+// the partitions it carries against the list made afresh (tests set it).
+var verifyCommitParts bool
+
+func (m *member) verifyCommitParts() {
+	var fresh []int
+	for _, p := range m.parts {
+		if m.owns(p) && m.pausedUntil[p] != offsetPending {
+			fresh = append(fresh, p)
+		}
+	}
+	if !slices.Equal(fresh, m.commitParts) {
+		m.g.w.fail(fmt.Errorf("group %s member %d: commit carries %v, its partitions say %v", m.g.spec.Name, m.idx, m.commitParts, fresh))
+	}
+}
+
 // sendCommitNow sends the commit to the coordinator the member knows, with
 // its positions now, and starts the request timer.
 func (m *member) sendCommitNow() {
@@ -1121,6 +1137,9 @@ func (m *member) sendCommitNow() {
 			}
 		}
 		m.commitPartsOK = true
+	}
+	if verifyCommitParts {
+		m.verifyCommitParts()
 	}
 	c.parts = append(c.parts[:0], m.commitParts...)
 	c.offsets = slices.Grow(c.offsets[:0], len(c.parts))
