@@ -72,7 +72,10 @@ type producer struct {
 	// of the producer spec's ackHist, shared by every instance (the results
 	// report them per spec and overall; one histogram, not one per
 	// instance, keeps the per-message recording in cache).
-	ackRec     *sim.Histogram
+	ackRec *sim.Histogram
+	// sizesRec is where sealed batches are recorded: likewise the first
+	// instance's batchSizes, shared by every instance of the spec.
+	sizesRec   *batchSizes
 	bytesAcked int64
 	bp         *backpressure // buffer-full, throttling, dropping
 
@@ -221,10 +224,10 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
 	p.fArrive, p.fLingerDone, p.fRequestTimeout, p.fRequeue = p.arrive, p.lingerDone, p.requestTimeout, p.requeue
-	p.ackRec = p.ackHist
+	p.ackRec, p.sizesRec = p.ackHist, &p.batchSizes
 	for _, q := range w.prods {
 		if q.spec == spec {
-			p.ackRec = q.ackRec
+			p.ackRec, p.sizesRec = q.ackRec, q.sizesRec
 			break
 		}
 	}
@@ -424,7 +427,7 @@ func (p *producer) sealOnly(part int) *prodConn {
 	a.nextSeq += b.n
 	p.nBatches++
 	p.batchRecords += int64(b.n)
-	p.batchSizes.record(int64(b.n), b.bytes)
+	p.sizesRec.record(int64(b.n), b.bytes)
 	if part == p.sticky && len(p.t.parts) > 1 {
 		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
 	}
