@@ -37,19 +37,23 @@ type BatchHeader struct {
 // BatchBuilder encodes one batch at a time. Reuse one builder: after the
 // first few batches it allocates nothing (except inside codecs).
 type BatchBuilder struct {
-	h       BatchHeader
-	control bool
+	// The fields every Add touches come first, together: a producer
+	// keeps one builder per partition, and a record's append should
+	// touch as few cache lines as it can.
+	h BatchHeader
 	// rbuf is recsAt bytes of room for the header, then the encoded
 	// records, uncompressed: an uncompressed batch is built in place.
-	rbuf   []byte
-	out    []byte // a compressed batch
-	n      int32
-	baseTs int64
-	maxTs  int64
-	elided int64
+	rbuf []byte
+	n    int32
 	// elidedRecs of the n records are declared only (AddElided).
 	elidedRecs int32
+	baseTs     int64
+	maxTs      int64
+	elided     int64
 	err        error
+
+	control bool
+	out     []byte // a compressed batch
 	// fixed carries the header of a batch being rewritten by compaction,
 	// whose offsets and producer fields must be kept.
 	fixed Batch
@@ -314,6 +318,23 @@ func (bb *BatchBuilder) Build() (Batch, error) {
 	}
 	b := Batch(out)
 	be.PutUint32(out[posCRC:], b.computeCRC())
+	return b, nil
+}
+
+// BuildTake is Build, except that the caller keeps the result: the
+// builder gives up the buffer the batch was built in and takes spare (an
+// old batch the caller no longer needs, or nil) to build the next one in.
+// It spares a producer that keeps its batches the copy of each one.
+func (bb *BatchBuilder) BuildTake(spare []byte) (Batch, error) {
+	b, err := bb.Build()
+	if err != nil {
+		return nil, err
+	}
+	if bb.h.Compression == CompressionNone {
+		bb.rbuf = spare[:0]
+	} else {
+		bb.out = spare[:0]
+	}
 	return b, nil
 }
 

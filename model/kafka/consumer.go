@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"mqsim/model/check"
@@ -141,8 +142,14 @@ type member struct {
 	failOff      []int64    // partition → offset of the record being retried (-1: none)
 	failAttempts []int      // partition → failed attempts of that record
 	pausedUntil  []sim.Time // partition → paused by a retry backoff until
-	rr           commitlog.RecordReader
-	ready        readyState // partitions with buffered records (consumer_ready.go)
+	// commitParts are the partitions a commit carries (those of parts
+	// owned and not waiting for their starting offset), in parts' order,
+	// while commitPartsOK: every change to parts, owned or an
+	// offsetPending mark clears it (partsChanged).
+	commitParts   []int
+	commitPartsOK bool
+	rr            commitlog.RecordReader
+	ready         readyState // partitions with buffered records (consumer_ready.go)
 
 	slow       float64  // consumer-slowdown factor
 	crashes    uint32   // crashes so far: an in-memory handoff dies with its process
@@ -339,6 +346,11 @@ func (g *group) start() {
 
 func (m *member) owns(p int) bool { return m.owned[p] }
 
+// partsChanged is called after any change to parts, owned or a
+// partition's offsetPending mark in pausedUntil: the partitions a commit
+// carries are listed again at the next commit.
+func (m *member) partsChanged() { m.commitPartsOK = false }
+
 // setParts replaces the member's partitions.
 func (m *member) setParts(parts []int) {
 	for _, p := range m.parts {
@@ -348,12 +360,14 @@ func (m *member) setParts(parts []int) {
 	for _, p := range m.parts {
 		m.owned[p] = true
 	}
+	m.partsChanged()
 }
 
 // dropPartition forgets what the member fetched of p.
 func (m *member) dropPartition(p int) {
 	m.owned[p] = false
 	m.buf[p] = nil
+	m.partsChanged()
 }
 
 // rebuildSessions replaces the member's fetch sessions with one per broker
@@ -815,6 +829,7 @@ func (m *member) plan() sim.Time {
 				// Seek back: the record is fetched again after the backoff.
 				m.pos[p], m.fetchPos[p], m.buf[p] = r.offset, r.offset, nil
 				m.pausedUntil[p] = m.pollStart + cum + g.fh.backoff(m.failAttempts[p], m.rng)
+				m.partsChanged()
 			}
 		}
 		r.done = cum
@@ -1093,17 +1108,43 @@ func (m *member) sendCommit(sync bool) {
 	m.sendCommitNow()
 }
 
+// verifyCommitParts makes every commit check the member's kept list of
+// the partitions it carries against the list made afresh (tests set it).
+var verifyCommitParts bool
+
+func (m *member) verifyCommitParts() {
+	var fresh []int
+	for _, p := range m.parts {
+		if m.owns(p) && m.pausedUntil[p] != offsetPending {
+			fresh = append(fresh, p)
+		}
+	}
+	if !slices.Equal(fresh, m.commitParts) {
+		m.g.w.fail(fmt.Errorf("group %s member %d: commit carries %v, its partitions say %v", m.g.spec.Name, m.idx, m.commitParts, fresh))
+	}
+}
+
 // sendCommitNow sends the commit to the coordinator the member knows, with
 // its positions now, and starts the request timer.
 func (m *member) sendCommitNow() {
 	c := m.commitReq
 	c.gen = m.memberGen
-	c.parts, c.offsets = c.parts[:0], c.offsets[:0]
-	for _, p := range m.parts {
-		if m.owns(p) && m.pausedUntil[p] != offsetPending {
-			c.parts = append(c.parts, p)
-			c.offsets = append(c.offsets, m.pos[p])
+	if !m.commitPartsOK {
+		m.commitParts = m.commitParts[:0]
+		for _, p := range m.parts {
+			if m.owns(p) && m.pausedUntil[p] != offsetPending {
+				m.commitParts = append(m.commitParts, p)
+			}
 		}
+		m.commitPartsOK = true
+	}
+	if verifyCommitParts {
+		m.verifyCommitParts()
+	}
+	c.parts = append(c.parts[:0], m.commitParts...)
+	c.offsets = slices.Grow(c.offsets[:0], len(c.parts))
+	for _, p := range c.parts {
+		c.offsets = append(c.offsets, m.pos[p])
 	}
 	c.to = m.coord
 	w := m.g.w

@@ -379,6 +379,7 @@ func (m *member) fenced() {
 		m.dropPartition(p)
 	}
 	m.parts = m.parts[:0]
+	m.partsChanged()
 	m.rebuildSessions()
 }
 
@@ -408,6 +409,7 @@ func (m *member) rejoin() {
 			}
 		}
 		m.parts = m.parts[:0]
+		m.partsChanged()
 		m.rebuildSessions()
 	}
 	m.revokeCommitted = false
@@ -457,6 +459,7 @@ func (m *member) onAssignment(inc uint32, gen int32, parts []int) {
 			// for (OffsetFetch); until the answer the partition is held.
 			m.pos[p], m.fetchPos[p], m.buf[p] = 0, 0, nil
 			m.failOff[p], m.failAttempts[p], m.pausedUntil[p] = -1, 0, offsetPending
+			m.partsChanged()
 			newly = append(newly, p)
 		}
 		next = append(next, p)
@@ -507,6 +510,7 @@ func (m *member) fetchOffsets(inc uint32, parts []int) {
 					continue
 				}
 				m.pos[p], m.fetchPos[p], m.pausedUntil[p] = starts[i], starts[i], 0
+				m.partsChanged()
 				if g.owner[p] == m {
 					g.processed[p] = starts[i]
 				}
@@ -538,6 +542,7 @@ func (m *member) finishRevoke() {
 		for i, q := range m.parts {
 			if q == p {
 				m.parts = append(m.parts[:i], m.parts[i+1:]...)
+				m.partsChanged()
 				break
 			}
 		}
@@ -657,6 +662,7 @@ func (m *member) stop() {
 	for _, p := range m.parts {
 		m.buf[p] = nil
 		m.owned[p] = false
+		m.partsChanged()
 		m.g.updatePause(p)
 	}
 	for _, s := range m.sessions {
@@ -702,6 +708,7 @@ func (m *member) leave() {
 	m.stop()
 	if !g.spec.StaticMembership {
 		m.parts = m.parts[:0]
+		m.partsChanged()
 	}
 }
 

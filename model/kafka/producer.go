@@ -72,7 +72,10 @@ type producer struct {
 	// of the producer spec's ackHist, shared by every instance (the results
 	// report them per spec and overall; one histogram, not one per
 	// instance, keeps the per-message recording in cache).
-	ackRec     *sim.Histogram
+	ackRec *sim.Histogram
+	// sizesRec is where sealed batches are recorded: likewise the first
+	// instance's batchSizes, shared by every instance of the spec.
+	sizesRec   *batchSizes
 	bytesAcked int64
 	bp         *backpressure // buffer-full, throttling, dropping
 
@@ -88,9 +91,13 @@ type producer struct {
 
 // pacc is the accumulator of one partition.
 type pacc struct {
+	// What every record's put touches comes first, together (the
+	// builder's own hot fields lead it): one record should cost as few
+	// cache misses as it can.
+	open    int32 // id of the open batch, or -1
+	nextSeq int32 // message-id sequence of the partition's next batch
 	bb      commitlog.BatchBuilder
-	open    int32   // id of the open batch, or -1
-	nextSeq int32   // message-id sequence of the partition's next batch
+
 	backoff []int32 // batches of this partition backing off after a failure (drain.go)
 
 	// The idempotent producer's state for this partition's log. A batch
@@ -217,10 +224,10 @@ func newProducer(w *world, spec *scenarios.Producer, t *topic, inst, idx int) (*
 		compression: math.Max(float64(spec.CompressionRatio), 1),
 	}
 	p.fArrive, p.fLingerDone, p.fRequestTimeout, p.fRequeue = p.arrive, p.lingerDone, p.requestTimeout, p.requeue
-	p.ackRec = p.ackHist
+	p.ackRec, p.sizesRec = p.ackHist, &p.batchSizes
 	for _, q := range w.prods {
 		if q.spec == spec {
-			p.ackRec = q.ackRec
+			p.ackRec, p.sizesRec = q.ackRec, q.sizesRec
 			break
 		}
 	}
@@ -409,16 +416,18 @@ func (p *producer) sealOnly(part int) *prodConn {
 	}
 	b := p.batches[a.open]
 	a.open = -1
-	data, err := a.bb.Build()
+	// The batch keeps the bytes it was built in; its old buffer (its
+	// previous life's, long done) is the builder's for the next one.
+	data, err := a.bb.BuildTake(b.data)
 	if err != nil {
 		p.w.fail(fmt.Errorf("producer %s: build batch: %w", p.name, err))
 		return nil
 	}
-	b.data = append(b.data[:0], data...)
+	b.data = data
 	a.nextSeq += b.n
 	p.nBatches++
 	p.batchRecords += int64(b.n)
-	p.batchSizes.record(int64(b.n), b.bytes)
+	p.sizesRec.record(int64(b.n), b.bytes)
 	if part == p.sticky && len(p.t.parts) > 1 {
 		p.sticky = (p.sticky + 1 + p.rng.IntN(len(p.t.parts)-1)) % len(p.t.parts)
 	}
