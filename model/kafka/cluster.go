@@ -584,6 +584,13 @@ func (f *replicaFetcher) read() {
 		f.parked = false
 		f.w.s.Cancel(f.waitEv)
 	}
+	if f.diskWork == 0 {
+		// Every byte is in the page cache: the read never waits behind
+		// another fetch's disk read (in its own event, as the disk's
+		// answer would be, so no caller's loop sees it midway).
+		f.w.s.AfterCall(0, f.w.fRFDisk, uint64(f.id))
+		return
+	}
 	f.w.use(f.src.DiskR, f.diskWork, f.w.fRFDisk, uint64(f.id))
 }
 

@@ -621,6 +621,13 @@ func (s *fetchSession) read() {
 		s.gen++
 		s.w.s.Cancel(s.waitEv)
 	}
+	if s.diskWork == 0 {
+		// Every byte is in the page cache: the read never waits behind
+		// another fetch's disk read (in its own event, as the disk's
+		// answer would be, so no caller's loop sees it midway).
+		s.w.s.AfterCall(0, s.w.fCsDisk, uint64(s.id))
+		return
+	}
 	s.w.use(s.b.DiskR, s.diskWork, s.w.fCsDisk, uint64(s.id))
 }
 
