@@ -2,12 +2,12 @@ package kafka
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"mqsim/internal/proptest"
 	"mqsim/model/commitlog"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
@@ -68,18 +68,7 @@ func randomScenario(t *rapid.T) *scenarios.Scenario {
 // idempotence; consumers never read above the high watermark; every ISR
 // replica holds the leader's log up to the high watermark, batch for batch.
 func TestInvariants(t *testing.T) {
-	// Keep the default run modest unless -rapid.checks says otherwise.
-	checks := "100"
-	if testing.Short() {
-		checks = "25"
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if f := flag.Lookup("rapid.checks"); f != nil && !set {
-		old := f.Value.String()
-		f.Value.Set(checks)
-		defer f.Value.Set(old)
-	}
+	proptest.Checks(t, 100, 25) // unless -rapid.checks says otherwise
 	rapid.Check(t, func(t *rapid.T) {
 		s := randomScenario(t)
 		w, r, err := run(s, Options{})

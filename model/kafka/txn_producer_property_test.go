@@ -1,12 +1,12 @@
 package kafka
 
 import (
-	"flag"
 	"fmt"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"mqsim/internal/proptest"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -20,17 +20,7 @@ import (
 // process never heard back: indeterminate), and every transaction ends
 // committed or aborted (none hangs past its timeout).
 func TestTxnProducerUnderCrashes(t *testing.T) {
-	checks := "8"
-	if testing.Short() {
-		checks = "3"
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if f := flag.Lookup("rapid.checks"); f != nil && !set {
-		old := f.Value.String()
-		f.Value.Set(checks)
-		defer f.Value.Set(old)
-	}
+	proptest.Checks(t, 8, 3) // unless -rapid.checks says otherwise
 	rapid.Check(t, func(t *rapid.T) {
 		text := fmt.Sprintf(`
 name: txp-prop

@@ -1,12 +1,12 @@
 package kafka
 
 import (
-	"flag"
 	"fmt"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"mqsim/internal/proptest"
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -19,17 +19,7 @@ import (
 // and every transaction ends committed or aborted (none hangs past its
 // timeout, within the drain).
 func TestExactlyOnceUnderCrashes(t *testing.T) {
-	checks := "12"
-	if testing.Short() {
-		checks = "4"
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if f := flag.Lookup("rapid.checks"); f != nil && !set {
-		old := f.Value.String()
-		f.Value.Set(checks)
-		defer f.Value.Set(old)
-	}
+	proptest.Checks(t, 12, 4) // unless -rapid.checks says otherwise
 	rapid.Check(t, func(t *rapid.T) {
 		text := fmt.Sprintf(`
 name: eos-prop

@@ -1,13 +1,13 @@
 package pulsar
 
 import (
-	"flag"
 	"fmt"
 	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"mqsim/internal/proptest"
 	"mqsim/model"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -41,17 +41,7 @@ import (
 // Qa − 1 answers, or a fence that does not stop the old writer — makes it
 // fail within its default number of checks.
 func TestNoAckedLossProperty(t *testing.T) {
-	checks := "100"
-	if testing.Short() {
-		checks = "25"
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if f := flag.Lookup("rapid.checks"); f != nil && !set {
-		old := f.Value.String()
-		f.Value.Set(checks)
-		defer f.Value.Set(old)
-	}
+	proptest.Checks(t, 100, 25) // unless -rapid.checks says otherwise
 	rapid.Check(t, func(rt *rapid.T) {
 		// E/Qw/Qa: Pulsar's default, the common 3/3/2, striping.
 		eqq := rapid.SampledFrom([][3]int{{2, 2, 2}, {3, 3, 2}, {3, 3, 3}, {3, 2, 2}, {4, 3, 2}, {4, 2, 2}}).Draw(rt, "E/Qw/Qa")

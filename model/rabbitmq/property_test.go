@@ -1,12 +1,12 @@
 package rabbitmq
 
 import (
-	"flag"
 	"fmt"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"mqsim/internal/proptest"
 	"mqsim/model"
 	"mqsim/scenarios"
 )
@@ -22,17 +22,7 @@ import (
 // counts unseen the queue still holds. Run with majority() = 1 instead of
 // (N/2)+1 this test finds confirmed messages lost within a few cases.
 func TestQuorumCrashProperty(t *testing.T) {
-	checks := "20"
-	if testing.Short() {
-		checks = "5"
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if f := flag.Lookup("rapid.checks"); f != nil && !set {
-		old := f.Value.String()
-		f.Value.Set(checks)
-		defer f.Value.Set(old)
-	}
+	proptest.Checks(t, 20, 5) // unless -rapid.checks says otherwise
 	rapid.Check(t, func(rt *rapid.T) {
 		groups := rapid.IntRange(1, 3).Draw(rt, "groups")
 		y := fmt.Sprintf(`
