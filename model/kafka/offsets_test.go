@@ -141,25 +141,7 @@ func TestElidedCommitsMatchRecords(t *testing.T) {
 		s.ConsumerGroups[0].Commit = "after"
 		return s
 	}
-	keepConsumed = true
-	wk, kept, err := run(scenario(), Options{})
-	keepConsumed = false
-	if wk != nil {
-		defer wk.close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, rel, err := run(scenario(), Options{})
-	if w != nil {
-		defer w.close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !w.releases || wk.releases {
-		t.Fatalf("releases: %v with, %v without; want true, false", w.releases, wk.releases)
-	}
+	w, wk, kept, rel := keptAndReleased(t, scenario)
 	if !reflect.DeepEqual(kept, rel) {
 		t.Errorf("results differ with elided commits:\nrecords %+v\nelided  %+v", kept, rel)
 	}

@@ -21,25 +21,7 @@ func TestReleaseKeepsResultsAndBoundsMemory(t *testing.T) {
 		s.ConsumerGroups[0].Commit = "after"
 		return s
 	}
-	keepConsumed = true
-	wk, kept, err := run(scenario(), Options{})
-	keepConsumed = false
-	if wk != nil {
-		defer wk.close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, rel, err := run(scenario(), Options{})
-	if w != nil {
-		defer w.close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !w.releases || wk.releases {
-		t.Fatalf("releases: %v with, %v without; want true, false", w.releases, wk.releases)
-	}
+	w, wk, kept, rel := keptAndReleased(t, scenario)
 	if !reflect.DeepEqual(kept, rel) {
 		t.Errorf("results differ with released records:\nkept     %+v\nreleased %+v", kept, rel)
 	}
@@ -77,4 +59,32 @@ func TestReleaseKeepsResultsAndBoundsMemory(t *testing.T) {
 			t.Errorf("keeping records: %s on broker %d readable from %d, want its start %d", offsetsTopicName, r.b.id, got, r.log.LogStartOffset())
 		}
 	}
+}
+
+// keptAndReleased runs the scenario scenario makes twice, fault-free:
+// once keeping every consumed record (wk, kept) and once releasing them as
+// a run does (w, rel); it fails t unless only the second released. Both
+// worlds close when t ends.
+func keptAndReleased(t *testing.T, scenario func() *scenarios.Scenario) (w, wk *world, kept, rel *Results) {
+	t.Helper()
+	keepConsumed = true
+	wk, kept, err := run(scenario(), Options{})
+	keepConsumed = false
+	if wk != nil {
+		t.Cleanup(func() { wk.close() })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, rel, err = run(scenario(), Options{})
+	if w != nil {
+		t.Cleanup(func() { w.close() })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.releases || wk.releases {
+		t.Fatalf("releases: %v with, %v without; want true, false", w.releases, wk.releases)
+	}
+	return w, wk, kept, rel
 }
