@@ -29,9 +29,15 @@ type world struct {
 	brokers []*broker
 	topics  []*topic
 	prods   []*producer
-	pidBase int64 // the first producer id (see freshProducerIDs)
-	groups  []*group
-	chk     *check.Checker
+
+	// While a produce request appends (prHandle), the followers' parked
+	// fetches it would wake wait in heldWakes until the whole request is
+	// appended, as Kafka completes delayed fetches after the request.
+	holdWakes bool
+	heldWakes []*replicaFetcher
+	pidBase   int64 // the first producer id (see freshProducerIDs)
+	groups    []*group
+	chk       *check.Checker
 
 	// offsetsTopic is __consumer_offsets (offsets.go): not among topics,
 	// nor in the results of the scenario's topics.
@@ -333,11 +339,31 @@ func (p *partition) appended(n int64, bytes int64) {
 			continue
 		}
 		r.touch()
-		if r.fetcher != nil && r.fetcher.parked {
-			r.fetcher.wake()
+		if f := r.fetcher; f != nil && f.parked {
+			if !p.w.holdWakes {
+				f.wake()
+			} else if !f.wakeHeld {
+				f.wakeHeld = true
+				p.w.heldWakes = append(p.w.heldWakes, f)
+			}
 		}
 	}
 	p.maybeAdvanceHW()
+}
+
+// releaseWakes wakes the parked fetches held while a produce request
+// appended (holdWakes), each once, in the order their partitions were
+// appended.
+func (w *world) releaseWakes() {
+	w.holdWakes = false
+	for _, f := range w.heldWakes {
+		f.wakeHeld = false
+		if f.parked {
+			f.wake()
+		}
+	}
+	clear(w.heldWakes)
+	w.heldWakes = w.heldWakes[:0]
 }
 
 // followerFetched is the leader's bookkeeping when follower r fetches from
@@ -446,6 +472,7 @@ type replicaFetcher struct {
 	uncached  int64
 	diskWork  float64 // disk-read time of the uncached bytes, seeks included (node.ReadWork)
 	parked    bool
+	wakeHeld  bool // in world.heldWakes
 	waitEv    sim.EventID
 	deadline  sim.Time
 	minBytes  int64

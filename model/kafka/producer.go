@@ -83,8 +83,6 @@ type producer struct {
 	// made at each scheduling call would be allocated each time.
 	fArrive, fLingerDone, fRequestTimeout, fRequeue func(uint64)
 
-	heldFetches []*replicaFetcher // broker side: fetches held while a request appends (prHandle)
-
 	tx   *plainTxn // transactions (txn_producer.go); nil without a transactional_id
 	down bool      // the process crashed (producer-crash, txn_producer.go)
 }
@@ -768,8 +766,8 @@ func (w *world) prHandle(id uint64) {
 		return // held while the leader adds its partitions to the transaction (txn_implicit.go)
 	}
 	r.results = r.results[:0]
-	held := p.holdFetchWakes(r)
-	defer p.wakeFetches(held)
+	w.holdWakes = true
+	defer w.releaseWakes()
 	transient := b.errRate > 0 && b.errRng.Float64() < b.errRate
 	for i, bid := range r.batches {
 		pb := p.batches[bid]
@@ -846,34 +844,6 @@ func (w *world) prHandle(id uint64) {
 	if r.pending == 0 {
 		w.prRespond(r)
 	}
-}
-
-// holdFetchWakes keeps the followers' parked fetches of request r's
-// partitions from being answered by each append of the request: Kafka
-// completes delayed fetches once the whole request is appended, so a
-// fetch waiting for replica.fetch.min.bytes sees every partition the
-// request wrote, not only the first ones. It returns the fetches held, for
-// wakeFetches.
-func (p *producer) holdFetchWakes(r *produceReq) []*replicaFetcher {
-	held := p.heldFetches[:0]
-	for _, bid := range r.batches {
-		for _, rep := range p.t.parts[p.batches[bid].part].replicas {
-			if f := rep.fetcher; f != nil && f.parked {
-				f.parked = false
-				held = append(held, f)
-			}
-		}
-	}
-	return held
-}
-
-// wakeFetches lets the held fetches look at what was appended.
-func (p *producer) wakeFetches(held []*replicaFetcher) {
-	for _, f := range held {
-		f.parked = true
-		f.wake()
-	}
-	p.heldFetches = held[:0]
 }
 
 // writtenBefore reports whether an idempotent batch's sequences are all
