@@ -79,25 +79,9 @@ func (ch *pchannel) Publish(from net.NodeID, msg channel.Message, done func(bool
 	}
 	ch.st.Published++
 	c := p.conns[p.rr%len(p.conns)]
-	mid := int32(len(w.msgs))
-	w.msgs = append(w.msgs, msg2(p, c, msg))
-	p.ids = append(p.ids, mid)
-	p.produced++
-	ch.wait[mid] = done
-	c.batch = append(c.batch, mid)
-	c.bBytes += msg.Size
-	pc := w.pc
-	if len(c.batch) >= pc.BatchingMaxMessages || c.bBytes >= int64(pc.BatchingMaxBytes) {
-		c.flush()
+	ch.wait[int32(len(w.msgs))] = done // the id enqueue gives it
+	if p.enqueue(c, msg2(p, c, msg)) {
 		return
-	}
-	if len(c.batch) == 1 {
-		gen := c.bGen
-		w.s.After(sim.Time(pc.BatchingMaxDelay), func() {
-			if c.bGen == gen {
-				c.flush()
-			}
-		})
 	}
 	ch.st.MaxStored = max(ch.st.MaxStored, ch.Stored())
 }

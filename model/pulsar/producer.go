@@ -128,6 +128,14 @@ func (p *producer) arrive(uint64) {
 	}
 	m := msg{prod: int32(p.idx), seq: int32(len(p.ids)), part: int32(c.p.idx), region: int8(c.p.reg.idx), born: now,
 		size: load.Size(p.spec.MessageSize.Dist, p.rng), key: key}
+	p.enqueue(c, m)
+}
+
+// enqueue adds message m to connection c's open batch: the batch is sent
+// once it holds batching_max_messages or batching_max_bytes (enqueue
+// reports that it sent it), or batching_max_delay after its first message.
+func (p *producer) enqueue(c *pconn, m msg) (sent bool) {
+	w := p.w
 	mid := int32(len(w.msgs))
 	w.msgs = append(w.msgs, m)
 	p.ids = append(p.ids, mid)
@@ -137,7 +145,7 @@ func (p *producer) arrive(uint64) {
 	pc := w.pc
 	if len(c.batch) >= pc.BatchingMaxMessages || c.bBytes >= int64(pc.BatchingMaxBytes) {
 		c.flush()
-		return
+		return true
 	}
 	if len(c.batch) == 1 {
 		gen := c.bGen
@@ -147,6 +155,7 @@ func (p *producer) arrive(uint64) {
 			}
 		})
 	}
+	return false
 }
 
 // keyHash spreads key ids over partitions and Key_Shared hash ranges.
