@@ -229,7 +229,19 @@ func (l *Log) TruncateTo(offset int64) error {
 			return err
 		}
 	}
-	return l.rebuildProducers()
+	if err := l.rebuildProducers(); err != nil {
+		return err
+	}
+	if l.leo > seg.next {
+		// The log now ends inside a gap compaction left, past the last
+		// batch of its last segment. A segment's data says only where
+		// its last batch ends, so a log reopened from it would end
+		// lower, at offsets already given out (and a clean shutdown's
+		// marker would disagree with it). A new, empty active segment
+		// based at the log end records where the log ends.
+		return l.roll(l.cfg.Clock())
+	}
+	return nil
 }
 
 // TruncateFullyAndStartAt empties the log and restarts it at offset, as a
