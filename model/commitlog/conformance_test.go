@@ -601,7 +601,9 @@ func TestReadAcrossSlabBoundary(t *testing.T) {
 // compaction leaves: a gap (offsets no record holds), the offset just
 // below the first one a compacted segment kept, that first offset, a
 // segment's base, inside a segment compaction emptied, and inside a kept
-// batch; file logs are also restarted between the steps.
+// batch; file logs are also restarted between the steps. Reads up to a
+// high watermark that ends inside the batch after a gap return nothing
+// from the gap (they used to report that batch as corrupt).
 func TestCompactTruncateAppend(t *testing.T) {
 	forEach(t, func(t *testing.T, bc backendCase) {
 		cfg := Config{SegmentBytes: 400, IndexIntervalBytes: 100}
@@ -632,12 +634,16 @@ func TestCompactTruncateAppend(t *testing.T) {
 			// or removed: a sample of the points, one restart (the
 			// in-memory file system above runs them all).
 			var some []int64
-			for i := 0; i < len(points); i += 20 {
+			for i := 0; i < len(points); i += 50 {
 				some = append(some, points[i])
 			}
 			points, restarts = some, []string{"before-append"}
 		}
-		for _, path := range []string{"leader", "follower", "follower-shared"} {
+		paths := []string{"leader", "follower", "follower-shared"}
+		if bc.reopen != nil {
+			paths = paths[:2] // a file log writes a shared append as a copy
+		}
+		for _, path := range paths {
 			for _, rs := range restarts {
 				for _, tr := range points {
 					if tr < 0 {
@@ -771,6 +777,17 @@ func compactTruncateAppend(t *testing.T, bc backendCase, cfg Config, path, resta
 	}
 	if err := checkAgainst(l, m, 300, all...); err != nil {
 		return fmt.Errorf("after appending and restarting: %w", err)
+	}
+	// A consumer reading up to a high watermark inside each new batch:
+	// from a gap before it (where the truncation or the leader left one)
+	// the read returns nothing, and no error.
+	for _, b := range m.batches[len(m.batches)-3:] {
+		if err := l.SetHighWatermark(b.base + 1); err != nil {
+			return err
+		}
+		if err := checkHighWatermarkReads(l, m, b.base+1, 300, all[min(tr, m.leo):]...); err != nil {
+			return err
+		}
 	}
 	if err := l.SetHighWatermark(l.LogEndOffset()); err != nil {
 		return err

@@ -339,3 +339,43 @@ func crashFS(l *Log) (*vfs.Mem, string, error) {
 	}
 	return m, fb.dir, nil
 }
+
+// checkHighWatermarkReads reads from each offset of from up to the high
+// watermark hw, as a consumer does: the batches from the first one that
+// holds an offset at or after the read offset, as long as they end below
+// hw; nothing, and no error, when that first batch ends at or past hw.
+func checkHighWatermarkReads(l *Log, m *refLog, hw, maxBytes int64, from ...int64) error {
+	if got := l.HighWatermark(); got != hw {
+		return fmt.Errorf("high watermark %d, want %d", got, hw)
+	}
+	for _, o := range from {
+		if o < l.LogStartOffset() || o > m.leo {
+			continue
+		}
+		res, err := l.Read(o, ReadOptions{MaxBytes: maxBytes, Upto: UptoHighWatermark})
+		if err != nil {
+			return fmt.Errorf("read at %d up to the high watermark %d: %w", o, hw, err)
+		}
+		bs, err := decodeRef(res.Data)
+		if err != nil {
+			return fmt.Errorf("read at %d up to the high watermark %d: %w", o, hw, err)
+		}
+		i := slices.IndexFunc(m.batches, func(b refBatch) bool { return b.last >= o })
+		if i < 0 || m.batches[i].last >= hw {
+			if len(bs) != 0 {
+				return fmt.Errorf("read at %d up to the high watermark %d: %d batches, want none", o, hw, len(bs))
+			}
+			continue
+		}
+		if len(bs) == 0 {
+			return fmt.Errorf("read at %d up to the high watermark %d: nothing, want the batch at %d", o, hw, m.batches[i].base)
+		}
+		if bs[len(bs)-1].last >= hw {
+			return fmt.Errorf("read at %d up to the high watermark %d: a batch ends at %d", o, hw, bs[len(bs)-1].last)
+		}
+		if err := sameBatches(bs, m.batches[i:i+len(bs)]); err != nil {
+			return fmt.Errorf("read at %d up to the high watermark %d: %w", o, hw, err)
+		}
+	}
+	return nil
+}
