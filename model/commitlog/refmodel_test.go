@@ -37,11 +37,20 @@ type refRec struct {
 // replicated one may start after it where the leader compacted). A new
 // epoch starts at the batch's base offset.
 func (m *refLog) add(b refBatch) {
-	if n := len(m.epochs); n == 0 || m.epochs[n-1].Epoch < b.epoch {
-		m.epochs = append(m.epochs, EpochEntry{b.epoch, b.base})
-	}
+	m.assignEpoch(b.epoch, b.base)
 	m.batches = append(m.batches, b)
 	m.leo = b.last + 1
+}
+
+// assignEpoch records that epoch starts at offset (a new leader's epoch
+// starts at its log end). As Kafka's leader-epoch cache does, an entry
+// for an older epoch starting at or after offset gives way.
+func (m *refLog) assignEpoch(epoch int32, offset int64) {
+	if n := len(m.epochs); n > 0 && m.epochs[n-1].Epoch >= epoch {
+		return
+	}
+	m.epochs = slices.DeleteFunc(m.epochs, func(e EpochEntry) bool { return e.StartOffset >= offset })
+	m.epochs = append(m.epochs, EpochEntry{epoch, offset})
 }
 
 // compact keeps, in the batches below limit (the base of the first segment
