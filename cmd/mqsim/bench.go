@@ -120,6 +120,7 @@ type benchResult struct {
 	peakRSS    int64         // bytes
 	events     float64
 	produced   float64
+	batches    float64 // record batches the producers sealed
 	simSeconds float64
 }
 
@@ -146,12 +147,29 @@ func benchRun(bin string, args []string) (benchResult, error) {
 		Events     float64 `json:"events"`
 		Produced   float64 `json:"produced"`
 		SimSeconds float64 `json:"sim_seconds"`
+		Producers  []struct {
+			Batches float64 `json:"batches"`
+		} `json:"producers"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		return r, fmt.Errorf("%s run %s: results: %w", bin, strings.Join(args, " "), err)
 	}
 	r.events, r.produced, r.simSeconds = doc.Events, doc.Produced, doc.SimSeconds
+	for _, p := range doc.Producers {
+		r.batches += p.Batches
+	}
 	return r, nil
+}
+
+// perBatch is the CPU time per record batch: what a batch costs the
+// simulator — appended by its leader and each follower, fetched, delivered
+// — which is the unit of the simulated cluster's own work (a record batch
+// is what Kafka appends, replicates, checks and indexes).
+func perBatch(r benchResult) string {
+	if r.batches == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f µs", r.cpu.Seconds()/r.batches*1e6)
 }
 
 func runBench(stdout, stderr io.Writer, o benchOptions) error {
@@ -166,7 +184,7 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"sweep", "point", "messages", "events", "wall", "CPU", "events/s", "sim/wall", "peak RSS"}
+	header := []string{"sweep", "point", "messages", "batches", "events", "wall", "CPU", "CPU/batch", "events/s", "sim/wall", "peak RSS"}
 	if o.against != "" {
 		header = append(header, "old wall", "old RSS", "wall old/new", "RSS old/new")
 	}
@@ -189,8 +207,8 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 			return err
 		}
 		wall := r.wall.Seconds()
-		row := []string{p.sweep, p.label, units.FormatSI(r.produced), units.FormatSI(r.events),
-			fmt.Sprintf("%.2f s", wall), fmt.Sprintf("%.2f s", r.cpu.Seconds()), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
+		row := []string{p.sweep, p.label, units.FormatSI(r.produced), units.FormatSI(r.batches), units.FormatSI(r.events),
+			fmt.Sprintf("%.2f s", wall), fmt.Sprintf("%.2f s", r.cpu.Seconds()), perBatch(r), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
 			units.FormatBytes(float64(r.peakRSS))}
 		if o.against != "" && !runOld {
 			row = append(row, "—", "—", "—", "—")

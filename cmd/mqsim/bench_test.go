@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The benchmark's points are the sweeps: partitions 6 … 100,000
@@ -47,5 +48,16 @@ func TestBenchBadInput(t *testing.T) {
 		if err := runBench(&out, &errb, o); err == nil || exitCode(err) != exitBadInput {
 			t.Errorf("runBench(%+v) = %v (exit %d), want exit 2", o, err, exitCode(err))
 		}
+	}
+}
+
+// CPU per record batch: 1 s over 100K batches is 10 µs; a run without
+// batches (a system without producers' batches) has none.
+func TestBenchPerBatch(t *testing.T) {
+	if got := perBatch(benchResult{cpu: time.Second, batches: 100e3}); got != "10.0 µs" {
+		t.Errorf("perBatch(1 s, 100K) = %q, want 10.0 µs", got)
+	}
+	if got := perBatch(benchResult{cpu: time.Second}); got != "—" {
+		t.Errorf("perBatch(no batches) = %q, want —", got)
 	}
 }
