@@ -61,7 +61,9 @@ type world struct {
 	fMdResp     func(uint64)
 	fMdAnswer   func(uint64) // the broker's handler thread has served it
 	fMdMemberAn func(uint64)
-	releases    bool // consumed records leave memory (release.go)
+	releases    bool   // consumed records leave memory (release.go)
+	spills      bool   // consumed records move to spill files (release.go)
+	spillDir    string // where, made at the first log opened
 	// Incremental consumer sessions (fetchsession.go).
 	incSessions bool
 	parkSeq     uint64
@@ -216,6 +218,11 @@ func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, erro
 	var err error
 	existed := false
 	if w.opts.DataDir == "" {
+		if w.spills && !spillNowhere {
+			if cfg.Spill, cfg.SpillDir, err = w.spillTo(name); err != nil {
+				return nil, fmt.Errorf("open log %s: %w", name, err)
+			}
+		}
 		l, err = commitlog.OpenMemory(cfg)
 	} else {
 		dir := filepath.Join(w.opts.DataDir, filepath.FromSlash(name))
