@@ -219,9 +219,7 @@ func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, erro
 	existed := false
 	if w.opts.DataDir == "" {
 		if w.spills && !spillNowhere {
-			if cfg.Spill, cfg.SpillDir, err = w.spillTo(name); err != nil {
-				return nil, fmt.Errorf("open log %s: %w", name, err)
-			}
+			cfg.Spill, cfg.SpillDir = w.spillTo(name)
 		}
 		l, err = commitlog.OpenMemory(cfg)
 	} else {

@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -81,5 +82,33 @@ func TestSpillKeepsResultsAndBoundsMemory(t *testing.T) {
 				t.Errorf("dropping instead of spilling: err = %v, want a read of released bytes (the run reads below what it released)", err)
 			}
 		})
+	}
+}
+
+// Where no temporary directory can be made, a run with faults keeps its
+// records in memory and gives the same results.
+func TestSpillWithoutTempDir(t *testing.T) {
+	ls, err := scenarios.LoadScenario("broker-failure", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustRun(t, &ls.Scenario)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	ls, err = scenarios.LoadScenario("broker-failure", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, got, err := run(&ls.Scenario, Options{})
+	if w != nil {
+		defer w.close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.spills || w.spillDir != "" {
+		t.Errorf("spills %v in %q without a temporary directory, want off", w.spills, w.spillDir)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("results differ without spill files:\nwith    %+v\nwithout %+v", want, got)
 	}
 }
