@@ -35,7 +35,7 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure how the simulator scales: wall time, events/s and peak memory",
 		Long: `Run the scaling benchmark: each point is one 'mqsim run' in a child process,
 timed on the wall clock, with its CPU time (user and system: steadier than the
-wall clock on a busy machine) and its peak resident memory. Three sweeps:
+wall clock on a busy machine) and its peak resident memory. Four sweeps:
 
   partitions  the baseline (5K msg/s, 100K messages, 3 brokers) with 6, 60,
               600 and 3,000 partitions, then 10,000 and 100,000 partitions
@@ -44,6 +44,10 @@ wall clock on a busy machine) and its peak resident memory. Three sweeps:
               100K and 1.16M msg/s
   duration    the seed's peak at 1.16M msg/s for 10 s and 60 s (and, with
               --long, 10 minutes)
+  faults      broker-failure (5K msg/s, a broker crash and restart) for
+              60 s and 5 minutes (and, with --long, 20 minutes): memory
+              follows the backlog with faults too, the history going to
+              spill files
 
 With --against OLD, each point is also run with the binary OLD, the two
 alternating, and the table gives the ratios old / new measured in the same
@@ -61,7 +65,7 @@ run (the machine's load changes both alike); the heaviest points only with
 	f.BoolVar(&o.long, "long", false, "also run the 10-minute point of the duration sweep")
 	f.StringVar(&o.against, "against", "", "also run every point with this mqsim binary and report old/new ratios")
 	f.BoolVar(&o.againstHeavy, "against-heavy", false, "with --against, also run the old binary on the heaviest points (100K partitions, 60 s and 10 min of the peak), which can need tens of GB")
-	f.StringSliceVar(&o.sweeps, "sweep", []string{"partitions", "rate", "duration"}, "sweeps to run: partitions, rate, duration")
+	f.StringSliceVar(&o.sweeps, "sweep", []string{"partitions", "rate", "duration", "faults"}, "sweeps to run: partitions, rate, duration, faults")
 	f.StringVarP(&o.format, "output", "o", "table", "output format: table or markdown")
 	return cmd
 }
@@ -100,8 +104,16 @@ func benchPoints(o benchOptions) ([]benchPoint, error) {
 			for _, d := range durs {
 				pts = append(pts, benchPoint{s, "seed's peak, " + d, []string{"social-media-peak", "--duration", d}, d != "10s"})
 			}
+		case "faults":
+			durs := []string{"60s", "5m"}
+			if o.long {
+				durs = append(durs, "20m")
+			}
+			for _, d := range durs {
+				pts = append(pts, benchPoint{s, "broker-failure, " + d, []string{"broker-failure", "--duration", d}, false})
+			}
 		default:
-			return nil, badInput(fmt.Errorf("--sweep %q: want partitions, rate or duration", s))
+			return nil, badInput(fmt.Errorf("--sweep %q: want partitions, rate, duration or faults", s))
 		}
 	}
 	return pts, nil
