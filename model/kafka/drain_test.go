@@ -1,6 +1,8 @@
 package kafka
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"mqsim/scenarios"
@@ -344,5 +346,132 @@ func TestDrainMaxInFlightOneMutesAcrossLeaders(t *testing.T) {
 		if n != 0 {
 			t.Errorf("request %d left with %d batches of partition %d in flight, want 0 (muted)", i+1, n, part)
 		}
+	}
+}
+
+// The drain STOPS at a partition Kafka's
+// shouldStopDrainBatchesForPartition holds (drainBatchesForOneNode breaks
+// there, not continues), and the next drain starts at it. An idempotent
+// producer on one broker, linger 5 ms, one 100 B record each for
+// partitions B, A and C at t = 0, listed in that drain order. A's batch
+// is made a retry (attempt 1, log sequence 1) while its partition's batch
+// of sequence 0 is still in flight: a retried batch that is not the first
+// in flight stops the drain. By hand:
+//   - t = 5 ms (the lingers end): the request takes B's batch and stops at
+//     A; C, after A in the rotation, waits. One request: [B].
+//   - the connection is still ready (C's batch), but the next drain starts
+//     at A and stops there at once: no request, and no busy loop.
+//   - t = 10 ms: sequence 0 is answered (nothing in flight, acknowledged
+//     up to 1); the drain starts at A: one request [A, C].
+//
+// Skipping A instead (the model before) sent [B, C] at 5 ms and [A] at
+// 10 ms.
+func TestDrainStopsAtHeldRetry(t *testing.T) {
+	yes := true
+	r := newDrainRig(t, 3, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+	})
+	const partA, partB, partC = 0, 1, 2
+	r.w.s.At(0, func() {
+		for _, part := range []int{partB, partA, partC} {
+			r.p.sticky = part
+			r.p.put(0, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.inFlight, a.unresolved = 1, 1 // sequence 0 in flight; acknowledged up to 0
+	})
+	r.w.s.At(10*sim.Millisecond, func() {
+		a := &r.p.parts[partA]
+		a.inFlight, a.ackedNext = 0, 1
+		r.p.drain(r.p.conns[0])
+	})
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	want := []sentReq{
+		{at: 5 * sim.Millisecond, parts: []int32{partB}},
+		{at: 10 * sim.Millisecond, parts: []int32{partA, partC}},
+	}
+	checkSent(t, r.sent, want)
+}
+
+// checkSent compares the requests sent (time and partitions, in order)
+// with want.
+func checkSent(t *testing.T, got, want []sentReq) {
+	t.Helper()
+	same := len(got) == len(want)
+	for i := 0; same && i < len(got); i++ {
+		same = got[i].at == want[i].at && fmt.Sprint(got[i].parts) == fmt.Sprint(want[i].parts)
+	}
+	if !same {
+		var g, w []string
+		for _, s := range got {
+			g = append(g, fmt.Sprintf("%v %v", s.at, s.parts))
+		}
+		for _, s := range want {
+			w = append(w, fmt.Sprintf("%v %v", s.at, s.parts))
+		}
+		t.Errorf("requests sent:\n  %s\nwant:\n  %s", strings.Join(g, "\n  "), strings.Join(w, "\n  "))
+	}
+}
+
+// A transactional producer (transaction.version 1) may not send to a
+// partition not yet added to its transaction (Kafka's
+// isSendToPartitionAllowed): the drain of the partition's broker stops
+// there. One broker, linger 5 ms, a commit only after 10 s. At 100 ms
+// (InitProducerId answered) one record each for B and C: at 105 ms the
+// drain stops at B, and AddPartitionsToTxn adds both partitions the
+// transaction has touched in one request; its answer sends [B, C]. At
+// 200 ms one record each for B, A and C, in that drain order; A is new to
+// the transaction. By hand:
+//   - 205 ms: the request takes B's batch and stops at A, whose
+//     AddPartitionsToTxn then goes; C waits behind A. Request [B].
+//   - the add's answer (a round trip to the coordinator later): the drain
+//     starts at A: request [A, C].
+//
+// Skipping A instead (the model before) sent [B, C] at 205 ms and [A]
+// after the add.
+func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 3, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+		p.TransactionalID = "app"
+		p.Transaction = &scenarios.ProducerTransaction{CommitInterval: units.Duration(10 * units.Second)}
+	}, func(s *scenarios.Scenario) {
+		s.Cluster.TransactionVersion = 1
+		s.Duration = units.Duration(20 * units.Second)
+	})
+	const partA, partB, partC = 0, 1, 2
+	putAll := func(at sim.Time, parts ...int) {
+		r.w.s.At(at, func() {
+			if !r.p.tx.ready {
+				t.Errorf("at %v InitProducerId has not answered", at)
+			}
+			for _, part := range parts {
+				r.p.sticky = part
+				r.p.put(at, 100, -1)
+			}
+		})
+	}
+	putAll(100*sim.Millisecond, partB, partC)
+	putAll(200*sim.Millisecond, partB, partA, partC)
+	r.w.s.RunUntil(sim.Second)
+	var after []sentReq
+	for _, s := range r.sent {
+		if s.at >= 200*sim.Millisecond {
+			after = append(after, s)
+		}
+	}
+	if len(r.sent) < 1 || fmt.Sprint(r.sent[0].parts) != fmt.Sprint([]int32{partB, partC}) || r.sent[0].at <= 105*sim.Millisecond {
+		t.Errorf("first request %+v, want [B C] after the add's answer (after 105ms)", r.sent)
+	}
+	if len(after) != 2 {
+		t.Fatalf("%d requests from 200 ms (%+v), want 2", len(after), after)
+	}
+	checkSent(t, after[:1], []sentReq{{at: 205 * sim.Millisecond, parts: []int32{partB}}})
+	if got := after[1]; got.at <= 205*sim.Millisecond || fmt.Sprint(got.parts) != fmt.Sprint([]int32{partA, partC}) {
+		t.Errorf("second request from 200 ms at %v with partitions %v, want [A C] after the add's answer", got.at, got.parts)
 	}
 }
