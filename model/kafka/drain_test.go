@@ -475,3 +475,77 @@ func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
 		t.Errorf("second request from 200 ms at %v with partitions %v, want [A C] after the add's answer", got.at, got.parts)
 	}
 }
+
+// A drain stopped at a partition whose hold a response on ANOTHER
+// connection releases is woken by that response: no lost wake-up. Two
+// brokers 10 ms from the producer (one way, ± the profile's jitter), RF 1,
+// idempotent, linger 5 ms, batch.size 1,000. Partition A is led by broker
+// 0, B by broker 1. By hand:
+//   - t = 0: a full batch of A (log sequence 0) goes to broker 0: request
+//     1, answered at about 20 ms (two network legs).
+//   - t = 1 ms: the producer learns that broker 1 leads A; a record for A
+//     and then one for B, lingering; A's batch is made a retry of log
+//     sequence 1, so it must wait for sequence 0's answer.
+//   - t = 6 ms: the connection to broker 1 is ready; its drain stops at A
+//     at once: nothing is sent, B waits behind A.
+//   - about 20 ms: broker 0 answers sequence 0; that answer drains the
+//     connection to broker 1 too, whose request starts at A: [A, B].
+func TestDrainStopWokenByAnotherConnection(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 2, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+		p.BatchSize = 1000
+	}, func(s *scenarios.Scenario) {
+		s.Cluster.Brokers = 2
+		s.Cluster.Hardware.NetworkLatency = units.Duration(10 * units.Millisecond)
+	})
+	partA, partB := -1, -1
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			partA = i
+		} else {
+			partB = i
+		}
+	}
+	if partA < 0 || partB < 0 {
+		t.Fatal("want one partition led by each broker")
+	}
+	type sent struct {
+		at     sim.Time
+		broker int
+		parts  string
+	}
+	var got []sent
+	drainTrace = func(p *producer, req *produceReq) {
+		var parts []int32
+		for _, id := range req.batches {
+			parts = append(parts, p.batches[id].part)
+		}
+		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
+	}
+	r.put(0, partA, 1000)
+	r.w.s.At(sim.Millisecond, func() {
+		r.p.meta.parts[partA].leader = 1
+		for _, part := range []int{partA, partB} {
+			r.p.sticky = part
+			r.p.put(sim.Millisecond, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.unresolved++
+	})
+	r.w.s.RunUntil(40 * sim.Millisecond)
+	if len(got) < 2 {
+		t.Fatalf("requests %+v, want A's first batch to broker 0, then [A B] to broker 1 at its answer", got)
+	}
+	first, second := got[0], got[1]
+	if first.at != 0 || first.broker != 0 || first.parts != fmt.Sprint([]int{partA}) {
+		t.Errorf("request 1 %+v, want at 0 to broker 0 with partition %d", first, partA)
+	}
+	want := fmt.Sprint([]int{partA, partB})
+	if second.broker != 1 || second.parts != want || second.at < 20*sim.Millisecond || second.at > 30*sim.Millisecond {
+		t.Errorf("request 2 %+v, want to broker 1 with %s at the answer to request 1 (20–30 ms)", second, want)
+	}
+}
