@@ -30,7 +30,8 @@ import "mqsim/sim"
 // (Kafka's drainIndex stays there), so partitions after it wait until it
 // can go. What releases the hold drains the connection again: a response
 // (also one on another connection, where the partition's batch went to
-// its former leader), the end of a backoff, a transaction step. A batch of
+// its former leader), the end of a backoff, a transaction step, the
+// partition's move to another leader. A batch of
 // the transaction after the one committing is passed by: Kafka's
 // application is still blocked in commitTransaction(), so its sender has
 // no such batch.

@@ -549,3 +549,64 @@ func TestDrainStopWokenByAnotherConnection(t *testing.T) {
 		t.Errorf("request 2 %+v, want to broker 1 with %s at the answer to request 1 (20–30 ms)", second, want)
 	}
 }
+
+// A drain stopped at a held partition resumes when that partition moves
+// to another leader: the old leader's connection drains again, and what
+// waited behind the partition goes (Kafka's next drain of that broker no
+// longer sees the partition). Two brokers, RF 1, idempotent, linger 5 ms;
+// partitions A and B both led by broker 0, A first in drain order. At
+// t = 0 one record each; A's batch is made a retry of log sequence 1
+// while sequence 0 is in flight (and stays so). By hand:
+//   - t = 5 ms: the drain to broker 0 stops at A: nothing is sent.
+//   - t = 10 ms: the producer learns that broker 1 leads A. The
+//     connection to broker 1 stops at A (still held); the one to broker 0
+//     drains again without A: request [B] to broker 0 at 10 ms.
+func TestDrainStopResumesWhenHeldPartitionMoves(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 4, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+	}, func(s *scenarios.Scenario) { s.Cluster.Brokers = 2 })
+	var led []int
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			led = append(led, i)
+		}
+	}
+	if len(led) < 2 {
+		t.Fatalf("broker 0 leads partitions %v, want two", led)
+	}
+	partA, partB := led[0], led[1]
+	type sent struct {
+		at     sim.Time
+		broker int
+		parts  string
+	}
+	var got []sent
+	drainTrace = func(p *producer, req *produceReq) {
+		var parts []int32
+		for _, id := range req.batches {
+			parts = append(parts, p.batches[id].part)
+		}
+		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
+	}
+	r.w.s.At(0, func() {
+		for _, part := range []int{partA, partB} {
+			r.p.sticky = part
+			r.p.put(0, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.inFlight, a.unresolved = 1, 1
+	})
+	r.w.s.At(10*sim.Millisecond, func() {
+		r.p.meta.parts[partA].leader = 1
+		r.p.moveLeader(partA)
+	})
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	want := []sent{{10 * sim.Millisecond, 0, fmt.Sprint([]int{partB})}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("requests %+v, want %+v", got, want)
+	}
+}
