@@ -42,7 +42,10 @@
 //     has lingered linger.ms, and fewer than max.in.flight requests are
 //     out; its request then takes the first batch of every partition the
 //     broker leads that has one, open ones too — one per partition, up to
-//     max.request.size. The
+//     max.request.size — and, as Kafka's drainBatchesForOneNode, stops at
+//     a partition an idempotent or transactional producer may not send to
+//     yet (shouldStopDrainBatchesForPartition), where its next request
+//     starts. The
 //     broker handles one request per connection at a time, in order, as
 //     Kafka does; appends are Log.Append with the partition's leader
 //     epoch. acks=0 completes on send, acks=1 after the leader append,
