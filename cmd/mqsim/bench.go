@@ -35,7 +35,7 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure how the simulator scales: wall time, events/s and peak memory",
 		Long: `Run the scaling benchmark: each point is one 'mqsim run' in a child process,
 timed on the wall clock, with its CPU time (user and system: steadier than the
-wall clock on a busy machine) and its peak resident memory. Three sweeps:
+wall clock on a busy machine) and its peak resident memory. Four sweeps:
 
   partitions  the baseline (5K msg/s, 100K messages, 3 brokers) with 6, 60,
               600 and 3,000 partitions, then 10,000 and 100,000 partitions
@@ -44,6 +44,10 @@ wall clock on a busy machine) and its peak resident memory. Three sweeps:
               100K and 1.16M msg/s
   duration    the seed's peak at 1.16M msg/s for 10 s and 60 s (and, with
               --long, 10 minutes)
+  faults      broker-failure (5K msg/s, a broker crash and restart) for
+              60 s and 5 minutes (and, with --long, 20 minutes): memory
+              follows the backlog with faults too, the history going to
+              spill files
 
 With --against OLD, each point is also run with the binary OLD, the two
 alternating, and the table gives the ratios old / new measured in the same
@@ -61,7 +65,7 @@ run (the machine's load changes both alike); the heaviest points only with
 	f.BoolVar(&o.long, "long", false, "also run the 10-minute point of the duration sweep")
 	f.StringVar(&o.against, "against", "", "also run every point with this mqsim binary and report old/new ratios")
 	f.BoolVar(&o.againstHeavy, "against-heavy", false, "with --against, also run the old binary on the heaviest points (100K partitions, 60 s and 10 min of the peak), which can need tens of GB")
-	f.StringSliceVar(&o.sweeps, "sweep", []string{"partitions", "rate", "duration"}, "sweeps to run: partitions, rate, duration")
+	f.StringSliceVar(&o.sweeps, "sweep", []string{"partitions", "rate", "duration", "faults"}, "sweeps to run: partitions, rate, duration, faults")
 	f.StringVarP(&o.format, "output", "o", "table", "output format: table or markdown")
 	return cmd
 }
@@ -100,8 +104,16 @@ func benchPoints(o benchOptions) ([]benchPoint, error) {
 			for _, d := range durs {
 				pts = append(pts, benchPoint{s, "seed's peak, " + d, []string{"social-media-peak", "--duration", d}, d != "10s"})
 			}
+		case "faults":
+			durs := []string{"60s", "5m"}
+			if o.long {
+				durs = append(durs, "20m")
+			}
+			for _, d := range durs {
+				pts = append(pts, benchPoint{s, "broker-failure, " + d, []string{"broker-failure", "--duration", d}, false})
+			}
 		default:
-			return nil, badInput(fmt.Errorf("--sweep %q: want partitions, rate or duration", s))
+			return nil, badInput(fmt.Errorf("--sweep %q: want partitions, rate, duration or faults", s))
 		}
 	}
 	return pts, nil
@@ -120,6 +132,7 @@ type benchResult struct {
 	peakRSS    int64         // bytes
 	events     float64
 	produced   float64
+	batches    float64 // record batches the producers sealed
 	simSeconds float64
 }
 
@@ -146,12 +159,29 @@ func benchRun(bin string, args []string) (benchResult, error) {
 		Events     float64 `json:"events"`
 		Produced   float64 `json:"produced"`
 		SimSeconds float64 `json:"sim_seconds"`
+		Producers  []struct {
+			Batches float64 `json:"batches"`
+		} `json:"producers"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		return r, fmt.Errorf("%s run %s: results: %w", bin, strings.Join(args, " "), err)
 	}
 	r.events, r.produced, r.simSeconds = doc.Events, doc.Produced, doc.SimSeconds
+	for _, p := range doc.Producers {
+		r.batches += p.Batches
+	}
 	return r, nil
+}
+
+// perBatch is the CPU time per record batch: what a batch costs the
+// simulator — appended by its leader and each follower, fetched, delivered
+// — which is the unit of the simulated cluster's own work (a record batch
+// is what Kafka appends, replicates, checks and indexes).
+func perBatch(r benchResult) string {
+	if r.batches == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f µs", r.cpu.Seconds()/r.batches*1e6)
 }
 
 func runBench(stdout, stderr io.Writer, o benchOptions) error {
@@ -166,7 +196,7 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"sweep", "point", "messages", "events", "wall", "CPU", "events/s", "sim/wall", "peak RSS"}
+	header := []string{"sweep", "point", "messages", "batches", "events", "wall", "CPU", "CPU/batch", "events/s", "sim/wall", "peak RSS"}
 	if o.against != "" {
 		header = append(header, "old wall", "old RSS", "wall old/new", "RSS old/new")
 	}
@@ -189,8 +219,8 @@ func runBench(stdout, stderr io.Writer, o benchOptions) error {
 			return err
 		}
 		wall := r.wall.Seconds()
-		row := []string{p.sweep, p.label, units.FormatSI(r.produced), units.FormatSI(r.events),
-			fmt.Sprintf("%.2f s", wall), fmt.Sprintf("%.2f s", r.cpu.Seconds()), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
+		row := []string{p.sweep, p.label, units.FormatSI(r.produced), units.FormatSI(r.batches), units.FormatSI(r.events),
+			fmt.Sprintf("%.2f s", wall), fmt.Sprintf("%.2f s", r.cpu.Seconds()), perBatch(r), units.FormatSI(r.events / wall), fmt.Sprintf("%.2f×", r.simSeconds/wall),
 			units.FormatBytes(float64(r.peakRSS))}
 		if o.against != "" && !runOld {
 			row = append(row, "—", "—", "—", "—")

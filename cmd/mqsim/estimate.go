@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,44 +14,64 @@ import (
 	"mqsim/scenarios/units"
 )
 
-// What one run costs: a part per message and a part per partition
-// replica per simulated second (produce, fetch and replication loops,
-// samples). The constants are fitted on the runs that matter for a
-// warning, the large ones: the built-in baseline (6 partitions, RF 3 and
-// RF 1, 100 s to 600 s of producing: events within 1.05×, peak memory
-// within 1.25×) and the seed's peak (116 partitions, RF 3, 11.6M messages
-// in 10 s: 57M events against 31.8M measured, 1.73 GB against 1.72 GB).
-// Over the other built-ins the event estimate is within 3× on 21 of 29
-// (up to 6× higher where there are few requests per second, as with a
-// large fetch.min.bytes; 3.4× lower where retries and downstream calls
-// multiply the work). About 2.1
-// kernel events per message produced or delivered to a group plus 2,400
-// per partition replica-second; 42 bytes of memory per replica record
-// (offsets, batch headers, indexes: payload bytes are not kept) plus
-// 67 KB per partition replica-second; 1 to 3 million events a second on
-// one core.
+// What one run costs. The events have a part that follows the messages
+// (each record produced and delivered, each record batch on each replica,
+// each synchronous commit) and a part that follows simulated time (the
+// fetch loops of followers and consumers, which go round every fetch wait
+// even when there is nothing to fetch). The constants are fitted, in log
+// space, on the runs a warning is for — the built-in baseline from 20 s to
+// 300 s, with 60 to 30,000 partitions and 3 to 100 brokers, 1K to 50K
+// msg/s, 3 or 12 consumers, auto and per-poll commits; the seed's peak for
+// 10 s and 30 s; the hour, half hour and week of audit-point-in-time,
+// changelog-restore and event-sourcing-replay — and are within 2× of the
+// kernel's count on 20 of those 21 runs (0.75× to 1.57×; the one out is
+// below). They overestimate runs whose followers fetch in
+// large batches (replica_fetch_min_bytes: about 4× on broker-failure) or
+// whose consumers cannot keep up (4× on 50K msg/s over 60 partitions), and
+// underestimate runs whose retries multiply the work (3× on retry-storm).
 //
-// A group committing synchronously after (or before) each poll replicates
-// a commit to __consumer_offsets per poll: on the baseline, where a poll
-// carries a few records, that is about 6.3 more events per delivered
-// record (1.80M events with commit: after against 1.17M with auto, 100K
-// records delivered, at ρ = 1/6, so 7.56 at ρ = 0); a poll carries more
-// records as a consumer's rate grows, so the part is capped at 12,600
-// events per consumer-second (the baseline's 0.63M over 3 consumers × 20 s,
-// at ρ = 1/6), and it shrinks as the
-// consumers get busy: at utilisation ρ (rate × mean processing time ÷
-// consumers) a poll finds a backlog and carries many records, so the part
-// is scaled by 1 − ρ (none for a group that cannot keep up, as in
-// slow-consumer, whose polls carry max.poll.records each).
+//   - 0.7 events per record produced or delivered to a group;
+//   - 7.5 per record batch per replica: a producer's batches are at most
+//     one per partition per linger.ms (a request carries the first batch
+//     of every partition it leads), and at most one per record;
+//   - 18 per follower fetch connection (a broker fetches from each other
+//     broker it follows) and second, and 25 per consumer fetch
+//     connection and second;
+//   - a group committing synchronously after (or before) each poll
+//     replicates a commit to __consumer_offsets per poll: on the baseline,
+//     where a poll carries a few records, 10.7 more events per delivered
+//     record at ρ = 0; a poll carries more records as a consumer's rate
+//     grows, so the part is capped at 17,900 events per consumer-second,
+//     and it shrinks as the consumers get busy: at utilisation ρ (rate ×
+//     mean processing time ÷ consumers) a poll finds a backlog and carries
+//     many records, so the part is scaled by 1 − ρ. When followers fetch in
+//     batches (replica_fetch_min_bytes above 1 byte) the high watermark
+//     moves once per replica_fetch_wait_max at most, and a poll per
+//     partition per step is the most a consumer makes.
+//
+// Memory: 30 MiB, 3.6 KB per partition replica (the p10k and 30,000
+// partition runs), 42 bytes per replica record while it is kept (offsets,
+// batch headers, indexes: payload bytes are not kept), and 0.8 bytes per
+// message of history (the checker's bit, samples: the seed's peak grows
+// from 455 MB at 60 s to 863 MB at 10 minutes). A fault-free run releases
+// what every group consumed (the model's release.go), so a record is kept
+// about 2 s when the groups keep up, and to the end when one cannot or
+// there is no group; a run with faults keeps every record. The runs cost
+// 1.6M (3,000 partitions) to 5.3M (the baseline) events per wall second on
+// one core; 2.5M is assumed.
 const (
-	eventsPerMessage         = 2.1
-	eventsPerReplicaSec      = 2400
-	eventsPerSyncCommitMsg   = 7.56
-	eventsPerSyncConsumerSec = 12600
+	eventsPerMessage         = 0.7
+	eventsPerBatchReplica    = 7.5
+	eventsPerFetcherSec      = 18
+	eventsPerConsumerConnSec = 25
+	eventsPerSyncCommitMsg   = 10.7
+	eventsPerSyncConsumerSec = 17900
 	bytesPerReplicaRec       = 42
-	bytesPerReplicaSec       = 67e3
+	bytesPerMessage          = 0.8
+	bytesPerReplica          = 3.6e3
 	baseBytes                = 30 << 20
-	eventsPerWallSecond      = 1.5e6
+	keptSeconds              = 2.0
+	eventsPerWallSecond      = 2.5e6
 )
 
 // Above either limit the run is worth a warning before it starts: about
@@ -70,75 +91,96 @@ type workEstimate struct {
 	delivers float64 // records delivered to consumer groups
 	evMsg    float64 // events that follow the messages (evCommit included)
 	evCommit float64 // events of synchronous commits, replicated per poll
-	evTime   float64 // events that follow partition replicas × seconds
-	memMsg   float64 // bytes that follow the replica records
-	memTime  float64 // bytes that follow partition replicas × seconds
+	evTime   float64 // events that follow the fetch connections × seconds
+	memMsg   float64 // bytes that follow the messages (kept records, history)
+	memFixed float64 // bytes that follow the partition replicas
 }
 
 func (e workEstimate) events() float64 { return e.evMsg + e.evTime }
-func (e workEstimate) memory() float64 { return baseBytes + e.memMsg + e.memTime }
+func (e workEstimate) memory() float64 { return baseBytes + e.memMsg + e.memFixed }
 
 // estimateWork sizes a resolved scenario from its rates, duration,
-// partitions, replication factors and groups.
+// partitions, replication factors, brokers and groups.
 func estimateWork(s *scenarios.Scenario) workEstimate {
-	rf := map[string]int{}
-	var replicaSecs float64
+	type topic struct {
+		partitions, rf int
+		groups         int
+		keepsUp        bool // every group keeps up (ρ < 1)
+	}
+	topics := map[string]*topic{}
 	secs := s.Duration.Seconds()
+	brokers := max(1, s.Cluster.Brokers)
+	var replicaCount, followers float64
 	for _, t := range s.Topics {
-		rf[t.Name] = max(1, t.ReplicationFactor)
-		replicaSecs += float64(t.Partitions*rf[t.Name]) * secs
+		tp := &topic{partitions: max(1, t.Partitions), rf: max(1, t.ReplicationFactor), keepsUp: true}
+		topics[t.Name] = tp
+		replicaCount += float64(tp.partitions * tp.rf)
+		followers += float64(tp.partitions * (tp.rf - 1))
 	}
-	groups := map[string]int{}
-	type syncGroup struct {
-		consumers int
-		service   float64 // mean processing time, seconds
-	}
-	syncGroups := map[string][]syncGroup{} // groups committing per poll, by topic
-	for _, g := range s.ConsumerGroups {
-		groups[g.Topic]++
-		if m, err := g.CommitMode(); err == nil && m != scenarios.CommitAuto {
-			sg := syncGroup{consumers: max(1, g.Consumers)}
-			if g.Processing.Dist != nil {
-				sg.service = g.Processing.Dist.Mean()
-			}
-			syncGroups[g.Topic] = append(syncGroups[g.Topic], sg)
-		}
+	// Each broker fetches from every other broker it follows a partition of.
+	fetchers := math.Min(float64(brokers*(brokers-1)), followers)
+	rates := map[string]float64{}
+	for _, p := range s.Producers {
+		rates[p.Topic] += float64(p.Rate)
 	}
 	var e workEstimate
-	for _, p := range s.Producers {
-		n := float64(p.Rate) * secs
-		e.messages += n
-		e.replicas += n * float64(rf[p.Topic])
-		e.delivers += n * float64(groups[p.Topic])
-		for _, g := range syncGroups[p.Topic] {
-			rho := float64(p.Rate) * g.service / float64(g.consumers)
-			if free := 1 - rho; free > 0 && !math.IsNaN(free) {
-				e.evCommit += free * min(eventsPerSyncCommitMsg*n, eventsPerSyncConsumerSec*float64(g.consumers)*secs)
+	var consumerConns float64
+	for _, g := range s.ConsumerGroups {
+		tp := topics[g.Topic]
+		if tp == nil {
+			continue
+		}
+		tp.groups++
+		consumers := max(1, g.Consumers)
+		active := min(consumers, tp.partitions)
+		consumerConns += float64(active * min(brokers, tp.partitions))
+		var service float64
+		if g.Processing.Dist != nil {
+			service = g.Processing.Dist.Mean()
+		}
+		rho := rates[g.Topic] * service / float64(consumers)
+		if !(rho < 1) {
+			tp.keepsUp = false
+		}
+		if m, err := g.CommitMode(); err != nil || m == scenarios.CommitAuto {
+			continue
+		}
+		if free := 1 - rho; free > 0 {
+			n := rates[g.Topic] * secs
+			c := min(eventsPerSyncCommitMsg*n, eventsPerSyncConsumerSec*float64(consumers)*secs)
+			if s.Cluster.ReplicaFetchMinBytes > 1 && s.Cluster.ReplicaFetchWaitMax > 0 {
+				steps := secs / s.Cluster.ReplicaFetchWaitMax.Seconds() * float64(tp.partitions)
+				c = min(c, eventsPerSyncCommitMsg*steps)
 			}
+			e.evCommit += free * c
 		}
 	}
-	e.evMsg = eventsPerMessage*(e.messages+e.delivers) + e.evCommit
-	e.evTime = eventsPerReplicaSec * replicaSecs
-	e.memMsg = bytesPerReplicaRec * e.replicas
-	e.memTime = bytesPerReplicaSec * replicaSecs
-	if len(s.Faults) == 0 && secs > 0 {
-		// A fault-free run releases what every group consumed (the
-		// model's release.go): memory follows the backlog, taken as at
-		// most backlogWindow of traffic, and a fixed cost per replica.
-		e.memMsg *= min(secs, backlogWindow) / secs
-		e.memTime = bytesPerReplica * replicaSecs / secs
+	var batchReplicas, kept float64
+	for _, p := range s.Producers {
+		tp := topics[p.Topic]
+		rf, groups, partitions := 1, 0, 1
+		keepsUp := false
+		if tp != nil {
+			rf, groups, partitions, keepsUp = tp.rf, tp.groups, tp.partitions, tp.keepsUp && tp.groups > 0
+		}
+		n := float64(p.Rate) * secs
+		e.messages += n
+		e.replicas += n * float64(rf)
+		e.delivers += n * float64(groups)
+		linger := math.Max(p.LingerTime().Seconds(), 1e-3)
+		batchReplicas += math.Min(n, float64(partitions)*secs/linger) * float64(rf)
+		if keepsUp && len(s.Faults) == 0 && s.EventSourcing == nil {
+			kept += float64(p.Rate) * math.Min(secs, keptSeconds) * float64(rf)
+		} else {
+			kept += n * float64(rf)
+		}
 	}
+	e.evMsg = eventsPerMessage*(e.messages+e.delivers) + eventsPerBatchReplica*batchReplicas + e.evCommit
+	e.evTime = (eventsPerFetcherSec*fetchers + eventsPerConsumerConnSec*consumerConns) * secs
+	e.memMsg = bytesPerReplicaRec*kept + bytesPerMessage*e.messages
+	e.memFixed = bytesPerReplica * replicaCount
 	return e
 }
-
-// backlogWindow and bytesPerReplica fit fault-free runs, whose consumed
-// records leave memory: the built-in baseline stays at 31 MB peak from
-// 100 s to 300 s of producing, the seed's peak under 0.5 GB at 10 s, and
-// 10,000 partitions (RF 3, 100 brokers) need about 8 KB per replica.
-const (
-	backlogWindow   = 10.0 // seconds
-	bytesPerReplica = 8e3
-)
 
 func (e workEstimate) large() bool { return e.events() >= largeEvents || e.memory() >= largeMemory }
 
@@ -154,14 +196,16 @@ func (e workEstimate) large() bool { return e.events() >= largeEvents || e.memor
 func warnLarge(w io.Writer, jobs []job, parallel int) error {
 	var events float64
 	var worst workEstimate
+	var worstSc *scenarios.Scenario
 	var messages, replicas float64
-	for _, j := range jobs {
-		e := estimateWork(&j.ls.Scenario)
+	for i := range jobs {
+		sc := &jobs[i].ls.Scenario
+		e := estimateWork(sc)
 		events += e.events()
 		messages += e.messages
 		replicas += e.replicas
-		if e.events() >= worst.events() {
-			worst = e
+		if worstSc == nil || e.events() >= worst.events() {
+			worst, worstSc = e, sc
 		}
 	}
 	n := float64(len(jobs))
@@ -175,7 +219,7 @@ func warnLarge(w io.Writer, jobs []job, parallel int) error {
 	}
 	total := physicalMemory()
 	refuse := total > 0 && mem > 2*total
-	s := &jobs[0].ls.Scenario
+	s := worstSc
 	var b strings.Builder
 	what := "this run is large"
 	if len(jobs) > 1 {
@@ -184,19 +228,47 @@ func warnLarge(w io.Writer, jobs []job, parallel int) error {
 	fmt.Fprintf(&b, "mqsim: %s: about %s messages, %s replica writes, %s events and %s of memory (roughly %s of work at %s events/s)\n",
 		what, units.FormatSI(messages), units.FormatSI(replicas), units.FormatSI(events),
 		units.FormatBytes(mem), roughTime(events/eventsPerWallSecond), units.FormatSI(eventsPerWallSecond))
-	// Per variant, the limits are shared out.
-	evLimit, memLimit := largeEvents/n, float64(largeMemory)/together-baseBytes
+	// Per variant, the limits are shared out. Each way out is the largest
+	// scale of the worst variant that the estimate puts under them, found
+	// by bisection: the costs are not proportional to the rate (batches
+	// grow fuller, fetch loops go round regardless) nor, quite, to the
+	// duration.
+	evLimit, memLimit := largeEvents/n, float64(largeMemory)/together
+	fits := func(scale func(sc *scenarios.Scenario, f float64), f float64) bool {
+		sc := *s
+		sc.Producers = slices.Clone(s.Producers)
+		scale(&sc, f)
+		e := estimateWork(&sc)
+		return e.events() < evLimit && e.memory() < memLimit
+	}
+	largest := func(scale func(sc *scenarios.Scenario, f float64)) float64 {
+		lo, hi := 0.0, 1.0
+		if !fits(scale, 1e-6) {
+			return 0 // even a millionth is too much: this way cannot help
+		}
+		for range 60 {
+			if mid := (lo + hi) / 2; fits(scale, mid) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return lo
+	}
+	shorter := func(sc *scenarios.Scenario, f float64) { sc.Duration = units.Duration(float64(s.Duration) * f) }
+	slower := func(sc *scenarios.Scenario, f float64) {
+		for i := range sc.Producers {
+			sc.Producers[i].Rate = units.Rate(float64(s.Producers[i].Rate) * f)
+		}
+	}
 	var flags, why []string
-	// Every cost but the base scales with the duration.
-	if d := math.Min(evLimit/worst.events(), memLimit/(worst.memMsg+worst.memTime)); d < 1 && d > 0 {
-		if shorter := roundDown(s.Duration.Seconds() * d); shorter != roundDown(s.Duration.Seconds()) {
-			flags = append(flags, "--duration "+shorter)
+	if d := largest(shorter); d > 0 && d < 1 {
+		if short := roundDown(s.Duration.Seconds() * d); short != roundDown(s.Duration.Seconds()) {
+			flags = append(flags, "--duration "+short)
 			why = append(why, fmt.Sprintf("simulate less time (now %s)", s.Duration))
 		}
 	}
-	// Only the message part scales with the rate; when the partitions'
-	// own cost over this duration is already too much, the rate cannot help.
-	if f := math.Min((evLimit-worst.evTime)/worst.evMsg, (memLimit-worst.memTime)/worst.memMsg); f > 0 && f < 1 {
+	if f := largest(slower); f > 0 && f < 1 && len(s.Producers) > 0 {
 		if len(s.Producers) == 1 {
 			flags = append(flags, "--set producers.*.rate="+units.Rate(twoDigits(float64(s.Producers[0].Rate)*f)).String())
 			why = append(why, fmt.Sprintf("lower the rate (now %s)", s.Producers[0].Rate))

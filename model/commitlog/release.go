@@ -142,8 +142,23 @@ func (m *memData) release(pos int64, closed bool) error {
 			}
 			m.spillF = f
 		}
-		for _, s := range m.slabs[:k] {
-			if _, err := m.spillF.Write(s.buf); err != nil {
+		// One write for the slabs together: a follower's slabs are often
+		// one fetched batch each (shared bytes), and a write each made
+		// a system call per batch.
+		if k == 1 {
+			if _, err := m.spillF.Write(m.slabs[0].buf); err != nil {
+				return err
+			}
+		} else {
+			n := 0
+			for _, s := range m.slabs[:k] {
+				n += len(s.buf)
+			}
+			buf := make([]byte, 0, n)
+			for _, s := range m.slabs[:k] {
+				buf = append(buf, s.buf...)
+			}
+			if _, err := m.spillF.Write(buf); err != nil {
 				return err
 			}
 		}

@@ -30,11 +30,14 @@ type world struct {
 	topics  []*topic
 	prods   []*producer
 
-	// While a produce request appends (prHandle), the followers' parked
-	// fetches it would wake wait in heldWakes until the whole request is
-	// appended, as Kafka completes delayed fetches after the request.
+	// While a produce request appends (prHandle), the parked fetches it
+	// would wake wait until the whole request is appended, as Kafka
+	// completes delayed fetches after the request (its action queue):
+	// followers' in heldWakes, and consumers' — when a leader append moves
+	// the high watermark, as with one replica in the ISR — in heldReads.
 	holdWakes bool
 	heldWakes []*replicaFetcher
+	heldReads []wakeRef
 	pidBase   int64 // the first producer id (see freshProducerIDs)
 	groups    []*group
 	chk       *check.Checker
@@ -58,7 +61,9 @@ type world struct {
 	fMdResp     func(uint64)
 	fMdAnswer   func(uint64) // the broker's handler thread has served it
 	fMdMemberAn func(uint64)
-	releases    bool // consumed records leave memory (release.go)
+	releases    bool   // consumed records leave memory (release.go)
+	spills      bool   // consumed records move to spill files (release.go)
+	spillDir    string // where, made at the first log opened
 	// Incremental consumer sessions (fetchsession.go).
 	incSessions bool
 	parkSeq     uint64
@@ -213,6 +218,9 @@ func (w *world) openLog(name string, cfg commitlog.Config) (*commitlog.Log, erro
 	var err error
 	existed := false
 	if w.opts.DataDir == "" {
+		if w.spills && !spillNowhere {
+			cfg.Spill, cfg.SpillDir = w.spillTo(name)
+		}
 		l, err = commitlog.OpenMemory(cfg)
 	} else {
 		dir := filepath.Join(w.opts.DataDir, filepath.FromSlash(name))
@@ -353,7 +361,9 @@ func (p *partition) appended(n int64, bytes int64) {
 
 // releaseWakes wakes the parked fetches held while a produce request
 // appended (holdWakes), each once, in the order their partitions were
-// appended.
+// appended: the followers', then the consumers' (a consumer's fetch woken
+// by several partitions reads once, at the first: it is no longer parked
+// at the others).
 func (w *world) releaseWakes() {
 	w.holdWakes = false
 	for _, f := range w.heldWakes {
@@ -364,6 +374,18 @@ func (w *world) releaseWakes() {
 	}
 	clear(w.heldWakes)
 	w.heldWakes = w.heldWakes[:0]
+	if len(w.heldReads) == 0 {
+		return
+	}
+	reads := w.heldReads
+	w.heldReads = nil // a read may append again (it should not: nothing is held now)
+	for _, r := range reads {
+		r.s.wake(r.gen)
+	}
+	clear(reads)
+	if w.heldReads == nil {
+		w.heldReads = reads[:0]
+	}
 }
 
 // followerFetched is the leader's bookkeeping when follower r fetches from
@@ -447,7 +469,11 @@ func (p *partition) maybeAdvanceHW() {
 		list := p.parked
 		p.parked = nil
 		for _, pr := range list {
-			p.w.sessions[pr.session].wake(pr.gen)
+			if s := p.w.sessions[pr.session]; p.w.holdWakes {
+				p.w.heldReads = append(p.w.heldReads, wakeRef{s: s, gen: pr.gen})
+			} else {
+				s.wake(pr.gen)
+			}
 		}
 		if p.parked == nil {
 			p.parked = list[:0]

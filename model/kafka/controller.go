@@ -632,7 +632,7 @@ func (c *controller) failRequest(r *produceReq, maybeWritten bool) {
 		// Nothing of it will come back to free it.
 		c.w.freePreqID(r.id)
 	}
-	p.drain(conn)
+	p.drainAfter(r)
 }
 
 // stopFetchers withdraws parked fetches to and from broker b; fetches in

@@ -42,7 +42,10 @@
 //     has lingered linger.ms, and fewer than max.in.flight requests are
 //     out; its request then takes the first batch of every partition the
 //     broker leads that has one, open ones too — one per partition, up to
-//     max.request.size. The
+//     max.request.size — and, as Kafka's drainBatchesForOneNode, stops at
+//     a partition an idempotent or transactional producer may not send to
+//     yet (shouldStopDrainBatchesForPartition), where its next request
+//     starts. The
 //     broker handles one request per connection at a time, in order, as
 //     Kafka does; appends are Log.Append with the partition's leader
 //     epoch. acks=0 completes on send, acks=1 after the leader append,
@@ -63,7 +66,13 @@
 //     long-poll the leader (replica.fetch.min.bytes — a parked fetch
 //     answers as soon as that many bytes are there — wait.max, max.bytes
 //     per partition); each fetcher appends one response at a time on one
-//     handler thread. The leader reads raw batches from its log and the
+//     handler thread. The parked fetches a produce request's appends would
+//     answer — followers', and consumers' when an append moves the high
+//     watermark (one replica in the ISR) — are woken once, after the whole
+//     request is appended, as Kafka completes delayed fetches from its
+//     action queue after the request; a follower's fetch that moves the
+//     high watermark wakes consumers at once, partition by partition, as
+//     Kafka's updateFollowerFetchState does. The leader reads raw batches from its log and the
 //     follower appends them unchanged with Log.AppendReplicated. The fetch
 //     offset tells the leader the follower's log end offset; the leader
 //     keeps each follower's caught-up time, shrinks the ISR after

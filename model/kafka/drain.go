@@ -18,12 +18,23 @@ import "mqsim/sim"
 // and stops before a batch that would take it past max.request.size
 // (unless it is still empty). It skips a partition whose first batch backs
 // off after a failure (its later batches wait behind it; a retried batch
-// goes back in sequence order), one muted by
-// max.in.flight = 1 while a batch of it is in flight, and the idempotent
-// and transactional holds (Kafka's shouldStopDrainBatchesForPartition): an
-// epoch bump waiting for the partition's batches in flight, a retried
-// batch that is not the first of its epoch still unanswered while others
-// are in flight, a transaction not yet ready for the batch.
+// goes back in sequence order), and one muted by max.in.flight = 1 while a
+// batch of it is in flight. It STOPS — the request takes nothing after
+// that partition — at an idempotent or transactional hold (Kafka's
+// shouldStopDrainBatchesForPartition, where drainBatchesForOneNode
+// breaks): an epoch bump waiting for the partition's batches in flight, a
+// retried batch that is not the first of its epoch still unanswered while
+// others are in flight, no producer epoch yet (InitProducerId unanswered),
+// a partition not yet added to the transaction. As at max.request.size,
+// the connection's next drain starts at the partition that stopped it
+// (Kafka's drainIndex stays there), so partitions after it wait until it
+// can go. What releases the hold drains the connection again: a response
+// (also one on another connection, where the partition's batch went to
+// its former leader), the end of a backoff, a transaction step, the
+// partition's move to another leader. A batch of
+// the transaction after the one committing is passed by: Kafka's
+// application is still blocked in commitTransaction(), so its sender has
+// no such batch.
 //
 // The cost is proportional to the partitions that have batches: each
 // connection keeps the list of those its broker leads (entries of
@@ -88,8 +99,10 @@ func (p *producer) drain(c *prodConn) {
 			return // the run failed
 		}
 		if len(req.batches) == 0 {
-			// Ready, but every partition is held: what releases a hold
-			// (a response, a backoff's end, a transaction step) drains
+			// Ready, but the drain stopped at its first sendable
+			// partition, held (or every batch waits for the next
+			// transaction): what releases a hold (a response,
+			// drainAfter; a backoff's end; a transaction step) drains
 			// again.
 			p.w.freePreqID(req.id)
 			p.armLinger(c, next)
@@ -97,6 +110,28 @@ func (p *producer) drain(c *prodConn) {
 		}
 		p.send(req)
 	}
+}
+
+// drainAfter drains the connection of request req, just answered (or
+// given up on), and every other connection whose last drain stopped at a
+// held partition of one of req's batches: that partition's batch in
+// flight to its former leader may have been what held it.
+func (p *producer) drainAfter(req *produceReq) {
+	wake := p.wake[:0]
+	for _, id := range req.batches {
+		if on := p.parts[p.batches[id].part].on; on >= 0 && on != req.c.idx && p.conns[on].stopped {
+			p.conns[on].stopped = false
+			wake = append(wake, on)
+		}
+	}
+	// Collected first: req may be reused by the drains below. The list
+	// is the producer's, lent out meanwhile.
+	p.wake = nil
+	p.drain(req.c)
+	for _, on := range wake {
+		p.drain(p.conns[on])
+	}
+	p.wake = wake[:0]
 }
 
 // ready walks the connection's partition list once: it drops stale
@@ -166,6 +201,7 @@ func (p *producer) drainOne(c *prodConn, req *produceReq) bool {
 	pass := p.passes
 	start := c.next % n
 	c.next = (start + 1) % n
+	c.stopped = false
 	for k := range n {
 		i := (start + k) % n
 		part := int(c.parts[i])
@@ -178,12 +214,18 @@ func (p *producer) drainOne(c *prodConn, req *produceReq) bool {
 			continue // the first batch backs off, or the partition is muted
 		}
 		b := p.batches[a.dq[0]]
+		if p.tx != nil && p.tx.later(b) {
+			continue // not yet sent by the application, as far as Kafka's sender knows
+		}
 		if req.bytes > 0 && req.bytes+b.bytes > p.maxReq {
 			c.next = i // the next request starts here
 			break
 		}
 		if p.idem && p.stopDrain(a, b) || p.tx != nil && p.tx.hold(b) {
-			continue
+			// Kafka's shouldStopDrainBatchesForPartition: the request
+			// ends here, and the next one starts at this partition.
+			c.next, c.stopped = i, true
+			break
 		}
 		if b.id == a.open && p.sealOnly(part) == nil {
 			return false

@@ -1,6 +1,8 @@
 package kafka
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"mqsim/scenarios"
@@ -344,5 +346,267 @@ func TestDrainMaxInFlightOneMutesAcrossLeaders(t *testing.T) {
 		if n != 0 {
 			t.Errorf("request %d left with %d batches of partition %d in flight, want 0 (muted)", i+1, n, part)
 		}
+	}
+}
+
+// The drain STOPS at a partition Kafka's
+// shouldStopDrainBatchesForPartition holds (drainBatchesForOneNode breaks
+// there, not continues), and the next drain starts at it. An idempotent
+// producer on one broker, linger 5 ms, one 100 B record each for
+// partitions B, A and C at t = 0, listed in that drain order. A's batch
+// is made a retry (attempt 1, log sequence 1) while its partition's batch
+// of sequence 0 is still in flight: a retried batch that is not the first
+// in flight stops the drain. By hand:
+//   - t = 5 ms (the lingers end): the request takes B's batch and stops at
+//     A; C, after A in the rotation, waits. One request: [B].
+//   - the connection is still ready (C's batch), but the next drain starts
+//     at A and stops there at once: no request, and no busy loop.
+//   - t = 10 ms: sequence 0 is answered (nothing in flight, acknowledged
+//     up to 1); the drain starts at A: one request [A, C].
+//
+// Skipping A instead (the model before) sent [B, C] at 5 ms and [A] at
+// 10 ms.
+func TestDrainStopsAtHeldRetry(t *testing.T) {
+	yes := true
+	r := newDrainRig(t, 3, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+	})
+	const partA, partB, partC = 0, 1, 2
+	r.w.s.At(0, func() {
+		for _, part := range []int{partB, partA, partC} {
+			r.p.sticky = part
+			r.p.put(0, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.inFlight, a.unresolved = 1, 1 // sequence 0 in flight; acknowledged up to 0
+	})
+	r.w.s.At(10*sim.Millisecond, func() {
+		a := &r.p.parts[partA]
+		a.inFlight, a.ackedNext = 0, 1
+		r.p.drain(r.p.conns[0])
+	})
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	want := []sentReq{
+		{at: 5 * sim.Millisecond, parts: []int32{partB}},
+		{at: 10 * sim.Millisecond, parts: []int32{partA, partC}},
+	}
+	checkSent(t, r.sent, want)
+}
+
+// checkSent compares the requests sent (time and partitions, in order)
+// with want.
+func checkSent(t *testing.T, got, want []sentReq) {
+	t.Helper()
+	same := len(got) == len(want)
+	for i := 0; same && i < len(got); i++ {
+		same = got[i].at == want[i].at && fmt.Sprint(got[i].parts) == fmt.Sprint(want[i].parts)
+	}
+	if !same {
+		var g, w []string
+		for _, s := range got {
+			g = append(g, fmt.Sprintf("%v %v", s.at, s.parts))
+		}
+		for _, s := range want {
+			w = append(w, fmt.Sprintf("%v %v", s.at, s.parts))
+		}
+		t.Errorf("requests sent:\n  %s\nwant:\n  %s", strings.Join(g, "\n  "), strings.Join(w, "\n  "))
+	}
+}
+
+// A transactional producer (transaction.version 1) may not send to a
+// partition not yet added to its transaction (Kafka's
+// isSendToPartitionAllowed): the drain of the partition's broker stops
+// there. One broker, linger 5 ms, a commit only after 10 s. At 100 ms
+// (InitProducerId answered) one record each for B and C: at 105 ms the
+// drain stops at B, and AddPartitionsToTxn adds both partitions the
+// transaction has touched in one request; its answer sends [B, C]. At
+// 200 ms one record each for B, A and C, in that drain order; A is new to
+// the transaction. By hand:
+//   - 205 ms: the request takes B's batch and stops at A, whose
+//     AddPartitionsToTxn then goes; C waits behind A. Request [B].
+//   - the add's answer (a round trip to the coordinator later): the drain
+//     starts at A: request [A, C].
+//
+// Skipping A instead (the model before) sent [B, C] at 205 ms and [A]
+// after the add.
+func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 3, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+		p.TransactionalID = "app"
+		p.Transaction = &scenarios.ProducerTransaction{CommitInterval: units.Duration(10 * units.Second)}
+	}, func(s *scenarios.Scenario) {
+		s.Cluster.TransactionVersion = 1
+		s.Duration = units.Duration(20 * units.Second)
+	})
+	const partA, partB, partC = 0, 1, 2
+	putAll := func(at sim.Time, parts ...int) {
+		r.w.s.At(at, func() {
+			if !r.p.tx.ready {
+				t.Errorf("at %v InitProducerId has not answered", at)
+			}
+			for _, part := range parts {
+				r.p.sticky = part
+				r.p.put(at, 100, -1)
+			}
+		})
+	}
+	putAll(100*sim.Millisecond, partB, partC)
+	putAll(200*sim.Millisecond, partB, partA, partC)
+	r.w.s.RunUntil(sim.Second)
+	var after []sentReq
+	for _, s := range r.sent {
+		if s.at >= 200*sim.Millisecond {
+			after = append(after, s)
+		}
+	}
+	if len(r.sent) < 1 || fmt.Sprint(r.sent[0].parts) != fmt.Sprint([]int32{partB, partC}) || r.sent[0].at <= 105*sim.Millisecond {
+		t.Errorf("first request %+v, want [B C] after the add's answer (after 105ms)", r.sent)
+	}
+	if len(after) != 2 {
+		t.Fatalf("%d requests from 200 ms (%+v), want 2", len(after), after)
+	}
+	checkSent(t, after[:1], []sentReq{{at: 205 * sim.Millisecond, parts: []int32{partB}}})
+	if got := after[1]; got.at <= 205*sim.Millisecond || fmt.Sprint(got.parts) != fmt.Sprint([]int32{partA, partC}) {
+		t.Errorf("second request from 200 ms at %v with partitions %v, want [A C] after the add's answer", got.at, got.parts)
+	}
+}
+
+// A drain stopped at a partition whose hold a response on ANOTHER
+// connection releases is woken by that response: no lost wake-up. Two
+// brokers 10 ms from the producer (one way, ± the profile's jitter), RF 1,
+// idempotent, linger 5 ms, batch.size 1,000. Partition A is led by broker
+// 0, B by broker 1. By hand:
+//   - t = 0: a full batch of A (log sequence 0) goes to broker 0: request
+//     1, answered at about 20 ms (two network legs).
+//   - t = 1 ms: the producer learns that broker 1 leads A; a record for A
+//     and then one for B, lingering; A's batch is made a retry of log
+//     sequence 1, so it must wait for sequence 0's answer.
+//   - t = 6 ms: the connection to broker 1 is ready; its drain stops at A
+//     at once: nothing is sent, B waits behind A.
+//   - about 20 ms: broker 0 answers sequence 0; that answer drains the
+//     connection to broker 1 too, whose request starts at A: [A, B].
+func TestDrainStopWokenByAnotherConnection(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 2, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+		p.BatchSize = 1000
+	}, func(s *scenarios.Scenario) {
+		s.Cluster.Brokers = 2
+		s.Cluster.Hardware.NetworkLatency = units.Duration(10 * units.Millisecond)
+	})
+	partA, partB := -1, -1
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			partA = i
+		} else {
+			partB = i
+		}
+	}
+	if partA < 0 || partB < 0 {
+		t.Fatal("want one partition led by each broker")
+	}
+	type sent struct {
+		at     sim.Time
+		broker int
+		parts  string
+	}
+	var got []sent
+	drainTrace = func(p *producer, req *produceReq) {
+		var parts []int32
+		for _, id := range req.batches {
+			parts = append(parts, p.batches[id].part)
+		}
+		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
+	}
+	r.put(0, partA, 1000)
+	r.w.s.At(sim.Millisecond, func() {
+		r.p.meta.parts[partA].leader = 1
+		for _, part := range []int{partA, partB} {
+			r.p.sticky = part
+			r.p.put(sim.Millisecond, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.unresolved++
+	})
+	r.w.s.RunUntil(40 * sim.Millisecond)
+	if len(got) < 2 {
+		t.Fatalf("requests %+v, want A's first batch to broker 0, then [A B] to broker 1 at its answer", got)
+	}
+	first, second := got[0], got[1]
+	if first.at != 0 || first.broker != 0 || first.parts != fmt.Sprint([]int{partA}) {
+		t.Errorf("request 1 %+v, want at 0 to broker 0 with partition %d", first, partA)
+	}
+	want := fmt.Sprint([]int{partA, partB})
+	if second.broker != 1 || second.parts != want || second.at < 20*sim.Millisecond || second.at > 30*sim.Millisecond {
+		t.Errorf("request 2 %+v, want to broker 1 with %s at the answer to request 1 (20–30 ms)", second, want)
+	}
+}
+
+// A drain stopped at a held partition resumes when that partition moves
+// to another leader: the old leader's connection drains again, and what
+// waited behind the partition goes (Kafka's next drain of that broker no
+// longer sees the partition). Two brokers, RF 1, idempotent, linger 5 ms;
+// partitions A and B both led by broker 0, A first in drain order. At
+// t = 0 one record each; A's batch is made a retry of log sequence 1
+// while sequence 0 is in flight (and stays so). By hand:
+//   - t = 5 ms: the drain to broker 0 stops at A: nothing is sent.
+//   - t = 10 ms: the producer learns that broker 1 leads A. The
+//     connection to broker 1 stops at A (still held); the one to broker 0
+//     drains again without A: request [B] to broker 0 at 10 ms.
+func TestDrainStopResumesWhenHeldPartitionMoves(t *testing.T) {
+	yes := true
+	r := newDrainRigOn(t, 4, func(p *scenarios.Producer) {
+		p.Acks = "all"
+		p.EnableIdempotence = &yes
+	}, func(s *scenarios.Scenario) { s.Cluster.Brokers = 2 })
+	var led []int
+	for i, q := range r.w.topics[0].parts {
+		if q.leader.b.id == 0 {
+			led = append(led, i)
+		}
+	}
+	if len(led) < 2 {
+		t.Fatalf("broker 0 leads partitions %v, want two", led)
+	}
+	partA, partB := led[0], led[1]
+	type sent struct {
+		at     sim.Time
+		broker int
+		parts  string
+	}
+	var got []sent
+	drainTrace = func(p *producer, req *produceReq) {
+		var parts []int32
+		for _, id := range req.batches {
+			parts = append(parts, p.batches[id].part)
+		}
+		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
+	}
+	r.w.s.At(0, func() {
+		for _, part := range []int{partA, partB} {
+			r.p.sticky = part
+			r.p.put(0, 100, -1)
+		}
+		a := &r.p.parts[partA]
+		b := r.p.batches[a.dq[0]]
+		b.attempts, b.stamped, b.epoch, b.logSeq = 1, true, a.epoch, 1
+		a.inFlight, a.unresolved = 1, 1
+	})
+	r.w.s.At(10*sim.Millisecond, func() {
+		r.p.meta.parts[partA].leader = 1
+		r.p.moveLeader(partA)
+	})
+	r.w.s.RunUntil(50 * sim.Millisecond)
+	want := []sent{{10 * sim.Millisecond, 0, fmt.Sprint([]int{partB})}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("requests %+v, want %+v", got, want)
 	}
 }

@@ -254,6 +254,13 @@ func (p *partition) wakeReaders() {
 		}
 	}
 	slices.SortFunc(refs, func(a, b wakeRef) int { return cmp.Compare(a.seq, b.seq) })
+	if w.holdWakes {
+		// A produce request is appending: the reads wait for its end
+		// (releaseWakes).
+		w.heldReads = append(w.heldReads, refs...)
+		w.wakeBuf = refs[:0]
+		return
+	}
 	for _, r := range refs {
 		r.s.wake(r.gen)
 	}

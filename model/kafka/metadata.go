@@ -432,10 +432,18 @@ func (w *world) mdUndelivered(arg uint64, refused bool) {
 }
 
 // moveLeader lists partition part's batches on the connection to its new
-// leader and sends what is ready there.
+// leader and sends what is ready there. The connection to its old leader,
+// if its drain stopped at a held partition (this one, maybe), drains
+// again: what waited behind it may go.
 func (p *producer) moveLeader(part int) {
-	if len(p.parts[part].dq) > 0 {
-		p.drain(p.enlist(part))
+	a := &p.parts[part]
+	if len(a.dq) == 0 {
+		return
+	}
+	old := a.on
+	p.drain(p.enlist(part))
+	if old >= 0 && old != a.on && p.conns[old].stopped {
+		p.drain(p.conns[old])
 	}
 }
 

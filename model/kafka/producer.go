@@ -61,8 +61,9 @@ type producer struct {
 	free     []int32
 	keyBuf   []byte
 	prefix   []byte
-	building int    // batches open, queued, backing off or in flight
-	passes   uint64 // drain passes (drain.go), to look at a partition once per pass
+	building int     // batches open, queued, backing off or in flight
+	passes   uint64  // drain passes (drain.go), to look at a partition once per pass
+	wake     []int32 // connections drainAfter drains (drain.go)
 
 	produced, acked, failed, indeterminate, nBatches, batchRecords int64
 	batchSizes                                                     batchSizes // records and bytes per batch (clienthost.go)
@@ -156,6 +157,7 @@ type prodConn struct {
 	up, down net.Link
 	parts    []int32 // partitions with batches (drain.go; entries may be stale)
 	next     int     // where the next drain starts in parts (Kafka's drainIndex)
+	stopped  bool    // the last drain stopped at a held partition (drain.go)
 	lingerAt sim.Time
 	lingerEv sim.EventID
 	lingerOn bool
@@ -484,7 +486,7 @@ func (p *producer) requestTimeout(id uint64) {
 	for _, bid := range req.batches {
 		p.retry(p.batches[bid], true)
 	}
-	p.drain(req.c)
+	p.drainAfter(req)
 }
 
 // onResponse handles the broker's answer for each batch.
@@ -525,7 +527,7 @@ func (p *producer) onResponse(req *produceReq) {
 			p.complete(b, false)
 		}
 	}
-	p.drain(req.c)
+	p.drainAfter(req)
 }
 
 // stamp gives an idempotent batch its producer epoch and log sequence when

@@ -1,5 +1,12 @@
 package kafka
 
+import (
+	"os"
+	"path/filepath"
+
+	"mqsim/model/commitlog/vfs"
+)
+
 // Memory bounded by the backlog. A run keeps every record in memory logs,
 // so a long run at a high rate would need memory for everything ever
 // produced. What no part of the scenario can read again need not stay in
@@ -11,15 +18,50 @@ package kafka
 // counts and timestamps, so retention and storage accounting are
 // unchanged, and so is every number the run reports.
 //
-// Only runs whose readers are all of that kind release: logs in memory (a
-// data directory keeps its files) and no faults (faults rewind offsets,
-// truncate and re-elect), on topics some group reads (retry stages read
-// theirs by their own positions). The run loop releases between steps,
-// outside the event queue, so the events are the same.
+// Only runs whose readers are all of that kind drop the bytes: logs in
+// memory (a data directory keeps its files) and no faults, on topics some
+// group reads (retry stages read theirs by their own positions). Faults
+// can send a reader back below that point — a group reloads an older
+// committed offset after its coordinator lost a write, a replica whose
+// machine lost power truncates to what reached its disk and fetches again,
+// an unclean election or an offset reset rewinds — so a run with faults
+// moves the bytes to spill files instead (commitlog.Config.Spill, in a
+// temporary directory removed when the run ends), where every read,
+// truncation and compaction finds them as before, only slower. Memory then
+// follows the backlog in such runs too; the disk holds the history, as a
+// broker's does. The run loop releases between steps, outside the event
+// queue, so the events are the same.
 
-// releasesConsumed reports whether the run may release consumed records.
+// releasesConsumed reports whether the run may drop consumed records.
 func (w *world) releasesConsumed() bool {
 	return !keepConsumed && w.opts.DataDir == "" && len(w.sc.Faults) == 0 && !w.keepsEventLog()
+}
+
+// spillsConsumed reports whether the run moves consumed records to spill
+// files: a run in memory with faults (event sourcing keeps its log whole:
+// replays read it from the start).
+func (w *world) spillsConsumed() bool {
+	return !keepConsumed && w.opts.DataDir == "" && len(w.sc.Faults) > 0 && !w.keepsEventLog()
+}
+
+// spillNowhere (tests) drops what a run with faults releases instead of
+// spilling it, so whatever such a run reads again fails.
+var spillNowhere bool
+
+// spillTo is the spill directory of log name, under the run's temporary
+// directory (made at the first call). Where no temporary directory can be
+// made, the run keeps its records in memory instead (spills turns off
+// before any log has opened): the results are the same.
+func (w *world) spillTo(name string) (vfs.FS, string) {
+	if w.spillDir == "" {
+		dir, err := os.MkdirTemp("", "mqsim-spill-")
+		if err != nil {
+			w.spills = false
+			return nil, ""
+		}
+		w.spillDir = dir
+	}
+	return vfs.OS, filepath.Join(w.spillDir, filepath.FromSlash(name))
 }
 
 // keepConsumed turns releasing off (tests compare runs with and without).
@@ -28,7 +70,7 @@ var keepConsumed bool
 // releaseConsumed releases, in every replica of every partition, the records
 // below the point nothing will read again.
 func (w *world) releaseConsumed() error {
-	if !w.releases {
+	if !w.releases && !w.spills {
 		return nil
 	}
 	for _, t := range w.topics {
@@ -60,6 +102,9 @@ func (w *world) releaseConsumed() error {
 			}
 			p.released = upto
 		}
+	}
+	if !w.releases {
+		return nil // with faults a new coordinator reads them back: they stay (the cleaner compacts them)
 	}
 	return w.releaseOffsets()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"mqsim/model"
@@ -101,6 +102,11 @@ func (w *world) close() error {
 			first = fmt.Errorf("close log: %w", err)
 		}
 	}
+	if w.spillDir != "" {
+		if err := os.RemoveAll(w.spillDir); err != nil && first == nil {
+			first = fmt.Errorf("remove spill files: %w", err)
+		}
+	}
 	return first
 }
 
@@ -155,6 +161,7 @@ func newWorld(s *sim.Sim, n *net.Network, sc *scenarios.Scenario, opts Options) 
 	w := &world{s: s, sc: sc, opts: opts, end: sim.Time(sc.Duration), warm: sim.Time(sc.Warmup), net: n}
 	w.bind()
 	w.releases = w.releasesConsumed()
+	w.spills = w.spillsConsumed()
 	for i := range sc.Cluster.Brokers {
 		b, err := newBroker(w, i)
 		if err != nil {

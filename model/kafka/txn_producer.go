@@ -59,6 +59,7 @@ type plainTxn struct {
 	nextFailed       bool // … of cur, while active commits
 	reinit           bool // initialise a new epoch after active ends
 	added, want      []bool
+	wantNext         []bool // want for cur, while active commits
 	adding, addQueue bool
 	acks             []deferredAck
 	ended            uint64 // transactions ended, for abort_ratio
@@ -105,7 +106,7 @@ func newPlainTxn(w *world, p *producer, inst int) (*plainTxn, error) {
 	}
 	tc := w.txnCoordinators()
 	t := &plainTxn{p: p, interval: sim.Time(spec.Transaction.CommitInterval), tv2: tc.tv2, cur: 1, active: 1,
-		added: make([]bool, len(p.t.parts)), want: make([]bool, len(p.t.parts)),
+		added: make([]bool, len(p.t.parts)), want: make([]bool, len(p.t.parts)), wantNext: make([]bool, len(p.t.parts)),
 		verified: make([]int32, len(p.t.parts)), refused: make([]int32, len(p.t.parts))}
 	for i := range t.verified {
 		t.verified[i], t.refused[i] = -1, -1
@@ -154,10 +155,15 @@ func (t *plainTxn) opened(b *pbatch) {
 		t.ok = append(t.ok, false)
 	}
 	t.of[b.id], t.ok[b.id] = t.cur, false
+	// Kafka's send() notes a partition new to the transaction
+	// (maybeAddPartition): a drain that stops at the first partition not
+	// in it adds them all at once.
 	if t.committing {
 		t.nextLeft++
+		t.wantNext[b.part] = !t.tv2
 	} else {
 		t.left++
+		t.want[b.part] = t.want[b.part] || !t.tv2 && !t.added[b.part]
 	}
 	if t.began {
 		return
@@ -171,12 +177,21 @@ func (t *plainTxn) opened(b *pbatch) {
 	})
 }
 
-// hold reports whether the sender keeps batch b back: before
-// InitProducerId has answered, while it belongs to the transaction after
-// the one committing, and (transaction.version 1) until its partition is
-// in the transaction.
+// later reports whether batch b belongs to the transaction after the
+// one committing. Kafka's application is still blocked in
+// commitTransaction() then, so its sender has no such batch: the drain
+// passes it by.
+func (t *plainTxn) later(b *pbatch) bool { return t.of[b.id] != t.active }
+
+// hold reports whether the sender may not send batch b of the active
+// transaction yet, which stops the drain (Kafka's
+// shouldStopDrainBatchesForPartition): before InitProducerId has
+// answered (no valid producer id and epoch), and (transaction.version 1)
+// until its partition is in the transaction (isSendToPartitionAllowed);
+// the first such batch the sender meets sends AddPartitionsToTxn for
+// every partition the transaction has touched.
 func (t *plainTxn) hold(b *pbatch) bool {
-	if !t.ready || t.crashed || t.of[b.id] != t.active {
+	if !t.ready || t.crashed {
 		return true
 	}
 	if t.tv2 || t.added[b.part] {
@@ -414,6 +429,8 @@ func (t *plainTxn) finish(committed bool) {
 	t.active = t.cur
 	t.left, t.nextLeft = t.nextLeft, 0
 	clear(t.added)
+	copy(t.want, t.wantNext)
+	clear(t.wantNext)
 	if t.reinit {
 		t.reinit, t.ready = false, false
 		t.init(t.drainAll)
