@@ -143,6 +143,12 @@ func (p *propLog) step() {
 		if want := m.compact(limit); res.RecordsRemoved != want {
 			rt.Fatalf("compaction below %d removed %d records, want %d", limit, res.RecordsRemoved, want)
 		}
+		// No segment the cleaner emptied stays, but the first.
+		for i, s := range l.Segments() {
+			if i > 0 && s.BaseOffset < limit && s.Batches == 0 {
+				rt.Fatalf("compaction below %d left segment %d (base %d) empty", limit, i, s.BaseOffset)
+			}
+		}
 	case "truncate":
 		gaps, firsts := m.points()
 		var cands []int64

@@ -86,7 +86,8 @@
 //   - Retention and DeleteRecordsBefore only remove data below the high
 //     watermark, and only whole segments (DeleteRecordsBefore also moves
 //     LogStartOffset inside a segment). Compaction only rewrites segments
-//     entirely below both the active segment and the last stable offset.
+//     entirely below both the active segment and the last stable offset,
+//     and removes those it leaves without a batch, but the first.
 //
 // Durability (file backend): data is durable once synced, as chosen by
 // Config.Flush, or after Sync or Close. Appends reach the file in aligned

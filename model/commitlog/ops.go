@@ -401,6 +401,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (RetentionResult, error) {
 // CompactResult reports what a compaction pass did.
 type CompactResult struct {
 	SegmentsCleaned   int
+	SegmentsRemoved   int   // emptied by the cleaner (this pass or before) and removed
 	BytesBefore       int64 // declared size of the cleaned segments before
 	BytesAfter        int64 // and after
 	RecordsRemoved    int64
@@ -413,7 +414,8 @@ func (r CompactResult) BytesReclaimed() int64 { return r.BytesBefore - r.BytesAf
 // Compact keeps only the latest record per key in the segments wholly below
 // the active segment and the last stable offset, dropping tombstones whose
 // batch is older than DeleteRetention. Offsets never change. Records with a
-// null key and control batches are kept.
+// null key and control batches are kept. A segment left without batches is
+// removed, unless it is the first.
 func (l *Log) Compact() (CompactResult, error) {
 	l.mu.Lock()
 	defer l.unlock()
@@ -547,6 +549,26 @@ func (l *Log) Compact() (CompactResult, error) {
 		res.BytesBefore += before
 		res.BytesAfter += s.size
 	}
+	// Segments the cleaner emptied go, but the first, which holds the log
+	// start (Kafka's cleaner merges small cleaned segments into one: an
+	// empty one merges into nothing). The offsets log of a long run would
+	// otherwise keep thousands of them, each with its bookkeeping. Their
+	// offsets become a gap between segments, below the cleaner checkpoint
+	// like the gaps compaction leaves inside segments; a crash half-way
+	// leaves some of them, which is as valid.
+	kept := l.segs[:1]
+	for i, s := range l.segs[1:] {
+		if i+1 < k && s.batches == 0 {
+			if err := l.be.removeSegment(s); err != nil {
+				return res, l.fail(storageErr("remove segment", err))
+			}
+			res.SegmentsRemoved++
+			continue
+		}
+		kept = append(kept, s)
+	}
+	clear(l.segs[len(kept):])
+	l.segs = kept
 	return res, nil
 }
 
