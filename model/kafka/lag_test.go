@@ -198,3 +198,29 @@ type stubImporter struct{}
 func (stubImporter) Import(path string) (*types.Package, error) {
 	return types.NewPackage(path, filepath.Base(path)), nil
 }
+
+// The maxima do not depend on when the sampler looks: broker-failure's
+// lag peaks while the dead leader's partitions wait for their new leader,
+// between two 1 s samples, and the run reports the same maxima at a 1 s
+// and a 10 ms sample interval — above the largest 1 s sample.
+func TestMaxLagIsIndependentOfTheSampleInterval(t *testing.T) {
+	run := func(iv units.Duration) *Results {
+		sc, err := scenarios.LoadScenario("broker-failure", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.SampleInterval = iv
+		return mustRun(t, &sc.Scenario)
+	}
+	slow, fast := run(units.Second), run(10*units.Millisecond)
+	gs, gf := groupOf(t, slow, "fulfilment"), groupOf(t, fast, "fulfilment")
+	if gs.MaxLag != gf.MaxLag || gs.MaxPartLag != gf.MaxPartLag {
+		t.Errorf("max_lag %d / %d and max_partition_lag %d / %d at 1 s / 10 ms samples: want the same", gs.MaxLag, gf.MaxLag, gs.MaxPartLag, gf.MaxPartLag)
+	}
+	if s := slices.Max(slow.Series.Column("lag/fulfilment")); float64(gs.MaxLag) <= s {
+		t.Errorf("max_lag %d, largest 1 s sample %v: want the spike between samples above it", gs.MaxLag, s)
+	}
+	if s := slices.Max(fast.Series.Column("lag/fulfilment")); float64(gf.MaxLag) < s {
+		t.Errorf("max_lag %d below a 10 ms sample %v", gf.MaxLag, s)
+	}
+}
