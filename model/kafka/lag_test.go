@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"mqsim/scenarios"
 	"mqsim/scenarios/units"
 )
@@ -20,8 +22,9 @@ import (
 // lower a high watermark, unclean elections and truncation, rebalances and
 // crashes, retention resetting positions, partitions added at run time,
 // share groups, transactional reads that skip markers and aborted
-// batches — the running total equals the sum and the maxima are at least
-// the values seen (a mismatch fails the run).
+// batches, and random churn of members — the running total equals the
+// sum and the maxima are at least the values seen (a mismatch fails the
+// run).
 func TestLagBookkeepingIsExact(t *testing.T) {
 	verifyLag = true
 	defer func() { verifyLag = false }()
@@ -38,6 +41,19 @@ func TestLagBookkeepingIsExact(t *testing.T) {
 			mustRun(t, &sc.Scenario)
 		})
 	}
+	// Random churn: crashes, leaves, stalls, joins and slowdowns of
+	// members under every assignor and commit mode.
+	rapid.Check(t, func(t *rapid.T) {
+		s := churnScenario(t)
+		s.ConsumerGroups[0].Commit = rapid.SampledFrom([]string{"after", "auto", "before"}).Draw(t, "commit")
+		s.SampleInterval = 10 * units.Millisecond
+		if err := s.Validate(); err != nil {
+			t.Fatalf("invalid scenario: %v", err)
+		}
+		if _, err := Run(s, Options{}); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	})
 }
 
 // stalledConsumer is one partition (one broker, RF 1: the high watermark
