@@ -59,6 +59,16 @@ func NICImbalance(w Workload, msgsPerSec float64, brokers int) (float64, string)
 		return 1, "1 (one broker)"
 	}
 	n := msgsPerSec / RecordsPerBatch(w) / float64(brokers)
-	f := 1 + math.Sqrt(2*math.Log(float64(brokers)))/math.Sqrt(n)
+	f := NICImbalanceFactor(w, msgsPerSec, brokers)
 	return f, fmt.Sprintf("1 + √(2 ln %d) / √(%s batches per broker per second) = %s", brokers, fmtNum(n), fmtNum(f))
+}
+
+// NICImbalanceFactor is NICImbalance's factor without its formula, for
+// searches that try many broker counts.
+func NICImbalanceFactor(w Workload, msgsPerSec float64, brokers int) float64 {
+	if brokers <= 1 || msgsPerSec <= 0 {
+		return 1
+	}
+	n := msgsPerSec / RecordsPerBatch(w) / float64(brokers)
+	return 1 + math.Sqrt(2*math.Log(float64(brokers)))/math.Sqrt(n)
 }

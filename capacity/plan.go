@@ -456,9 +456,20 @@ func compute(w Workload) (*Plan, error) {
 	// the exact plan keeps the seed's even arithmetic.
 	// A NIC's busiest broker also carries more than its even share over
 	// a second: the partitioner's random batches (NICImbalance).
+	// One placement per (brokers, partitions) tried: every constraint's
+	// use reads the same busiest broker and NIC imbalance.
+	type busiest struct {
+		b, parts, replicas, leaders int
+		imb                         float64
+	}
+	var last busiest
 	busiestUse := func(c Constraint, b, parts int) float64 {
-		replicas, leaders := BusiestBroker(parts, w.ReplicationFactor, b)
-		imb, _ := NICImbalance(w, p.PeakMessagesPerSec, b)
+		if last.b != b || last.parts != parts {
+			last.b, last.parts = b, parts
+			last.replicas, last.leaders = BusiestBroker(parts, w.ReplicationFactor, b)
+			last.imb = NICImbalanceFactor(w, p.PeakMessagesPerSec, b)
+		}
+		replicas, leaders, imb := last.replicas, last.leaders, last.imb
 		switch c.Name {
 		case "storage", "disk throughput":
 			return c.Exact * float64(replicas) / float64(parts*w.ReplicationFactor)

@@ -40,7 +40,7 @@ type Results struct {
 	E2ECDF []QuantilePoint `json:"e2e_cdf_ms,omitempty"`
 	AckCDF []QuantilePoint `json:"ack_cdf_ms,omitempty"`
 
-	MaxLag   int64 `json:"max_lag"`   // the largest total lag of any group at any sample
+	MaxLag   int64 `json:"max_lag"`   // the largest total lag of any group during the run (Kafka: exact, not sampled)
 	FinalLag int64 `json:"final_lag"` // total lag summed over groups at the end of the run
 
 	ThroughputIn       float64 `json:"throughput_in"`        // acked messages/s while producers ran
@@ -169,7 +169,7 @@ type GroupResult struct {
 	Unseen     int64   `json:"unseen"`
 	Duplicates int64   `json:"duplicates"`
 	Reordered  int64   `json:"reordered"`
-	MaxLag     int64   `json:"max_lag"`   // total over partitions, largest sample
+	MaxLag     int64   `json:"max_lag"`   // total over partitions, largest during the run (Kafka: exact, not sampled)
 	FinalLag   int64   `json:"final_lag"` // total over partitions at the end
 	MaxPartLag int64   `json:"max_partition_lag"`
 	FinalPart  int64   `json:"final_partition_lag"` // worst partition at the end

@@ -435,7 +435,7 @@ func (p *partition) maybeAdvanceHW() {
 	if hw <= p.hw {
 		return
 	}
-	p.hw = hw
+	p.setHW(hw)
 	for _, r := range p.replicas {
 		if r != p.leader {
 			r.touch() // its follower must learn the new high watermark

@@ -76,7 +76,9 @@ type group struct {
 	consumed, skipped, bytesOut int64
 	earlierRun                  int64 // records of an earlier run processed (resumed data directory)
 	e2e                         *sim.Histogram
-	maxLag, maxPartLag          int64
+	lagTotal                    int64 // the lag now, kept by setProcessed and setHW (lag.go)
+	maxLag, maxPartLag          int64 // the largest lag and partition lag so far
+	lagFrozen                   bool  // the run is over: the maxima stay
 
 	rebalances, rejectedCommits, redelivered, violations int64
 	sessionExpiries, resets, lostToRetention, scaleUps   int64
@@ -296,6 +298,7 @@ func newGroup(w *world, spec *scenarios.ConsumerGroup, t *topic, idx int) (*grou
 			return nil, err
 		}
 	}
+	g.initLag() // lag.go
 	return g, nil
 }
 
@@ -644,7 +647,7 @@ func (m *member) resetOffset(pi int, logStart, hw int64) {
 	}
 	m.pos[pi], m.fetchPos[pi], m.buf[pi] = to, to, nil
 	if g.owner[pi] == m {
-		g.processed[pi] = max(g.processed[pi], to)
+		g.setProcessed(pi, max(g.processed[pi], to))
 	}
 }
 
@@ -1037,7 +1040,7 @@ func (m *member) complete(r *pollRec, done sim.Time) {
 		g.high[p] = r.offset + 1
 	}
 	if current {
-		g.processed[p] = max(g.processed[p], r.offset+1)
+		g.setProcessed(p, max(g.processed[p], r.offset+1))
 		if g.audit != nil {
 			k := [2]int32{m.memberGen, r.part}
 			if o, ok := g.audit[k]; ok && o != m.idx {

@@ -124,7 +124,7 @@ func (w *world) consumerResults(r *Results) {
 			}
 			if ls := g.t.parts[p].leader.log.LogStartOffset(); g.processed[p] < ls {
 				g.lostToRetention += ls - g.processed[p]
-				g.processed[p] = ls
+				g.setProcessed(p, ls)
 			}
 		}
 		gr := &r.Groups[gi]

@@ -434,7 +434,7 @@ func (c *controller) makeLeader(p *partition, r *replica, clean bool) {
 		return
 	}
 	p.records = r.log.LogEndOffset()
-	p.hw = r.log.HighWatermark()
+	p.setHW(r.log.HighWatermark())
 	r.hw = p.hw
 	now := w.s.Now()
 	c.unfollow(r)
@@ -704,7 +704,7 @@ func (c *controller) settle() error {
 	for _, g := range c.w.groups {
 		for i, p := range g.t.parts {
 			if end := p.leader.log.LogEndOffset(); g.processed[i] > end {
-				g.processed[i] = end
+				g.setProcessed(i, end)
 			}
 		}
 	}

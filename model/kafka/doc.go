@@ -149,7 +149,9 @@
 //
 // Lag is, per partition, the high watermark minus the offset after the
 // last processed record (the consumer's own records-lag view), summed per
-// group; max_lag is the largest sampled total.
+// group; max_lag and max_partition_lag are the largest values the total
+// and a partition's lag take during the run, exact rather than sampled
+// (lag.go: every move of a position or a high watermark updates them).
 //
 // # Simplified (and why)
 //
@@ -283,6 +285,7 @@
 //	offsets.go          __consumer_offsets: the replicated partitions, commits waiting on their high watermark, loading on failover
 //	coordclient.go      members reaching their coordinator: FindCoordinator, requests through the network, timeouts
 //	consumer_results.go consumer-side results, retention, offset resets
+//	lag.go              each group's running lag and its exact maxima: the setters of positions and high watermarks
 //	poison.go           failure policies, dead-letter and retry topics
 //	downstream.go       dependencies processing calls, with timeouts, retries and budgets
 //	limits.go           records over max_request_size or max_message_bytes

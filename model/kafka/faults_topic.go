@@ -100,7 +100,7 @@ func (w *world) addPartitions(t *topic, n int) error {
 		// Groups reading t: per-partition state for the group and every
 		// member, the new partition ownerless and without a committed offset.
 		for _, g := range t.groups {
-			g.processed = append(g.processed, 0)
+			g.addPartitionLag()
 			g.committed = append(g.committed, noCommit)
 			g.high = append(g.high, 0)
 			g.owner = append(g.owner, nil)

@@ -512,7 +512,7 @@ func (m *member) fetchOffsets(inc uint32, parts []int) {
 				m.pos[p], m.fetchPos[p], m.pausedUntil[p] = starts[i], starts[i], 0
 				m.partsChanged()
 				if g.owner[p] == m {
-					g.processed[p] = starts[i]
+					g.setProcessed(p, starts[i])
 				}
 			}
 			for _, s := range m.sessions {

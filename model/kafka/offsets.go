@@ -493,7 +493,7 @@ func (g *group) readCommitted(l *commitlog.Log, set func(p int, off int64)) erro
 func (g *group) loadCommitted() error {
 	return g.readCommitted(g.op.p.leader.log, func(p int, off int64) {
 		g.committed[p] = off
-		g.processed[p] = off
+		g.setProcessed(p, off)
 	})
 }
 

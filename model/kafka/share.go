@@ -168,7 +168,8 @@ func (g *group) initShare() error {
 		sp := &sharePartition{sg: sg, p: p, idx: i, spso: p.base, speo: p.base}
 		sg.parts = append(sg.parts, sp)
 		p.shares = append(p.shares, sp)
-		g.processed[i], g.committed[i], g.high[i] = p.base, p.base, p.base
+		g.committed[i], g.high[i] = p.base, p.base
+		g.setProcessed(i, p.base)
 	}
 	g.sh = sg
 	for _, m := range g.all {
@@ -423,7 +424,7 @@ func (sp *sharePartition) advance() {
 	sp.spso += int64(n)
 	sp.recs = append(sp.recs[:0], sp.recs[n:]...)
 	g := sp.sg.g
-	g.processed[sp.idx] = sp.spso
+	g.setProcessed(sp.idx, sp.spso)
 }
 
 // persist writes the share-partition's state to the share coordinator —

@@ -78,7 +78,7 @@ func (m *member) txnSkip(pi int, b commitlog.Batch) bool {
 	if next := b.NextOffset(); next > m.pos[pi] {
 		m.pos[pi] = next
 		if g.owner[pi] == m && m.inGroup {
-			g.processed[pi] = max(g.processed[pi], next)
+			g.setProcessed(pi, max(g.processed[pi], next))
 		}
 	}
 	return true
