@@ -3,11 +3,8 @@ package commitlog
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
-
-	"mqsim/model/commitlog/vfs"
 )
 
 // refLog is a reference model of what a log holds, written from the
@@ -332,21 +329,6 @@ func restart(l *Log, cfg Config) (*Log, error) {
 		return nil, fmt.Errorf("clean reopen recovered: %v", n.Recovery())
 	}
 	return n, nil
-}
-
-var errNoFS = errors.New("not a file log")
-
-// crashFS is the crashable file system of a log opened on one.
-func crashFS(l *Log) (*vfs.Mem, string, error) {
-	fb, ok := l.be.(*fileBackend)
-	if !ok {
-		return nil, "", errNoFS
-	}
-	m, ok := fb.fs.(*vfs.Mem)
-	if !ok {
-		return nil, "", errNoFS
-	}
-	return m, fb.dir, nil
 }
 
 // checkHighWatermarkReads reads from each offset of from up to the high
