@@ -512,15 +512,20 @@ func TestTxnAddLeavesWithFirstRecord(t *testing.T) {
 }
 
 // One AddPartitionsToTxn in flight at a time: a partition noted while one
-// is in flight goes in the next, sent when the first is answered. One
-// record for A at T0 = 100 ms, one for C at T0 + 1 ms. By hand:
+// is in flight goes in the next, sent when the first is answered; and the
+// sender drains nothing while one is in flight (Kafka's Sender.runOnce
+// returns after sending or awaiting a transactional request). One record
+// for A at T0 = 100 ms, one for C at T0 + 1 ms. By hand:
 //   - T0: add [A] leaves; T0 + 1 ms: C is noted, the add in flight.
-//   - T0 + addRTT: [A] is added; add [C] leaves, and the drain sends [A]
-//     (its linger ended at T0 + 5 ms) and stops at C.
-//   - T0 + 2·addRTT = 112.04013 ms: [C] is added; the drain sends [C].
+//   - T0 + 5 ms: A's linger ends; nothing drains.
+//   - T0 + addRTT: [A] is added; add [C] leaves at once, and nothing
+//     drains while it is in flight.
+//   - T0 + 2·addRTT = 112.04013 ms: [C] is added; the drain sends [A, C].
 //
 // Four coordinator requests in all (FindCoordinator, InitProducerId, two
-// adds).
+// adds). The model before sent one add for both at T0 + 5 ms and [A, C]
+// at its answer, 111.02007 ms; sending [A] at T0 + addRTT, while the
+// second add is in flight, is not what Kafka's sender does.
 func TestTxnAddOneInFlight(t *testing.T) {
 	r := newTxnDrainRig(t, 3)
 	const partA, partC = 0, 2
@@ -535,28 +540,26 @@ func TestTxnAddOneInFlight(t *testing.T) {
 	if got := r.w.txn.clientRequests; got != 4 {
 		t.Errorf("%d client coordinator requests, want 4", got)
 	}
-	checkSent(t, r.sent, []sentReq{
-		{at: t0 + addRTT, parts: []int32{partA}},
-		{at: t0 + 2*addRTT, parts: []int32{partC}},
-	})
+	checkSent(t, r.sent, []sentReq{{at: t0 + 2*addRTT, parts: []int32{partA, partC}}})
 }
 
-// A transactional producer (transaction.version 1) may not send to a
-// partition not yet added to its transaction (Kafka's
-// isSendToPartitionAllowed): the drain of the partition's broker stops
-// there. At 100 ms one record each for B and C: their add leaves at once,
-// and its answer (100 ms + addRTT2 = 106.02007 ms, after the linger's end
-// at 105 ms) sends [B, C]. At 200 ms one record each for B, A and C, in that drain
+// While an AddPartitionsToTxn is in flight the sender drains nothing,
+// not even partitions already in the transaction (Kafka's Sender.runOnce
+// returns after maybeSendAndPollTransactionalRequest). At 100 ms one
+// record each for B and C: their add leaves at once, and its answer
+// (100 ms + addRTT2 = 106.02007 ms, after the linger's end at 105 ms)
+// sends [B, C]. At 200 ms one record each for B, A and C, in that drain
 // order; A is new to the transaction, and its add leaves at 200 ms. By
 // hand:
-//   - 205 ms: the request takes B's batch and stops at A, whose add is in
-//     flight; C waits behind A. Request [B].
-//   - 200 ms + addRTT = 206.020065 ms: the add's answer; the drain starts
-//     at A: request [A, C].
+//   - 205 ms: the lingers end; B is in the transaction, but the add is in
+//     flight: nothing is sent.
+//   - 200 ms + addRTT = 206.020065 ms: the add's answer; the drain takes
+//     every partition's batch: request [B, A, C].
 //
 // The model before sent each add when the drain first stopped (105 ms,
-// 205 ms): [B, C] at 111.02007 ms and [A, C] at 211.020065 ms.
-func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
+// 205 ms): [B, C] at 111.02007 ms, then [B] at 205 ms (stopping at A)
+// and [A, C] at 211.020065 ms.
+func TestTxnNoDrainWhileAddInFlight(t *testing.T) {
 	r := newTxnDrainRig(t, 3)
 	const partA, partB, partC = 0, 1, 2
 	r.putTxn(t, 100*sim.Millisecond, partB, partC)
@@ -564,8 +567,7 @@ func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
 	r.w.s.RunUntil(sim.Second)
 	checkSent(t, r.sent, []sentReq{
 		{at: 100*sim.Millisecond + addRTT2, parts: []int32{partB, partC}},
-		{at: 205 * sim.Millisecond, parts: []int32{partB}},
-		{at: 200*sim.Millisecond + addRTT, parts: []int32{partA, partC}},
+		{at: 200*sim.Millisecond + addRTT, parts: []int32{partB, partA, partC}},
 	})
 }
 

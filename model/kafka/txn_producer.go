@@ -23,12 +23,16 @@ import (
 //	flush (every batch of the transaction acknowledged) → EndTxn
 //
 // The sender, as Kafka's (Sender.runOnce), sends the next transactional
-// request before it drains anything, one at a time: send() notes a
-// partition new to the transaction (TransactionManager.maybeAddPartition)
-// and wakes the sender for the batch it opened, which sends
-// AddPartitionsToTxn for every partition noted (nextRequest) unless one
-// is in flight, whose answer sends the next. A batch of a partition not
-// yet added stops the drain (isSendToPartitionAllowed).
+// request before it drains anything, one at a time, and drains nothing
+// while one is in flight (runOnce returns after
+// maybeSendAndPollTransactionalRequest): send() notes a partition new to
+// the transaction (TransactionManager.maybeAddPartition) and wakes the
+// sender for the batch it opened, which sends AddPartitionsToTxn for
+// every partition noted (nextRequest); no produce request leaves until
+// its answer (its retries after CONCURRENT_TRANSACTIONS included), which
+// sends the next add if partitions were noted meanwhile, and else drains.
+// A batch of a partition not yet added stops the drain
+// (isSendToPartitionAllowed).
 //
 // Records are assigned to the transaction open when send() is called: a
 // record arriving while the previous transaction commits belongs to the
@@ -73,8 +77,8 @@ type plainTxn struct {
 	// may be noted again, and is left out of the next once added).
 	added, want []bool
 	wantNext    []bool // want for cur, while active commits
-	// adding: an AddPartitionsToTxn is in flight; addQueue: the sender
-	// was woken to send one.
+	// adding: an AddPartitionsToTxn is in flight (the sender drains
+	// nothing meanwhile); addQueue: the sender was woken to send one.
 	adding, addQueue bool
 	ending           bool // EndTxn went (or the end was scheduled) for active
 	acks             []deferredAck
@@ -232,7 +236,10 @@ func (t *plainTxn) hold(b *pbatch) bool {
 }
 
 // busy reports whether an AddPartitionsToTxn is in flight, or the sender
-// was woken to send one: the next transactional request (EndTxn) waits.
+// was woken to send one: the sender drains nothing, and the next
+// transactional request (EndTxn) waits (Kafka's Sender.runOnce returns
+// after maybeSendAndPollTransactionalRequest while a transactional
+// request is in flight, or when it sent one).
 func (t *plainTxn) busy() bool { return t.adding || t.addQueue }
 
 // wake wakes the sender to send AddPartitionsToTxn for the partitions
@@ -495,7 +502,7 @@ func (t *plainTxn) finish(committed bool) {
 
 // drainAll lets the sender look again at every connection.
 func (t *plainTxn) drainAll() {
-	if t.crashed {
+	if t.crashed || t.busy() {
 		return
 	}
 	for _, c := range t.p.conns {
