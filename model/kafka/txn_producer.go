@@ -219,8 +219,8 @@ func (t *plainTxn) later(b *pbatch) bool { return t.of[b.id] != t.active }
 // transaction yet, which stops the drain (Kafka's
 // shouldStopDrainBatchesForPartition): before InitProducerId has
 // answered (no valid producer id and epoch), and (transaction.version 1)
-// until its partition is in the transaction (isSendToPartitionAllowed:
-// its AddPartitionsToTxn went when the batch opened, opened).
+// until its partition is in the transaction (isSendToPartitionAllowed;
+// its AddPartitionsToTxn went when its first batch opened, see opened).
 func (t *plainTxn) hold(b *pbatch) bool {
 	if !t.ready || t.crashed {
 		return true
@@ -229,7 +229,8 @@ func (t *plainTxn) hold(b *pbatch) bool {
 		return false
 	}
 	if !t.want[b.part] {
-		t.want[b.part] = true // not noted yet (cannot happen): add it
+		// Not noted: its add was refused (the transaction aborts).
+		t.want[b.part] = true
 		t.wake()
 	}
 	return true
