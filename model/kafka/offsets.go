@@ -130,16 +130,8 @@ func (w *world) internalPartition(tp **topic, name string, n, rf, k int) (*offse
 	}
 	p.leader = p.replicas[0]
 	p.leader.b.leaders++
-	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
-		return nil, err
-	}
-	p.base = p.leader.log.LogEndOffset()
-	for _, r := range p.replicas[1:] {
-		if r.log.LogEndOffset() > p.base {
-			if err := r.log.TruncateTo(p.base); err != nil {
-				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", name, k, err)
-			}
-		}
+	if err := p.resumeLogs(); err != nil {
+		return nil, fmt.Errorf("%s-%d: %w", name, k, err)
 	}
 	p.records = p.base
 	p.offs = &offsetsPart{p: p}
