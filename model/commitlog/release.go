@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sync"
 
 	"mqsim/model/commitlog/vfs"
 )
@@ -113,6 +114,10 @@ func (s *segment) dropIndexBelow(pos, upto int64) {
 	}
 }
 
+// spillBufs hold the slabs a release writes in one go (a fresh buffer
+// for each release cost the kernel a page fault per page).
+var spillBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
 // spillTo is where a memory segment's released bytes go.
 type spillTo struct {
 	fs   vfs.FS
@@ -150,15 +155,17 @@ func (m *memData) release(pos int64, closed bool) error {
 				return err
 			}
 		} else {
-			n := 0
-			for _, s := range m.slabs[:k] {
-				n += len(s.buf)
-			}
-			buf := make([]byte, 0, n)
+			bp := spillBufs.Get().(*[]byte)
+			buf := (*bp)[:0]
 			for _, s := range m.slabs[:k] {
 				buf = append(buf, s.buf...)
 			}
-			if _, err := m.spillF.Write(buf); err != nil {
+			_, err := m.spillF.Write(buf)
+			if cap(buf) <= 8<<20 {
+				*bp = buf[:0]
+				spillBufs.Put(bp)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -289,6 +289,7 @@ type partition struct {
 
 	records, bytes int64 // appended at the leader (records = log end offset)
 	released       int64 // the replicas' logs released their records below it (release.go)
+	matched        int64 // every replica agrees with the leader below it (replication.go)
 	// base is the leader log's end offset when the run began: 0, or where
 	// an earlier run's records end in a resumed data directory. Records
 	// below it belong to that run; the checker does not count them.

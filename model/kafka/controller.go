@@ -533,6 +533,7 @@ func (c *controller) truncate(r *replica, offset int64) error {
 	if err := r.log.TruncateTo(max(offset, 0)); err != nil {
 		return fmt.Errorf("truncate %s-%d on broker %d to %d: %w", r.p.t.spec.Name, r.p.idx, r.b.id, offset, err)
 	}
+	r.p.matched = min(r.p.matched, r.log.LogEndOffset())
 	c.truncated += leo - r.log.LogEndOffset()
 	r.hw = min(r.hw, r.log.LogEndOffset())
 	r.flushed = min(r.flushed, r.log.LogEndOffset())

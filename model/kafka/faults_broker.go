@@ -562,6 +562,7 @@ func (c *controller) beforeApply(f *replicaFetcher) bool {
 					err = c.truncate(q, leo-1)
 				} else {
 					err = q.log.TruncateFullyAndStartAt(0)
+					q.p.matched = 0
 				}
 				data = nil
 			}

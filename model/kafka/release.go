@@ -95,6 +95,9 @@ func (w *world) releaseConsumed() error {
 			if upto <= p.released {
 				continue
 			}
+			if w.spills {
+				p.matchBeforeRelease(upto)
+			}
 			for _, r := range p.replicas {
 				if err := r.log.Release(upto); err != nil {
 					return err

@@ -12,9 +12,14 @@ import (
 // returns the first offset where they differ, or -1; an error says which
 // log failed to read (bad is a or b).
 func sameLogs(a, b *commitlog.Log, end int64) (at int64, bad *commitlog.Log, err error) {
+	return sameLogsFrom(a, b, 0, end)
+}
+
+// sameLogsFrom is sameLogs from offset from on (the batch holding it).
+func sameLogsFrom(a, b *commitlog.Log, from, end int64) (at int64, bad *commitlog.Log, err error) {
 	var da, db []byte
 	offA, offB := a.ReadableFrom(), b.ReadableFrom()
-	off := max(offA, offB)
+	off := max(offA, offB, from)
 	for off < end {
 		if len(da) == 0 {
 			r, err := a.Read(off, commitlog.ReadOptions{MaxBytes: 4 << 20, Upto: commitlog.UptoLogEnd})
@@ -54,6 +59,35 @@ func sameLogs(a, b *commitlog.Log, end int64) (at int64, bad *commitlog.Log, err
 	return -1, nil, nil
 }
 
+// matchBeforeRelease compares, before a run that spills releases
+// partition p's records below upto, every replica's bytes from p.matched
+// to upto with the leader's, while they are still in memory. When every
+// replica is live, in the ISR and the same there, they agree below upto
+// (p.matched): the check of invariant 3 at the end (diverged) starts
+// there instead of reading the whole history back from the spill files.
+// A truncation below p.matched lowers it (controller.truncate), so what a
+// replica appends again is compared again; anything else is left to the
+// end, which finds it as before.
+func (p *partition) matchBeforeRelease(upto int64) {
+	if p.matched >= upto {
+		return
+	}
+	for _, r := range p.replicas {
+		if !r.inISR || !p.w.ctl.up(r.b.id) || r.log.LogEndOffset() < upto {
+			return
+		}
+	}
+	for _, r := range p.replicas {
+		if r == p.leader {
+			continue
+		}
+		if at, _, err := sameLogsFrom(p.leader.log, r.log, p.matched, upto); err != nil || at >= 0 {
+			return
+		}
+	}
+	p.matched = upto
+}
+
 // convergence checks invariant 3 for one partition: every live in-sync
 // replica matches the leader below the shorter of their log ends.
 func (p *partition) diverged() (bool, error) {
@@ -63,7 +97,7 @@ func (p *partition) diverged() (bool, error) {
 			continue
 		}
 		end := min(r.log.LogEndOffset(), lead.log.LogEndOffset())
-		at, bad, err := sameLogs(lead.log, r.log, end)
+		at, bad, err := sameLogsFrom(lead.log, r.log, p.matched, end)
 		if err != nil {
 			// A batch that rotted on disk is a storage error, listed as
 			// such: the two replicas cannot be compared past it.
