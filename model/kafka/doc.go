@@ -45,7 +45,10 @@
 //     max.request.size — and, as Kafka's drainBatchesForOneNode, stops at
 //     a partition an idempotent or transactional producer may not send to
 //     yet (shouldStopDrainBatchesForPartition), where its next request
-//     starts. The
+//     starts. A transactional producer (transaction.version 1) sends
+//     AddPartitionsToTxn as soon as a batch opens on a partition new to
+//     its transaction, one request at a time, and drains nothing while
+//     one is in flight (txn_producer.go). The
 //     broker handles one request per connection at a time, in order, as
 //     Kafka does; appends are Log.Append with the partition's leader
 //     epoch. acks=0 completes on send, acks=1 after the leader append,

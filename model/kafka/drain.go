@@ -87,6 +87,9 @@ func (p *producer) memoryWaited(now sim.Time) bool {
 // drain sends requests on connection c while it is ready and can take
 // another request.
 func (p *producer) drain(c *prodConn) {
+	if p.tx != nil && p.tx.busy() {
+		return // a transactional request first: its answer drains every connection
+	}
 	now := p.w.s.Now()
 	for c.inFlight < p.maxInFlight {
 		ready, next := p.ready(c, now)

@@ -416,64 +416,159 @@ func checkSent(t *testing.T, got, want []sentReq) {
 	}
 }
 
-// A transactional producer (transaction.version 1) may not send to a
-// partition not yet added to its transaction (Kafka's
-// isSendToPartitionAllowed): the drain of the partition's broker stops
-// there. One broker, linger 5 ms, a commit only after 10 s. At 100 ms
-// (InitProducerId answered) one record each for B and C: at 105 ms the
-// drain stops at B, and AddPartitionsToTxn adds both partitions the
-// transaction has touched in one request; its answer sends [B, C]. At
-// 200 ms one record each for B, A and C, in that drain order; A is new to
-// the transaction. By hand:
-//   - 205 ms: the request takes B's batch and stops at A, whose
-//     AddPartitionsToTxn then goes; C waits behind A. Request [B].
-//   - the add's answer (a round trip to the coordinator later): the drain
-//     starts at A: request [A, C].
+// txnDrainRig is the drain rig with a transactional producer
+// (transaction.version 1, a commit only after 10 s) and every network
+// message taking exactly 3 ms one way, so an AddPartitionsToTxn's round
+// trip is longer than the 5 ms linger. The add's round trip, by hand (the
+// default profile cloud-nvme-25g: NICs 3.125 GB/s, 20 µs of handler CPU a
+// request plus 300 µs a MB; __transaction_state has one replica here, so
+// its write is committed as it is appended; each service time to the
+// nanosecond: a NIC's rounded, the CPU's truncated):
 //
-// Skipping A instead (the model before) sent [B, C] at 205 ms and [A]
-// after the add.
-func TestDrainStopsAtPartitionNotInTransaction(t *testing.T) {
+//	3 ms up + NIC in (64 + 32 + 8n B)/3.125 GB/s, n partitions
+//	+ CPU 20 µs + (32 + 8n B) × 0.3 ns/B, then the Ongoing write
+//	+ NIC out 64 B/3.125 GB/s = 20.48 → 20 ns, + 3 ms down.
+//
+// One partition: 33.28 → 33 ns + 20,012 ns + 20 ns = 6 ms + 20,065 ns
+// (addRTT); two: 35.84 → 36 ns + 20,014.4 → 20,014 ns + 20 ns = 6 ms +
+// 20,070 ns (addRTT2).
+//
+// InitProducerId has answered well before 100 ms (FindCoordinator and
+// InitProducerId: two such round trips).
+func newTxnDrainRig(t *testing.T, parts int) *drainRig {
+	t.Helper()
 	yes := true
-	r := newDrainRigOn(t, 3, func(p *scenarios.Producer) {
+	lat, err := scenarios.ParseTimeDist("const(3ms)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newDrainRigOn(t, parts, func(p *scenarios.Producer) {
 		p.Acks = "all"
 		p.EnableIdempotence = &yes
 		p.TransactionalID = "app"
 		p.Transaction = &scenarios.ProducerTransaction{CommitInterval: units.Duration(10 * units.Second)}
 	}, func(s *scenarios.Scenario) {
 		s.Cluster.TransactionVersion = 1
+		s.Cluster.Hardware.NetworkLatencyDist = lat
 		s.Duration = units.Duration(20 * units.Second)
 	})
-	const partA, partB, partC = 0, 1, 2
-	putAll := func(at sim.Time, parts ...int) {
-		r.w.s.At(at, func() {
-			if !r.p.tx.ready {
-				t.Errorf("at %v InitProducerId has not answered", at)
-			}
-			for _, part := range parts {
-				r.p.sticky = part
-				r.p.put(at, 100, -1)
-			}
-		})
-	}
-	putAll(100*sim.Millisecond, partB, partC)
-	putAll(200*sim.Millisecond, partB, partA, partC)
-	r.w.s.RunUntil(sim.Second)
-	var after []sentReq
-	for _, s := range r.sent {
-		if s.at >= 200*sim.Millisecond {
-			after = append(after, s)
+}
+
+// An AddPartitionsToTxn's round trip in newTxnDrainRig with one
+// partition and with two, by hand there.
+const (
+	addRTT  = 6*sim.Millisecond + 20065*sim.Nanosecond
+	addRTT2 = 6*sim.Millisecond + 20070*sim.Nanosecond
+)
+
+// putTxn puts one record for each of parts, in that order, at time at,
+// once InitProducerId has answered.
+func (r *drainRig) putTxn(t *testing.T, at sim.Time, parts ...int) {
+	r.w.s.At(at, func() {
+		if !r.p.tx.ready {
+			t.Errorf("at %v InitProducerId has not answered", at)
 		}
+		for _, part := range parts {
+			r.p.sticky = part
+			r.p.put(at, 100, -1)
+		}
+	})
+}
+
+// clientRequestsAt records the coordinator requests the client has sent
+// by each of times.
+func (r *drainRig) clientRequestsAt(times ...sim.Time) []int64 {
+	got := make([]int64, len(times))
+	for i, at := range times {
+		r.w.s.At(at, func() { got[i] = r.w.txn.clientRequests })
 	}
-	if len(r.sent) < 1 || fmt.Sprint(r.sent[0].parts) != fmt.Sprint([]int32{partB, partC}) || r.sent[0].at <= 105*sim.Millisecond {
-		t.Errorf("first request %+v, want [B C] after the add's answer (after 105ms)", r.sent)
+	return got
+}
+
+// Kafka's send() notes a partition new to the transaction and wakes the
+// sender for the batch it opened; the sender's loop sends
+// AddPartitionsToTxn before it drains. So the add leaves with the first
+// record, not a linger later. One record for A at T0 = 100 ms, linger
+// 5 ms. By hand (newTxnDrainRig):
+//   - T0: AddPartitionsToTxn [A] leaves (the client's third coordinator
+//     request, after FindCoordinator and InitProducerId).
+//   - T0 + 5 ms: the linger ends, but A is not in the transaction yet:
+//     the drain stops there, nothing is sent.
+//   - T0 + addRTT = 106.020065 ms: the answer; the drain sends [A].
+//
+// The model before sent the add only when a drain first stopped at A
+// (T0 + 5 ms), so [A] left at T0 + 5 ms + addRTT = 111.020065 ms.
+func TestTxnAddLeavesWithFirstRecord(t *testing.T) {
+	r := newTxnDrainRig(t, 3)
+	const partA = 0
+	t0 := 100 * sim.Millisecond
+	reqs := r.clientRequestsAt(t0-sim.Microsecond, t0+sim.Microsecond, t0+5*sim.Millisecond+sim.Microsecond)
+	r.putTxn(t, t0, partA)
+	r.w.s.RunUntil(sim.Second)
+	if fmt.Sprint(reqs) != "[2 3 3]" {
+		t.Errorf("client coordinator requests just before T0, just after, after T0 + 5ms: %v, want [2 3 3] (the add leaves at T0)", reqs)
 	}
-	if len(after) != 2 {
-		t.Fatalf("%d requests from 200 ms (%+v), want 2", len(after), after)
+	checkSent(t, r.sent, []sentReq{{at: t0 + addRTT, parts: []int32{partA}}})
+}
+
+// One AddPartitionsToTxn in flight at a time: a partition noted while one
+// is in flight goes in the next, sent when the first is answered; and the
+// sender drains nothing while one is in flight (Kafka's Sender.runOnce
+// returns after sending or awaiting a transactional request). One record
+// for A at T0 = 100 ms, one for C at T0 + 1 ms. By hand:
+//   - T0: add [A] leaves; T0 + 1 ms: C is noted, the add in flight.
+//   - T0 + 5 ms: A's linger ends; nothing drains.
+//   - T0 + addRTT: [A] is added; add [C] leaves at once, and nothing
+//     drains while it is in flight.
+//   - T0 + 2·addRTT = 112.04013 ms: [C] is added; the drain sends [A, C].
+//
+// Four coordinator requests in all (FindCoordinator, InitProducerId, two
+// adds). The model before sent one add for both at T0 + 5 ms and [A, C]
+// at its answer, 111.02007 ms; sending [A] at T0 + addRTT, while the
+// second add is in flight, is not what Kafka's sender does.
+func TestTxnAddOneInFlight(t *testing.T) {
+	r := newTxnDrainRig(t, 3)
+	const partA, partC = 0, 2
+	t0 := 100 * sim.Millisecond
+	reqs := r.clientRequestsAt(t0+addRTT-sim.Microsecond, t0+addRTT+sim.Microsecond)
+	r.putTxn(t, t0, partA)
+	r.putTxn(t, t0+sim.Millisecond, partC)
+	r.w.s.RunUntil(sim.Second)
+	if fmt.Sprint(reqs) != "[3 4]" {
+		t.Errorf("client coordinator requests just before and after the first add's answer: %v, want [3 4]", reqs)
 	}
-	checkSent(t, after[:1], []sentReq{{at: 205 * sim.Millisecond, parts: []int32{partB}}})
-	if got := after[1]; got.at <= 205*sim.Millisecond || fmt.Sprint(got.parts) != fmt.Sprint([]int32{partA, partC}) {
-		t.Errorf("second request from 200 ms at %v with partitions %v, want [A C] after the add's answer", got.at, got.parts)
+	if got := r.w.txn.clientRequests; got != 4 {
+		t.Errorf("%d client coordinator requests, want 4", got)
 	}
+	checkSent(t, r.sent, []sentReq{{at: t0 + 2*addRTT, parts: []int32{partA, partC}}})
+}
+
+// While an AddPartitionsToTxn is in flight the sender drains nothing,
+// not even partitions already in the transaction (Kafka's Sender.runOnce
+// returns after maybeSendAndPollTransactionalRequest). At 100 ms one
+// record each for B and C: their add leaves at once, and its answer
+// (100 ms + addRTT2 = 106.02007 ms, after the linger's end at 105 ms)
+// sends [B, C]. At 200 ms one record each for B, A and C, in that drain
+// order; A is new to the transaction, and its add leaves at 200 ms. By
+// hand:
+//   - 205 ms: the lingers end; B is in the transaction, but the add is in
+//     flight: nothing is sent.
+//   - 200 ms + addRTT = 206.020065 ms: the add's answer; the drain takes
+//     every partition's batch: request [B, A, C].
+//
+// The model before sent each add when the drain first stopped (105 ms,
+// 205 ms): [B, C] at 111.02007 ms, then [B] at 205 ms (stopping at A)
+// and [A, C] at 211.020065 ms.
+func TestTxnNoDrainWhileAddInFlight(t *testing.T) {
+	r := newTxnDrainRig(t, 3)
+	const partA, partB, partC = 0, 1, 2
+	r.putTxn(t, 100*sim.Millisecond, partB, partC)
+	r.putTxn(t, 200*sim.Millisecond, partB, partA, partC)
+	r.w.s.RunUntil(sim.Second)
+	checkSent(t, r.sent, []sentReq{
+		{at: 100*sim.Millisecond + addRTT2, parts: []int32{partB, partC}},
+		{at: 200*sim.Millisecond + addRTT, parts: []int32{partB, partA, partC}},
+	})
 }
 
 // A drain stopped at a partition whose hold a response on ANOTHER

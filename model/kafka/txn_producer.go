@@ -14,12 +14,25 @@ import (
 // abort_ratio-th transaction abortTransaction() instead):
 //
 //	FindCoordinator → InitProducerId                  (once per process)
-//	AddPartitionsToTxn (the partitions new to the transaction, in one
-//	                    request while the sender holds their batches;
-//	                    not under transaction.version 2: the leader adds them)
+//	AddPartitionsToTxn (as soon as a batch opens on a partition new to the
+//	                    transaction; one at a time: the partitions new
+//	                    while one is in flight go in the next; not under
+//	                    transaction.version 2: the leader adds them)
 //	Produce            (transactional batches: producer id, epoch, sequences)
 //	… commit_interval after the first record:
 //	flush (every batch of the transaction acknowledged) → EndTxn
+//
+// The sender, as Kafka's (Sender.runOnce), sends the next transactional
+// request before it drains anything, one at a time, and drains nothing
+// while one is in flight (runOnce returns after
+// maybeSendAndPollTransactionalRequest): send() notes a partition new to
+// the transaction (TransactionManager.maybeAddPartition) and wakes the
+// sender for the batch it opened, which sends AddPartitionsToTxn for
+// every partition noted (nextRequest); no produce request leaves until
+// its answer (its retries after CONCURRENT_TRANSACTIONS included), which
+// sends the next add if partitions were noted meanwhile, and else drains.
+// A batch of a partition not yet added stops the drain
+// (isSendToPartitionAllowed).
 //
 // Records are assigned to the transaction open when send() is called: a
 // record arriving while the previous transaction commits belongs to the
@@ -48,19 +61,26 @@ type plainTxn struct {
 	// Transactions by number: records join cur; active is the oldest not
 	// ended (cur, or cur-1 while that one commits). Only these two are
 	// ever live.
-	cur, active      uint32
-	of               []uint32 // per batch id: the transaction it belongs to
-	ok               []bool   // per batch id: acknowledged by the partition
-	committing       bool
-	commitDue        bool // cur's interval passed while active committed
-	began            bool // cur has records
-	left, nextLeft   int  // batches of active, of cur (while committing), not yet released
-	failed           bool // a batch of active failed: it must abort
-	nextFailed       bool // … of cur, while active commits
-	reinit           bool // initialise a new epoch after active ends
-	added, want      []bool
-	wantNext         []bool // want for cur, while active commits
+	cur, active    uint32
+	of             []uint32 // per batch id: the transaction it belongs to
+	ok             []bool   // per batch id: acknowledged by the partition
+	committing     bool
+	commitDue      bool // cur's interval passed while active committed
+	began          bool // cur has records
+	left, nextLeft int  // batches of active, of cur (while committing), not yet released
+	failed         bool // a batch of active failed: it must abort
+	nextFailed     bool // … of cur, while active commits
+	reinit         bool // initialise a new epoch after active ends
+	// Per partition: added to the active transaction; noted for the
+	// next AddPartitionsToTxn (maybeAddPartition's
+	// newPartitionsInTransaction; a partition in the request in flight
+	// may be noted again, and is left out of the next once added).
+	added, want []bool
+	wantNext    []bool // want for cur, while active commits
+	// adding: an AddPartitionsToTxn is in flight (the sender drains
+	// nothing meanwhile); addQueue: the sender was woken to send one.
 	adding, addQueue bool
+	ending           bool // EndTxn went (or the end was scheduled) for active
 	acks             []deferredAck
 	ended            uint64 // transactions ended, for abort_ratio
 
@@ -130,7 +150,15 @@ func newPlainTxn(w *world, p *producer, inst int) (*plainTxn, error) {
 }
 
 // start is initTransactions(): the producer's first request.
-func (t *plainTxn) start() { t.init(t.drainAll) }
+func (t *plainTxn) start() { t.init(t.resume) }
+
+// resume: the producer has an epoch (again): the sender sends the
+// AddPartitionsToTxn for the partitions noted meanwhile first, then
+// drains.
+func (t *plainTxn) resume() {
+	t.wake()
+	t.drainAll()
+}
 
 // newEpoch: InitProducerId gave the producer its id and a new epoch;
 // every partition's sequences start again at 0 in it.
@@ -156,14 +184,18 @@ func (t *plainTxn) opened(b *pbatch) {
 	}
 	t.of[b.id], t.ok[b.id] = t.cur, false
 	// Kafka's send() notes a partition new to the transaction
-	// (maybeAddPartition): a drain that stops at the first partition not
-	// in it adds them all at once.
+	// (maybeAddPartition) and wakes the sender for the batch it opened
+	// (newBatchCreated): the sender's next loop sends AddPartitionsToTxn
+	// before it drains anything.
 	if t.committing {
 		t.nextLeft++
 		t.wantNext[b.part] = !t.tv2
 	} else {
 		t.left++
-		t.want[b.part] = t.want[b.part] || !t.tv2 && !t.added[b.part]
+		if !t.tv2 && !t.added[b.part] && !t.want[b.part] {
+			t.want[b.part] = true
+			t.wake()
+		}
 	}
 	if t.began {
 		return
@@ -187,9 +219,8 @@ func (t *plainTxn) later(b *pbatch) bool { return t.of[b.id] != t.active }
 // transaction yet, which stops the drain (Kafka's
 // shouldStopDrainBatchesForPartition): before InitProducerId has
 // answered (no valid producer id and epoch), and (transaction.version 1)
-// until its partition is in the transaction (isSendToPartitionAllowed);
-// the first such batch the sender meets sends AddPartitionsToTxn for
-// every partition the transaction has touched.
+// until its partition is in the transaction (isSendToPartitionAllowed;
+// its AddPartitionsToTxn went when its first batch opened, see opened).
 func (t *plainTxn) hold(b *pbatch) bool {
 	if !t.ready || t.crashed {
 		return true
@@ -197,19 +228,46 @@ func (t *plainTxn) hold(b *pbatch) bool {
 	if t.tv2 || t.added[b.part] {
 		return false
 	}
-	t.want[b.part] = true
-	if !t.adding && !t.addQueue {
-		t.addQueue = true
-		t.p.w.s.After(0, t.sendAdds)
+	if !t.want[b.part] {
+		// Not noted: its add was refused (the transaction aborts).
+		t.want[b.part] = true
+		t.wake()
 	}
 	return true
 }
 
-// sendAdds is AddPartitionsToTxn with every partition a held batch waits
-// for.
+// busy reports whether an AddPartitionsToTxn is in flight, or the sender
+// was woken to send one: the sender drains nothing, and the next
+// transactional request (EndTxn) waits (Kafka's Sender.runOnce returns
+// after maybeSendAndPollTransactionalRequest while a transactional
+// request is in flight, or when it sent one).
+func (t *plainTxn) busy() bool { return t.adding || t.addQueue }
+
+// wake wakes the sender to send AddPartitionsToTxn for the partitions
+// noted, unless one is in flight (its answer sends the next), the
+// producer has no epoch yet (InitProducerId's answer wakes it), or the
+// transaction is ending.
+func (t *plainTxn) wake() {
+	if t.tv2 || !t.ready || t.crashed || t.adding || t.addQueue || t.ending {
+		return
+	}
+	t.addQueue = true
+	t.p.w.s.After(0, t.sendAdds)
+}
+
+// sendAdds is the sender's loop, woken: AddPartitionsToTxn first, if
+// partitions were noted, then the drain.
 func (t *plainTxn) sendAdds() {
 	t.addQueue = false
-	if t.crashed || t.adding {
+	t.nextAdd()
+	t.drainAll()
+	t.maybeEnd()
+}
+
+// nextAdd sends AddPartitionsToTxn with every partition noted and not
+// yet added (TransactionManager.nextRequest), unless one is in flight.
+func (t *plainTxn) nextAdd() {
+	if t.crashed || t.adding || !t.ready || t.ending {
 		return
 	}
 	var refs []txnPartRef
@@ -234,18 +292,17 @@ func (t *plainTxn) sendAdds() {
 			// commit; its held batches fail.
 			t.failed, t.reinit = true, true
 			t.failHeld()
+			t.drainAll()
 			return
 		}
 		for _, r := range refs {
 			t.added[r.part] = true
 		}
+		// The sender's next loop: the next AddPartitionsToTxn first, if
+		// partitions were noted meanwhile, then the drain.
+		t.nextAdd()
 		t.drainAll()
-		for _, w := range t.want {
-			if w {
-				t.sendAdds()
-				break
-			}
-		}
+		t.maybeEnd()
 	})
 }
 
@@ -346,9 +403,10 @@ func (t *plainTxn) commit() {
 // maybeEnd sends EndTxn once every batch of the committing transaction
 // has been answered.
 func (t *plainTxn) maybeEnd() {
-	if !t.committing || t.left > 0 || t.crashed {
-		return
+	if !t.committing || t.left > 0 || t.crashed || t.ending || t.busy() {
+		return // (an AddPartitionsToTxn in flight: its answer comes back here)
 	}
+	t.ending = true
 	t.ended++
 	commit := !t.failed && (t.abortEvery == 0 || t.ended%t.abortEvery != 0)
 	n := t.active
@@ -424,7 +482,7 @@ func (t *plainTxn) finish(committed bool) {
 		}
 	}
 	t.acks = t.acks[:0]
-	t.committing, t.failed, t.endSent = false, t.nextFailed, false
+	t.committing, t.failed, t.endSent, t.ending = false, t.nextFailed, false, false
 	t.nextFailed = false
 	t.active = t.cur
 	t.left, t.nextLeft = t.nextLeft, 0
@@ -433,9 +491,11 @@ func (t *plainTxn) finish(committed bool) {
 	clear(t.wantNext)
 	if t.reinit {
 		t.reinit, t.ready = false, false
-		t.init(t.drainAll)
+		t.init(t.resume)
 	}
-	t.drainAll()
+	// commitTransaction() returns: the records sent meanwhile are the
+	// next transaction's, and their partitions go in its first add.
+	t.resume()
 	if t.commitDue {
 		t.commit()
 	}
@@ -443,7 +503,7 @@ func (t *plainTxn) finish(committed bool) {
 
 // drainAll lets the sender look again at every connection.
 func (t *plainTxn) drainAll() {
-	if t.crashed {
+	if t.crashed || t.busy() {
 		return
 	}
 	for _, c := range t.p.conns {
