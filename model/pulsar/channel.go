@@ -54,8 +54,14 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 		return nil, fmt.Errorf("pulsar channel %s: %w", h.Name, err)
 	}
 	ch.w, ch.sb = w, w.subs[0]
+	if channelBuilt != nil {
+		channelBuilt(ch)
+	}
 	return ch, nil
 }
+
+// channelBuilt, set only by tests, hears of every channel built.
+var channelBuilt func(*pchannel)
 
 // Publish sends from the caller instance's own producer: batched per
 // batching_max_delay, answered with the send receipt once the ack quorum

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mqsim/model"
+	"mqsim/model/services"
 	"mqsim/scenarios"
 	"mqsim/sim"
 )
@@ -199,3 +200,54 @@ func TestMaxLagIsIndependentOfTheSampleInterval(t *testing.T) {
 		}
 	}
 }
+
+// A service's queue on Pulsar: its running lag, spans and producer-held
+// counts are the ones recounted every 10 ms, and the channel's most
+// stored (what the producers hold plus the spans) at least what it
+// stores, through a worker that is slowed, then crashes.
+func TestChannelBookkeepingIsExact(t *testing.T) {
+	var bad error
+	channelBuilt = func(ch *pchannel) {
+		var check func()
+		check = func() {
+			if bad == nil {
+				bad = ch.w.checkLags()
+			}
+			if n := ch.Stored(); bad == nil && ch.st.MaxStored < n {
+				bad = fmt.Errorf("channel at %v: %d stored, above its maximum %d", ch.w.s.Now(), n, ch.st.MaxStored)
+			}
+			ch.w.s.After(10*sim.Millisecond, check)
+		}
+		ch.w.s.After(10*sim.Millisecond, check)
+	}
+	defer func() { channelBuilt = nil }()
+	r, err := services.Run(parse(t, serviceChurn), model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != nil {
+		t.Fatal(bad)
+	}
+	if r.MaxLag == 0 {
+		t.Error("max_lag 0: the worker's queue never held anything")
+	}
+}
+
+// serviceChurn sends 200 calls/s through a Pulsar topic to a worker that
+// is slowed, then crashes.
+const serviceChurn = `name: churn
+system: services
+seed: 2
+duration: 20s
+drain: 40s
+services:
+  call: async
+  via: {system: pulsar}
+  client: {rate: 200/s}
+  graph:
+    - {name: api, instances: 2, service_time: exp(1ms), calls: [{to: work}]}
+    - {name: work, instances: 2, threads: 4, service_time: exp(15ms)}
+  faults:
+    - {type: slow, service: work, at: 3s, duration: 4s, slowdown: 5x}
+    - {type: crash, service: work, at: 10s, duration: 2s}
+`
