@@ -71,9 +71,13 @@
 //     memory backend it aliases the log's storage, which is never rewritten,
 //     so it stays valid forever.
 //   - TruncateTo(offset) removes every batch that contains an offset >=
-//     offset; LogEndOffset becomes the base offset of the first removed batch.
-//     The epoch cache, producer state and transaction state are rolled back to
-//     match.
+//     offset; LogEndOffset becomes offset or the base offset of the first
+//     removed batch, whichever is lower. The epoch cache, producer state and
+//     transaction state are rolled back to match. An offset inside the gaps
+//     compaction leaves may end the log past its last batch; a new, empty
+//     active segment then starts at the log end, so that the log reopens
+//     (cleanly or after a crash) with the same end and the offsets in the
+//     gap are never given out again.
 //   - The leader-epoch cache maps each epoch to the first offset written in
 //     it. EndOffsetForEpoch follows KIP-101/KIP-279: for the latest epoch it
 //     returns LogEndOffset; otherwise the start offset of the next larger
@@ -82,7 +86,8 @@
 //   - Retention and DeleteRecordsBefore only remove data below the high
 //     watermark, and only whole segments (DeleteRecordsBefore also moves
 //     LogStartOffset inside a segment). Compaction only rewrites segments
-//     entirely below both the active segment and the last stable offset.
+//     entirely below both the active segment and the last stable offset,
+//     and removes those it leaves without a batch, but the first.
 //
 // Durability (file backend): data is durable once synced, as chosen by
 // Config.Flush, or after Sync or Close. Appends reach the file in aligned

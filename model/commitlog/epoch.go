@@ -17,8 +17,9 @@ type EpochEntry struct {
 type epochCache []EpochEntry
 
 // assign records that epoch starts at offset; it reports whether the cache
-// changed. Older or equal epochs and offsets before the latest start are
-// ignored, as Kafka does.
+// changed. Older or equal epochs are ignored; entries of older epochs that
+// start at or after offset give way, as in Kafka's cache (an epoch in
+// which nothing was written is not kept).
 func (c *epochCache) assign(epoch int32, offset int64) bool {
 	if epoch < 0 {
 		return false
@@ -28,9 +29,9 @@ func (c *epochCache) assign(epoch int32, offset int64) bool {
 		if epoch <= last.Epoch {
 			return false
 		}
-		if offset < last.StartOffset {
-			// A new epoch cannot start before the previous one: drop the
-			// entries it supersedes.
+		if offset <= last.StartOffset {
+			// A new epoch cannot start before the previous one, nor where
+			// it starts: drop the entries it supersedes.
 			i := n
 			for i > 0 && (*c)[i-1].StartOffset >= offset {
 				i--

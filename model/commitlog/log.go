@@ -912,12 +912,15 @@ func (l *Log) collect(seg *segment, pos int64, bound int64, o ReadOptions) ([]by
 // checkLocated checks that the batch at pos, where offset was located,
 // does not begin past offset: a base offset edited on disk (it is outside
 // the CRC) would otherwise end every read there with no data and no error.
+// Below the cleaner checkpoint a batch may begin past offset: offset is
+// then in a gap compaction left, and the read returned nothing because
+// that batch ends at or past the read's bound.
 func (l *Log) checkLocated(seg *segment, pos, offset int64) error {
 	h, _, err := seg.readHeader(pos)
 	if err != nil {
 		return l.corrupt(seg, pos, err)
 	}
-	if h.BaseOffset() > offset {
+	if h.BaseOffset() > offset && h.BaseOffset() > l.cleaned {
 		return l.corrupt(seg, pos, fmt.Errorf("the batch where offset %d should be begins at offset %d", offset, h.BaseOffset()))
 	}
 	return nil

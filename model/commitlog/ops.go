@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // each calls fn for every batch of s from position from. With full, fn
@@ -229,7 +230,19 @@ func (l *Log) TruncateTo(offset int64) error {
 			return err
 		}
 	}
-	return l.rebuildProducers()
+	if err := l.rebuildProducers(); err != nil {
+		return err
+	}
+	if l.leo > seg.next {
+		// The log now ends inside a gap compaction left, past the last
+		// batch of its last segment. A segment's data says only where
+		// its last batch ends, so a log reopened from it would end
+		// lower, at offsets already given out (and a clean shutdown's
+		// marker would disagree with it). A new, empty active segment
+		// based at the log end records where the log ends.
+		return l.roll(l.cfg.Clock())
+	}
+	return nil
 }
 
 // TruncateFullyAndStartAt empties the log and restarts it at offset, as a
@@ -389,6 +402,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (RetentionResult, error) {
 // CompactResult reports what a compaction pass did.
 type CompactResult struct {
 	SegmentsCleaned   int
+	SegmentsRemoved   int   // emptied by the cleaner (this pass or before) and removed
 	BytesBefore       int64 // declared size of the cleaned segments before
 	BytesAfter        int64 // and after
 	RecordsRemoved    int64
@@ -401,7 +415,8 @@ func (r CompactResult) BytesReclaimed() int64 { return r.BytesBefore - r.BytesAf
 // Compact keeps only the latest record per key in the segments wholly below
 // the active segment and the last stable offset, dropping tombstones whose
 // batch is older than DeleteRetention. Offsets never change. Records with a
-// null key and control batches are kept.
+// null key and control batches are kept. A segment left without batches is
+// removed, unless it is the first.
 func (l *Log) Compact() (CompactResult, error) {
 	l.mu.Lock()
 	defer l.unlock()
@@ -425,6 +440,16 @@ func (l *Log) Compact() (CompactResult, error) {
 	_, inMemory := l.be.(*memBackend)
 	onFiles := !inMemory
 	latest := lastOffsets{at: map[string]int{}}
+	// The first pass also notes each record's key, so that the second
+	// decides which records stay without decoding the batches again: it
+	// decodes only those it rewrites (most of a busy offsets log's
+	// batches are superseded whole). Past maxSeen records the second pass
+	// decodes every batch instead, to keep the notes' memory bounded.
+	notes := notesPool.Get().(*cleanerNotes)
+	defer notesPool.Put(notes)
+	seen, counts := notes.seen[:0], notes.counts[:0] // counts: records of each non-control batch, in order
+	defer func() { notes.seen, notes.counts = seen[:0], counts[:0] }()
+	noted := true
 	for _, s := range l.segs[:k] {
 		err := l.each(s, 0, true, onFiles, func(b Batch, pos int64) error {
 			if b.IsControl() {
@@ -433,13 +458,24 @@ func (l *Log) Compact() (CompactResult, error) {
 			if err := l.rr.Reset(b); err != nil {
 				return l.corrupt(s, pos, err)
 			}
+			n := int32(0)
 			for l.rr.Next() {
-				if r := l.rr.Record(); r.Key != nil {
-					latest.set(r.Key, r.Offset)
+				r := l.rr.Record()
+				key := int32(-1)
+				if r.Key != nil {
+					key = latest.set(r.Key, r.Offset)
 				}
+				if noted {
+					seen = append(seen, seenRecord{off: r.Offset, key: key, tombstone: r.IsTombstone()})
+				}
+				n++
 			}
 			if err := l.rr.Err(); err != nil {
 				return l.corrupt(s, pos, err)
+			}
+			counts = append(counts, n)
+			if noted && len(seen) > maxSeen {
+				noted, seen = false, nil
 			}
 			return nil
 		})
@@ -457,6 +493,7 @@ func (l *Log) Compact() (CompactResult, error) {
 	horizon := l.cfg.Clock()/1e6 - l.cfg.DeleteRetention.Milliseconds()
 	var out []byte
 	var hdrs []Header
+	batch, first := 0, 0 // the batch's index in counts, its first record's in seen
 	for _, s := range l.segs[:k] {
 		out = out[:0]
 		before := s.size
@@ -466,18 +503,30 @@ func (l *Log) Compact() (CompactResult, error) {
 				out = append(out, b...)
 				return nil
 			}
-			if err := l.rr.Reset(b); err != nil {
-				return l.corrupt(s, pos, err)
+			if batch >= len(counts) {
+				return l.corrupt(s, pos, fmt.Errorf("a batch the cleaner's first pass did not see"))
 			}
-			kept, total := 0, 0
-			for l.rr.Next() {
-				total++
-				if keep(l.rr.Record(), &latest, b, horizon, &res) {
-					kept++
+			total, kept := int(counts[batch]), 0
+			batch++
+			if noted {
+				for _, r := range seen[first : first+total] {
+					if r.keep(&latest, b, horizon, &res) {
+						kept++
+					}
 				}
-			}
-			if err := l.rr.Err(); err != nil {
-				return l.corrupt(s, pos, err)
+				first += total
+			} else {
+				if err := l.rr.Reset(b); err != nil {
+					return l.corrupt(s, pos, err)
+				}
+				for l.rr.Next() {
+					if keep(l.rr.Record(), &latest, b, horizon, &res) {
+						kept++
+					}
+				}
+				if err := l.rr.Err(); err != nil {
+					return l.corrupt(s, pos, err)
+				}
 			}
 			switch {
 			case kept == total:
@@ -535,6 +584,26 @@ func (l *Log) Compact() (CompactResult, error) {
 		res.BytesBefore += before
 		res.BytesAfter += s.size
 	}
+	// Segments the cleaner emptied go, but the first, which holds the log
+	// start (Kafka's cleaner merges small cleaned segments into one: an
+	// empty one merges into nothing). The offsets log of a long run would
+	// otherwise keep thousands of them, each with its bookkeeping. Their
+	// offsets become a gap between segments, below the cleaner checkpoint
+	// like the gaps compaction leaves inside segments; a crash half-way
+	// leaves some of them, which is as valid.
+	kept := l.segs[:1]
+	for i, s := range l.segs[1:] {
+		if i+1 < k && s.batches == 0 {
+			if err := l.be.removeSegment(s); err != nil {
+				return res, l.fail(storageErr("remove segment", err))
+			}
+			res.SegmentsRemoved++
+			continue
+		}
+		kept = append(kept, s)
+	}
+	clear(l.segs[len(kept):])
+	l.segs = kept
 	return res, nil
 }
 
@@ -547,13 +616,16 @@ type lastOffsets struct {
 	offs []int64
 }
 
-func (m *lastOffsets) set(key []byte, off int64) {
+// set records off as key's latest offset and returns the key's index in
+// offs.
+func (m *lastOffsets) set(key []byte, off int64) int32 {
 	if i, ok := m.at[string(key)]; ok {
 		m.offs[i] = off
-		return
+		return int32(i)
 	}
 	m.at[string(key)] = len(m.offs)
 	m.offs = append(m.offs, off)
+	return int32(len(m.offs) - 1)
 }
 
 func (m *lastOffsets) get(key []byte) int64 {
@@ -561,6 +633,46 @@ func (m *lastOffsets) get(key []byte) int64 {
 		return m.offs[i]
 	}
 	return 0
+}
+
+// seenRecord is what the cleaner's first pass notes of a record: its
+// offset, its key's index in lastOffsets.offs (-1 for a null key) and
+// whether it is a tombstone.
+type seenRecord struct {
+	off       int64
+	key       int32
+	tombstone bool
+}
+
+// cleanerNotes are a compaction's notes, kept for the next one (of any
+// log: a pool, since logs may be written from several goroutines) so that
+// each does not grow them afresh.
+type cleanerNotes struct {
+	seen   []seenRecord
+	counts []int32
+}
+
+var notesPool = sync.Pool{New: func() any { return new(cleanerNotes) }}
+
+// maxSeen bounds the records a compaction notes (16 bytes each). Tests
+// lower it to run the other way.
+var maxSeen = 1 << 20
+
+// keep is keep for a noted record.
+func (r seenRecord) keep(latest *lastOffsets, b Batch, horizon int64, res *CompactResult) bool {
+	if r.key < 0 {
+		return true
+	}
+	if latest.offs[r.key] != r.off {
+		res.RecordsRemoved++
+		return false
+	}
+	if r.tombstone && b.MaxTimestamp() < horizon {
+		res.RecordsRemoved++
+		res.TombstonesRemoved++
+		return false
+	}
+	return true
 }
 
 func keep(r *Record, latest *lastOffsets, b Batch, horizon int64, res *CompactResult) bool {

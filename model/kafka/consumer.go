@@ -1262,13 +1262,14 @@ func (g *group) writeCommit(m *member, gen int32, parts []int, offsets []int64, 
 		if len(wp) > 0 {
 			w.offsetCommits++
 			op.appends++
-			if op.cleanDue() && !w.faulty && !w.releases {
-				// The log cleaner: keep the latest offset per key. Not in
-				// runs with broker faults: a replica truncated into a
-				// compacted segment and appended to again reads back
-				// corrupt (a log engine issue), and a crash or a new
-				// leader truncates. Runs that release consumed records
-				// release these too (releaseOffsets).
+			if op.cleanDue() && !w.releases {
+				// The log cleaner: keep the latest offset per key, on
+				// every replica, in runs with broker faults too (a
+				// replica truncated into its compacted range and
+				// appended to again reads back what it should: the
+				// commitlog conformance and property tests). Runs that
+				// release consumed records release these instead
+				// (releaseOffsets).
 				if err := op.compact(); err != nil {
 					w.fail(err)
 					return false

@@ -233,9 +233,12 @@
 //     data partitions' (as with more num.replica.fetchers), and they are
 //     left out of the topic results (unavailability, elections, partition
 //     lists). Commits cost the coordinator's NIC and CPU. The log cleaner
-//     compacts them every 4,096 commits only in runs without broker faults
-//     (a replica truncated into a compacted segment and appended to again
-//     reads back corrupt, a log engine issue still open).
+//     compacts every replica once the bytes appended since its last run
+//     reach those it left (min.cleanable.dirty.ratio 0.5) and 4 MiB, in
+//     runs with broker faults too, so a new coordinator loads the
+//     committed offsets from a compacted log and a restarted follower
+//     catches up on one. Runs that release consumed records release these
+//     logs instead.
 //   - Disk writes land in the broker's page cache (node.PageCache, Linux's
 //     dirty budget and write-back): they delay nothing until the dirty
 //     bytes reach dirty_ratio, and then appends wait for write-back

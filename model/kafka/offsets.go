@@ -61,13 +61,14 @@ type offsetsPart struct {
 	// The log cleaner's trigger (Kafka's min.cleanable.dirty.ratio, 0.5):
 	// bytes appended since the last clean, and the log's bytes after it.
 	dirty, clean int64
+	cleans       int // times the cleaner ran
 }
 
 // offsetsCleanMin is the least dirty bytes worth a clean: below it, the
 // records appended since the last clean sit in the active segment anyway
 // (Compact cleans only closed segments; __consumer_offsets segments are
-// 1 MiB here).
-const offsetsCleanMin = 4 << 20
+// 1 MiB here). Tests raise it to turn the cleaner off.
+var offsetsCleanMin int64 = 4 << 20
 
 // offsetsWaiter is an appended commit waiting for the high watermark to
 // pass end under the leader epoch it was appended in.
@@ -129,16 +130,8 @@ func (w *world) internalPartition(tp **topic, name string, n, rf, k int) (*offse
 	}
 	p.leader = p.replicas[0]
 	p.leader.b.leaders++
-	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
-		return nil, err
-	}
-	p.base = p.leader.log.LogEndOffset()
-	for _, r := range p.replicas[1:] {
-		if r.log.LogEndOffset() > p.base {
-			if err := r.log.TruncateTo(p.base); err != nil {
-				return nil, fmt.Errorf("%s-%d: truncate a follower to the leader's end: %w", name, k, err)
-			}
-		}
+	if err := p.resumeLogs(); err != nil {
+		return nil, fmt.Errorf("%s-%d: %w", name, k, err)
 	}
 	p.records = p.base
 	p.offs = &offsetsPart{p: p}
@@ -465,6 +458,7 @@ func (op *offsetsPart) compact() error {
 		}
 	}
 	op.dirty, op.clean = 0, op.p.leader.log.Size()
+	op.cleans++
 	return nil
 }
 

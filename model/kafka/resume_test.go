@@ -104,3 +104,46 @@ func TestResumedTornTailIsReported(t *testing.T) {
 		t.Errorf("recovered %d logs, want only the damaged one: %+v", len(res.Recovered), res.Recovered)
 	}
 }
+
+// A run resumed over the logs of a run that elected new leaders goes on
+// from their leader epochs. broker-failure's crash moves leadership (epoch
+// 0 → 1 on the crashed broker's partitions, and on its __consumer_offsets
+// partition); the resumed run used to start every partition at epoch 0,
+// and its first append or commit there was fenced (FENCED_LEADER_EPOCH,
+// exit 1). Now each partition starts past the newest epoch its logs hold,
+// the followers agree with the leader by leader epochs, and the resumed
+// run loses and duplicates nothing.
+func TestResumeAfterElectionGoesOnFromTheEpochs(t *testing.T) {
+	ls, err := scenarios.LoadScenario("broker-failure", []string{"duration=30s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &ls.Scenario
+	dir := t.TempDir()
+	w1, first, err := run(sc, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, tp := range w1.topics {
+		for _, p := range tp.parts {
+			if p.epoch > 0 {
+				moved++
+			}
+		}
+	}
+	if err := w1.close(); err != nil {
+		t.Fatal(err)
+	}
+	if moved == 0 || first.Lost != 0 {
+		t.Fatalf("first run: %d partitions past epoch 0, lost %d: want some moved, none lost", moved, first.Lost)
+	}
+	second, err := Run(sc, Options{DataDir: dir})
+	if err != nil {
+		t.Fatalf("resumed run: %v", err)
+	}
+	if second.Lost != 0 || second.Duplicates != 0 || second.Acked != second.Produced || second.DivergedPartitions != 0 {
+		t.Errorf("resumed run: produced %d, acked %d, lost %d, duplicates %d, diverged partitions %d; want all acked, none lost, duplicated or diverged",
+			second.Produced, second.Acked, second.Lost, second.Duplicates, second.DivergedPartitions)
+	}
+}

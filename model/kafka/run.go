@@ -314,24 +314,40 @@ func (w *world) newPartition(t *topic) (*partition, error) {
 	}
 	p.leader = p.replicas[0]
 	p.leader.b.leaders++
-	if err := p.leader.log.AssignEpoch(p.epoch, 0); err != nil {
-		return nil, err
-	}
-	p.base = p.leader.log.LogEndOffset()
-	// Resumed logs may disagree at the tail (recovery cut one, or the
-	// earlier run stopped mid-replication): a follower ahead of the leader
-	// truncates to the leader's end before fetching, as Kafka's followers
-	// do when they learn the leader's epoch end offset.
-	for _, r := range p.replicas[1:] {
-		if r.log.LogEndOffset() > p.base {
-			if err := r.log.TruncateTo(p.base); err != nil {
-				return nil, fmt.Errorf("partition %s-%d: truncate a follower to the leader's end: %w", t.spec.Name, pi, err)
-			}
-		}
+	if err := p.resumeLogs(); err != nil {
+		return nil, fmt.Errorf("partition %s-%d: %w", t.spec.Name, pi, err)
 	}
 	w.placed++
 	t.parts = append(t.parts, p)
 	return p, nil
+}
+
+// resumeLogs makes a new partition's logs agree before it starts, its
+// first replica leading. A resumed partition's leader epoch goes on from
+// the newest its logs hold: Kafka keeps the epoch in its metadata, and the
+// restart that makes this replica leader again is a new epoch (an earlier
+// run that elected a new leader left its logs at epoch 1 or more, where an
+// append at epoch 0 is fenced). A fresh partition starts at 0. Resumed
+// logs may also disagree at the tail (recovery cut one, the earlier run
+// stopped mid-replication, or a replica led in an epoch the others never
+// saw): a follower truncates where its log stops matching the leader's by
+// leader epochs, as Kafka's followers do when they learn the leader's
+// epoch end offset (KIP-101, KIP-279).
+func (p *partition) resumeLogs() error {
+	for _, r := range p.replicas {
+		if e, ok := r.log.LatestEpoch(); ok {
+			p.epoch = max(p.epoch, e+1)
+		}
+	}
+	p.base = p.leader.log.LogEndOffset()
+	for _, r := range p.replicas[1:] {
+		if d := divergence(r.log, p.leader.log); d < r.log.LogEndOffset() {
+			if err := r.log.TruncateTo(d); err != nil {
+				return fmt.Errorf("truncate a follower where it leaves the leader's log: %w", err)
+			}
+		}
+	}
+	return p.leader.log.AssignEpoch(p.epoch, p.base)
 }
 
 // freshProducerIDs is the first of n producer ids that no partition's log

@@ -380,6 +380,13 @@ func (c *PageCache) clean(o int32, target int64) {
 	}
 	if ow.head == len(ow.ext) {
 		ow.ext, ow.head = ow.ext[:0], 0
+	} else if ow.head >= 32 && 2*ow.head >= len(ow.ext) {
+		// A file that is never wholly clean (written to all the time)
+		// never empties its list: the written-back extents go, so it
+		// holds the dirty ones, not one per merge window ever written.
+		n := copy(ow.ext, ow.ext[ow.head:])
+		clear(ow.ext[n:])
+		ow.ext, ow.head = ow.ext[:n], 0
 	}
 	if ow.written == ow.cleaned {
 		if ow.heapIdx >= 0 {

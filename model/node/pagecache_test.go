@@ -219,3 +219,37 @@ func TestFsyncWritesWholePages(t *testing.T) {
 		}
 	}
 }
+
+// A file written to all the time is never wholly clean, so its list of
+// dirty extents never empties; the written-back ones must still go. 1 MB
+// every 200 ms (one extent each: the merge window is 100 ms) for 10
+// minutes is 3,000 extents. At 5 MB/s the cache reaches the background
+// threshold (100 MB) at 20 s, before anything expires (30 s), and
+// write-back then keeps it just under it: about 100 extents dirty, at
+// most 101 (100 MB ÷ 1 MB, plus the one being written back), and the list
+// is trimmed once half of it is written back, so it holds at most twice
+// that — where it kept all 3,000.
+func TestDirtyExtentsFollowTheDirtyData(t *testing.T) {
+	s := sim.New(1)
+	m := cacheMachine(t, s, 100, nil)
+	c := m.Cache
+	o := c.NewOwner()
+	var upto int64
+	var tick func()
+	tick = func() {
+		upto++
+		c.Write(o, 1e6, upto)
+		if s.Now() < 600*sim.Second {
+			s.AfterCall(200*sim.Millisecond, func(uint64) { tick() }, 0)
+		}
+	}
+	tick()
+	s.RunUntil(600 * sim.Second)
+	if c.Dirty() > 100e6 || c.Dirty() < 95e6 {
+		t.Fatalf("dirty %d, want just under the 100 MB background threshold", c.Dirty())
+	}
+	ow := &c.owners[o]
+	if held := len(ow.ext) - ow.head; held > 101 || len(ow.ext) > 2*101 {
+		t.Errorf("after 3,000 writes: %d extents in the list (%d dirty); want at most 202 (101 dirty)", len(ow.ext), held)
+	}
+}
