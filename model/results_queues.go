@@ -29,7 +29,7 @@ type Queues struct {
 	PublisherBlockedSeconds float64 `json:"publisher_blocked_seconds,omitempty"`
 	// FlowSeconds sums the time publishers waited for credit (flow control).
 	FlowSeconds   float64 `json:"flow_seconds,omitempty"`
-	MaxQueueDepth int64   `json:"max_queue_depth,omitempty"` // ready + unacked messages of any queue, largest sample
+	MaxQueueDepth int64   `json:"max_queue_depth,omitempty"` // ready + unacked messages of any queue, largest ever
 	MaxUnacked    int64   `json:"max_unacked,omitempty"`     // unacknowledged deliveries of any one consumer, largest ever
 	MaxMemory     int64   `json:"max_memory_bytes,omitempty"`
 	// ConsumerTimeouts counts channels closed for holding a delivery

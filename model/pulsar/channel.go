@@ -54,8 +54,14 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 		return nil, fmt.Errorf("pulsar channel %s: %w", h.Name, err)
 	}
 	ch.w, ch.sb = w, w.subs[0]
+	if channelBuilt != nil {
+		channelBuilt(ch)
+	}
 	return ch, nil
 }
+
+// channelBuilt, set only by tests, hears of every channel built.
+var channelBuilt func(*pchannel)
 
 // Publish sends from the caller instance's own producer: batched per
 // batching_max_delay, answered with the send receipt once the ack quorum
@@ -80,10 +86,7 @@ func (ch *pchannel) Publish(from net.NodeID, msg channel.Message, done func(bool
 	ch.st.Published++
 	c := p.conns[p.rr%len(p.conns)]
 	ch.wait[int32(len(w.msgs))] = done // the id enqueue gives it
-	if p.enqueue(c, msg2(p, c, msg)) {
-		return
-	}
-	ch.st.MaxStored = max(ch.st.MaxStored, ch.Stored())
+	p.enqueue(c, msg2(p, c, msg))
 }
 
 func msg2(p *producer, c *pconn, m channel.Message) msg {
@@ -158,22 +161,9 @@ func (ch *pchannel) Stop(i int, _ bool) { ch.sb.cons[i].crash() }
 func (ch *pchannel) Start(i int) { ch.sb.cons[i].restart() }
 
 // Stored is the backlog: messages the producers hold and every message of
-// the topic past the subscription's mark-delete position.
-func (ch *pchannel) Stored() int {
-	n := 0
-	for _, p := range ch.w.pubs {
-		for _, c := range p.conns {
-			n += len(c.batch)
-			for _, op := range c.pending {
-				n += len(op.mids)
-			}
-		}
-	}
-	for _, c := range ch.sb.cursors {
-		n += int(int64(len(c.p.pos)) - c.markDelete)
-	}
-	return n
-}
+// the topic past the subscription's mark-delete position (running counts:
+// lag.go).
+func (ch *pchannel) Stored() int { return int(ch.w.held + ch.sb.spanTotal) }
 
 func (ch *pchannel) Stats() channel.Stats {
 	st := ch.st

@@ -19,6 +19,7 @@ type cursor struct {
 	// markDelete+i is.
 	markDelete int64
 	acked      []bool
+	holes      int64 // acked's true entries (lag.go)
 	readPos    int64
 	replay     posHeap
 	inReplay   map[int64]bool
@@ -93,6 +94,8 @@ func (c *cursor) ack(pos int64) bool {
 		c.acked = append(c.acked, false)
 	}
 	c.acked[i] = true
+	c.holes++
+	c.moved(0, 1)
 	c.release(pos)
 	c.dirty = true
 	// Move the mark-delete position over the acknowledged prefix.
@@ -113,12 +116,20 @@ func (c *cursor) advance(md int64) {
 		return
 	}
 	k := md - c.markDelete
+	passed := int64(0) // holes now below the mark-delete position
+	for _, a := range c.acked[:min(k, int64(len(c.acked)))] {
+		if a {
+			passed++
+		}
+	}
 	if k >= int64(len(c.acked)) {
 		c.acked = c.acked[:0]
 	} else {
 		c.acked = append(c.acked[:0], c.acked[k:]...)
 	}
 	c.markDelete = md
+	c.holes -= passed
+	c.moved(-k, -passed)
 	c.readPos = max(c.readPos, md)
 	c.dirty = true
 	for cons, at := range c.joined {
@@ -250,17 +261,24 @@ func (c *cursor) persistState() {
 // forgotten and those messages delivered again.
 func (c *cursor) restore() {
 	s := c.persisted
+	span, holes := c.span(), c.holes
 	c.markDelete = s.markDelete
 	c.acked = c.acked[:0]
+	c.holes = 0
 	for _, r := range s.ranges {
 		for q := r[0]; q < r[1]; q++ {
 			i := q - c.markDelete
 			for int64(len(c.acked)) <= i {
 				c.acked = append(c.acked, false)
 			}
-			c.acked[i] = true
+			if !c.acked[i] {
+				c.acked[i] = true
+				c.holes++
+			}
 		}
 	}
+	c.moved(c.span()-span, c.holes-holes)
+	c.p.backlogRose()
 	for _, cons := range c.out {
 		cons.unacked--
 		c.sub.unacked--

@@ -142,6 +142,8 @@ func (p *producer) enqueue(c *pconn, m msg) (sent bool) {
 	p.produced++
 	c.batch = append(c.batch, mid)
 	c.bBytes += m.size
+	w.held++
+	w.storedRose()
 	pc := w.pc
 	if len(c.batch) >= pc.BatchingMaxMessages || c.bBytes >= int64(pc.BatchingMaxBytes) {
 		c.flush()
@@ -321,6 +323,7 @@ func (c *pconn) settle(op *addOp, ok bool) {
 	}
 	p := c.pr
 	w := p.w
+	w.held -= int64(len(op.mids))
 	if w.ch != nil {
 		w.ch.outcome(op.mids, ok)
 	}
@@ -352,6 +355,7 @@ func (p *producer) checkTimeouts() {
 		if len(c.pending) > 0 && now-c.pending[0].created >= sim.Time(w.pc.SendTimeout) {
 			for _, op := range c.pending {
 				p.indeterminate += int64(len(op.mids))
+				w.held -= int64(len(op.mids))
 				if w.ch != nil {
 					w.ch.outcome(op.mids, false)
 				}

@@ -19,20 +19,6 @@ type series struct {
 	lastProcessed         []int64
 }
 
-// lag is the subscription's unacknowledged messages over its partitions.
-func (sb *subscription) lag() int64 {
-	var n int64
-	for _, c := range sb.cursors {
-		n += int64(len(c.p.pos)) - c.markDelete
-		for _, a := range c.acked {
-			if a {
-				n--
-			}
-		}
-	}
-	return n
-}
-
 func (w *world) sample(uint64) {
 	ser := &w.ser
 	if ser.lag == nil {
@@ -52,9 +38,7 @@ func (w *world) sample(uint64) {
 	ser.lastProduced, ser.lastAck = produced, acked
 	var held int64
 	for gi, sb := range w.subs {
-		l := sb.lag()
-		sb.maxLag = max(sb.maxLag, l)
-		ser.lag[gi] = append(ser.lag[gi], float64(l))
+		ser.lag[gi] = append(ser.lag[gi], float64(sb.lag()))
 		ser.consumed[gi] = append(ser.consumed[gi], float64(sb.processed-ser.lastProcessed[gi])/iv)
 		ser.lastProcessed[gi] = sb.processed
 		for _, c := range sb.cursors {
@@ -63,10 +47,6 @@ func (w *world) sample(uint64) {
 	}
 	ser.held = append(ser.held, float64(held))
 	ser.underRep = append(ser.underRep, float64(w.rec.under))
-	for _, p := range w.parts {
-		_, b, _ := p.backlog()
-		p.maxBacklogB = max(p.maxBacklogB, b)
-	}
 	w.s.AfterCall(sim.Time(w.sc.SampleInterval), w.sample, 0)
 }
 
@@ -151,11 +131,11 @@ func (w *world) results() *model.Results {
 		}
 		lost, unseen := w.chk.Settle(sb.idx, pending)
 		final := sb.lag()
-		var maxPart, finalPart int64
+		var finalPart int64
 		for _, c := range sb.cursors {
-			finalPart = max(finalPart, int64(len(c.p.pos))-c.markDelete)
+			finalPart = max(finalPart, c.span())
 		}
-		maxPart = max(finalPart, sb.maxLag/int64(max(1, len(sb.cursors))))
+		maxPart := max(finalPart, sb.maxPartLag)
 		live := 0
 		for _, cons := range sb.cons {
 			if cons.alive {

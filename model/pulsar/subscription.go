@@ -37,7 +37,8 @@ type subscription struct {
 	e2e       *sim.Histogram
 
 	processed, deadLettered, redelivered, evicted int64
-	maxLag                                        int64
+	// Running lag and spans over the cursors and their maxima (lag.go).
+	lagTotal, spanTotal, maxLag, maxPartLag int64
 	// The retry letter topic (retry.go): the copies due for delivery,
 	// and those published and not yet acknowledged.
 	retryTopic *partition
@@ -148,9 +149,12 @@ func (sb *subscription) start() {
 			}
 			c := newCursor(sb, p, at)
 			p.cursors = append(p.cursors, c)
-			sb.cursors = append(sb.cursors, c)
+			sb.addCursor(c)
 		}
 		sb.started = true
+		for _, c := range sb.cursors {
+			c.p.backlogRose()
+		}
 		for _, cons := range sb.cons {
 			for _, c := range sb.cursors {
 				cons.conns = append(cons.conns, &cconn{cons: cons, c: c, backoff: 100 * sim.Millisecond})

@@ -35,6 +35,9 @@ type world struct {
 	end  sim.Time
 	warm sim.Time
 	err  error
+	// held counts the messages producers hold: batched, or sent and not
+	// yet answered (lag.go).
+	held int64
 
 	brokers []*broker
 	bookies []*bookie

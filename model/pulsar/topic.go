@@ -372,6 +372,11 @@ func (p *partition) position(mid int32, l *ledger, entry int64, at sim.Time) {
 	m := &w.msgs[mid]
 	p.pos = append(p.pos, mpos{mid: mid, l: l, entry: entry, at: at})
 	p.cum = append(p.cum, p.cum[len(p.cum)-1]+m.size)
+	for _, c := range p.cursors {
+		c.moved(1, 0)
+	}
+	p.backlogRose()
+	w.storedRose()
 	if p.retry {
 		return // a copy of a message of another topic
 	}

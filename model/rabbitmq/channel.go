@@ -83,8 +83,14 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	w.chk = check.New(1)
 	g.start()
 	ch.q, ch.g = q, g
+	if channelBuilt != nil {
+		channelBuilt(ch)
+	}
 	return ch, nil
 }
+
+// channelBuilt, set only by tests, hears of every channel built.
+var channelBuilt func(*rchannel)
 
 // Publish publishes from the caller instance's own connection, to the
 // node its round robin gave it.

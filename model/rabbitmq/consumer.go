@@ -25,7 +25,6 @@ type group struct {
 	rng      *rand.Rand
 
 	processed, deadLettered, redelivered int64
-	maxDepth, lastDepth                  int64
 }
 
 // consumer is one consumer on its own connection and channel.
@@ -95,7 +94,7 @@ func (c *consumer) deliver(e entry) {
 		q.addMemory(-q.memCost(m)) // settled on sending: at most once
 	} else {
 		if !q.isStream {
-			q.unacked++
+			q.addUnacked(1)
 		}
 		e.sent = w.s.Now()
 		c.out = append(c.out, e)
@@ -251,20 +250,21 @@ func (c *consumer) settle(e entry, verb string) {
 		// nothing can be requeued (a failure is skipped).
 		q.settled++
 		c.done = max(c.done, int(e.off)+1)
+		q.streamMoved()
 		q.dispatch()
 		return
 	}
 	switch verb {
 	case "ack":
 		q.settled++
-		q.unacked--
+		q.addUnacked(-1)
 		q.addMemory(-q.memCost(&q.w.msgs[e.m]))
 	case "requeue": // basic.reject requeue=true: counts toward the delivery limit
 		q.requeue(e, true)
 	case "nack": // basic.nack requeue=true: does not count (4.3)
 		q.requeue(e, false)
 	case "reject": // requeue=false: dead-lettered
-		q.unacked--
+		q.addUnacked(-1)
 		q.deadLetter(e, reasonRejected)
 	}
 	q.dispatch()

@@ -46,12 +46,14 @@ func (w *world) scheduleFaults() error {
 					c.connLost()
 				}
 				c.alive = false
+				c.g.q.streamMoved()
 			})
 			if f.Duration > 0 {
 				w.s.At(at+sim.Time(f.Duration), func() {
 					c.alive = true
 					c.busy = false
 					c.reconnect()
+					c.g.q.streamMoved()
 				})
 			}
 		default:

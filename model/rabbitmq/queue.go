@@ -57,8 +57,14 @@ type queue struct {
 	lv      []fifo  // ready messages by priority level (ready.go); a classic requeue goes back in place
 	returns []entry // quorum: returned deliveries, redelivered first in return order
 	nextPos int64
-	unacked int
-	mem     int64 // bytes held (ready and unacknowledged)
+	// ready and unacked count the ready (returned ones included) and the
+	// unacknowledged messages; maxDepth is the largest depth so far and
+	// slowest a stream's slowest live consumer's position (-1: none)
+	// (depth.go).
+	ready, unacked int
+	maxDepth       int64
+	slowest        int
+	mem            int64 // bytes held (ready and unacknowledged)
 	// The queue's own ledger: enqueued = settled + dead + depth.
 	enqueued, settled, dead int64
 	limit                   int // delivery limit; 0 = none
@@ -88,7 +94,7 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 		return nil, fmt.Errorf("rabbitmq: at most 64 consumer groups (%d)", len(w.sc.ConsumerGroups))
 	}
 	q := &queue{w: w, spec: qs, name: qs.Name, idx: idx, quorum: qs.Type == "quorum" || qs.Type == "stream",
-		isStream: qs.Type == "stream", links: make([]net.Link, len(w.nodes))}
+		isStream: qs.Type == "stream", links: make([]net.Link, len(w.nodes)), slowest: -1}
 	switch {
 	case q.quorum:
 		q.lv = make([]fifo, quorumLevels)
@@ -121,17 +127,6 @@ func (w *world) newQueue(qs *scenarios.RabbitQueue, idx int) (*queue, error) {
 // quorumCommandsSoftLimit is quorum_commands_soft_limit: past this many
 // unapplied Raft commands a quorum queue stops granting credit.
 const quorumCommandsSoftLimit = 32
-
-// depth is ready plus unacknowledged messages.
-func (q *queue) depth() int {
-	if q.isStream {
-		if q.g == nil {
-			return 0
-		}
-		return q.streamLag()
-	}
-	return q.readyLen() + q.unacked
-}
 
 // memCost is what one held message costs its node's memory: the body
 // (this model does not page bodies out) plus, in a quorum queue, 32 B of
@@ -185,6 +180,7 @@ func (q *queue) arrive(mid int32, first bool) {
 	if !q.available() {
 		if q.quorum {
 			q.r.parked = append(q.r.parked, mid) // held by the channel until a leader is elected
+			q.storedRose()
 			return
 		}
 		w.refuse(q, mid) // the queue's node is down
@@ -224,6 +220,7 @@ func (q *queue) enqueueAt(mid int32, off int64) {
 	q.enqueued++
 	q.lv[q.level(m)].push(entry{m: mid, enq: w.s.Now(), pos: q.nextPos, off: off})
 	q.nextPos++
+	q.addReady(1)
 	q.addMemory(q.memCost(m))
 	if w.dlxWait != nil {
 		q.dlxTook(mid)
@@ -285,6 +282,7 @@ func (q *queue) pop() (entry, bool) {
 		if len(q.returns) > 0 {
 			e := q.returns[0]
 			q.returns = q.returns[1:]
+			q.addReady(-1)
 			return e, true
 		}
 		e, ok := q.popReady()
@@ -314,7 +312,7 @@ func (q *queue) ttl(m *msg) sim.Time {
 // counts as a failed delivery (reject, connection loss; not nack since 4.3).
 func (q *queue) requeue(e entry, counted bool) {
 	w := q.w
-	q.unacked--
+	q.addUnacked(-1)
 	w.res.Requeued++
 	if counted {
 		e.deliveries++
@@ -325,10 +323,12 @@ func (q *queue) requeue(e entry, counted bool) {
 	}
 	if q.quorum {
 		q.returns = append(q.returns, e)
+		q.addReady(1)
 		return
 	}
 	// Back in place: before the first ready message enqueued after it.
 	q.lv[q.level(&w.msgs[e.m])].putBack(e)
+	q.addReady(1)
 }
 
 // dropHead removes the oldest ready message for a full queue (drop-head).
@@ -336,6 +336,7 @@ func (q *queue) dropHead() {
 	if len(q.returns) > 0 {
 		e := q.returns[0]
 		q.returns = q.returns[1:]
+		q.addReady(-1)
 		q.deadLetter(e, reasonMaxlen)
 		return
 	}
@@ -461,6 +462,7 @@ func (q *queue) forget(end int64) {
 		if e.off >= 0 && e.off >= end {
 			q.addMemory(-q.memCost(&q.w.msgs[e.m]))
 			q.enqueued--
+			q.addReady(-1)
 			return false
 		}
 		return true

@@ -73,6 +73,7 @@ func (r *raft) majority() int { return len(r.members)/2 + 1 }
 func (r *raft) propose(mid int32) {
 	if r.leader < 0 {
 		r.parked = append(r.parked, mid)
+		r.q.storedRose()
 		return
 	}
 	w := r.q.w
@@ -96,6 +97,7 @@ func (r *raft) propose(mid int32) {
 		return
 	}
 	r.pending[mid] = true
+	r.q.storedRose()
 	ld.n.wal.write(ld, ld.log.LogEndOffset(), m.size)
 	r.replicate()
 }

@@ -93,6 +93,7 @@ func (q *queue) readyLen() int {
 func (q *queue) popReady() (entry, bool) {
 	for i := len(q.lv) - 1; i >= 0; i-- {
 		if q.lv[i].len() > 0 {
+			q.addReady(-1)
 			return q.lv[i].pop(), true
 		}
 	}

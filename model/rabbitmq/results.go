@@ -39,14 +39,11 @@ func (w *world) sample(uint64) {
 	ser.acked = append(ser.acked, float64(acked-ser.lastAck)/iv)
 	ser.lastProduced, ser.lastAck = produced, acked
 	for gi, g := range w.groups {
-		d := int64(g.q.depth())
-		g.maxDepth = max(g.maxDepth, d)
-		ser.lag[gi] = append(ser.lag[gi], float64(d))
+		ser.lag[gi] = append(ser.lag[gi], float64(g.q.depth()))
 		ser.consumed[gi] = append(ser.consumed[gi], float64(g.processed-ser.lastProcessed[gi])/iv)
 		ser.lastProcessed[gi] = g.processed
 	}
 	for _, q := range w.queues {
-		w.res.MaxQueueDepth = max(w.res.MaxQueueDepth, int64(q.depth()))
 		w.minLive = min(w.minLive, q.liveMembers())
 	}
 	a := 0.0
@@ -76,6 +73,9 @@ func (w *world) results() *model.Results {
 		}
 	}
 	r := w.res
+	for _, q := range w.queues {
+		r.MaxQueueDepth = max(r.MaxQueueDepth, q.maxDepth)
+	}
 	r.Scenario, r.Seed = w.sc.Name, w.sc.Seed
 	r.SimSeconds = now.Seconds()
 	r.Events = w.s.Events()
@@ -151,7 +151,7 @@ func (w *world) results() *model.Results {
 		gr := model.GroupResult{Name: g.spec.Name, Topic: g.spec.Topic, Consumers: len(g.cons),
 			Processed: g.processed, Lost: lost, Unseen: unseen,
 			Duplicates: w.chk.Duplicates(g.idx), Reordered: w.chk.Reordered(g.idx),
-			MaxLag: max(g.maxDepth, final), FinalLag: final, MaxPartLag: max(g.maxDepth, final), FinalPart: final,
+			MaxLag: max(q.maxDepth, final), FinalLag: final, MaxPartLag: max(q.maxDepth, final), FinalPart: final,
 			E2ELatency: model.LatencyOf(g.e2e), DeadLettered: g.deadLettered, Redelivered: g.redelivered,
 			LiveConsumers: live, Assignment: [][]int{}}
 		r.AddGroup(gr)

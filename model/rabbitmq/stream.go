@@ -18,6 +18,7 @@ func (q *queue) streamAppend(mid int32) {
 	}
 	q.enqueued++
 	q.stream = append(q.stream, mid)
+	q.rose()
 	q.streamDispatch()
 }
 
@@ -48,18 +49,7 @@ func (q *queue) streamAttach(c *consumer) {
 		c.soff = len(q.stream)
 	}
 	c.done = c.soff
-}
-
-// streamLag is the messages the slowest live consumer has not yet
-// processed (acked): the group's lag on a stream.
-func (q *queue) streamLag() int {
-	lag := 0
-	for _, c := range q.g.cons {
-		if c.alive {
-			lag = max(lag, len(q.stream)-c.done)
-		}
-	}
-	return lag
+	q.streamMoved()
 }
 
 // streamPending calls fn for every message some live consumer of the

@@ -87,17 +87,26 @@ func run(sc *scenarios.Scenario, opts model.Options) (*world, *model.Results, er
 	if err != nil {
 		return nil, nil, err
 	}
-	limit := w.end + sim.Time(sc.Drain)
-	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error { return w.err })
+	res, err := w.play(opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	return w, res, nil
+}
+
+// play runs a built world to its end and returns the results.
+func (w *world) play(opts model.Options) (*model.Results, error) {
+	limit := w.end + sim.Time(w.sc.Drain)
+	partial, err := model.Play(w.s, opts, step, w.end, limit, w.quiet, func() error { return w.err })
+	if err != nil {
+		return nil, err
+	}
 	if err := w.s.Err(); err != nil {
-		return nil, nil, fmt.Errorf("simulation: %w", err)
+		return nil, fmt.Errorf("simulation: %w", err)
 	}
 	res := w.results()
 	res.Partial = partial
-	return w, res, nil
+	return res, nil
 }
 
 // fail stops the run with an internal error (a log refused an append).
@@ -239,6 +248,7 @@ func (w *world) declare() error {
 			}
 			w.groups[gi] = g
 			q.g = g
+			q.streamMoved()
 		}
 	}
 	for gi, g := range w.groups {

@@ -77,7 +77,10 @@ func (b *inbox) publish(in *instance, j *job, then func(ok bool)) {
 	})
 }
 
-// stored is the messages held, and the most seen.
+// stored is the messages held now. maxStored is the most held at once
+// during the run: the channel's own maximum, exact over the run for an
+// SQS, RabbitMQ or Pulsar channel, which raise it wherever their count
+// rises (a Kafka channel's at each publish), and every value sampled.
 func (b *inbox) stored() int {
 	n := b.ch.Stored()
 	b.maxStored = max(b.maxStored, n, b.ch.Stats().MaxStored)

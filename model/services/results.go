@@ -174,6 +174,7 @@ func (w *world) results() *model.Results {
 			sv.deadLettered = st.DeadLettered
 			sr.DeadLettered = sv.deadLettered
 			sr.MaxBacklog = int64(b.maxStored)
+			x.AsyncBacklog = max(x.AsyncBacklog, sr.MaxBacklog)
 			sr.Via = b.sys
 			x.AsyncFinalBacklog += int64(n)
 			r.Receives += st.Delivered
@@ -213,10 +214,6 @@ func (w *world) results() *model.Results {
 				}
 			}
 			x.MinGoodput = max(x.MinGoodput, 0)
-		case len(name) > 8 && name[:8] == "backlog/":
-			for _, v := range col {
-				x.AsyncBacklog = max(x.AsyncBacklog, int64(v))
-			}
 		}
 	}
 	r.MaxLag = x.AsyncBacklog

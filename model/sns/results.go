@@ -20,20 +20,6 @@ func (w *world) buildSampler() error {
 	return err
 }
 
-// backlog is what the subscription holds for its group: copies on their
-// way or waiting for a retry, and messages in its queue.
-func (u *sub) backlog() int {
-	n := 0
-	for _, c := range u.pending {
-		n += c
-	}
-	if u.q != nil {
-		n += u.q.Stored()
-	}
-	u.maxStore = max(u.maxStore, n)
-	return n
-}
-
 func (w *world) results() *model.Results {
 	now := w.s.Now()
 	r := &model.Results{Scenario: w.sc.Name, Seed: w.sc.Seed, Produced: w.produced, Acked: w.acked,

@@ -82,15 +82,17 @@ type sub struct {
 	// delivers in publish order.
 	lastAt sim.Time
 	// pending counts copies not yet settled (on their way, waiting for a
-	// retry, queued at an endpoint), per message.
+	// retry, queued at an endpoint), per message; held is their sum
+	// (lag.go).
 	pending map[msgID]int
+	held    int
 
 	// SQS subscriptions.
 	q        *sqs.Queue
 	waiters  []*waiter
 	wakeEv   sim.EventID
 	wakeAt   sim.Time
-	maxStore int
+	maxStore int // the backlog's maximum (lag.go)
 
 	// HTTP subscriptions.
 	delays   []sim.Time // before each retry
@@ -221,7 +223,7 @@ func (w *world) publish(t *topic, m *msg) {
 			continue
 		}
 		w.svc.SNSDeliveries++
-		u.pending[m.id]++
+		u.copied(m.id)
 		if u.q != nil {
 			at := u.arrival(w.s.Now())
 			w.s.At(at, func() { u.enqueue(m) })
@@ -241,14 +243,6 @@ func (u *sub) arrival(now sim.Time) sim.Time {
 		u.lastAt = at
 	}
 	return at
-}
-
-func (u *sub) settle(id msgID) {
-	if n := u.pending[id] - 1; n > 0 {
-		u.pending[id] = n
-	} else {
-		delete(u.pending, id)
-	}
 }
 
 func (w *world) run(opts model.Options) (*model.Results, error) {

@@ -22,7 +22,7 @@ func (u *sub) enqueue(m *msg) {
 	c := &sqs.Message{Prod: m.id.prod, Seq: m.id.seq, Key: m.key, Born: m.born, Size: m.size,
 		DedupID: uint64(m.id.prod)<<32 | uint64(uint32(m.id.seq))}
 	u.q.Send(u.w.s.Now(), c)
-	u.maxStore = max(u.maxStore, u.q.Stored())
+	u.rose()
 	u.wake()
 }
 
