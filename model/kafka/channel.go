@@ -65,6 +65,10 @@ func newChannel(h channel.Host) (channel.Channel, error) {
 	}
 	ch.c, ch.w, ch.g = c, c.w, c.w.groups[0]
 	c.w.ch = ch
+	// The backlog rises where records are published and where the group's
+	// lag rises (a high watermark moves): its maximum is raised at both,
+	// so it is the run's, not the samples'.
+	ch.g.onLagRise = func() { ch.st.MaxStored = max(ch.st.MaxStored, ch.Stored()) }
 	return ch, nil
 }
 
@@ -179,8 +183,7 @@ func (ch *kchannel) Stored() int {
 	for _, fs := range ch.wait {
 		n += len(fs)
 	}
-	lag, _ := ch.g.lag()
-	return n + int(lag)
+	return n + int(ch.g.lagTotal)
 }
 
 func (ch *kchannel) Stats() channel.Stats { return ch.st }

@@ -76,9 +76,10 @@ type group struct {
 	consumed, skipped, bytesOut int64
 	earlierRun                  int64 // records of an earlier run processed (resumed data directory)
 	e2e                         *sim.Histogram
-	lagTotal                    int64 // the lag now, kept by setProcessed and setHW (lag.go)
-	maxLag, maxPartLag          int64 // the largest lag and partition lag so far
-	lagFrozen                   bool  // the run is over: the maxima stay
+	lagTotal                    int64  // the lag now, kept by setProcessed and setHW (lag.go)
+	maxLag, maxPartLag          int64  // the largest lag and partition lag so far
+	lagFrozen                   bool   // the run is over: the maxima stay
+	onLagRise                   func() // a channel's group: its backlog may have risen (channel.go)
 
 	rebalances, rejectedCommits, redelivered, violations int64
 	sessionExpiries, resets, lostToRetention, scaleUps   int64

@@ -39,6 +39,9 @@ func (g *group) lagMoved(old, now int64) {
 	if now > old && !g.lagFrozen {
 		g.maxPartLag = max(g.maxPartLag, now)
 		g.maxLag = max(g.maxLag, g.lagTotal)
+		if g.onLagRise != nil {
+			g.onLagRise()
+		}
 	}
 }
 
