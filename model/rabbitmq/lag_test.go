@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"mqsim/internal/simtest"
 	"mqsim/model"
 	"mqsim/model/services"
 	"mqsim/scenarios"
@@ -51,24 +52,13 @@ func runChecked(t *testing.T, sc *scenarios.Scenario, iv sim.Time) *model.Result
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bad error
-	var check func()
-	check = func() {
-		if bad == nil {
-			bad = w.checkDepths()
-		}
-		w.s.After(iv, check)
-	}
-	w.s.After(iv, check)
+	end := simtest.Watch(w.s, iv, w.checkDepths)
 	r, err := w.play(model.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad == nil {
-		bad = w.checkDepths()
-	}
-	if bad != nil {
-		t.Fatal(bad)
+	if err := end(); err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
@@ -206,27 +196,25 @@ func TestMaxDepthIsIndependentOfTheSampleInterval(t *testing.T) {
 // committed) at least what it stores, through a worker that is slowed,
 // then crashes.
 func TestChannelBookkeepingIsExact(t *testing.T) {
-	var bad error
+	var end func() error
 	channelBuilt = func(ch *rchannel) {
-		var check func()
-		check = func() {
-			if bad == nil {
-				bad = ch.w.checkDepths()
+		end = simtest.Watch(ch.w.s, 10*sim.Millisecond, func() error {
+			if err := ch.w.checkDepths(); err != nil {
+				return err
 			}
-			if n := ch.Stored(); bad == nil && ch.st.MaxStored < n {
-				bad = fmt.Errorf("channel at %v: %d stored, above its maximum %d", ch.w.s.Now(), n, ch.st.MaxStored)
+			if n := ch.Stored(); ch.st.MaxStored < n {
+				return fmt.Errorf("channel at %v: %d stored, above its maximum %d", ch.w.s.Now(), n, ch.st.MaxStored)
 			}
-			ch.w.s.After(10*sim.Millisecond, check)
-		}
-		ch.w.s.After(10*sim.Millisecond, check)
+			return nil
+		})
 	}
 	defer func() { channelBuilt = nil }()
 	r, err := services.Run(parse(t, serviceChurn), model.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad != nil {
-		t.Fatal(bad)
+	if err := end(); err != nil {
+		t.Fatal(err)
 	}
 	if r.MaxLag == 0 {
 		t.Error("max_lag 0: the worker's queue never held anything")

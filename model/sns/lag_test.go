@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"mqsim/internal/simtest"
 	"mqsim/model"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -36,24 +37,13 @@ func runChecked(t *testing.T, sc *scenarios.Scenario, iv sim.Time) *model.Result
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bad error
-	var check func()
-	check = func() {
-		if bad == nil {
-			bad = w.checkLags()
-		}
-		w.s.After(iv, check)
-	}
-	w.s.After(iv, check)
+	end := simtest.Watch(w.s, iv, w.checkLags)
 	r, err := w.run(model.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad == nil {
-		bad = w.checkLags()
-	}
-	if bad != nil {
-		t.Fatal(bad)
+	if err := end(); err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
