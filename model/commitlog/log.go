@@ -265,6 +265,28 @@ func (l *Log) Epochs() []EpochEntry {
 	return append([]EpochEntry(nil), l.epochs...)
 }
 
+// Divergence is where follower's log stops matching lead's, by leader
+// epochs (KIP-101, KIP-279): the end of the follower's latest epoch as the
+// leader knows it, or, when the leader never had that epoch, the end of
+// the largest epoch both share; the follower's high watermark when it has
+// no epoch or the leader cannot answer. A follower truncates there before
+// it fetches from a new leader.
+func Divergence(follower, lead *Log) int64 {
+	fe, ok := follower.LatestEpoch()
+	if !ok {
+		return follower.HighWatermark()
+	}
+	le, lend := lead.EndOffsetForEpoch(fe)
+	if le < 0 || lend < 0 {
+		return follower.HighWatermark()
+	}
+	if le == fe {
+		return min(lend, follower.LogEndOffset())
+	}
+	_, fend := follower.EndOffsetForEpoch(le)
+	return min(lend, max(fend, 0))
+}
+
 // EndOffsetForEpoch answers a follower's OffsetsForLeaderEpoch request
 // (KIP-101, KIP-279): see the package documentation.
 func (l *Log) EndOffsetForEpoch(epoch int32) (int32, int64) {

@@ -165,25 +165,7 @@ func (pr *replicaPair) elect(i int) {
 	}
 	pr.ms[i].assignEpoch(pr.epoch, pr.ms[i].leo)
 	f := pr.follower()
-	pr.truncate(f, divergence(pr.logs[f], l))
-}
-
-// divergence is where follower q's log stops matching the leader's, by
-// leader epochs, as the simulator's controller computes it.
-func divergence(q, lead *Log) int64 {
-	fe, ok := q.LatestEpoch()
-	if !ok {
-		return q.HighWatermark()
-	}
-	le, lend := lead.EndOffsetForEpoch(fe)
-	if le < 0 || lend < 0 {
-		return q.HighWatermark()
-	}
-	if le == fe {
-		return min(lend, q.LogEndOffset())
-	}
-	_, fend := q.EndOffsetForEpoch(le)
-	return min(lend, max(fend, 0))
+	pr.truncate(f, Divergence(pr.logs[f], l))
 }
 
 func (pr *replicaPair) truncate(i int, t int64) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"mqsim/model/commitlog"
 	"mqsim/model/net"
 	"mqsim/scenarios"
 	"mqsim/sim"
@@ -543,26 +542,6 @@ func (c *controller) truncate(r *replica, offset int64) error {
 		r.p.records = r.log.LogEndOffset()
 	}
 	return nil
-}
-
-// divergence is where follower q's log stops matching the leader's, by
-// leader epochs (KIP-101, KIP-279): the end of q's latest epoch as the
-// leader knows it, or, when the leader never had that epoch, the end of
-// the largest epoch both share.
-func divergence(q, lead *commitlog.Log) int64 {
-	fe, ok := q.LatestEpoch()
-	if !ok {
-		return q.HighWatermark()
-	}
-	le, lend := lead.EndOffsetForEpoch(fe)
-	if le < 0 || lend < 0 {
-		return q.HighWatermark()
-	}
-	if le == fe {
-		return min(lend, q.LogEndOffset())
-	}
-	_, fend := q.EndOffsetForEpoch(le)
-	return min(lend, max(fend, 0))
 }
 
 // noteISR remembers whether any partition's ISR fell to the leader alone

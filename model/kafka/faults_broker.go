@@ -516,7 +516,7 @@ func (c *controller) beforeFetch(f *replicaFetcher) bool {
 		if rs.needTrunc {
 			rs.needTrunc = false
 			if !c.hwTrunc {
-				if err := c.truncate(q, divergence(q.log, lead.log)); err != nil {
+				if err := c.truncate(q, commitlog.Divergence(q.log, lead.log)); err != nil {
 					c.w.fail(err)
 					return false
 				}

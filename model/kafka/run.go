@@ -341,7 +341,7 @@ func (p *partition) resumeLogs() error {
 	}
 	p.base = p.leader.log.LogEndOffset()
 	for _, r := range p.replicas[1:] {
-		if d := divergence(r.log, p.leader.log); d < r.log.LogEndOffset() {
+		if d := commitlog.Divergence(r.log, p.leader.log); d < r.log.LogEndOffset() {
 			if err := r.log.TruncateTo(d); err != nil {
 				return fmt.Errorf("truncate a follower where it leaves the leader's log: %w", err)
 			}
