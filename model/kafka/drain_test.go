@@ -12,9 +12,10 @@ import (
 
 // sentReq is one produce request as the sender sent it.
 type sentReq struct {
-	at    sim.Time
-	parts []int32 // the partition of each batch, in request order
-	bytes int64
+	at     sim.Time
+	broker int     // the broker the request went to
+	parts  []int32 // the partition of each batch, in request order
+	bytes  int64
 }
 
 // drainRig is one producer on a one-broker cluster (RF 1, acks=1, not
@@ -57,7 +58,7 @@ func newDrainRigOn(t *testing.T, parts int, mod func(*scenarios.Producer), modSc
 	}
 	r := &drainRig{w: w, p: w.prods[0]}
 	drainTrace = func(p *producer, req *produceReq) {
-		sr := sentReq{at: p.w.s.Now(), bytes: req.bytes}
+		sr := sentReq{at: p.w.s.Now(), broker: req.c.b.id, bytes: req.bytes}
 		for _, id := range req.batches {
 			sr.parts = append(sr.parts, p.batches[id].part)
 		}
@@ -606,19 +607,6 @@ func TestDrainStopWokenByAnotherConnection(t *testing.T) {
 	if partA < 0 || partB < 0 {
 		t.Fatal("want one partition led by each broker")
 	}
-	type sent struct {
-		at     sim.Time
-		broker int
-		parts  string
-	}
-	var got []sent
-	drainTrace = func(p *producer, req *produceReq) {
-		var parts []int32
-		for _, id := range req.batches {
-			parts = append(parts, p.batches[id].part)
-		}
-		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
-	}
 	r.put(0, partA, 1000)
 	r.w.s.At(sim.Millisecond, func() {
 		r.p.meta.parts[partA].leader = 1
@@ -632,15 +620,15 @@ func TestDrainStopWokenByAnotherConnection(t *testing.T) {
 		a.unresolved++
 	})
 	r.w.s.RunUntil(40 * sim.Millisecond)
-	if len(got) < 2 {
-		t.Fatalf("requests %+v, want A's first batch to broker 0, then [A B] to broker 1 at its answer", got)
+	if len(r.sent) < 2 {
+		t.Fatalf("requests %+v, want A's first batch to broker 0, then [A B] to broker 1 at its answer", r.sent)
 	}
-	first, second := got[0], got[1]
-	if first.at != 0 || first.broker != 0 || first.parts != fmt.Sprint([]int{partA}) {
+	first, second := r.sent[0], r.sent[1]
+	if first.at != 0 || first.broker != 0 || fmt.Sprint(first.parts) != fmt.Sprint([]int{partA}) {
 		t.Errorf("request 1 %+v, want at 0 to broker 0 with partition %d", first, partA)
 	}
 	want := fmt.Sprint([]int{partA, partB})
-	if second.broker != 1 || second.parts != want || second.at < 20*sim.Millisecond || second.at > 30*sim.Millisecond {
+	if second.broker != 1 || fmt.Sprint(second.parts) != want || second.at < 20*sim.Millisecond || second.at > 30*sim.Millisecond {
 		t.Errorf("request 2 %+v, want to broker 1 with %s at the answer to request 1 (20–30 ms)", second, want)
 	}
 }
@@ -672,19 +660,6 @@ func TestDrainStopResumesWhenHeldPartitionMoves(t *testing.T) {
 		t.Fatalf("broker 0 leads partitions %v, want two", led)
 	}
 	partA, partB := led[0], led[1]
-	type sent struct {
-		at     sim.Time
-		broker int
-		parts  string
-	}
-	var got []sent
-	drainTrace = func(p *producer, req *produceReq) {
-		var parts []int32
-		for _, id := range req.batches {
-			parts = append(parts, p.batches[id].part)
-		}
-		got = append(got, sent{p.w.s.Now(), req.c.b.id, fmt.Sprint(parts)})
-	}
 	r.w.s.At(0, func() {
 		for _, part := range []int{partA, partB} {
 			r.p.sticky = part
@@ -700,8 +675,7 @@ func TestDrainStopResumesWhenHeldPartitionMoves(t *testing.T) {
 		r.p.moveLeader(partA)
 	})
 	r.w.s.RunUntil(50 * sim.Millisecond)
-	want := []sent{{10 * sim.Millisecond, 0, fmt.Sprint([]int{partB})}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("requests %+v, want %+v", got, want)
+	if len(r.sent) != 1 || r.sent[0].at != 10*sim.Millisecond || r.sent[0].broker != 0 || fmt.Sprint(r.sent[0].parts) != fmt.Sprint([]int{partB}) {
+		t.Errorf("requests %+v, want one, [%d] to broker 0 at 10ms", r.sent, partB)
 	}
 }
