@@ -202,14 +202,11 @@ func TestChannelBookkeepingIsExact(t *testing.T) {
 			if err := ch.w.checkDepths(); err != nil {
 				return err
 			}
-			if n := ch.Stored(); ch.st.MaxStored < n {
-				return fmt.Errorf("channel at %v: %d stored, above its maximum %d", ch.w.s.Now(), n, ch.st.MaxStored)
-			}
-			return nil
+			return simtest.ChannelWithinMax(ch.w.s.Now(), ch)
 		})
 	}
 	defer func() { channelBuilt = nil }()
-	r, err := services.Run(parse(t, serviceChurn), model.Options{})
+	r, err := services.Run(parse(t, simtest.ServiceChurn("rabbitmq")), model.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,22 +217,3 @@ func TestChannelBookkeepingIsExact(t *testing.T) {
 		t.Error("max_lag 0: the worker's queue never held anything")
 	}
 }
-
-// serviceChurn sends 200 calls/s through a quorum queue to a worker that
-// is slowed, then crashes.
-const serviceChurn = `name: churn
-system: services
-seed: 2
-duration: 20s
-drain: 40s
-services:
-  call: async
-  via: {system: rabbitmq}
-  client: {rate: 200/s}
-  graph:
-    - {name: api, instances: 2, service_time: exp(1ms), calls: [{to: work}]}
-    - {name: work, instances: 2, threads: 4, service_time: exp(15ms)}
-  faults:
-    - {type: slow, service: work, at: 3s, duration: 4s, slowdown: 5x}
-    - {type: crash, service: work, at: 10s, duration: 2s}
-`

@@ -20,8 +20,8 @@ func (w *world) checkBacklogs() error {
 		if b == nil {
 			continue
 		}
-		if n, m := b.ch.Stored(), b.ch.Stats().MaxStored; m < n {
-			return fmt.Errorf("service %s (%s) at %v: %d stored, above the channel's maximum %d", sv.spec.Name, b.sys, w.s.Now(), n, m)
+		if err := simtest.ChannelWithinMax(w.s.Now(), b.ch); err != nil {
+			return fmt.Errorf("service %s (%s): %w", sv.spec.Name, b.sys, err)
 		}
 	}
 	return nil
@@ -64,7 +64,7 @@ func parseYAML(t *testing.T, y string, sets ...string) *scenarios.Scenario {
 func TestMaxBacklogCoversEveryMoment(t *testing.T) {
 	for _, sys := range []string{scenarios.ViaSQS, scenarios.ViaRabbitMQ, scenarios.ViaPulsar, scenarios.ViaKafka} {
 		t.Run(sys, func(t *testing.T) {
-			r := runChecked(t, parseYAML(t, churn, "services.via.system="+sys), 10*sim.Millisecond)
+			r := runChecked(t, parseYAML(t, simtest.ServiceChurn(sys)), 10*sim.Millisecond)
 			var sampled float64
 			for _, c := range r.Series.Columns {
 				if c.Name == "backlog/work" {
@@ -84,24 +84,6 @@ func TestMaxBacklogCoversEveryMoment(t *testing.T) {
 		})
 	}
 }
-
-// churn sends 200 calls/s through a queue to a worker that is slowed,
-// then crashes.
-const churn = `name: churn
-system: services
-seed: 2
-duration: 20s
-drain: 40s
-services:
-  call: async
-  client: {rate: 200/s}
-  graph:
-    - {name: api, instances: 2, service_time: exp(1ms), calls: [{to: work}]}
-    - {name: work, instances: 2, threads: 4, service_time: exp(15ms)}
-  faults:
-    - {type: slow, service: work, at: 3s, duration: 4s, slowdown: 5x}
-    - {type: crash, service: work, at: 10s, duration: 2s}
-`
 
 // spike: 1,000 calls/s at exactly 1 ms apart go through an SQS queue
 // whose API calls take 1 ms each way to a worker whose one instance
