@@ -7,16 +7,12 @@ import (
 	"mqsim/model/commitlog"
 )
 
-// sameLogs compares two replicas' logs batch by batch below end: the same
-// batch boundaries, leader epochs and bytes (CRCs cover the records). It
-// returns the first offset where they differ, or -1; an error says which
-// log failed to read (bad is a or b).
-func sameLogs(a, b *commitlog.Log, end int64) (at int64, bad *commitlog.Log, err error) {
-	return sameLogsFrom(a, b, 0, end)
-}
-
-// sameLogsFrom is sameLogs from offset from on (the batch holding it).
-func sameLogsFrom(a, b *commitlog.Log, from, end int64) (at int64, bad *commitlog.Log, err error) {
+// sameLogs compares two replicas' logs batch by batch from offset from
+// (the batch holding it) to end: the same batch boundaries, leader epochs
+// and bytes (CRCs cover the records). It returns the first offset where
+// they differ, or -1; an error says which log failed to read (bad is a or
+// b).
+func sameLogs(a, b *commitlog.Log, from, end int64) (at int64, bad *commitlog.Log, err error) {
 	var da, db []byte
 	offA, offB := a.ReadableFrom(), b.ReadableFrom()
 	off := max(offA, offB, from)
@@ -81,7 +77,7 @@ func (p *partition) matchBeforeRelease(upto int64) {
 		if r == p.leader {
 			continue
 		}
-		if at, _, err := sameLogsFrom(p.leader.log, r.log, p.matched, upto); err != nil || at >= 0 {
+		if at, _, err := sameLogs(p.leader.log, r.log, p.matched, upto); err != nil || at >= 0 {
 			return
 		}
 	}
@@ -97,7 +93,7 @@ func (p *partition) diverged() (bool, error) {
 			continue
 		}
 		end := min(r.log.LogEndOffset(), lead.log.LogEndOffset())
-		at, bad, err := sameLogsFrom(lead.log, r.log, p.matched, end)
+		at, bad, err := sameLogs(lead.log, r.log, p.matched, end)
 		if err != nil {
 			// A batch that rotted on disk is a storage error, listed as
 			// such: the two replicas cannot be compared past it.
