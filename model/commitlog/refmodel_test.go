@@ -108,21 +108,9 @@ func (m *refLog) truncate(t int64) {
 	m.epochs = slices.DeleteFunc(m.epochs, func(e EpochEntry) bool { return e.StartOffset >= end })
 }
 
-// records are the records from offset from on.
-func (m *refLog) records(from int64) []refRec {
-	var out []refRec
-	for _, b := range m.batches {
-		for _, r := range b.recs {
-			if r.off >= from {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
-// gaps lists offsets below the log end that no record holds, and firsts
-// the first offset held in each batch; tests truncate at both.
+// points lists, as gaps, offsets below the log end that no record holds,
+// and, as firsts, the first offset held in each batch; tests truncate at
+// both.
 func (m *refLog) points() (gaps, firsts []int64) {
 	next := int64(0)
 	for _, b := range m.batches {

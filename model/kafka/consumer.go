@@ -409,19 +409,6 @@ func (m *member) rebuildSessions() {
 	}
 }
 
-// refreshLeaders rebuilds the fetch sessions of every live member after
-// partition leaders moved.
-func (w *world) refreshConsumerLeaders() {
-	for _, g := range w.groups {
-		for _, m := range g.all {
-			if m.alive {
-				m.rebuildSessions()
-				m.startFetching(0)
-			}
-		}
-	}
-}
-
 func (m *member) startFetching(uint64) {
 	for _, s := range m.sessions {
 		if !s.inFlight {

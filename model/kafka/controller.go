@@ -332,13 +332,9 @@ func (c *controller) candidate(r *replica) bool {
 	return !b.down && !b.fenced && !b.cutController
 }
 
-// elect picks a leader for p: the first live replica of the ISR in
-// assignment order, or with unclean election any live replica; else p
-// stays offline.
-func (c *controller) elect(p *partition) { c.electAvoiding(p, -1) }
-
-// electAvoiding elects as elect does, preferring any in-sync replica not
-// on broker avoid.
+// electAvoiding picks a leader for p: the first live replica of the ISR
+// in assignment order, preferring any not on broker avoid (-1: none), or
+// with unclean election any live replica; else p stays offline.
 func (c *controller) electAvoiding(p *partition, avoid int) {
 	if !c.ps[p].offline && c.candidate(p.leader) {
 		return // it came back meanwhile
