@@ -53,7 +53,8 @@ import (
 // partition runs), 42 bytes per replica record while it is kept (offsets,
 // batch headers, indexes: payload bytes are not kept), and 0.8 bytes per
 // message of history (the checker's bit, samples: the seed's peak grows
-// from 455 MB at 60 s to 863 MB at 10 minutes). A fault-free run releases
+// from 455 MB at 60 s to 863 MB at 10 minutes; 771 MB since the page
+// cache's extents are trimmed). A fault-free run releases
 // what every group consumed (the model's release.go), so a record is kept
 // about 2 s when the groups keep up, and to the end when one cannot or
 // there is no group. A run with faults moves what it releases to spill
